@@ -1,0 +1,13 @@
+/**
+ * Jest setup shared by every @lipnet package: the pure-JS `cpu` backend (exact,
+ * deterministic, available everywhere) and the gradients that tfjs-layers
+ * registers on import. Tests never pick another backend unless they say so.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
