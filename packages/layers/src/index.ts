@@ -1,1 +1,3 @@
 export * from './lipschitz-layer';
+export * from './activations';
+export * from './pooling';
