@@ -1,1 +1,10 @@
-export {};
+export * from './errors';
+export * from './normalizer-options';
+export * from './linalg';
+export * from './spectral-normalization';
+export * from './bjorck-normalization';
+export * from './reshaped-kernel-orthogonalization';
+export * from './conv-lipschitz-coefficient';
+export * from './frobenius-normalization';
+export * from './weight-clip';
+export * from './constraints';

@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LipnetConfigError, fmt } from './errors';
+import { bjorckNormalization } from './bjorck-normalization';
+import { spectralNormalization } from './spectral-normalization';
+import { resolveNormalizerOptions, type NormalizerOptions } from './normalizer-options';
+
+/** Options of {@link reshapedKernelOrthogonalization}. */
+export interface ReshapedKernelOrthogonalizationOptions extends NormalizerOptions {
+  /** Factor applied after orthogonalisation (the layer's `kCoefLip` × conv coefficient). Default 1. */
+  adjustmentCoef?: number;
+}
+
+/** Result of {@link reshapedKernelOrthogonalization}. */
+export interface ReshapedKernelOrthogonalizationResult {
+  /** Normalised kernel, same shape as the input kernel. */
+  w: tf.Tensor;
+  /** Updated power-iteration vector [1, C_out]. */
+  u: tf.Tensor2D;
+  /** Estimated σ_max of the reshaped raw kernel, [1, 1]. */
+  sigma: tf.Tensor2D;
+}
+
+/**
+ * Reshaped Kernel Orthogonalisation (RKO; Serrurier et al. 2021): reshape the
+ * kernel to W ∈ ℝ^{(Π other dims) × C_out}, spectrally normalise it
+ * ({@link spectralNormalization}), orthonormalise with Björck
+ * ({@link bjorckNormalization}; skipped when `maxIterBjorck`/`niterBjorck` is 0),
+ * multiply by `adjustmentCoef` and reshape back. All singular values of the
+ * reshaped result equal `adjustmentCoef` (up to Björck's tolerance).
+ * deel-lip `normalizers.reshaped_kernel_orthogonalization`.
+ *
+ * @example
+ * const {w} = reshapedKernelOrthogonalization(kernel3x3x16x32, u, {adjustmentCoef: 0.35});
+ */
+export function reshapedKernelOrthogonalization(
+  kernel: tf.Tensor,
+  u: tf.Tensor2D | null | undefined,
+  opts: ReshapedKernelOrthogonalizationOptions = {},
+): ReshapedKernelOrthogonalizationResult {
+  const o = resolveNormalizerOptions('reshapedKernelOrthogonalization', opts);
+  const coef = opts.adjustmentCoef ?? 1;
+  if (typeof coef !== 'number' || !Number.isFinite(coef) || coef <= 0) {
+    throw new LipnetConfigError(
+      `reshapedKernelOrthogonalization: expected \`adjustmentCoef\` to be a positive number, got ${fmt(coef)}. Pass e.g. 1.`,
+    );
+  }
+  if (kernel.rank < 2) {
+    throw new LipnetConfigError(
+      `reshapedKernelOrthogonalization: expected a kernel of rank ≥ 2, got shape ${fmt(kernel.shape)}. Pass a Dense [in, out] or Conv2D [kh, kw, in, out] kernel.`,
+    );
+  }
+  const legacy = o.deelLipVersion === '1.2';
+  return tf.tidy(() => {
+    const cOut = kernel.shape[kernel.rank - 1]!;
+    const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;
+    const sn = spectralNormalization(w2, u, legacy
+      ? { deelLipVersion: '1.2', niter: o.niterSpectral }
+      : { deelLipVersion: '1.5', eps: o.epsSpectral, maxIter: o.maxIterSpectral });
+    const nb = legacy ? o.niterBjorck : o.maxIterBjorck;
+    const wb = nb > 0
+      ? bjorckNormalization(sn.w, legacy
+        ? { deelLipVersion: '1.2', niter: nb, beta: o.betaBjorck }
+        : { deelLipVersion: '1.5', eps: o.epsBjorck, maxIter: nb, beta: o.betaBjorck })
+      : sn.w;
+    const w = tf.reshape(coef === 1 ? wb : tf.mul(wb, coef), kernel.shape);
+    return { w, u: sn.u, sigma: sn.sigma };
+  });
+}
