@@ -1,1 +1,27 @@
-export {};
+export { LossArgumentError, LossInputError } from './errors';
+export { lossFromConfig, REDUCTIONS, SEMANTICS } from './loss-function';
+export type { BaseLossArgs, LipschitzLoss, LossConfig, Reduction, Semantics } from './loss-function';
+export type { LabelKind } from './validation';
+export { KR, MulticlassKR, KR_EPSILON, krElementwise, kr, multiclassKR } from './kr';
+export type { KRArgs } from './kr';
+export { HingeMargin, hingeElementwise, hingeMargin } from './hinge-margin';
+export type { HingeMarginArgs } from './hinge-margin';
+export { HKR, hkr } from './hkr';
+export type { HKRArgs } from './hkr';
+export { MulticlassHinge, multiclassHingeElementwise, multiclassHinge } from './multiclass-hinge';
+export type { MulticlassHingeArgs } from './multiclass-hinge';
+export { MulticlassHKR, multiclassHKR } from './multiclass-hkr';
+export type { MulticlassHKRArgs } from './multiclass-hkr';
+export { MultiMargin, multiMargin } from './multi-margin';
+export type { MultiMarginArgs } from './multi-margin';
+export { CategoricalHinge, categoricalHinge } from './categorical-hinge';
+export type { CategoricalHingeArgs } from './categorical-hinge';
+export {
+  TauCategoricalCrossentropy,
+  TauSparseCategoricalCrossentropy,
+  TauBinaryCrossentropy,
+  tauCategoricalCrossentropy,
+  tauSparseCategoricalCrossentropy,
+  tauBinaryCrossentropy,
+} from './tau-crossentropy';
+export type { TauArgs } from './tau-crossentropy';

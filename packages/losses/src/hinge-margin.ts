@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { checkNumber } from './validation';
+
+/** `s = +1` where `y > 0`, else `−1` (deel-lip's hinge sign). */
+export function labelSign(yTrue: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greater(yTrue, 0), 'float32'), 2), 1));
+}
+
+/**
+ * Element-wise hinge `mean_c relu(margin − s·ŷ)`, `s = sign(y > 0)`. deel-lip 1.5
+ * `hinge_margin(y, ŷ, m)` is this with `margin = m/2`; deel-lip 1.2 used `margin = m`.
+ */
+export function hingeElementwise(yTrue: tf.Tensor, yPred: tf.Tensor2D, margin: number): tf.Tensor1D {
+  return tf.tidy(() => tf.mean(tf.relu(tf.sub(margin, tf.mul(labelSign(yTrue), yPred))), -1) as tf.Tensor1D);
+}
+
+/** Checks `minMargin` (> 0, finite), the message naming `loss`. */
+export function checkMargin(loss: string, m: unknown): number {
+  return checkNumber(loss, 'minMargin', m, {
+    min: 0,
+    strict: true,
+    allowInfinity: false,
+    hint: 'Pass a positive margin, e.g. 1.',
+  });
+}
+
+/** Arguments of {@link HingeMargin}. */
+export interface HingeMarginArgs extends BaseLossArgs {
+  /** Margin `m` (default 1, > 0). With semantics `'1.5'` the hinge enforces `s·ŷ ≥ m/2`, with `'1.2'` `s·ŷ ≥ m`. */
+  minMargin?: number;
+  /** `'1.5'` (default: `m/2`, element-wise) or `'1.2'` (full `m`, batch scalar). */
+  semantics?: Semantics;
+}
+
+/**
+ * Binary hinge margin loss `ℓ_i = mean_c relu(m/2 − s_ic·ŷ_ic)` with `s = +1` where `y > 0`
+ * and `−1` elsewhere (deel-lip ≥ 1.4; deel-lip 1.2 used `m` instead of `m/2`, see
+ * `semantics`). Labels `[n, 1]` (or multilabel `[n, C]`) in {0, 1} or {−1, 1}.
+ * deel-lip: `deel.lip.losses.HingeMargin`.
+ *
+ * @example
+ * HingeMargin({minMargin: 2})(tf.tensor2d([[1], [1], [1], [0], [0], [0]]),
+ *   tf.tensor2d([[0.5], [1.5], [-0.5], [-0.5], [-1.5], [0.5]])); // 4/6
+ */
+export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
+  const m = checkMargin('HingeMargin', args.minMargin ?? 1);
+  const semantics = resolveSemantics('HingeMargin', args.semantics);
+  const margin = semantics === '1.2' ? m : m / 2;
+  return makeLoss({
+    className: 'HingeMargin',
+    labels: 'binary',
+    config: { minMargin: m, semantics },
+    base: args,
+    batchScalar: semantics === '1.2',
+    elementwise: semantics === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
+  });
+}
+registerLoss('HingeMargin', (c) => HingeMargin(c as HingeMarginArgs));
+
+/** lowerCamel alias of {@link HingeMargin}. */
+export const hingeMargin = HingeMargin;

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkMargin, hingeElementwise } from './hinge-margin';
+import { krElementwise } from './kr';
+import { jsonNumber, makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { checkNumber } from './validation';
+
+/** Checks `alpha` (≥ 0; `Infinity` means hinge only), the message naming `loss`. */
+export function checkAlpha(loss: string, a: unknown): number {
+  return checkNumber(loss, 'alpha', a, {
+    min: 0,
+    strict: false,
+    allowInfinity: true,
+    hint: 'Pass a non-negative weight for the hinge term (Infinity for hinge only).',
+  });
+}
+
+/** Arguments of {@link HKR}. */
+export interface HKRArgs extends BaseLossArgs {
+  /** Weight of the hinge term (required in deel-lip, ≥ 0; `Infinity`: hinge only). */
+  alpha: number;
+  /** Hinge margin `m` (default 1, > 0), halved in semantics `'1.5'` (see {@link HingeMargin}). */
+  minMargin?: number;
+  /** `'1.5'` (default) or `'1.2'` (full margin, batch scalar). */
+  semantics?: Semantics;
+}
+
+/**
+ * Hinge-regularised KR loss (Serrurier et al., CVPR 2021, "Achieving robustness in
+ * classification using optimal transport with hinge regularization"):
+ * `ℓ_i = −KR_i + α·Hinge_i(m)` ({@link krElementwise}, {@link HingeMargin}); with
+ * `α = Infinity`, hinge only. Binary labels `[n, 1]` in {0, 1} or {−1, 1}.
+ * deel-lip: `deel.lip.losses.HKR(alpha, min_margin)`.
+ *
+ * @example
+ * HKR({alpha: 10, minMargin: 1})
+ */
+export function HKR(args: HKRArgs): LipschitzLoss {
+  const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);
+  const m = checkMargin('HKR', args.minMargin ?? 1);
+  const semantics = resolveSemantics('HKR', args.semantics);
+  const margin = semantics === '1.2' ? m : m / 2;
+  const hkrElementwise = (t: tf.Tensor, p: tf.Tensor2D): tf.Tensor1D =>
+    tf.tidy(() => {
+      const hinge = hingeElementwise(t, p, margin);
+      if (alpha === Infinity) return hinge;
+      return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, alpha)) as tf.Tensor1D;
+    });
+  return makeLoss({
+    className: 'HKR',
+    labels: 'binary',
+    config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
+    base: args,
+    batchScalar: semantics === '1.2',
+    elementwise: semantics === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
+  });
+}
+registerLoss('HKR', (c) => HKR(c as unknown as HKRArgs));
+
+/** lowerCamel alias of {@link HKR}. */
+export const hkr = HKR;

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+
+/** ε added to the class counts in the KR denominators, as deel-lip (`KR.eps = 1e-7`). */
+export const KR_EPSILON = 1e-7;
+
+/**
+ * Element-wise Kantorovich–Rubinstein term (deel-lip 1.5 `_kr`): with `S = 1[y == 1]`,
+ * `n` the batch size and `n_c = Σ_i S_ic`,
+ * `ℓ_i = mean_c[ n·ŷ_ic·( S_ic/(n_c+ε) − (1−S_ic)/(n−n_c+ε) ) ]`.
+ * Its batch mean is `mean_c( E[ŷ_c | positive] − E[ŷ_c | negative] )`.
+ */
+export function krElementwise(yTrue: tf.Tensor, yPred: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const n = yPred.shape[0];
+    const s = tf.cast(tf.equal(yTrue, 1), 'float32');
+    const nc = tf.sum(s, 0);
+    const pos = tf.div(s, tf.add(nc, KR_EPSILON));
+    const neg = tf.div(tf.sub(1, s), tf.add(tf.sub(n, nc), KR_EPSILON));
+    return tf.mean(tf.mul(tf.mul(yPred, n), tf.sub(pos, neg)), -1) as tf.Tensor1D;
+  });
+}
+
+/** Arguments of {@link KR} and {@link MulticlassKR}. */
+export interface KRArgs extends BaseLossArgs {
+  /** `'1.5'` (default) or `'1.2'` (batch scalar, `reduction: 'mean'` only). KR's formula is the same in both. */
+  semantics?: Semantics;
+}
+
+/**
+ * Binary (or multilabel) KR: an estimate of the Wasserstein-1 distance between the outputs
+ * on positive and negative samples, `mean_c(E[ŷ_c | y_c = 1] − E[ŷ_c | y_c ≠ 1])`, per
+ * sample as {@link krElementwise}. Labels `[n, 1]` (or `[n, C]`) in {0, 1} or {−1, 1}.
+ * deel-lip: `deel.lip.losses.KR` (1.2: the function `KR`). To maximise it, minimise `HKR`
+ * or use `-KR` as the loss; as a metric, higher is better.
+ *
+ * @example
+ * const kr = KR();
+ * kr(tf.tensor2d([[1], [1], [1], [0], [0], [0]]), tf.tensor2d([[0.5], [1.5], [-0.5], [-0.5], [-1.5], [0.5]])); // 1
+ */
+export function KR(args: KRArgs = {}): LipschitzLoss {
+  const semantics = resolveSemantics('KR', args.semantics);
+  return makeLoss({
+    className: 'KR',
+    labels: 'binary',
+    config: { semantics },
+    base: args,
+    batchScalar: semantics === '1.2',
+    elementwise: semantics === '1.2' ? pooled(krElementwise) : krElementwise,
+  });
+}
+registerLoss('KR', (c) => KR(c as KRArgs));
+
+/**
+ * Multiclass KR: the KR term of each class against the others (one-vs-all), averaged
+ * over classes; same formula as {@link KR}, one-hot labels `[n, C]` in {0, 1} or {−1, 1}.
+ * deel-lip: `deel.lip.losses.MulticlassKR`. Used as the `MulticlassKR` metric in Demo 4.
+ *
+ * In deel-lip 1.2 (Keras 2021) it was a batch scalar, and Keras averaged a scalar metric
+ * over batches **without** weighting by batch size; tfjs-layers weights each batch by its
+ * size. The two differ only through the last, smaller batch of an epoch.
+ *
+ * @example
+ * const mkr = MulticlassKR();
+ * // class means: class 0 positives 0.6 vs negatives −0.5 … → 761/1800 on deel-lip's 6×3 example
+ */
+export function MulticlassKR(args: KRArgs = {}): LipschitzLoss {
+  const semantics = resolveSemantics('MulticlassKR', args.semantics);
+  return makeLoss({
+    className: 'MulticlassKR',
+    labels: 'onehot',
+    config: { semantics },
+    base: args,
+    batchScalar: semantics === '1.2',
+    elementwise: krElementwise,
+  });
+}
+registerLoss('MulticlassKR', (c) => MulticlassKR(c as KRArgs));
+
+/** lowerCamel alias of {@link KR}. */
+export const kr = KR;
+/** lowerCamel alias of {@link MulticlassKR}. */
+export const multiclassKR = MulticlassKR;

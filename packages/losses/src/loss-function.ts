@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LossArgumentError } from './errors';
+import { checkEnum, checkShapes, checkValues, type LabelKind } from './validation';
+
+/**
+ * How per-sample values are reduced, as Keras' `reduction` in deel-lip:
+ * - `'mean'` (default; Keras `AUTO` / `SUM_OVER_BATCH_SIZE`): a scalar, the batch mean;
+ * - `'sum'`: a scalar, the batch sum;
+ * - `'none'`: a `[batch]` tensor of element-wise values.
+ *
+ * tfjs-layers' `fit`/`evaluate` take `tf.mean` of whatever the loss returns, so `'mean'` and
+ * `'none'` log the same number. Use `'none'` with `classWeight`: tfjs multiplies the returned
+ * tensor by the per-sample weights before the mean, which only weights samples when the
+ * loss returns one value per sample.
+ */
+export type Reduction = 'mean' | 'sum' | 'none';
+export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+/**
+ * Which deel-lip semantics the margin-based losses follow:
+ * - `'1.5'` (default): deel-lip ≥ 1.4, the hinge uses `minMargin / 2`, losses are element-wise;
+ * - `'1.2'`: deel-lip 1.2.0 (2021, the version Demo 4 ran), the hinge uses the **full**
+ *   `minMargin` and every loss is a batch scalar (only `reduction: 'mean'` is accepted).
+ *   1.2's `MulticlassHKR(α, m)` equals 1.5's `MulticlassHKR(α, 2m)`.
+ */
+export type Semantics = '1.5' | '1.2';
+export const SEMANTICS: readonly Semantics[] = ['1.5', '1.2'];
+
+/** Options shared by every loss. */
+export interface BaseLossArgs {
+  /** Reduction over the batch (default `'mean'`), see {@link Reduction}. */
+  reduction?: Reduction;
+  /**
+   * Check label values and NaN/Infinity on every call (default `true`). Shapes are always
+   * checked (free). The value check reads back one 3-number flag vector per call (one
+   * `dataSync`): negligible on cpu/wasm/node, a pipeline stall on webgl/webgpu, where
+   * `validate: false` is the better choice for training once the data pipeline is trusted.
+   */
+  validate?: boolean;
+  /**
+   * The function's `name`, which tfjs-layers uses as the log key (`getLossOrMetricName`
+   * returns `fn.name`). Defaults to the deel-lip class name, e.g. `MulticlassKR`, so `fit`
+   * logs `MulticlassKR` and `val_MulticlassKR` as in the notebook.
+   */
+  name?: string;
+}
+
+/** A JSON-safe configuration: `Infinity` is written as the string `'inf'`. */
+export type LossConfig = Record<string, number | string | boolean>;
+
+/**
+ * A loss/metric usable in `model.compile({loss, metrics})`: a plain
+ * `(yTrue, yPred) => Tensor` function (what tfjs-layers 4.22 calls), named after the
+ * deel-lip class, with its deel-lip class name and configuration attached (as
+ * non-enumerable properties, so tfjs' training-config serialisation ignores them).
+ */
+export interface LipschitzLoss {
+  (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor;
+  /** The deel-lip class name, e.g. `'MulticlassHKR'`. */
+  readonly className: string;
+  /** The constructor arguments, camelCase, JSON-safe (`alpha: Infinity` → `'inf'`). */
+  getConfig(): LossConfig;
+}
+
+/** Per-sample values `[n]` from float32 labels (or int32 for sparse) and float32 predictions `[n, C]`. */
+export type ElementwiseFn = (yTrue: tf.Tensor, yPred: tf.Tensor2D) => tf.Tensor1D;
+
+interface MakeLossSpec {
+  className: string;
+  labels: LabelKind;
+  config: LossConfig;
+  base: BaseLossArgs;
+  elementwise: ElementwiseFn;
+  /** deel-lip 1.2 semantics: a batch scalar, `reduction` must be `'mean'`. */
+  batchScalar?: boolean;
+  /** Extra properties to attach (e.g. state accessors). */
+  extra?: Record<string, unknown>;
+}
+
+/** Resolves `reduction`, `validate`, `name` with their defaults and checks them. */
+export function resolveBase(className: string, base: BaseLossArgs | undefined, batchScalar = false) {
+  const b = base ?? {};
+  const reduction = checkEnum(className, 'reduction', b.reduction ?? 'mean', REDUCTIONS);
+  if (batchScalar && reduction !== 'mean') {
+    throw new LossArgumentError(
+      `${className}: expected \`reduction\` 'mean' with semantics '1.2', got '${reduction}'. ` +
+        `deel-lip 1.2 losses are batch scalars; use semantics '1.5' for element-wise values.`,
+    );
+  }
+  const validate = b.validate ?? true;
+  if (typeof validate !== 'boolean') {
+    throw new LossArgumentError(`${className}: expected \`validate\` to be a boolean, got ${JSON.stringify(validate)}. Pass true or false.`);
+  }
+  const name = b.name ?? className;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new LossArgumentError(`${className}: expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}. Pass a log key such as '${className}'.`);
+  }
+  return { reduction, validate, name };
+}
+
+/** Encodes ±Infinity as 'inf' / '-inf' so a config survives JSON. */
+export function jsonNumber(x: number): number | string {
+  return x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x;
+}
+
+/** Builds the named loss function around an element-wise formula. */
+export function makeLoss(spec: MakeLossSpec): LipschitzLoss {
+  const { reduction, validate, name } = resolveBase(spec.className, spec.base, spec.batchScalar);
+  const config: LossConfig = { ...spec.config, reduction, validate, name };
+  const { className, labels, elementwise } = spec;
+  const fn = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => {
+    checkShapes(className, labels, yTrue, yPred);
+    if (validate) checkValues(className, labels, yTrue, yPred);
+    return tf.tidy(() => {
+      const p = tf.cast(yPred, 'float32') as tf.Tensor2D;
+      const t = labels === 'sparse' ? tf.cast(tf.reshape(yTrue, [-1]), 'int32') : tf.cast(yTrue, 'float32');
+      const values = elementwise(t, p);
+      if (reduction === 'none') return values;
+      return reduction === 'sum' ? tf.sum(values) : tf.mean(values);
+    });
+  };
+  Object.defineProperty(fn, 'name', { value: name });
+  Object.defineProperty(fn, 'className', { value: className });
+  Object.defineProperty(fn, 'getConfig', { value: () => ({ ...config }) });
+  for (const [k, v] of Object.entries(spec.extra ?? {})) Object.defineProperty(fn, k, { value: v });
+  return fn as unknown as LipschitzLoss;
+}
+
+type Factory = (config: Record<string, unknown>) => LipschitzLoss;
+const registry = new Map<string, Factory>();
+
+/** Registers a factory under its deel-lip class name, for {@link lossFromConfig}. */
+export function registerLoss(className: string, factory: Factory): void {
+  registry.set(className, factory);
+}
+
+/**
+ * Rebuilds a loss from `{className, config}` (as produced by `loss.className` and
+ * `loss.getConfig()`), the counterpart of Keras' `deserialize`. tfjs-layers 4.22 saves only
+ * string loss names in a model's training config, and none of ours, so persist this
+ * pair next to `model.json` if you need it.
+ *
+ * @example
+ * const l = MulticlassHKR({alpha: 100, minMargin: 0.5});
+ * const same = lossFromConfig({className: l.className, config: JSON.parse(JSON.stringify(l.getConfig()))});
+ */
+export function lossFromConfig(spec: { className: string; config?: Record<string, unknown> }): LipschitzLoss {
+  const f = registry.get(spec.className);
+  if (!f) {
+    throw new LossArgumentError(
+      `lossFromConfig: unknown loss \`className\` ${JSON.stringify(spec.className)}. ` +
+        `Known: ${[...registry.keys()].sort().join(', ')}. Import @lipnet/losses before deserialising.`,
+    );
+  }
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec.config ?? {})) config[k] = v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v;
+  return f(config);
+}
+
+/**
+ * deel-lip 1.2's binary losses pooled every entry of a `[n, C]` batch (`KR` took
+ * `mean(ŷ[y == 1]) − mean(ŷ[y ≠ 1])` over the whole tensor, `HingeMargin` the mean over all
+ * entries). Flattening to `[n·C, 1]` gives per-entry values whose mean is that scalar.
+ */
+export function pooled(f: ElementwiseFn): ElementwiseFn {
+  return (t, p) => tf.tidy(() => f(tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1]) as tf.Tensor2D));
+}
+
+/** Resolves and checks `semantics` (default `'1.5'`). */
+export function resolveSemantics(className: string, s: unknown): Semantics {
+  return checkEnum(className, 'semantics', s ?? '1.5', SEMANTICS);
+}

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
+import { checkNumber } from './validation';
+
+/** Arguments of the three τ cross-entropies. */
+export interface TauArgs extends BaseLossArgs {
+  /** Temperature τ (required, > 0): the logits are multiplied by τ and the loss divided by τ. */
+  tau: number;
+}
+
+function checkTau(loss: string, args: TauArgs | undefined): number {
+  return checkNumber(loss, 'tau', (args ?? ({} as TauArgs)).tau, {
+    min: 0,
+    strict: true,
+    allowInfinity: false,
+    hint: 'Pass a positive temperature, e.g. 10.',
+  });
+}
+
+/**
+ * Categorical cross-entropy on temperature-scaled logits, rescaled:
+ * `ℓ_i = −Σ_c y_ic·log softmax(τ·ŷ_i)_c / τ`. Labels `[n, C]`: class probabilities
+ * (one-hot or smoothed). Large τ approaches a margin loss, small τ favours robustness
+ * (Béthune et al., NeurIPS 2022, "Pay attention to your loss").
+ * deel-lip: `deel.lip.losses.TauCategoricalCrossentropy(tau)`.
+ *
+ * @example
+ * TauCategoricalCrossentropy({tau: 2}) // deel-lip's 8×3 test batch, sample 0: 0.044275
+ */
+export function TauCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
+  const tau = checkTau('TauCategoricalCrossentropy', args);
+  return makeLoss({
+    className: 'TauCategoricalCrossentropy',
+    labels: 'probabilities',
+    config: { tau },
+    base: args,
+    elementwise: (t, p) =>
+      tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D),
+  });
+}
+registerLoss('TauCategoricalCrossentropy', (c) => TauCategoricalCrossentropy(c as unknown as TauArgs));
+
+/**
+ * {@link TauCategoricalCrossentropy} with integer class labels `[n]` or `[n, 1]`:
+ * `ℓ_i = −log softmax(τ·ŷ_i)_{y_i} / τ`.
+ * deel-lip: `deel.lip.losses.TauSparseCategoricalCrossentropy(tau)`.
+ */
+export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
+  const tau = checkTau('TauSparseCategoricalCrossentropy', args);
+  return makeLoss({
+    className: 'TauSparseCategoricalCrossentropy',
+    labels: 'sparse',
+    config: { tau },
+    base: args,
+    elementwise: (t, p) =>
+      tf.tidy(() => {
+        const oneHot = tf.oneHot(t as tf.Tensor1D, p.shape[1]);
+        return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D;
+      }),
+  });
+}
+registerLoss('TauSparseCategoricalCrossentropy', (c) => TauSparseCategoricalCrossentropy(c as unknown as TauArgs));
+
+/**
+ * Binary cross-entropy on temperature-scaled logits (not probabilities), rescaled:
+ * with `z = 1[y > 0]` and `x = τ·ŷ`,
+ * `ℓ_i = mean_c[ relu(x) − x·z + log(1 + exp(−|x|)) ] / τ` (the stable form of
+ * `BCE(z, sigmoid(x))`). Labels `[n, 1]` in {0, 1} or {−1, 1}.
+ * deel-lip: `deel.lip.losses.TauBinaryCrossentropy(tau)`.
+ *
+ * @example
+ * TauBinaryCrossentropy({tau: 2}) // deel-lip's 6-sample test batch: 0.279185
+ */
+export function TauBinaryCrossentropy(args: TauArgs): LipschitzLoss {
+  const tau = checkTau('TauBinaryCrossentropy', args);
+  return makeLoss({
+    className: 'TauBinaryCrossentropy',
+    labels: 'binary',
+    config: { tau },
+    base: args,
+    elementwise: (t, p) =>
+      tf.tidy(() => {
+        const z = tf.cast(tf.greater(t, 0), 'float32');
+        const x = tf.mul(p, tau);
+        const bce = tf.add(tf.sub(tf.relu(x), tf.mul(x, z)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
+        return tf.div(tf.mean(bce, -1), tau) as tf.Tensor1D;
+      }),
+  });
+}
+registerLoss('TauBinaryCrossentropy', (c) => TauBinaryCrossentropy(c as unknown as TauArgs));
+
+/** lowerCamel aliases. */
+export const tauCategoricalCrossentropy = TauCategoricalCrossentropy;
+export const tauSparseCategoricalCrossentropy = TauSparseCategoricalCrossentropy;
+export const tauBinaryCrossentropy = TauBinaryCrossentropy;
