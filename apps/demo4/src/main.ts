@@ -1,1 +1,1 @@
-console.log('demo4');
+console.log("demo4");

@@ -1,0 +1,165 @@
+/**
+ * Command-line flags of demo4. Defaults are the notebook's (100 epochs, batch 4096,
+ * C&W with 6 binary-search steps × 8000 steps).
+ */
+import * as path from 'path';
+import { CliError } from './errors';
+
+/** Parsed options. */
+export interface CliOptions {
+  epochs: number;
+  batchSize: number;
+  /** First N training images; undefined = all 60,000. */
+  trainLimit?: number;
+  attackSteps: number;
+  binarySearchSteps: number;
+  /** Backend name, or `auto`. */
+  backend: string;
+  dataDir?: string;
+  /** Absolute output folder. */
+  out: string;
+  seed: number;
+  resume: boolean;
+  download: boolean;
+  help: boolean;
+  /** Which flags were given explicitly (for resume conflicts). */
+  explicit: Set<string>;
+}
+
+/** The default output folder: `apps/demo4/out` (next to `dist/`), whatever the working directory. */
+export const DEFAULT_OUT = path.resolve(__dirname, '..', 'out');
+
+/** Backends the `--backend` flag accepts. */
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const DEFAULTS = {
+  epochs: 100,
+  batchSize: 4096,
+  attackSteps: 8000,
+  binarySearchSteps: 6,
+  backend: 'auto',
+  seed: 1,
+} as const;
+
+export const HELP = `Usage: pnpm demo4 [flags]      (or: node apps/demo4/dist/main.js [flags])
+
+Reproduces deel-lip's "Demo 4: HKR multiclass and fooling" on Fashion-MNIST with
+the @lipnet packages: trains the notebook's Lipschitz network with MulticlassHKR,
+exports it, computes robustness certificates and checks them with a
+Carlini-Wagner L2 attack. Defaults are the notebook's.
+
+Flags:
+  --epochs N               training epochs (default ${DEFAULTS.epochs})
+  --batch-size N           batch size (default ${DEFAULTS.batchSize})
+  --train-limit N          train on the first N of the 60,000 images (default: all)
+  --attack-steps N         C&W steps per binary-search step (default ${DEFAULTS.attackSteps})
+  --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
+  --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
+                           LIPNET_BACKEND overrides auto)
+  --data-dir DIR           folder with the four Fashion-MNIST IDX files (.gz or raw)
+  --out DIR                output folder (default apps/demo4/out, i.e. ${DEFAULT_OUT})
+  --seed N                 seed for initialisation and shuffling (default ${DEFAULTS.seed})
+  --resume                 continue the run saved in --out (checkpoint.bin)
+  --no-download            do not try to download Fashion-MNIST when it is not found
+  --help                   this text
+
+Data is searched in: --data-dir, $FASHION_MNIST_DIR, ~/.keras/datasets/fashion-mnist,
+/usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist), then
+~/.cache/lipnet/fashion-mnist (where a download goes).
+
+Outputs in --out: checkpoint.bin, model/ (vanilla export, TF.js format),
+adversarial_viz.png, training_curves.png, training_curves.html, results.json.
+
+Quick check (what CI runs): pnpm demo4 --train-limit 2048 --epochs 1 --attack-steps 200
+Exit codes: 0 ok, 2 bad flag, 3 data, 4 output folder, 5 checkpoint,
+6 a certificate not below its attack distance, 130 interrupted (resume with --resume).`;
+
+const INT_FLAGS = {
+  '--epochs': 'epochs',
+  '--batch-size': 'batchSize',
+  '--train-limit': 'trainLimit',
+  '--attack-steps': 'attackSteps',
+  '--binary-search-steps': 'binarySearchSteps',
+  '--seed': 'seed',
+} as const;
+const STRING_FLAGS = { '--backend': 'backend', '--data-dir': 'dataDir', '--out': 'out' } as const;
+const BOOL_FLAGS = { '--resume': 'resume', '--help': 'help', '-h': 'help', '--no-download': 'download' } as const;
+const ALL_FLAGS = [...Object.keys(INT_FLAGS), ...Object.keys(STRING_FLAGS), ...Object.keys(BOOL_FLAGS)];
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+function parseInteger(flag: string, raw: string, min: number): number {
+  const v = Number(raw);
+  if (!/^[+-]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v)) {
+    throw new CliError(`demo4: ${flag} expects an integer, got ${JSON.stringify(raw)}. Example: ${flag} ${min === 0 ? 0 : 10}.`);
+  }
+  if (v < min) throw new CliError(`demo4: ${flag} must be ≥ ${min}, got ${v}.`);
+  return v;
+}
+
+/** Parses `argv` (without `node` and the script). Throws {@link CliError} with a clear message. */
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {
+    ...DEFAULTS,
+    out: DEFAULT_OUT,
+    resume: false,
+    download: true,
+    help: false,
+    explicit: new Set(),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+        throw new CliError(`demo4: ${flag} needs a value, e.g. ${flag} ${flag in INT_FLAGS ? '10' : 'VALUE'}. See --help.`);
+      }
+      i += 1;
+      return next;
+    };
+    if (flag in INT_FLAGS) {
+      const key = INT_FLAGS[flag as keyof typeof INT_FLAGS];
+      const min = key === 'seed' ? 0 : 1;
+      (o as unknown as Record<string, number>)[key] = parseInteger(flag, value(), min);
+      o.explicit.add(key);
+    } else if (flag in STRING_FLAGS) {
+      const key = STRING_FLAGS[flag as keyof typeof STRING_FLAGS];
+      const v = value();
+      if (v.trim() === '') throw new CliError(`demo4: ${flag} needs a non-empty value.`);
+      (o as unknown as Record<string, string>)[key] = v;
+      o.explicit.add(key);
+    } else if (flag in BOOL_FLAGS) {
+      if (inline !== undefined) throw new CliError(`demo4: ${flag} takes no value, got ${JSON.stringify(arg)}.`);
+      const key = BOOL_FLAGS[flag as keyof typeof BOOL_FLAGS];
+      (o as unknown as Record<string, boolean>)[key] = key !== 'download';
+      o.explicit.add(key);
+    } else {
+      const near = ALL_FLAGS.map((f) => [f, editDistance(flag, f)] as const).sort((a, b) => a[1] - b[1])[0];
+      const hint = near && near[1] <= 3 ? ` Did you mean ${near[0]}?` : '';
+      const what = arg.startsWith('-') ? `unknown flag ${JSON.stringify(flag)}` : `unexpected argument ${JSON.stringify(arg)}`;
+      throw new CliError(`demo4: ${what}.${hint} See --help.`);
+    }
+  }
+  if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) {
+    throw new CliError(`demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`);
+  }
+  if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);
+  if (o.trainLimit !== undefined && o.trainLimit > 60000) {
+    throw new CliError(`demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`);
+  }
+  o.out = path.resolve(o.out);
+  return o;
+}
