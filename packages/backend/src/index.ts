@@ -1,1 +1,13 @@
-export {};
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  registeredWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  WasmKernelsError,
+} from './wasm-kernels/register';
+export type { WasmTrainingKernel } from './wasm-kernels/register';
+export { IM2COL_MAX_PATCH } from './wasm-kernels/conv2d-backprop-filter';
+export { selectBackend, BACKEND_NAMES } from './select-backend';
+export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend } from './select-backend';
+export { BackendUnavailableError, UnknownBackendError } from './errors';
+export { wasmDistDir, WASM_BINARIES } from './wasm-paths';

@@ -1,0 +1,129 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which does not ship one.
+ *
+ * dW[r,s,c,k] = Σ_{n,i,j} x[n, i·S + r − pT, j·S + s − pL, c] · dy[n,i,j,k]
+ *
+ * Two exact reformulations onto the backend's XNNPACK kernels:
+ * - general: a forward convolution with batch and channel axes swapped —
+ *   xᵀ = x as [C, H, W, N] (batch C, channels N) convolved with the filter
+ *   dyᵀ = dy as [oH, oW, N, K], stride 1, dilation S, explicit padding (pT, pL)
+ *   gives [C, fh, fw, K], transposed to [fh, fw, C, K];
+ * - thin inputs (C·fh·fw ≤ 16, e.g. a first layer on grey images): im2col by
+ *   a forward convolution of x with a one-hot filter (XNNPACK), giving the
+ *   patches P as [M, fh·fw·C] (M = N·oH·oW), transposed to [fh·fw·C, M], then
+ *   one GEMM P·dy[M, K] on XNNPACK.
+ * NHWC only, dilations 1 (the only case tfjs' conv2d gradient produces).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
+
+/** Largest C·fh·fw for which the im2col + GEMM route is used. */
+export const IM2COL_MAX_PATCH = 16;
+
+interface BackpropFilterAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+export function conv2dBackpropFilterWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const dy = args.inputs['dy'] as TensorInfo;
+  const attrs = args.attrs as unknown as BackpropFilterAttrs;
+  if (attrs.dataFormat === 'NCHW') {
+    throw new Error("@lipnet/backend Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is not supported; use 'NHWC' (channelsLast), the only layout the wasm backend runs.");
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const patch = info.inChannels * info.filterHeight * info.filterWidth;
+  return patch <= IM2COL_MAX_PATCH ? viaIm2col(backend, x, dy, info) : viaSwappedConv(backend, x, dy, info);
+}
+
+function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
+function viaSwappedConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  // Rows of the swapped convolution's output: h + top + bottom − ((oh − 1)·sh + 1) + 1 = fh.
+  const needBottom = fh + (oh - 1) * sh - h - top;
+  const needRight = fw + (ow - 1) * sw - w - left;
+  const bottom = Math.max(0, needBottom);
+  const right = Math.max(0, needRight);
+  const xT = transposeInfo(backend, x, [3, 1, 2, 0]); // [C, H, W, N]
+  const dyT = transposeInfo(backend, dy, [1, 2, 0, 3]); // [oH, oW, N, K]
+  const conv = runStock(
+    'Conv2D',
+    backend,
+    { x: xT, filter: dyT },
+    { strides: [1, 1], pad: explicitPad(top, bottom, left, right), dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined },
+  ); // [C, fh + extra, fw + extra, K]
+  release(backend, xT, dyT);
+  let cropped = conv;
+  if (conv.shape[1] !== fh || conv.shape[2] !== fw) {
+    cropped = runStock('Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [c, fh, fw, k] });
+    release(backend, conv);
+  }
+  const out = transposeInfo(backend, cropped, [1, 2, 0, 3]); // [fh, fw, C, K]
+  release(backend, cropped);
+  return out;
+}
+
+/** A one-hot filter [fh, fw, C, fh·fw·C] whose output channel (r, s, c) copies input (r, s, c). */
+function oneHotFilter(backend: BackendWasm, fh: number, fw: number, c: number): TensorInfo {
+  const p = fh * fw * c;
+  const out = backend.makeOutput([fh, fw, c, p], 'float32');
+  const vals = backend.typedArrayFromHeap(out) as Float32Array;
+  vals.fill(0);
+  // Row (r,s,c) of the [p, p] matrix is the unit vector e_(r,s,c): the diagonal.
+  // p ≤ IM2COL_MAX_PATCH, so this is at most 16 writes, once per call.
+  for (let i = 0; i < p; i++) vals[i * p + i] = 1;
+  return out;
+}
+
+function viaIm2col(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, bottom, left, right } = info.padInfo;
+  const p = fh * fw * c;
+  const m = n * oh * ow;
+  const eye = oneHotFilter(backend, fh, fw, c);
+  // Same geometry as the forward convolution, so the output grid is dy's.
+  const patches = runStock(
+    'Conv2D',
+    backend,
+    { x, filter: eye },
+    { strides: [sh, sw], pad: explicitPad(top, bottom, left, right), dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+  ); // [N, oH, oW, p]
+  release(backend, eye);
+  const patches2 = reshapeInfo(backend, patches, [m, p]);
+  const pT = transposeInfo(backend, patches2, [1, 0]); // [p, M]
+  release(backend, patches, patches2);
+  const dy2 = reshapeInfo(backend, dy, [m, k]);
+  const prod = gemmInfo(backend, pT, dy2); // [p, K]
+  release(backend, pT, dy2);
+  return { dataId: prod.dataId, shape: [fh, fw, c, k], dtype: 'float32' };
+}

@@ -1,0 +1,96 @@
+/**
+ * Registers lipnet's training kernels for the `wasm` backend with
+ * `tf.registerKernel`, replacing the stock configs of the same names (which
+ * are kept, so they can be restored and so the replacements can call them).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { avgPoolGradWasm } from './avg-pool-grad';
+import { batchMatMulWasm } from './batch-mat-mul';
+import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import { captureStock, stockConfig } from './stock';
+import { sumWasm } from './sum';
+
+/** The kernels lipnet supplies for the wasm backend. */
+export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'AvgPoolGrad' | 'Sum';
+
+/** Every kernel lipnet supplies for wasm, in registration order. */
+export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  'AvgPoolGrad',
+  'Sum',
+];
+
+const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2dBackpropFilterWasm as unknown as tf.KernelFunc,
+  Conv2DBackpropInput: conv2dBackpropInputWasm as unknown as tf.KernelFunc,
+  BatchMatMul: batchMatMulWasm as unknown as tf.KernelFunc,
+  AvgPoolGrad: avgPoolGradWasm as unknown as tf.KernelFunc,
+  Sum: sumWasm as unknown as tf.KernelFunc,
+};
+
+/** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
+const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput'];
+
+const installed = new Set<WasmTrainingKernel>();
+
+/** Error raised when the wasm backend package is not loaded before registration. */
+export class WasmKernelsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WasmKernelsError';
+  }
+}
+
+/**
+ * Registers lipnet's wasm training kernels (all of {@link WASM_TRAINING_KERNELS}
+ * unless `only` names a subset). Idempotent. Requires
+ * `@tensorflow/tfjs-backend-wasm` to have been imported (it registers the stock
+ * kernels); works before or after the backend is initialised. Returns the names
+ * now registered by lipnet.
+ */
+export function registerWasmTrainingKernels(only?: readonly WasmTrainingKernel[]): WasmTrainingKernel[] {
+  if (!tf.getKernel('Conv2D', 'wasm')) {
+    throw new WasmKernelsError(
+      "registerWasmTrainingKernels: no 'wasm' kernels are registered. Import '@tensorflow/tfjs-backend-wasm' before registering lipnet's kernels.",
+    );
+  }
+  for (const name of BUILDING_BLOCKS) captureStock(name);
+  for (const name of only ?? WASM_TRAINING_KERNELS) {
+    if (!(name in impls)) {
+      throw new WasmKernelsError(`registerWasmTrainingKernels: unknown kernel '${String(name)}'. Known: ${WASM_TRAINING_KERNELS.join(', ')}.`);
+    }
+    if (installed.has(name)) continue;
+    const stock = stockConfig(name);
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: impls[name],
+      // Keep the stock C++ binding alive: our kernel may call the stock one.
+      ...(stock?.setupFunc ? { setupFunc: stock.setupFunc } : {}),
+      ...(stock?.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
+    });
+    installed.add(name);
+  }
+  // Building blocks overridden by nobody still need their setup; the stock
+  // configs stay registered for those, so nothing to do.
+  return [...installed];
+}
+
+/** Puts the stock wasm kernels back (Conv2DBackpropFilter becomes missing again). */
+export function unregisterWasmTrainingKernels(): void {
+  for (const name of [...installed]) {
+    tf.unregisterKernel(name, 'wasm');
+    const stock = stockConfig(name);
+    if (stock) tf.registerKernel(stock);
+    installed.delete(name);
+  }
+}
+
+/** Names of the lipnet wasm kernels currently registered. */
+export function registeredWasmTrainingKernels(): WasmTrainingKernel[] {
+  return [...installed];
+}

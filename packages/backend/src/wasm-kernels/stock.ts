@@ -1,0 +1,126 @@
+/**
+ * Access to the WebAssembly backend's own kernels (the "stock" ones that
+ * `@tensorflow/tfjs-backend-wasm` registers on import) at the TensorInfo level,
+ * so that lipnet's training kernels can be written as compositions of the fast
+ * XNNPACK-backed ones (Conv2D, non-transposed BatchMatMul) plus C++ data
+ * movement (Transpose, PadV2, Reverse, Multiply).
+ *
+ * Only public API is used: `tf.getKernel(name, 'wasm')` returns the registered
+ * config, whose `kernelFunc` takes `{inputs, attrs, backend}` and returns a
+ * TensorInfo owned by the caller. The stock configs are captured once, before
+ * lipnet overrides any of them, so an override can still call the original.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export type TensorInfo = tf.TensorInfo;
+type KernelConfig = tf.KernelConfig;
+
+const stockConfigs = new Map<string, KernelConfig>();
+
+/** Remembers the currently registered wasm config of `name` as the stock one (first call wins). */
+export function captureStock(name: string): KernelConfig | undefined {
+  if (!stockConfigs.has(name)) {
+    const cfg = tf.getKernel(name, 'wasm');
+    if (cfg) stockConfigs.set(name, { ...cfg });
+  }
+  return stockConfigs.get(name);
+}
+
+/** The stock config of `name` captured by {@link captureStock}, if any. */
+export function stockConfig(name: string): KernelConfig | undefined {
+  return stockConfigs.get(name);
+}
+
+/**
+ * Runs the stock wasm kernel `name`. Throws a named error when the wasm
+ * package did not register it (which would mean a different tfjs version).
+ */
+export function runStock(
+  name: string,
+  backend: BackendWasm,
+  inputs: Record<string, TensorInfo>,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  const cfg = stockConfigs.get(name) ?? captureStock(name);
+  if (!cfg) {
+    throw new Error(`@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`);
+  }
+  const out = cfg.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs: attrs as tf.NamedAttrMap, backend });
+  if (Array.isArray(out)) throw new Error(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
+  return out as TensorInfo;
+}
+
+/** Frees an intermediate TensorInfo made by a stock kernel (reference counted). */
+export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** A view of `x` with another shape sharing its data (reference count +1; release it). */
+export function reshapeInfo(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
+  if (tf.util.sizeFromShape(shape) !== tf.util.sizeFromShape(x.shape)) {
+    throw new Error(`@lipnet/backend: cannot view shape [${x.shape}] as [${shape}]`);
+  }
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
+/** Transpose through the stock C++ kernel. */
+export function transposeInfo(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
+  return runStock('Transpose', backend, { x }, { perm });
+}
+
+/** A float32 tensor filled with `value` (typed-array fill, no JS loop). */
+export function filledInfo(backend: BackendWasm, shape: number[], value: number): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(value);
+  return out;
+}
+
+/** A copy of `x` with its own data id. */
+export function copyInfo(backend: BackendWasm, x: TensorInfo): TensorInfo {
+  const out = backend.makeOutput(x.shape.slice(), x.dtype);
+  (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(x) as Float32Array);
+  return out;
+}
+
+/**
+ * The stock wasm BatchMatMul hands the right operand to XNNPACK's fully
+ * connected operator and caches that operator under the operand's tensor id
+ * only (not its shape). A tensor used as the right operand under two different
+ * 2-D views would silently reuse the first packing. lipnet's kernels record the
+ * view each data id was used with and copy the operand when a different view
+ * comes along.
+ */
+const rhsViews = new WeakMap<object, string>();
+
+/** Non-transposed single-batch GEMM `a[m,k]·b[k,n]` on XNNPACK (returns [m, n]). */
+export function gemmInfo(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const [m, k] = a.shape as [number, number];
+  const [k2, n] = b.shape as [number, number];
+  if (k !== k2) throw new Error(`@lipnet/backend: GEMM inner sizes differ, [${a.shape}]·[${b.shape}]`);
+  const view = `${k}x${n}`;
+  const seen = rhsViews.get(b.dataId);
+  let rhs = b;
+  let copied = false;
+  if (seen !== undefined && seen !== view) {
+    rhs = copyInfo(backend, b);
+    copied = true;
+  }
+  rhsViews.set(rhs.dataId, view);
+  const a3 = reshapeInfo(backend, a, [1, m, k]);
+  const b3 = reshapeInfo(backend, rhs, [1, k, n]);
+  const out = runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+  release(backend, a3, b3);
+  if (copied) release(backend, rhs);
+  return { dataId: out.dataId, shape: [m, n], dtype: out.dtype };
+}
+
+/** Records that `b`'s data id is used as a stock BatchMatMul right operand under view [k, n]. */
+export function noteRhsView(b: TensorInfo, k: number, n: number): boolean {
+  const view = `${k}x${n}`;
+  const seen = rhsViews.get(b.dataId);
+  if (seen !== undefined && seen !== view) return false;
+  rhsViews.set(b.dataId, view);
+  return true;
+}
