@@ -1,1 +1,13 @@
-export {};
+export { ActivationConfigError } from './activation-config-error';
+export { GroupSort, groupSort, groupSortTensor } from './group-sort';
+export type { GroupSortArgs } from './group-sort';
+export { GroupSort2, groupSort2 } from './group-sort2';
+export type { GroupSort2Args } from './group-sort2';
+export { FullSort, fullSort } from './full-sort';
+export type { FullSortArgs } from './full-sort';
+export { MaxMin, maxMin } from './max-min';
+export type { MaxMinArgs } from './max-min';
+export { PReLUlip, preluLip } from './prelu-lip';
+export type { PReLUlipArgs } from './prelu-lip';
+export { groupSort2AsBuiltins } from './group-sort2-as-builtins';
+export type { GroupSort2AsBuiltinsOptions } from './group-sort2-as-builtins';

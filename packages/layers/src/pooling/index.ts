@@ -1,1 +1,14 @@
-export {};
+export { PoolingConfigError } from './pooling-config-error';
+export { sqrtEpsGrad } from './sqrt-eps-grad';
+export { ScaledAveragePooling2D, scaledAveragePooling2D } from './scaled-average-pooling2d';
+export type { ScaledAveragePooling2DArgs } from './scaled-average-pooling2d';
+export { ScaledL2NormPooling2D, scaledL2NormPooling2D } from './scaled-l2-norm-pooling2d';
+export type { ScaledL2NormPooling2DArgs } from './scaled-l2-norm-pooling2d';
+export { ScaledGlobalAveragePooling2D, scaledGlobalAveragePooling2D } from './scaled-global-average-pooling2d';
+export type { ScaledGlobalAveragePooling2DArgs } from './scaled-global-average-pooling2d';
+export { ScaledGlobalL2NormPooling2D, scaledGlobalL2NormPooling2D } from './scaled-global-l2-norm-pooling2d';
+export type { ScaledGlobalL2NormPooling2DArgs } from './scaled-global-l2-norm-pooling2d';
+export { InvertibleDownSampling, invertibleDownSampling } from './invertible-down-sampling';
+export type { InvertibleDownSamplingArgs, InvertibleChannelOrder } from './invertible-down-sampling';
+export { InvertibleUpSampling, invertibleUpSampling } from './invertible-up-sampling';
+export type { InvertibleUpSamplingArgs } from './invertible-up-sampling';

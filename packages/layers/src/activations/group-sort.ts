@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LipschitzLayer } from '../lipschitz-layer';
+import { ActivationConfigError, checkKCoefLip, parseDataFormat } from './activation-config-error';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Shape = Array<number | null>;
+
+/** Arguments of {@link GroupSort}. */
+export interface GroupSortArgs extends LayerArgs {
+  /**
+   * Group size: the last axis is cut into `C / n` groups of `n` adjacent
+   * channels, (0..n−1), (n..2n−1)…, each sorted ascending. `null` (the default)
+   * or any `n > C` sorts the whole last axis (FullSort). `n` must divide `C`.
+   */
+  n?: number | null;
+  /** Only `'channelsLast'` (the default; deel-lip's `'channels_last'` is accepted), as in deel-lip. */
+  dataFormat?: 'channelsLast' | 'channels_last';
+  /** Lipschitz constant: the sorted output is multiplied by it. Default 1. */
+  kCoefLip?: number;
+}
+
+/**
+ * Ascending sort of each row of a 2-D tensor `[rows, n]`, with the exact
+ * (permutation) gradient. tfjs has no gradient for `TopK`, so the permutation
+ * is found with `topk(−x)` and applied with `gather`, inside `customGrad`
+ * whose backward pass scatters `dy` back with `unsortedSegmentSum`.
+ */
+const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [rows, n] = x.shape as [number, number];
+  const { values, indices } = tf.topk(tf.neg(x), n, true);
+  values.dispose();
+  const offsets = tf.expandDims(tf.range(0, rows * n, n, 'int32'), 1);
+  const flatIdx = tf.reshape(tf.add(indices, offsets), [-1]);
+  indices.dispose();
+  offsets.dispose();
+  save([flatIdx]);
+  const flatX = tf.reshape(x, [-1]);
+  const value = tf.reshape(tf.gather(flatX, flatIdx), [rows, n]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const idx = saved[0] as tf.Tensor1D;
+      return tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [-1]), idx, rows * n), [rows, n]);
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * Sorts groups of `n` adjacent channels along the last axis of `x`
+ * (n must divide the channel count), then multiplies by `k`. Pure function
+ * behind {@link GroupSort}: n = 2 takes deel-lip's fast path
+ * `[min(a, b), max(a, b)]` per pair; n = 1 is the identity.
+ */
+export function groupSortTensor(x: tf.Tensor, n: number, k = 1): tf.Tensor {
+  return tf.tidy(() => {
+    const c = x.shape[x.shape.length - 1]!;
+    let y: tf.Tensor;
+    if (n === 1) {
+      y = tf.clone(x);
+    } else if (n === 2) {
+      const pairs = tf.reshape(x, [-1, c / 2, 2]);
+      const [a, b] = tf.split(pairs, 2, -1) as [tf.Tensor, tf.Tensor];
+      y = tf.reshape(tf.concat([tf.minimum(a, b), tf.maximum(a, b)], -1), x.shape);
+    } else {
+      y = tf.reshape(sortRowsAscending(tf.reshape(x, [-1, n])), x.shape);
+    }
+    return k === 1 ? y : tf.mul(y, tf.scalar(k, y.dtype));
+  });
+}
+
+/**
+ * GroupSort activation (Anil, Lucas & Grosse, "Sorting out Lipschitz function
+ * approximation", ICML 2019): `y = k · sort_n(x)`, where the last axis is split
+ * into groups of `n` adjacent channels and each group is sorted ascending.
+ * deel-lip: `deel.lip.layers.GroupSort(n=None, data_format="channels_last", k_coef_lip=1.0)`.
+ *
+ * Sorting permutes coordinates, so `x ↦ sort_n(x)` is norm preserving and
+ * 1-Lipschitz in L2 (its Jacobian is a permutation matrix almost everywhere);
+ * the layer is exactly `kCoefLip`-Lipschitz. `n = null` or `n > C` sorts the
+ * whole channel axis (FullSort); `n` must divide C (checked at build).
+ * Unlike deel-lip 1.2.0, whose n = 2 path skipped it, every path multiplies by k (as 1.3+).
+ *
+ * @example
+ * groupSort({n: 2}).apply(tf.tensor([[3, 1, -2, 5]]))  // [[1, 3, -2, 5]]
+ */
+export class GroupSort extends tfl.layers.Layer implements LipschitzLayer {
+  static className = 'GroupSort';
+  readonly isLipschitz = true as const;
+  kCoefLip: number;
+  /** The group size as configured (`null` = whole channel axis). */
+  readonly n: number | null;
+  readonly dataFormat: 'channelsLast';
+  /** Group size resolved at build time (n, or C when n is null or > C). */
+  protected groupSize: number | null = null;
+
+  constructor(args: GroupSortArgs = {}) {
+    super(args);
+    const cls = (this.constructor as typeof GroupSort).className;
+    const n = args.n ?? null;
+    if (n !== null && (typeof n !== 'number' || !Number.isInteger(n) || n < 1)) {
+      throw new ActivationConfigError(
+        `${cls}: expected \`n\` to be a positive integer or null, got ${String(n)}. ` +
+          'Pass the group size (e.g. 2) or null for a full sort.',
+      );
+    }
+    const dataFormat = parseDataFormat(args.dataFormat ?? 'channelsLast');
+    if (dataFormat !== 'channelsLast') {
+      throw new ActivationConfigError(
+        `${cls}: expected \`dataFormat\` 'channelsLast', got '${String(args.dataFormat)}'. ` +
+          'channelsFirst is not supported (as in deel-lip); transpose the input to NHWC.',
+      );
+    }
+    this.n = n;
+    this.dataFormat = dataFormat;
+    this.kCoefLip = checkKCoefLip(cls, args.kCoefLip ?? 1);
+  }
+
+  /** Sets the Lipschitz constant (used by `sequential({kCoefLip})`). */
+  setKCoefLip(k: number): void {
+    this.kCoefLip = checkKCoefLip((this.constructor as typeof GroupSort).className, k);
+  }
+
+  /**
+   * Exact L2 Lipschitz constant of this layer: `kCoefLip` (sorting is a
+   * permutation, so ‖f(x) − f(y)‖ ≤ k‖x − y‖ with equality for x, y in the same
+   * sorting cell, and ‖f(x)‖ = k‖x‖ always).
+   */
+  lipschitzBound(): number {
+    return this.kCoefLip;
+  }
+
+  /** {@link lipschitzBound} from a `getConfig()` dictionary (for certificates on saved models). */
+  static lipschitzBoundFromConfig(config: tf.serialization.ConfigDict): number {
+    return typeof config['kCoefLip'] === 'number' ? config['kCoefLip'] : 1;
+  }
+
+  /** Resolves and checks the group size against the channel count `c`. */
+  protected resolveGroupSize(c: number | null | undefined): number {
+    const cls = (this.constructor as typeof GroupSort).className;
+    if (typeof c !== 'number' || c < 1) {
+      throw new ActivationConfigError(
+        `${cls}: expected a known channel count on the last axis, got ${String(c)}. ` +
+          'Give the model an inputShape whose last dimension is fixed.',
+      );
+    }
+    const n = this.n === null || this.n > c ? c : this.n;
+    if (c % n !== 0) {
+      const divisors = Array.from({ length: c }, (_, i) => i + 1).filter((d) => c % d === 0);
+      throw new ActivationConfigError(
+        `${cls}: expected \`n\` to divide the channel count ${c}, got ${n}. ` +
+          `Pass a divisor of ${c} (${divisors.join(', ')}) or n: null for a full sort.`,
+      );
+    }
+    return n;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    this.groupSize = this.resolveGroupSize(shape[shape.length - 1]);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const n = this.groupSize ?? this.resolveGroupSize(x.shape[x.shape.length - 1]);
+      return groupSortTensor(x, n, this.kCoefLip);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), n: this.n, dataFormat: this.dataFormat, kCoefLip: this.kCoefLip };
+  }
+}
+tf.serialization.registerClass(GroupSort);
+
+/** Factory for {@link GroupSort}: `groupSort({n: 2})` is deel-lip's `GroupSort(2)`. */
+export function groupSort(args: GroupSortArgs = {}): GroupSort {
+  return new GroupSort(args);
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Condensable } from '../lipschitz-layer';
+import { ActivationConfigError, checkKCoefLip } from './activation-config-error';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Shape = Array<number | null>;
+
+/** Arguments of {@link PReLUlip}. */
+export interface PReLUlipArgs extends LayerArgs {
+  /** Bound on the slopes: every α used in the forward pass lies in [−k, k]. Default 1. */
+  kCoefLip?: number;
+}
+
+/**
+ * Parametric ReLU with bounded slopes: `y = x` for x > 0, `y = clip(α, −k, k) · x` otherwise,
+ * with one trainable α per input element (shape = input shape without the batch axis,
+ * initialised to 0, as Keras `PReLU`).
+ *
+ * deel-lip: `deel.lip.layers.PReLUlip(k_coef_lip)`, a function returning Keras
+ * `PReLU(alpha_constraint=MinMaxNorm(−k, k))`. Differences, on purpose:
+ * - tfjs-layers never applies weight constraints during `fit`, so the bound is enforced
+ *   inside `call` (reparametrisation: the slope used is `clip(α, −k, k)`), and holds at
+ *   every training step, not only after a projection;
+ * - deel-lip's `MinMaxNorm` rescales the L2 norm of α along its axis 0 to ≤ k, which is
+ *   stricter than (and implies) the element-wise bound |α| ≤ k that the Lipschitz
+ *   constant depends on. Equal outputs whenever that norm is ≤ k.
+ *
+ * Lipschitz constant (L2): max(1, max|clip(α)|) ≤ max(1, k). The positive slope is 1,
+ * so this is *not* a k-Lipschitz layer for k < 1: like deel-lip, it does not implement
+ * `LipschitzLayer` (no `isLipschitz`, `sequential` does not rescale it).
+ * It is {@link Condensable}: `condense()` clips the stored α and `vanillaExport()`
+ * returns a built tfjs `PReLU` holding the clipped α.
+ *
+ * @example
+ * const l = preluLip({kCoefLip: 0.5}); l.apply(x)   // α starts at 0: relu(x)
+ */
+export class PReLUlip extends tfl.layers.Layer implements Condensable {
+  static className = 'PReLUlip';
+  readonly kCoefLip: number;
+  private alpha: tfl.LayerVariable | null = null;
+  private builtShape: Shape | null = null;
+
+  constructor(args: PReLUlipArgs = {}) {
+    super(args);
+    this.kCoefLip = checkKCoefLip('PReLUlip', args.kCoefLip ?? 1);
+  }
+
+  /** Upper bound of the L2 Lipschitz constant for this configuration: max(1, kCoefLip). */
+  lipschitzBound(): number {
+    return Math.max(1, this.kCoefLip);
+  }
+
+  /** {@link lipschitzBound} from a `getConfig()` dictionary. */
+  static lipschitzBoundFromConfig(config: tf.serialization.ConfigDict): number {
+    return Math.max(1, typeof config['kCoefLip'] === 'number' ? config['kCoefLip'] : 1);
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const alphaShape = shape.slice(1);
+    if (alphaShape.some((d) => d == null)) {
+      throw new ActivationConfigError(
+        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String)}]. ` +
+          'Give the model an inputShape with fixed dimensions.',
+      );
+    }
+    this.builtShape = shape;
+    this.alpha = this.addWeight('alpha', alphaShape as number[], 'float32', tfl.initializers.zeros(), undefined, true);
+    this.built = true;
+  }
+
+  /** The slopes used in the forward pass: clip(α, −k, k). */
+  clippedAlpha(): tf.Tensor {
+    if (!this.alpha) throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+    const a = this.alpha.read();
+    return tf.clipByValue(a, -this.kCoefLip, this.kCoefLip);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.prelu(x, this.clippedAlpha());
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  /** Overwrites α with clip(α, −k, k) (deel-lip applies the constraint after each optimiser step). */
+  condense(): void {
+    const clipped = tf.tidy(() => this.clippedAlpha());
+    this.alpha!.write(clipped);
+    clipped.dispose();
+  }
+
+  /** A built tfjs `PReLU` holding clip(α, −k, k): same outputs, loadable without @lipnet. */
+  vanillaExport(): tfl.layers.Layer {
+    if (!this.builtShape) throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+    const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });
+    layer.build(this.builtShape);
+    const clipped = tf.tidy(() => this.clippedAlpha());
+    layer.setWeights([clipped]);
+    clipped.dispose();
+    return layer;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kCoefLip: this.kCoefLip };
+  }
+}
+tf.serialization.registerClass(PReLUlip);
+
+/** Factory for {@link PReLUlip}. */
+export function preluLip(args: PReLUlipArgs = {}): PReLUlip {
+  return new PReLUlip(args);
+}
