@@ -11,9 +11,15 @@ Writes packages/losses/test/fixtures/deel-lip-losses.json with:
   into ``tools/reference/.venv/legacy-deel-lip-1.2.0`` (ignored by git); its losses
   only use ``tf.keras.losses.Loss`` so they run unchanged on TensorFlow 2.15.
 
+* ``softHKR``: stateful ``MulticlassSoftHKR`` sequences. That class is missing from the
+  1.5.0 wheel; it is taken from deel-lip's master source (VERSION 1.5.1), whose
+  ``deel/lip/losses.py`` path is given in ``DEEL_LIP_MASTER_LOSSES`` (its sha256 is
+  recorded). Without the variable, the committed sequences are kept.
+
 Usage (from the repository root, after ``bash tools/reference/setup.sh``):
 
-    tools/reference/.venv/bin/python tools/reference/fixtures_losses.py
+    DEEL_LIP_MASTER_LOSSES=/path/to/deel-lip/deel/lip/losses.py \
+      tools/reference/.venv/bin/python tools/reference/fixtures_losses.py
 
 Nothing here is imported by the tests: they read the committed JSON.
 """
@@ -179,6 +185,45 @@ def legacy():
     return {"deelLip": version, "tensorflow": tf.__version__, "cases": out}
 
 
+def soft_hkr(source):
+    """MulticlassSoftHKR is not in the deel-lip 1.5.0 wheel (PyPI's newest); it is in the
+    deel-lip master source (VERSION 1.5.1, commit 0d1cdae). That file is loaded as a module
+    from ``source`` (a checkout's ``deel/lip/losses.py``), in its own process."""
+    import hashlib
+    import importlib.util
+    import tensorflow as tf
+
+    spec = importlib.util.spec_from_file_location("deel_lip_master_losses", source)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    batches = [b for b in _batches() if b["kind"] == "multiclass"]
+    configs = [
+        {"alpha": 10.0, "minMargin": 1.0, "alphaMean": 0.99, "temperature": 1.0},
+        {"alpha": 50.0, "minMargin": 0.2, "alphaMean": 0.9, "temperature": 10.0},
+        {"alpha": INF, "minMargin": 1.0, "alphaMean": 0.99, "temperature": 1.0},
+    ]
+    sequences = []
+    for cfg in configs:
+        for red in ["none", "auto"]:
+            loss = mod.MulticlassSoftHKR(cfg["alpha"], cfg["minMargin"], cfg["alphaMean"], cfg["temperature"],
+                                         reduction=red)
+            steps = []
+            # The loss is stateful: replay the batches in order, both label conventions.
+            for b in batches:
+                for conv in ["01", "pm1"]:
+                    y_true = b["y01"] if conv == "01" else b["ypm"]
+                    v = loss(tf.constant(y_true), tf.constant(b["y_pred"])).numpy()
+                    steps.append({"batch": b["name"], "labels": conv, "yTrue": y_true.tolist(),
+                                  "yPred": b["y_pred"].astype(np.float64).tolist(),
+                                  "value": np.asarray(v, dtype=np.float64).tolist(),
+                                  "currentMean": float(loss.current_mean.numpy()[0])})
+            sequences.append({"args": {k: _jsonable(v) for k, v in cfg.items()},
+                              "reduction": "mean" if red == "auto" else red, "steps": steps})
+    digest = hashlib.sha256(open(source, "rb").read()).hexdigest()
+    return {"source": "deel-lip master deel/lip/losses.py (VERSION 1.5.1)", "sha256": digest,
+            "tensorflow": tf.__version__, "sequences": sequences}
+
+
 def ensure_legacy_package():
     if os.path.isdir(os.path.join(LEGACY_DIR, "deel", "lip")):
         return
@@ -187,6 +232,9 @@ def ensure_legacy_package():
 
 
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--softhkr-child":
+        json.dump(soft_hkr(sys.argv[2]), sys.stdout)
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--legacy-child":
         sys.path.insert(0, LEGACY_DIR)
         json.dump(legacy(), sys.stdout)
@@ -198,6 +246,15 @@ def main():
     legacy_data = json.loads(res.stdout)
     data = modern()
     data["legacy"] = legacy_data
+    master = os.environ.get("DEEL_LIP_MASTER_LOSSES")
+    if master:
+        res = subprocess.run([sys.executable, os.path.abspath(__file__), "--softhkr-child", master],
+                             check=True, capture_output=True, text=True)
+        data["softHKR"] = json.loads(res.stdout)
+    elif os.path.exists(OUT):
+        prev = json.load(open(OUT))
+        if "softHKR" in prev:
+            data["softHKR"] = prev["softHKR"]  # keep the committed sequences
     data["generator"] = "tools/reference/fixtures_losses.py"
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

@@ -25,3 +25,5 @@ export {
   tauBinaryCrossentropy,
 } from './tau-crossentropy';
 export type { TauArgs } from './tau-crossentropy';
+export { MulticlassSoftHKR, multiclassSoftHKR } from './multiclass-soft-hkr';
+export type { MulticlassSoftHKRArgs, MulticlassSoftHKRLoss } from './multiclass-soft-hkr';
