@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CertificatesArgumentError } from './errors';
+
+/** Logits as a tensor (`[n, C]`, or `[n]` / `[n, 1]` for a binary score) or nested arrays. */
+export type LogitsLike = tf.Tensor | number[][] | number[];
+
+/** Options of {@link certificates}. */
+export interface CertificateOptions {
+  /**
+   * Lipschitz constant L of the network w.r.t. the L2 norm (default 1). With
+   * `disjointHeads: false`, L bounds the whole output map `x ↦ f(x) ∈ R^C`; with
+   * `disjointHeads: true`, L bounds each logit `f_i` separately.
+   */
+  lipschitzConstant?: number;
+  /**
+   * `true` when each output `f_i` is L-Lipschitz on its own (a last
+   * `FrobeniusDense(disjointNeurons=true)`): the radius divides by 2L, the
+   * notebook's `(top1 − top2)/2`. `false` (default): the whole network is
+   * L-Lipschitz, the radius divides by √2·L. deel-lip `disjoint_neurons`.
+   */
+  disjointHeads?: boolean;
+  /**
+   * Per-logit Lipschitz constants `L_i` (length C). Overrides `lipschitzConstant`
+   * and `disjointHeads`: `L_cj = L_c + L_j`.
+   */
+  headLipschitzConstants?: number[];
+  /**
+   * Lipschitz constants `L_cj` of the logit differences `f_c − f_j` (C×C,
+   * symmetric, diagonal ignored), e.g. from {@link LipschitzBoundLike.heads}.
+   * The tightest sound option; overrides the three options above.
+   */
+  pairwiseLipschitzConstants?: number[][];
+}
+
+function toTensor(logits: LogitsLike, fn: string): tf.Tensor {
+  if (logits instanceof tf.Tensor) return tf.cast(logits, 'float32');
+  if (!Array.isArray(logits)) {
+    throw new CertificatesArgumentError(`${fn}: expected \`logits\` to be a tf.Tensor or a number[][], got ${typeof logits}. Pass model.predict(x).`);
+  }
+  return tf.tensor(logits as number[][], undefined, 'float32');
+}
+
+function checkPositive(fn: string, arg: string, v: number): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    throw new CertificatesArgumentError(`${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass the network's Lipschitz constant (e.g. 1, or lipschitzUpperBound(model).upperBound).`);
+  }
+}
+
+/**
+ * Certified L2 robustness radius of each sample: no perturbation δ with
+ * ‖δ‖₂ < radius changes the predicted class (argmax of the logits).
+ *
+ * Derivation. Let c = argmax f(x) and, for j ≠ c, g_j = f_c − f_j (so g_j(x) ≥ 0).
+ * The decision can only change at x + δ if some g_j(x + δ) ≤ 0, which needs
+ * |g_j(x + δ) − g_j(x)| ≥ g_j(x). If `L_cj` is a Lipschitz constant of g_j, that
+ * needs ‖δ‖ ≥ g_j(x)/L_cj, so
+ *
+ *     radius(x) = min_{j≠c} (f_c(x) − f_j(x)) / L_cj.
+ *
+ * - whole network L-Lipschitz (default): g_j = (e_c − e_j)ᵀf and ‖e_c − e_j‖ = √2, so
+ *   L_cj = √2·L and radius = (top1 − top2)/(√2·L);
+ * - disjoint L-Lipschitz heads (`disjointHeads: true`): |Δg_j| ≤ |Δf_c| + |Δf_j| ≤ 2L‖δ‖, so
+ *   radius = (top1 − top2)/(2L) (Demo 4's `(values[:,0] − values[:,1]) / 2`);
+ * - per-head constants: L_cj = L_c + L_j; pairwise constants: L_cj as given.
+ *
+ * Binary scores (`[n]` or `[n, 1]`, decision = sign f): radius = |f(x)|/L.
+ * Ties give 0. This is deel-lip's `certificate_factor` (2·L or √2·L) and the
+ * `(top1 − top2)/2` of Serrurier et al. 2021 (arXiv 2006.06520) / Demo 4.
+ *
+ * @returns a float32 `Tensor1D` of n radii (caller disposes).
+ * @example
+ * certificates(tf.tensor2d([[3, 1, 0]]));                        // [1.4142] = 2/√2
+ * certificates(tf.tensor2d([[3, 1, 0]]), { disjointHeads: true }); // [1]      = 2/2
+ * certificates(tf.tensor1d([-0.5]), { lipschitzConstant: 2 });     // [0.25]
+ */
+export function certificates(logits: LogitsLike, options: CertificateOptions = {}): tf.Tensor1D {
+  const fn = 'certificates';
+  const { lipschitzConstant = 1, disjointHeads = false, headLipschitzConstants, pairwiseLipschitzConstants } = options;
+  checkPositive(fn, 'lipschitzConstant', lipschitzConstant);
+  return tf.tidy(() => {
+    const y = toTensor(logits, fn);
+    const binary = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1);
+    if (binary) {
+      if (pairwiseLipschitzConstants) {
+        throw new CertificatesArgumentError(`${fn}: \`pairwiseLipschitzConstants\` needs C ≥ 2 logits, got a binary score of shape [${y.shape.join(', ')}]. Pass \`lipschitzConstant\` instead.`);
+      }
+      if (headLipschitzConstants) {
+        const L = headLipschitzConstants[0]!;
+        checkPositive(fn, 'headLipschitzConstants[0]', L);
+        return tf.div(tf.abs(tf.reshape(y, [-1])), L) as tf.Tensor1D;
+      }
+      return tf.div(tf.abs(tf.reshape(y, [-1])), lipschitzConstant) as tf.Tensor1D;
+    }
+    if (y.rank !== 2) {
+      throw new CertificatesArgumentError(`${fn}: expected \`logits\` of shape [n, C], got [${y.shape.join(', ')}]. Pass model.predict(x) of a classifier.`);
+    }
+    const C = y.shape[1]!;
+    let pair: number[][] | undefined = pairwiseLipschitzConstants;
+    if (!pair && headLipschitzConstants) {
+      if (headLipschitzConstants.length !== C) {
+        throw new CertificatesArgumentError(`${fn}: expected \`headLipschitzConstants\` to have ${C} entries (one per logit), got ${headLipschitzConstants.length}.`);
+      }
+      headLipschitzConstants.forEach((v, i) => checkPositive(fn, `headLipschitzConstants[${i}]`, v));
+      pair = headLipschitzConstants.map((a) => headLipschitzConstants.map((b) => a + b));
+    }
+    if (!pair) {
+      const factor = (disjointHeads ? 2 : Math.SQRT2) * lipschitzConstant;
+      const { values } = tf.topk(y, 2);
+      const [t1, t2] = tf.split(values, 2, 1);
+      return tf.reshape(tf.div(tf.sub(t1!, t2!), factor), [-1]) as tf.Tensor1D;
+    }
+    if (pair.length !== C || pair.some((r) => r.length !== C)) {
+      throw new CertificatesArgumentError(`${fn}: expected \`pairwiseLipschitzConstants\` to be a ${C}×${C} matrix, got ${pair.length} rows. Pass lipschitzUpperBound(model).heads.pairwise.`);
+    }
+    pair.forEach((r, i) =>
+      r.forEach((v, j) => {
+        if (i !== j && !(Number.isFinite(v) && v >= 0)) {
+          throw new CertificatesArgumentError(`${fn}: expected \`pairwiseLipschitzConstants[${i}][${j}]\` to be a finite number ≥ 0, got ${String(v)}.`);
+        }
+      }),
+    );
+    const c = tf.argMax(y, 1) as tf.Tensor1D;
+    const margins = tf.sub(tf.max(y, 1, true), y); // f_c − f_j ≥ 0
+    const Lc = tf.gather(tf.tensor2d(pair), c); // rows L_c·
+    let ratio = tf.div(margins, Lc);
+    ratio = tf.where(tf.isNaN(ratio), tf.zerosLike(ratio), ratio); // 0/0: tie with a constant difference
+    const self = tf.cast(tf.oneHot(c, C), 'bool');
+    ratio = tf.where(self, tf.fill(ratio.shape, Infinity), ratio);
+    return tf.min(ratio, 1) as tf.Tensor1D;
+  });
+}
+
+/** The part of a {@link LipschitzUpperBound} report that {@link certificatesFromBound} reads. */
+export interface LipschitzBoundLike {
+  /** Certified upper bound of the whole network's L2 Lipschitz constant. */
+  upperBound: number;
+  /** Per-logit bounds and logit-difference bounds (present when the model ends with a linear Dense). */
+  heads?: { perHead: number[]; pairwise: number[][] };
+}
+
+/**
+ * Certificates that use a measured {@link lipschitzUpperBound} report instead of
+ * the nominal constant, so they stay sound when the network's true constant is
+ * a little above nominal (float32, a Björck that did not fully converge).
+ *
+ * `use: 'pairwise'` (default when available): L_cj = ‖w_c − w_j‖·L_body;
+ * `'heads'`: L_cj = L_c + L_j with L_i = ‖w_i‖·L_body; `'global'`: √2·upperBound.
+ * All three are sound; 'pairwise' is the tightest.
+ */
+export function certificatesFromBound(
+  logits: LogitsLike,
+  bound: LipschitzBoundLike,
+  options: { use?: 'pairwise' | 'heads' | 'global' } = {},
+): tf.Tensor1D {
+  if (bound.heads && bound.heads.perHead.length === 1) {
+    // Binary score: the single head's bound is the constant of the decision function.
+    return certificates(logits, { lipschitzConstant: bound.heads.perHead[0]! });
+  }
+  const use = options.use ?? (bound.heads ? 'pairwise' : 'global');
+  if (use !== 'global' && !bound.heads) {
+    throw new CertificatesArgumentError(`certificatesFromBound: \`use: '${use}'\` needs per-head bounds, but the bound has none (the model does not end with a linear Dense layer). Pass \`use: 'global'\`.`);
+  }
+  if (use === 'pairwise') return certificates(logits, { pairwiseLipschitzConstants: bound.heads!.pairwise });
+  if (use === 'heads') return certificates(logits, { headLipschitzConstants: bound.heads!.perHead });
+  if (use === 'global') return certificates(logits, { lipschitzConstant: bound.upperBound });
+  throw new CertificatesArgumentError(`certificatesFromBound: expected \`use\` to be 'pairwise', 'heads' or 'global', got '${String(use)}'.`);
+}
