@@ -1,16 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
-import {
-  ActivationConfigError,
-  FullSort,
-  GroupSort,
-  GroupSort2,
-  fullSort,
-  groupSort,
-  groupSort2,
-  isLipschitzLayer,
-} from '../../src';
+import { ActivationConfigError, FullSort, GroupSort, GroupSort2, fullSort, groupSort, groupSort2 } from '../../src/activations';
+import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from './probe';
 
 /** Independent reference: sort each group of n adjacent entries of each row (plain JS). */
