@@ -12,7 +12,8 @@ import { LossArgumentError, LossInputError } from './errors';
  */
 export type LabelKind = 'binary' | 'onehot' | 'probabilities' | 'sparse';
 
-const fmt = (v: number): string => (Number.isNaN(v) ? 'NaN' : String(v));
+/** Formats a (float32) value for a message: 0.8999999761581421 → "0.9". */
+const fmt = (v: number): string => (Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v));
 const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /** Checks a real hyper-parameter. `min` is inclusive unless `strict`. */
