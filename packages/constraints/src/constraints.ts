@@ -4,7 +4,7 @@ import { LipnetConfigError, assertPositive, fmt } from './errors';
 import { frobeniusNormalization } from './frobenius-normalization';
 import { reshapedKernelOrthogonalization } from './reshaped-kernel-orthogonalization';
 import { autoClipValue, weightClip } from './weight-clip';
-import { resolveNormalizerOptions, type NormalizerOptions, type ResolvedNormalizerOptions } from './normalizer-options';
+import { normalizerConfig, resolveNormalizerOptions, type NormalizerOptions, type ResolvedNormalizerOptions } from './normalizer-options';
 
 /**
  * Base of the @lipnet weight constraints: a serialisable object with
@@ -131,26 +131,15 @@ export class SpectralConstraint extends LipschitzConstraint {
       );
     }
     const u0 = this.u ? tf.tensor2d(this.u, [1, cOut]) : null;
-    const r = reshapedKernelOrthogonalization(w, u0, { ...this.options, ...this.versionOnly(), adjustmentCoef: this.kCoefLip });
+    const r = reshapedKernelOrthogonalization(w, u0, { ...normalizerConfig(this.options), adjustmentCoef: this.kCoefLip });
     u0?.dispose();
     this.u = Array.from(r.u.dataSync());
     r.u.dispose();
     r.sigma.dispose();
     return r.w;
   }
-  private versionOnly(): Partial<ResolvedNormalizerOptions> {
-    // resolveNormalizerOptions rejects options of the other version: pass only this version's.
-    const o = this.options;
-    return o.deelLipVersion === '1.2'
-      ? { epsSpectral: undefined, epsBjorck: undefined, maxIterSpectral: undefined, maxIterBjorck: undefined }
-      : { niterSpectral: undefined, niterBjorck: undefined };
-  }
   getConfig(): tf.serialization.ConfigDict {
-    const o = this.options;
-    const common = { kCoefLip: this.kCoefLip, deelLipVersion: o.deelLipVersion, betaBjorck: o.betaBjorck, u: this.u };
-    return o.deelLipVersion === '1.2'
-      ? { ...common, niterSpectral: o.niterSpectral, niterBjorck: o.niterBjorck }
-      : { ...common, epsSpectral: o.epsSpectral, epsBjorck: o.epsBjorck, maxIterSpectral: o.maxIterSpectral, maxIterBjorck: o.maxIterBjorck };
+    return { kCoefLip: this.kCoefLip, ...normalizerConfig(this.options), u: this.u };
   }
 }
 tf.serialization.registerClass(SpectralConstraint);

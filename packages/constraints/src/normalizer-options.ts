@@ -115,3 +115,20 @@ export function resolveNormalizerOptions(owner: string, o: NormalizerOptions = {
   }
   return r;
 }
+
+/**
+ * The config entries of resolved options that apply to their version (what a
+ * layer's `getConfig()` stores): 1.5 → eps/maxIter/β, 1.2 → niter/β.
+ */
+export function normalizerConfig(o: ResolvedNormalizerOptions): Record<string, string | number> {
+  return o.deelLipVersion === '1.2'
+    ? { deelLipVersion: '1.2', niterSpectral: o.niterSpectral, niterBjorck: o.niterBjorck, betaBjorck: o.betaBjorck }
+    : {
+        deelLipVersion: '1.5',
+        epsSpectral: o.epsSpectral,
+        epsBjorck: o.epsBjorck,
+        maxIterSpectral: o.maxIterSpectral,
+        maxIterBjorck: o.maxIterBjorck,
+        betaBjorck: o.betaBjorck,
+      };
+}

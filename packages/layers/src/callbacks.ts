@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { LipnetConfigError, fmt } from '@lipnet/constraints';
+import { condense, flattenLayers } from './condense';
+import { isCondensable } from './lipschitz-layer';
+
+/** Arguments of {@link CondenseCallback}. */
+export interface CondenseCallbackArgs {
+  /** Condense at the end of each epoch. Default true. */
+  onEpoch?: boolean;
+  /** Condense at the end of each batch. Default false. */
+  onBatch?: boolean;
+}
+
+/**
+ * `fit` callback that calls {@link condense} on the model at the end of each
+ * epoch (and/or batch). deel-lip: `callbacks.CondenseCallback(on_epoch=True, on_batch=False)`.
+ */
+export class CondenseCallback extends tfl.Callback {
+  readonly onEpoch: boolean;
+  readonly onBatch: boolean;
+  constructor(args: CondenseCallbackArgs = {}) {
+    super();
+    this.onEpoch = args.onEpoch ?? true;
+    this.onBatch = args.onBatch ?? false;
+  }
+  override async onEpochEnd(): Promise<void> {
+    if (this.onEpoch) condense(this.model);
+  }
+  override async onBatchEnd(): Promise<void> {
+    if (this.onBatch) condense(this.model);
+  }
+}
+
+/** One record of {@link MonitorCallback}. */
+export interface MonitorRecord {
+  /** Epoch (0-based), or the running batch count when logging per batch. */
+  step: number;
+  /** Layer name. */
+  layer: string;
+  /** Largest singular value of the effective (normalised) kernel, reshaped to [-1, C_out]. */
+  sigmaMax: number;
+}
+
+/** Arguments of {@link MonitorCallback}. */
+export interface MonitorCallbackArgs {
+  /** Names of the layers to monitor; default every Condensable layer. */
+  monitoredLayers?: string[];
+  /** Log at each epoch end. Default true. */
+  onEpoch?: boolean;
+  /** Log at each batch end. Default false. */
+  onBatch?: boolean;
+  /** Receives each record (default: kept in `records` only). */
+  log?: (r: MonitorRecord) => void;
+  /** Power iterations used to estimate σ_max. Default 100. */
+  iterations?: number;
+}
+
+/**
+ * Largest singular value of a matrix by `iterations` power iterations on WᵀW
+ * (float32, from a fixed start), as a JS number.
+ */
+export function largestSingularValue(w: tf.Tensor, iterations = 100): number {
+  return tf.tidy(() => {
+    const m = tf.reshape(w, [-1, w.shape[w.rank - 1]!]) as tf.Tensor2D;
+    const mT = tf.transpose(m);
+    let u: tf.Tensor2D = tf.div(tf.ones([1, m.shape[1]]), Math.sqrt(m.shape[1])) as tf.Tensor2D;
+    for (let i = 0; i < iterations; i++) {
+      const z = tf.matMul(tf.matMul(u, mT), m);
+      u = tf.div(z, tf.add(tf.norm(z), 1e-30)) as tf.Tensor2D;
+    }
+    return tf.norm(tf.matMul(u, mT)).dataSync()[0]!;
+  });
+}
+
+/**
+ * `fit` callback recording σ_max of each monitored layer's effective kernel
+ * (the normalised W̄ the layer uses, read through `vanillaExportLayers`),
+ * e.g. to watch the constraint during training. deel-lip:
+ * `callbacks.MonitorCallback(monitored_layers, logdir, target='wbar', what='max')`;
+ * here records go to `records` and an optional `log` function instead of TensorBoard.
+ */
+export class MonitorCallback extends tfl.Callback {
+  readonly records: MonitorRecord[] = [];
+  private readonly args: MonitorCallbackArgs;
+  private batches = 0;
+  constructor(args: MonitorCallbackArgs = {}) {
+    super();
+    this.args = args;
+    const it = args.iterations ?? 100;
+    if (!Number.isInteger(it) || it < 1) {
+      throw new LipnetConfigError(`MonitorCallback: expected \`iterations\` to be an integer ≥ 1, got ${fmt(it)}. Pass e.g. 100.`);
+    }
+  }
+  /** Measures the monitored layers of `model` now and records them at `step`. */
+  measure(model: tfl.LayersModel, step: number): MonitorRecord[] {
+    const wanted = this.args.monitoredLayers;
+    const layers = flattenLayers(model).filter((l) => (wanted ? wanted.includes(l.name) : isCondensable(l)));
+    if (wanted) {
+      const missing = wanted.filter((n) => !layers.some((l) => l.name === n));
+      if (missing.length) {
+        throw new LipnetConfigError(`MonitorCallback: no layer named ${fmt(missing)} in the model. Pass names from model.layers.map(l => l.name).`);
+      }
+    }
+    const out: MonitorRecord[] = [];
+    for (const l of layers) {
+      if (!isCondensable(l)) continue;
+      const ex = (l as unknown as { vanillaExportLayers?: () => tfl.layers.Layer[] }).vanillaExportLayers?.() ?? [l.vanillaExport()];
+      const kernel = ex[0]!.getWeights()[0]!;
+      const r = { step, layer: l.name, sigmaMax: largestSingularValue(kernel, this.args.iterations ?? 100) };
+      ex.forEach((e) => e.dispose());
+      out.push(r);
+      this.records.push(r);
+      this.args.log?.(r);
+    }
+    return out;
+  }
+  override async onEpochEnd(epoch: number): Promise<void> {
+    if (this.args.onEpoch ?? true) this.measure(this.model, epoch);
+  }
+  override async onBatchEnd(): Promise<void> {
+    if (this.args.onBatch) this.measure(this.model, this.batches++);
+  }
+}

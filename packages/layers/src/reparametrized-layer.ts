@@ -1,0 +1,294 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
+import type { Condensable, LipschitzLayer } from './lipschitz-layer';
+import { SpectralInitializer } from './spectral-initializer';
+import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
+
+/** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Initializer = ReturnType<typeof tfl.initializers.zeros>;
+type InitializerId = string | Initializer;
+
+/** Arguments shared by every reparametrised @lipnet layer. */
+export interface ReparametrizedLayerArgs extends LayerArgs {
+  /** Lipschitz constant k of the layer (deel-lip `k_coef_lip`). Default 1. */
+  kCoefLip?: number;
+  /** Activation applied after the affine map: tfjs name or weightless layer (see {@link ActivationIdentifier}). Default none. */
+  activation?: ActivationIdentifier;
+  /** Whether to add a bias. Default true. */
+  useBias?: boolean;
+  /** Initializer of the raw kernel (a name such as 'glorotUniform', or an instance). Default 'orthogonal' (= {@link SpectralInitializer}, deel-lip's default). */
+  kernelInitializer?: InitializerId;
+  /** Initializer of the bias. Default 'zeros'. */
+  biasInitializer?: InitializerId;
+}
+
+/** The normalised kernel and, for spectral layers, the new power-iteration state. */
+export interface NormalizedKernel {
+  w: tf.Tensor;
+  u?: tf.Tensor2D;
+  sigma?: tf.Tensor2D;
+}
+
+interface CacheEntry {
+  kernelId: object;
+  uId: object | null;
+  coef: number;
+  w: tf.Tensor;
+}
+
+function dataIdOf(v: tf.Tensor): object {
+  return (v as unknown as { dataId: object }).dataId;
+}
+
+/**
+ * Base of SpectralDense, SpectralConv2D, FrobeniusDense and FrobeniusConv2D:
+ * a layer whose forward pass uses a *normalised* kernel W̄ = N(W) computed from
+ * the trainable raw kernel W in `call()` (reparametrisation, as deel-lip), so the
+ * Lipschitz bound holds during `fit` too (tfjs never applies constraints in fit).
+ *
+ * Caching (never stale): a call that is not training and not under a gradient
+ * tape (predict, evaluate, validation) reuses W̄ computed for the same raw
+ * weights. The cache is keyed on the identity of the kernel variable's (and
+ * `u`'s) `dataId`: tfjs `Variable.assign` (optimiser steps, `setWeights`,
+ * `loadWeights`, `condense`) gives the variable a new `dataId`, so any weight
+ * change invalidates it. Training calls (or any call under a tape) recompute W̄,
+ * so gradients flow, and (when `training`) store the updated `u` and σ.
+ * deel-lip instead caches `wbar` in training calls only, so inference right
+ * after loading weights uses stale weights (deel-torchlip #17); here it cannot.
+ */
+export abstract class ReparametrizedLayer extends tfl.layers.Layer implements LipschitzLayer, Condensable {
+  readonly isLipschitz = true as const;
+  kCoefLip: number;
+  protected readonly useBias: boolean;
+  protected readonly activationSpec: ResolvedActivation;
+  protected readonly kernelInitializerId: InitializerId;
+  protected readonly biasInitializerId: InitializerId;
+  protected kernel: tfl.LayerVariable | null = null;
+  protected bias: tfl.LayerVariable | null = null;
+  protected u: tfl.LayerVariable | null = null;
+  protected sig: tfl.LayerVariable | null = null;
+  /** The input shape seen by `build` (for exports). */
+  protected builtInputShape: (number | null)[] | null = null;
+  private cache: CacheEntry | null = null;
+
+  constructor(args: ReparametrizedLayerArgs) {
+    super(args);
+    const owner = (this.constructor as unknown as { className: string }).className;
+    this.kCoefLip = args.kCoefLip ?? 1;
+    assertPositive(owner, 'kCoefLip', this.kCoefLip, 'Pass the Lipschitz constant of the layer, e.g. 1.');
+    this.useBias = args.useBias ?? true;
+    if (typeof this.useBias !== 'boolean') {
+      throw new LipnetConfigError(`${owner}: expected \`useBias\` to be a boolean, got ${fmt(this.useBias)}. Pass true or false.`);
+    }
+    this.activationSpec = resolveActivation(owner, args.activation);
+    this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
+    this.biasInitializerId = args.biasInitializer ?? 'zeros';
+    this.supportsMasking = false;
+  }
+
+  /** Sets k (deel-lip `set_klip_factor`); cached kernels are recomputed at the next call. */
+  setKCoefLip(k: number): void {
+    assertPositive((this.constructor as unknown as { className: string }).className, 'kCoefLip', k, 'Pass the Lipschitz constant, e.g. 1.');
+    this.kCoefLip = k;
+  }
+
+  /** The multiplier applied to the orthonormalised kernel: kCoefLip × the layer's own coefficient (deel-lip `_get_coef`). */
+  protected lipCoef(): number {
+    return this.kCoefLip * this.layerCoef();
+  }
+
+  /** The layer's structural coefficient (1 for dense, the conv coefficient for convs). */
+  protected layerCoef(): number {
+    return 1;
+  }
+
+  /** Normalises `kernel` given the stored power-iteration vector (spectral layers). */
+  protected abstract normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel;
+
+  /** Applies the affine map with the effective kernel (matMul or conv2d, then bias). */
+  protected abstract linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+
+  /** The plain tfjs layer (Dense / Conv2D) with `activation` and no weights set. */
+  protected abstract plainLayer(activation: string | undefined): tfl.layers.Layer;
+
+  /** Weight shape of the kernel for `inputShape`. */
+  protected abstract kernelShape(inputShape: (number | null)[]): number[];
+
+  /** Number of output channels. */
+  protected abstract outputChannels(): number;
+
+  /** Whether the layer keeps a power-iteration vector `u` and σ. */
+  protected get hasPowerIteration(): boolean {
+    return false;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+    this.validateInputShape(shape);
+    this.createWeights(shape);
+    this.built = true;
+  }
+
+  /** Checks the input shape at build time (throws a {@link LipnetConfigError}). */
+  protected validateInputShape(_shape: (number | null)[]): void {}
+
+  /** Resolved initializer objects (tfjs accepts identifiers or instances). */
+  protected createWeights(shape: (number | null)[]): void {
+    this.builtInputShape = shape.slice();
+    const init = (id: InitializerId) =>
+      typeof id === 'string' ? resolveInitializer(id) : (id as unknown as Initializer);
+    this.kernel = this.addWeight('kernel', this.kernelShape(shape), 'float32', init(this.kernelInitializerId), undefined, true);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.outputChannels()], 'float32', init(this.biasInitializerId), undefined, true);
+    if (this.hasPowerIteration) {
+      this.u = this.addWeight('u', [1, this.outputChannels()], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1 }), undefined, false);
+      this.sig = this.addWeight('sig', [1, 1], 'float32', tfl.initializers.ones(), undefined, false);
+    }
+  }
+
+  /**
+   * The effective kernel W̄ for the current raw weights. With `training`, or
+   * under a gradient tape, recomputed (differentiable); with `training` the new
+   * `u` and σ are stored. Otherwise served from the cache when the raw weights
+   * are unchanged. The returned tensor belongs to the cache when cached: do not dispose it.
+   */
+  protected effectiveKernel(training: boolean): tf.Tensor {
+    const kernel = this.kernel!.read();
+    const u = this.u ? (this.u.read() as tf.Tensor2D) : null;
+    const coef = this.lipCoef();
+    const tape = tf.engine().isTapeOn();
+    if (!training && !tape) {
+      const c = this.cache;
+      if (c && c.kernelId === dataIdOf(kernel) && c.uId === (u ? dataIdOf(u) : null) && c.coef === coef) return c.w;
+      const r = this.normalize(kernel, u);
+      r.u?.dispose();
+      r.sigma?.dispose();
+      this.dropCache();
+      this.cache = { kernelId: dataIdOf(kernel), uId: u ? dataIdOf(u) : null, coef, w: tf.keep(r.w) };
+      return r.w;
+    }
+    const r = this.normalize(kernel, u);
+    if (training && r.u && this.u) this.u.write(r.u);
+    if (training && r.sigma && this.sig) this.sig.write(r.sigma);
+    return r.w;
+  }
+
+  private dropCache(): void {
+    if (this.cache) {
+      this.cache.w.dispose();
+      this.cache = null;
+    }
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const w = this.effectiveKernel(kwargs['training'] === true);
+      let y = this.linear(x, w);
+      if (this.bias) y = tf.add(y, this.bias.read());
+      const act = this.activationSpec.layer;
+      if (act) y = act.apply(y) as tf.Tensor;
+      return y;
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    const linear = this.linearOutputShape((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[]);
+    const act = this.activationSpec.layer;
+    return act ? act.computeOutputShape(linear) : linear;
+  }
+
+  /** Output shape of the affine part. */
+  protected abstract linearOutputShape(inputShape: (number | null)[]): (number | null)[];
+
+  /** deel-lip `condense`: kernel ← W̄ (and u, σ updated), so the raw kernel is already normalised. */
+  condense(): void {
+    tf.tidy(() => {
+      const r = this.normalize(this.kernel!.read(), this.u ? (this.u.read() as tf.Tensor2D) : null);
+      // As deel-lip 1.5: kernel ← W̄ (normalisation is scale-invariant, so W̄ maps to itself).
+      this.kernel!.write(r.w);
+      if (r.u && this.u) this.u.write(r.u);
+      if (r.sigma && this.sig) this.sig.write(r.sigma);
+    });
+  }
+
+  /**
+   * The layers a plain-tfjs export of this layer needs: a built Dense/Conv2D
+   * holding W̄ (computed now from the current raw weights) and the bias, with the
+   * activation when it is a tfjs name; when the activation is a layer
+   * (e.g. GroupSort) a fresh copy of it follows.
+   */
+  vanillaExportLayers(): tfl.layers.Layer[] {
+    if (!this.built || !this.builtInputShape) {
+      throw new LipnetConfigError(
+        `${this.getClassName()}: vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
+      );
+    }
+    const spec = this.activationSpec.config;
+    const plain = this.plainLayer(typeof spec === 'string' ? spec : undefined);
+    plain.build(this.builtInputShape);
+    const w = tf.tidy(() => this.effectiveKernel(false).clone());
+    plain.setWeights(this.bias ? [w, this.bias.read()] : [w]);
+    w.dispose();
+    const act = typeof spec === 'string' ? null : cloneActivation(this.getClassName(), this.activationSpec);
+    return act ? [plain, act] : [plain];
+  }
+
+  /** deel-lip `vanilla_export`: a built plain tfjs layer with W̄; see {@link vanillaExportLayers} for layer activations. */
+  vanillaExport(): tfl.layers.Layer {
+    const ls = this.vanillaExportLayers();
+    if (ls.length > 1) {
+      throw new LipnetConfigError(
+        `${this.getClassName()}: '${this.name}' has a layer activation (${this.activationSpec.config && typeof this.activationSpec.config === 'object' ? this.activationSpec.config.className : ''}) that no single tfjs layer holds. Use vanillaExportLayers() or vanillaExport(model).`,
+      );
+    }
+    return ls[0]!;
+  }
+
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.dropCache();
+    return super.dispose();
+  }
+
+  /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
+  protected baseConfig(): tf.serialization.ConfigDict {
+    const ser = (id: InitializerId) =>
+      typeof id === 'string' || id === undefined
+        ? (id as string)
+        : ({ className: (id as unknown as tf.serialization.Serializable).getClassName(), config: (id as unknown as tf.serialization.Serializable).getConfig() } as tf.serialization.ConfigDict);
+    return {
+      kCoefLip: this.kCoefLip,
+      activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
+      useBias: this.useBias,
+      kernelInitializer: ser(this.kernelInitializerId),
+      biasInitializer: ser(this.biasInitializerId),
+      ...super.getConfig(),
+    };
+  }
+}
+
+/** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
+function resolveInitializer(id: string): Initializer {
+  const table: Record<string, () => Initializer> = {
+    orthogonal: () => new SpectralInitializer() as unknown as Initializer,
+    spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
+    glorotUniform: () => tfl.initializers.glorotUniform({}),
+    glorotNormal: () => tfl.initializers.glorotNormal({}),
+    heNormal: () => tfl.initializers.heNormal({}),
+    heUniform: () => tfl.initializers.heUniform({}),
+    leCunNormal: () => tfl.initializers.leCunNormal({}),
+    leCunUniform: () => tfl.initializers.leCunUniform({}),
+    randomNormal: () => tfl.initializers.randomNormal({}),
+    randomUniform: () => tfl.initializers.randomUniform({}),
+    truncatedNormal: () => tfl.initializers.truncatedNormal({}),
+    zeros: () => tfl.initializers.zeros(),
+    ones: () => tfl.initializers.ones(),
+  };
+  const f = table[id];
+  if (!f) {
+    throw new LipnetConfigError(`unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`);
+  }
+  return f();
+}

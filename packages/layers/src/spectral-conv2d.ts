@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  LipnetConfigError,
+  assertInteger,
+  convLipschitzCoefficient,
+  fmt,
+  normalizerConfig,
+  reshapedKernelOrthogonalization,
+  resolveNormalizerOptions,
+  type ConvLipCoefMode,
+  type NormalizerOptions,
+  type ResolvedNormalizerOptions,
+} from '@lipnet/constraints';
+import { ReparametrizedLayer, type NormalizedKernel, type ReparametrizedLayerArgs } from './reparametrized-layer';
+import { checkConvInput, checkConvOptions, pair } from './conv-args';
+
+/** Arguments of {@link SpectralConv2D}. */
+export interface SpectralConv2DArgs extends ReparametrizedLayerArgs, NormalizerOptions {
+  /** Number of output channels (≥ 1). */
+  filters: number;
+  /** Odd kernel size, `k` or `[kh, kw]`. */
+  kernelSize: number | [number, number];
+  /** Strides, `s` or `[sh, sw]`. Default 1. */
+  strides?: number | [number, number];
+  /** Only `'same'` (zero padding), as deel-lip. Default 'same'. */
+  padding?: 'same';
+  /** Only 1. */
+  dilationRate?: number | [number, number];
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
+  /**
+   * Conv coefficient: `'deel-lip'` (default; deel-lip's formula for the chosen
+   * `deelLipVersion`) or `'strict'` (1/√(⌈kh/sh⌉⌈kw/sw⌉), a guaranteed bound).
+   * See `convLipschitzCoefficient` in @lipnet/constraints.
+   */
+  convLipCoef?: ConvLipCoefMode;
+}
+
+/**
+ * 2-D convolution ('same' zero padding) whose reshaped kernel
+ * W ∈ ℝ^{(kh·kw·C_in) × filters} is orthonormalised by RKO (power iteration +
+ * Björck) and multiplied by k × the conv coefficient (deel-lip
+ * `_compute_conv_lip_factor`: 28/82 for 3×3 on 28×28, 0.5 for 3×3 stride 2).
+ * Recomputed in each training call and cached for inference
+ * ({@link ReparametrizedLayer}). Non-trainable weights: `u` [1, filters], `sig` [1, 1].
+ *
+ * Bound: with `convLipCoef: 'strict'`, and with deel-lip's coefficient at stride > 1
+ * (1.5), ‖conv‖₂ ≤ k. At stride 1 deel-lip's coefficient uses the *average* pixel
+ * coverage, so ‖conv‖₂ ≤ k·coef·√(kh·kw) only (k·1.0244 for 3×3 at 28×28), a bound
+ * reached when kh·kw·C_in ≤ filters (e.g. the notebook's first layer).
+ * deel-lip: `deel.lip.layers.SpectralConv2D`.
+ *
+ * @example
+ * spectralConv2d({filters: 16, kernelSize: 3, activation: new GroupSort({n: 2}), inputShape: [28, 28, 1]});
+ */
+export class SpectralConv2D extends ReparametrizedLayer {
+  static className = 'SpectralConv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly convLipCoef: ConvLipCoefMode;
+  readonly normalizer: ResolvedNormalizerOptions;
+  /** Conv coefficient computed at build time from the input size. */
+  protected convCoef: number | null = null;
+
+  constructor(args: SpectralConv2DArgs) {
+    super(args);
+    const owner = (this.constructor as unknown as { className: string }).className;
+    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
+    this.filters = args.filters;
+    this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
+    this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');
+    checkConvOptions(owner, { padding: args.padding, kernelSize: this.kernelSize, dilationRate: args.dilationRate, dataFormat: args.dataFormat });
+    this.convLipCoef = args.convLipCoef ?? 'deel-lip';
+    if (this.convLipCoef !== 'deel-lip' && this.convLipCoef !== 'strict') {
+      throw new LipnetConfigError(`${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(this.convLipCoef)}. Pass one of them.`);
+    }
+    this.normalizer = resolveNormalizerOptions(owner, args);
+  }
+
+  protected override get hasPowerIteration(): boolean {
+    return true;
+  }
+
+  protected override validateInputShape(shape: (number | null)[]): void {
+    const [h, w] = checkConvInput(this.getClassName(), shape);
+    this.convCoef = convLipschitzCoefficient({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      inputSize: [h, w],
+      deelLipVersion: this.normalizer.deelLipVersion,
+      mode: this.convLipCoef,
+    });
+  }
+
+  protected override layerCoef(): number {
+    if (this.convCoef === null) {
+      throw new LipnetConfigError(`${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`);
+    }
+    return this.convCoef;
+  }
+
+  /** The conv coefficient (deel-lip `coef_lip`) found at build time; null before build. */
+  get convCoefficient(): number | null {
+    return this.convCoef;
+  }
+
+  protected kernelShape(shape: (number | null)[]): number[] {
+    return [this.kernelSize[0], this.kernelSize[1], shape[3]!, this.filters];
+  }
+
+  protected outputChannels(): number {
+    return this.filters;
+  }
+
+  protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
+    return reshapedKernelOrthogonalization(kernel, u, { ...normalizerConfig(this.normalizer), adjustmentCoef: this.lipCoef() });
+  }
+
+  protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, 'same');
+  }
+
+  protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
+    const out = (n: number | null | undefined, s: number) => (n == null ? null : Math.ceil(n / s));
+    return [shape[0] ?? null, out(shape[1], this.strides[0]), out(shape[2], this.strides[1]), this.filters];
+  }
+
+  protected plainLayer(activation: string | undefined): tfl.layers.Layer {
+    return tfl.layers.conv2d({
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: 'same',
+      activation: activation as 'relu',
+      useBias: this.useBias,
+      name: this.name,
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: 'same',
+      convLipCoef: this.convLipCoef,
+      ...normalizerConfig(this.normalizer),
+      ...this.baseConfig(),
+    };
+  }
+}
+tf.serialization.registerClass(SpectralConv2D);
+
+/** Factory for {@link SpectralConv2D}. */
+export function spectralConv2d(args: SpectralConv2DArgs): SpectralConv2D {
+  return new SpectralConv2D(args);
+}
