@@ -13,12 +13,13 @@ export const BLACK: Rgb = [0, 0, 0];
 
 /** An RGB image you can draw on and encode as PNG. */
 export class Canvas {
-  readonly data: Uint8Array;
+  readonly data: Buffer;
   constructor(readonly width: number, readonly height: number, background: Rgb = WHITE) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new RangeError(`Canvas: expected positive integer width and height, got ${width}×${height}.`);
     }
-    this.data = new Uint8Array(width * height * 3);
+    // a Buffer (not a Uint8Array) so pngjs gets its own type back without copies
+    this.data = Buffer.alloc(width * height * 3);
     this.fillRect(0, 0, width, height, background);
   }
 
@@ -39,10 +40,21 @@ export class Canvas {
     return [this.data[i]!, this.data[i + 1]!, this.data[i + 2]!];
   }
 
-  /** Fills the rectangle [x, x+w) × [y, y+h). */
+  /** Fills the rectangle [x, x+w) × [y, y+h) (clipped to the canvas). */
   fillRect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    for (let yy = Math.max(0, y); yy < Math.min(this.height, y + h); yy++) {
-      for (let xx = Math.max(0, x); xx < Math.min(this.width, x + w); xx++) this.set(xx, yy, c);
+    const x0 = Math.max(0, Math.round(x));
+    const x1 = Math.min(this.width, Math.round(x + w));
+    const y0 = Math.max(0, Math.round(y));
+    const y1 = Math.min(this.height, Math.round(y + h));
+    const [r, g, b] = c;
+    const d = this.data;
+    for (let yy = y0; yy < y1; yy++) {
+      let i = (yy * this.width + x0) * 3;
+      for (let xx = x0; xx < x1; xx++, i += 3) {
+        d[i] = r;
+        d[i + 1] = g;
+        d[i + 2] = b;
+      }
     }
   }
 
@@ -141,7 +153,8 @@ export class Canvas {
   /** PNG bytes (8-bit RGB). */
   toPng(): Buffer {
     const png = new PNG({ width: this.width, height: this.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-    png.data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
-    return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+    png.data = this.data;
+    // filter 'Sub' for every row: as small as adaptive filtering for flat figures, and much faster
+    return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1 });
   }
 }

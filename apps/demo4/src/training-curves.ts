@@ -110,9 +110,11 @@ export function trainingCurves(history: History): Canvas {
     };
     draw(train, TRAIN_COLOR);
     draw(val, VAL_COLOR);
-    // legend, bottom-right inside the plot
+    // legend inside the plot, in the right-hand corner away from where the curves end
+    const last = [train[train.length - 1], val[val.length - 1]].filter((v): v is number => v !== undefined);
+    const endsLow = last.length > 0 && last.every((v) => s.y(v) > (py0 + py1) / 2);
     const lx = px1 - 10 - textWidth('validation', 1) - 22;
-    const ly = py1 - 30;
+    const ly = endsLow ? py0 + 12 : py1 - 30;
     c.fillRect(lx - 6, ly - 6, px1 - lx, 30, [255, 255, 255]);
     c.strokeRect(lx - 6, ly - 6, px1 - lx, 30, [160, 160, 160]);
     c.line(lx, ly + 3, lx + 16, ly + 3, TRAIN_COLOR, 2);
