@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { isCondensable } from '@lipnet/layers';
 import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
 import { matrixSpectralNormBound } from './linalg';
-import { convOperatorNormBound, operatorPowerIteration } from './operator-norms';
+import { convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
 
 /** One row of the per-layer table of {@link lipschitzUpperBound}. */
 export interface LayerBound {
@@ -138,16 +138,12 @@ const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
   const [, inH, inW] = inputShape as [number, number, number, number];
   const data = k.dataSync();
   const fb = convOperatorNormBound(data, { inH, inW, kh, kw, cin, cout, strides, dilation, padding });
-  const pi = tf.tidy(() => {
-    const kt = tf.tensor4d(data, [kh, kw, cin, cout]);
-    return tf.keep(kt);
-  });
+  // tfjs has no gradient for dilated conv2d: run the equivalent undilated kernel.
+  const dk = dilateKernel(data, kh, kw, cin, cout, dilation[0], dilation[1]);
+  const pi = tf.tensor4d(dk.data, [dk.kh, dk.kw, cin, cout]);
   let est: number;
   try {
-    est = operatorPowerIteration(
-      (x) => tf.conv2d(x as tf.Tensor4D, pi, strides, padding, 'NHWC', dilation),
-      inputShape,
-    ).sigma;
+    est = operatorPowerIteration((x) => tf.conv2d(x as tf.Tensor4D, pi, strides, padding), inputShape).sigma;
   } finally {
     pi.dispose();
   }
@@ -271,6 +267,13 @@ registerLipschitzBoundHandler('Activation', activationLayerHandler);
 registerLipschitzBoundHandler('LeakyReLU', leakyReluHandler);
 registerLipschitzBoundHandler('UpSampling2D', upSamplingHandler);
 registerLipschitzBoundHandler('BatchNormalization', batchNormHandler);
+/** PReLU: max(1, max|alpha|) (alpha per channel, from the layer's weights). */
+registerLipschitzBoundHandler('PReLU', (layer) => {
+  const a = layer.getWeights()[0]?.dataSync() ?? [];
+  let b = 1;
+  for (const v of a) b = Math.max(b, Math.abs(v));
+  return { bound: b, estimate: b, method: 'PReLU: max(1, max|alpha|)' };
+});
 
 // ---------------------------------------------------------------- traversal
 
@@ -321,6 +324,39 @@ function chainLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
   return layers;
 }
 
+/** The plain layers a @lipnet Condensable layer exports to (`vanillaExportLayers()` when it has a layer activation), or the layer itself. */
+function exportParts(layer: tfl.layers.Layer): tfl.layers.Layer[] {
+  const ex = layer as unknown as { vanillaExportLayers?: () => tfl.layers.Layer[] };
+  if (typeof ex.vanillaExportLayers === 'function') return ex.vanillaExportLayers();
+  if (isCondensable(layer)) return [layer.vanillaExport()];
+  return [layer];
+}
+
+/** Throws unless the exported layers compute what the layer computes (same outputs on a random input). */
+function checkExport(layer: tfl.layers.Layer, parts: tfl.layers.Layer[], shape: number[], idx: number): void {
+  const [diff, scale] = tf.tidy(() => {
+    const r = tf.randomNormal(shape, 0, 1, 'float32', 1000 + idx);
+    const a = layer.apply(r) as tf.Tensor;
+    let b: tf.Tensor = r;
+    for (const p of parts) b = p.apply(b) as tf.Tensor;
+    if (a.shape.join() !== b.shape.join()) return [Infinity, 1];
+    return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
+  });
+  if (!(diff! <= 1e-4 * (1 + scale!))) {
+    throw new BoundVerificationError(`lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`);
+  }
+}
+
+function disposeQuietly(l: tfl.layers.Layer): void {
+  try {
+    l.dispose();
+  } catch {
+    // never applied (no reference count yet): free its weights directly
+    const w = l as unknown as { built: boolean; disposeWeights?: () => number };
+    if (w.built && typeof w.disposeWeights === 'function') w.disposeWeights();
+  }
+}
+
 /**
  * A certified upper bound of a model's L2 Lipschitz constant, computed from
  * the layers as they run, independently of their nominal constants:
@@ -369,51 +405,43 @@ export function lipschitzUpperBound(model: tfl.LayersModel, options: LipschitzUp
   try {
     layers.forEach((layer, idx) => {
       const shape = x.shape.slice();
-      let target = layer;
-      let exported: tfl.layers.Layer | null = null;
-      if (isCondensable(layer)) {
-        exported = layer.vanillaExport();
-        target = exported;
-        const diff = tf.tidy(() => {
-          const r = tf.randomNormal(shape, 0, 1, 'float32', 1000 + idx);
-          const a = layer.apply(r) as tf.Tensor;
-          const b = exported!.apply(r) as tf.Tensor;
-          if (a.shape.join() !== b.shape.join()) return [Infinity, 1];
-          return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
-        });
-        if (!(diff[0]! <= 1e-4 * (1 + diff[1]!))) {
-          throw new BoundVerificationError(`lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanillaExport() computes different outputs than the layer itself (max |Δ| = ${diff[0]}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`);
-        }
-      }
-      const cls = target.getClassName();
-      const handler = handlers.get(cls);
-      if (!handler) {
-        throw unsupported(layer, `has no known Lipschitz bound${exported ? ` (its vanillaExport() is a ${cls})` : ''}`, `Supported classNames: ${[...handlers.keys()].sort().join(', ')}. Register one with registerLipschitzBoundHandler('${cls}', handler), or vanilla-export the model first.`);
-      }
+      const parts = exportParts(layer);
+      const exported = parts[0] !== layer;
       try {
-        const r = handler(target, shape);
-        if (!(r.bound >= 0) || !Number.isFinite(r.bound)) {
-          throw new BoundVerificationError(`lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`);
+        if (exported) checkExport(layer, parts, shape, idx);
+        let bound = 1;
+        let estimate = 1;
+        const methods: string[] = [];
+        let partShape = shape;
+        lastKernel = undefined;
+        for (const part of parts) {
+          const cls = part.getClassName();
+          const handler = handlers.get(cls);
+          if (!handler) {
+            throw unsupported(layer, `has no known Lipschitz bound${exported ? ` (its vanilla export contains a ${cls})` : ''}`, `Supported classNames: ${[...handlers.keys()].sort().join(', ')}. Register one with registerLipschitzBoundHandler('${cls}', handler), or vanilla-export the model first.`);
+          }
+          const r = handler(part, partShape);
+          if (!(r.bound >= 0) || !Number.isFinite(r.bound)) {
+            throw new BoundVerificationError(`lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`);
+          }
+          bound *= r.bound;
+          estimate *= r.estimate ?? r.bound;
+          methods.push(parts.length > 1 ? `${cls}: ${r.method}` : r.method);
+          lastKernel = r.linearKernel;
+          if (parts.length > 1) partShape = tf.tidy(() => (part.apply(tf.zeros(partShape)) as tf.Tensor).shape.slice());
         }
-        if (verify) spotCheck(layer, (t) => layer.apply(t) as tf.Tensor, shape, r.bound, 2000 + 7 * idx);
+        if (verify) spotCheck(layer, (t) => layer.apply(t) as tf.Tensor, shape, bound, 2000 + 7 * idx);
         table.push({
           name: layer.name,
           className: layer.getClassName(),
           inputShape: shape,
-          bound: r.bound,
-          estimate: r.estimate ?? r.bound,
-          method: r.method,
-          ...(exported ? { exportedAs: cls } : {}),
+          bound,
+          estimate,
+          method: methods.join('; '),
+          ...(exported ? { exportedAs: parts.map((p) => p.getClassName()).join(' + ') } : {}),
         });
-        lastKernel = r.linearKernel;
       } finally {
-        if (exported) {
-          try {
-            exported.dispose();
-          } catch {
-            /* an export that was never applied holds no reference count */
-          }
-        }
+        if (exported) for (const p of parts) disposeQuietly(p);
       }
       const next = tf.tidy(() => layer.apply(x) as tf.Tensor);
       x.dispose();

@@ -176,6 +176,21 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
 }
 
 /**
+ * The equivalent undilated kernel of a dilated convolution: taps spread on a
+ * ((kh−1)·dh+1)×((kw−1)·dw+1) grid with zeros between (tfjs has no gradient for
+ * dilated conv2d, and this kernel with dilation 1 computes the same map).
+ */
+export function dilateKernel(kernel: ArrayLike<number>, kh: number, kw: number, cin: number, cout: number, dh: number, dw: number): { data: Float32Array; kh: number; kw: number } {
+  const eh = (kh - 1) * dh + 1;
+  const ew = (kw - 1) * dw + 1;
+  const out = new Float32Array(eh * ew * cin * cout);
+  for (let a = 0; a < kh; a++)
+    for (let b = 0; b < kw; b++)
+      for (let i = 0; i < cin * cout; i++) out[((a * dh) * ew + b * dw) * cin * cout + i] = kernel[(a * kw + b) * cin * cout + i]!;
+  return { data: out, kh: eh, kw: ew };
+}
+
+/**
  * Power iteration on a linear operator given only by its forward map `op`
  * (the adjoint comes from `tf.grad(op)(x, dy) = Aᵀdy`): v ← AᵀAv/‖AᵀAv‖, until
  * ‖Av‖ changes by less than `tol` (relative). Returns ‖Av‖ for the final unit v,
