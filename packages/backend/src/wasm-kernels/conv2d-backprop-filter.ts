@@ -18,8 +18,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 
-/** Largest C·fh·fw for which the im2col + GEMM route is used. */
+/** Default largest C·fh·fw for which the im2col + GEMM route is used. */
 export const IM2COL_MAX_PATCH = 16;
+let im2colMaxPatch = IM2COL_MAX_PATCH;
+
+/**
+ * Sets the largest patch size C·fh·fw that takes the im2col + GEMM route
+ * (0: always the swapped convolution). Both routes are exact; this is for
+ * benchmarks and for tests that check both on the same shapes. Returns the
+ * previous value.
+ */
+export function setIm2colMaxPatch(patch: number): number {
+  const prev = im2colMaxPatch;
+  im2colMaxPatch = patch;
+  return prev;
+}
 
 interface BackpropFilterAttrs {
   strides: [number, number] | number;
@@ -52,7 +65,7 @@ export function conv2dBackpropFilterWasm(args: {
     'channelsLast',
   );
   const patch = info.inChannels * info.filterHeight * info.filterWidth;
-  return patch <= IM2COL_MAX_PATCH ? viaIm2col(backend, x, dy, info) : viaSwappedConv(backend, x, dy, info);
+  return patch <= im2colMaxPatch ? viaIm2col(backend, x, dy, info) : viaSwappedConv(backend, x, dy, info);
 }
 
 function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {

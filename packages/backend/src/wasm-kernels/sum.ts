@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TensorInfo, filledInfo, gemmInfo, release, reshapeInfo, runStock } from './stock';
+import { TensorInfo, release, reshapeInfo, runStock, splitFactor } from './stock';
 
 export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
   const backend = args.backend as BackendWasm;
@@ -21,10 +21,13 @@ export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   if (!leading || x.dtype !== 'float32' || cols === 1 || rows <= 1) {
     return runStock('Sum', backend, { x }, { axis, keepDims });
   }
-  const ones = filledInfo(backend, [1, rows], 1);
-  const x2 = reshapeInfo(backend, x, [rows, cols]);
-  const prod = gemmInfo(backend, ones, x2); // [1, cols]
-  release(backend, ones, x2);
+  // The stock Sum transposes the reduced axes innermost first; give it a rank-3
+  // view [R1, R2, C] so that transpose takes the fast rank-3 path.
+  const f = splitFactor(rows);
+  const view = f ? [f, rows / f, cols] : [rows, cols];
+  const x3 = reshapeInfo(backend, x, view);
+  const prod = runStock('Sum', backend, { x: x3 }, { axis: f ? [0, 1] : [0], keepDims: false });
+  release(backend, x3);
   const rest = x.shape.slice(axes.length);
   const shape = keepDims ? [...axes.map(() => 1), ...rest] : rest;
   return { dataId: prod.dataId, shape, dtype: 'float32' };

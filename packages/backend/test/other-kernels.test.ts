@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
+
+beforeAll(initWasm);
+
+const t = (shape: number[], seed: number) => tf.tensor(randomArray(tf.util.sizeFromShape(shape), seed), shape);
+
+async function sameOnBoth(fn: () => tf.Tensor | tf.Tensor[], rel = 1e-5) {
+  const cpu = await runOn('cpu', fn);
+  const wasm = await runOn('wasm', fn);
+  cpu.forEach((c, i) => expectRelClose(wasm[i]!, c, rel));
+}
+
+describe('BatchMatMul on wasm equals cpu to 1e-5', () => {
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['plain 2-D', [7, 5], [5, 3], false, false],
+    ['transposeA (dense dW = xᵀ·dy)', [9, 6], [9, 4], true, false],
+    ['transposeB (dense dx = dy·Wᵀ)', [9, 4], [6, 4], false, true],
+    ['both transposed', [5, 7], [3, 5], true, true],
+    ['batched a, single b folded into one GEMM', [3, 4, 5], [5, 2], false, false],
+    ['batched a transposed, single b', [3, 5, 4], [5, 2], true, false],
+    ['batched both', [2, 4, 5], [2, 5, 3], false, false],
+    ['batched both, transposed', [2, 5, 4], [2, 3, 5], true, true],
+    ['Björck-sized kernel WᵀW', [49, 16], [49, 16], true, false],
+  ];
+  test.each(cases)('%s', async (_n, sa, sb, ta, tb) => {
+    await sameOnBoth(() => tf.matMul(t(sa, 1), t(sb, 2), ta, tb));
+  });
+
+  test('gradients of a matMul chain (all transpose combinations in the backward pass)', async () => {
+    await sameOnBoth(() => {
+      const a = t([6, 5], 3);
+      const b = t([5, 4], 4);
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))));
+      return g([a, b]);
+    });
+  });
+
+  test('one tensor used as the right operand under two different views gives both right answers', async () => {
+    // XNNPACK caches its packed right operand by tensor id only: the second
+    // view must not reuse the first packing.
+    await sameOnBoth(() => {
+      const b = t([4, 6], 5);
+      const first = tf.matMul(t([3, 4], 6), b);
+      const second = tf.matMul(t([2, 8], 7), tf.reshape(b, [8, 3]));
+      const third = tf.matMul(t([5, 4], 8), b);
+      return [first, second, third];
+    });
+  });
+});
+
+describe('AvgPoolGrad on wasm equals cpu to 1e-5', () => {
+  const cases: [string, number[], [number, number], number, 'same' | 'valid'][] = [
+    ['2×2/2 tiling (demo4)', [2, 8, 8, 3], [2, 2], 2, 'valid'],
+    ['2×2/2 same on even input', [1, 6, 6, 2], [2, 2], 2, 'same'],
+    ['3×3/3 tiling', [1, 9, 6, 2], [3, 3], 3, 'valid'],
+    ['overlapping 3×3/2 (stock fallback)', [2, 7, 7, 2], [3, 3], 2, 'same'],
+    ['odd input 2×2/2 valid (stock fallback)', [1, 7, 7, 2], [2, 2], 2, 'valid'],
+  ];
+  test.each(cases)('%s', async (_n, shape, pool, stride, pad) => {
+    await sameOnBoth(() => {
+      const x = t(shape, 9);
+      const y = tf.avgPool(x as tf.Tensor4D, pool, stride, pad);
+      const g = t(y.shape, 10);
+      return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(z as tf.Tensor4D, pool, stride, pad), g)))(x);
+    });
+  });
+});
+
+describe('Sum on wasm equals cpu to 1e-5', () => {
+  const cases: [string, number[], number[], boolean][] = [
+    ['conv bias gradient: axes 0,1,2', [3, 6, 6, 5], [0, 1, 2], false],
+    ['dense bias gradient: axis 0', [12, 7], [0], false],
+    ['prime number of rows', [7, 5], [0], false],
+    ['keepDims', [4, 3, 2], [0, 1], true],
+    ['inner axes (stock)', [4, 3, 2], [1, 2], false],
+    ['middle axis (stock)', [4, 3, 2], [1], false],
+    ['everything (stock)', [4, 3, 2], [0, 1, 2], false],
+  ];
+  test.each(cases)('%s', async (_n, shape, axes, keepDims) => {
+    await sameOnBoth(() => tf.sum(t(shape, 11), axes, keepDims));
+  });
+
+  test('int32 sums stay exact (stock path)', async () => {
+    const [c] = await runOn('cpu', () => tf.cast(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0), 'float32'));
+    const [w] = await runOn('wasm', () => tf.cast(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0), 'float32'));
+    expect(Array.from(w!.values)).toEqual([9, 12]);
+    expect(Array.from(c!.values)).toEqual([9, 12]);
+  });
+});
