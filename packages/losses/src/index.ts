@@ -27,3 +27,5 @@ export {
 export type { TauArgs } from './tau-crossentropy';
 export { MulticlassSoftHKR, multiclassSoftHKR } from './multiclass-soft-hkr';
 export type { MulticlassSoftHKRArgs, MulticlassSoftHKRLoss } from './multiclass-soft-hkr';
+export { UnweightedBatchMean, unweightedBatchMean } from './unweighted-batch-mean';
+export type { MetricFn, UnweightedBatchMeanArgs } from './unweighted-batch-mean';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectTensorsClose } from '@lipnet/test-utils';
-import { MulticlassHKR, MulticlassKR, type LipschitzLoss } from '../src';
+import { MulticlassHKR, MulticlassKR, UnweightedBatchMean, unweightedBatchMean, type LipschitzLoss } from '../src';
 
 function data(n: number, seed: number) {
   const x = tf.randomNormal([n, 4], 0, 1, 'float32', seed);
@@ -90,5 +90,33 @@ describe('model.compile / fit / evaluate', () => {
     const cfg = saved!.trainingConfig!;
     expect(cfg.loss).toEqual({});
     expect(cfg.metrics).toEqual(['multiclass_kr']);
+  });
+
+  it('UnweightedBatchMean makes the epoch logs Keras-2021-style: unweighted over training and validation batches', async () => {
+    const train = data(8, 4);
+    const val = data(7, 5);
+    const kr = MulticlassKR();
+    const m = model(0, MulticlassHKR(), [kr]);
+    const p = m.predict(train.x) as tf.Tensor;
+    const krA = scalar(kr(tf.slice(train.y, [0, 0], [5, 3]), tf.slice(p, [0, 0], [5, 3])));
+    const krB = scalar(kr(tf.slice(train.y, [5, 0], [3, 3]), tf.slice(p, [5, 0], [3, 3])));
+    const pv = m.predict(val.x) as tf.Tensor;
+    const vA = scalar(kr(tf.slice(val.y, [0, 0], [5, 3]), tf.slice(pv, [0, 0], [5, 3])));
+    const vB = scalar(kr(tf.slice(val.y, [5, 0], [2, 3]), tf.slice(pv, [5, 0], [2, 3])));
+    expect(scalar(unweightedBatchMean(kr, val.y, pv, 5))).toBeCloseTo((vA + vB) / 2, 5);
+    tf.dispose([p, pv]);
+    const cb = new UnweightedBatchMean({ keys: ['MulticlassKR'], validation: { x: val.x, y: val.y, batchSize: 5, metrics: { MulticlassKR: kr } } });
+    await m.fit(train.x, train.y, { epochs: 1, batchSize: 5, shuffle: false, verbose: 0 }); // warm-up (optimizer state)
+    const before = tf.memory().numTensors;
+    const h = await m.fit(train.x, train.y, { epochs: 2, batchSize: 5, shuffle: false, validationData: [val.x, val.y], callbacks: [cb], verbose: 0 });
+    expect(tf.memory().numTensors).toBe(before); // the callback keeps nothing alive
+    for (const e of [0, 1]) {
+      expect(h.history.MulticlassKR![e]).toBeCloseTo((krA + krB) / 2, 5);
+      expect(h.history.val_MulticlassKR![e]).toBeCloseTo((vA + vB) / 2, 5);
+    }
+    // tfjs' own weighting for comparison: different numbers on these uneven batches
+    expect(Math.abs((h.history.val_MulticlassKR![0] as number) - (5 * vA + 2 * vB) / 7)).toBeGreaterThan(1e-3);
+    expect(() => new UnweightedBatchMean({ keys: 'MulticlassKR' as unknown as string[] })).toThrow(/^UnweightedBatchMean: expected `keys` to be an array of log keys, got "MulticlassKR"/);
+    tf.dispose([train.x, train.y, val.x, val.y]);
   });
 });

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { LossArgumentError } from './errors';
+
+/** A metric as `model.compile` takes it: `(yTrue, yPred) => Tensor`. */
+export type MetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+
+/**
+ * The unweighted mean over consecutive batches of `batchSize` of `tf.mean(metric(yTrue_b, yPred_b))`:
+ * how Keras (TF 2.x, 2021) averaged a metric that returns a batch scalar (deel-lip 1.2's
+ * `MulticlassKR`) over an epoch or an `evaluate` call — each batch counts once, whatever
+ * its size. tfjs-layers weights batches by size instead. Returns a scalar tensor.
+ *
+ * @example
+ * // 10,000 validation samples in batches of 4,096: the last batch (1,808) counts 1/3, not 18 %.
+ * unweightedBatchMean(MulticlassKR(), yVal, model.predict(xVal) as tf.Tensor, 4096);
+ */
+export function unweightedBatchMean(metric: MetricFn, yTrue: tf.Tensor, yPred: tf.Tensor, batchSize: number): tf.Scalar {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new LossArgumentError(`unweightedBatchMean: expected \`batchSize\` to be a positive integer, got ${batchSize}. Pass the batch size used by fit/evaluate.`);
+  }
+  const n = yPred.shape[0] ?? 0;
+  if (n === 0) throw new LossArgumentError('unweightedBatchMean: got an empty batch (0 samples). Pass at least one sample.');
+  return tf.tidy(() => {
+    const values: tf.Tensor[] = [];
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const yt = tf.slice(yTrue, start, size);
+      const yp = tf.slice(yPred, start, size);
+      values.push(tf.mean(metric(yt, yp)));
+    }
+    return tf.mean(tf.stack(values)) as tf.Scalar;
+  });
+}
+
+/** Arguments of {@link UnweightedBatchMean}. */
+export interface UnweightedBatchMeanArgs {
+  /** Training log keys to re-average without batch-size weighting, e.g. `['MulticlassKR']`. */
+  keys: string[];
+  /**
+   * Recomputes `val_<key>` for each entry of `metrics` as Keras did: predictions on `x` in
+   * inference mode, then {@link unweightedBatchMean} over batches of `batchSize`.
+   */
+  validation?: { x: tf.Tensor; y: tf.Tensor; batchSize: number; metrics: Record<string, MetricFn> };
+}
+
+/**
+ * A `fit` callback that makes the epoch logs of batch-scalar metrics follow Keras 2021
+ * (deel-lip 1.2, the Demo 4 notebook): the unweighted mean of the per-batch values instead
+ * of tfjs-layers' batch-size-weighted mean. It runs after tfjs' own averaging and before
+ * `History`, so `history.history[key]` holds the Keras-style value. Per-batch values are
+ * summed on the device (no sync per batch). The training `loss` was weighted by batch size
+ * in Keras too, so leave it out of `keys`.
+ *
+ * @example
+ * await model.fit(x, y, {batchSize: 4096, epochs: 100, validationData: [xv, yv], callbacks: [
+ *   new UnweightedBatchMean({keys: ['MulticlassKR'],
+ *     validation: {x: xv, y: yv, batchSize: 4096, metrics: {MulticlassKR: MulticlassKR()}}}),
+ * ]});
+ */
+export class UnweightedBatchMean extends tfl.Callback {
+  private readonly keys: string[];
+  private readonly validation?: UnweightedBatchMeanArgs['validation'];
+  private sums = new Map<string, tf.Scalar>();
+  private batches = 0;
+
+  constructor(args: UnweightedBatchMeanArgs) {
+    super();
+    if (!args || !Array.isArray(args.keys) || args.keys.some((k) => typeof k !== 'string' || k === '')) {
+      throw new LossArgumentError(
+        `UnweightedBatchMean: expected \`keys\` to be an array of log keys, got ${JSON.stringify(args?.keys)}. Pass e.g. ['MulticlassKR'].`,
+      );
+    }
+    if (args.validation && (!Number.isInteger(args.validation.batchSize) || args.validation.batchSize < 1)) {
+      throw new LossArgumentError(
+        `UnweightedBatchMean: expected \`validation.batchSize\` to be a positive integer, got ${args.validation.batchSize}. Pass the fit batch size.`,
+      );
+    }
+    this.keys = [...args.keys];
+    this.validation = args.validation;
+  }
+
+  private reset(): void {
+    for (const s of this.sums.values()) s.dispose();
+    this.sums.clear();
+    this.batches = 0;
+  }
+
+  override async onEpochBegin(): Promise<void> {
+    this.reset();
+  }
+
+  override async onBatchEnd(_batch: number, logs?: tfl.Logs): Promise<void> {
+    if (!logs) return;
+    this.batches++;
+    for (const key of this.keys) {
+      const v = logs[key] as unknown as number | tf.Tensor | undefined;
+      if (v === undefined) continue;
+      const old = this.sums.get(key);
+      const next = tf.tidy(() => tf.add(old ?? tf.scalar(0), v as tf.Scalar) as tf.Scalar);
+      old?.dispose();
+      this.sums.set(key, tf.keep(next));
+    }
+  }
+
+  override async onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
+    if (!logs) return;
+    const replace = (key: string, value: tf.Scalar) => {
+      const old = logs[key] as unknown;
+      if (old instanceof tf.Tensor) old.dispose();
+      (logs as Record<string, unknown>)[key] = value;
+    };
+    for (const [key, sum] of this.sums) replace(key, tf.keep(tf.div(sum, this.batches)) as tf.Scalar);
+    if (this.validation) {
+      const { x, y, batchSize, metrics } = this.validation;
+      const pred = this.model.predict(x, { batchSize }) as tf.Tensor;
+      for (const [key, fn] of Object.entries(metrics)) replace(`val_${key}`, tf.keep(unweightedBatchMean(fn, y, pred, batchSize)));
+      pred.dispose();
+    }
+    this.reset();
+  }
+}
