@@ -32,7 +32,9 @@ export interface HKRArgs extends BaseLossArgs {
  * deel-lip: `deel.lip.losses.HKR(alpha, min_margin)`.
  *
  * @example
- * HKR({alpha: 10, minMargin: 1})
+ * const y = tf.tensor2d([1, 1, 1, 1, 0, 0, 0, 0], [8, 1]);
+ * const p = tf.tensor2d([0.5, 1.1, -0.1, 0.7, -1.3, -0.4, 0.2, -0.9], [8, 1]);
+ * HKR({alpha: 2.5, minMargin: 2, reduction: 'none'})(y, p); // [0.25, −2.2, 2.95, −0.65, −2.6, 0.7, 3.4, −1.55]
  */
 export function HKR(args: HKRArgs): LipschitzLoss {
   const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);

@@ -61,8 +61,9 @@ registerLoss('KR', (c) => KR(c as KRArgs));
  * size. The two differ only through the last, smaller batch of an epoch.
  *
  * @example
- * const mkr = MulticlassKR();
- * // class means: class 0 positives 0.6 vs negatives −0.5 … → 761/1800 on deel-lip's 6×3 example
+ * const y = tf.oneHot(tf.tensor1d([0, 0, 1, 1, 1], 'int32'), 2);
+ * const p = tf.tensor2d([[3, 0], [1, 2], [0, 4], [-1, 2], [1, 3]]);
+ * MulticlassKR()(y, p); // 2: class 0: mean{3,1} − mean{0,−1,1} = 2; class 1: mean{4,2,3} − mean{0,2} = 2
  */
 export function MulticlassKR(args: KRArgs = {}): LipschitzLoss {
   const semantics = resolveSemantics('MulticlassKR', args.semantics);

@@ -14,6 +14,7 @@ import { checkEnum, checkShapes, checkValues, type LabelKind } from './validatio
  * loss returns one value per sample.
  */
 export type Reduction = 'mean' | 'sum' | 'none';
+/** The accepted `reduction` values, in documentation order. */
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
 /**
@@ -24,6 +25,7 @@ export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
  *   1.2's `MulticlassHKR(α, m)` equals 1.5's `MulticlassHKR(α, 2m)`.
  */
 export type Semantics = '1.5' | '1.2';
+/** The accepted `semantics` values (`'1.5'` is the default). */
 export const SEMANTICS: readonly Semantics[] = ['1.5', '1.2'];
 
 /** Options shared by every loss. */

@@ -89,7 +89,9 @@ export function TauBinaryCrossentropy(args: TauArgs): LipschitzLoss {
 }
 registerLoss('TauBinaryCrossentropy', (c) => TauBinaryCrossentropy(c as unknown as TauArgs));
 
-/** lowerCamel aliases. */
+/** lowerCamel alias of {@link TauCategoricalCrossentropy}. */
 export const tauCategoricalCrossentropy = TauCategoricalCrossentropy;
+/** lowerCamel alias of {@link TauSparseCategoricalCrossentropy}. */
 export const tauSparseCategoricalCrossentropy = TauSparseCategoricalCrossentropy;
+/** lowerCamel alias of {@link TauBinaryCrossentropy}. */
 export const tauBinaryCrossentropy = TauBinaryCrossentropy;
