@@ -204,18 +204,22 @@ function batchTensors(data, start, size) {
   console.error(`bench-step: ${JSON.stringify(info)}`);
   const [x, y] = batchTensors(data, 0, batch);
   const times = [];
+  const cpuTimes = [];
   const losses = [];
   const numTensors = [];
   let peakRss = process.memoryUsage().rss;
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const l = trainStep(x, y);
     const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c1 = process.cpuUsage(c0);
+    const dc = (c1.user + c1.system) / 1e6;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     numTensors.push(tf.memory().numTensors);
     losses.push(l);
-    if (i >= warmup) times.push(dt);
-    console.error(`  step ${i + 1}${i < warmup ? ' (warm-up)' : ''}: ${dt.toFixed(3)} s, loss ${l.toFixed(4)}, tensors ${tf.memory().numTensors}`);
+    if (i >= warmup) { times.push(dt); cpuTimes.push(dc); }
+    console.error(`  step ${i + 1}${i < warmup ? ' (warm-up)' : ''}: ${dt.toFixed(3)} s (cpu ${dc.toFixed(3)} s), loss ${l.toFixed(4)}, tensors ${tf.memory().numTensors}`);
   }
   x.dispose(); y.dispose();
   const sorted = [...times].sort((a, b) => a - b);
@@ -223,12 +227,15 @@ function batchTensors(data, start, size) {
   const result = {
     ...info, warmup, steps,
     stepSeconds: { median, min: sorted[0], max: sorted[sorted.length - 1], all: times },
+    cpuSecondsPerStep: { median: [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)], all: cpuTimes },
+    cpuNote: 'user+system CPU seconds of all threads of this process; robust to other load on the machine',
     imagesPerSecond: batch / median,
     epochSecondsFromStep: (data.n / batch) * median,
     losses, numTensorsAfterEachStep: numTensors,
   };
   if (doEpoch) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let nSteps = 0;
     for (let start = 0; start < data.n; start += batch) {
       const size = Math.min(batch, data.n - start);
@@ -240,6 +247,8 @@ function batchTensors(data, start, size) {
     }
     result.epochSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     result.epochSteps = nSteps;
+    const c1 = process.cpuUsage(c0);
+    result.epochCpuSeconds = (c1.user + c1.system) / 1e6;
     console.error(`  epoch (${nSteps} steps, ${data.n} images): ${result.epochSeconds.toFixed(2)} s`);
   }
   result.peakRssMiB = Math.round(peakRss / 2 ** 20);

@@ -11,6 +11,8 @@
 #   --force        rebuild even when an earlier setup still passes the smoke test
 #   --check        only run the smoke test against what is staged; change nothing
 #   --remove       delete what this script staged (deps/, build/, lib/); nothing else
+#   --download-only  fetch the wheel(s) into tools/native/.cache/wheels and stop
+#                  (then copy that folder to an offline machine, e.g. a GPU box)
 # Environment:
 #   LIPNET_TF_VERSION  TensorFlow wheel version (default 2.15.1, the one deel-lip
 #                      1.5 runs on in tools/reference; tfjs-node 4.22 was built
@@ -30,6 +32,7 @@ root="$(cd "$here/../.." && pwd)"
 cache="$here/.cache"
 variant=cpu
 force=0
+download_only=0
 mode=setup
 for arg in "$@"; do
   case "$arg" in
@@ -37,8 +40,9 @@ for arg in "$@"; do
     --force) force=1 ;;
     --check) mode=check ;;
     --remove) mode=remove ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
-    *) echo "native:setup: unknown argument '$arg' (expected cpu, gpu, --force, --check, --remove)" >&2; exit 2 ;;
+    --download-only) download_only=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    *) echo "native:setup: unknown argument '$arg' (expected cpu, gpu, --force, --check, --remove, --download-only)" >&2; exit 2 ;;
   esac
 done
 tf_version="${LIPNET_TF_VERSION:-2.15.1}"
@@ -117,16 +121,21 @@ for p in "${staged[@]}"; do
   fi
 done
 moved=()
+armed=0   # 1 once deps/, build/, lib/ are ours to delete on failure
 finish() {
   local rc=$?
   trap - EXIT INT TERM
   rm -rf "${scratch:-}"
   if [ $rc -ne 0 ]; then
-    for p in "${staged[@]}"; do rm -rf "${pkg:?}/$p"; done
+    if [ "$armed" = 1 ]; then
+      for p in "${staged[@]}"; do rm -rf "${pkg:?}/$p"; done
+    fi
     for p in "${moved[@]}"; do mv "$backup/$p" "$pkg/$p"; done
     rm -rf "$backup"
     say "FAILED [${step_name}]: ${fail_reason:-interrupted or see the messages above}"
-    if [ ${#moved[@]} -gt 0 ]; then
+    if [ "$armed" = 0 ] && [ ${#moved[@]} -eq 0 ]; then
+      say "nothing in $pkg was touched."
+    elif [ ${#moved[@]} -gt 0 ]; then
       say "restored the previous staging (${moved[*]}); $pkg is as it was."
     else
       say "removed everything staged; $pkg is as it was."
@@ -138,13 +147,16 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
-rm -rf "$backup"
-for p in "${staged[@]}"; do
-  if [ -e "$pkg/$p" ]; then
-    mkdir -p "$backup" && mv "$pkg/$p" "$backup/$p" || fail "cannot move $pkg/$p aside."
-    moved+=("$p")
-  fi
-done
+set_aside() {
+  rm -rf "$backup"
+  for p in "${staged[@]}"; do
+    if [ -e "$pkg/$p" ]; then
+      mkdir -p "$backup" && mv "$pkg/$p" "$backup/$p" || fail "cannot move $pkg/$p aside."
+      moved+=("$p")
+    fi
+  done
+  armed=1
+}
 mkdir -p "$cache/wheels" "$cache/logs"
 
 # ---------------------------------------------------------------- tools
@@ -187,6 +199,28 @@ if [ -z "$wheel" ]; then
   [ -n "$wheel" ] || fail "pip download $wheel_dist==$tf_version found no manylinux x86_64 wheel (log: $cache/logs/pip.log)."
 fi
 say "wheel: $wheel"
+cuda_wheels=()
+if [ "$variant" = gpu ]; then
+  reqs="$(unzip -p "$wheel" "${wheel_prefix%-}.dist-info/METADATA" \
+    | sed -n "s/^Requires-Dist: \(nvidia-[A-Za-z0-9_.-]*\) *(\{0,1\}==\([0-9.]*\))\{0,1\} *;.*and-cuda.*/\1==\2/p")"
+  [ -n "$reqs" ] || fail "the wheel's METADATA lists no nvidia-* requirement under extra 'and-cuda' (TensorFlow < 2.14 expects a system CUDA instead: install CUDA/cuDNN and set LD_LIBRARY_PATH)."
+  for r in $reqs; do
+    name="${r%%==*}"; ver="${r##*==}"
+    w="$(ls "$cache/wheels/${name//-/_}-${ver}-"*.whl 2>/dev/null | head -n1)"
+    if [ -z "$w" ]; then
+      "$python" -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+        --python-version 3.11 --implementation cp "$r" -d "$cache/wheels" >>"$cache/logs/pip.log" 2>&1 \
+        || fail "pip download $r failed (log: $cache/logs/pip.log)."
+      w="$(ls "$cache/wheels/${name//-/_}-${ver}-"*.whl | head -n1)"
+    fi
+    cuda_wheels+=("$w")
+    say "  + $(basename "$w")"
+  done
+fi
+if [ "$download_only" = 1 ]; then
+  say "downloaded to $cache/wheels; nothing staged (--download-only). Copy that folder to an offline machine and run without the flag."
+  exit 0
+fi
 
 # ---------------------------------------------------------------- extract
 step extract "libraries and C headers"
@@ -209,6 +243,7 @@ say "libtensorflow_cc.so.2 + libtensorflow_framework.so.2 export $(wc -l <"$expo
 
 # ---------------------------------------------------------------- stage
 step stage "deps/lib and deps/include in $pkg"
+set_aside   # from here on, a failure puts $pkg back as it was
 mkdir -p "$pkg/deps/lib" "$pkg/deps/include" || fail "cannot create $pkg/deps (permissions?)."
 mv "$tfd/libtensorflow_cc.so.2" "$tfd/libtensorflow_framework.so.2" "$pkg/deps/lib/" || fail "cannot move the libraries into $pkg/deps/lib (disk space?)."
 cp -r "$tfd/include/." "$pkg/deps/include/" || fail "cannot copy the headers into $pkg/deps/include."
@@ -220,23 +255,13 @@ ln -sfn libtensorflow_framework.so.2 "$pkg/deps/lib/libtensorflow_framework.so"
 rm -rf "$scratch"
 
 if [ "$variant" = gpu ]; then
-  step cuda "nvidia-* wheels of $wheel_dist[and-cuda]==$tf_version"
-  reqs="$(unzip -p "$wheel" "${wheel_prefix%-}.dist-info/METADATA" \
-    | sed -n "s/^Requires-Dist: \(nvidia-[A-Za-z0-9_.-]*\) *(\{0,1\}==\([0-9.]*\))\{0,1\} *;.*and-cuda.*/\1==\2/p")"
-  [ -n "$reqs" ] || fail "the wheel's METADATA lists no nvidia-* requirement under extra 'and-cuda' (TensorFlow < 2.14 expects a system CUDA instead: install CUDA/cuDNN and set LD_LIBRARY_PATH)."
-  for r in $reqs; do
-    name="${r%%==*}"; ver="${r##*==}"
-    if ! ls "$cache/wheels/${name//-/_}-${ver}-"*.whl >/dev/null 2>&1; then
-      "$python" -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
-        --python-version 3.11 --implementation cp "$r" -d "$cache/wheels" >>"$cache/logs/pip.log" 2>&1 \
-        || fail "pip download $r failed (log: $cache/logs/pip.log)."
-    fi
-    w="$(ls "$cache/wheels/${name//-/_}-${ver}-"*.whl | head -n1)"
+  step cuda "staging the nvidia-* libraries in deps/nvidia"
+  for w in "${cuda_wheels[@]}"; do
     # libtensorflow_cc.so.2's RUNPATH includes $ORIGIN/../nvidia/<lib>/lib,
     # i.e. deps/nvidia/<lib>/lib: no LD_LIBRARY_PATH needed.
     unzip -q -o "$w" 'nvidia/*' -d "$pkg/deps" || fail "could not extract nvidia/ from $w."
-    say "  $r"
   done
+  say "$(ls "$pkg/deps/nvidia" | tr '\n' ' ')"
 fi
 
 # ---------------------------------------------------------------- build

@@ -18,6 +18,7 @@ const pkgName = variant === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/t
 const root = path.resolve(__dirname, '..', '..');
 const req = createRequire(path.join(root, 'packages', 'backend', 'package.json'));
 const TOL = 1e-4;
+if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2'; // TensorFlow's C++ info logs
 
 function out(msg) { process.stdout.write(`native:smoke: ${msg}\n`); }
 
