@@ -23,26 +23,25 @@ export interface GroupSortArgs extends LayerArgs {
 /**
  * Ascending sort of each row of a 2-D tensor `[rows, n]`, with the exact
  * (permutation) gradient. tfjs has no gradient for `TopK`, so the permutation
- * is found with `topk(−x)` and applied with `gather`, inside `customGrad`
- * whose backward pass scatters `dy` back with `unsortedSegmentSum`.
+ * p is found with `topk(−x)` and applied with `gather`, inside `customGrad`;
+ * the backward pass gathers `dy` with the inverse permutation p⁻¹ = argsort(p)
+ * (TopK and GatherV2 only, kernels every tfjs backend has, wasm included).
  */
 const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const [rows, n] = x.shape as [number, number];
-  const { values, indices } = tf.topk(tf.neg(x), n, true);
-  values.dispose();
-  const offsets = tf.expandDims(tf.range(0, rows * n, n, 'int32'), 1);
-  const flatIdx = tf.reshape(tf.add(indices, offsets), [-1]);
-  indices.dispose();
-  offsets.dispose();
-  save([flatIdx]);
-  const flatX = tf.reshape(x, [-1]);
-  const value = tf.reshape(tf.gather(flatX, flatIdx), [rows, n]);
+  const { flatIdx, flatInv } = tf.tidy(() => {
+    const perm = tf.topk(tf.neg(x), n, true).indices; // row-wise argsort, ascending
+    const inv = tf.topk(tf.neg(tf.cast(perm, 'float32')), n, true).indices; // argsort of a permutation = its inverse
+    const offsets = tf.expandDims(tf.range(0, rows * n, n, 'int32'), 1);
+    return { flatIdx: tf.reshape(tf.add(perm, offsets), [-1]), flatInv: tf.reshape(tf.add(inv, offsets), [-1]) };
+  });
+  save([flatInv]);
+  const value = tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [-1]), flatIdx), [rows, n]));
+  flatIdx.dispose();
   return {
     value,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const idx = saved[0] as tf.Tensor1D;
-      return tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [-1]), idx, rows * n), [rows, n]);
-    },
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.reshape(tf.gather(tf.reshape(dy, [-1]), saved[0] as tf.Tensor1D), [rows, n]),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
