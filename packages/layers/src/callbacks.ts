@@ -75,7 +75,7 @@ export function largestSingularValue(w: tf.Tensor, iterations = 100): number {
 
 /**
  * `fit` callback recording σ_max of each monitored layer's effective kernel
- * (the normalised W̄ the layer uses, read through `vanillaExportLayers`),
+ * (the normalised W̄ the layer uses, from `effectiveWeights()`),
  * e.g. to watch the constraint during training. deel-lip:
  * `callbacks.MonitorCallback(monitored_layers, logdir, target='wbar', what='max')`;
  * here records go to `records` and an optional `log` function instead of TensorBoard.
@@ -105,10 +105,9 @@ export class MonitorCallback extends tfl.Callback {
     const out: MonitorRecord[] = [];
     for (const l of layers) {
       if (!isCondensable(l)) continue;
-      const ex = (l as unknown as { vanillaExportLayers?: () => tfl.layers.Layer[] }).vanillaExportLayers?.() ?? [l.vanillaExport()];
-      const kernel = ex[0]!.getWeights()[0]!;
-      const r = { step, layer: l.name, sigmaMax: largestSingularValue(kernel, this.args.iterations ?? 100) };
-      ex.forEach((e) => e.dispose());
+      const ws = (l as unknown as { effectiveWeights?: () => tf.Tensor[] }).effectiveWeights?.() ?? l.vanillaExport().getWeights().map((w) => w.clone());
+      const r = { step, layer: l.name, sigmaMax: largestSingularValue(ws[0]!, this.args.iterations ?? 100) };
+      tf.dispose(ws);
       out.push(r);
       this.records.push(r);
       this.args.log?.(r);

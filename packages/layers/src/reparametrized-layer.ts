@@ -236,6 +236,20 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     return act ? [plain, act] : [plain];
   }
 
+  /**
+   * The weights the forward pass uses now: `[W̄, bias]` (or `[W̄]`), computed from
+   * the current raw weights (new tensors, owned by the caller). deel-lip's `wbar`.
+   */
+  effectiveWeights(): tf.Tensor[] {
+    if (!this.built) {
+      throw new LipnetConfigError(`${this.getClassName()}: '${this.name}' is not built. Call the model on data (or build it) first.`);
+    }
+    return tf.tidy(() => {
+      const w = this.effectiveKernel(false).clone();
+      return this.bias ? [w, this.bias.read().clone()] : [w];
+    });
+  }
+
   /** deel-lip `vanilla_export`: a built plain tfjs layer with W̄; see {@link vanillaExportLayers} for layer activations. */
   vanillaExport(): tfl.layers.Layer {
     const ls = this.vanillaExportLayers();
