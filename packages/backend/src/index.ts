@@ -6,7 +6,8 @@ export {
   WasmKernelsError,
 } from './wasm-kernels/register';
 export type { WasmTrainingKernel } from './wasm-kernels/register';
-export { IM2COL_MAX_PATCH, setIm2colMaxPatch } from './wasm-kernels/conv2d-backprop-filter';
+export { IM2COL_MAX_PATCH, setIm2colMaxPatch, setBackpropFilterRoute } from './wasm-kernels/conv2d-backprop-filter';
+export type { BackpropFilterRoute } from './wasm-kernels/conv2d-backprop-filter';
 export { selectBackend, BACKEND_NAMES } from './select-backend';
 export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend } from './select-backend';
 export { BackendUnavailableError, UnknownBackendError } from './errors';

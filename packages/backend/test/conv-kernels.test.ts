@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IM2COL_MAX_PATCH, setIm2colMaxPatch } from '../src';
+import { IM2COL_MAX_PATCH, setBackpropFilterRoute, setIm2colMaxPatch } from '../src';
 import { expectRelClose, initWasm, randInt, randomArray, runOn } from './helpers';
 
 type Pad = 'same' | 'valid';
@@ -52,16 +52,19 @@ function convGrads(c: ConvCase, seed: number) {
 }
 
 beforeAll(initWasm);
-afterEach(() => setIm2colMaxPatch(IM2COL_MAX_PATCH));
+afterEach(() => {
+  setIm2colMaxPatch(IM2COL_MAX_PATCH);
+  setBackpropFilterRoute('auto');
+});
 
 describe('Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend to 1e-5', () => {
   const cases = [...DEMO4, ...randomCases(10)];
   test.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convGrads(c, 100 + 10 * i);
     const [dxCpu, dwCpu] = await runOn('cpu', fn);
-    for (const route of [0, 1000]) {
-      // 0: swapped convolution for every layer; 1000: im2col + GEMM for every layer.
-      setIm2colMaxPatch(route);
+    for (const route of ['auto', 'im2col', 'swapped', 'x-as-filter'] as const) {
+      // Every route on every geometry (x-as-filter falls back to swapped for stride 2).
+      setBackpropFilterRoute(route);
       const [dxWasm, dwWasm] = await runOn('wasm', fn);
       expectRelClose(dwWasm!, dwCpu!, 1e-5);
       expectRelClose(dxWasm!, dxCpu!, 1e-5);

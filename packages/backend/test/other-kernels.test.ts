@@ -70,6 +70,7 @@ describe('AvgPoolGrad on wasm equals cpu to 1e-5', () => {
 describe('Sum on wasm equals cpu to 1e-5', () => {
   const cases: [string, number[], number[], boolean][] = [
     ['conv bias gradient: axes 0,1,2', [3, 6, 6, 5], [0, 1, 2], false],
+    ['three rounds of the 4-row depthwise cascade (1024 → 16 rows)', [4, 16, 16, 3], [0, 1, 2], false],
     ['dense bias gradient: axis 0', [12, 7], [0], false],
     ['prime number of rows', [7, 5], [0], false],
     ['keepDims', [4, 3, 2], [0, 1], true],

@@ -8,6 +8,11 @@
  *   xᵀ = x as [C, H, W, N] (batch C, channels N) convolved with the filter
  *   dyᵀ = dy as [oH, oW, N, K], stride 1, dilation S, explicit padding (pT, pL)
  *   gives [C, fh, fw, K], transposed to [fh, fw, C, K];
+ * - stride 1 with fewer input than output values (N·H·W·C < N·oH·oW·K, e.g.
+ *   demo4's second layer): the same with x as the filter instead, so XNNPACK
+ *   packs the smaller operand — dyᵀ = dy as [K, oH, oW, N] convolved with
+ *   xᵀ = x as [H, W, N, C], padding (fh−1−pT, H−oH+pT), gives [K, fh, fw, C]
+ *   flipped in both spatial axes, transposed to [fh, fw, C, K];
  * - thin inputs (C·fh·fw ≤ 16, e.g. a first layer on grey images): im2col by
  *   a forward convolution of x with a one-hot filter (XNNPACK), giving the
  *   patches P as [M, fh·fw·C] (M = N·oH·oW), transposed to [fh·fw·C, M], then
@@ -31,6 +36,21 @@ let im2colMaxPatch = IM2COL_MAX_PATCH;
 export function setIm2colMaxPatch(patch: number): number {
   const prev = im2colMaxPatch;
   im2colMaxPatch = patch;
+  return prev;
+}
+
+/** How Conv2DBackpropFilter is computed on wasm (all exact; `auto` picks by shape). */
+export type BackpropFilterRoute = 'auto' | 'im2col' | 'swapped' | 'x-as-filter';
+let forcedRoute: BackpropFilterRoute = 'auto';
+
+/**
+ * Forces a Conv2DBackpropFilter route (`auto` restores the choice by shape);
+ * `x-as-filter` falls back to `swapped` where it does not apply (stride > 1).
+ * For benchmarks and tests. Returns the previous setting.
+ */
+export function setBackpropFilterRoute(route: BackpropFilterRoute): BackpropFilterRoute {
+  const prev = forcedRoute;
+  forcedRoute = route;
   return prev;
 }
 
@@ -65,7 +85,21 @@ export function conv2dBackpropFilterWasm(args: {
     'channelsLast',
   );
   const patch = info.inChannels * info.filterHeight * info.filterWidth;
-  return patch <= im2colMaxPatch ? viaIm2col(backend, x, dy, info) : viaSwappedConv(backend, x, dy, info);
+  const xAsFilterOk =
+    info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.filterHeight - 1 - info.padInfo.top >= 0 && info.filterWidth - 1 - info.padInfo.left >= 0 &&
+    info.inHeight - info.outHeight + info.padInfo.top >= 0 && info.inWidth - info.outWidth + info.padInfo.left >= 0;
+  let route = forcedRoute;
+  if (route === 'auto') {
+    const xSize = info.inHeight * info.inWidth * info.inChannels;
+    const dySize = info.outHeight * info.outWidth * info.outChannels;
+    if (patch <= im2colMaxPatch) route = 'im2col';
+    else if (xAsFilterOk && xSize < dySize && info.inChannels >= 8) route = 'x-as-filter';
+    else route = 'swapped';
+  }
+  if (route === 'im2col') return viaIm2col(backend, x, dy, info);
+  if (route === 'x-as-filter' && xAsFilterOk) return viaXAsFilter(backend, x, dy, info);
+  return viaSwappedConv(backend, x, dy, info);
 }
 
 function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
@@ -102,6 +136,22 @@ function viaSwappedConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
   }
   const out = transposeInfo(backend, cropped, [1, 2, 0, 3]); // [fh, fw, C, K]
   release(backend, cropped);
+  return out;
+}
+
+function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const dyT = transposeInfo(backend, dy, [3, 1, 2, 0]); // [K, oH, oW, N]
+  const xT = transposeInfo(backend, x, [1, 2, 0, 3]); // [H, W, N, C]
+  const pad = explicitPad(fh - 1 - top, h - oh + top, fw - 1 - left, w - ow + left);
+  const conv = runStock('Conv2D', backend, { x: dyT, filter: xT }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined }); // [K, fh, fw, C], flipped
+  release(backend, dyT, xT);
+  const flipped = runStock('Reverse', backend, { x: conv }, { dims: [1, 2] });
+  release(backend, conv);
+  const out = transposeInfo(backend, flipped, [1, 2, 3, 0]); // [fh, fw, C, K]
+  release(backend, flipped);
   return out;
 }
 
