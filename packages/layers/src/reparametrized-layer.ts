@@ -228,7 +228,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     }
     const spec = this.activationSpec.config;
     const plain = this.plainLayer(typeof spec === 'string' ? spec : undefined);
-    plain.build(this.builtInputShape);
+    // Build through apply() on a symbolic input so weights get scoped names ('<layer>/kernel'),
+    // which tfjs needs to save and reload them.
+    plain.apply(tfl.input({ batchShape: this.builtInputShape }));
     const w = tf.tidy(() => this.effectiveKernel(false).clone());
     plain.setWeights(this.bias ? [w, this.bias.read()] : [w]);
     w.dispose();
