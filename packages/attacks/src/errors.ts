@@ -12,7 +12,7 @@ export class AttackError extends Error {
 
 /** Formats a value for an error message (short, never the whole tensor). */
 export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.length > 8 ? `[${v.slice(0, 8).map(show).join(', ')}, … (${v.length} items)]` : `[${v.map(show).join(', ')}]`;
   return String(v);
 }

@@ -86,7 +86,7 @@ export class HopSkipJump extends Attack {
       const fresh = tf.tidy(() => tf.randomUniform(x.shape, lo, hi, 'float32', ctx.rng.int()));
       const ok = await isAdv(fresh);
       const take = haveNoise.map((h, i) => !h && Boolean(ok[i]));
-      const next = whereSample(tf.tensor1d(take.map(Number)), fresh, noise);
+      const next = tf.tidy(() => whereSample(tf.tensor1d(take.map(Number)), fresh, noise));
       tf.dispose([fresh, noise]);
       noise = next;
       haveNoise = haveNoise.map((h, i) => h || Boolean(take[i]));

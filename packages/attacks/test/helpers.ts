@@ -82,7 +82,7 @@ export function linearProblem(seed: number, n: number, d: number, c: number, log
 
 /**
  * Synthetic, linearly separable 8×8 grey images: class k lights up its own 4×4 quadrant
- * (intensity 0.6–0.9) over background noise in [0, 0.3].
+ * (intensity 0.45–0.65) over background noise in [0.25, 0.55].
  */
 export function quadrantData(seed: number, n: number, classes = 3): { x: tf.Tensor4D; y: number[] } {
   const rng = new Rng(seed);
@@ -96,7 +96,7 @@ export function quadrantData(seed: number, n: number, classes = 3): { x: tf.Tens
     for (let r = 0; r < 8; r++) {
       for (let col = 0; col < 8; col++) {
         const inQ = r >= qr && r < qr + 4 && col >= qc && col < qc + 4;
-        data[s * 64 + r * 8 + col] = inQ ? 0.6 + 0.3 * rng.uniform() : 0.3 * rng.uniform();
+        data[s * 64 + r * 8 + col] = inQ ? 0.45 + 0.2 * rng.uniform() : 0.25 + 0.3 * rng.uniform();
       }
     }
   }
@@ -112,10 +112,10 @@ export async function trainedConvNet(): Promise<{ model: tfl.LayersModel; accura
       tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.05), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
+  model.compile({ optimizer: tf.train.adam(0.02), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
   const { x, y } = quadrantData(7, 120);
   const yt = tf.oneHot(tf.tensor1d(y, 'int32'), 3);
-  await model.fit(x, yt, { epochs: 15, batchSize: 40, verbose: 0 });
+  await model.fit(x, yt, { epochs: 15, batchSize: 60, verbose: 0, shuffle: false });
   const test = quadrantData(99, 30);
   const pred = tf.tidy(() => tf.argMax(model.predict(test.x) as tf.Tensor, 1).dataSync());
   const accuracy = test.y.filter((v, i) => pred[i] === v).length / test.y.length;
