@@ -23,7 +23,7 @@ export interface AttackContext {
   /** Criterion on logits: argmax ≠ label, or argmax = target. Bool `[n]`. */
   isAdversarial(z: tf.Tensor): tf.Tensor1D;
   /**
-   * Reports progress at most ~50 times per batch (and always at `step === totalSteps`);
+   * Reports progress at most ~200 times per batch (and always at `step === totalSteps`);
    * resolves true when the caller asked to stop.
    */
   tick(step: number, totalSteps: number): Promise<boolean>;
@@ -310,7 +310,7 @@ export abstract class Attack {
         });
       },
       async tick(step, totalSteps) {
-        const every = Math.max(1, Math.ceil(totalSteps / 50));
+        const every = Math.max(1, Math.ceil(totalSteps / 200));
         if (step % every !== 0 && step !== totalSteps) return false;
         if (opts.onProgress) {
           opts.onProgress({ attack: name, fraction: (ei * nb + bi + Math.min(1, step / totalSteps)) / (ne * nb), step, totalSteps, batch: bi, batches: nb, epsilon: eps });

@@ -53,7 +53,7 @@ export interface RunOptions {
   preprocessing?: Preprocessing;
   /** Default `'misclassification'`. */
   criterion?: Criterion;
-  /** Called at sensible intervals (about 50 times per batch at most, plus at the end of each batch). */
+  /** Called at sensible intervals: about 200 times per batch (every `ceil(totalSteps/200)` steps) and at the end of each batch. */
   onProgress?: (e: ProgressEvent) => void;
   /** Stop early when `signal.aborted` becomes true (an `AbortSignal` works); the best result so far is returned. */
   signal?: { readonly aborted: boolean };
