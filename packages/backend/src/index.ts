@@ -12,3 +12,5 @@ export { selectBackend, BACKEND_NAMES } from './select-backend';
 export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend } from './select-backend';
 export { BackendUnavailableError, UnknownBackendError } from './errors';
 export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
+export { DataParallelTrainer, DataParallelError } from './data-parallel';
+export type { DataParallelOptions } from './data-parallel';

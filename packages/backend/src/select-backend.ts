@@ -243,6 +243,9 @@ async function tryCpu(): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@tensorflow/tfjs-backend-cpu');
   if (!(await activate('cpu'))) throw new Skip('the cpu backend failed to initialise', 'Reinstall: `pnpm install`');
+  // Its first-use banner ("install our node backend") repeats what the log line above says.
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
   return 'pure JavaScript (exact, very slow for training)';
 }
 
