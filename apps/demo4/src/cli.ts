@@ -3,6 +3,7 @@
  * C&W with 6 binary-search steps × 8000 steps).
  */
 import * as path from 'path';
+import { BACKEND_NAMES as LIB_BACKENDS } from '@lipnet/backend';
 import { CliError } from './errors';
 
 /** Parsed options. */
@@ -11,6 +12,8 @@ export interface CliOptions {
   batchSize: number;
   /** First N training images; undefined = all 60,000. */
   trainLimit?: number;
+  /** Validate on the first N test images; undefined = all 10,000. */
+  valLimit?: number;
   attackSteps: number;
   binarySearchSteps: number;
   /** Backend name, or `auto`. */
@@ -30,7 +33,7 @@ export interface CliOptions {
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'out');
 
 /** Backends the `--backend` flag accepts. */
-export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', ...LIB_BACKENDS] as const;
 
 export const DEFAULTS = {
   epochs: 100,
@@ -52,6 +55,7 @@ Flags:
   --epochs N               training epochs (default ${DEFAULTS.epochs})
   --batch-size N           batch size (default ${DEFAULTS.batchSize})
   --train-limit N          train on the first N of the 60,000 images (default: all)
+  --val-limit N            validate on the first N of the 10,000 test images (default: all)
   --attack-steps N         C&W steps per binary-search step (default ${DEFAULTS.attackSteps})
   --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
   --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
@@ -78,6 +82,7 @@ const INT_FLAGS = {
   '--epochs': 'epochs',
   '--batch-size': 'batchSize',
   '--train-limit': 'trainLimit',
+  '--val-limit': 'valLimit',
   '--attack-steps': 'attackSteps',
   '--binary-search-steps': 'binarySearchSteps',
   '--seed': 'seed',
@@ -159,6 +164,9 @@ export function parseArgs(argv: string[]): CliOptions {
   if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);
   if (o.trainLimit !== undefined && o.trainLimit > 60000) {
     throw new CliError(`demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`);
+  }
+  if (o.valLimit !== undefined && o.valLimit > 10000) {
+    throw new CliError(`demo4: --val-limit ${o.valLimit} is more than the 10000 test images. Omit it to use all.`);
   }
   o.out = path.resolve(o.out);
   return o;

@@ -28,7 +28,7 @@ describe('parseArgs', () => {
     [['--epoch', '3'], /unknown flag "--epoch"\. Did you mean --epochs\?/],
     [['--frobnicate'], /unknown flag "--frobnicate"\. See --help/],
     [['extra'], /unexpected argument "extra"/],
-    [['--backend', 'webgl'], /--backend must be one of auto, tensorflow, wasm, cpu; got "webgl"/],
+    [['--backend', 'webgl'], /--backend must be one of auto, tensorflow, tensorflow-gpu, wasm, wasm-stock, cpu; got "webgl"/],
     [['--train-limit', '70000'], /--train-limit 70000 is more than the 60000 training images/],
     [['--resume=yes'], /--resume takes no value/],
     [['--out='], /--out needs a non-empty value/],
