@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * One backend, one process (so peak RSS is its own): measures what `run.cjs`
+ * tabulates and prints one JSON line on stdout. Usage:
+ *   node child.cjs <backend> <batch> <steps> <cwSteps>
+ * A benchmark, never a test: nothing here asserts on time.
+ */
+'use strict';
+const tf = require('@tensorflow/tfjs-core');
+const tfl = require('@tensorflow/tfjs-layers');
+const { selectBackend } = require('@lipnet/backend');
+const L = require('@lipnet/layers');
+const { MulticlassHKR, MulticlassKR } = require('@lipnet/losses');
+const { L2CarliniWagnerAttack } = require('@lipnet/attacks');
+
+const [backend, batchArg, stepsArg, cwArg] = process.argv.slice(2);
+const BATCH = Number(batchArg);
+const STEPS = Number(stepsArg);
+const CW_STEPS = Number(cwArg);
+const EPOCH_IMAGES = 60000;
+const VAL_IMAGES = 10000;
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+/** The notebook's network (deel-lip 1.5 normaliser defaults), as demo4 builds it. */
+function demo4Model(seed) {
+  const ortho = (k) => new L.SpectralInitializer({ seed: seed * 31 + k });
+  const gs = () => new L.GroupSort({ n: 2 });
+  return L.sequential({
+    name: 'hkr_model', kCoefLip: 1, warn: () => undefined,
+    layers: [
+      L.spectralConv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: [3, 3], activation: gs(), kernelInitializer: ortho(1) }),
+      L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
+      L.spectralConv2d({ filters: 32, kernelSize: [3, 3], activation: gs(), kernelInitializer: ortho(2) }),
+      L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
+      tfl.layers.flatten(),
+      L.spectralDense({ units: 64, activation: gs(), kernelInitializer: ortho(3) }),
+      L.frobeniusDense({ units: 10, useBias: false, kernelInitializer: ortho(4), disjointNeurons: true }),
+    ],
+  });
+}
+
+function timeIt(fn, reps) {
+  fn();
+  const t0 = now();
+  const c0 = cpuMs();
+  for (let i = 0; i < reps; i++) fn();
+  return { ms: (now() - t0) / reps, cpuMs: (cpuMs() - c0) / reps };
+}
+
+async function main() {
+  const out = { backend, batch: BATCH };
+  let choice;
+  try {
+    choice = await selectBackend({ prefer: backend, log: null });
+  } catch (e) {
+    out.skipped = String(e.message || e).split('\n')[0];
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+  out.backend = choice.name;
+  out.reason = choice.reason;
+
+  // fp32 GEMM rate on this backend (the FLOP floor it can reach).
+  const n = 1024;
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  const g = timeIt(() => tf.tidy(() => tf.matMul(a, b).dataSync()), 5);
+  out.gemmGflops = (2 * n ** 3) / (g.ms / 1000) / 1e9;
+  tf.dispose([a, b]);
+
+  // Training steps of the demo4 network (random data in the data's range and shapes).
+  const model = demo4Model(1);
+  model.compile({
+    optimizer: tf.train.adam(1e-4),
+    loss: MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2', validate: false }),
+    metrics: ['accuracy', MulticlassKR({ semantics: '1.2', validate: false })],
+  });
+  const x = tf.randomUniform([BATCH, 28, 28, 1]);
+  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
+  const step = async () => { await model.trainOnBatch(x, labels); };
+  await step(); // warm-up: weights, kernels, caches
+  const tensorsAfterWarmup = tf.memory().numTensors;
+  const stepMs = [];
+  const c0 = cpuMs();
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = now();
+    await step();
+    stepMs.push(now() - t0);
+  }
+  out.cpuMsPerStep = (cpuMs() - c0) / STEPS;
+  out.msPerStep = stepMs.reduce((s, v) => s + v, 0) / STEPS;
+  out.minMsPerStep = Math.min(...stepMs);
+  out.tensorsAfterWarmup = tensorsAfterWarmup;
+  out.tensorsAfterSteps = tf.memory().numTensors;
+
+  // Validation pass cost (predict on the test-set size, at the training batch).
+  const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
+  const v = timeIt(() => tf.tidy(() => model.predict(vx, { batchSize: BATCH }).dataSync()), 1);
+  out.validationSeconds = (v.ms / 1000) * (VAL_IMAGES / vx.shape[0]);
+  const stepsPerEpoch = Math.ceil(EPOCH_IMAGES / BATCH);
+  out.secondsPerEpoch = (out.msPerStep * stepsPerEpoch) / 1000 + out.validationSeconds;
+  out.trainImagesPerSecond = BATCH / (out.msPerStep / 1000);
+
+  // The Lipschitz machinery alone: effective kernels (power iteration + Björck) and their gradient.
+  const lip = model.layers.filter((l) => typeof l.effectiveWeights === 'function');
+  const vars = model.trainableWeights.map((w) => w.read());
+  const r = timeIt(() => {
+    tf.tidy(() => {
+      const f = () => tf.addN(lip.map((l) => tf.sum(l.effectiveKernel ? l.effectiveKernel(true) : l.effectiveWeights()[0])));
+      const grads = tf.variableGrads(f);
+      Object.values(grads.grads).forEach((t) => t.dataSync());
+    });
+  }, 3);
+  out.lipschitzMsPerStep = r.ms;
+  void vars;
+
+  // Inference of the vanilla-exported model.
+  const vanilla = L.vanillaExport(model);
+  const inf = timeIt(() => tf.tidy(() => vanilla.predict(vx, { batchSize: BATCH }).dataSync()), 2);
+  out.inferenceImagesPerSecond = vx.shape[0] / (inf.ms / 1000);
+  tf.dispose(vx);
+
+  // Carlini-Wagner cost, the notebook's attack: 10 images, abort-early off so every step runs.
+  if (CW_STEPS > 0) {
+    const imgs = tf.randomUniform([10, 28, 28, 1], 0.05, 0.95);
+    const lab = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'int32');
+    const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: CW_STEPS, abortEarly: false });
+    const t0 = now();
+    const res = await cw.run(vanilla, imgs, lab);
+    out.cwSecondsPer1000Steps = ((now() - t0) / 1000) * (1000 / CW_STEPS);
+    out.cwNotebookSecondsUpperBound = out.cwSecondsPer1000Steps * 48; // 6 × 8000 steps, no abort-early
+    tf.dispose([imgs, lab, res.raw, res.clipped, res.success]);
+  }
+  tf.dispose([x, labels]);
+  out.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ backend, batch: BATCH, error: String(e && e.stack || e).split('\n').slice(0, 3).join(' | ') }) + '\n');
+  process.exitCode = 0;
+});
