@@ -62,6 +62,11 @@ step() { step_name="$1"; say "[$1] ${2:-}"; }
 fail_reason=""
 fail() { fail_reason="$*"; exit 1; }
 
+# One run at a time (several people share this checkout).
+mkdir -p "$cache/wheels" "$cache/logs"
+exec 9>"$cache/.lock"
+flock 9
+
 # ---------------------------------------------------------------- locate
 step locate "finding $pkg_name"
 # Resolve it the way lipnet does: as packages/backend's optional dependency.
@@ -92,6 +97,23 @@ say "addon path: $binding_path (N-API $napi_version)"
 
 smoke() { node "$here/smoke.cjs" --variant "$variant"; }
 
+# A run killed by SIGKILL (so no trap ran) leaves these behind; undo it first.
+# in-progress marker: every earlier path had been moved to $backup, so what is
+# in deps/, build/, lib/ is the killed run's partial staging. Backup alone:
+# killed while moving aside, so put back what was moved.
+backup="$pkg/.lipnet-native-previous"
+inprogress="$pkg/.lipnet-native-in-progress"
+if [ -f "$inprogress" ] || [ -d "$backup" ]; then
+  say "an interrupted run left $pkg half-staged: undoing it"
+  if [ -f "$inprogress" ]; then
+    for p in "${staged[@]}"; do rm -rf "${pkg:?}/$p"; done
+  fi
+  for p in "${staged[@]}"; do
+    if [ -e "$backup/$p" ] && [ ! -e "$pkg/$p" ]; then mv "$backup/$p" "$pkg/$p"; fi
+  done
+  rm -rf "$backup" "$inprogress"
+fi
+
 # ---------------------------------------------------------------- remove / check
 if [ "$mode" = remove ]; then
   if [ ! -f "$pkg/$marker_rel" ]; then say "nothing staged by lipnet in $pkg"; exit 0; fi
@@ -112,7 +134,6 @@ if [ "$force" = 0 ] && [ -f "$pkg/$marker_rel" ] && grep -qF "$want_marker" "$pk
 fi
 
 # ---------------------------------------------------------------- safety net
-backup="$pkg/.lipnet-native-previous"
 ours=0; [ -f "$pkg/$marker_rel" ] && ours=1
 for p in "${staged[@]}"; do
   if [ -e "$pkg/$p" ] && [ "$ours" = 0 ] && [ "$force" = 0 ]; then
@@ -131,7 +152,7 @@ finish() {
       for p in "${staged[@]}"; do rm -rf "${pkg:?}/$p"; done
     fi
     for p in "${moved[@]}"; do mv "$backup/$p" "$pkg/$p"; done
-    rm -rf "$backup"
+    rm -rf "$backup" "$inprogress"
     say "FAILED [${step_name}]: ${fail_reason:-interrupted or see the messages above}"
     if [ "$armed" = 0 ] && [ ${#moved[@]} -eq 0 ]; then
       say "nothing in $pkg was touched."
@@ -141,14 +162,13 @@ finish() {
       say "removed everything staged; $pkg is as it was."
     fi
   else
-    rm -rf "$backup"
+    rm -rf "$backup" "$inprogress"
   fi
   exit $rc
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
 set_aside() {
-  rm -rf "$backup"
   for p in "${staged[@]}"; do
     if [ -e "$pkg/$p" ]; then
       mkdir -p "$backup" && mv "$pkg/$p" "$backup/$p" || fail "cannot move $pkg/$p aside."
@@ -156,8 +176,8 @@ set_aside() {
     fi
   done
   armed=1
+  : >"$inprogress"
 }
-mkdir -p "$cache/wheels" "$cache/logs"
 
 # ---------------------------------------------------------------- tools
 step tools "checking compiler, node-gyp, Node headers, unzip"
