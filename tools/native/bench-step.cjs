@@ -252,6 +252,7 @@ function batchTensors(data, start, size) {
     console.error(`  epoch (${nSteps} steps, ${data.n} images): ${result.epochSeconds.toFixed(2)} s`);
   }
   result.peakRssMiB = Math.round(peakRss / 2 ** 20);
+  try { result.processThreads = fs.readdirSync('/proc/self/task').length; } catch (e) { result.processThreads = null; }
   result.numTensorsEnd = tf.memory().numTensors;
   result.loadAverageEnd = os.loadavg();
   const text = JSON.stringify(result, null, 2);

@@ -86,8 +86,9 @@ async function run(backend) {
     const { value, grads } = tf.variableGrads(() =>
       tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })));
     result.losses.push(value.dataSync()[0]);
-    const names = Object.keys(grads).sort();
-    result.grads.push(names.map((n) => ({ name: n.replace(/_\d+\//, '/'), data: Array.from(grads[n].dataSync()) })));
+    // Model order (not name order: the second model's layers get other numbers).
+    const names = model.trainableWeights.map((w) => w.name);
+    result.grads.push(names.map((n) => ({ name: n, data: Array.from(grads[n].dataSync()) })));
     opt.applyGradients(grads);
     value.dispose();
     names.forEach((n) => grads[n].dispose());

@@ -192,6 +192,7 @@ def main():
     else:
         result["cw"] = cw_cost(vanilla, x_test, y_test_ord, args)
 
+    result["processThreads"] = _thread_count()
     result["peakRssMiB"] = _peak_rss_mib()
     result["loadAverageEnd"] = list(os.getloadavg())
     text = json.dumps(result, indent=2)
@@ -246,6 +247,13 @@ def _cpu_model():
     except OSError:
         pass
     return platform.processor()
+
+
+def _thread_count():
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
 
 
 def _peak_rss_mib():
