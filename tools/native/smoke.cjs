@@ -8,6 +8,7 @@
 // gradients of each step and the final weights: |a − b| ≤ 1e-4 · max(1, max|b|).
 // Exit 0 on success; on failure prints what differed (or what failed to load).
 // Usage: node tools/native/smoke.cjs [--variant cpu|gpu] [--json]
+// (LIPNET_NATIVE_SMOKE_PERTURB=<x> perturbs the tensorflow side: a negative control.)
 'use strict';
 const path = require('path');
 const { createRequire } = require('module');
@@ -73,6 +74,9 @@ async function run(backend) {
   const model = buildModel();
   const init = model.getWeights().map((w) => {
     const vals = new Float32Array(w.size).map(() => (rnd() - 0.5) * 0.8);
+    // Negative control: LIPNET_NATIVE_SMOKE_PERTURB=1e-3 shifts one initial weight on the
+    // tensorflow side only, to show that the comparison does fail when results differ.
+    if (backend === 'tensorflow' && process.env.LIPNET_NATIVE_SMOKE_PERTURB) vals[0] += Number(process.env.LIPNET_NATIVE_SMOKE_PERTURB);
     return tf.tensor(vals, w.shape);
   });
   model.setWeights(init);
