@@ -40,7 +40,7 @@ async function handle(msg: { type: string } & Record<string, unknown>): Promise<
     tf.dispose([x, y, value, ...Object.values(grads)]);
     return { reply: { type: 'grads', loss, grads: out }, transfer: out.map((a) => a.buffer as ArrayBuffer) };
   }
-  throw new Error(`unexpected message '${msg.type}'`);
+  throw new TypeError(`data-parallel worker: unexpected message '${msg.type}' (expected 'init' or 'step')`);
 }
 
 parentPort?.on('message', (msg: { type: string } & Record<string, unknown>) => {

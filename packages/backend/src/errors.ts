@@ -25,3 +25,15 @@ export class UnknownBackendError extends Error {
     this.name = 'UnknownBackendError';
   }
 }
+
+/**
+ * Raised by lipnet's wasm kernels and their registration: a kernel they build
+ * on is missing (another tfjs-backend-wasm version), an unknown kernel name,
+ * or a layout they do not run. The message names the kernel and the fix.
+ */
+export class WasmKernelsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WasmKernelsError';
+  }
+}

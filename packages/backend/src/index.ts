@@ -3,14 +3,13 @@ export {
   unregisterWasmTrainingKernels,
   registeredWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
-  WasmKernelsError,
 } from './wasm-kernels/register';
 export type { WasmTrainingKernel } from './wasm-kernels/register';
 export { IM2COL_MAX_PATCH, setIm2colMaxPatch, setBackpropFilterRoute } from './wasm-kernels/conv2d-backprop-filter';
 export type { BackpropFilterRoute } from './wasm-kernels/conv2d-backprop-filter';
 export { selectBackend, BACKEND_NAMES } from './select-backend';
 export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend } from './select-backend';
-export { BackendUnavailableError, UnknownBackendError } from './errors';
+export { BackendUnavailableError, UnknownBackendError, WasmKernelsError } from './errors';
 export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
 export { DataParallelTrainer, DataParallelError } from './data-parallel';
 export type { DataParallelOptions } from './data-parallel';

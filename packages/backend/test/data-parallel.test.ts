@@ -49,6 +49,24 @@ test('2 workers (uneven shards) give the same Adam steps as one full-batch step 
   }
 });
 
+test('wasm workers (lipnet kernels) match the cpu full-batch steps to 1e-4', async () => {
+  const ref = createModel();
+  const refOpt = tf.train.adam(0.05);
+  const { x, y } = batch();
+  for (let i = 0; i < 2; i++) tf.dispose(refOpt.minimize(() => loss(y, ref.apply(x) as tf.Tensor), true) ?? []);
+  const trainer = await DataParallelTrainer.create({ modelModule: MODULE, workers: 2, optimizer: tf.train.adam(0.05), backend: 'wasm' });
+  try {
+    for (let i = 0; i < 2; i++) await trainer.step(x, y);
+    const got = trainer.model.getWeights();
+    ref.getWeights().forEach((w, i) => {
+      expectRelClose({ values: got[i]!.dataSync() as Float32Array, shape: got[i]!.shape }, { values: w.dataSync() as Float32Array, shape: w.shape }, 1e-4);
+    });
+  } finally {
+    await trainer.dispose();
+    tf.dispose([x, y]);
+  }
+});
+
 test('bad options are refused with the argument, the value and the fix', async () => {
   await expect(DataParallelTrainer.create({ modelModule: MODULE, workers: 0, optimizer: tf.train.sgd(1) })).rejects.toThrow(DataParallelError);
   await expect(DataParallelTrainer.create({ modelModule: 'rel/model.js', workers: 1, optimizer: tf.train.sgd(1) })).rejects.toThrow(/absolute path, got 'rel\/model.js'/);

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WasmKernelsError } from '../errors';
 import { TensorInfo, copyInfo, gemmInfo, noteRhsView, release, reshapeInfo, runStock, transposeInfo } from './stock';
 
 function swapLastTwo(rank: number): number[] {
@@ -20,6 +21,7 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
+/** Kernel function of `BatchMatMul` for 'wasm' (inputs a, b; attrs transposeA, transposeB). */
 export function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
   const backend = args.backend as BackendWasm;
   const a = args.inputs['a'] as TensorInfo;
@@ -39,7 +41,7 @@ export function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const kb = transposeB ? (b.shape[rb - 1] as number) : (b.shape[rb - 2] as number);
   const n = transposeB ? (b.shape[rb - 2] as number) : (b.shape[rb - 1] as number);
   if (ka !== kb) {
-    throw new Error(
+    throw new WasmKernelsError(
       `@lipnet/backend BatchMatMul (wasm): inner sizes differ, a [${a.shape}] (transposeA ${transposeA}) · b [${b.shape}] (transposeB ${transposeB}).`,
     );
   }

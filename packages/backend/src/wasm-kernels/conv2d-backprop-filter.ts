@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WasmKernelsError } from '../errors';
 import { TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 
 /** Default largest C·fh·fw for which the im2col + GEMM route is used. */
@@ -62,6 +63,7 @@ interface BackpropFilterAttrs {
   filterShape: [number, number, number, number];
 }
 
+/** Kernel function of `Conv2DBackpropFilter` for 'wasm' (inputs x, dy; attrs as tfjs' conv2DBackpropFilter). */
 export function conv2dBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
@@ -72,7 +74,7 @@ export function conv2dBackpropFilterWasm(args: {
   const dy = args.inputs['dy'] as TensorInfo;
   const attrs = args.attrs as unknown as BackpropFilterAttrs;
   if (attrs.dataFormat === 'NCHW') {
-    throw new Error("@lipnet/backend Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is not supported; use 'NHWC' (channelsLast), the only layout the wasm backend runs.");
+    throw new WasmKernelsError("@lipnet/backend Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is not supported; use 'NHWC' (channelsLast), the only layout the wasm backend runs.");
   }
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],

@@ -24,6 +24,7 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
+/** Kernel function of `Conv2DBackpropInput` for 'wasm' (inputs dy, filter; attrs as tfjs' conv2DBackpropInput). */
 export function conv2dBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;

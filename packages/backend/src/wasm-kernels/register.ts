@@ -10,6 +10,7 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
+import { WasmKernelsError } from '../errors';
 
 /** The kernels lipnet supplies for the wasm backend. */
 export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'AvgPoolGrad' | 'Sum';
@@ -36,13 +37,6 @@ const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'BatchM
 
 const installed = new Set<WasmTrainingKernel>();
 
-/** Error raised when the wasm backend package is not loaded before registration. */
-export class WasmKernelsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WasmKernelsError';
-  }
-}
 
 /**
  * Registers lipnet's wasm training kernels (all of {@link WASM_TRAINING_KERNELS}

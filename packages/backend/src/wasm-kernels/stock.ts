@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WasmKernelsError } from '../errors';
 
 export type TensorInfo = tf.TensorInfo;
 type KernelConfig = tf.KernelConfig;
@@ -44,10 +45,10 @@ export function runStock(
 ): TensorInfo {
   const cfg = stockConfigs.get(name) ?? captureStock(name);
   if (!cfg) {
-    throw new Error(`@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`);
+    throw new WasmKernelsError(`@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`);
   }
   const out = cfg.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs: attrs as tf.NamedAttrMap, backend });
-  if (Array.isArray(out)) throw new Error(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
+  if (Array.isArray(out)) throw new WasmKernelsError(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
   return out as TensorInfo;
 }
 
@@ -59,7 +60,7 @@ export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
 /** A view of `x` with another shape sharing its data (reference count +1; release it). */
 export function reshapeInfo(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
   if (tf.util.sizeFromShape(shape) !== tf.util.sizeFromShape(x.shape)) {
-    throw new Error(`@lipnet/backend: cannot view shape [${x.shape}] as [${shape}]`);
+    throw new WasmKernelsError(`@lipnet/backend: cannot view shape [${x.shape}] as [${shape}]`);
   }
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape, dtype: x.dtype };
@@ -134,7 +135,7 @@ const rhsViews = new WeakMap<object, string>();
 export function gemmInfo(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [m, k] = a.shape as [number, number];
   const [k2, n] = b.shape as [number, number];
-  if (k !== k2) throw new Error(`@lipnet/backend: GEMM inner sizes differ, [${a.shape}]·[${b.shape}]`);
+  if (k !== k2) throw new WasmKernelsError(`@lipnet/backend: GEMM inner sizes differ, [${a.shape}]·[${b.shape}]`);
   const view = `${k}x${n}`;
   const seen = rhsViews.get(b.dataId);
   let rhs = b;

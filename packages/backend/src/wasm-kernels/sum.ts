@@ -31,6 +31,7 @@ function onesFilter(backend: BackendWasm, c: number): TensorInfo {
   return f;
 }
 
+/** Kernel function of `Sum` for 'wasm' (input x; attrs axis, keepDims). */
 export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
