@@ -246,11 +246,12 @@ fi
 step extract "libraries and C headers"
 scratch="$cache/extract-$variant-$tf_version"
 rm -rf "$scratch"; mkdir -p "$scratch"
+# The C headers and what they include; their home moves between versions
+# (tensorflow/tsl/c in 2.12, tsl/c in 2.15, xla/tsl/c in 2.20). unzip's `*`
+# also matches `/`, so these catch every `.../c/...` header and ctstring.
 unzip -q -o "$wheel" \
   'tensorflow/libtensorflow_cc.so.2' 'tensorflow/libtensorflow_framework.so.2' \
-  'tensorflow/include/tensorflow/c/*' 'tensorflow/include/tensorflow/core/platform/ctstring*' \
-  'tensorflow/include/tsl/c/*' 'tensorflow/include/tsl/platform/ctstring*' \
-  'tensorflow/include/tensorflow/tsl/c/*' 'tensorflow/include/tensorflow/tsl/platform/ctstring*' \
+  'tensorflow/include/*/c/*.h' 'tensorflow/include/*ctstring*.h' \
   -d "$scratch" 2>>"$cache/logs/unzip.log"
 tfd="$scratch/tensorflow"
 for f in libtensorflow_cc.so.2 libtensorflow_framework.so.2 include/tensorflow/c/c_api.h include/tensorflow/c/eager/c_api.h; do
