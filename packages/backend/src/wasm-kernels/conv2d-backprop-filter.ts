@@ -12,7 +12,9 @@
  *   demo4's second layer): the same with x as the filter instead, so XNNPACK
  *   packs the smaller operand — dyᵀ = dy as [K, oH, oW, N] convolved with
  *   xᵀ = x as [H, W, N, C], padding (fh−1−pT, H−oH+pT), gives [K, fh, fw, C]
- *   flipped in both spatial axes, transposed to [fh, fw, C, K];
+ *   flipped in both spatial axes, transposed to [fh, fw, C, K]; run in chunks
+ *   of samples whose x fits in cache (XNNPACK re-reads its packed filter per
+ *   block of output rows), the partial sums added;
  * - thin inputs (C·fh·fw ≤ 16, e.g. a first layer on grey images): im2col by
  *   a forward convolution of x with a one-hot filter (XNNPACK), giving the
  *   patches P as [M, fh·fw·C] (M = N·oH·oW), transposed to [fh·fw·C, M], then
@@ -141,17 +143,66 @@ function viaSwappedConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
   return out;
 }
 
+/**
+ * Samples per chunk of the x-as-filter route: XNNPACK re-reads its packed
+ * filter once per block of output rows, so the filter (x's chunk, H·W·n·C
+ * floats) is kept small enough to stay in cache — ≈ 128k floats (512 KB).
+ */
+function chunkSamples(n: number, perSample: number): number {
+  const target = Math.max(1, Math.floor(131072 / perSample));
+  if (target >= n) return n;
+  for (let c = target; c >= 1; c--) if (n % c === 0) return c;
+  return n;
+}
+
+/** Rows per GEMM chunk of the im2col route: dy's block (rows·K floats) ≈ 128k floats, a divisor of M. */
+function chunkRows(m: number, k: number): number {
+  const target = Math.max(1, Math.floor(131072 / k));
+  if (target >= m) return m;
+  for (let r = target; r >= Math.floor(target / 4); r--) if (m % r === 0) return r;
+  return m;
+}
+
+/** A contiguous block `index` of `shape`'s size from the flat data of `t`, as its own tensor (one memcpy). */
+function leadingBlock(backend: BackendWasm, t: TensorInfo, index: number, shape: number[]): TensorInfo {
+  const size = tf.util.sizeFromShape(shape);
+  const out = backend.makeOutput(shape, 'float32');
+  // Views taken after the allocation (which may grow the heap and detach older views).
+  const src = backend.typedArrayFromHeap(t) as Float32Array;
+  (backend.typedArrayFromHeap(out) as Float32Array).set(src.subarray(index * size, (index + 1) * size));
+  return out;
+}
+
 function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
-  const dyT = transposeInfo(backend, dy, [3, 1, 2, 0]); // [K, oH, oW, N]
-  const xT = transposeInfo(backend, x, [1, 2, 0, 3]); // [H, W, N, C]
   const pad = explicitPad(fh - 1 - top, h - oh + top, fw - 1 - left, w - ow + left);
-  const conv = runStock('Conv2D', backend, { x: dyT, filter: xT }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined }); // [K, fh, fw, C], flipped
+  const nc = chunkSamples(n, h * w * c);
+  const chunks = n / nc;
+  // Chunk-major layouts: dyᵀ as [chunks, K, oH·oW, nc] and xᵀ as [chunks, H·W, nc, C].
+  const dy4 = reshapeInfo(backend, dy, [chunks, nc, oh * ow, k]);
+  const dyT = transposeInfo(backend, dy4, [0, 3, 2, 1]);
+  release(backend, dy4);
+  const x4 = reshapeInfo(backend, x, [chunks, nc, h * w, c]);
+  const xT = transposeInfo(backend, x4, [0, 2, 1, 3]);
+  release(backend, x4);
+  let acc: TensorInfo | undefined;
+  for (let j = 0; j < chunks; j++) {
+    const dyJ = chunks === 1 ? reshapeInfo(backend, dyT, [k, oh, ow, nc]) : leadingBlock(backend, dyT, j, [k, oh, ow, nc]);
+    const xJ = chunks === 1 ? reshapeInfo(backend, xT, [h, w, nc, c]) : leadingBlock(backend, xT, j, [h, w, nc, c]);
+    // Σ over this chunk's samples and positions: [K, fh, fw, C], flipped in both spatial axes.
+    const part = runStock('Conv2D', backend, { x: dyJ, filter: xJ }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined });
+    release(backend, dyJ, xJ);
+    if (acc) {
+      const sum = runStock('Add', backend, { a: acc, b: part }, {});
+      release(backend, acc, part);
+      acc = sum;
+    } else acc = part;
+  }
   release(backend, dyT, xT);
-  const flipped = runStock('Reverse', backend, { x: conv }, { dims: [1, 2] });
-  release(backend, conv);
+  const flipped = runStock('Reverse', backend, { x: acc! }, { dims: [1, 2] });
+  release(backend, acc!);
   const out = transposeInfo(backend, flipped, [1, 2, 3, 0]); // [fh, fw, C, K]
   release(backend, flipped);
   return out;
@@ -184,11 +235,24 @@ function viaIm2col(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf
     { strides: [sh, sw], pad: explicitPad(top, bottom, left, right), dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
   ); // [N, oH, oW, p]
   release(backend, eye);
-  const patches2 = reshapeInfo(backend, patches, [m, p]);
-  const pT = transposeInfo(backend, patches2, [1, 0]); // [p, M]
-  release(backend, patches, patches2);
-  const dy2 = reshapeInfo(backend, dy, [m, k]);
-  const prod = gemmInfo(backend, pT, dy2); // [p, K]
-  release(backend, pT, dy2);
-  return { dataId: prod.dataId, shape: [fh, fw, c, k], dtype: 'float32' };
+  // GEMM Pᵀ·dy in chunks of rows whose dy block (XNNPACK's packed operand) stays in cache.
+  const rowsPer = chunkRows(m, k);
+  const chunks = m / rowsPer;
+  const p3 = reshapeInfo(backend, patches, [chunks, rowsPer, p]);
+  const pT = transposeInfo(backend, p3, [0, 2, 1]); // [chunks, p, rows]
+  release(backend, patches, p3);
+  let prod: TensorInfo | undefined;
+  for (let j = 0; j < chunks; j++) {
+    const a = chunks === 1 ? reshapeInfo(backend, pT, [p, rowsPer]) : leadingBlock(backend, pT, j, [p, rowsPer]);
+    const b = chunks === 1 ? reshapeInfo(backend, dy, [rowsPer, k]) : leadingBlock(backend, dy, j, [rowsPer, k]);
+    const part = gemmInfo(backend, a, b); // [p, K]
+    release(backend, a, b);
+    if (prod) {
+      const sum = runStock('Add', backend, { a: prod, b: part }, {});
+      release(backend, prod, part);
+      prod = sum;
+    } else prod = part;
+  }
+  release(backend, pT);
+  return { dataId: prod!.dataId, shape: [fh, fw, c, k], dtype: 'float32' };
 }

@@ -33,7 +33,7 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput'];
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Add', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput'];
 
 const installed = new Set<WasmTrainingKernel>();
 
