@@ -89,3 +89,21 @@ describe('Sum on wasm equals cpu to 1e-5', () => {
     expect(Array.from(c!.values)).toEqual([9, 12]);
   });
 });
+
+describe('Identity on wasm shares the buffer instead of copying', () => {
+  test('a clone has the same values, survives the disposal of its source, and frees the buffer with the last owner', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const base = backend.numDataIds();
+    const x = tf.tensor([1.5, -2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(base + 1); // shared, not copied
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3, 4]);
+    const z = tf.add(y, 1); // computing from the clone still works
+    expect(Array.from(z.dataSync())).toEqual([2.5, -1, 4, 5]);
+    tf.dispose([y, z]);
+    expect(backend.numDataIds()).toBe(base);
+    await tf.setBackend('cpu');
+  });
+});

@@ -10,10 +10,11 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
+import { identityWasm } from './identity';
 import { WasmKernelsError } from '../errors';
 
 /** The kernels lipnet supplies for the wasm backend. */
-export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'AvgPoolGrad' | 'Sum';
+export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'AvgPoolGrad' | 'Sum' | 'Identity';
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -22,6 +23,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'BatchMatMul',
   'AvgPoolGrad',
   'Sum',
+  'Identity',
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -30,10 +32,11 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   BatchMatMul: batchMatMulWasm as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGradWasm as unknown as tf.KernelFunc,
   Sum: sumWasm as unknown as tf.KernelFunc,
+  Identity: identityWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Add', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput'];
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Add', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput', 'Identity'];
 
 const installed = new Set<WasmTrainingKernel>();
 
