@@ -123,6 +123,14 @@ export class DataParallelTrainer {
     return trainer;
   }
 
+  /**
+   * Wall times of the last {@link step}, in ms: `prepare` (main thread: read
+   * the batch and weights, split, post), `wait` (workers computing, in
+   * parallel), `apply` (main thread: average the gradients, optimizer update).
+   * `prepare + apply` is the serial part that does not shrink with more workers.
+   */
+  lastStepTimings: { prepareMs: number; waitMs: number; applyMs: number } = { prepareMs: 0, waitMs: 0, applyMs: 0 };
+
   /** Number of worker threads. */
   get workers(): number {
     return this.handles.length;
@@ -133,6 +141,7 @@ export class DataParallelTrainer {
    * per worker. Returns the batch's mean loss (before the update).
    */
   async step(x: tf.Tensor, y: tf.Tensor): Promise<number> {
+    const t0 = performance.now();
     const batch = x.shape[0]!;
     if (y.shape[0] !== batch) throw new DataParallelError(`DataParallelTrainer.step: x has ${batch} rows but y has ${y.shape[0]}. Pass matching batches.`);
     const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -144,18 +153,19 @@ export class DataParallelTrainer {
     const n = Math.min(this.handles.length, batch);
     const sizes = Array.from({ length: n }, (_, i) => Math.floor(batch / n) + (i < batch % n ? 1 : 0));
     let start = 0;
-    const replies = await Promise.all(
-      sizes.map((size, i) => {
-        const xShard = xs.slice(start * xRow, (start + size) * xRow);
-        const yShard = ys.slice(start * yRow, (start + size) * yRow);
-        start += size;
-        const w = weights.map((a) => a.slice());
-        return this.handles[i]!.request<ShardResult>(
-          { type: 'step', weights: w, x: xShard, xShape: [size, ...x.shape.slice(1)], y: yShard, yShape: [size, ...y.shape.slice(1)] },
-          [xShard.buffer, yShard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)],
-        );
-      }),
-    );
+    const requests = sizes.map((size, i) => {
+      const xShard = xs.slice(start * xRow, (start + size) * xRow);
+      const yShard = ys.slice(start * yRow, (start + size) * yRow);
+      start += size;
+      const w = weights.map((a) => a.slice());
+      return this.handles[i]!.request<ShardResult>(
+        { type: 'step', weights: w, x: xShard, xShape: [size, ...x.shape.slice(1)], y: yShard, yShape: [size, ...y.shape.slice(1)] },
+        [xShard.buffer, yShard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)],
+      );
+    });
+    const tPosted = performance.now();
+    const replies = await Promise.all(requests);
+    const tReplied = performance.now();
     let loss = 0;
     const named: tf.NamedTensorMap = {};
     tf.tidy(() => {
@@ -171,6 +181,7 @@ export class DataParallelTrainer {
     replies.forEach((r, i) => (loss += (r.loss * sizes[i]!) / batch));
     this.optimizer.applyGradients(named);
     tf.dispose(Object.values(named));
+    this.lastStepTimings = { prepareMs: tPosted - t0, waitMs: tReplied - tPosted, applyMs: performance.now() - tReplied };
     return loss;
   }
 
