@@ -37,9 +37,9 @@ export function resolveActivation(owner: string, id: ActivationIdentifier): Reso
   if (typeof id === 'string') {
     try {
       return { layer: tfl.layers.activation({ activation: id as 'relu' }), config: id };
-    } catch (e) {
+    } catch {
       throw new LipnetConfigError(
-        `${owner}: unknown \`activation\` ${fmt(id)} (${(e as Error).message}). Pass a tfjs activation name such as 'relu', or a layer such as new GroupSort({n: 2}).`,
+        `${owner}: unknown \`activation\` ${fmt(id)}. Pass a tfjs activation name such as 'relu' (elu, gelu, hardSigmoid, linear, mish, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh), or a layer such as new GroupSort({n: 2}).`,
       );
     }
   }

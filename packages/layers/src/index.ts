@@ -12,3 +12,4 @@ export * from './sequential';
 export * from './condense';
 export * from './vanilla-export';
 export * from './callbacks';
+export type { ConvLipCoefMode, DeelLipVersion, NormalizerOptions } from '@lipnet/constraints';

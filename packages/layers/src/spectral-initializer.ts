@@ -16,9 +16,11 @@ export interface SpectralInitializerArgs {
 
 /**
  * Random orthogonal kernel scaled by k: draw G ~ N(0, 1) of shape
- * [Π other dims, C_out] (transposed when wider than tall), take its QR
- * decomposition G = QR and return k·Q·sign(diag R) reshaped to the kernel shape
- * (the Haar-distributed orthogonal matrix of Mezzadri 2007). Same result as
+ * [Π other dims, C_out] (transposed when wider than tall), orthonormalise its
+ * columns by modified Gram–Schmidt with re-orthogonalisation in float64 (the Q of
+ * G = QR with diag R > 0, i.e. the Haar-distributed orthogonal matrix of
+ * Mezzadri 2007) and return k·Q reshaped to the kernel shape. A one-off
+ * initialisation on typed arrays (tfjs' `linalg.qr` takes minutes on 1568×64). Same result as
  * Keras' `Orthogonal` (deel-lip's `SpectralInitializer` base); used here
  * because tfjs' own `orthogonal` initializer needs tfjs' chained-op
  * registrations, which a library importing only tfjs-core does not load.
@@ -36,17 +38,22 @@ export class SpectralInitializer extends TflInitializer {
     this.seed = args.seed;
   }
   override apply(shape: number[]): tf.Tensor {
-    return tf.tidy(() => {
-      const cols = shape[shape.length - 1]!;
-      const rows = shape.reduce((a, b) => a * b, 1) / cols;
-      const tall = rows >= cols;
-      const g = tf.randomNormal(tall ? [rows, cols] : [cols, rows], 0, 1, 'float32', this.seed) as tf.Tensor2D;
-      const [q, r] = tf.linalg.qr(g);
-      const d = tf.sign(tf.sum(tf.mul(r, tf.eye(r.shape[0], r.shape[1])), 0));
-      let m: tf.Tensor = tf.mul(q, tf.add(d, tf.cast(tf.equal(d, 0), 'float32'))); // sign 0 → 1
-      if (!tall) m = tf.transpose(m);
-      return tf.reshape(tf.mul(m, this.kCoefLip), shape);
-    });
+    const cols = shape[shape.length - 1]!;
+    const rows = shape.reduce((a, b) => a * b, 1) / cols;
+    const tall = rows >= cols;
+    const [m, n] = tall ? [rows, cols] : [cols, rows];
+    const g = tf.tidy(() => tf.randomNormal([n, m], 0, 1, 'float32', this.seed).dataSync());
+    const q = orthonormalColumns(Float64Array.from(g), m, n);
+    // q holds n orthonormal vectors of length m, vector j at q[j·m … j·m+m).
+    const out = new Float32Array(rows * cols);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < m; i++) {
+        const v = q[j * m + i]! * this.kCoefLip;
+        if (tall) out[i * cols + j] = v; // column j of a rows × cols matrix
+        else out[j * cols + i] = v; // row j of a rows × cols matrix
+      }
+    }
+    return tf.tensor(out, shape);
   }
   override getConfig(): tf.serialization.ConfigDict {
     return this.seed === undefined ? { kCoefLip: this.kCoefLip } : { kCoefLip: this.kCoefLip, seed: this.seed };
@@ -57,4 +64,27 @@ tf.serialization.registerClass(SpectralInitializer as unknown as tf.serializatio
 /** Factory for {@link SpectralInitializer}. */
 export function spectralInitializer(args: SpectralInitializerArgs = {}): SpectralInitializer {
   return new SpectralInitializer(args);
+}
+
+/**
+ * Orthonormalises the n vectors of length m stored one after another in `v`
+ * (n ≤ m) by modified Gram–Schmidt, twice ("twice is enough", Giraud et al. 2005).
+ */
+function orthonormalColumns(v: Float64Array, m: number, n: number): Float64Array {
+  for (let j = 0; j < n; j++) {
+    const vj = j * m;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        const vk = k * m;
+        let d = 0;
+        for (let i = 0; i < m; i++) d += v[vk + i]! * v[vj + i]!;
+        for (let i = 0; i < m; i++) v[vj + i]! -= d * v[vk + i]!;
+      }
+    }
+    let nrm = 0;
+    for (let i = 0; i < m; i++) nrm += v[vj + i]! * v[vj + i]!;
+    nrm = Math.sqrt(nrm) || 1;
+    for (let i = 0; i < m; i++) v[vj + i]! /= nrm;
+  }
+  return v;
 }
