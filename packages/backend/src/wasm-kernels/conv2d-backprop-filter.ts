@@ -3,7 +3,8 @@
  *
  * dW[r,s,c,k] = Σ_{n,i,j} x[n, i·S + r − pT, j·S + s − pL, c] · dy[n,i,j,k]
  *
- * Two exact reformulations onto the backend's XNNPACK kernels:
+ * Three exact reformulations onto the backend's XNNPACK kernels, chosen by
+ * shape (or forced with {@link setBackpropFilterRoute}):
  * - general: a forward convolution with batch and channel axes swapped —
  *   xᵀ = x as [C, H, W, N] (batch C, channels N) convolved with the filter
  *   dyᵀ = dy as [oH, oW, N, K], stride 1, dilation S, explicit padding (pT, pL)
@@ -18,7 +19,8 @@
  * - thin inputs (C·fh·fw ≤ 16, e.g. a first layer on grey images): im2col by
  *   a forward convolution of x with a one-hot filter (XNNPACK), giving the
  *   patches P as [M, fh·fw·C] (M = N·oH·oW), transposed to [fh·fw·C, M], then
- *   one GEMM P·dy[M, K] on XNNPACK.
+ *   GEMMs Pᵀ·dy[M, K] on XNNPACK over blocks of rows whose dy block (the
+ *   operand XNNPACK packs) fits in cache, the partial sums added.
  * NHWC only, dilations 1 (the only case tfjs' conv2d gradient produces).
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -2,8 +2,8 @@
  * Access to the WebAssembly backend's own kernels (the "stock" ones that
  * `@tensorflow/tfjs-backend-wasm` registers on import) at the TensorInfo level,
  * so that lipnet's training kernels can be written as compositions of the fast
- * XNNPACK-backed ones (Conv2D, non-transposed BatchMatMul) plus C++ data
- * movement (Transpose, PadV2, Reverse, Multiply).
+ * XNNPACK-backed ones (Conv2D, DepthwiseConv2dNative, non-transposed
+ * BatchMatMul, Add, Multiply) plus C++ data movement (Transpose, Reverse).
  *
  * Only public API is used: `tf.getKernel(name, 'wasm')` returns the registered
  * config, whose `kernelFunc` takes `{inputs, attrs, backend}` and returns a
@@ -66,7 +66,7 @@ export function reshapeInfo(backend: BackendWasm, x: TensorInfo, shape: number[]
   return { dataId: x.dataId, shape, dtype: x.dtype };
 }
 
-/** Smallest factor > 1 of n that leaves a cofactor > 1, or 0 when n is prime or < 4. */
+/** The largest factor f of n with 2 ≤ f ≤ √n (so n = f·g with both > 1), or 0 when n is prime or < 4. */
 export function splitFactor(n: number): number {
   for (let f = Math.floor(Math.sqrt(n)); f >= 2; f--) if (n % f === 0) return f;
   return 0;
