@@ -6,10 +6,11 @@
  *
  * Usage (after `pnpm build`):
  *   node bench/train-step.js <out.json> [--batches 256,4096] [--steps 5]
- *        [--configs tensorflow,wasm,wasm-filter-only,wasm-stock,cpu] [--cpu-batch 32] [--profile]
+ *        [--configs tensorflow,tensorflow-stock,wasm,wasm-filter-only,wasm-stock,cpu] [--cpu-batch 32] [--profile]
  *
  * Configs:
- *   tensorflow        tfjs-node (TensorFlow's C kernels), when its addon is built
+ *   tensorflow        tfjs-node (TensorFlow's C kernels), when its addon is built, with lipnet's Step
+ *   tensorflow-stock  tfjs-node with its own kernels only
  *   wasm              WebAssembly + lipnet's training kernels (@lipnet/backend)
  *   wasm-filter-only  WebAssembly stock kernels + only the missing Conv2DBackpropFilter
  *   wasm-stock        WebAssembly stock kernels (fails: no Conv2DBackpropFilter)
@@ -27,7 +28,7 @@ const path = require('path');
 const EPOCH_IMAGES = 60000;
 
 function parseArgs(argv) {
-  const opts = { out: undefined, batches: [256, 4096], steps: 5, configs: ['tensorflow', 'wasm', 'wasm-filter-only', 'wasm-stock', 'cpu'], cpuBatch: 32, profile: false };
+  const opts = { out: undefined, batches: [256, 4096], steps: 5, configs: ['tensorflow', 'tensorflow-stock', 'wasm', 'wasm-filter-only', 'wasm-stock', 'cpu'], cpuBatch: 32, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--batches') opts.batches = argv[++i].split(',').map(Number);
@@ -46,7 +47,7 @@ async function child(spec) {
   const tf = require('@tensorflow/tfjs-core');
   const tfl = require('@tensorflow/tfjs-layers');
   const lib = require('..');
-  const prefer = spec.config === 'wasm-filter-only' ? 'wasm-stock' : spec.config;
+  const prefer = spec.config === 'wasm-filter-only' ? 'wasm-stock' : spec.config === 'tensorflow-stock' ? 'tensorflow' : spec.config;
   let choice;
   try {
     choice = await lib.selectBackend({ prefer, log: null });
@@ -55,6 +56,7 @@ async function child(spec) {
     return;
   }
   if (spec.config === 'wasm-filter-only') lib.registerWasmTrainingKernels(['Conv2DBackpropFilter']);
+  if (spec.config === 'tensorflow-stock') lib.unregisterNativeTrainingKernels();
   if (process.env.LIPNET_IM2COL_MAX_PATCH) lib.setIm2colMaxPatch(Number(process.env.LIPNET_IM2COL_MAX_PATCH));
   const b = spec.batch;
   const model = tfl.sequential({

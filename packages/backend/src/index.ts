@@ -13,3 +13,4 @@ export { BackendUnavailableError, UnknownBackendError, WasmKernelsError } from '
 export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
 export { DataParallelTrainer, DataParallelError } from './data-parallel';
 export type { DataParallelOptions } from './data-parallel';
+export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
+import { registerNativeTrainingKernels } from './native-kernels';
 
 /**
  * Names accepted by `prefer` / `LIPNET_BACKEND`:
@@ -199,9 +200,10 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
 }
 
 function describeNative(gpu: boolean): string {
+  registerNativeTrainingKernels();
   const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
-  if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}`;
-  return 'TensorFlow C library kernels (multi-threaded CPU)';
+  if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step`;
+  return "TensorFlow C library kernels (multi-threaded CPU), lipnet's Step";
 }
 
 function defaultLoad(pkg: string): unknown {

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, selectBackend } from '../src';
+import { BackendUnavailableError, registerNativeTrainingKernels, selectBackend, unregisterNativeTrainingKernels } from '../src';
 
 function addonBuilt(pkg: string): boolean {
   const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
@@ -29,4 +29,38 @@ test("forced 'tensorflow' here: works when the addon is built, else a clear Back
     if (!built) expect((result as Error).message).toMatch(/native addon not built/);
   }
   expect(lines.length).toBeGreaterThanOrEqual(1);
+});
+
+test("lipnet's Step for 'tensorflow' equals the cpu backend's (NaN, ±∞, ±0 included) and keeps the relu gradient", async () => {
+  const special = [NaN, -Infinity, -2, -0, 0, 1e-30, 3, Infinity];
+  const random = Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 3);
+  const run = () => [
+    Array.from(tf.step(tf.tensor(special)).dataSync()),
+    Array.from(tf.step(tf.tensor(special), 0.1).dataSync()),
+    Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor(random))))(tf.tensor(random)).dataSync()),
+  ];
+  await tf.setBackend('cpu');
+  const expected = tf.tidy(run);
+  expect(expected[0]).toEqual([NaN, 0, 0, 0, 0, 1, 1, 1]);
+  const available = await selectBackend({ prefer: 'tensorflow', log: null }).then(
+    () => true,
+    () => false,
+  );
+  if (!available) {
+    expect(registerNativeTrainingKernels()).toBe(tf.getKernel('Step', 'tensorflow') !== undefined);
+    return;
+  }
+  expect(registerNativeTrainingKernels()).toBe(true);
+  const before = tf.memory().numTensors;
+  const got = tf.tidy(run);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(got).toEqual(expected);
+  // The stock kernel gives the same values (what lipnet's replaces, not what it changes).
+  unregisterNativeTrainingKernels();
+  try {
+    expect(tf.tidy(run)).toEqual(expected);
+  } finally {
+    registerNativeTrainingKernels();
+    await tf.setBackend('cpu');
+  }
 });
