@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { DOWNLOAD_BASE, FILE_NAMES, FILE_ROLES, MD5 } from './fashion-mnist';
+import { makeDirs } from './output-dir';
 
 /** Options of {@link downloadFashionMnist}. */
 export interface DownloadOptions {
@@ -37,7 +38,7 @@ export async function downloadFashionMnist(
   const doFetch = opts.fetchImpl ?? (globalThis.fetch as typeof fetch | undefined);
   if (!doFetch) return { ok: false, note: `skipped: this Node.js has no fetch (need Node ≥ 18).` };
   try {
-    fs.mkdirSync(cacheDir, { recursive: true });
+    makeDirs(cacheDir);
   } catch (err) {
     return { ok: false, note: `cannot create ${cacheDir} (${(err as Error).message}).` };
   }

@@ -3,10 +3,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OutputDirError } from './errors';
 
+/**
+ * `mkdir -p` one level at a time. (Node's `mkdirSync(dir, {recursive: true})`
+ * loops forever on some paths under /proc, where mkdir answers ENOENT.)
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  while (!fs.existsSync(cur)) {
+    missing.unshift(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const d of missing) fs.mkdirSync(d);
+}
+
 /** Creates `dir` if needed and writes/removes a probe file; throws {@link OutputDirError} otherwise. */
 export function ensureWritableDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new OutputDirError(`demo4: cannot create the output folder ${dir} (${e.code ?? e.message}). Pass --out with a folder you can write to.`);

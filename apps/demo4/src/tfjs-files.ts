@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from './atomic-write';
+import { makeDirs } from './output-dir';
 
 /** The model.json written (the standard TF.js layers-model file). */
 export interface ModelJson {
@@ -21,7 +22,7 @@ export interface ModelJson {
 
 /** Saves `model` into `dir` as `model.json` + `weights.bin`. Returns the paths and byte sizes. */
 export async function saveModelToDir(model: tfl.LayersModel, dir: string): Promise<{ modelJson: string; weightsBin: string; weightBytes: number }> {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const modelJson = path.join(dir, 'model.json');
   const weightsBin = path.join(dir, 'weights.bin');
   let weightBytes = 0;

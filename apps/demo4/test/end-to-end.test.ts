@@ -1,0 +1,146 @@
+/**
+ * Runs the built program (`dist/main.js`) as a user would: the quick run CI uses,
+ * an interrupted run resumed, and the error paths (bad flag, unwritable output
+ * folder, corrupt data file). Skipped with a message when Fashion-MNIST is absent.
+ */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { PNG } from 'pngjs';
+import { vizSize } from '../src/adversarial-viz';
+import { probeFolder, searchLocations } from '../src/fashion-mnist';
+import { curvesSize } from '../src/training-curves';
+import { idxBytes, tmpDir } from './helpers';
+
+const APP = path.resolve(__dirname, '..');
+const MAIN = path.join(APP, 'dist', 'main.js');
+const haveData = searchLocations().some((l) => probeFolder(l).missing.length === 0);
+if (!haveData) {
+  // eslint-disable-next-line no-console
+  console.warn('end-to-end tests SKIPPED: Fashion-MNIST not found (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR).');
+}
+const withData = haveData ? describe : describe.skip;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], opts: { onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: APP, env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(() => {
+  // the program under test is the built one; build it if this checkout has no dist yet
+  if (!fs.existsSync(MAIN)) execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: APP });
+}, 120000);
+
+describe('demo4 error paths', () => {
+  it('a bad flag value: exit 2 and a message naming the flag', async () => {
+    const r = await run(['--epochs', 'many']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('demo4: --epochs expects an integer, got "many"');
+  });
+
+  it('an output folder that cannot be created: exit 4 before any work', async () => {
+    const r = await run(['--out', '/proc/demo4-cannot-write-here/out']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/demo4: cannot create the output folder \/proc\/demo4-cannot-write-here\/out \(\w+\)\. Pass --out with a folder you can write to\./);
+    expect(r.stdout).not.toContain('Epoch');
+  });
+
+  it('--resume without a checkpoint: exit 5 and what to do', async () => {
+    const out = tmpDir();
+    const r = await run(['--resume', '--out', out]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`--resume: no checkpoint at ${path.join(out, 'checkpoint.bin')}`);
+  });
+
+  it('a corrupt data file: exit 3 and a message naming the file', async () => {
+    const dir = tmpDir();
+    const ok = idxBytes([10], new Uint8Array(10));
+    for (const f of ['train-labels-idx1-ubyte', 't10k-labels-idx1-ubyte']) fs.writeFileSync(path.join(dir, f), ok);
+    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxBytes([10, 28, 28], new Uint8Array(7840)));
+    const bad = path.join(dir, 'train-images-idx3-ubyte.gz');
+    fs.writeFileSync(bad, Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    const r = await run(['--data-dir', dir, '--out', tmpDir(), '--backend', 'cpu']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`demo4: ${bad} is not a valid IDX file: bad gzip data`);
+  });
+});
+
+withData('demo4 end to end', () => {
+  it('the quick run (--train-limit 2048 --epochs 1 --attack-steps 200) writes every output and every certificate holds', async () => {
+    const out = tmpDir();
+    const r = await run(['--train-limit', '2048', '--epochs', '1', '--attack-steps', '200', '--out', out]);
+    if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    expect(r.stdout).toMatch(/Epoch 1\/1\n1\/1 \[=+\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - MulticlassKR: [-\d.e]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - val_MulticlassKR: [-\d.e]+/);
+    expect(r.stdout).toContain('Trainable params: 105,856');
+    for (const f of ['checkpoint.bin', 'model/model.json', 'model/weights.bin', 'adversarial_viz.png', 'training_curves.png', 'training_curves.html', 'results.json']) {
+      expect(fs.existsSync(path.join(out, f))).toBe(true);
+    }
+    const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const n = res.attack.selection.indices.length as number;
+    expect(n).toBeGreaterThan(0);
+    expect(res.attack.certificates).toHaveLength(n);
+    res.attack.certificates.forEach((c: number, i: number) => {
+      const d = Number(res.attack.distances[i]); // "Infinity" when no adversarial was found
+      expect(c).toBeGreaterThan(0);
+      expect(c).toBeLessThan(d);
+    });
+    expect(res.check.violations).toEqual([]);
+    expect(res.training.history.val_accuracy).toHaveLength(1);
+    expect(res.export.ok).toBe(true);
+    expect(res.export.maxDiffReloaded).toBeLessThanOrEqual(1e-5);
+    expect(res.model.summary.trainable).toBe(105856);
+    expect(res.model.notebookTotalWithWbar).toBe(211715);
+    expect(Object.keys(res.timings)).toEqual(expect.arrayContaining(['data', 'training', 'export', 'attack', 'figures', 'total']));
+    expect(res.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
+    const viz = PNG.sync.read(fs.readFileSync(path.join(out, 'adversarial_viz.png')));
+    expect({ width: viz.width, height: viz.height }).toEqual(vizSize(n));
+    const curves = PNG.sync.read(fs.readFileSync(path.join(out, 'training_curves.png')));
+    expect({ width: curves.width, height: curves.height }).toEqual(curvesSize());
+    // the reloaded export is a TF.js layers model
+    const mj = JSON.parse(fs.readFileSync(path.join(out, 'model/model.json'), 'utf8'));
+    expect(mj.format).toBe('layers-model');
+    expect(fs.statSync(path.join(out, 'model/weights.bin')).size).toBe(res.export.weightBytes);
+  });
+
+  it('SIGINT saves a checkpoint and says how to resume; --resume finishes the run', async () => {
+    const out = tmpDir();
+    const args = ['--train-limit', '512', '--batch-size', '128', '--epochs', '2', '--val-limit', '256', '--attack-steps', '20', '--binary-search-steps', '2', '--out', out];
+    let sent = false;
+    const r = await run(args, {
+      onStdout: (s, child) => {
+        if (!sent && s.includes('Epoch 1/2')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toContain('Interrupt received: finishing the current step, then saving a checkpoint');
+    expect(r.stderr).toContain(`Resume with:  pnpm demo4 --resume --out ${out}`);
+    expect(fs.existsSync(path.join(out, 'checkpoint.bin'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'results.json'))).toBe(false);
+    const r2 = await run(['--resume', '--out', out]);
+    if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
+    expect(r2.stdout).toMatch(/Resuming from .*checkpoint\.bin: [01] epoch\(s\) done/);
+    const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(res.training.history.loss).toHaveLength(2);
+    expect(res.options.trainLimit).toBe(512); // taken from the interrupted run
+    expect(res.options.batchSize).toBe(128);
+    expect(res.training.resumed).toBe(true);
+  });
+});
