@@ -189,7 +189,14 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       let y = this.linear(x, w);
       if (this.bias) y = tf.add(y, this.bias.read());
       const act = this.activationSpec.layer;
-      if (act) y = act.apply(y) as tf.Tensor;
+      if (act) {
+        y = act.apply(y) as tf.Tensor;
+        if (act.weights.length > 0) {
+          throw new LipnetConfigError(
+            `${this.getClassName()}: the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
+          );
+        }
+      }
       return y;
     });
   }
