@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError } from '@lipnet/constraints';
 import { SpectralDense, SpectralConv2D, FrobeniusDense, FrobeniusConv2D, GroupSort, sequential } from '../src';
 import { wrap } from './helpers';
@@ -38,5 +39,12 @@ describe('bad configuration throws an error naming the argument, the value and t
   it('vanillaExport of an unbuilt layer', () => {
     expect(() => new SpectralDense({ units: 2 }).vanillaExportLayers()).toThrow(/SpectralDense: vanillaExport\(\) needs a built layer/);
     expect(() => sequential({ layers: [], kCoefLip: 0 })).toThrow(/`kCoefLip`.*got 0/);
+  });
+});
+
+describe('activation layers with weights', () => {
+  it('are refused (they would be neither trained nor saved)', () => {
+    const prelu = new SpectralDense({ units: 4, activation: tfl.layers.prelu({}) });
+    expect(() => wrap(prelu, [3]).predict(tf.ones([1, 3]))).toThrow(/activation layer .*PReLU.* has weights.*Add it as its own layer/);
   });
 });
