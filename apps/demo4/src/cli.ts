@@ -44,7 +44,7 @@ export const DEFAULTS = {
   seed: 1,
 } as const;
 
-export const HELP = `Usage: pnpm demo4 [flags]      (or: node apps/demo4/dist/main.js [flags])
+export const HELP = `Usage: pnpm demo4 [flags]      (pnpm eats --help: pnpm demo4 -- --help; or node apps/demo4/dist/main.js [flags])
 
 Reproduces deel-lip's "Demo 4: HKR multiclass and fooling" on Fashion-MNIST with
 the @lipnet packages: trains the notebook's Lipschitz network with MulticlassHKR,
@@ -123,6 +123,7 @@ export function parseArgs(argv: string[]): CliOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') continue; // end-of-options marker some runners pass through (`pnpm demo4 -- --help`)
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;

@@ -52,5 +52,6 @@ describe('parseArgs', () => {
       expect(HELP).toContain(f);
     }
     expect(parseArgs(['--help']).help).toBe(true);
+    expect(parseArgs(['--', '--help']).help).toBe(true); // `pnpm demo4 -- --help`
   });
 });
