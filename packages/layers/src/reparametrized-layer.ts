@@ -137,8 +137,19 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
-    const init = (id: InitializerId) =>
-      typeof id === 'string' ? resolveInitializer(id) : (id as unknown as Initializer);
+    const init = (id: InitializerId) => {
+      if (typeof id === 'string') return resolveInitializer(id);
+      if (typeof (id as Initializer).apply === 'function') return id as Initializer;
+      // {className, config}: an initializer serialised in a saved model's config
+      const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
+      const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
+      if (!entry) {
+        throw new LipnetConfigError(
+          `${this.getClassName()}: unknown initializer class ${fmt(spec.className)}. Import the package that registers it before loading the model.`,
+        );
+      }
+      return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
+    };
     this.kernel = this.addWeight('kernel', this.kernelShape(shape), 'float32', init(this.kernelInitializerId), undefined, true);
     if (this.useBias) this.bias = this.addWeight('bias', [this.outputChannels()], 'float32', init(this.biasInitializerId), undefined, true);
     if (this.hasPowerIteration) {
@@ -277,10 +288,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
   protected baseConfig(): tf.serialization.ConfigDict {
-    const ser = (id: InitializerId) =>
-      typeof id === 'string' || id === undefined
-        ? (id as string)
-        : ({ className: (id as unknown as tf.serialization.Serializable).getClassName(), config: (id as unknown as tf.serialization.Serializable).getConfig() } as tf.serialization.ConfigDict);
+    const ser = (id: InitializerId): tf.serialization.ConfigDictValue => {
+      if (typeof id === 'string' || id === undefined) return id as string;
+      const inst = id as unknown as tf.serialization.Serializable;
+      if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
+      return id as unknown as tf.serialization.ConfigDict; // already {className, config}
+    };
     return {
       kCoefLip: this.kCoefLip,
       activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
