@@ -147,3 +147,21 @@ describe('vanillaExport(model)', () => {
     expectTensorsClose(vanillaExport(dst).predict(x) as tf.Tensor, src.predict(x) as tf.Tensor, { atol: 1e-6 });
   });
 });
+
+describe('initializer instances in the config', () => {
+  it('SpectralInitializer and tfjs initializer instances survive save → load', async () => {
+    const { SpectralInitializer } = await import('../src');
+    const { saveLoadRoundTrip } = await import('@lipnet/test-utils');
+    const model = sequential({
+      layers: [
+        new SpectralDense({ units: 4, inputShape: [3], kernelInitializer: new SpectralInitializer({ seed: 5 }) as never }),
+        new FrobeniusDense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) as never }),
+      ],
+    });
+    const back = await saveLoadRoundTrip(model);
+    expect(back.layers[0]!.getConfig()['kernelInitializer']).toEqual({ className: 'SpectralInitializer', config: { kCoefLip: 1, seed: 5 } });
+    expect((back.layers[1]!.getConfig()['kernelInitializer'] as { className: string }).className).toMatch(/^(GlorotUniform|VarianceScaling)$/);
+    const x = tf.randomNormal([2, 3]);
+    expectTensorsClose(back.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-6 });
+  });
+});
