@@ -131,3 +131,17 @@ describe("SpectralConv2D with deel-lip's stride-1 coefficient", () => {
     measured['SpectralConv2D 1→16 3×3 10×10 deel-lip coefficient'] = { coef, rigorousBound: 3 * coef, empiricalLip: lip };
   });
 });
+
+describe("SpectralConv2D strides 2 with deel-lip 1.2.0's border-aware coefficient", () => {
+  it('reaches 2·coef > 1 (coverage ⌈3/2⌉² = 4), so 1.2.0 strided convs are not 1-Lipschitz; 1.5 (0.5) is', () => {
+    const layer = new SpectralConv2D({ filters: 16, kernelSize: 3, strides: 2, deelLipVersion: '1.2' });
+    wrap(layer, [12, 12, 1]);
+    const coef = layer.convCoefficient!;
+    expect(coef).toBeGreaterThan(0.5);
+    const lip = empiricalLipschitz((x) => layer.apply(x) as tf.Tensor, [12, 12, 1], { samples: 2, steps: 40 });
+    expect(lip.max).toBeLessThanOrEqual(2 * coef * (1 + 1e-3));
+    expect(lip.max).toBeGreaterThan(1.05);
+    measured["SpectralConv2D 1→16 3×3 stride 2 12×12 deel-lip 1.2.0 coefficient"] = { coef, rigorousBound: 2 * coef, empiricalLip: lip };
+  });
+});
+
