@@ -114,5 +114,11 @@ if __name__ == "__main__":
     else:
         py = sys.executable
         subprocess.run([py, __file__, "1.5"], check=True)
-        env = dict(os.environ, PYTHONPATH=os.path.join(HERE, ".deel-lip-1.2"))
+        legacy = os.path.join(HERE, ".deel-lip-1.2")
+        if not os.path.isdir(os.path.join(legacy, "deel", "lip")):
+            # deel-lip 1.2.0 beside 1.5.0, without its (old) dependency pins; it imports on TF 2.15.
+            subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", "deel-lip==1.2.0", "--target", legacy], check=True)
+            with open(os.path.join(legacy, ".gitignore"), "w") as fh:
+                fh.write("*\n")
+        env = dict(os.environ, PYTHONPATH=legacy)
         subprocess.run([py, __file__, "1.2"], check=True, env=env)
