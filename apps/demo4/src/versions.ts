@@ -1,11 +1,13 @@
 /** Versions of everything that produced a result (for results.json). */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-function pkgVersion(name: string): string | null {
+function pkgVersion(name: string, from?: string): string | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(`${name}/package.json`) as { version: string }).version;
+    const file = require.resolve(`${name}/package.json`, from ? { paths: [from] } : undefined);
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return null;
   }
@@ -26,6 +28,14 @@ export function collectVersions(): Record<string, string | null> {
     '@lipnet/certificates': pkgVersion('@lipnet/certificates'),
     '@lipnet/backend': pkgVersion('@lipnet/backend'),
     pngjs: pkgVersion('pngjs'),
-    demo4: pkgVersion('demo4') ?? pkgVersion('../package.json'),
+    // optional native backend, a dependency of @lipnet/backend
+    '@tensorflow/tfjs-node': (() => {
+      try {
+        return pkgVersion('@tensorflow/tfjs-node', path.dirname(require.resolve('@lipnet/backend/package.json')));
+      } catch {
+        return null;
+      }
+    })(),
+    demo4: (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
   };
 }
