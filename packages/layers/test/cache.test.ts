@@ -84,3 +84,15 @@ describe('inference cache of the normalised kernel', () => {
     expectTensorsClose(y, model.predict(x) as tf.Tensor, { atol: 1e-6 });
   });
 });
+
+describe('dense layers on rank-3 inputs', () => {
+  it('apply W̄ to the last axis, as tfjs Dense', () => {
+    const layer = new SpectralDense({ units: 3 });
+    const model = wrap(layer, [2, 4]);
+    const x = tf.randomNormal([5, 2, 4]);
+    const y = model.predict(x) as tf.Tensor;
+    expect(y.shape).toEqual([5, 2, 3]);
+    const [w, b] = layer.effectiveWeights();
+    expectTensorsClose(y, tf.add(tf.reshape(tf.matMul(tf.reshape(x, [10, 4]), w!), [5, 2, 3]), b!), { atol: 1e-6 });
+  });
+});
