@@ -72,10 +72,10 @@ describe('certificates vs minimum-norm attacks from @lipnet/attacks (200 test sa
     const bound = lipschitzUpperBound(model);
     const measured = certificatesFromBound(logits, bound);
     const attacks = [
-      new L2CarliniWagnerAttack({ binarySearchSteps: 4, steps: 60, stepsize: 5e-2, initialConst: 10 }),
+      new L2CarliniWagnerAttack({ binarySearchSteps: 3, steps: 50, stepsize: 5e-2, initialConst: 10 }),
       new L2DeepFoolAttack({ steps: 50 }),
-      new L2FMNAttack({ steps: 40 }),
-      new DDNAttack({ steps: 40 }),
+      new L2FMNAttack({ steps: 30 }),
+      new DDNAttack({ steps: 30 }),
     ];
     const best = new Float64Array(200).fill(Infinity);
     const lines: string[] = [];
