@@ -117,7 +117,7 @@ withData('demo4 end to end', () => {
     const mj = JSON.parse(fs.readFileSync(path.join(out, 'model/model.json'), 'utf8'));
     expect(mj.format).toBe('layers-model');
     expect(fs.statSync(path.join(out, 'model/weights.bin')).size).toBe(res.export.weightBytes);
-  });
+  }, 600000); // about 20 s on the tensorflow backend, a few minutes on wasm
 
   it('SIGINT saves a checkpoint and says how to resume; --resume finishes the run', async () => {
     const out = tmpDir();
@@ -144,5 +144,5 @@ withData('demo4 end to end', () => {
     expect(res.options.trainLimit).toBe(512); // taken from the interrupted run
     expect(res.options.batchSize).toBe(128);
     expect(res.training.resumed).toBe(true);
-  });
+  }, 600000);
 });
