@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { frobeniusDense, GroupSort2, ScaledL2NormPooling2D, sequential, spectralConv2d, spectralDense } from '@lipnet/layers';
+import { frobeniusDense, GroupSort2, ScaledL2NormPooling2D, sequential, spectralConv2d, spectralDense, vanillaExport } from '@lipnet/layers';
 import { certificates, certificatesFromBound, empiricalLipschitz, lipschitzUpperBound, type LipschitzUpperBound } from '../src';
 
 // Demo 4's architecture (deel-lip 2021): SpectralConv2D(16, 3×3, GroupSort2) → ScaledL2NormPooling2D(2)
@@ -72,5 +72,14 @@ describe('notebook architecture (@lipnet layers, nominal constant 1)', () => {
     expect(b.heads!.bodyBound).toBeLessThan(1);
     for (let i = 0; i < nominal.length; i++) expect(measured[i]).toBeGreaterThanOrEqual(nominal[i]! * (1 - 1e-5));
     logits.dispose();
+  });
+
+  it('the vanilla-exported plain tfjs model gets the same bounds (Conv2D/Dense holding W̄, separate GroupSort2 layers)', () => {
+    const plain = vanillaExport(model);
+    const p = lipschitzUpperBound(plain);
+    expect(p.layers.map((r) => r.className)).toEqual(['Conv2D', 'GroupSort2', 'ScaledL2NormPooling2D', 'Conv2D', 'GroupSort2', 'ScaledL2NormPooling2D', 'Flatten', 'Dense', 'GroupSort2', 'Dense']);
+    expect(p.upperBound).toBeCloseTo(b.upperBound, 5);
+    p.heads!.perHead.forEach((h, i) => expect(h).toBeCloseTo(b.heads!.perHead[i]!, 5));
+    plain.dispose();
   });
 });
