@@ -165,3 +165,30 @@ describe('initializer instances in the config', () => {
     expectTensorsClose(back.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-6 });
   });
 });
+
+describe('vanillaExport of a functional model', () => {
+  it('rebuilds the graph node by node (branches, merge, nested Sequential) with equal predictions', () => {
+    const inp = tfl.input({ shape: [5] });
+    const h = new SpectralDense({ units: 6, activation: 'relu', name: 'trunk' }).apply(inp) as tfl.SymbolicTensor;
+    const a = new SpectralDense({ units: 4, name: 'branch_a' }).apply(h) as tfl.SymbolicTensor;
+    const inner = sequential({ layers: [new FrobeniusDense({ units: 4, inputShape: [6], name: 'inner_frob' })], name: 'inner' });
+    const b = inner.apply(h) as tfl.SymbolicTensor;
+    const sum = tfl.layers.add({ name: 'merge' }).apply([a, b]) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'head' }).apply(sum) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: inp, outputs: out });
+    const plain = vanillaExport(model);
+    const names = plain.layers.map((l) => `${l.name}:${l.getClassName()}`);
+    expect(names).toEqual(expect.arrayContaining(['trunk:Dense', 'branch_a:Dense', 'merge:Add', 'head:Dense']));
+    const innerPlain = plain.layers.find((l) => l.getClassName() === 'Sequential') as tfl.Sequential;
+    expect(innerPlain.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.getClassName())).toEqual(['Dense']);
+    const x = tf.randomNormal([3, 5]);
+    expectTensorsClose(plain.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
+  });
+
+  it('refuses shared layers', () => {
+    const shared = new SpectralDense({ units: 3, name: 'shared' });
+    const i1 = tfl.input({ shape: [3] });
+    const o = shared.apply(shared.apply(i1)) as tfl.SymbolicTensor;
+    expect(() => vanillaExport(tfl.model({ inputs: i1, outputs: o }))).toThrow(/layer 'shared' is used 2 times \(shared layer\)/);
+  });
+});
