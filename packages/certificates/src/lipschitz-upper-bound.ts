@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { isCondensable } from '@lipnet/layers';
 import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
 import { matrixSpectralNormBound } from './linalg';
-import { convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
+import { convExactNormBound, convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
 
 /** One row of the per-layer table of {@link lipschitzUpperBound}. */
 export interface LayerBound {
@@ -148,10 +148,15 @@ const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
     pi.dispose();
   }
   const act = activationBound(layer);
+  const exact = convExactNormBound(data, { inH, inW, kh, kw, cin, cout, strides, dilation, padding }, est);
+  const useExact = exact !== null && exact.upper < fb.upper;
+  const how = useExact
+    ? `certified by a banded Cholesky of the exact operator's Gram matrix (bandwidth ${exact.bandwidth}); Fourier/polyphase canvas bound ${fb.upper.toFixed(5)}`
+    : `certified Fourier/polyphase bound on a ${fb.canvas.join('×')} canvas (${fb.frequencies} frequencies)`;
   return {
-    bound: fb.upper * act,
+    bound: (useExact ? exact.upper : fb.upper) * act,
     estimate: est * act,
-    method: `conv operator on ${inH}×${inW}: power iteration ${est.toFixed(5)}; certified Fourier/polyphase bound on a ${fb.canvas.join('×')} canvas (${fb.frequencies} frequencies)` + (act !== 1 ? ` × activation ${act}` : ''),
+    method: `conv operator on ${inH}×${inW}: power iteration ${est.toFixed(5)}; ${how}` + (act !== 1 ? ` × activation ${act}` : ''),
   };
 };
 

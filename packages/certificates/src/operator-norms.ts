@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { certifiedMaxEigenvalue, Hermitian } from './linalg';
+import { certifiedMaxEigenvalue, Hermitian, provesBandedGramBound } from './linalg';
 import { CertificatesArgumentError } from './errors';
 
 /** Geometry of a 2-D convolution `y = conv2d(x, K)` in tfjs layout (NHWC input, kernel [kh, kw, cin, cout]). */
@@ -173,6 +173,63 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
   for (let f = 0; f < nf; f++) mats.push(gram(f));
   const e = certifiedMaxEigenvalue(mats, 200);
   return { upper: Math.sqrt(e.upper), canvasEstimate: Math.sqrt(e.lower), canvas: [ph.N, pw.N], frequencies: nf };
+}
+
+/**
+ * Certified bound of ‖A‖₂ for the exact zero-padded convolution A (no canvas), close to the
+ * power-iteration value `sigmaEstimate`: builds the Gram matrix of A on its smaller side (AᵀA on inputs
+ * or AAᵀ on outputs, banded in raster order) in float64 and proves λ_max < μ = σ̂²(1 + δ) by a banded
+ * Cholesky factorisation of μI − G (δ = 1e-5, 1e-4, …, 1e-2). Returns null when the band is too wide
+ * (cost n·β²/2 above ~1.5e9) or no δ ≤ 1e-2 works.
+ */
+export function convExactNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry, sigmaEstimate: number): { upper: number; bandwidth: number } | null {
+  const { kh, kw, cin, cout, inH, inW } = g;
+  const [sh, sw] = g.strides ?? [1, 1];
+  const [dh, dw] = g.dilation ?? [1, 1];
+  const { outH, outW, padTop, padLeft } = convOutputAndPadding(g);
+  const nIn = inH * inW * cin;
+  const nOut = outH * outW * cout;
+  // rows of A: output (i, j, o) reads inputs (s·i + a·d − pad, …, c) with weight K[a, b, c, o]
+  const rows: { idx: number[]; val: number[] }[] = [];
+  for (let i = 0; i < outH; i++)
+    for (let j = 0; j < outW; j++)
+      for (let o = 0; o < cout; o++) {
+        const idx: number[] = [];
+        const val: number[] = [];
+        for (let a = 0; a < kh; a++) {
+          const r = sh * i + a * dh - padTop;
+          if (r < 0 || r >= inH) continue;
+          for (let b = 0; b < kw; b++) {
+            const c0 = sw * j + b * dw - padLeft;
+            if (c0 < 0 || c0 >= inW) continue;
+            for (let c = 0; c < cin; c++) {
+              const v = kernel[((a * kw + b) * cin + c) * cout + o]!;
+              if (v === 0) continue;
+              idx.push((r * inW + c0) * cin + c);
+              val.push(v);
+            }
+          }
+        }
+        rows.push({ idx, val });
+      }
+  let lines: { idx: Int32Array; val: Float64Array }[];
+  let n: number;
+  if (nIn <= nOut) {
+    n = nIn;
+    lines = rows.map((r) => ({ idx: Int32Array.from(r.idx), val: Float64Array.from(r.val) }));
+  } else {
+    n = nOut;
+    const cols: { idx: number[]; val: number[] }[] = Array.from({ length: nIn }, () => ({ idx: [], val: [] }));
+    rows.forEach((r, ri) => r.idx.forEach((ci, k) => {
+      cols[ci]!.idx.push(ri);
+      cols[ci]!.val.push(r.val[k]!);
+    }));
+    lines = cols.filter((c) => c.idx.length > 0).map((c) => ({ idx: Int32Array.from(c.idx), val: Float64Array.from(c.val) }));
+  }
+  const s2 = sigmaEstimate * sigmaEstimate;
+  const res = provesBandedGramBound(lines, n, [1e-5, 1e-4, 1e-3, 1e-2].map((d) => s2 * (1 + d) + 1e-300));
+  if (!res || res.mu === null) return null;
+  return { upper: Math.sqrt(res.mu), bandwidth: res.bandwidth };
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '@lipnet/test-utils';
-import { convOperatorNormBound, convOutputAndPadding, dilateKernel, matrixSpectralNormBound, operatorPowerIteration } from '../src';
+import { convExactNormBound, convOperatorNormBound, convOutputAndPadding, dilateKernel, matrixSpectralNormBound, operatorPowerIteration } from '../src';
 import { explicitOperator, orthonormalRows, randomMatrix, sigmaMax } from './helpers';
 
 describe('matrixSpectralNormBound (power iteration + Cholesky certificate)', () => {
@@ -61,9 +61,14 @@ describe('convolution operator norm: power iteration and Fourier bound vs the ex
     const fb = convOperatorNormBound(kernelVals, { inH: c.H, inW: c.W, kh: c.k[0], kw: c.k[1], cin: c.cin, cout: c.cout, strides: c.s, dilation: c.d, padding: c.pad });
     expect(fb.upper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
     expect(fb.upper / exact).toBeLessThan(1.5);
+    // the banded-Cholesky certificate on the exact operator: ≥ exact, within the δ ladder (1e-5…1e-3) of the power-iteration value
+    const ex = convExactNormBound(kernelVals, { inH: c.H, inW: c.W, kh: c.k[0], kw: c.k[1], cin: c.cin, cout: c.cout, strides: c.s, dilation: c.d, padding: c.pad }, pi)!;
+    expect(ex).not.toBeNull();
+    expect(ex.upper).toBeGreaterThanOrEqual(exact * (1 - 1e-7));
+    expect(ex.upper / exact).toBeLessThan(1 + 1e-3);
     // record the gap for the README
     // eslint-disable-next-line no-console
-    console.log(`${c.name}: exact ${exact.toFixed(5)} power-iteration ${pi.toFixed(5)} certified ${fb.upper.toFixed(5)} (×${(fb.upper / exact).toFixed(4)})`);
+    console.log(`${c.name}: exact ${exact.toFixed(6)} power-iteration ${pi.toFixed(6)} Fourier ${fb.upper.toFixed(5)} (×${(fb.upper / exact).toFixed(4)}) banded-Cholesky ${ex.upper.toFixed(6)} (×${(ex.upper / exact).toFixed(6)})`);
     K.dispose();
   });
   it('is exact for a 1×1 convolution (no spatial mixing): ‖K‖₂ of the cin×cout matrix', () => {
