@@ -44,7 +44,7 @@ export const DEFAULTS = {
   seed: 1,
 } as const;
 
-export const HELP = `Usage: pnpm demo4 [flags]      (pnpm eats --help: pnpm demo4 -- --help; or node apps/demo4/dist/main.js [flags])
+export const HELP = `Usage: pnpm demo4 [flags]      (or, once built: node apps/demo4/dist/main.js [flags])
 
 Reproduces deel-lip's "Demo 4: HKR multiclass and fooling" on Fashion-MNIST with
 the @lipnet packages: trains the notebook's Lipschitz network with MulticlassHKR,
