@@ -76,7 +76,7 @@ adversarial_viz.png, training_curves.png, training_curves.html, results.json.
 
 Quick check (what CI runs): pnpm demo4 --train-limit 2048 --epochs 1 --attack-steps 200
 Exit codes: 0 ok, 2 bad flag, 3 data, 4 output folder, 5 checkpoint,
-6 a certificate not below its attack distance, 130 interrupted (resume with --resume).`;
+6 a certificate not below its attack distance, 7 backend unavailable, 130 interrupted (resume with --resume).`;
 
 const INT_FLAGS = {
   '--epochs': 'epochs',

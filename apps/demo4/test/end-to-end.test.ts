@@ -53,6 +53,13 @@ describe('demo4 error paths', () => {
     expect(r.stderr).toContain('demo4: --epochs expects an integer, got "many"');
   });
 
+  it('an unknown forced backend: exit 7, the names that work, no stack trace', async () => {
+    const r = await run(['--out', tmpDir()], { env: { LIPNET_BACKEND: 'tensorflowx' } });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/demo4: selectBackend: unknown backend 'tensorflowx' \(from LIPNET_BACKEND\)\. Use one of: tensorflow, .*wasm.*cpu/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('an output folder that cannot be created: exit 4 before any work', async () => {
     const r = await run(['--out', '/proc/demo4-cannot-write-here/out']);
     expect(r.code).toBe(4);
