@@ -14,6 +14,8 @@ export interface CliOptions {
   trainLimit?: number;
   /** Validate on the first N test images; undefined = all 10,000. */
   valLimit?: number;
+  /** Images per forward/backward chunk of a training step; undefined = auto (1024 on wasm, else the whole batch). */
+  microBatch?: number;
   attackSteps: number;
   binarySearchSteps: number;
   /** Backend name, or `auto`. */
@@ -56,6 +58,9 @@ Flags:
   --batch-size N           batch size (default ${DEFAULTS.batchSize})
   --train-limit N          train on the first N of the 60,000 images (default: all)
   --val-limit N            validate on the first N of the 10,000 test images (default: all)
+  --micro-batch N          compute each step's full-batch gradient in chunks of N images (same result,
+                           less memory; default: 1024 on wasm, whose 4 GB heap cannot hold batch 4096,
+                           else the whole batch)
   --attack-steps N         C&W steps per binary-search step (default ${DEFAULTS.attackSteps})
   --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
   --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
@@ -83,6 +88,7 @@ const INT_FLAGS = {
   '--batch-size': 'batchSize',
   '--train-limit': 'trainLimit',
   '--val-limit': 'valLimit',
+  '--micro-batch': 'microBatch',
   '--attack-steps': 'attackSteps',
   '--binary-search-steps': 'binarySearchSteps',
   '--seed': 'seed',

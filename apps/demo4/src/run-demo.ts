@@ -9,6 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adversarialViz } from './adversarial-viz';
 import { writeFileAtomic } from './atomic-write';
 import { chooseBackend, type BackendChoice } from './backend';
+
+/** Chunk size of a training step on wasm: batch 4096's activations overflow the wasm32 heap (4 GB). */
+const WASM_MICRO_BATCH = 1024;
 import { certifyAndAttack, type AttackReport } from './certify';
 import { assertSameSettings, readCheckpoint, restoreCheckpoint, type RunSettings } from './checkpoint';
 import type { CliOptions } from './cli';
@@ -154,6 +157,7 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
         progress,
         checkpointFile: file('checkpoint'),
         stop: interrupt,
+        microBatch: o.microBatch ?? (backend.tfBackend === 'wasm' ? WASM_MICRO_BATCH : undefined),
       }),
     );
     if (trainResult.interrupted) {

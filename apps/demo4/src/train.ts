@@ -53,6 +53,13 @@ export interface TrainOptions {
   live?: boolean;
   /** Called after each epoch with its logs. */
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void;
+  /**
+   * Largest number of images one forward/backward pass may hold (default: the
+   * whole batch). Smaller values compute the same full-batch gradient in chunks
+   * (see {@link trainStep}); the wasm backend needs it at batch 4096, whose
+   * activations overflow its 4 GB (wasm32) heap.
+   */
+  microBatch?: number;
   /** Test hook: called after each step with (epoch, step); may set `stop.requested`. */
   onStep?: (epoch: number, step: number) => void;
 }
@@ -69,20 +76,63 @@ export function freshProgress(seed: number): TrainProgress {
   return { epoch: 0, step: 0, rngState: new Rng(seed).state, partial: { sums: {}, count: 0, elapsed: 0 }, history: {}, epochSeconds: [] };
 }
 
-/** One optimisation step; returns [loss, ...metrics] on this batch (before the update). */
-function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
-  let out: tf.Tensor | undefined;
+/**
+ * One optimisation step; returns [loss, ...metrics] on this batch (before the update).
+ *
+ * With `microBatch` smaller than the batch, the step is the same full-batch
+ * step computed in chunks, exact for any loss (the batch-level KR statistics of
+ * MulticlassHKR included): (1) a forward pass in chunks gives the logits P of
+ * the whole batch; (2) the loss and metrics are computed on (y, P) and
+ * g = ∂loss/∂P taken on the full batch; (3) for each chunk, the vector-Jacobian
+ * product Σ P_chunk·g_chunk is differentiated w.r.t. the weights and the
+ * gradients summed; (4) one optimizer update. Only the chunk's activations are
+ * alive at a time. The logits of (1) come from an inference-mode pass and (3)
+ * re-runs the chunks in training mode, so a layer whose training call moves its
+ * power-iteration vector sees the kernel of that call (a difference of the order
+ * of the power iteration's convergence, ≪ 1e-4).
+ */
+async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
   const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  o.optimizer.minimize(
-    () => {
-      const preds = o.model.apply(xb, { training: true }) as tf.Tensor;
-      const loss = o.loss.fn(yb, preds) as tf.Scalar;
-      out = tf.keep(tf.stack([loss, ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]));
-      return loss;
-    },
-    false,
-    vars,
-  );
+  const n = xb.shape[0]!;
+  const chunk = o.microBatch && o.microBatch < n ? o.microBatch : n;
+  let out: tf.Tensor | undefined;
+  if (chunk === n) {
+    o.optimizer.minimize(
+      () => {
+        const preds = o.model.apply(xb, { training: true }) as tf.Tensor;
+        const loss = o.loss.fn(yb, preds) as tf.Scalar;
+        out = tf.keep(tf.stack([loss, ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]));
+        return loss;
+      },
+      false,
+      vars,
+    );
+  } else {
+    const starts: number[] = [];
+    for (let s = 0; s < n; s += chunk) starts.push(s);
+    const part = (t: tf.Tensor, s: number) => tf.slice(t, s, Math.min(chunk, n - s));
+    const preds = tf.tidy(() => tf.concat(starts.map((s) => o.model.apply(part(xb, s), { training: false }) as tf.Tensor)));
+    const g = tf.tidy(() => {
+      out = tf.keep(tf.stack([tf.reshape(o.loss.fn(yb, preds), []), ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]));
+      return tf.grad((p: tf.Tensor) => o.loss.fn(yb, p) as tf.Scalar)(preds);
+    });
+    preds.dispose();
+    let sum: tf.NamedTensorMap | null = null;
+    for (const s of starts) {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(o.model.apply(part(xb, s), { training: true }) as tf.Tensor, part(g, s))) as tf.Scalar, vars);
+      value.dispose();
+      if (!sum) sum = grads;
+      else {
+        const prev: tf.NamedTensorMap = sum;
+        sum = Object.fromEntries(Object.keys(prev).map((k) => [k, tf.add(prev[k]!, grads[k]!)]));
+        tf.dispose([...Object.values(prev), ...Object.values(grads)]);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    g.dispose();
+    o.optimizer.applyGradients(sum!);
+    tf.dispose(Object.values(sum!));
+  }
   const t = out!;
   return t.data().finally(() => t.dispose());
 }
