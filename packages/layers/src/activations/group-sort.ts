@@ -46,21 +46,67 @@ const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) =
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
 /**
+ * Swaps the two channels of every adjacent pair of the last axis:
+ * (x₀, x₁, x₂, x₃…) ↦ (x₁, x₀, x₃, x₂…), as the `[-1, 2]` view times
+ * `[[0, 1], [1, 0]]` (a GEMM, fast on every backend, wasm's XNNPACK included,
+ * where tfjs' `GatherV2`, `Reverse`, `Slice` and `SplitV` are scalar loops).
+ * Exact for finite values (each output is one input times 1 plus zeros); a
+ * ±Inf or NaN turns its pair into NaN (∞ · 0). The last axis must be even.
+ */
+function swapPairs(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(x, [-1, 2]), tf.tensor2d([0, 1, 1, 0], [2, 2])), x.shape));
+}
+
+/**
+ * GroupSort with n = 2 along the last axis (even length) of a float32 tensor:
+ * each pair (a, b) = (x₂ᵢ, x₂ᵢ₊₁) becomes (min(a, b), max(a, b)). With s the
+ * channel sign (+1 even, −1 odd) and x̃ = {@link swapPairs}(x), the mask
+ * keep = s·(x − x̃) ≤ 0 is `a ≤ b` on both channels of the pair (the sign of a
+ * float difference is exact), and y = where(keep, x, x̃). The gradient is the
+ * permutation's: dx = where(keep, dy, swapPairs(dy)), so at a tie a = b each
+ * input gets its own dy once (identity), as the general topk path does — not
+ * TF's `Minimum`/`Maximum` rule, which gives both to a.
+ * Five elementwise-or-GEMM passes forward, two backward: 8–13× faster than
+ * the split/concat form on wasm (see the package changeset for figures).
+ */
+const sortPairsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const c = x.shape[x.shape.length - 1]!;
+  const { keep, value } = tf.tidy(() => {
+    const swapped = swapPairs(x);
+    const sign = tf.tensor1d(Array.from({ length: c }, (_, i) => (i % 2 === 0 ? 1 : -1)), 'float32');
+    const keepMask = tf.lessEqual(tf.mul(tf.sub(x, swapped), sign), 0);
+    return { keep: keepMask, value: tf.where(keepMask, x, swapped) };
+  });
+  save([keep]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.where(saved[0]!, dy, swapPairs(dy)),
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+
+/**
  * Sorts groups of `n` adjacent channels along the last axis of `x`
  * (n must divide the channel count), then multiplies by `k`. Pure function
- * behind {@link GroupSort}: n = 2 takes deel-lip's fast path
- * `[min(a, b), max(a, b)]` per pair; n = 1 is the identity.
+ * behind {@link GroupSort}: n = 2 (float32) takes a pair fast path giving
+ * deel-lip's `[min(a, b), max(a, b)]` per pair (see `sortPairsAscending`);
+ * n = 1 is the identity.
+ *
+ * @throws ActivationConfigError when `n` is not a positive integer dividing the last dimension.
  */
 export function groupSortTensor(x: tf.Tensor, n: number, k = 1): tf.Tensor {
   return tf.tidy(() => {
-    const c = x.shape[x.shape.length - 1]!;
+    const c = x.shape[x.shape.length - 1] ?? 0;
+    if (!Number.isInteger(n) || n < 1 || c % n !== 0) {
+      throw new ActivationConfigError(
+        `groupSortTensor: expected \`n\` to be a positive integer dividing the last dimension ${c}, got ${n}. ` +
+          `Pass a divisor of ${c}.`,
+      );
+    }
     let y: tf.Tensor;
     if (n === 1) {
       y = tf.clone(x);
-    } else if (n === 2) {
-      const pairs = tf.reshape(x, [-1, c / 2, 2]);
-      const [a, b] = tf.split(pairs, 2, -1) as [tf.Tensor, tf.Tensor];
-      y = tf.reshape(tf.concat([tf.minimum(a, b), tf.maximum(a, b)], -1), x.shape);
+    } else if (n === 2 && x.dtype === 'float32') {
+      y = sortPairsAscending(x);
     } else {
       y = tf.reshape(sortRowsAscending(tf.reshape(x, [-1, n])), x.shape);
     }

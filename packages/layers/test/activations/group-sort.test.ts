@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
-import { ActivationConfigError, FullSort, GroupSort, GroupSort2, fullSort, groupSort, groupSort2 } from '../../src/activations';
+import { ActivationConfigError, FullSort, GroupSort, GroupSort2, fullSort, groupSort, groupSort2, groupSortTensor } from '../../src/activations';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from './probe';
 
@@ -15,6 +15,21 @@ function jsGroupSort(values: number[], c: number, n: number, k: number): number[
     }
   }
   return out;
+}
+
+/**
+ * Independent reference of the input gradient J^T w of k·sort_n at x (plain JS): each group
+ * is argsorted stably (ties keep their input order), output j reads input perm[j], so
+ * dx[perm[j]] = k·w[j]. Every w is routed to exactly one input, ties included.
+ */
+function jsGroupSortGrad(values: number[], w: number[], c: number, n: number, k: number): number[] {
+  const dx = new Array<number>(values.length).fill(0);
+  for (let base = 0; base < values.length; base += n) {
+    const perm = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[base + i]! - values[base + j]!); // stable
+    perm.forEach((src, j) => (dx[base + src] = Math.fround(k * w[base + j]!)));
+  }
+  expect(c % n).toBe(0);
+  return dx;
 }
 
 describe('GroupSort', () => {
@@ -81,6 +96,35 @@ describe('GroupSort', () => {
     }
   });
 
+  it('n = 2 fast path equals a JS sort, forward and gradient, with ties, ±0, huge and subnormal values; the general path (n = 3) follows the same tie rule', () => {
+    const c = 12;
+    const special = [0, -0, 2e38, -2e38, 1e-45, -1e-45, 2.5, 2.5];
+    // Values on a coarse grid (many ties inside pairs), then a row of special values and exact-tie pairs.
+    const vals = [
+      ...randn(2 * 3 * 3 * c - 3 * c, 41).map((v) => Math.round(2 * v) / 2),
+      ...special, ...special.slice().reverse(), ...special.slice(2, 6),
+      ...[1, 1, -2, -2, 0, 0, 7, 7, -0, 0, 0, -0, -2e38, 2e38, -0, -0],
+    ].map(Math.fround);
+    expect(vals.length).toBe(2 * 3 * 3 * c);
+    const w = randn(vals.length, 42).map(Math.fround);
+    let tiedPairs = 0;
+    for (let i = 0; i < vals.length; i += 2) if (vals[i] === vals[i + 1]) tiedPairs++;
+    expect(tiedPairs).toBeGreaterThan(20);
+    for (const n of [2, 3]) {
+      for (const k of [1, 1.5]) {
+        const layer = groupSort({ n, kCoefLip: k });
+        const x = tf.tensor4d(vals, [2, 3, 3, c]);
+        expectTensorsClose(layer.apply(x) as tf.Tensor, jsGroupSort(vals, c, n, k), { atol: 0, rtol: 0 });
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(layer.apply(z) as tf.Tensor, tf.tensor4d(w, [2, 3, 3, c]))))(x);
+        expectTensorsClose(g, jsGroupSortGrad(vals, w, c, n, k), { atol: 0, rtol: 0 });
+      }
+    }
+    // Layer, pure function and GroupSort2 agree on the fast path.
+    const x2 = tf.tensor2d(vals.slice(0, 4 * c), [4, c]);
+    expectTensorsClose(groupSortTensor(x2, 2, 2), groupSort2({ kCoefLip: 2 }).apply(x2) as tf.Tensor, { atol: 0, rtol: 0 });
+    expect(() => groupSortTensor(tf.zeros([2, 5]), 2)).toThrow(/groupSortTensor: expected `n` to be a positive integer dividing the last dimension 5, got 2\./);
+  });
+
   it('is norm preserving and exactly kCoefLip-Lipschitz (Jacobian SVD, random and attacked pairs)', () => {
     for (const [n, k] of [[2, 1], [3, 0.7], [null, 2]] as const) {
       const layer = groupSort({ n, kCoefLip: k });
@@ -137,6 +181,7 @@ describe('GroupSort', () => {
     await expectNoLeakedTensors(() => layer.apply(x) as tf.Tensor);
     await expectNoLeakedTensors(() => tf.grad((z: tf.Tensor) => tf.sum(tf.square(layer.apply(z) as tf.Tensor)))(x));
     const l2 = groupSort({ n: 2 });
+    await expectNoLeakedTensors(() => l2.apply(x) as tf.Tensor);
     await expectNoLeakedTensors(() => tf.grad((z: tf.Tensor) => tf.sum(tf.square(l2.apply(z) as tf.Tensor)))(x));
   });
 
