@@ -1,66 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { PoolingConfigError } from './pooling-config-error';
-import { normalizePair, parsePoolDataFormat } from './pooling-checks';
+import { InvertibleSampling, toNhwcShape, type InvertibleSamplingArgs } from './invertible-sampling';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
 
-/**
- * Channel order of a space-to-depth rearrangement, for an input channel c and a
- * position (i, j) inside a `ph×pw` block:
- * - `'pixelshuffle'`: output channel `c·ph·pw + i·pw + j` (PyTorch `PixelUnshuffle`;
- *   deel-lip 1.5.1 and later, commit b2037d0);
- * - `'spacetodepth'`: output channel `(i·pw + j)·C + c` (TF `space_to_depth`;
- *   deel-lip ≤ 1.5.0, which concatenated `x[:, i::ph, j::pw, :]` over (i, j)).
- */
-export type InvertibleChannelOrder = 'pixelshuffle' | 'spacetodepth';
+export type { InvertibleChannelOrder } from './invertible-sampling';
 
 /** Arguments of {@link InvertibleDownSampling}. */
-export interface InvertibleDownSamplingArgs extends LayerArgs {
-  /** Block (ph, pw); an integer means (n, n). Required, as in deel-lip. */
-  poolSize: number | [number, number];
-  /** `'channelsLast'` (default, NHWC) or `'channelsFirst'` (NCHW); deel-lip's snake_case spellings are accepted. */
-  dataFormat?: 'channelsLast' | 'channelsFirst' | 'channels_last' | 'channels_first';
-  /** Channel order, default `'pixelshuffle'` (deel-lip 1.5.1). See {@link InvertibleChannelOrder}. */
-  channelOrder?: InvertibleChannelOrder;
-}
-
-/** @internal Validates the arguments shared by the two invertible samplings. */
-export function checkInvertibleArgs(
-  cls: string,
-  args: { poolSize?: unknown; dataFormat?: unknown; channelOrder?: unknown } | undefined,
-): { poolSize: [number, number]; dataFormat: 'channelsLast' | 'channelsFirst'; channelOrder: InvertibleChannelOrder } {
-  if (args?.poolSize == null) {
-    throw new PoolingConfigError(`${cls}: expected \`poolSize\`, got ${String(args?.poolSize)}. Pass e.g. poolSize: 2 or [2, 2].`);
-  }
-  const poolSize = normalizePair(cls, 'poolSize', args.poolSize);
-  const dataFormat = parsePoolDataFormat(args.dataFormat ?? 'channelsLast');
-  if (dataFormat === null) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`dataFormat\` 'channelsLast' or 'channelsFirst', got '${String(args.dataFormat)}'. Pick one of the two.`,
-    );
-  }
-  const channelOrder = args.channelOrder ?? 'pixelshuffle';
-  if (channelOrder !== 'pixelshuffle' && channelOrder !== 'spacetodepth') {
-    throw new PoolingConfigError(
-      `${cls}: expected \`channelOrder\` 'pixelshuffle' or 'spacetodepth', got '${String(channelOrder)}'. ` +
-        "Use 'pixelshuffle' (deel-lip 1.5.1, PyTorch) or 'spacetodepth' (deel-lip ≤ 1.5.0, TF space_to_depth).",
-    );
-  }
-  return { poolSize, dataFormat, channelOrder };
-}
-
-/** @internal NHWC shape of a 4-D input in either data format. */
-export function toNhwcShape(cls: string, inputShape: Shape | Shape[], dataFormat: string): Shape {
-  const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-  if (s.length !== 4) {
-    throw new PoolingConfigError(
-      `${cls}: expected a 4-D input, got shape [${s.map(String).join(', ')}]. Reshape the input to ${dataFormat === 'channelsLast' ? 'NHWC' : 'NCHW'}.`,
-    );
-  }
-  return dataFormat === 'channelsLast' ? s : [s[0]!, s[2]!, s[3]!, s[1]!];
-}
+export type InvertibleDownSamplingArgs = InvertibleSamplingArgs;
 
 /**
  * Invertible down-sampling (space-to-depth, Anil et al. 2019 "Preventing gradient attenuation
@@ -78,33 +25,10 @@ export function toNhwcShape(cls: string, inputShape: Shape | Shape[], dataFormat
  * @example
  * invertibleDownSampling({poolSize: 2}).apply(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))  // [[[[1, 2, 3, 4]]]]
  */
-export class InvertibleDownSampling extends tfl.layers.Layer {
+export class InvertibleDownSampling extends InvertibleSampling {
   static className = 'InvertibleDownSampling';
-  /** Marker: the layer is an orthogonal map (a permutation), 1-Lipschitz with no coefficient. */
-  readonly isOrthogonal = true as const;
-  readonly poolSize: [number, number];
-  readonly dataFormat: 'channelsLast' | 'channelsFirst';
-  readonly channelOrder: InvertibleChannelOrder;
 
-  constructor(args: InvertibleDownSamplingArgs) {
-    super(args);
-    const c = checkInvertibleArgs(InvertibleDownSampling.className, args);
-    this.poolSize = c.poolSize;
-    this.dataFormat = c.dataFormat;
-    this.channelOrder = c.channelOrder;
-  }
-
-  /** Exact L2 Lipschitz constant: 1 (a permutation). */
-  lipschitzBound(): number {
-    return 1;
-  }
-
-  /** {@link lipschitzBound} from a config: 1. */
-  static lipschitzBoundFromConfig(): number {
-    return 1;
-  }
-
-  private outNhwc(nhwc: Shape): Shape {
+  protected outNhwc(nhwc: Shape): Shape {
     const [b, h, w, c] = nhwc;
     const [ph, pw] = this.poolSize;
     for (const [dim, p, axis] of [[h, ph, 'height'], [w, pw, 'width']] as const) {
@@ -116,11 +40,6 @@ export class InvertibleDownSampling extends tfl.layers.Layer {
       }
     }
     return [b ?? null, h == null ? null : h / ph, w == null ? null : w / pw, c == null ? null : c * ph * pw];
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const o = this.outNhwc(toNhwcShape(InvertibleDownSampling.className, inputShape, this.dataFormat));
-    return this.dataFormat === 'channelsLast' ? o : [o[0]!, o[3]!, o[1]!, o[2]!];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
@@ -135,15 +54,6 @@ export class InvertibleDownSampling extends tfl.layers.Layer {
       const y = tf.reshape(tf.transpose(blocks, perm), [b!, h!, w!, c!]);
       return this.dataFormat === 'channelsFirst' ? tf.transpose(y, [0, 3, 1, 2]) : y;
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      poolSize: [...this.poolSize],
-      dataFormat: this.dataFormat,
-      channelOrder: this.channelOrder,
-    };
   }
 }
 tf.serialization.registerClass(InvertibleDownSampling);

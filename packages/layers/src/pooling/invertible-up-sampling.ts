@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { PoolingConfigError } from './pooling-config-error';
-import {
-  checkInvertibleArgs,
-  toNhwcShape,
-  type InvertibleChannelOrder,
-  type InvertibleDownSamplingArgs,
-} from './invertible-down-sampling';
+import type { InvertibleDownSamplingArgs } from './invertible-down-sampling';
+import { InvertibleSampling, toNhwcShape } from './invertible-sampling';
 
 type Shape = Array<number | null>;
 
@@ -25,33 +20,10 @@ export type InvertibleUpSamplingArgs = InvertibleDownSamplingArgs;
  * @example
  * invertibleUpSampling({poolSize: 2}).apply(tf.tensor4d([1, 2, 3, 4], [1, 1, 1, 4]))  // [[[[1], [2]], [[3], [4]]]]
  */
-export class InvertibleUpSampling extends tfl.layers.Layer {
+export class InvertibleUpSampling extends InvertibleSampling {
   static className = 'InvertibleUpSampling';
-  /** Marker: the layer is an orthogonal map (a permutation), 1-Lipschitz with no coefficient. */
-  readonly isOrthogonal = true as const;
-  readonly poolSize: [number, number];
-  readonly dataFormat: 'channelsLast' | 'channelsFirst';
-  readonly channelOrder: InvertibleChannelOrder;
 
-  constructor(args: InvertibleUpSamplingArgs) {
-    super(args);
-    const c = checkInvertibleArgs(InvertibleUpSampling.className, args);
-    this.poolSize = c.poolSize;
-    this.dataFormat = c.dataFormat;
-    this.channelOrder = c.channelOrder;
-  }
-
-  /** Exact L2 Lipschitz constant: 1 (a permutation). */
-  lipschitzBound(): number {
-    return 1;
-  }
-
-  /** {@link lipschitzBound} from a config: 1. */
-  static lipschitzBoundFromConfig(): number {
-    return 1;
-  }
-
-  private outNhwc(nhwc: Shape): Shape {
+  protected outNhwc(nhwc: Shape): Shape {
     const [b, h, w, c] = nhwc;
     const [ph, pw] = this.poolSize;
     if (c != null && c % (ph * pw) !== 0) {
@@ -61,11 +33,6 @@ export class InvertibleUpSampling extends tfl.layers.Layer {
       );
     }
     return [b ?? null, h == null ? null : h * ph, w == null ? null : w * pw, c == null ? null : c / (ph * pw)];
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const o = this.outNhwc(toNhwcShape(InvertibleUpSampling.className, inputShape, this.dataFormat));
-    return this.dataFormat === 'channelsLast' ? o : [o[0]!, o[3]!, o[1]!, o[2]!];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
@@ -88,15 +55,6 @@ export class InvertibleUpSampling extends tfl.layers.Layer {
       y = tf.reshape(y, [b!, h!, w!, c!]);
       return this.dataFormat === 'channelsFirst' ? tf.transpose(y, [0, 3, 1, 2]) : y;
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      poolSize: [...this.poolSize],
-      dataFormat: this.dataFormat,
-      channelOrder: this.channelOrder,
-    };
   }
 }
 tf.serialization.registerClass(InvertibleUpSampling);
