@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, assertInteger, fmt, frobeniusNormalization, frobeniusNormalizationPerNeuron } from '@lipnet/constraints';
-import { ReparametrizedLayer, type NormalizedKernel, type ReparametrizedLayerArgs } from './reparametrized-layer';
+import { ReparametrizedDense } from './reparametrized-dense';
+import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
 
 /** Arguments of {@link FrobeniusDense}. */
 export interface FrobeniusDenseArgs extends ReparametrizedLayerArgs {
@@ -25,7 +25,7 @@ export interface FrobeniusDenseArgs extends ReparametrizedLayerArgs {
  * @example
  * frobeniusDense({units: 10, useBias: false}); // the notebook's output layer
  */
-export class FrobeniusDense extends ReparametrizedLayer {
+export class FrobeniusDense extends ReparametrizedDense {
   static className = 'FrobeniusDense';
   readonly units: number;
   readonly disjointNeurons: boolean;
@@ -40,40 +40,11 @@ export class FrobeniusDense extends ReparametrizedLayer {
     }
   }
 
-  protected override validateInputShape(shape: (number | null)[]): void {
-    const last = shape[shape.length - 1];
-    if (!(typeof last === 'number' && last > 0)) {
-      throw new LipnetConfigError(`FrobeniusDense: the last input dimension must be known, got input shape ${fmt(shape)}. Pass inputShape: [features].`);
-    }
-  }
-
-  protected kernelShape(shape: (number | null)[]): number[] {
-    return [shape[shape.length - 1]!, this.units];
-  }
-
-  protected outputChannels(): number {
-    return this.units;
-  }
-
   protected normalize(kernel: tf.Tensor): NormalizedKernel {
     return tf.tidy(() => {
       const n = this.disjointNeurons ? frobeniusNormalizationPerNeuron(kernel) : frobeniusNormalization(kernel);
       return { w: tf.mul(n, this.lipCoef()) };
     });
-  }
-
-  protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
-    const lead = x.shape.slice(0, -1);
-    return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [...lead, this.units]);
-  }
-
-  protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
-    return [...shape.slice(0, -1), this.units];
-  }
-
-  protected plainLayer(activation: string | undefined): tfl.layers.Layer {
-    return tfl.layers.dense({ units: this.units, activation: activation as 'relu', useBias: this.useBias, name: this.name });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import {
   LipnetConfigError,
   assertInteger,
-  fmt,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedLayer, type NormalizedKernel, type ReparametrizedLayerArgs } from './reparametrized-layer';
+import { ReparametrizedDense } from './reparametrized-dense';
+import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
 
 /** Arguments of {@link SpectralDense}. */
 export interface SpectralDenseArgs extends ReparametrizedLayerArgs, NormalizerOptions {
@@ -31,7 +30,7 @@ export interface SpectralDenseArgs extends ReparametrizedLayerArgs, NormalizerOp
  * @example
  * const layer = spectralDense({units: 64, activation: new GroupSort({n: 2}), inputShape: [1568]});
  */
-export class SpectralDense extends ReparametrizedLayer {
+export class SpectralDense extends ReparametrizedDense {
   static className = 'SpectralDense';
   readonly units: number;
   readonly normalizer: ResolvedNormalizerOptions;
@@ -50,37 +49,8 @@ export class SpectralDense extends ReparametrizedLayer {
     return true;
   }
 
-  protected override validateInputShape(shape: (number | null)[]): void {
-    const last = shape[shape.length - 1];
-    if (!(typeof last === 'number' && last > 0)) {
-      throw new LipnetConfigError(`SpectralDense: the last input dimension must be known, got input shape ${fmt(shape)}. Pass inputShape: [features].`);
-    }
-  }
-
-  protected kernelShape(shape: (number | null)[]): number[] {
-    return [shape[shape.length - 1]!, this.units];
-  }
-
-  protected outputChannels(): number {
-    return this.units;
-  }
-
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
     return reshapedKernelOrthogonalization(kernel, u, { ...normalizerConfig(this.normalizer), adjustmentCoef: this.lipCoef() });
-  }
-
-  protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
-    const lead = x.shape.slice(0, -1);
-    return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [...lead, this.units]);
-  }
-
-  protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
-    return [...shape.slice(0, -1), this.units];
-  }
-
-  protected plainLayer(activation: string | undefined): tfl.layers.Layer {
-    return tfl.layers.dense({ units: this.units, activation: activation as 'relu', useBias: this.useBias, name: this.name });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
