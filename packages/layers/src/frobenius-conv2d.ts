@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import {
   LipnetConfigError,
   assertInteger,
-  convLipschitzCoefficient,
   fmt,
   frobeniusNormalization,
   type ConvLipCoefMode,
   type DeelLipVersion,
 } from '@lipnet/constraints';
-import { ReparametrizedLayer, type NormalizedKernel, type ReparametrizedLayerArgs } from './reparametrized-layer';
-import { checkConvInput, checkConvOptions, pair } from './conv-args';
+import { ReparametrizedConv2D } from './reparametrized-conv2d';
+import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
 
 /** Arguments of {@link FrobeniusConv2D}. */
 export interface FrobeniusConv2DArgs extends ReparametrizedLayerArgs {
@@ -40,13 +39,12 @@ export interface FrobeniusConv2DArgs extends ReparametrizedLayerArgs {
  * @example
  * frobeniusConv2d({filters: 8, kernelSize: 3, inputShape: [14, 14, 4]});
  */
-export class FrobeniusConv2D extends ReparametrizedLayer {
+export class FrobeniusConv2D extends ReparametrizedConv2D {
   static className = 'FrobeniusConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly convLipCoef: ConvLipCoefMode;
   readonly deelLipVersion: DeelLipVersion;
-  protected convCoef: number | null = null;
 
   constructor(args: FrobeniusConv2DArgs) {
     super(args);
@@ -59,47 +57,21 @@ export class FrobeniusConv2D extends ReparametrizedLayer {
       throw new LipnetConfigError(`FrobeniusConv2D: \`strides\` must be 1, got ${fmt(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`);
     }
     checkConvOptions(owner, { padding: args.padding, kernelSize: this.kernelSize, dilationRate: args.dilationRate, dataFormat: args.dataFormat });
-    this.convLipCoef = args.convLipCoef ?? 'deel-lip';
-    if (this.convLipCoef !== 'deel-lip' && this.convLipCoef !== 'strict') {
-      throw new LipnetConfigError(`FrobeniusConv2D: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(this.convLipCoef)}. Pass one of them.`);
-    }
+    this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
     this.deelLipVersion = args.deelLipVersion ?? '1.5';
   }
 
-  protected override validateInputShape(shape: (number | null)[]): void {
-    const [h, w] = checkConvInput('FrobeniusConv2D', shape);
-    this.convCoef = convLipschitzCoefficient({ kernelSize: this.kernelSize, inputSize: [h, w], deelLipVersion: this.deelLipVersion, mode: this.convLipCoef });
+  /** Stride 1 only (deel-lip raises on strides). */
+  protected convStrides(): [number, number] {
+    return [1, 1];
   }
 
-  protected override layerCoef(): number {
-    if (this.convCoef === null) {
-      throw new LipnetConfigError(`FrobeniusConv2D: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`);
-    }
-    return this.convCoef;
-  }
-
-  protected kernelShape(shape: (number | null)[]): number[] {
-    return [this.kernelSize[0], this.kernelSize[1], shape[3]!, this.filters];
-  }
-
-  protected outputChannels(): number {
-    return this.filters;
+  protected coefDeelLipVersion(): DeelLipVersion {
+    return this.deelLipVersion;
   }
 
   protected normalize(kernel: tf.Tensor): NormalizedKernel {
     return tf.tidy(() => ({ w: tf.mul(frobeniusNormalization(kernel), this.lipCoef()) }));
-  }
-
-  protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
-  }
-
-  protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
-    return [shape[0] ?? null, shape[1] ?? null, shape[2] ?? null, this.filters];
-  }
-
-  protected plainLayer(activation: string | undefined): tfl.layers.Layer {
-    return tfl.layers.conv2d({ filters: this.filters, kernelSize: this.kernelSize, padding: 'same', activation: activation as 'relu', useBias: this.useBias, name: this.name });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  LipnetConfigError,
   assertInteger,
-  convLipschitzCoefficient,
-  fmt,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
   type ConvLipCoefMode,
+  type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedLayer, type NormalizedKernel, type ReparametrizedLayerArgs } from './reparametrized-layer';
-import { checkConvInput, checkConvOptions, pair } from './conv-args';
+import { ReparametrizedConv2D } from './reparametrized-conv2d';
+import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
 
 /** Arguments of {@link SpectralConv2D}. */
 export interface SpectralConv2DArgs extends ReparametrizedLayerArgs, NormalizerOptions {
@@ -54,15 +52,13 @@ export interface SpectralConv2DArgs extends ReparametrizedLayerArgs, NormalizerO
  * @example
  * spectralConv2d({filters: 16, kernelSize: 3, activation: new GroupSort({n: 2}), inputShape: [28, 28, 1]});
  */
-export class SpectralConv2D extends ReparametrizedLayer {
+export class SpectralConv2D extends ReparametrizedConv2D {
   static className = 'SpectralConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly convLipCoef: ConvLipCoefMode;
   readonly normalizer: ResolvedNormalizerOptions;
-  /** Conv coefficient computed at build time from the input size. */
-  protected convCoef: number | null = null;
 
   constructor(args: SpectralConv2DArgs) {
     super(args);
@@ -72,10 +68,7 @@ export class SpectralConv2D extends ReparametrizedLayer {
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');
     checkConvOptions(owner, { padding: args.padding, kernelSize: this.kernelSize, dilationRate: args.dilationRate, dataFormat: args.dataFormat });
-    this.convLipCoef = args.convLipCoef ?? 'deel-lip';
-    if (this.convLipCoef !== 'deel-lip' && this.convLipCoef !== 'strict') {
-      throw new LipnetConfigError(`${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(this.convLipCoef)}. Pass one of them.`);
-    }
+    this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
@@ -83,22 +76,12 @@ export class SpectralConv2D extends ReparametrizedLayer {
     return true;
   }
 
-  protected override validateInputShape(shape: (number | null)[]): void {
-    const [h, w] = checkConvInput(this.getClassName(), shape);
-    this.convCoef = convLipschitzCoefficient({
-      kernelSize: this.kernelSize,
-      strides: this.strides,
-      inputSize: [h, w],
-      deelLipVersion: this.normalizer.deelLipVersion,
-      mode: this.convLipCoef,
-    });
+  protected convStrides(): [number, number] {
+    return this.strides;
   }
 
-  protected override layerCoef(): number {
-    if (this.convCoef === null) {
-      throw new LipnetConfigError(`${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`);
-    }
-    return this.convCoef;
+  protected coefDeelLipVersion(): DeelLipVersion {
+    return this.normalizer.deelLipVersion;
   }
 
   /** The conv coefficient (deel-lip `coef_lip`) found at build time; null before build. */
@@ -106,37 +89,8 @@ export class SpectralConv2D extends ReparametrizedLayer {
     return this.convCoef;
   }
 
-  protected kernelShape(shape: (number | null)[]): number[] {
-    return [this.kernelSize[0], this.kernelSize[1], shape[3]!, this.filters];
-  }
-
-  protected outputChannels(): number {
-    return this.filters;
-  }
-
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
     return reshapedKernelOrthogonalization(kernel, u, { ...normalizerConfig(this.normalizer), adjustmentCoef: this.lipCoef() });
-  }
-
-  protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, 'same');
-  }
-
-  protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
-    const out = (n: number | null | undefined, s: number) => (n == null ? null : Math.ceil(n / s));
-    return [shape[0] ?? null, out(shape[1], this.strides[0]), out(shape[2], this.strides[1]), this.filters];
-  }
-
-  protected plainLayer(activation: string | undefined): tfl.layers.Layer {
-    return tfl.layers.conv2d({
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      strides: this.strides,
-      padding: 'same',
-      activation: activation as 'relu',
-      useBias: this.useBias,
-      name: this.name,
-    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
