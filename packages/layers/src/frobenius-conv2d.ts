@@ -7,26 +7,14 @@ import {
   type ConvLipCoefMode,
   type DeelLipVersion,
 } from '@lipnet/constraints';
-import { ReparametrizedConv2D } from './reparametrized-conv2d';
-import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
+import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
 
 /** Arguments of {@link FrobeniusConv2D}. */
-export interface FrobeniusConv2DArgs extends ReparametrizedLayerArgs {
-  /** Number of output channels (≥ 1). */
-  filters: number;
-  /** Odd kernel size, `k` or `[kh, kw]`. */
-  kernelSize: number | [number, number];
+export interface FrobeniusConv2DArgs extends ReparametrizedConv2DArgs {
   /** Only 1 (deel-lip raises on strides). */
   strides?: number | [number, number];
-  /** Only 'same'. */
-  padding?: 'same';
-  /** Only 1. */
-  dilationRate?: number | [number, number];
-  /** Only 'channelsLast'. */
-  dataFormat?: 'channelsLast';
-  /** `'deel-lip'` (default) or `'strict'` conv coefficient (see SpectralConv2D). */
-  convLipCoef?: ConvLipCoefMode;
   /** Selects the deel-lip conv-coefficient formula; stride is 1 here so both agree. Default '1.5'. */
   deelLipVersion?: DeelLipVersion;
 }

@@ -1,8 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, convLipschitzCoefficient, type ConvLipCoefMode, type DeelLipVersion } from '@lipnet/constraints';
-import { ReparametrizedLayer } from './reparametrized-layer';
+import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
+
+/** Arguments shared by the reparametrised convolutions ({@link SpectralConv2D}, {@link FrobeniusConv2D}). */
+export interface ReparametrizedConv2DArgs extends ReparametrizedLayerArgs {
+  /** Number of output channels (≥ 1). */
+  filters: number;
+  /** Odd kernel size, `k` or `[kh, kw]`. */
+  kernelSize: number | [number, number];
+  /** Only `'same'` (zero padding), as deel-lip. Default 'same'. */
+  padding?: 'same';
+  /** Only 1. */
+  dilationRate?: number | [number, number];
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
+  /**
+   * Conv coefficient: `'deel-lip'` (default; deel-lip's formula for the chosen
+   * `deelLipVersion`) or `'strict'` (1/√(⌈kh/sh⌉⌈kw/sw⌉), a guaranteed bound).
+   * See `convLipschitzCoefficient` in @lipnet/constraints.
+   */
+  convLipCoef?: ConvLipCoefMode;
+}
 
 /**
  * Common base of the reparametrised 2-D convolutions ({@link SpectralConv2D},

@@ -9,30 +9,14 @@ import {
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedConv2D } from './reparametrized-conv2d';
-import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
+import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
 
 /** Arguments of {@link SpectralConv2D}. */
-export interface SpectralConv2DArgs extends ReparametrizedLayerArgs, NormalizerOptions {
-  /** Number of output channels (≥ 1). */
-  filters: number;
-  /** Odd kernel size, `k` or `[kh, kw]`. */
-  kernelSize: number | [number, number];
+export interface SpectralConv2DArgs extends ReparametrizedConv2DArgs, NormalizerOptions {
   /** Strides, `s` or `[sh, sw]`. Default 1. */
   strides?: number | [number, number];
-  /** Only `'same'` (zero padding), as deel-lip. Default 'same'. */
-  padding?: 'same';
-  /** Only 1. */
-  dilationRate?: number | [number, number];
-  /** Only 'channelsLast'. */
-  dataFormat?: 'channelsLast';
-  /**
-   * Conv coefficient: `'deel-lip'` (default; deel-lip's formula for the chosen
-   * `deelLipVersion`) or `'strict'` (1/√(⌈kh/sh⌉⌈kw/sw⌉), a guaranteed bound).
-   * See `convLipschitzCoefficient` in @lipnet/constraints.
-   */
-  convLipCoef?: ConvLipCoefMode;
 }
 
 /**
