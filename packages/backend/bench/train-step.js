@@ -45,7 +45,7 @@ function parseArgs(argv) {
 
 async function child(spec) {
   const tf = require('@tensorflow/tfjs-core');
-  const tfl = require('@tensorflow/tfjs-layers');
+  const demo4 = require('./demo4-model');
   const lib = require('..');
   const prefer = spec.config === 'wasm-filter-only' ? 'wasm-stock' : spec.config === 'tensorflow-stock' ? 'tensorflow' : spec.config;
   let choice;
@@ -59,22 +59,12 @@ async function child(spec) {
   if (spec.config === 'tensorflow-stock') lib.unregisterNativeTrainingKernels();
   if (process.env.LIPNET_IM2COL_MAX_PATCH) lib.setIm2colMaxPatch(Number(process.env.LIPNET_IM2COL_MAX_PATCH));
   const b = spec.batch;
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.averagePooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.averagePooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 64, activation: 'relu' }),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
+  const model = demo4.createModel();
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomUniform([b, 28, 28, 1]);
   const labels = tf.cast(tf.oneHot(tf.randomUniform([b], 0, 10, 'int32'), 10), 'float32');
   const step = () => {
-    const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true })), true);
+    const cost = optimizer.minimize(() => demo4.loss(labels, model.apply(x, { training: true })), true);
     const v = cost.dataSync()[0];
     cost.dispose();
     return v;
