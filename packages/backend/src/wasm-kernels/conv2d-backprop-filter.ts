@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
-import { TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
+import { Conv2DGradAttrs, TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 
 /** Default largest C·fh·fw for which the im2col + GEMM route is used. */
 export const IM2COL_MAX_PATCH = 16;
@@ -59,11 +59,7 @@ export function setBackpropFilterRoute(route: BackpropFilterRoute): BackpropFilt
   return prev;
 }
 
-interface BackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface BackpropFilterAttrs extends Conv2DGradAttrs {
   filterShape: [number, number, number, number];
 }
 

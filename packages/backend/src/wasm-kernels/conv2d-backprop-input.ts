@@ -14,13 +14,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TensorInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
+import { Conv2DGradAttrs, TensorInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 
-interface BackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface BackpropInputAttrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
 }
 

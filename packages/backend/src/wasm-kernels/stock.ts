@@ -15,6 +15,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
 
 export type TensorInfo = tf.TensorInfo;
+
+/** The attributes tfjs passes to both convolution-gradient kernels (Conv2DBackpropFilter / Conv2DBackpropInput). */
+export interface Conv2DGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
 type KernelConfig = tf.KernelConfig;
 
 const stockConfigs = new Map<string, KernelConfig>();
