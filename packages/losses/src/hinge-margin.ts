@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
 import { checkNumber } from './validation';
 
 /** `s = +1` where `y > 0`, else `−1` (deel-lip's hinge sign). */
@@ -46,7 +46,7 @@ export interface HingeMarginArgs extends BaseLossArgs {
 export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
   const m = checkMargin('HingeMargin', args.minMargin ?? 1);
   const semantics = resolveSemantics('HingeMargin', args.semantics);
-  const margin = semantics === '1.2' ? m : m / 2;
+  const margin = effectiveHingeMargin(m, semantics);
   return makeLoss({
     className: 'HingeMargin',
     labels: 'binary',

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin, hingeElementwise } from './hinge-margin';
 import { krElementwise } from './kr';
-import { jsonNumber, makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { jsonNumber, makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
 import { checkNumber } from './validation';
 
 /** Checks `alpha` (≥ 0; `Infinity` means hinge only), the message naming `loss`. */
@@ -40,7 +40,7 @@ export function HKR(args: HKRArgs): LipschitzLoss {
   const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);
   const m = checkMargin('HKR', args.minMargin ?? 1);
   const semantics = resolveSemantics('HKR', args.semantics);
-  const margin = semantics === '1.2' ? m : m / 2;
+  const margin = effectiveHingeMargin(m, semantics);
   const hkrElementwise = (t: tf.Tensor, p: tf.Tensor2D): tf.Tensor1D =>
     tf.tidy(() => {
       const hinge = hingeElementwise(t, p, margin);

@@ -172,3 +172,11 @@ export function pooled(f: ElementwiseFn): ElementwiseFn {
 export function resolveSemantics(className: string, s: unknown): Semantics {
   return checkEnum(className, 'semantics', s ?? '1.5', SEMANTICS);
 }
+
+/**
+ * The margin a hinge term uses for `minMargin` m: deel-lip 1.4 and later halve it
+ * (`relu(m/2 − s·ŷ)`, commit 1e7010c); 1.2 used the full m.
+ */
+export function effectiveHingeMargin(m: number, semantics: Semantics): number {
+  return semantics === '1.2' ? m : m / 2;
+}

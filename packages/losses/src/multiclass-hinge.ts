@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin, labelSign } from './hinge-margin';
-import { makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
 
 /**
  * Element-wise multiclass hinge `mean_c[ w_c·relu(margin − s_c·ŷ_c) ]`, `w_c = C−1` on the
@@ -37,7 +37,7 @@ export interface MulticlassHingeArgs extends BaseLossArgs {
 export function MulticlassHinge(args: MulticlassHingeArgs = {}): LipschitzLoss {
   const m = checkMargin('MulticlassHinge', args.minMargin ?? 1);
   const semantics = resolveSemantics('MulticlassHinge', args.semantics);
-  const margin = semantics === '1.2' ? m : m / 2;
+  const margin = effectiveHingeMargin(m, semantics);
   return makeLoss({
     className: 'MulticlassHinge',
     labels: 'onehot',

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin } from './hinge-margin';
 import { checkAlpha } from './hkr';
 import { krElementwise } from './kr';
-import { jsonNumber, makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import { jsonNumber, makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
 import { multiclassHingeElementwise } from './multiclass-hinge';
 
 /** Arguments of {@link MulticlassHKR}. */
@@ -33,7 +33,7 @@ export function MulticlassHKR(args: MulticlassHKRArgs = {}): LipschitzLoss {
   const alpha = checkAlpha('MulticlassHKR', args.alpha ?? 10);
   const m = checkMargin('MulticlassHKR', args.minMargin ?? 1);
   const semantics = resolveSemantics('MulticlassHKR', args.semantics);
-  const margin = semantics === '1.2' ? m : m / 2;
+  const margin = effectiveHingeMargin(m, semantics);
   return makeLoss({
     className: 'MulticlassHKR',
     labels: 'onehot',
