@@ -16,6 +16,8 @@ export interface CliOptions {
   valLimit?: number;
   /** Images per forward/backward chunk of a training step; undefined = auto (1024 on wasm, else the whole batch). */
   microBatch?: number;
+  /** Worker threads that train data-parallel; undefined = auto (wasm: one per core when ≥ 2, else none), 1 = in the main thread. */
+  workers?: number;
   attackSteps: number;
   binarySearchSteps: number;
   /** Backend name, or `auto`. */
@@ -61,6 +63,9 @@ Flags:
   --micro-batch N          compute each step's full-batch gradient in chunks of N images (same result,
                            less memory; default: 1024 on wasm, whose 4 GB heap cannot hold batch 4096,
                            else the whole batch)
+  --workers N              train on N worker threads, each with its own backend, exact full-batch
+                           gradient (default on wasm: one per CPU core when there are ≥ 2, shards of
+                           ≤ 2048 images; elsewhere 1, the backend's own threads)
   --attack-steps N         C&W steps per binary-search step (default ${DEFAULTS.attackSteps})
   --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
   --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
@@ -89,6 +94,7 @@ const INT_FLAGS = {
   '--train-limit': 'trainLimit',
   '--val-limit': 'valLimit',
   '--micro-batch': 'microBatch',
+  '--workers': 'workers',
   '--attack-steps': 'attackSteps',
   '--binary-search-steps': 'binarySearchSteps',
   '--seed': 'seed',

@@ -9,9 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adversarialViz } from './adversarial-viz';
 import { writeFileAtomic } from './atomic-write';
 import { chooseBackend, type BackendChoice } from './backend';
+import { planWorkers, startWorkers } from './workers';
 
 /** Chunk size of a training step on wasm: batch 4096's activations overflow the wasm32 heap (4 GB). */
 const WASM_MICRO_BATCH = 1024;
+/** Largest shard a wasm worker trains in one pass (its own 4 GB heap). */
+const WASM_MAX_SHARD = 2048;
 import { certifyAndAttack, type AttackReport } from './certify';
 import { assertSameSettings, readCheckpoint, restoreCheckpoint, type RunSettings } from './checkpoint';
 import type { CliOptions } from './cli';
@@ -142,6 +145,9 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       log(`Resuming from ${file('checkpoint')}: ${progress.epoch} epoch(s) done` + (progress.step ? `, ${progress.step} step(s) into epoch ${progress.epoch + 1}.` : '.'));
     }
     if (progress.epoch >= o.epochs) log(`Training already complete (${progress.epoch}/${o.epochs} epochs): going on with the export.`);
+    const plan = planWorkers(o, backend, WASM_MAX_SHARD);
+    if (plan.note) log(plan.note);
+    const parallel = progress.epoch < o.epochs && plan.workers > 1 ? await startWorkers(model, plan.workers, backend, log) : undefined;
     const trainResult = await phase('training', () =>
       train({
         model,
@@ -158,7 +164,8 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
         checkpointFile: file('checkpoint'),
         stop: interrupt,
         microBatch: o.microBatch ?? (backend.tfBackend === 'wasm' ? WASM_MICRO_BATCH : undefined),
-      }),
+        parallel,
+      }).finally(() => parallel?.dispose()),
     );
     if (trainResult.interrupted) {
       throw new InterruptedError(`demo4: interrupted; checkpoint saved to ${file('checkpoint')}.\nResume with:  ${resumeHint}`);

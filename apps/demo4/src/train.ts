@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { DataParallelTrainer } from '@lipnet/backend';
 import { saveCheckpoint, type RunSettings, type TrainProgress } from './checkpoint';
 import { Progbar, type Sink } from './progress';
 import { Rng } from './rng';
@@ -60,6 +61,12 @@ export interface TrainOptions {
    * activations overflow its 4 GB (wasm32) heap.
    */
   microBatch?: number;
+  /**
+   * Worker threads that compute each step (and the validation pass) shard by
+   * shard, with the exact full-batch gradient (see `DataParallelTrainer`);
+   * its `model` must be `model`. Takes precedence over `microBatch`.
+   */
+  parallel?: DataParallelTrainer;
   /** Test hook: called after each step with (epoch, step); may set `stop.requested`. */
   onStep?: (epoch: number, step: number) => void;
 }
@@ -91,7 +98,8 @@ export function freshProgress(seed: number): TrainProgress {
  * power-iteration vector sees the kernel of that call (a difference of the order
  * of the power iteration's convergence, ≪ 1e-4).
  */
-async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<ArrayLike<number>> {
+  if (o.parallel) return o.parallel.step(xb, yb, o.optimizer, o.loss.fn, o.metrics.map((m) => m.fn));
   const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const n = xb.shape[0]!;
   const chunk = o.microBatch && o.microBatch < n ? o.microBatch : n;
@@ -148,17 +156,27 @@ export async function evaluate(
   x: tf.Tensor,
   y: tf.Tensor,
   batchSize: number,
+  parallel?: DataParallelTrainer,
 ): Promise<number[]> {
   const n = x.shape[0]!;
   const sums = new Array<number>(1 + metrics.length).fill(0);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const t = tf.tidy(() => {
+    let sharded: tf.Tensor | undefined;
+    if (parallel) {
       const xb = tf.slice(x, start, size);
+      try {
+        sharded = await parallel.predict(xb);
+      } finally {
+        xb.dispose();
+      }
+    }
+    const t = tf.tidy(() => {
       const yb = tf.slice(y, start, size);
-      const preds = model.apply(xb, { training: false }) as tf.Tensor;
+      const preds = sharded ?? (model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor);
       return tf.stack([tf.reshape(loss(yb, preds), []), ...metrics.map((m) => tf.reshape(m(yb, preds), []))]);
     });
+    sharded?.dispose();
     const v = await t.data();
     t.dispose();
     v.forEach((val, i) => (sums[i]! += val * size));
@@ -217,7 +235,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     const logs: Record<string, number> = Object.fromEntries(running());
     if (o.xVal && o.yVal) {
-      const v = await evaluate(o.model, o.loss.fn, o.metrics.map((m) => m.fn), o.xVal, o.yVal, B);
+      const v = await evaluate(o.model, o.loss.fn, o.metrics.map((m) => m.fn), o.xVal, o.yVal, B, o.parallel);
       keys.forEach((k, i) => (logs[`val_${k}`] = v[i]!));
     }
     const line = Object.entries(logs) as [string, number][];

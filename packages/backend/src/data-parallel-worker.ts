@@ -1,50 +1,82 @@
 /**
- * Worker thread of {@link DataParallelTrainer}: selects its own backend, builds
- * the model from `modelModule`, and per step loads the master weights, then
- * returns the mean loss and the gradients of its shard (trainable weights, in
- * `model.trainableWeights` order).
+ * Worker thread of {@link DataParallelTrainer}: selects its backend, requires
+ * the modules that register the model's layers, rebuilds the model from the
+ * master's JSON, then answers `predict` (logits of its shard, inference mode)
+ * and `step` (see data-parallel.ts: forward, post the logits, wait for ∂L/∂P
+ * on the shared buffer inside the gradient tape, post ∂(Σ P ⊙ G)/∂θ).
  */
 import { parentPort, workerData } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from './select-backend';
+import { AWAITING_GRADIENT, GRADIENT_BYTE_OFFSET, GRADIENT_READY, GRADIENT_WAIT_MS } from './data-parallel-protocol';
 
-interface ModelModule {
-  createModel: () => tfl.LayersModel;
-  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
-}
-
-const data = workerData as { modelModule: string; backend: string };
-let mod: ModelModule | undefined;
+const data = workerData as { backend: string; modules: string[]; modelJson: string };
 let model: tfl.LayersModel | undefined;
 
-async function handle(msg: { type: string } & Record<string, unknown>): Promise<{ reply: unknown; transfer: ArrayBuffer[] }> {
-  if (msg.type === 'init') {
-    await selectBackend({ prefer: data.backend, log: null });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(data.modelModule) as ModelModule;
-    model = mod.createModel();
-    return { reply: { type: 'ready', backend: tf.getBackend() }, transfer: [] };
-  }
-  if (msg.type === 'step' && model && mod) {
-    const m = model;
-    const lossFn = mod.loss;
-    const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
-    const weights = msg['weights'] as Float32Array[];
-    tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(weights[i]!, v.shape))));
-    const x = tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]);
-    const y = tf.tensor(msg['y'] as Float32Array, msg['yShape'] as number[]);
-    const { value, grads } = tf.variableGrads(() => lossFn(y, m.apply(x, { training: true }) as tf.Tensor), vars);
-    const loss = value.dataSync()[0]!;
-    const out = vars.map((v) => Float32Array.from(grads[v.name]!.dataSync()));
-    tf.dispose([x, y, value, ...Object.values(grads)]);
-    return { reply: { type: 'grads', loss, grads: out }, transfer: out.map((a) => a.buffer as ArrayBuffer) };
-  }
-  throw new TypeError(`data-parallel worker: unexpected message '${msg.type}' (expected 'init' or 'step')`);
+type Msg = { type: string } & Record<string, unknown>;
+
+function post(msg: unknown, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(msg, transfer);
 }
 
-parentPort?.on('message', (msg: { type: string } & Record<string, unknown>) => {
-  handle(msg)
-    .then(({ reply, transfer }) => parentPort?.postMessage(reply, transfer))
-    .catch((err: unknown) => parentPort?.postMessage({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+function loadWeights(m: tfl.LayersModel, weights: Float32Array[]): void {
+  tf.tidy(() => m.weights.forEach((w, i) => (w.read() as tf.Variable).assign(tf.tensor(weights[i]!, w.read().shape))));
+}
+
+async function init(): Promise<void> {
+  await selectBackend({ prefer: data.backend, log: null });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  for (const m of data.modules) require(m);
+  model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology'] as never);
+  post({ type: 'ready', backend: tf.getBackend(), weightShapes: model.weights.map((w) => w.shape) });
+}
+
+function predict(m: tfl.LayersModel, msg: Msg): void {
+  loadWeights(m, msg['weights'] as Float32Array[]);
+  const out = tf.tidy(() => m.apply(tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]), { training: false }) as tf.Tensor);
+  const values = out.dataSync() as Float32Array;
+  post({ type: 'predicted', values, shape: out.shape }, [values.buffer as ArrayBuffer]);
+  out.dispose();
+}
+
+function step(m: tfl.LayersModel, msg: Msg): void {
+  loadWeights(m, msg['weights'] as Float32Array[]);
+  const sab = msg['sab'] as SharedArrayBuffer;
+  const control = new Int32Array(sab, 0, 1);
+  const x = tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]);
+  const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(() => {
+    const p = m.apply(x, { training: true }) as tf.Tensor;
+    const values = Float32Array.from(p.dataSync() as Float32Array);
+    post({ type: 'logits', values, shape: p.shape }, [values.buffer as ArrayBuffer]);
+    const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);
+    const state = Atomics.load(control, 0);
+    if (state !== GRADIENT_READY) {
+      throw new Error(
+        woke === 'timed-out'
+          ? `no ∂L/∂P from the main thread after ${GRADIENT_WAIT_MS / 1000} s; the step is abandoned`
+          : 'the main thread abandoned the step (its loss or metrics failed)',
+      );
+    }
+    const g = new Float32Array(sab, GRADIENT_BYTE_OFFSET + 4 * (msg['gOffset'] as number), p.size);
+    return tf.sum(tf.mul(p, tf.tensor(Float32Array.from(g), p.shape))) as tf.Scalar;
+  }, vars);
+  const out = vars.map((v) => Float32Array.from(grads[v.name]!.dataSync() as Float32Array));
+  const nonTrainable = msg['nonTrainable'] ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)) : undefined;
+  tf.dispose([x, value, ...Object.values(grads)]);
+  post({ type: 'grads', grads: out, nonTrainable }, [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer));
+}
+
+parentPort?.on('message', (msg: Msg) => {
+  try {
+    if (!model) throw new Error(`got '${msg.type}' before the model was built`);
+    if (msg.type === 'predict') predict(model, msg);
+    else if (msg.type === 'step') step(model, msg);
+    else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict' or 'step')`);
+  } catch (err) {
+    post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  }
 });
+
+init().catch((err: unknown) => post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));

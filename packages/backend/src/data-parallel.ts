@@ -1,40 +1,56 @@
 /**
- * Data-parallel training over worker threads: WebAssembly in Node runs one
- * thread per backend, so a batch is split into shards, each worker thread
- * (its own tfjs and wasm backend) computes the loss and the gradients of its
- * shard, and the main thread averages them — weighted by shard size, so the
- * result is the full-batch mean gradient — and applies its optimizer to the
- * master weights, which go back to the workers with the next step.
+ * Data-parallel training over worker threads, exact for any loss — including
+ * losses of batch statistics such as deel-lip's `MulticlassKR` / `MulticlassHKR`,
+ * whose value is not a mean of per-sample terms.
  *
- * g = Σ_w (n_w / B) · ∇ L_w,   L = Σ_w (n_w / B) · L_w   (L_w: mean loss of shard w)
+ * WebAssembly in Node runs one thread per backend, so each worker thread
+ * (its own tfjs and backend) holds a copy of the model. One step on a batch
+ * (x, y) split into shards x_w:
  *
- * The model and the loss come from a CommonJS module (`modelModule`) that
- * every thread loads: it exports `createModel(): LayersModel` (same
- * architecture each call) and `loss(yTrue, yPred): Scalar` (a mean over the
- * batch). Only trainable weights are synchronised (no batch-norm statistics).
+ *   1. every worker loads the master weights and runs its shard forward in
+ *      training mode, keeping the tape: P_w = f(x_w);
+ *   2. the main thread gathers P = [P_1; …; P_W], computes the loss L(y, P)
+ *      and metrics on the whole batch, and G = ∂L/∂P;
+ *   3. every worker receives G_w (through a SharedArrayBuffer; it waits with
+ *      `Atomics.wait` inside its gradient tape) and differentiates Σ P_w ⊙ G_w,
+ *      which gives ∂L/∂θ restricted to its shard's paths;
+ *   4. the main thread sums them, ∂L/∂θ = Σ_w ∂(Σ P_w ⊙ G_w)/∂θ (the chain
+ *      rule: L depends on θ only through P), and applies its optimizer.
+ *
+ * Each worker runs one forward and one backward pass per step, as a
+ * single-thread step would, so W workers divide the step's work by W. The
+ * model's non-trainable weights (power-iteration vectors, which a training
+ * call updates from the weights alone, identically in every worker) come back
+ * from the first worker after each step, so the master model is always the
+ * model a single-thread step would have left.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { GRADIENT_BYTE_OFFSET, GRADIENT_READY, STEP_ABORTED } from './data-parallel-protocol';
+
+/** `(yTrue, yPred) => tensor`, the shape of a Keras loss or metric (reduced to a scalar by mean if not one). */
+export type LossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
 /** Options of {@link DataParallelTrainer.create}. */
 export interface DataParallelOptions {
-  /** Absolute path of the module exporting `createModel()` and `loss(yTrue, yPred)`. */
-  modelModule: string;
+  /**
+   * The master model (built). Every worker rebuilds it from `model.toJSON()`
+   * and loads its weights, so its layer classes must be registered with
+   * `tf.serialization.registerClass` by a module listed in `modules`.
+   */
+  model: tfl.LayersModel;
   /** Number of worker threads (≥ 1). */
   workers: number;
-  /** The optimizer the main thread applies (e.g. `tf.train.adam(1e-3)`). */
-  optimizer: tf.Optimizer;
   /** Backend each worker selects (`selectBackend({prefer})`, default `wasm`). */
   backend?: string;
-}
-
-/** What a worker answers for one step. */
-interface ShardResult {
-  loss: number;
-  grads: Float32Array[];
+  /**
+   * Modules each worker `require`s before rebuilding the model, by absolute
+   * path (e.g. `require.resolve('@lipnet/layers')`), to register custom layers.
+   */
+  modules?: string[];
 }
 
 /** Raised for bad options or a failing worker; the message names the cause and the fix. */
@@ -45,10 +61,8 @@ export class DataParallelError extends Error {
   }
 }
 
-interface ModelModule {
-  createModel: () => tfl.LayersModel;
-  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
-}
+
+type Reply = { type: string; error?: string } & Record<string, unknown>;
 
 function workerScript(): string {
   const here = path.join(__dirname, 'data-parallel-worker.js');
@@ -59,63 +73,110 @@ function workerScript(): string {
   throw new DataParallelError('DataParallelTrainer: dist/data-parallel-worker.js is missing. Run `pnpm build` in packages/backend.');
 }
 
+/** One worker thread and a queue of awaited replies by message type. */
 class WorkerHandle {
-  private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined;
+  private waiting = new Map<string, { resolve: (v: Reply) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
 
   constructor(readonly worker: Worker) {
-    worker.on('message', (msg: { type: string; error?: string } & Record<string, unknown>) => {
-      const p = this.pending;
-      this.pending = undefined;
-      if (!p) return;
-      if (msg.type === 'error') p.reject(new DataParallelError(`DataParallelTrainer: a worker failed: ${msg.error}`));
-      else p.resolve(msg);
+    worker.on('message', (msg: Reply) => {
+      if (msg.type === 'error') {
+        this.rejectAll(new DataParallelError(`DataParallelTrainer: a worker failed: ${msg.error}`));
+        return;
+      }
+      const w = this.waiting.get(msg.type);
+      this.waiting.delete(msg.type);
+      w?.resolve(msg);
     });
     worker.on('error', (err) => {
-      this.failure = err;
-      this.pending?.reject(new DataParallelError(`DataParallelTrainer: a worker crashed: ${err.message}`));
-      this.pending = undefined;
+      this.failure = new DataParallelError(`DataParallelTrainer: a worker crashed: ${err.message}`);
+      this.rejectAll(this.failure);
+    });
+    worker.on('exit', (code) => {
+      if (this.waiting.size > 0) this.rejectAll(new DataParallelError(`DataParallelTrainer: a worker exited (code ${code}) in the middle of a step.`));
     });
   }
 
-  request<T>(msg: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.failure) return Promise.reject(new DataParallelError(`DataParallelTrainer: worker already failed: ${this.failure.message}`));
-    return new Promise<T>((resolve, reject) => {
-      this.pending = { resolve: resolve as (v: unknown) => void, reject };
-      this.worker.postMessage(msg, transfer);
-    });
+  private rejectAll(err: Error): void {
+    const all = [...this.waiting.values()];
+    this.waiting.clear();
+    all.forEach((w) => w.reject(err));
+  }
+
+  /** Resolves with the next message of type `type`. */
+  expect(type: string): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<Reply>((resolve, reject) => this.waiting.set(type, { resolve, reject }));
+  }
+
+  post(msg: unknown, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
   }
 }
 
+/** Sizes of `n` rows split into `parts` near-equal contiguous shards (larger first). */
+export function shardSizes(n: number, parts: number): number[] {
+  const k = Math.min(parts, n);
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+function scalarOf(t: tf.Tensor): tf.Tensor {
+  return t.rank === 0 ? t : tf.mean(t);
+}
+
 /**
- * Trains a tfjs-layers model data-parallel over worker threads (see the module
- * comment for the maths). Create with {@link DataParallelTrainer.create}, call
- * {@link step} per batch, {@link dispose} at the end.
+ * Trains a tfjs-layers model data-parallel over worker threads with the exact
+ * full-batch gradient of any loss (see the module comment for the maths).
+ * Create with {@link DataParallelTrainer.create}, call {@link step} per batch
+ * and {@link predict} for inference, {@link dispose} at the end.
  */
 export class DataParallelTrainer {
+  /**
+   * Wall times of the last {@link step}, in ms: `forward` (workers until every
+   * shard's logits arrived), `loss` (main thread: loss, metrics and ∂L/∂P),
+   * `backward` (workers' backward passes), `apply` (main thread: sum of the
+   * gradients and optimizer update).
+   */
+  lastStepTimings = { forwardMs: 0, lossMs: 0, backwardMs: 0, applyMs: 0 };
+
   private constructor(
     private readonly handles: WorkerHandle[],
-    /** The master copy of the model (main thread); its weights are the trained ones. */
+    /** The master model (main thread): its weights are the trained ones. */
     readonly model: tfl.LayersModel,
-    private readonly optimizer: tf.Optimizer,
   ) {}
 
-  /** Starts the workers (each selects its backend and builds the model) and the master model. */
+  /** Starts the workers; each selects its backend and rebuilds the model. */
   static async create(opts: DataParallelOptions): Promise<DataParallelTrainer> {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) {
       throw new DataParallelError(`DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`);
     }
-    if (!path.isAbsolute(opts.modelModule)) {
-      throw new DataParallelError(`DataParallelTrainer: expected \`modelModule\` to be an absolute path, got '${opts.modelModule}'. Use path.resolve(...).`);
+    for (const m of opts.modules ?? []) {
+      if (!path.isAbsolute(m)) {
+        throw new DataParallelError(`DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`);
+      }
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(opts.modelModule) as ModelModule;
-    const model = mod.createModel();
+    if (!opts.model.outputs?.length) {
+      throw new DataParallelError('DataParallelTrainer: the model has no outputs yet. Give its first layer an `inputShape` (a Sequential) or build it before creating the trainer.');
+    }
     const script = workerScript();
-    const handles = Array.from({ length: opts.workers }, () => new WorkerHandle(new Worker(script, { workerData: { modelModule: opts.modelModule, backend: opts.backend ?? 'wasm' } })));
-    const trainer = new DataParallelTrainer(handles, model, opts.optimizer);
+    const modelJson = JSON.stringify(opts.model.toJSON(null, false));
+    const handles = Array.from(
+      { length: opts.workers },
+      () => new WorkerHandle(new Worker(script, { workerData: { backend: opts.backend ?? 'wasm', modules: opts.modules ?? [], modelJson } })),
+    );
+    const trainer = new DataParallelTrainer(handles, opts.model);
     try {
-      await Promise.all(handles.map((h) => h.request({ type: 'init' })));
+      const shapes = opts.model.weights.map((w) => w.shape);
+      const replies = await Promise.all(handles.map((h) => h.expect('ready')));
+      for (const r of replies) {
+        const got = r['weightShapes'] as number[][];
+        if (got.length !== shapes.length || got.some((s, i) => s.join(',') !== shapes[i]!.join(','))) {
+          throw new DataParallelError(
+            `DataParallelTrainer: the model rebuilt in a worker has weights ${JSON.stringify(got)}, the master ${JSON.stringify(shapes)}. ` +
+              'Make every layer serialisable (getConfig + registerClass) and list the module that registers it in `modules`.',
+          );
+        }
+      }
     } catch (err) {
       await trainer.dispose();
       throw err;
@@ -123,69 +184,130 @@ export class DataParallelTrainer {
     return trainer;
   }
 
-  /**
-   * Wall times of the last {@link step}, in ms: `prepare` (main thread: read
-   * the batch and weights, split, post), `wait` (workers computing, in
-   * parallel), `apply` (main thread: average the gradients, optimizer update).
-   * `prepare + apply` is the serial part that does not shrink with more workers.
-   */
-  lastStepTimings: { prepareMs: number; waitMs: number; applyMs: number } = { prepareMs: 0, waitMs: 0, applyMs: 0 };
-
   /** Number of worker threads. */
   get workers(): number {
     return this.handles.length;
   }
 
-  /**
-   * One optimizer step on the batch (x, y), split along axis 0 into one shard
-   * per worker. Returns the batch's mean loss (before the update).
-   */
-  async step(x: tf.Tensor, y: tf.Tensor): Promise<number> {
-    const t0 = performance.now();
-    const batch = x.shape[0]!;
-    if (y.shape[0] !== batch) throw new DataParallelError(`DataParallelTrainer.step: x has ${batch} rows but y has ${y.shape[0]}. Pass matching batches.`);
-    const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const weights = vars.map((v) => v.dataSync() as Float32Array);
-    const xs = x.dataSync() as Float32Array;
-    const ys = y.dataSync() as Float32Array;
-    const xRow = xs.length / batch;
-    const yRow = ys.length / batch;
-    const n = Math.min(this.handles.length, batch);
-    const sizes = Array.from({ length: n }, (_, i) => Math.floor(batch / n) + (i < batch % n ? 1 : 0));
-    let start = 0;
-    const requests = sizes.map((size, i) => {
-      const xShard = xs.slice(start * xRow, (start + size) * xRow);
-      const yShard = ys.slice(start * yRow, (start + size) * yRow);
-      start += size;
-      const w = weights.map((a) => a.slice());
-      return this.handles[i]!.request<ShardResult>(
-        { type: 'step', weights: w, x: xShard, xShape: [size, ...x.shape.slice(1)], y: yShard, yShape: [size, ...y.shape.slice(1)] },
-        [xShard.buffer, yShard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)],
-      );
-    });
-    const tPosted = performance.now();
-    const replies = await Promise.all(requests);
-    const tReplied = performance.now();
-    let loss = 0;
-    const named: tf.NamedTensorMap = {};
-    tf.tidy(() => {
-      vars.forEach((v, k) => {
-        let g: tf.Tensor | undefined;
-        replies.forEach((r, i) => {
-          const part = tf.mul(tf.tensor(r.grads[k]!, v.shape), sizes[i]! / batch);
-          g = g ? tf.add(g, part) : part;
-        });
-        named[v.name] = tf.keep(g!);
-      });
-    });
-    replies.forEach((r, i) => (loss += (r.loss * sizes[i]!) / batch));
-    this.optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
-    this.lastStepTimings = { prepareMs: tPosted - t0, waitMs: tReplied - tPosted, applyMs: performance.now() - tReplied };
-    return loss;
+  private weightsMessage(): Float32Array[] {
+    return this.model.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
   }
 
-  /** Stops the workers (the master model stays usable; dispose it yourself). */
+  private post(i: number, msg: Record<string, unknown>, transfer: ArrayBuffer[]): void {
+    this.handles[i]!.post(msg, transfer);
+  }
+
+  /**
+   * Posts shard i of x (rows starts[i] … starts[i] + sizes[i]) with the current
+   * weights and `extra(i)` to worker i.
+   */
+  private scatter(type: string, x: tf.Tensor, sizes: number[], extra: (i: number, start: number) => Record<string, unknown>): void {
+    const n = x.shape[0]!;
+    const xs = x.dataSync() as Float32Array;
+    const row = xs.length / n;
+    const weights = this.weightsMessage();
+    let start = 0;
+    sizes.forEach((size, i) => {
+      const shard = xs.slice(start * row, (start + size) * row);
+      const w = weights.map((a) => a.slice());
+      this.post(i, { type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [shard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)]);
+      start += size;
+    });
+  }
+
+  /** The model's output on x in inference mode, computed by the workers shard by shard. */
+  async predict(x: tf.Tensor): Promise<tf.Tensor> {
+    if (x.shape[0] === 0) throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
+    const sizes = shardSizes(x.shape[0]!, this.handles.length);
+    this.scatter('predict', x, sizes, () => ({}));
+    const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted')));
+    const shape = replies[0]!['shape'] as number[];
+    const row = tf.util.sizeFromShape(shape.slice(1));
+    const all = new Float32Array(x.shape[0]! * row);
+    let off = 0;
+    replies.forEach((r) => {
+      const v = r['values'] as Float32Array;
+      all.set(v, off);
+      off += v.length;
+    });
+    return tf.tensor(all, [x.shape[0]!, ...shape.slice(1)]);
+  }
+
+  /**
+   * One optimizer step of `optimizer` on L = loss(y, model(x)), with the
+   * exact full-batch gradient. Returns [loss, ...metrics] on this batch,
+   * computed on the forward pass before the update (as Keras logs them).
+   */
+  async step(x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, loss: LossOrMetricFn, metrics: LossOrMetricFn[] = []): Promise<number[]> {
+    const n = x.shape[0]!;
+    if (y.shape[0] !== n) throw new DataParallelError(`DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`);
+    if (n === 0) throw new DataParallelError('DataParallelTrainer.step: the batch is empty. Pass at least one sample.');
+    const t0 = performance.now();
+    const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
+    // Shared per step: Int32 control word, then G (n · outRow floats).
+    const sab = new SharedArrayBuffer(GRADIENT_BYTE_OFFSET + 4 * n * outRow);
+    const control = new Int32Array(sab, 0, 1);
+    const gAll = new Float32Array(sab, GRADIENT_BYTE_OFFSET, n * outRow);
+    const sizes = shardSizes(n, this.handles.length);
+    this.scatter('step', x, sizes, (i, start) => ({ sab, gOffset: start * outRow, nonTrainable: i === 0 }));
+    const gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
+    // Awaited below; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
+    gradsEach.forEach((p) => p.catch(() => undefined));
+    let values: number[];
+    try {
+      const logits = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits')));
+      const t1 = performance.now();
+      const pAll = new Float32Array(n * outRow);
+      let off = 0;
+      logits.forEach((r) => {
+        const v = r['values'] as Float32Array;
+        pAll.set(v, off);
+        off += v.length;
+      });
+      const outShape = [n, ...(logits[0]!['shape'] as number[]).slice(1)];
+      const { vals, g } = tf.tidy(() => {
+        const p = tf.tensor(pAll, outShape);
+        const stacked = tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]);
+        const dL = tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p);
+        return { vals: stacked.dataSync(), g: dL.dataSync() };
+      });
+      values = Array.from(vals);
+      gAll.set(g as Float32Array);
+      Atomics.store(control, 0, GRADIENT_READY);
+      Atomics.notify(control, 0);
+      this.lastStepTimings.forwardMs = t1 - t0;
+      this.lastStepTimings.lossMs = performance.now() - t1;
+    } catch (err) {
+      Atomics.store(control, 0, STEP_ABORTED);
+      Atomics.notify(control, 0);
+      // Every worker answers (an error) before the next step may start.
+      await Promise.allSettled(gradsEach);
+      throw err;
+    }
+    const t2 = performance.now();
+    const replies = await Promise.all(gradsEach);
+    const t3 = performance.now();
+    const trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const named: tf.NamedTensorMap = {};
+    tf.tidy(() => {
+      trainable.forEach((v, k) => {
+        const parts = replies.map((r) => tf.tensor((r['grads'] as Float32Array[])[k]!, v.shape));
+        named[v.name] = tf.keep(parts.length === 1 ? parts[0]! : tf.addN(parts));
+      });
+    });
+    optimizer.applyGradients(named);
+    tf.dispose(Object.values(named));
+    const nt = replies[0]!['nonTrainable'] as Float32Array[] | undefined;
+    if (nt) {
+      const vars = this.model.nonTrainableWeights;
+      tf.tidy(() => vars.forEach((w, k) => (w.read() as tf.Variable).assign(tf.tensor(nt[k]!, w.read().shape))));
+    }
+    this.lastStepTimings.backwardMs = t3 - t2;
+    this.lastStepTimings.applyMs = performance.now() - t3;
+    return values;
+  }
+
+  /** Stops the workers (the master model stays usable). */
   async dispose(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.worker.terminate()));
   }

@@ -11,6 +11,6 @@ export { selectBackend, BACKEND_NAMES } from './select-backend';
 export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend } from './select-backend';
 export { BackendUnavailableError, UnknownBackendError, WasmKernelsError } from './errors';
 export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
-export { DataParallelTrainer, DataParallelError } from './data-parallel';
-export type { DataParallelOptions } from './data-parallel';
+export { DataParallelTrainer, DataParallelError, shardSizes } from './data-parallel';
+export type { DataParallelOptions, LossOrMetricFn } from './data-parallel';
 export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';
