@@ -240,6 +240,7 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       model: { summary, notebookTotalWithWbar: summary.total + wbar, signature: MODEL_SIGNATURE },
       training: {
         hyperparameters: { ...NOTEBOOK, batchSize: o.batchSize, epochs: o.epochs, optimizer: 'Adam', shuffle: true },
+        workers: plan.workers,
         history: hist,
         epochSeconds: progress.epochSeconds,
         final: Object.fromEntries(Object.keys(hist).map((k) => [k, last(k)])),
@@ -249,11 +250,12 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       attack: { ...attack, images: undefined, adversarials: undefined },
       check: attack.check,
       timings: { ...timings, total: totalSeconds, trainingAllSessions: progress.epochSeconds.reduce((a, b) => a + b, 0) },
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       finishedAt: new Date().toISOString(),
     };
     writeFileAtomic(file('results'), JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
     log(`Results: ${file('results')}`);
-    log(`Final: val_accuracy ${last('val_accuracy').toFixed(4)}, val_MulticlassKR ${last('val_MulticlassKR').toFixed(4)}; ${attack.check.respected}/${attack.check.total} certificates below their attack distance. Total ${totalSeconds.toFixed(1)} s (` + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ') + ').');
+    log(`Final: val_accuracy ${last('val_accuracy').toFixed(4)}, val_MulticlassKR ${last('val_MulticlassKR').toFixed(4)}; ${attack.check.respected}/${attack.check.total} certificates below their attack distance. Total ${totalSeconds.toFixed(1)} s (` + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ') + `; peak RSS ${(process.resourceUsage().maxRSS / 1048576).toFixed(2)} GB).`);
 
     vanilla.dispose();
     model.dispose();
