@@ -3,12 +3,16 @@
  * One backend, one process (so peak RSS is its own): measures what `run.cjs`
  * tabulates and prints one JSON line on stdout. Usage:
  *   node child.cjs <backend> <batch> <steps> <cwSteps>
+ * `<backend>` `wasm-workers` trains data-parallel on one wasm worker thread per
+ * core (DataParallelTrainer, exact full-batch gradient), as demo4 does on wasm;
+ * everything else (GEMM, Lipschitz, inference, CW) runs in the main thread.
  * A benchmark, never a test: nothing here asserts on time.
  */
 'use strict';
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
-const { selectBackend } = require('@lipnet/backend');
+const os = require('os');
+const { selectBackend, DataParallelTrainer } = require('@lipnet/backend');
 const L = require('@lipnet/layers');
 const { MulticlassHKR, MulticlassKR } = require('@lipnet/losses');
 const { L2CarliniWagnerAttack } = require('@lipnet/attacks');
@@ -51,16 +55,18 @@ function timeIt(fn, reps) {
 
 async function main() {
   const out = { backend, batch: BATCH };
+  const workers = backend === 'wasm-workers' ? (os.availableParallelism ? os.availableParallelism() : os.cpus().length) : 0;
   let choice;
   try {
-    choice = await selectBackend({ prefer: backend, log: null });
+    choice = await selectBackend({ prefer: workers ? 'wasm' : backend, log: null });
   } catch (e) {
     out.skipped = String(e.message || e).split('\n')[0];
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
-  out.backend = choice.name;
+  out.backend = workers ? `wasm × ${workers} workers` : choice.name;
   out.reason = choice.reason;
+  if (workers) out.workers = workers;
 
   // fp32 GEMM rate on this backend (the FLOP floor it can reach).
   const n = 1024;
@@ -68,6 +74,10 @@ async function main() {
   const b = tf.randomNormal([n, n]);
   const g = timeIt(() => tf.tidy(() => { tf.matMul(a, b).dataSync(); }), 5); // (a tidy that returns a big typed array walks it element by element)
   out.gemmGflops = (2 * n ** 3) / (g.ms / 1000) / 1e9;
+  if (workers) {
+    out.gemmGflopsOneThread = out.gemmGflops;
+    out.gemmGflops *= workers; // the aggregate rate of the workers' threads (measured on one, times their count)
+  }
   tf.dispose([a, b]);
 
   // Training steps of the demo4 network (random data in the data's range and shapes).
@@ -79,7 +89,14 @@ async function main() {
   });
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
-  const step = async () => { await model.trainOnBatch(x, labels); };
+  let trainer;
+  let step = async () => { await model.trainOnBatch(x, labels); };
+  if (workers) {
+    trainer = await DataParallelTrainer.create({ model, workers, backend: 'wasm', modules: [require.resolve('@lipnet/layers')] });
+    const opt = tf.train.adam(1e-4);
+    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2', validate: false });
+    step = async () => { await trainer.step(x, labels, opt, hkr); };
+  }
   await step(); // warm-up: weights, kernels, caches
   const tensorsAfterWarmup = tf.memory().numTensors;
   const stepMs = [];
@@ -97,8 +114,14 @@ async function main() {
 
   // Validation pass cost (predict on the test-set size, at the training batch).
   const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
-  const v = timeIt(() => tf.tidy(() => { model.predict(vx, { batchSize: BATCH }).dataSync(); }), 1);
-  out.validationSeconds = (v.ms / 1000) * (VAL_IMAGES / vx.shape[0]);
+  let validationMs;
+  if (trainer) {
+    const t0 = now();
+    const p = await trainer.predict(vx);
+    p.dispose();
+    validationMs = now() - t0;
+  } else validationMs = timeIt(() => tf.tidy(() => { model.predict(vx, { batchSize: BATCH }).dataSync(); }), 1).ms;
+  out.validationSeconds = (validationMs / 1000) * (VAL_IMAGES / vx.shape[0]);
   const stepsPerEpoch = Math.ceil(EPOCH_IMAGES / BATCH);
   out.secondsPerEpoch = (out.msPerStep * stepsPerEpoch) / 1000 + out.validationSeconds;
   out.trainImagesPerSecond = BATCH / (out.msPerStep / 1000);
@@ -134,6 +157,7 @@ async function main() {
     tf.dispose([imgs, lab, res.raw, res.clipped, res.success]);
   }
   tf.dispose([x, labels]);
+  if (trainer) await trainer.dispose();
   out.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(JSON.stringify(out) + '\n');
 }

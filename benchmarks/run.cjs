@@ -7,7 +7,7 @@
  * same run, when `tools/reference/.venv` exists (`bash tools/reference/setup.sh`).
  *
  * Writes benchmarks/results/<date>.json and <date>.md. Options:
- *   --backends tensorflow,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
+ *   --backends tensorflow,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
  *   --cpu-batch 64 (the pure-JS backend is ~200× slower: timed at a small batch, scaled)
  *   --wasm-batch 1024 (wasm32's 4 GB heap cannot hold a batch-4096 step of this network; demo4
  *     computes its batch-4096 steps in chunks of 1024, the same work as 4 steps here)
@@ -21,7 +21,7 @@ const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const opts = { backends: ['tensorflow', 'wasm', 'cpu'], batch: 4096, steps: 3, cwSteps: 200, cpuBatch: 64, wasmBatch: 1024, reference: true, out: path.join(__dirname, 'results') };
+const opts = { backends: ['tensorflow', 'wasm-workers', 'wasm', 'cpu'], batch: 4096, steps: 3, cwSteps: 200, cpuBatch: 64, wasmBatch: 1024, reference: true, out: path.join(__dirname, 'results') };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -41,7 +41,7 @@ function loadavg() { return os.loadavg().map((v) => Math.round(v * 100) / 100); 
 
 const runs = [];
 for (const backend of opts.backends) {
-  const batch = backend === 'cpu' ? opts.cpuBatch : backend.startsWith('wasm') ? opts.wasmBatch : opts.batch;
+  const batch = backend === 'cpu' ? opts.cpuBatch : backend === 'wasm' || backend === 'wasm-stock' ? opts.wasmBatch : opts.batch;
   const cw = backend === 'cpu' ? Math.min(opts.cwSteps, 20) : opts.cwSteps;
   process.stderr.write(`bench: ${backend} at batch ${batch} … `);
   const r = spawnSync(process.execPath, [path.join(__dirname, 'child.cjs'), backend, String(batch), String(opts.steps), String(cw)], {

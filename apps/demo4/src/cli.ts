@@ -64,8 +64,8 @@ Flags:
                            less memory; default: 1024 on wasm, whose 4 GB heap cannot hold batch 4096,
                            else the whole batch)
   --workers N              train on N worker threads, each with its own backend, exact full-batch
-                           gradient (default on wasm: one per CPU core when there are ≥ 2, shards of
-                           ≤ 2048 images; elsewhere 1, the backend's own threads)
+                           gradient (default on wasm: one per CPU core when there are ≥ 2, at most 8,
+                           shards of ≤ 2048 images; elsewhere 1, the backend's own threads)
   --attack-steps N         C&W steps per binary-search step (default ${DEFAULTS.attackSteps})
   --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
   --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
@@ -86,7 +86,8 @@ adversarial_viz.png, training_curves.png, training_curves.html, results.json.
 
 Quick check (what CI runs): pnpm demo4 --train-limit 2048 --epochs 1 --attack-steps 200
 Exit codes: 0 ok, 2 bad flag, 3 data, 4 output folder, 5 checkpoint,
-6 a certificate not below its attack distance, 7 backend unavailable, 130 interrupted (resume with --resume).`;
+6 a certificate not below its attack distance, 7 backend unavailable, 8 a training worker failed,
+130 interrupted (resume with --resume).`;
 
 const INT_FLAGS = {
   '--epochs': 'epochs',

@@ -76,3 +76,11 @@ export class InterruptedError extends Demo4Error {
     this.name = 'InterruptedError';
   }
 }
+
+/** A training worker thread failed (e.g. its wasm heap overflowed); the last epoch's checkpoint is kept. Exit code 8. */
+export class WorkerFailureError extends Demo4Error {
+  constructor(message: string) {
+    super(message, 8);
+    this.name = 'WorkerFailureError';
+  }
+}

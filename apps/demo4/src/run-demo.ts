@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { DataParallelError } from '@lipnet/backend';
 import { adversarialViz } from './adversarial-viz';
 import { writeFileAtomic } from './atomic-write';
 import { chooseBackend, type BackendChoice } from './backend';
@@ -20,7 +21,7 @@ import { assertSameSettings, readCheckpoint, restoreCheckpoint, type RunSettings
 import type { CliOptions } from './cli';
 import { disposeDataset, toDataset } from './dataset';
 import { downloadFashionMnist } from './download';
-import { CertificateViolationError, CheckpointError, InterruptedError } from './errors';
+import { CertificateViolationError, CheckpointError, InterruptedError, WorkerFailureError } from './errors';
 import { exportAndVerify } from './export-model';
 import { describeProbe, FILE_ROLES, loadFashionMnist } from './fashion-mnist';
 import { buildHkrModel, MODEL_SIGNATURE, NOTEBOOK, notebookLossAndMetrics } from './model';
@@ -165,7 +166,16 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
         stop: interrupt,
         microBatch: o.microBatch ?? (backend.tfBackend === 'wasm' ? WASM_MICRO_BATCH : undefined),
         parallel,
-      }).finally(() => parallel?.dispose()),
+      })
+        .catch((err: unknown) => {
+          if (!(err instanceof DataParallelError)) throw err;
+          throw new WorkerFailureError(
+            `demo4: training on ${plan.workers} worker threads failed: ${err.message}\n` +
+              `The checkpoint of the last finished epoch is in ${file('checkpoint')}. Resume in one thread with:  ${resumeHint} --workers 1\n` +
+              `(or with more workers, whose shards are smaller: --workers ${plan.workers * 2}).`,
+          );
+        })
+        .finally(() => parallel?.dispose()),
     );
     if (trainResult.interrupted) {
       throw new InterruptedError(`demo4: interrupted; checkpoint saved to ${file('checkpoint')}.\nResume with:  ${resumeHint}`);

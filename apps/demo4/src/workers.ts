@@ -17,13 +17,21 @@ export interface WorkerPlan {
   note?: string;
 }
 
+/**
+ * Most workers the automatic choice starts: each holds a wasm instance and a
+ * copy of the model, and every step waits for the slowest, so past a few
+ * workers memory grows faster than speed.
+ */
+export const MAX_AUTO_WORKERS = 8;
+
 /** CPU cores available to this process. */
 export function availableCores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /**
- * `--workers` or the automatic choice: on wasm, one worker per core (≥ 2), and
+ * `--workers` or the automatic choice: on wasm, one worker per core (≥ 2; at
+ * most {@link MAX_AUTO_WORKERS}), and
  * at least ⌈batch / maxShard⌉ so a shard's activations fit a worker's heap
  * (more workers than cores still works, just time-shared); else 1.
  */
@@ -35,7 +43,7 @@ export function planWorkers(o: Pick<CliOptions, 'workers' | 'batchSize'>, backen
     return { workers: o.workers };
   }
   if (backend.tfBackend !== 'wasm' || cores < 2) return { workers: 1 };
-  return { workers: Math.max(cores, Math.ceil(o.batchSize / maxShard)) };
+  return { workers: Math.max(Math.min(cores, MAX_AUTO_WORKERS), Math.ceil(o.batchSize / maxShard)) };
 }
 
 /** Starts `n` workers on the chosen backend, each with a copy of `model` (its layers registered by @lipnet/layers). */

@@ -5,34 +5,23 @@
  * numbers, for the batch-statistics MulticlassHKR loss and @lipnet layers.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { DataParallelTrainer } from '@lipnet/backend';
-import { GroupSort, frobeniusDense, sequential, spectralDense } from '@lipnet/layers';
 import { MulticlassHKR, MulticlassKR } from '@lipnet/losses';
 import { expectTensorsClose } from '@lipnet/test-utils';
 import type { RunSettings } from '../src/checkpoint';
 import { Rng } from '../src/rng';
 import { categoricalAccuracy, freshProgress, train, type LossOrMetric } from '../src/train';
 import { planWorkers } from '../src/workers';
+import { smallLipnetModel } from './small-lipnet-model';
 
 const settings: RunSettings = { batchSize: 10, trainLimit: null, seed: 5, learningRate: 0.05, modelSignature: 'parallel' };
 const quiet = { write: () => true };
 const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as unknown as LossOrMetric;
 const kr = MulticlassKR({ semantics: '1.2' }) as unknown as LossOrMetric;
 
-function lipnetModel(): tfl.LayersModel {
-  return sequential({
-    kCoefLip: 1,
-    warn: () => undefined,
-    layers: [
-      spectralDense({ units: 8, inputShape: [6], activation: new GroupSort({ n: 2 }), kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
-      frobeniusDense({ units: 4, useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
-    ],
-  });
-}
 
 // Both runs start from the same weights, the power-iteration vector (randomly initialised) included.
-const start = lipnetModel();
+const start = smallLipnetModel();
 const initial = start.getWeights();
 
 async function trainWith(workers: number) {
@@ -40,7 +29,7 @@ async function trainWith(workers: number) {
   const data = (n: number) => tf.tensor2d(Array.from({ length: n * 6 }, () => rng.next() * 2 - 1), [n, 6]);
   const labels = (n: number, k: number) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * k) % 4), 'int32'), 4), 'float32'));
   const [x, y, xVal, yVal] = [data(23), labels(23, 7), data(9), labels(9, 5)];
-  const model = lipnetModel();
+  const model = smallLipnetModel();
   model.setWeights(initial);
   const optimizer = tf.train.adam(settings.learningRate);
   const parallel = workers > 1 ? await DataParallelTrainer.create({ model, workers, backend: 'cpu', modules: [require.resolve('@lipnet/layers')] }) : undefined;
@@ -82,6 +71,7 @@ describe('planWorkers', () => {
   it('uses one worker per core on wasm, at least enough for shards of ≤ maxShard images', () => {
     expect(planWorkers({ batchSize: 4096 }, wasm, 2048, 2)).toEqual({ workers: 2 });
     expect(planWorkers({ batchSize: 4096 }, wasm, 2048, 8)).toEqual({ workers: 8 });
+    expect(planWorkers({ batchSize: 4096 }, wasm, 2048, 64)).toEqual({ workers: 8 });
     expect(planWorkers({ batchSize: 8192 }, wasm, 2048, 2)).toEqual({ workers: 4 });
   });
   it('stays in the main thread on one core and on native TensorFlow', () => {

@@ -6,12 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GroupSort, frobeniusDense, sequential, spectralDense } from '@lipnet/layers';
 import { MulticlassHKR } from '@lipnet/losses';
 import { expectNoLeakedTensors, expectTensorsClose } from '@lipnet/test-utils';
 import type { RunSettings } from '../src/checkpoint';
 import { Rng } from '../src/rng';
 import { categoricalAccuracy, freshProgress, train, type LossOrMetric } from '../src/train';
+import { smallLipnetModel } from './small-lipnet-model';
 
 const settings: RunSettings = { batchSize: 10, trainLimit: null, seed: 5, learningRate: 0.05, modelSignature: 'micro' };
 const quiet = { write: () => true };
@@ -24,16 +24,6 @@ function plainModel(): tfl.LayersModel {
   return m;
 }
 
-function lipnetModel(): tfl.LayersModel {
-  return sequential({
-    kCoefLip: 1,
-    warn: () => undefined,
-    layers: [
-      spectralDense({ units: 8, inputShape: [6], activation: new GroupSort({ n: 2 }), kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
-      frobeniusDense({ units: 4, useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
-    ],
-  });
-}
 
 async function trainWith(model: tfl.LayersModel, microBatch: number | undefined, optimizer: tf.Optimizer = tf.train.sgd(settings.learningRate)) {
   const rng = new Rng(9);
@@ -70,13 +60,13 @@ describe('training step in micro-batches', () => {
   });
 
   it('equals the full-batch step for @lipnet reparametrised layers', async () => {
-    const full = await trainWith(lipnetModel(), undefined);
-    const micro = await trainWith(lipnetModel(), 4);
+    const full = await trainWith(smallLipnetModel(), undefined);
+    const micro = await trainWith(smallLipnetModel(), 4);
     full.weights.forEach((w, i) => expectTensorsClose(micro.weights[i]!, w, { atol: 1e-5, rtol: 1e-4 }));
   });
 
   it('leaves no tensor behind across micro-batched steps', async () => {
-    const model = lipnetModel();
+    const model = smallLipnetModel();
     const optimizer = tf.train.sgd(settings.learningRate);
     await expectNoLeakedTensors(async () => {
       const r = await trainWith(model, 4, optimizer);

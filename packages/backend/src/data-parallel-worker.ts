@@ -72,8 +72,9 @@ parentPort?.on('message', (msg: Msg) => {
   try {
     if (!model) throw new Error(`got '${msg.type}' before the model was built`);
     if (msg.type === 'predict') predict(model, msg);
+    else if (msg.type === 'memory') post({ type: 'memory', numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
     else if (msg.type === 'step') step(model, msg);
-    else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict' or 'step')`);
+    else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step' or 'memory')`);
   } catch (err) {
     post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
   }

@@ -307,6 +307,18 @@ export class DataParallelTrainer {
     return values;
   }
 
+  /** `tf.memory()` of each worker (numTensors, numBytes): constant across steps when nothing leaks. */
+  async workerMemory(): Promise<{ numTensors: number; numBytes: number }[]> {
+    const replies = await Promise.all(
+      this.handles.map((h) => {
+        const r = h.expect('memory');
+        h.post({ type: 'memory' });
+        return r;
+      }),
+    );
+    return replies.map((r) => ({ numTensors: r['numTensors'] as number, numBytes: r['numBytes'] as number }));
+  }
+
   /** Stops the workers (the master model stays usable). */
   async dispose(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.worker.terminate()));

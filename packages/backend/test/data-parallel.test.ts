@@ -74,11 +74,16 @@ test('2 workers (uneven shards) give the exact full-batch Adam steps of a batch-
     const direct = ref.predict(x) as tf.Tensor;
     expectRelClose(asArr(pred), asArr(direct), 1e-5);
     tf.dispose([pred, direct]);
-    // No tensors leak on the main thread across steps.
+    // No tensors leak, on the main thread or in the workers, across steps and predictions.
     const before = tf.memory().numTensors;
-    await trainer.step(x, y, opt, batchStatLoss);
-    await trainer.step(x, y, opt, batchStatLoss);
+    const workersBefore = await trainer.workerMemory();
+    for (let i = 0; i < 3; i++) {
+      await trainer.step(x, y, opt, batchStatLoss, [accuracy]);
+      tf.dispose(await trainer.predict(x));
+    }
     expect(tf.memory().numTensors).toBe(before);
+    expect(await trainer.workerMemory()).toEqual(workersBefore);
+    expect(workersBefore.every((m) => m.numTensors > 0)).toBe(true); // the workers' model weights
   } finally {
     await trainer.dispose();
     tf.dispose([x, y]);
