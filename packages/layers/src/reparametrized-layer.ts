@@ -4,6 +4,7 @@ import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
 import { SpectralInitializer } from './spectral-initializer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
+import { addBias } from './bias-add';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -107,7 +108,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Normalises `kernel` given the stored power-iteration vector (spectral layers). */
   protected abstract normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel;
 
-  /** Applies the affine map with the effective kernel (matMul or conv2d, then bias). */
+  /** Applies the linear map with the effective kernel (matMul or conv2d; the bias is added by `call`). */
   protected abstract linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
 
   /** The plain tfjs layer (Dense / Conv2D) with `activation` and no weights set. */
@@ -198,7 +199,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const w = this.effectiveKernel(kwargs['training'] === true);
       let y = this.linear(x, w);
-      if (this.bias) y = tf.add(y, this.bias.read());
+      // addBias, not tf.add: keeps no activation on the tape for the bias' gradient.
+      if (this.bias) y = addBias(y, this.bias.read());
       const act = this.activationSpec.layer;
       if (act) {
         y = act.apply(y) as tf.Tensor;

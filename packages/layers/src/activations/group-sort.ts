@@ -123,21 +123,38 @@ function sortPairsSelect(block: number): (x: tf.Tensor) => tf.Tensor {
  * `masked`: s = step(a − b) ∈ {0, 1} (1: the pair is swapped; 0 at a tie)
  * on both channels of each pair, u = x·s (the swapped pairs, zeros elsewhere)
  * and y = (x − u) + swap(u): every sum has one exact zero term, so y is exact.
- * The backward is the same map of dy with the saved s. Six passes forward
- * (two GEMMs, Step, Mul, Sub, Add), four backward, all XNNPACK-fast on wasm.
- * Saves s as float32 (4 bytes a value: casting to bool costs more than it saves).
+ * The backward is the same map of dy, with s recomputed from the saved input
+ * x: the input is what the layer before keeps anyway (a fused conv or dense
+ * saves its output), so nothing activation-sized is added to the tape — on
+ * wasm, whose heap cannot shrink, memory is what limits the batch. Six passes
+ * forward (two GEMMs, Step, Mul, Sub, Add), six backward, all XNNPACK-fast on
+ * wasm; temporaries are freed as soon as they are used.
  */
 function sortPairsMasked(block: number): (x: tf.Tensor) => tf.Tensor {
-  const permute = (v: tf.Tensor, s: tf.Tensor) =>
-    tf.tidy(() => {
-      const u = tf.mul(v, s);
-      return tf.add(tf.sub(v, u), pairGemm(u, PAIR_SWAP, block));
-    });
+  const swapMask = (x: tf.Tensor) => tf.tidy(() => tf.step(pairGemm(x, PAIR_DIFF, block)));
+  const permute = (v: tf.Tensor, s: tf.Tensor) => {
+    const u = tf.mul(v, s);
+    const kept = tf.sub(v, u);
+    const moved = pairGemm(u, PAIR_SWAP, block);
+    u.dispose();
+    const out = tf.add(kept, moved);
+    tf.dispose([kept, moved]);
+    return out;
+  };
   return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    const swapMask = tf.tidy(() => tf.step(pairGemm(x, PAIR_DIFF, block)));
-    const value = permute(x, swapMask);
-    save([swapMask]);
-    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => permute(dy, saved[0]!) };
+    const s = swapMask(x);
+    const value = permute(x, s);
+    s.dispose();
+    save([x]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const sBack = swapMask(saved[0]!);
+        const dx = permute(dy, sBack);
+        sBack.dispose();
+        return dx;
+      },
+    };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 }
 

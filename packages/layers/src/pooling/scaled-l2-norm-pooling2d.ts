@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkEpsGradSqrt } from './pooling-checks';
 import { ScaledWindowPooling2D, type ScaledWindowPooling2DArgs } from './scaled-window-pooling2d';
-import { sqrtEpsGrad } from './sqrt-eps-grad';
+import { windowL2Norm } from './window-l2-norm';
 
 /** Arguments of {@link ScaledL2NormPooling2D}. */
 export interface ScaledL2NormPooling2DArgs extends ScaledWindowPooling2DArgs {
@@ -36,8 +36,7 @@ export class ScaledL2NormPooling2D extends ScaledWindowPooling2D {
   protected pool(x: tf.Tensor4D): tf.Tensor {
     const area = this.poolSize[0] * this.poolSize[1];
     // deel-lip order of operations: sqrt_eps(avgpool(x²)) · √(ph·pw) · k.
-    const meanSq = tf.avgPool(tf.square(x), this.poolSize, this.poolSize, 'valid');
-    return tf.mul(sqrtEpsGrad(meanSq, this.epsGradSqrt), tf.scalar(Math.sqrt(area) * this.kCoefLip));
+    return windowL2Norm(x, [this.poolSize[0], this.poolSize[1]], Math.sqrt(area) * this.kCoefLip, this.epsGradSqrt);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
