@@ -10,6 +10,7 @@
  * Loss `MulticlassHKR(alpha=100, min_margin=0.25)` (1.2.0: full margin, batch
  * scalar), metric `MulticlassKR`, `Adam(1e-4)`.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   GroupSort,
@@ -40,9 +41,23 @@ export const MODEL_SIGNATURE =
 /**
  * Builds the notebook's `hkr_model`. Layer names are Keras' (`spectral_conv2d`,
  * `scaled_l2norm_pooling2d_1`, …) so the summary reads like the notebook's.
- * `seed` seeds the four orthogonal kernel initialisers.
+ * `seed` seeds the four orthogonal kernel initialisers and the power-iteration
+ * vectors `u` (deel-lip draws them from an unseeded N(0, 1); seeded here, so two
+ * runs with the same seed on the same backend print the same numbers).
  */
 export function buildHkrModel(seed: number, warn: (m: string) => void = () => undefined): tfl.Sequential {
+  const model = buildLayers(seed, warn);
+  let k = 0;
+  for (const w of model.weights) {
+    if (!/\/u$/.test(w.originalName)) continue;
+    k += 1;
+    const v = w.read() as tf.Variable;
+    tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 1, 'float32', (seed * 104729 + k) % 2147483647)));
+  }
+  return model;
+}
+
+function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
   // Keras' Orthogonal (QR of a Gaussian, sign-corrected); tfjs' own `orthogonal` needs chained ops
   const ortho = (k: number) => new SpectralInitializer({ seed: (seed * 7919 + k) % 2147483647 });
   const gs = () => new GroupSort({ n: 2 });
