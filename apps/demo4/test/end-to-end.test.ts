@@ -152,4 +152,29 @@ withData('demo4 end to end', () => {
     expect(res.options.batchSize).toBe(128);
     expect(res.training.resumed).toBe(true);
   }, 600000);
+  it('on 2 wasm workers, a run stopped mid-epoch and resumed prints the same numbers as the run left alone', async () => {
+    const env = { LIPNET_BACKEND: 'wasm' };
+    const args = ['--train-limit', '1024', '--batch-size', '128', '--epochs', '2', '--val-limit', '256', '--attack-steps', '10', '--binary-search-steps', '1', '--workers', '2'];
+    const whole = tmpDir();
+    const r0 = await run([...args, '--out', whole], { env });
+    if (r0.code !== 0) throw new Error(`exit ${r0.code}\n${r0.stdout}\n${r0.stderr}`);
+    expect(r0.stdout).toContain('Training data-parallel on 2 worker threads (wasm)');
+    const split = tmpDir();
+    let sent = false;
+    const r1 = await run([...args, '--out', split], {
+      env,
+      onStdout: (out, child) => {
+        if (!sent && out.includes('Epoch 1/2')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(r1.code).toBe(130);
+    const r2 = await run(['--resume', '--out', split], { env });
+    if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
+    const hist = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).training.history as Record<string, number[]>;
+    expect(hist(split)).toEqual(hist(whole));
+    expect(hist(whole)['loss']).toHaveLength(2);
+  }, 600000);
 });
