@@ -198,8 +198,8 @@ export class DataParallelTrainer {
   }
 
   /**
-   * Posts shard i of x (rows starts[i] … starts[i] + sizes[i]) with the current
-   * weights and `extra(i)` to worker i.
+   * Splits x into consecutive shards of `sizes[i]` rows and posts shard i, with
+   * the current weights and `extra(i, firstRow)`, to worker i.
    */
   private scatter(type: string, x: tf.Tensor, sizes: number[], extra: (i: number, start: number) => Record<string, unknown>): void {
     const n = x.shape[0]!;
@@ -265,14 +265,17 @@ export class DataParallelTrainer {
         off += v.length;
       });
       const outShape = [n, ...(logits[0]!['shape'] as number[]).slice(1)];
-      const { vals, g } = tf.tidy(() => {
+      // (tensors out of the tidy, read after it: a tidy that returns a typed array walks it element by element)
+      const [stacked, dL] = tf.tidy(() => {
         const p = tf.tensor(pAll, outShape);
-        const stacked = tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]);
-        const dL = tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p);
-        return { vals: stacked.dataSync(), g: dL.dataSync() };
+        return [tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]), tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p)];
       });
-      values = Array.from(vals);
-      gAll.set(g as Float32Array);
+      try {
+        values = Array.from(stacked.dataSync());
+        gAll.set(dL.dataSync() as Float32Array);
+      } finally {
+        tf.dispose([stacked, dL]);
+      }
       Atomics.store(control, 0, GRADIENT_READY);
       Atomics.notify(control, 0);
       this.lastStepTimings.forwardMs = t1 - t0;
