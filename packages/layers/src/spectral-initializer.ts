@@ -42,7 +42,10 @@ export class SpectralInitializer extends TflInitializer {
     const rows = shape.reduce((a, b) => a * b, 1) / cols;
     const tall = rows >= cols;
     const [m, n] = tall ? [rows, cols] : [cols, rows];
-    const g = tf.tidy(() => tf.randomNormal([n, m], 0, 1, 'float32', this.seed).dataSync());
+    // Read after creating, not returned from a tidy: a tidy that returns a typed array walks it element by element.
+    const gaussian = tf.randomNormal([n, m], 0, 1, 'float32', this.seed);
+    const g = gaussian.dataSync();
+    gaussian.dispose();
     const q = orthonormalColumns(Float64Array.from(g), m, n);
     // q holds n orthonormal vectors of length m, vector j at q[j·m … j·m+m).
     const out = new Float32Array(rows * cols);
