@@ -171,6 +171,19 @@ function leadingBlock(backend: BackendWasm, t: TensorInfo, index: number, shape:
   return out;
 }
 
+/** Chunk `index` of `chunks` of `t` as a `shape` tensor: a free reshape when there is one chunk, else {@link leadingBlock}. */
+function chunkOf(backend: BackendWasm, t: TensorInfo, index: number, chunks: number, shape: number[]): TensorInfo {
+  return chunks === 1 ? reshapeInfo(backend, t, shape) : leadingBlock(backend, t, index, shape);
+}
+
+/** `acc + part` (or `part` when there is no sum yet), releasing both inputs. */
+function accumulate(backend: BackendWasm, acc: TensorInfo | undefined, part: TensorInfo): TensorInfo {
+  if (!acc) return part;
+  const sum = runStock('Add', backend, { a: acc, b: part }, {});
+  release(backend, acc, part);
+  return sum;
+}
+
 function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
@@ -187,16 +200,12 @@ function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info:
   release(backend, x4);
   let acc: TensorInfo | undefined;
   for (let j = 0; j < chunks; j++) {
-    const dyJ = chunks === 1 ? reshapeInfo(backend, dyT, [k, oh, ow, nc]) : leadingBlock(backend, dyT, j, [k, oh, ow, nc]);
-    const xJ = chunks === 1 ? reshapeInfo(backend, xT, [h, w, nc, c]) : leadingBlock(backend, xT, j, [h, w, nc, c]);
+    const dyJ = chunkOf(backend, dyT, j, chunks, [k, oh, ow, nc]);
+    const xJ = chunkOf(backend, xT, j, chunks, [h, w, nc, c]);
     // Σ over this chunk's samples and positions: [K, fh, fw, C], flipped in both spatial axes.
     const part = runStock('Conv2D', backend, { x: dyJ, filter: xJ }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined });
     release(backend, dyJ, xJ);
-    if (acc) {
-      const sum = runStock('Add', backend, { a: acc, b: part }, {});
-      release(backend, acc, part);
-      acc = sum;
-    } else acc = part;
+    acc = accumulate(backend, acc, part);
   }
   release(backend, dyT, xT);
   const flipped = runStock('Reverse', backend, { x: acc! }, { dims: [1, 2] });
@@ -241,15 +250,11 @@ function viaIm2col(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf
   release(backend, patches, p3);
   let prod: TensorInfo | undefined;
   for (let j = 0; j < chunks; j++) {
-    const a = chunks === 1 ? reshapeInfo(backend, pT, [p, rowsPer]) : leadingBlock(backend, pT, j, [p, rowsPer]);
-    const b = chunks === 1 ? reshapeInfo(backend, dy, [rowsPer, k]) : leadingBlock(backend, dy, j, [rowsPer, k]);
+    const a = chunkOf(backend, pT, j, chunks, [p, rowsPer]);
+    const b = chunkOf(backend, dy, j, chunks, [rowsPer, k]);
     const part = gemmInfo(backend, a, b); // [p, K]
     release(backend, a, b);
-    if (prod) {
-      const sum = runStock('Add', backend, { a: prod, b: part }, {});
-      release(backend, prod, part);
-      prod = sum;
-    } else prod = part;
+    prod = accumulate(backend, prod, part);
   }
   release(backend, pT);
   return { dataId: prod!.dataId, shape: [fh, fw, c, k], dtype: 'float32' };
