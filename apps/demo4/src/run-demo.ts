@@ -10,12 +10,6 @@ import { DataParallelError } from '@lipnet/backend';
 import { adversarialViz } from './adversarial-viz';
 import { writeFileAtomic } from './atomic-write';
 import { chooseBackend, type BackendChoice } from './backend';
-import { planWorkers, startWorkers } from './workers';
-
-/** Chunk size of a training step on wasm: batch 4096's activations overflow the wasm32 heap (4 GB). */
-const WASM_MICRO_BATCH = 1024;
-/** Largest shard a wasm worker trains in one pass (its own 4 GB heap). */
-const WASM_MAX_SHARD = 2048;
 import { certifyAndAttack, type AttackReport } from './certify';
 import { assertSameSettings, readCheckpoint, restoreCheckpoint, type RunSettings } from './checkpoint';
 import type { CliOptions } from './cli';
@@ -30,6 +24,12 @@ import { formatSummary, summarize } from './summary';
 import { freshProgress, train, type StopSignal } from './train';
 import { trainingCurves, trainingCurvesHtml } from './training-curves';
 import { collectVersions } from './versions';
+import { planWorkers, startWorkers } from './workers';
+
+/** Chunk size of a training step on wasm: batch 4096's activations overflow the wasm32 heap (4 GB). */
+const WASM_MICRO_BATCH = 1024;
+/** Largest shard a wasm worker trains in one pass (its own 4 GB heap). */
+const WASM_MAX_SHARD = 2048;
 
 /** Files demo4 writes into `--out`. */
 export const OUTPUT_FILES = {

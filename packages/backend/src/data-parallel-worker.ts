@@ -68,6 +68,10 @@ function step(m: tfl.LayersModel, msg: Msg): void {
   post({ type: 'grads', grads: out, nonTrainable }, [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer));
 }
 
+function postError(err: unknown): void {
+  post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+}
+
 parentPort?.on('message', (msg: Msg) => {
   try {
     if (!model) throw new Error(`got '${msg.type}' before the model was built`);
@@ -76,8 +80,8 @@ parentPort?.on('message', (msg: Msg) => {
     else if (msg.type === 'step') step(model, msg);
     else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step' or 'memory')`);
   } catch (err) {
-    post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    postError(err);
   }
 });
 
-init().catch((err: unknown) => post({ type: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+init().catch(postError);

@@ -189,8 +189,9 @@ export class DataParallelTrainer {
     return this.handles.length;
   }
 
+  /** The weights' current values, read only (each worker gets its own copy in {@link scatter}). */
   private weightsMessage(): Float32Array[] {
-    return this.model.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+    return this.model.weights.map((w) => w.read().dataSync() as Float32Array);
   }
 
   private post(i: number, msg: Record<string, unknown>, transfer: ArrayBuffer[]): void {
