@@ -95,7 +95,12 @@ module_dir="$(dirname "$binding_path")"
 napi_version="${module_dir##*napi-v}"
 say "addon path: $binding_path (N-API $napi_version)"
 
-smoke() { node "$here/smoke.cjs" --variant "$variant"; }
+ops_path="$module_dir/lipnet_ops.node"
+# The binding's smoke test, then (when built) the fused ops' one.
+smoke() {
+  node "$here/smoke.cjs" --variant "$variant" || return 1
+  if [ -f "$ops_path" ]; then node "$here/smoke-ops.cjs" --variant "$variant" || return 1; fi
+}
 
 # A run killed by SIGKILL (so no trap ran) leaves these behind; undo it first.
 # in-progress marker: every earlier path had been moved to $backup, so what is
@@ -128,9 +133,13 @@ fi
 # ---------------------------------------------------------------- idempotence
 want_marker="\"variant\": \"$variant\", \"tfVersion\": \"$tf_version\""
 if [ "$force" = 0 ] && [ -f "$pkg/$marker_rel" ] && grep -qF "$want_marker" "$pkg/$marker_rel" && [ -f "$binding_path" ]; then
-  step smoke "already staged for TensorFlow $tf_version ($variant): re-checking"
-  if smoke; then say "already set up; nothing changed (use --force to rebuild)"; exit 0; fi
-  say "the staged binding fails its smoke test: rebuilding"
+  if ! grep -qF '"opsTried": true' "$pkg/$marker_rel"; then
+    say "the staged binding predates lipnet's fused ops: rebuilding with them"
+  else
+    step smoke "already staged for TensorFlow $tf_version ($variant): re-checking"
+    if smoke; then say "already set up; nothing changed (use --force to rebuild)"; exit 0; fi
+    say "the staged binding fails its smoke test: rebuilding"
+  fi
 fi
 
 # ---------------------------------------------------------------- safety net
@@ -307,13 +316,45 @@ if [ -n "$notfound" ] && [ "$variant" = cpu ]; then
 fi
 say "$(nm -D --undefined-only "$binding_path" | grep -cE ' (TF|TFE)_') TF_/TFE_ symbols needed, all exported"
 
+# ---------------------------------------------------------------- ops
+# lipnet's fused ops (GroupSort(2), bias + GroupSort(2), L2-norm pooling and
+# their gradients) as C++ TensorFlow ops in a Node addon beside the binding,
+# compiled against the C++ headers of the same wheel (TensorFlow's custom-op
+# flags: C++17, the new libstdc++ ABI, Eigen's 64-byte alignment) and linked
+# to its libtensorflow_framework.so.2. Optional: if this step fails, the
+# binding still works and lipnet composes stock ops (same numbers, slower).
+step ops "lipnet's fused TensorFlow ops (tools/native/ops/lipnet_ops.cc)"
+ops_log="$cache/logs/ops-$variant.log"
+ops_inc="$cache/ops-include-$variant-$tf_version"
+ops_ok=0
+rm -rf "$ops_inc" "$ops_path"; mkdir -p "$ops_inc"
+if ! unzip -q -o "$wheel" 'tensorflow/include/*' -d "$ops_inc" >"$ops_log" 2>&1; then
+  say "WARNING [ops]: could not extract the C++ headers from $(basename "$wheel") (log: $ops_log)."
+elif ! g++ -std=c++17 -O3 -fno-math-errno -fPIC -shared -D_GLIBCXX_USE_CXX11_ABI=1 -DEIGEN_MAX_ALIGN_BYTES=64 \
+      -DNAPI_VERSION="$napi_version" -DLIPNET_TF_VERSION="\"$tf_version\"" \
+      -I "$ops_inc/tensorflow/include" -I "$nodedir/include/node" "$here/ops/lipnet_ops.cc" -o "$ops_path" \
+      -L "$pkg/deps/lib" -l:libtensorflow_framework.so.2 -Wl,-rpath,'$ORIGIN/../../deps/lib' >>"$ops_log" 2>&1; then
+  grep -E "error" "$ops_log" | head -n 10 | sed 's/^/    /'
+  say "WARNING [ops]: compiling lipnet_ops.cc failed (messages above; log: $ops_log). The binding works without them."
+  rm -f "$ops_path"
+else
+  ops_ok=1
+  say "built $ops_path"
+fi
+rm -rf "$ops_inc"
+
+ops_flag=false; [ "$ops_ok" = 1 ] && ops_flag=true
 cat >"$pkg/$marker_rel" <<EOF
-{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
+{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "opsTried": true, "ops": $ops_flag, "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
 EOF
 
 # ---------------------------------------------------------------- smoke
 step smoke "load, backend name, two training steps vs the cpu backend"
-smoke || fail "smoke test failed (messages above)."
+node "$here/smoke.cjs" --variant "$variant" || fail "smoke test failed (messages above)."
+if [ "$ops_ok" = 1 ] && ! node "$here/smoke-ops.cjs" --variant "$variant"; then
+  rm -f "$ops_path"
+  say "WARNING [ops]: lipnet's fused ops failed their smoke test (above) and were removed; lipnet composes stock ops instead."
+fi
 
 say "OK: $pkg_name now runs on TensorFlow $tf_version's kernels ($variant)."
 say "note: 'pnpm install' keeps it unless it relinks $pkg_name (version change, --force, store prune); then re-run this script."

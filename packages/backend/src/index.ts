@@ -14,3 +14,5 @@ export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
 export { DataParallelTrainer, DataParallelError, shardSizes } from './data-parallel';
 export type { DataParallelOptions, LossOrMetricFn } from './data-parallel';
 export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';
+export { registerNativeFusedOps, unregisterNativeFusedOps, fusedOpsFile, NATIVE_FUSED_OPS } from './native-fused-ops';
+export type { NativeFusedOpsStatus } from './native-fused-ops';

@@ -12,6 +12,7 @@ import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
+import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
 
 /**
  * Names accepted by `prefer` / `LIPNET_BACKEND`:
@@ -173,7 +174,7 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
       throw new Skip(`${owner} is already loaded in this process and owns the 'tensorflow' backend`, `Start a fresh process to use ${c.package}`);
     }
     if (!(await activate('tensorflow'))) throw new Skip(`the 'tensorflow' backend failed to initialise`, gpu ? GPU_FIX : NATIVE_FIX);
-    return describeNative(gpu);
+    return describeNative(gpu, owner);
   }
   const dir = packageDir(c.package);
   if (loadNative === defaultLoad) {
@@ -196,14 +197,31 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
   if (!(await activate('tensorflow'))) {
     throw new Skip(`the 'tensorflow' backend failed to initialise`, gpu ? GPU_FIX : NATIVE_FIX);
   }
-  return describeNative(gpu);
+  return describeNative(gpu, c.package);
 }
 
-function describeNative(gpu: boolean): string {
+/**
+ * Registers lipnet's kernels for 'tensorflow' (Step; on a CPU device also the
+ * fused ops, which have no GPU kernels) and describes the backend.
+ */
+function describeNative(gpu: boolean, pkg: string): string {
   registerNativeTrainingKernels();
-  const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
-  if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step`;
-  return "TensorFlow C library kernels (multi-threaded CPU), lipnet's Step";
+  const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  let fused: string;
+  if (onGpu) {
+    unregisterNativeFusedOps();
+    fused = 'stock GroupSort and pooling (lipnet\'s fused ops are CPU-only)';
+  } else {
+    let status: NativeFusedOpsStatus;
+    try {
+      status = registerNativeFusedOps(packageDir(pkg));
+    } catch (err) {
+      status = { registered: false, reason: (err as Error).message };
+    }
+    fused = status.registered ? "lipnet's fused GroupSort/pooling ops" : `stock GroupSort and pooling: ${status.reason}`;
+  }
+  if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step, ${fused}`;
+  return `TensorFlow C library kernels (multi-threaded CPU), lipnet's Step, ${fused}`;
 }
 
 function defaultLoad(pkg: string): unknown {

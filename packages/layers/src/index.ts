@@ -13,3 +13,4 @@ export * from './condense';
 export * from './vanilla-export';
 export * from './callbacks';
 export type { ConvLipCoefMode, DeelLipVersion, NormalizerOptions } from '@lipnet/constraints';
+export * from './fused-kernels';

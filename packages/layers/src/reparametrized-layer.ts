@@ -5,6 +5,7 @@ import type { Condensable, LipschitzLayer } from './lipschitz-layer';
 import { SpectralInitializer } from './spectral-initializer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
+import { GroupSort } from './activations/group-sort';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -199,9 +200,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const w = this.effectiveKernel(kwargs['training'] === true);
       let y = this.linear(x, w);
+      const act = this.activationSpec.layer;
+      // GroupSort(2) after a bias: one fused kernel when the backend has it.
+      const fused = this.bias && act instanceof GroupSort ? act.applyWithBias(y, this.bias.read()) : null;
+      if (fused) return fused;
       // addBias, not tf.add: keeps no activation on the tape for the bias' gradient.
       if (this.bias) y = addBias(y, this.bias.read());
-      const act = this.activationSpec.layer;
       if (act) {
         y = act.apply(y) as tf.Tensor;
         if (act.weights.length > 0) {

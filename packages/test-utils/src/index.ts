@@ -4,3 +4,4 @@ export { expectNoLeakedTensors } from './leak-check';
 export { saveLoadRoundTrip } from './round-trip';
 export { singularValues, spectralNorm } from './svd';
 export { finiteDifferenceGradient } from './finite-differences';
+export { registerReferenceFusedKernels, REFERENCE_FUSED_KERNEL_NAMES } from './fused-reference-kernels';

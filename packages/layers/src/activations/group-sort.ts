@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
 import { ActivationConfigError, checkKCoefLip, parseDataFormat } from './activation-config-error';
+import { FUSED_KERNELS, fusedBiasPairSort, fusedPairSort, hasFusedKernel } from '../fused-kernels';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -78,24 +79,28 @@ function pairGemm(x: tf.Tensor, m: PairMatrix, block: number): tf.Tensor {
 
 /**
  * How {@link sortPairsAscending} computes: `select` (boolean mask and
- * `where`; fastest on `tensorflow` and `cpu`) or `masked` (0/1 float mask and
+ * `where`; fastest on `tensorflow` and `cpu`), `masked` (0/1 float mask and
  * exact products; fastest on `wasm`, whose comparisons and `Select` are scalar
  * loops, 40 and 27 ms on 12.8 M values against 3 ms for `Step` and 6–7 ms for
- * `Mul`/`Sub`/`Add`). `block` is the GEMM block of {@link pairGemm}.
+ * `Mul`/`Sub`/`Add`) or `fused` (the backend's `LipnetPairSort` kernel, one
+ * pass each way; see {@link FUSED_KERNELS}). `block` is the GEMM block of
+ * {@link pairGemm} (unused by `fused`).
  */
 export interface PairSortPlan {
-  method: 'select' | 'masked';
+  method: 'select' | 'masked' | 'fused';
   block: number;
 }
 
 /**
  * The plan {@link groupSortTensor} uses on the active backend for `c`
- * channels: `masked` on `wasm`, `select` elsewhere; block 2 on `cpu` (whose
- * JS GEMM pays for every zero), else the largest of 8, 4, 2 dividing `c`.
- * Both methods give the same outputs and gradients; only speed differs.
+ * channels: `fused` when the backend registers `LipnetPairSort` and its
+ * gradient, else `masked` on `wasm` and `select` elsewhere; block 2 on `cpu`
+ * (whose JS GEMM pays for every zero), else the largest of 8, 4, 2 dividing
+ * `c`. All methods give the same outputs and gradients; only speed differs.
  */
 export function pairSortPlan(c: number, backend: string = tf.getBackend()): PairSortPlan {
   const block = backend === 'cpu' ? 2 : ([8, 4, 2].find((b) => c % b === 0) ?? 2);
+  if (hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad, backend)) return { method: 'fused', block };
   return { method: backend === 'wasm' ? 'masked' : 'select', block };
 }
 
@@ -186,6 +191,7 @@ export function sortPairsAscending(x: tf.Tensor, plan?: PairSortPlan): tf.Tensor
         'Pass 2, or use pairSortPlan(c).',
     );
   }
+  if (plan.method === 'fused') return fusedPairSort(x);
   const key = `${plan.method}:${plan.block}`;
   let sorter = pairSorters.get(key);
   if (sorter === undefined) {
@@ -327,6 +333,24 @@ export class GroupSort extends tfl.layers.Layer implements LipschitzLayer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const n = this.groupSize ?? this.resolveGroupSize(x.shape[x.shape.length - 1]);
       return groupSortTensor(x, n, this.kCoefLip);
+    });
+  }
+
+  /**
+   * `k · sort_n(z + b)` (b of shape `[C]`) in one fused kernel
+   * (`LipnetBiasPairSort`, see {@link FUSED_KERNELS}) when this layer is built
+   * with groups of 2, z is float32 and the active backend registers that
+   * kernel and its gradient; else `null`, and the caller adds the bias and
+   * applies the layer. The same values and gradients as `apply(z + b)`; used
+   * by the reparametrized layers when this is their activation.
+   */
+  applyWithBias(z: tf.Tensor, b: tf.Tensor): tf.Tensor | null {
+    if (z.dtype !== 'float32' || b.rank !== 1) return null;
+    if ((this.groupSize ?? this.resolveGroupSize(z.shape[z.shape.length - 1])) !== 2) return null;
+    if (!hasFusedKernel(FUSED_KERNELS.biasPairSort, FUSED_KERNELS.biasPairSortGrad)) return null;
+    return tf.tidy(() => {
+      const y = fusedBiasPairSort(z, b);
+      return this.kCoefLip === 1 ? y : tf.mul(y, tf.scalar(this.kCoefLip));
     });
   }
 

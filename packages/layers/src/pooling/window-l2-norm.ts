@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS, fusedL2Pool, hasFusedKernel } from '../fused-kernels';
 
 /**
  * `c · sqrtEps(avgpool(x²))` over non-overlapping `ph×pw` windows ('valid', NHWC),
@@ -11,9 +12,12 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * the same operations, in the same order, as the autodiff of the plain
  * composition (so the same numbers). On wasm, whose heap cannot shrink, the
- * activations on the tape are what limit the batch.
+ * activations on the tape are what limit the batch. When the active backend
+ * registers `LipnetL2Pool` and its gradient (see {@link FUSED_KERNELS}), a
+ * float32 x goes through them instead: one pass each way.
  */
 export function windowL2Norm(x: tf.Tensor4D, poolSize: [number, number], scale: number, eps: number): tf.Tensor4D {
+  if (x.dtype === 'float32' && hasFusedKernel(FUSED_KERNELS.l2Pool, FUSED_KERNELS.l2PoolGrad)) return fusedL2Pool(x, poolSize, scale, eps);
   const op = tf.customGrad(((input: tf.Tensor4D, save: tf.GradSaveFunc) => {
     const r = tf.tidy(() => tf.sqrt(tf.avgPool(tf.square(input), poolSize, poolSize, 'valid')));
     save([input, r]);

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Plain-loop JavaScript implementations of @lipnet/layers' optional fused
+ * kernels (`LipnetPairSort`, `LipnetBiasPairSort`, `LipnetL2Pool` and their
+ * gradients; the contract is documented at `FUSED_KERNELS`), registered for a
+ * backend whose tensors `readSync` returns as typed arrays (`cpu`). Tests use
+ * them to check that the layers wire a backend's fused kernels in with the
+ * same values and gradients as the stock composition, on machines without
+ * the native ops; and as the reference the native ops are compared against.
+ * Written from the definitions, not from either implementation.
+ */
+export const REFERENCE_FUSED_KERNEL_NAMES = [
+  'LipnetPairSort',
+  'LipnetPairSortGrad',
+  'LipnetBiasPairSort',
+  'LipnetBiasPairSortGrad',
+  'LipnetL2Pool',
+  'LipnetL2PoolGrad',
+] as const;
+
+interface Backend {
+  readSync(dataId: unknown): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+}
+
+type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
+
+const read = (be: Backend, t: tf.TensorInfo): Float32Array => be.readSync(t.dataId) as Float32Array;
+const swapped = (a: number, b: number): boolean => Math.fround(a - b) > 0;
+
+/** y of the pairs of `v` (a, b) → (b, a) iff a − b > 0; `perm` the same permutation of `g` (or v itself). */
+function permutePairs(order: Float32Array, g: Float32Array): Float32Array {
+  const out = new Float32Array(g.length);
+  for (let i = 0; i < g.length; i += 2) {
+    const s = swapped(order[i]!, order[i + 1]!);
+    out[i] = s ? g[i + 1]! : g[i]!;
+    out[i + 1] = s ? g[i]! : g[i + 1]!;
+  }
+  return out;
+}
+
+function withBias(z: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = z[i]! + b[i % b.length]!; // rounded to float32 on store, as a float32 add
+  return out;
+}
+
+/** Window sums of x² per output element of a 'valid', stride = pool NHWC pooling. */
+function windowSquares(x: Float32Array, [n, h, w, c]: number[], [ph, pw]: number[]): { sums: Float32Array; oh: number; ow: number } {
+  const oh = Math.floor(h! / ph!);
+  const ow = Math.floor(w! / pw!);
+  const sums = new Float32Array(n! * oh * ow * c!);
+  for (let b = 0; b < n!; b++)
+    for (let i = 0; i < oh * ph!; i++)
+      for (let j = 0; j < ow * pw!; j++)
+        for (let k = 0; k < c!; k++) {
+          const v = x[((b * h! + i) * w! + j) * c! + k]!;
+          sums[((b * oh + Math.floor(i / ph!)) * ow + Math.floor(j / pw!)) * c! + k]! += v * v;
+        }
+  return { sums, oh, ow };
+}
+
+const kernels: Record<(typeof REFERENCE_FUSED_KERNEL_NAMES)[number], (a: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
+  LipnetPairSort: ({ inputs, backend }) => {
+    const be = backend as Backend;
+    const x = read(be, inputs['x']!);
+    return be.makeTensorInfo(inputs['x']!.shape, 'float32', permutePairs(x, x));
+  },
+  LipnetPairSortGrad: ({ inputs, backend }) => {
+    const be = backend as Backend;
+    return be.makeTensorInfo(inputs['x']!.shape, 'float32', permutePairs(read(be, inputs['x']!), read(be, inputs['dy']!)));
+  },
+  LipnetBiasPairSort: ({ inputs, backend }) => {
+    const be = backend as Backend;
+    const v = withBias(read(be, inputs['z']!), read(be, inputs['b']!));
+    return be.makeTensorInfo(inputs['z']!.shape, 'float32', permutePairs(v, v));
+  },
+  LipnetBiasPairSortGrad: ({ inputs, backend }) => {
+    const be = backend as Backend;
+    const b = read(be, inputs['b']!);
+    const dz = permutePairs(withBias(read(be, inputs['z']!), b), read(be, inputs['dy']!));
+    const db = new Float64Array(b.length);
+    for (let i = 0; i < dz.length; i++) db[i % b.length] = db[i % b.length]! + dz[i]!;
+    return [be.makeTensorInfo(inputs['z']!.shape, 'float32', dz), be.makeTensorInfo([b.length], 'float32', Float32Array.from(db))];
+  },
+  LipnetL2Pool: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const shape = inputs['x']!.shape;
+    const pool = attrs['poolSize'] as number[];
+    const { sums, oh, ow } = windowSquares(read(be, inputs['x']!), shape, pool);
+    const area = pool[0]! * pool[1]!;
+    const y = sums.map((s) => Math.sqrt(s / area) * (attrs['scale'] as number));
+    return be.makeTensorInfo([shape[0]!, oh, ow, shape[3]!], 'float32', y);
+  },
+  LipnetL2PoolGrad: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const [n, h, w, c] = inputs['x']!.shape as [number, number, number, number];
+    const [ph, pw] = attrs['poolSize'] as [number, number];
+    const x = read(be, inputs['x']!);
+    const dy = read(be, inputs['dy']!);
+    const { sums, oh, ow } = windowSquares(x, [n, h, w, c], [ph, pw]);
+    const area = ph * pw;
+    const scale = attrs['scale'] as number;
+    const eps = attrs['eps'] as number;
+    const dx = new Float32Array(x.length);
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < oh * ph; i++)
+        for (let j = 0; j < ow * pw; j++)
+          for (let k = 0; k < c; k++) {
+            const o = ((b * oh + Math.floor(i / ph)) * ow + Math.floor(j / pw)) * c + k;
+            const r = Math.sqrt(sums[o]! / area);
+            const g = (dy[o]! * scale) / (2 * (r + eps));
+            const at = ((b * h + i) * w + j) * c + k;
+            dx[at] = (g / area) * 2 * x[at]!;
+          }
+    return be.makeTensorInfo([n, h, w, c], 'float32', dx);
+  },
+};
+
+/**
+ * Registers the reference kernels for `backend` (default `cpu`) and returns
+ * a handle: `calls[name]` counts the kernel calls, `unregister()` removes
+ * them. Throws if one is already registered there.
+ */
+export function registerReferenceFusedKernels(backend = 'cpu'): { calls: Record<string, number>; unregister(): void } {
+  const calls: Record<string, number> = {};
+  for (const name of REFERENCE_FUSED_KERNEL_NAMES) {
+    calls[name] = 0;
+    const fn = kernels[name];
+    tf.registerKernel({
+      kernelName: name,
+      backendName: backend,
+      kernelFunc: ((args: Args) => {
+        calls[name]! += 1;
+        return fn(args);
+      }) as unknown as tf.KernelFunc,
+    });
+  }
+  return {
+    calls,
+    unregister() {
+      for (const name of REFERENCE_FUSED_KERNEL_NAMES) tf.unregisterKernel(name, backend);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Smoke test of lipnet's fused TensorFlow ops (tools/native/ops/lipnet_ops.cc,
+// built by setup.sh into lipnet_ops.node beside tfjs_binding.node). Loads
+// @tensorflow/tfjs-node and the ops addon, then compares every op with the
+// composition of stock TensorFlow ops it replaces, on the same backend:
+//   pair sorts and their gradients: exactly (they are permutations);
+//   L2 pooling and its gradient: |a − b| ≤ 1e-5 · max|b| (window sums may round differently);
+// on odd sizes (windows cropped), ties, and a bias; and checks that a bad
+// shape is refused with TensorFlow's InvalidArgument, not a crash.
+// Exit 0 on success, 1 with what differed. Usage: node tools/native/smoke-ops.cjs [--variant cpu|gpu]
+'use strict';
+const path = require('path');
+const fs = require('fs');
+const { createRequire } = require('module');
+
+const args = process.argv.slice(2);
+const variant = args.includes('--variant') ? args[args.indexOf('--variant') + 1] : 'cpu';
+const pkgName = variant === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+const root = path.resolve(__dirname, '..', '..');
+const req = createRequire(path.join(root, 'packages', 'backend', 'package.json'));
+if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+const out = (msg) => process.stdout.write(`native:smoke-ops: ${msg}\n`);
+
+const tf = req(pkgName);
+const pkgDir = path.dirname(req.resolve(`${pkgName}/package.json`));
+const lib = path.join(pkgDir, 'lib');
+const file = fs.existsSync(lib)
+  ? fs.readdirSync(lib).map((d) => path.join(lib, d, 'lipnet_ops.node')).find((f) => fs.existsSync(f))
+  : undefined;
+if (!file) {
+  out(`FAILED: no lipnet_ops.node under ${lib}`);
+  process.exit(1);
+}
+let ops;
+try {
+  ops = require(file);
+} catch (e) {
+  out(`FAILED to load ${file}: ${String(e && e.message).split('\n')[0]}`);
+  process.exit(1);
+}
+const be = tf.backend();
+const I = be.binding.TF_ATTR_INT;
+const F = be.binding.TF_ATTR_FLOAT;
+const poolAttrs = (ph, pw, scale, eps) => [
+  { name: 'ph', type: I, value: ph },
+  { name: 'pw', type: I, value: pw },
+  { name: 'scale', type: F, value: scale },
+  ...(eps === undefined ? [] : [{ name: 'eps', type: F, value: eps }]),
+];
+
+const failures = [];
+function compare(label, got, want, tol) {
+  const a = got.dataSync();
+  const b = want.dataSync();
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < b.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  }
+  const shapeOk = JSON.stringify(got.shape) === JSON.stringify(want.shape);
+  if (!shapeOk || !(diff <= tol * scale)) failures.push(`${label}: shape ${JSON.stringify(got.shape)} vs ${JSON.stringify(want.shape)}, max diff ${diff.toExponential(2)} (scale ${scale.toExponential(2)}, tol ${tol})`);
+}
+
+/** Stock-op composition: GroupSort(2) on the last axis and its permutation applied to g. */
+function pairPermute(order, g) {
+  const shape = order.shape;
+  const o = tf.reshape(order, [-1, 2]);
+  const v = tf.reshape(g, [-1, 2]);
+  const [a, b] = tf.split(o, 2, 1);
+  const s = tf.greater(tf.sub(a, b), 0);
+  const [g0, g1] = tf.split(v, 2, 1);
+  return tf.reshape(tf.concat([tf.where(s, g1, g0), tf.where(s, g0, g1)], 1), shape);
+}
+
+tf.tidy(() => {
+  // Ties and signed zeros in a quarter of the pairs.
+  const base = tf.randomNormal([6, 5, 7, 8], 0, 1, 'float32', 1);
+  const x = tf.where(tf.less(tf.randomUniform(base.shape, 0, 1, 'float32', 2), 0.25), tf.round(base), base);
+  const dy = tf.randomNormal(x.shape, 0, 1, 'float32', 3);
+  const b = tf.randomNormal([8], 0, 1, 'float32', 4);
+  compare('LipnetPairSort', be.executeSingleOutput('LipnetPairSort', [], [x]), pairPermute(x, x), 0);
+  compare('LipnetPairSortGrad', be.executeSingleOutput('LipnetPairSortGrad', [], [x, dy]), pairPermute(x, dy), 0);
+  const zb = tf.add(x, b);
+  compare('LipnetBiasPairSort', be.executeSingleOutput('LipnetBiasPairSort', [], [x, b]), pairPermute(zb, zb), 0);
+  const [dz, db] = be.executeMultipleOutputs('LipnetBiasPairSortGrad', [], [x, b, dy], 2);
+  const dzRef = pairPermute(zb, dy);
+  compare('LipnetBiasPairSortGrad dz', dz, dzRef, 0);
+  compare('LipnetBiasPairSortGrad db', db, tf.sum(dzRef, [0, 1, 2]), 1e-5);
+
+  // Pooling on 5×7 (the last row and column are cropped), 2×2 and 3×2 windows.
+  for (const [ph, pw] of [[2, 2], [3, 2]]) {
+    const scale = 1.7;
+    const eps = 1e-6;
+    const p = tf.tensor4d(x.dataSync(), x.shape);
+    const area = (v) => tf.avgPool(v, [ph, pw], [ph, pw], 'valid');
+    const r = tf.sqrt(area(tf.square(p)));
+    compare(`LipnetL2Pool ${ph}×${pw}`, be.executeSingleOutput('LipnetL2Pool', poolAttrs(ph, pw, scale), [p]), tf.mul(r, scale), 1e-5);
+    const dyp = tf.randomNormal(r.shape, 0, 1, 'float32', 5);
+    const dMeanSq = tf.div(tf.mul(dyp, scale), tf.mul(2, tf.add(r, eps)));
+    const dSq = tf.grad((v) => tf.sum(tf.mul(area(v), dMeanSq)))(tf.square(p));
+    compare(`LipnetL2PoolGrad ${ph}×${pw}`, be.executeSingleOutput('LipnetL2PoolGrad', poolAttrs(ph, pw, scale, eps), [p, dyp]), tf.mul(dSq, tf.mul(p, 2)), 1e-5);
+  }
+});
+
+// A bad shape must come back as a TensorFlow error, not a crash.
+try {
+  be.executeSingleOutput('LipnetPairSort', [], [tf.ones([3, 5])]);
+  failures.push('LipnetPairSort accepted an odd last axis');
+} catch (e) {
+  if (!/Invalid|TF_Status|even/.test(String(e && e.message))) failures.push(`LipnetPairSort odd axis: unexpected error ${String(e && e.message).split('\n')[0]}`);
+}
+
+if (failures.length) {
+  out(`FAILED: lipnet's fused ops differ from the stock compositions:`);
+  failures.forEach((f) => out(`  ${f}`));
+  process.exit(1);
+}
+out(`OK: ${ops.ops.length} fused ops (built against TensorFlow ${ops.tensorflowVersion}) match the stock compositions; a bad shape is refused`);
