@@ -7,7 +7,8 @@
  * same run, when `tools/reference/.venv` exists (`bash tools/reference/setup.sh`).
  *
  * Writes benchmarks/results/<date>.json and <date>.md. Options:
- *   --backends tensorflow,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
+ *   --backends tensorflow,tensorflow-stock-ops,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
+ *   (tensorflow-stock-ops: tensorflow with lipnet's fused ops off, LIPNET_FUSED_OPS=0, for comparison)
  *   --cpu-batch 64 (the pure-JS backend is ~200× slower: timed at a small batch, scaled)
  *   --wasm-batch 1024 (wasm32's 4 GB heap cannot hold a batch-4096 step of this network; demo4
  *     computes its batch-4096 steps in chunks of 1024, the same work as 4 steps here)
@@ -21,7 +22,7 @@ const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const opts = { backends: ['tensorflow', 'wasm-workers', 'wasm', 'cpu'], batch: 4096, steps: 3, cwSteps: 200, cpuBatch: 64, wasmBatch: 1024, reference: true, out: path.join(__dirname, 'results') };
+const opts = { backends: ['tensorflow', 'tensorflow-stock-ops', 'wasm-workers', 'wasm', 'cpu'], batch: 4096, steps: 3, cwSteps: 200, cpuBatch: 64, wasmBatch: 1024, reference: true, out: path.join(__dirname, 'results') };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -44,13 +45,17 @@ for (const backend of opts.backends) {
   const batch = backend === 'cpu' ? opts.cpuBatch : backend === 'wasm' || backend === 'wasm-stock' ? opts.wasmBatch : opts.batch;
   const cw = backend === 'cpu' ? Math.min(opts.cwSteps, 20) : opts.cwSteps;
   process.stderr.write(`bench: ${backend} at batch ${batch} … `);
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'child.cjs'), backend, String(batch), String(opts.steps), String(cw)], {
-    encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  const stockOps = backend === 'tensorflow-stock-ops';
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'child.cjs'), stockOps ? 'tensorflow' : backend, String(batch), String(opts.steps), String(cw)], {
+    encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(stockOps ? { LIPNET_FUSED_OPS: '0' } : {}) },
   });
   const line = (r.stdout || '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
   let res;
   try { res = JSON.parse(line); } catch { res = { backend, batch, error: `no result (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}` }; }
   res.loadavgAfter = loadavg();
+  if (res.backend === 'tensorflow' && typeof res.reason === 'string') {
+    res.backend = /fused GroupSort\/pooling ops/.test(res.reason) ? 'tensorflow + fused ops' : stockOps ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)' : 'tensorflow, stock ops (fused ops not built)';
+  }
   if (batch !== opts.batch && res.msPerStep) res.note = `timed at batch ${batch}; per-epoch figures scale linearly`;
   runs.push(res);
   process.stderr.write(res.skipped ? `skipped (${res.skipped})\n` : res.error ? `error: ${res.error}\n` : `${(res.msPerStep / 1000).toFixed(2)} s/step, ${res.secondsPerEpoch.toFixed(1)} s/epoch\n`);

@@ -137,7 +137,10 @@ if [ "$force" = 0 ] && [ -f "$pkg/$marker_rel" ] && grep -qF "$want_marker" "$pk
     say "the staged binding predates lipnet's fused ops: rebuilding with them"
   else
     step smoke "already staged for TensorFlow $tf_version ($variant): re-checking"
-    if smoke; then say "already set up; nothing changed (use --force to rebuild)"; exit 0; fi
+    if smoke; then
+      [ -f "$ops_path" ] || say "note: lipnet's fused ops are not built (an earlier build failed; --force retries)."
+      say "already set up; nothing changed (use --force to rebuild)"; exit 0
+    fi
     say "the staged binding fails its smoke test: rebuilding"
   fi
 fi
@@ -327,10 +330,19 @@ step ops "lipnet's fused TensorFlow ops (tools/native/ops/lipnet_ops.cc)"
 ops_log="$cache/logs/ops-$variant.log"
 ops_inc="$cache/ops-include-$variant-$tf_version"
 ops_ok=0
+# AVX2 + FMA (x86-64-v3) when this CPU has them: the ops are built where they
+# run (TensorFlow's own wheel already needs AVX). Pair sorts and pooling run
+# 10–25 % faster with it. LIPNET_OPS_MARCH overrides (e.g. x86-64 for a
+# node_modules that will be copied to older CPUs).
+ops_march="${LIPNET_OPS_MARCH:-}"
+if [ -z "$ops_march" ]; then
+  ops_march=x86-64
+  if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then ops_march=x86-64-v3; fi
+fi
 rm -rf "$ops_inc" "$ops_path"; mkdir -p "$ops_inc"
 if ! unzip -q -o "$wheel" 'tensorflow/include/*' -d "$ops_inc" >"$ops_log" 2>&1; then
   say "WARNING [ops]: could not extract the C++ headers from $(basename "$wheel") (log: $ops_log)."
-elif ! g++ -std=c++17 -O3 -fno-math-errno -fPIC -shared -D_GLIBCXX_USE_CXX11_ABI=1 -DEIGEN_MAX_ALIGN_BYTES=64 \
+elif ! g++ -std=c++17 -O3 -march="$ops_march" -fno-math-errno -fPIC -shared -D_GLIBCXX_USE_CXX11_ABI=1 -DEIGEN_MAX_ALIGN_BYTES=64 \
       -DNAPI_VERSION="$napi_version" -DLIPNET_TF_VERSION="\"$tf_version\"" \
       -I "$ops_inc/tensorflow/include" -I "$nodedir/include/node" "$here/ops/lipnet_ops.cc" -o "$ops_path" \
       -L "$pkg/deps/lib" -l:libtensorflow_framework.so.2 -Wl,-rpath,'$ORIGIN/../../deps/lib' >>"$ops_log" 2>&1; then
@@ -339,13 +351,13 @@ elif ! g++ -std=c++17 -O3 -fno-math-errno -fPIC -shared -D_GLIBCXX_USE_CXX11_ABI
   rm -f "$ops_path"
 else
   ops_ok=1
-  say "built $ops_path"
+  say "built $ops_path (-march=$ops_march)"
 fi
 rm -rf "$ops_inc"
 
 ops_flag=false; [ "$ops_ok" = 1 ] && ops_flag=true
 cat >"$pkg/$marker_rel" <<EOF
-{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "opsTried": true, "ops": $ops_flag, "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
+{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "opsTried": true, "ops": $ops_flag, "opsMarch": "$ops_march", "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
 EOF
 
 # ---------------------------------------------------------------- smoke
@@ -356,5 +368,9 @@ if [ "$ops_ok" = 1 ] && ! node "$here/smoke-ops.cjs" --variant "$variant"; then
   say "WARNING [ops]: lipnet's fused ops failed their smoke test (above) and were removed; lipnet composes stock ops instead."
 fi
 
-say "OK: $pkg_name now runs on TensorFlow $tf_version's kernels ($variant)."
+if [ -f "$ops_path" ]; then
+  say "OK: $pkg_name now runs on TensorFlow $tf_version's kernels ($variant), with lipnet's fused ops."
+else
+  say "OK: $pkg_name now runs on TensorFlow $tf_version's kernels ($variant), without lipnet's fused ops (see the WARNING above)."
+fi
 say "note: 'pnpm install' keeps it unless it relinks $pkg_name (version change, --force, store prune); then re-run this script."

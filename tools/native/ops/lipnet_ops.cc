@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <node_api.h>
@@ -57,6 +58,19 @@ Status pairSortShape(InferenceContext* c) {
 
 inline bool swapped(float a, float b) { return a - b > 0.0f; }
 
+// s ? y : x, as a bit blend: pair orders are random, so a branch would be
+// mispredicted half the time (and stop the compiler from vectorising).
+inline float pick(bool s, float x, float y) {
+  uint32_t bx, by;
+  std::memcpy(&bx, &x, sizeof bx);
+  std::memcpy(&by, &y, sizeof by);
+  const uint32_t m = 0u - static_cast<uint32_t>(s);
+  const uint32_t r = (bx & ~m) | (by & m);
+  float out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+}
+
 bool evenLastAxis(const Tensor& x) {
   return x.dims() >= 1 && x.dim_size(x.dims() - 1) % 2 == 0;
 }
@@ -77,8 +91,8 @@ class PairSortOp : public OpKernel {
       for (int64_t i = begin; i < end; ++i) {
         const float a = xp[2 * i], b = xp[2 * i + 1];
         const bool s = swapped(a, b);
-        yp[2 * i] = s ? b : a;
-        yp[2 * i + 1] = s ? a : b;
+        yp[2 * i] = pick(s, a, b);
+        yp[2 * i + 1] = pick(s, b, a);
       }
     });
   }
@@ -103,8 +117,8 @@ class PairSortGradOp : public OpKernel {
       for (int64_t i = begin; i < end; ++i) {
         const bool s = swapped(xp[2 * i], xp[2 * i + 1]);
         const float g0 = gp[2 * i], g1 = gp[2 * i + 1];
-        dp[2 * i] = s ? g1 : g0;
-        dp[2 * i + 1] = s ? g0 : g1;
+        dp[2 * i] = pick(s, g0, g1);
+        dp[2 * i + 1] = pick(s, g1, g0);
       }
     });
   }
@@ -143,8 +157,8 @@ class BiasPairSortOp : public OpKernel {
         for (int64_t j = 0; j < c; j += 2) {
           const float a = zr[j] + bp[j], v = zr[j + 1] + bp[j + 1];
           const bool s = swapped(a, v);
-          yr[j] = s ? v : a;
-          yr[j + 1] = s ? a : v;
+          yr[j] = pick(s, a, v);
+          yr[j + 1] = pick(s, v, a);
         }
       }
     });
@@ -192,7 +206,7 @@ class BiasPairSortGradOp : public OpKernel {
             for (int64_t j = 0; j < c; j += 2) {
               const bool s = swapped(zr[j] + bp[j], zr[j + 1] + bp[j + 1]);
               const float g0 = gr[j], g1 = gr[j + 1];
-              const float d0 = s ? g1 : g0, d1 = s ? g0 : g1;
+              const float d0 = pick(s, g0, g1), d1 = pick(s, g1, g0);
               dr[j] = d0;
               dr[j + 1] = d1;
               acc[j] += d0;
