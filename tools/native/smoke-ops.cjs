@@ -103,6 +103,38 @@ tf.tidy(() => {
   }
 });
 
+// Björck: the same loop of stock ops (deel-lip 1.2.0: fixed 15 iterations at
+// β = 0.25; 1.5: eps stopping at β = 0.5), forward and through tf.grad, on a
+// tall, a wide and a square matrix of spectral norm < 1.
+tf.tidy(() => {
+  const step = (w, beta) => {
+    const wwtw = w.shape[0] > w.shape[1] ? tf.matMul(w, tf.matMul(w, w, true, false)) : tf.matMul(tf.matMul(w, w, false, true), w);
+    return tf.sub(tf.mul(1 + beta, w), tf.mul(beta, wwtw));
+  };
+  const stockLoop = (w, beta, iters) => { let cur = w; for (let i = 0; i < iters; i++) cur = step(cur, beta); return cur; };
+  const bjorckAttrs = (beta, maxIter, eps) => [
+    { name: 'beta', type: F, value: beta },
+    { name: 'maxIter', type: I, value: maxIter },
+    { name: 'eps', type: F, value: eps },
+  ];
+  [[40, 8], [6, 10], [9, 9]].forEach(([m, n], j) => {
+    const raw = tf.randomNormal([m, n], 0, 1, 'float32', 10 + j);
+    const w = tf.div(raw, tf.norm(raw)); // ‖W‖₂ ≤ ‖W‖_F = 1
+    const dy = tf.randomNormal([m, n], 0, 1, 'float32', 20 + j);
+    for (const [beta, maxIter, eps] of [[0.25, 15, 0], [0.5, 15, 1e-3]]) {
+      const [y, its] = be.executeMultipleOutputs('LipnetBjorck', bjorckAttrs(beta, maxIter, eps), [w], 2);
+      const k = its.shape[0];
+      if (eps === 0 && k !== maxIter) failures.push(`LipnetBjorck ${m}×${n}: ${k} iterations, expected ${maxIter}`);
+      if (eps > 0 && !(k >= 1 && k <= maxIter)) failures.push(`LipnetBjorck ${m}×${n} eps: ${k} iterations`);
+      const label = `LipnetBjorck ${m}×${n} β=${beta} (${k} iterations)`;
+      compare(label, y, stockLoop(w, beta, k), 1e-5);
+      compare(`${label} iterate ${k - 1}`, tf.slice(its, [k - 1, 0, 0], [1, m, n]).reshape([m, n]), stockLoop(w, beta, k - 1), 1e-5);
+      const dw = be.executeSingleOutput('LipnetBjorckGrad', [{ name: 'beta', type: F, value: beta }], [its, dy]);
+      compare(`${label} gradient`, dw, tf.grad((v) => tf.sum(tf.mul(stockLoop(v, beta, k), dy)))(w), 1e-5);
+    }
+  });
+});
+
 // A bad shape must come back as a TensorFlow error, not a crash.
 try {
   be.executeSingleOutput('LipnetPairSort', [], [tf.ones([3, 5])]);

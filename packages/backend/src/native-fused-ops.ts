@@ -2,7 +2,9 @@
  * lipnet's fused TensorFlow ops for tfjs-node's `tensorflow` backend: the
  * kernels of @lipnet/layers' `FUSED_KERNELS` contract (GroupSort(2), bias +
  * GroupSort(2), L2-norm pooling and their gradients), each one pass over
- * memory instead of the four to eight of the stock composition. They are C++
+ * memory instead of the four to eight of the stock composition, and
+ * @lipnet/constraints' `FUSED_BJORCK_KERNELS` (all Björck iterations, and
+ * their gradient, in one op each instead of ~5 ops per iteration). They are C++
  * TensorFlow ops (tools/native/ops/lipnet_ops.cc) that `pnpm native:setup`
  * compiles against the same TensorFlow wheel as the binding, into a Node
  * addon `lipnet_ops.node` beside `tfjs_binding.node`; requiring it registers
@@ -21,6 +23,8 @@ export const NATIVE_FUSED_OPS = [
   'LipnetBiasPairSortGrad',
   'LipnetL2Pool',
   'LipnetL2PoolGrad',
+  'LipnetBjorck',
+  'LipnetBjorckGrad',
 ] as const;
 
 /** What {@link registerNativeFusedOps} did. */
@@ -52,6 +56,14 @@ function poolAttrs(be: NodeBackend, attrs: tf.NamedAttrMap, withEps: boolean): u
   return out;
 }
 
+function bjorckAttrs(be: NodeBackend, attrs: tf.NamedAttrMap): unknown[] {
+  return [
+    { name: 'beta', type: be.binding.TF_ATTR_FLOAT, value: attrs['beta'] as number },
+    { name: 'maxIter', type: be.binding.TF_ATTR_INT, value: attrs['maxIter'] as number },
+    { name: 'eps', type: be.binding.TF_ATTR_FLOAT, value: attrs['eps'] as number },
+  ];
+}
+
 const kernelFuncs: Record<(typeof NATIVE_FUSED_OPS)[number], (a: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
   LipnetPairSort: ({ inputs, backend }) => (backend as NodeBackend).executeSingleOutput('LipnetPairSort', [], [inputs['x']!]),
   LipnetPairSortGrad: ({ inputs, backend }) =>
@@ -67,6 +79,15 @@ const kernelFuncs: Record<(typeof NATIVE_FUSED_OPS)[number], (a: Args) => tf.Ten
   LipnetL2PoolGrad: ({ inputs, backend, attrs }) => {
     const be = backend as NodeBackend;
     return be.executeSingleOutput('LipnetL2PoolGrad', poolAttrs(be, attrs, true), [inputs['x']!, inputs['dy']!]);
+  },
+  LipnetBjorck: ({ inputs, backend, attrs }) => {
+    const be = backend as NodeBackend;
+    return be.executeMultipleOutputs('LipnetBjorck', bjorckAttrs(be, attrs), [inputs['w']!], 2);
+  },
+  LipnetBjorckGrad: ({ inputs, backend, attrs }) => {
+    const be = backend as NodeBackend;
+    const beta = [{ name: 'beta', type: be.binding.TF_ATTR_FLOAT, value: attrs['beta'] as number }];
+    return be.executeSingleOutput('LipnetBjorckGrad', beta, [inputs['iterates']!, inputs['dy']!]);
   },
 };
 

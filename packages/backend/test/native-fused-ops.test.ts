@@ -45,7 +45,16 @@ function cases(): Array<{ name: string; inputs: Record<string, number[] | Float3
   const pool = (ph: number, pw: number) => [3, Math.floor(5 / ph), Math.floor(7 / pw), 8];
   const dyPool = Float32Array.from({ length: 3 * 2 * 3 * 8 }, () => rnd());
   const attrs = { poolSize: [2, 2], scale: 1.7, eps: 1e-6 };
+  // Björck: a 30×6 matrix of Frobenius norm 1 (so spectral norm ≤ 1), 1.2.0 and 1.5 rules.
+  const raw = Array.from({ length: 30 * 6 }, () => rnd());
+  const norm = Math.sqrt(raw.reduce((s2, v) => s2 + v * v, 0));
+  const w = Float32Array.from(raw, (v) => v / norm);
+  const its = Float32Array.from({ length: 4 * 30 * 6 }, (_, i) => w[i % w.length]! * (1 + 0.01 * Math.floor(i / w.length)));
+  const dw = Float32Array.from(w, () => rnd());
   return [
+    { name: 'LipnetBjorck', inputs: { w }, shapes: { w: [30, 6] }, attrs: { beta: 0.25, maxIter: 15, eps: 0 }, tol: 1e-5 },
+    { name: 'LipnetBjorck', inputs: { w }, shapes: { w: [30, 6] }, attrs: { beta: 0.5, maxIter: 15, eps: 1e-3 }, tol: 1e-5 },
+    { name: 'LipnetBjorckGrad', inputs: { iterates: its, dy: dw }, shapes: { iterates: [4, 30, 6], dy: [30, 6] }, attrs: { beta: 0.25 }, tol: 1e-5 },
     { name: 'LipnetPairSort', inputs: { x }, shapes: { x: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetPairSortGrad', inputs: { x, dy }, shapes: { x: xs, dy: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetBiasPairSort', inputs: { z: x, b }, shapes: { z: xs, b: [8] }, attrs: {}, tol: 0 },

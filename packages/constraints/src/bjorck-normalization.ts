@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LipnetConfigError, assertInteger, assertPositive, fmt } from './errors';
 import { diffNorm } from './linalg';
+import { fusedBjorck, hasFusedBjorck } from './fused-bjorck';
 import {
   DEFAULT_BETA_BJORCK,
   DEFAULT_EPS_BJORCK,
@@ -49,6 +50,10 @@ export function wwtw(w: tf.Tensor2D): tf.Tensor2D {
  *   actually run (as TensorFlow's `while_loop` gradient).
  * - **1.2**: a fixed `niter` (15) iterations, β = 0.25.
  *
+ * When the active backend registers the fused Björck kernels
+ * ({@link FUSED_BJORCK_KERNELS}), the whole loop and its gradient run as one
+ * kernel each (the same rule, no read-back per iteration).
+ *
  * @example
  * bjorckNormalization(tf.tensor2d([[0.9, 0], [0, 0.5]]));
  * // ≈ [[1, 0], [0, 0.9996]] (15 iterations at β = 0.5 stop on eps)
@@ -67,6 +72,7 @@ export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOpt
   if (version === '1.2') {
     const niter = opts.niter ?? LEGACY_NITER_BJORCK;
     assertInteger('bjorckNormalization', 'niter', niter, 0, 'Pass an integer such as 15.');
+    if (w.dtype === 'float32' && hasFusedBjorck()) return fusedBjorck(w, beta, niter, 0);
     return tf.tidy(() => {
       let cur = w;
       for (let i = 0; i < niter; i++) cur = tf.sub(tf.mul(1 + beta, cur), tf.mul(beta, wwtw(cur)));
@@ -80,6 +86,7 @@ export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOpt
   const maxIter = opts.maxIter ?? DEFAULT_MAXITER_BJORCK;
   assertPositive('bjorckNormalization', 'eps', eps, 'Pass a small tolerance such as 1e-3.');
   assertInteger('bjorckNormalization', 'maxIter', maxIter, 0, 'Pass an integer such as 15.');
+  if (w.dtype === 'float32' && hasFusedBjorck()) return fusedBjorck(w, beta, maxIter, eps);
   return tf.tidy(() => {
     let cur = w;
     let old: tf.Tensor2D | null = null; // deel-lip starts from old = 10·W, so the first iteration always runs

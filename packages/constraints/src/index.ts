@@ -3,6 +3,7 @@ export * from './normalizer-options';
 export * from './linalg';
 export * from './spectral-normalization';
 export * from './bjorck-normalization';
+export * from './fused-bjorck';
 export * from './reshaped-kernel-orthogonalization';
 export * from './conv-lipschitz-coefficient';
 export * from './frobenius-normalization';
