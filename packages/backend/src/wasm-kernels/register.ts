@@ -11,10 +11,19 @@ import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
+import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { WasmKernelsError } from '../errors';
 
-/** The kernels lipnet supplies for the wasm backend. */
-export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'AvgPoolGrad' | 'Sum' | 'Identity';
+/** The kernels lipnet supplies for the wasm backend (replacements of stock ones, and lipnet's own `Lipnet*` kernels). */
+export type WasmTrainingKernel =
+  | 'Conv2DBackpropFilter'
+  | 'Conv2DBackpropInput'
+  | 'BatchMatMul'
+  | 'AvgPoolGrad'
+  | 'Sum'
+  | 'Identity'
+  | 'LipnetPairSort'
+  | 'LipnetPairSortGrad';
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -24,6 +33,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'AvgPoolGrad',
   'Sum',
   'Identity',
+  'LipnetPairSort',
+  'LipnetPairSortGrad',
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -33,6 +44,9 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   AvgPoolGrad: avgPoolGradWasm as unknown as tf.KernelFunc,
   Sum: sumWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
+  // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
+  LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
+  LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
