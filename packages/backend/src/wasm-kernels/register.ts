@@ -12,6 +12,7 @@ import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
+import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { WasmKernelsError } from '../errors';
 
 /** The kernels lipnet supplies for the wasm backend (replacements of stock ones, and lipnet's own `Lipnet*` kernels). */
@@ -23,7 +24,9 @@ export type WasmTrainingKernel =
   | 'Sum'
   | 'Identity'
   | 'LipnetPairSort'
-  | 'LipnetPairSortGrad';
+  | 'LipnetPairSortGrad'
+  | 'LipnetL2Pool'
+  | 'LipnetL2PoolGrad';
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -35,6 +38,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'Identity',
   'LipnetPairSort',
   'LipnetPairSortGrad',
+  'LipnetL2Pool',
+  'LipnetL2PoolGrad',
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -47,6 +52,9 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
   LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
   LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
+  // ScaledL2NormPooling2D's fused pooling (FUSED_KERNELS), one WebAssembly pass each way.
+  LipnetL2Pool: l2PoolWasm as unknown as tf.KernelFunc,
+  LipnetL2PoolGrad: l2PoolGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */

@@ -1,0 +1,174 @@
+/**
+ * L2-norm pooling for the wasm backend in one WebAssembly pass each way: the
+ * `LipnetL2Pool` / `LipnetL2PoolGrad` kernels of @lipnet/layers'
+ * `FUSED_KERNELS` contract (ScaledL2NormPooling2D, disjoint ph×pw windows,
+ * 'valid', NHWC), where the stock composition takes four passes forward
+ * (square, avgpool, sqrt, scale) and five back:
+ *
+ *   y  = scale · √(Σ_window x² / (ph·pw))
+ *   dx = g · (1/(ph·pw)) · 2x,  g = dy·scale / (2(r + eps)),  r = √(Σ_window x² / (ph·pw))
+ *
+ * (r recomputed from x, deel-lip's ε square-root gradient). Channels are
+ * processed four at a time with f32x4 when C is a multiple of 4, else one at
+ * a time; rows and columns past the last whole window get no gradient.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './stock';
+import { WasmKernelsError } from '../errors';
+import { F32, I32, V128, forLoop, funcBody, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+
+/** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
+interface Lanes {
+  width: number;
+  type: number;
+  load: number[];
+  store: number[];
+  zero: number[];
+  splat: number[];
+  add: number[];
+  mul: number[];
+  div: number[];
+  sqrt: number[];
+}
+
+const VECTOR: Lanes = {
+  width: 4, type: V128, load: op.v128Load, store: op.v128Store, zero: op.v128Zero, splat: op.f32x4Splat,
+  add: op.f32x4Add, mul: op.f32x4Mul, div: op.f32x4Div, sqrt: op.f32x4Sqrt,
+};
+const SCALAR: Lanes = {
+  width: 1, type: F32, load: op.f32Load(0), store: op.f32Store(0), zero: op.f32Const(0), splat: [],
+  add: op.f32Add, mul: op.f32Mul, div: op.f32Div, sqrt: op.f32Sqrt,
+};
+
+// Parameters (both functions): 0 x, 1 out (y or dx), 2 dy (grad only, else unused),
+// 3 rows = N·OH, 4 OH, 5 H, 6 W, 7 C, 8 ph, 9 pw, 10 OW, 11 count (f32), 12 scale (f32), 13 eps (f32).
+const [X, OUT, DY, ROWS, OHP, H, W, C, PH, PW, OW, COUNT, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+// i32 locals: 14 r, 15 q (ow), 16 k (channel), 17 dh, 18 dw, 19 rel (byte offset of the window rows' start), 20 off;
+// lane locals: 21 acc, 22 g.
+const [R, Q, K, DH, DW, REL, OFF, ACC, G] = [14, 15, 16, 17, 18, 19, 20, 21, 22];
+const PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32];
+
+const get = op.get;
+const mulI = (a: number[], b: number[]) => [...a, ...b, ...op.i32Mul];
+const addI = (a: number[], b: number[]) => [...a, ...b, ...op.i32Add];
+const bytes = (a: number[]) => [...a, ...op.i32Const(2), ...op.i32Shl];
+
+/** off = ((dh·W + q·pw + dw)·C + k)·4: a window element's byte offset from rel. */
+const windowOffset = bytes(addI(mulI(addI(addI(mulI(get(DH), get(W)), mulI(get(Q), get(PW))), get(DW)), get(C)), get(K)));
+
+/** acc = Σ_window x² for the lanes at (r, q, k). */
+function windowSquares(l: Lanes): number[] {
+  const body = [
+    ...windowOffset, ...op.set(OFF),
+    ...get(ACC),
+    ...get(X), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add, ...l.load, ...op.set(G),
+    ...get(G), ...get(G), ...l.mul, ...l.add, ...op.set(ACC),
+  ];
+  return [...l.zero, ...op.set(ACC), ...forLoop(DH, PH, 1, forLoop(DW, PW, 1, body))];
+}
+
+/** rel = ((r / OH)·H + (r % OH)·ph)·W·C·4. */
+const rowStart = [
+  ...bytes(mulI(mulI(addI(mulI([...get(R), ...get(OHP), ...op.i32DivU], get(H)), mulI([...get(R), ...get(OHP), ...op.i32RemU], get(PH))), get(W)), get(C))),
+  ...op.set(REL),
+];
+
+/** The byte address of output element (r, q, k) of an [N·OH, OW, C] tensor at `base`. */
+const pooledAt = (base: number) => [...get(base), ...bytes(addI(mulI(addI(mulI(get(R), get(OW)), get(Q)), get(C)), get(K))), ...op.i32Add];
+
+const splat = (l: Lanes, param: number) => [...get(param), ...l.splat];
+
+function forwardBody(l: Lanes): number[] {
+  const perLanes = [
+    ...windowSquares(l),
+    ...pooledAt(OUT),
+    ...get(ACC), ...splat(l, COUNT), ...l.div, ...l.sqrt, ...splat(l, SCALE), ...l.mul,
+    ...l.store,
+  ];
+  const code = forLoop(R, ROWS, 1, [...rowStart, ...forLoop(Q, OW, 1, forLoop(K, C, l.width, perLanes))]);
+  return funcBody([[7, I32], [2, l.type]], code);
+}
+
+function backwardBody(l: Lanes): number[] {
+  const spread = [
+    ...windowOffset, ...op.set(OFF),
+    ...get(OUT), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add,
+    ...get(G),
+    ...get(X), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add, ...l.load, ...op.f32Const(2), ...l.splat, ...l.mul,
+    ...l.mul, ...l.store,
+  ];
+  const perLanes = [
+    ...windowSquares(l),
+    // g = (dy·scale) / (2·(√(acc/count) + eps)) · (1/count)
+    ...pooledAt(DY), ...l.load, ...splat(l, SCALE), ...l.mul,
+    ...op.f32Const(2), ...l.splat, ...get(ACC), ...splat(l, COUNT), ...l.div, ...l.sqrt, ...splat(l, EPS), ...l.add, ...l.mul,
+    ...l.div,
+    ...op.f32Const(1), ...l.splat, ...splat(l, COUNT), ...l.div, ...l.mul,
+    ...op.set(G),
+    ...forLoop(DH, PH, 1, forLoop(DW, PW, 1, spread)),
+  ];
+  const code = forLoop(R, ROWS, 1, [...rowStart, ...forLoop(Q, OW, 1, forLoop(K, C, l.width, perLanes))]);
+  return funcBody([[7, I32], [2, l.type]], code);
+}
+
+/** The module: `pool4`, `poolGrad4` (C % 4 = 0) and `pool1`, `poolGrad1` (any C), same parameters. */
+export function l2PoolModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes([
+    ['pool4', PARAMS, forwardBody(VECTOR)],
+    ['poolGrad4', PARAMS, backwardBody(VECTOR)],
+    ['pool1', PARAMS, forwardBody(SCALAR)],
+    ['poolGrad1', PARAMS, backwardBody(SCALAR)],
+  ]);
+}
+
+type PoolFn = (x: number, out: number, dy: number, rows: number, oh: number, h: number, w: number, c: number, ph: number, pw: number, ow: number, count: number, scale: number, eps: number) => void;
+type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
+
+function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
+  const pool = attrs['poolSize'] as [number, number];
+  if (x.shape.length !== 4 || x.dtype !== 'float32' || !Array.isArray(pool) || !(pool[0] >= 1 && pool[1] >= 1)) {
+    throw new WasmKernelsError(`${name} (wasm): expected float32 NHWC x and poolSize [ph, pw] ≥ 1, got ${x.dtype} [${x.shape.join(', ')}] and ${JSON.stringify(pool)}.`);
+  }
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [ph, pw] = pool;
+  return { n, h, w, c, ph, pw, oh: Math.floor(h / ph), ow: Math.floor(w / pw) };
+}
+
+function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn {
+  const exports = moduleOnBackendMemory(backend, 'LipnetL2Pool', l2PoolModuleBytes).exports;
+  return exports[`${name}${c % 4 === 0 ? 4 : 1}`] as PoolFn;
+}
+
+const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+
+/** Kernel function of `LipnetL2Pool` for 'wasm' (input x; attrs poolSize, scale). */
+export function l2PoolWasm(args: Args): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const g = geometry('LipnetL2Pool', x, args.attrs);
+  const out = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
+  if (g.n * g.oh * g.ow * g.c === 0) return out;
+  fn(backend, 'pool', g.c)(offset(backend, x), offset(backend, out), 0, g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, 0);
+  return out;
+}
+
+/** Kernel function of `LipnetL2PoolGrad` for 'wasm' (inputs x, dy; attrs poolSize, scale, eps). */
+export function l2PoolGradWasm(args: Args): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const dy = args.inputs['dy'] as TensorInfo;
+  const g = geometry('LipnetL2PoolGrad', x, args.attrs);
+  if (dy.shape.join() !== [g.n, g.oh, g.ow, g.c].join() || dy.dtype !== 'float32') {
+    throw new WasmKernelsError(`LipnetL2PoolGrad (wasm): dy must be float32 of the pooled shape [${[g.n, g.oh, g.ow, g.c].join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`);
+  }
+  const out = backend.makeOutput(x.shape.slice(), 'float32');
+  const size = tf.util.sizeFromShape(x.shape);
+  if (size === 0) return out;
+  // Cropped rows and columns (H or W not a multiple of the window) keep a zero gradient.
+  if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w) new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset(backend, out), size).fill(0);
+  if (g.n * g.oh * g.ow * g.c > 0) {
+    fn(backend, 'poolGrad', g.c)(offset(backend, x), offset(backend, out), offset(backend, dy), g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, args.attrs['eps'] as number);
+  }
+  return out;
+}
