@@ -44,29 +44,26 @@ const SCALAR: Lanes = {
 // Parameters (both functions): 0 x, 1 out (y or dx), 2 dy (grad only, else unused),
 // 3 rows = N·OH, 4 OH, 5 H, 6 W, 7 C, 8 ph, 9 pw, 10 OW, 11 count (f32), 12 scale (f32), 13 eps (f32).
 const [X, OUT, DY, ROWS, OHP, H, W, C, PH, PW, OW, COUNT, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-// i32 locals: 14 r, 15 q (ow), 16 k (channel), 17 dh, 18 dw, 19 rel (byte offset of the window rows' start), 20 off;
-// lane locals: 21 acc, 22 g.
-const [R, Q, K, DH, DW, REL, OFF, ACC, G] = [14, 15, 16, 17, 18, 19, 20, 21, 22];
+// i32 locals: 14 r, 15 q (ow), 16 k (channel), 17 dh, 18 dw, 19 rel (byte offset of row r's windows),
+// 20 win (address of the window's first x lanes), 21 pr (row pointer), 22 pc (lane pointer),
+// 23 rs (bytes per input row W·C·4), 24 cs (bytes per pixel C·4), 25 qs (bytes per window step pw·C·4);
+// lane locals: 26 acc, 27 g.
+const [R, Q, K, DH, DW, REL, WIN, PR, PC, RS, CS, QS, ACC, G] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+const I32_LOCALS = 12;
 const PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32];
 
 const get = op.get;
 const mulI = (a: number[], b: number[]) => [...a, ...b, ...op.i32Mul];
 const addI = (a: number[], b: number[]) => [...a, ...b, ...op.i32Add];
 const bytes = (a: number[]) => [...a, ...op.i32Const(2), ...op.i32Shl];
+const bump = (local: number, by: number) => [...get(local), ...get(by), ...op.i32Add, ...op.set(local)];
 
-/** off = ((dh·W + q·pw + dw)·C + k)·4: a window element's byte offset from rel. */
-const windowOffset = bytes(addI(mulI(addI(addI(mulI(get(DH), get(W)), mulI(get(Q), get(PW))), get(DW)), get(C)), get(K)));
-
-/** acc = Σ_window x² for the lanes at (r, q, k). */
-function windowSquares(l: Lanes): number[] {
-  const body = [
-    ...windowOffset, ...op.set(OFF),
-    ...get(ACC),
-    ...get(X), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add, ...l.load, ...op.set(G),
-    ...get(G), ...get(G), ...l.mul, ...l.add, ...op.set(ACC),
-  ];
-  return [...l.zero, ...op.set(ACC), ...forLoop(DH, PH, 1, forLoop(DW, PW, 1, body))];
-}
+/** rs, cs, qs: the byte strides, once per call. */
+const strides = [
+  ...bytes(mulI(get(W), get(C))), ...op.set(RS),
+  ...bytes(get(C)), ...op.set(CS),
+  ...bytes(mulI(get(PW), get(C))), ...op.set(QS),
+];
 
 /** rel = ((r / OH)·H + (r % OH)·ph)·W·C·4. */
 const rowStart = [
@@ -74,10 +71,32 @@ const rowStart = [
   ...op.set(REL),
 ];
 
+/** win = x + rel + q·qs + k·4. */
+const windowStart = [...get(X), ...get(REL), ...op.i32Add, ...mulI(get(Q), get(QS)), ...op.i32Add, ...bytes(get(K)), ...op.i32Add, ...op.set(WIN)];
+
+/** Runs `body` with pc at each lane group of the window (row pointer pr steps by rs, pc by cs). */
+const overWindow = (body: number[]) => [
+  ...get(WIN), ...op.set(PR),
+  ...forLoop(DH, PH, 1, [...get(PR), ...op.set(PC), ...forLoop(DW, PW, 1, [...body, ...bump(PC, CS)]), ...bump(PR, RS)]),
+];
+
+/** acc = Σ_window x² for the lanes at (r, q, k). */
+function windowSquares(l: Lanes): number[] {
+  return [
+    ...l.zero, ...op.set(ACC),
+    ...overWindow([...get(ACC), ...get(PC), ...l.load, ...op.set(G), ...get(G), ...get(G), ...l.mul, ...l.add, ...op.set(ACC)]),
+  ];
+}
+
 /** The byte address of output element (r, q, k) of an [N·OH, OW, C] tensor at `base`. */
 const pooledAt = (base: number) => [...get(base), ...bytes(addI(mulI(addI(mulI(get(R), get(OW)), get(Q)), get(C)), get(K))), ...op.i32Add];
 
 const splat = (l: Lanes, param: number) => [...get(param), ...l.splat];
+
+const loops = (l: Lanes, perLanes: number[]) => [
+  ...strides,
+  ...forLoop(R, ROWS, 1, [...rowStart, ...forLoop(Q, OW, 1, forLoop(K, C, l.width, [...windowStart, ...perLanes]))]),
+];
 
 function forwardBody(l: Lanes): number[] {
   const perLanes = [
@@ -86,16 +105,15 @@ function forwardBody(l: Lanes): number[] {
     ...get(ACC), ...splat(l, COUNT), ...l.div, ...l.sqrt, ...splat(l, SCALE), ...l.mul,
     ...l.store,
   ];
-  const code = forLoop(R, ROWS, 1, [...rowStart, ...forLoop(Q, OW, 1, forLoop(K, C, l.width, perLanes))]);
-  return funcBody([[7, I32], [2, l.type]], code);
+  return funcBody([[I32_LOCALS, I32], [2, l.type]], loops(l, perLanes));
 }
 
 function backwardBody(l: Lanes): number[] {
+  // dx at pc's position: out + (pc − x).
   const spread = [
-    ...windowOffset, ...op.set(OFF),
-    ...get(OUT), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add,
+    ...get(OUT), ...get(PC), ...op.i32Add, ...get(X), ...op.i32Sub,
     ...get(G),
-    ...get(X), ...get(REL), ...op.i32Add, ...get(OFF), ...op.i32Add, ...l.load, ...op.f32Const(2), ...l.splat, ...l.mul,
+    ...get(PC), ...l.load, ...op.f32Const(2), ...l.splat, ...l.mul,
     ...l.mul, ...l.store,
   ];
   const perLanes = [
@@ -106,10 +124,9 @@ function backwardBody(l: Lanes): number[] {
     ...l.div,
     ...op.f32Const(1), ...l.splat, ...splat(l, COUNT), ...l.div, ...l.mul,
     ...op.set(G),
-    ...forLoop(DH, PH, 1, forLoop(DW, PW, 1, spread)),
+    ...overWindow(spread),
   ];
-  const code = forLoop(R, ROWS, 1, [...rowStart, ...forLoop(Q, OW, 1, forLoop(K, C, l.width, perLanes))]);
-  return funcBody([[7, I32], [2, l.type]], code);
+  return funcBody([[I32_LOCALS, I32], [2, l.type]], loops(l, perLanes));
 }
 
 /** The module: `pool4`, `poolGrad4` (C % 4 = 0) and `pool1`, `poolGrad1` (any C), same parameters. */
