@@ -5,20 +5,16 @@
 // composition of stock TensorFlow ops it replaces, on the same backend:
 //   pair sorts and their gradients: exactly (they are permutations);
 //   L2 pooling and its gradient: |a − b| ≤ 1e-5 · max|b| (window sums may round differently);
-// on odd sizes (windows cropped), ties, and a bias; and checks that a bad
-// shape is refused with TensorFlow's InvalidArgument, not a crash.
+// on odd sizes (windows cropped), ties, and a bias; Björck (both of
+// deel-lip's rules) against the same loop of stock ops and its tf.grad, to
+// 1e-5; and checks that a bad shape is refused with TensorFlow's
+// InvalidArgument, not a crash.
 // Exit 0 on success, 1 with what differed. Usage: node tools/native/smoke-ops.cjs [--variant cpu|gpu]
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { createRequire } = require('module');
+const { pkgName, req } = require('./native-package.cjs');
 
-const args = process.argv.slice(2);
-const variant = args.includes('--variant') ? args[args.indexOf('--variant') + 1] : 'cpu';
-const pkgName = variant === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-const root = path.resolve(__dirname, '..', '..');
-const req = createRequire(path.join(root, 'packages', 'backend', 'package.json'));
-if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
 const out = (msg) => process.stdout.write(`native:smoke-ops: ${msg}\n`);
 
 const tf = req(pkgName);

@@ -10,16 +10,9 @@
 // Usage: node tools/native/smoke.cjs [--variant cpu|gpu] [--json]
 // (LIPNET_NATIVE_SMOKE_PERTURB=<x> perturbs the tensorflow side: a negative control.)
 'use strict';
-const path = require('path');
-const { createRequire } = require('module');
+const { args, pkgName, req } = require('./native-package.cjs');
 
-const args = process.argv.slice(2);
-const variant = args.includes('--variant') ? args[args.indexOf('--variant') + 1] : 'cpu';
-const pkgName = variant === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-const root = path.resolve(__dirname, '..', '..');
-const req = createRequire(path.join(root, 'packages', 'backend', 'package.json'));
 const TOL = 1e-4;
-if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2'; // TensorFlow's C++ info logs
 
 function out(msg) { process.stdout.write(`native:smoke: ${msg}\n`); }
 

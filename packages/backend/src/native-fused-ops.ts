@@ -11,9 +11,8 @@
  * the ops in the process's TensorFlow, and the tfjs kernels below run them
  * through the binding like any TensorFlow op.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { addonFile } from './addon-file';
 
 /** The tfjs kernel names (= TensorFlow op names) this module registers. */
 export const NATIVE_FUSED_OPS = [
@@ -95,13 +94,7 @@ const SETUP_FIX = 'run `pnpm native:setup --force` to build them';
 
 /** `lipnet_ops.node` beside the `tfjs_binding.node` of the package in `packageDir`, if built. */
 export function fusedOpsFile(packageDir: string): string | undefined {
-  const lib = path.join(packageDir, 'lib');
-  if (!fs.existsSync(lib)) return undefined;
-  for (const sub of fs.readdirSync(lib)) {
-    const f = path.join(lib, sub, 'lipnet_ops.node');
-    if (fs.existsSync(f)) return f;
-  }
-  return undefined;
+  return addonFile(packageDir, 'lipnet_ops.node');
 }
 
 /**

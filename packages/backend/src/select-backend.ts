@@ -12,6 +12,7 @@ import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
+import { addonFile } from './addon-file';
 import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
 
 /**
@@ -106,15 +107,7 @@ function packageDir(pkg: string): string {
 }
 
 /** The addon file node-pre-gyp would load (lib/napi-v<N>/tfjs_binding.node), if built. */
-function bindingFile(dir: string): string | undefined {
-  const lib = path.join(dir, 'lib');
-  if (!fs.existsSync(lib)) return undefined;
-  for (const sub of fs.readdirSync(lib)) {
-    const f = path.join(lib, sub, 'tfjs_binding.node');
-    if (fs.existsSync(f)) return f;
-  }
-  return undefined;
-}
+const bindingFile = (dir: string): string | undefined => addonFile(dir, 'tfjs_binding.node');
 
 /** Refuses a native package whose @tensorflow/tfjs would bring a second tfjs-core (kernels and classes live per copy). */
 function assertSingleCore(dir: string, pkg: string): void {

@@ -6,20 +6,8 @@
  * wide matrices, and leaks nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectNoLeakedTensors, registerReferenceFusedKernels } from '@lipnet/test-utils';
+import { expectNoLeakedTensors, maxRelativeDifference, registerReferenceFusedKernels } from '@lipnet/test-utils';
 import { bjorckNormalization, hasFusedBjorck, type BjorckNormalizationOptions } from '../src';
-
-function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < y.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]!));
-    diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
-  }
-  return diff / scale;
-}
 
 /** A matrix of spectral norm ≤ 1 (divided by its Frobenius norm). */
 const unitMatrix = (m: number, n: number, seed: number) =>
@@ -57,8 +45,8 @@ describe('bjorckNormalization with fused kernels (reference implementation on cp
     } finally {
       handle.unregister();
     }
-    expect(maxRelDiff(fused[0], ys)).toBeLessThan(1e-5);
-    expect(maxRelDiff(fused[1], gs)).toBeLessThan(1e-5);
+    expect(maxRelativeDifference(fused[0], ys)).toBeLessThan(1e-5);
+    expect(maxRelativeDifference(fused[1], gs)).toBeLessThan(1e-5);
   });
 
   it('the gradient through the fused kernels matches finite differences of the loss', () => {

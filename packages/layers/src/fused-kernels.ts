@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * does in four to eight, which is what bounds a CPU training step of small
  * convolutional nets (the element-wise passes over activations, not the
  * GEMMs). `@lipnet/backend` registers them for tfjs-node's `tensorflow`
- * backend when `pnpm native:setup` has built its TensorFlow ops.
+ * backend when `pnpm native:setup` has built its TensorFlow ops, and the pair
+ * sorts and pooling for `wasm` as WebAssembly SIMD kernels. (Björck has its
+ * own optional kernels: `FUSED_BJORCK_KERNELS` in @lipnet/constraints.)
  *
  * | kernel | inputs | attrs | output |
  * |---|---|---|---|

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, registerReferenceFusedKernels } from '@lipnet/test-utils';
+import { expectNoLeakedTensors, maxRelativeDifference, registerReferenceFusedKernels } from '@lipnet/test-utils';
 import {
   FUSED_KERNELS,
   GroupSort,
@@ -30,18 +30,6 @@ function withFused<T>(fn: () => T): { result: T; calls: Record<string, number> }
   } finally {
     handle.unregister();
   }
-}
-
-function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]!));
-    diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
-  }
-  return diff / Math.max(scale, 1e-30);
 }
 
 /** The notebook's network at a small size, with kCoefLip 2 so every fused op's scale matters. */
@@ -113,14 +101,14 @@ describe('fused kernels (reference implementation on cpu)', () => {
       if (name === 'LipnetPairSort' || name === 'LipnetPairSortGrad') continue; // every GroupSort here follows a bias
       expect({ name, called: calls[name]! > 0 }).toEqual({ name, called: true });
     }
-    expect(maxRelDiff(fused.out, stock.out)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(fused.out, stock.out)).toBeLessThan(1e-6);
     // ⟨y, dy⟩ cancels: compare to the size of its terms.
     const terms = tf.tidy(() => tf.sum(tf.abs(tf.mul(stock.out, dy))).dataSync()[0]!);
     expect(Math.abs(fused.value.dataSync()[0]! - stock.value.dataSync()[0]!)).toBeLessThan(1e-6 * terms);
     expect(fused.grads.length).toBe(stock.grads.length);
     fused.grads.forEach((g, i) => {
       expect(g.shape).toEqual(stock.grads[i]!.shape);
-      expect({ i, rel: maxRelDiff(g, stock.grads[i]!) < 2e-5 }).toEqual({ i, rel: true });
+      expect({ i, rel: maxRelativeDifference(g, stock.grads[i]!) < 2e-5 }).toEqual({ i, rel: true });
     });
   });
 

@@ -5,3 +5,4 @@ export { saveLoadRoundTrip } from './round-trip';
 export { singularValues, spectralNorm } from './svd';
 export { finiteDifferenceGradient } from './finite-differences';
 export { registerReferenceFusedKernels, REFERENCE_FUSED_KERNEL_NAMES } from './fused-reference-kernels';
+export { maxRelativeDifference } from './max-relative-difference';
