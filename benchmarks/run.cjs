@@ -54,7 +54,7 @@ for (const backend of opts.backends) {
   try { res = JSON.parse(line); } catch { res = { backend, batch, error: `no result (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}` }; }
   res.loadavgAfter = loadavg();
   if (res.backend === 'tensorflow' && typeof res.reason === 'string') {
-    res.backend = /fused GroupSort\/pooling ops/.test(res.reason) ? 'tensorflow + fused ops' : stockOps ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)' : 'tensorflow, stock ops (fused ops not built)';
+    res.backend = /fused ops \(GroupSort/.test(res.reason) ? 'tensorflow + fused ops' : stockOps ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)' : 'tensorflow, stock ops (fused ops not built)';
   }
   if (batch !== opts.batch && res.msPerStep) res.note = `timed at batch ${batch}; per-epoch figures scale linearly`;
   runs.push(res);

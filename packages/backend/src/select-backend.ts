@@ -203,7 +203,7 @@ function describeNative(gpu: boolean, pkg: string): string {
   let fused: string;
   if (onGpu) {
     unregisterNativeFusedOps();
-    fused = 'stock GroupSort and pooling (lipnet\'s fused ops are CPU-only)';
+    fused = 'stock GroupSort, pooling and Björck (lipnet\'s fused ops are CPU-only)';
   } else {
     let status: NativeFusedOpsStatus;
     try {
@@ -211,7 +211,7 @@ function describeNative(gpu: boolean, pkg: string): string {
     } catch (err) {
       status = { registered: false, reason: (err as Error).message };
     }
-    fused = status.registered ? "lipnet's fused GroupSort/pooling ops" : `stock GroupSort and pooling: ${status.reason}`;
+    fused = status.registered ? "lipnet's fused ops (GroupSort(2), L2 pooling, Björck)" : `stock GroupSort, pooling and Björck: ${status.reason}`;
   }
   if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step, ${fused}`;
   return `TensorFlow C library kernels (multi-threaded CPU), lipnet's Step, ${fused}`;
