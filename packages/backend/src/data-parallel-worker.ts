@@ -44,28 +44,35 @@ function step(m: tfl.LayersModel, msg: Msg): void {
   loadWeights(m, msg['weights'] as Float32Array[]);
   const sab = msg['sab'] as SharedArrayBuffer;
   const control = new Int32Array(sab, 0, 1);
-  const x = tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]);
   const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => {
-    const p = m.apply(x, { training: true }) as tf.Tensor;
-    const values = Float32Array.from(p.dataSync() as Float32Array);
-    post({ type: 'logits', values, shape: p.shape }, [values.buffer as ArrayBuffer]);
-    const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);
-    const state = Atomics.load(control, 0);
-    if (state !== GRADIENT_READY) {
-      throw new Error(
-        woke === 'timed-out'
-          ? `no ∂L/∂P from the main thread after ${GRADIENT_WAIT_MS / 1000} s; the step is abandoned`
-          : 'the main thread abandoned the step (its loss or metrics failed)',
-      );
-    }
-    const g = new Float32Array(sab, GRADIENT_BYTE_OFFSET + 4 * (msg['gOffset'] as number), p.size);
-    return tf.sum(tf.mul(p, tf.tensor(Float32Array.from(g), p.shape))) as tf.Scalar;
-  }, vars);
-  const out = vars.map((v) => Float32Array.from(grads[v.name]!.dataSync() as Float32Array));
-  const nonTrainable = msg['nonTrainable'] ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)) : undefined;
-  tf.dispose([x, value, ...Object.values(grads)]);
-  post({ type: 'grads', grads: out, nonTrainable }, [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer));
+  const x = tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]);
+  let abandoned: string | undefined;
+  let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+  try {
+    result = tf.variableGrads(() => {
+      const p = m.apply(x, { training: true }) as tf.Tensor;
+      const values = Float32Array.from(p.dataSync() as Float32Array);
+      post({ type: 'logits', values, shape: p.shape }, [values.buffer as ArrayBuffer]);
+      const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);
+      if (Atomics.load(control, 0) !== GRADIENT_READY) {
+        abandoned =
+          woke === 'timed-out'
+            ? `no ∂L/∂P from the main thread after ${GRADIENT_WAIT_MS / 1000} s; the step is abandoned`
+            : 'the main thread abandoned the step (its loss or metrics failed)';
+        // Finish the tape with a zero cotangent rather than throwing out of it: a throw
+        // would leave the activations the tape keeps for the backward pass allocated.
+        return tf.sum(tf.mul(p, tf.scalar(0))) as tf.Scalar;
+      }
+      const g = new Float32Array(sab, GRADIENT_BYTE_OFFSET + 4 * (msg['gOffset'] as number), p.size);
+      return tf.sum(tf.mul(p, tf.tensor(Float32Array.from(g), p.shape))) as tf.Scalar;
+    }, vars);
+    if (abandoned) throw new Error(abandoned);
+    const out = vars.map((v) => Float32Array.from(result!.grads[v.name]!.dataSync() as Float32Array));
+    const nonTrainable = msg['nonTrainable'] ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)) : undefined;
+    post({ type: 'grads', grads: out, nonTrainable }, [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer));
+  } finally {
+    tf.dispose([x, ...(result ? [result.value, ...Object.values(result.grads)] : [])]);
+  }
 }
 
 function postError(err: unknown): void {

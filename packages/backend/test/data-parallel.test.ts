@@ -107,7 +107,7 @@ test('wasm workers (lipnet kernels) match the cpu full-batch steps to 1e-4', asy
   }
 });
 
-test('a loss that throws fails the step, releases the workers, and the next step works', async () => {
+test('a loss that throws fails the step, releases the workers without leaking, and the next step works', async () => {
   const { x, y } = batch();
   const trainer = await DataParallelTrainer.create({ model: createModel(), workers: 2, backend: 'cpu' });
   try {
@@ -115,7 +115,10 @@ test('a loss that throws fails the step, releases the workers, and the next step
     const bad = (): tf.Tensor => {
       throw new RangeError('bad labels');
     };
+    await trainer.step(x, y, opt, batchStatLoss); // warm-up: optimizer slots, kernels
+    const workersBefore = await trainer.workerMemory();
     await expect(trainer.step(x, y, opt, bad)).rejects.toThrow('bad labels');
+    expect((await trainer.workerMemory()).map((m) => m.numTensors)).toEqual(workersBefore.map((m) => m.numTensors));
     const before = trainer.model.getWeights().map(asArr);
     const [l] = await trainer.step(x, y, opt, batchStatLoss);
     expect(Number.isFinite(l)).toBe(true);
