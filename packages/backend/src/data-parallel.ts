@@ -61,7 +61,6 @@ export class DataParallelError extends Error {
   }
 }
 
-
 type Reply = { type: string; error?: string } & Record<string, unknown>;
 
 function workerScript(): string {
@@ -118,6 +117,19 @@ class WorkerHandle {
 export function shardSizes(n: number, parts: number): number[] {
   const k = Math.min(parts, n);
   return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+/** The workers' shard outputs ({values, shape} replies, in shard order) stacked along axis 0. */
+function stackShards(replies: Reply[]): { values: Float32Array; shape: number[] } {
+  const parts = replies.map((r) => r['values'] as Float32Array);
+  const values = new Float32Array(parts.reduce((s, v) => s + v.length, 0));
+  let off = 0;
+  for (const v of parts) {
+    values.set(v, off);
+    off += v.length;
+  }
+  const rows = replies.reduce((s, r) => s + (r['shape'] as number[])[0]!, 0);
+  return { values, shape: [rows, ...(replies[0]!['shape'] as number[]).slice(1)] };
 }
 
 function scalarOf(t: tf.Tensor): tf.Tensor {
@@ -194,10 +206,6 @@ export class DataParallelTrainer {
     return this.model.weights.map((w) => w.read().dataSync() as Float32Array);
   }
 
-  private post(i: number, msg: Record<string, unknown>, transfer: ArrayBuffer[]): void {
-    this.handles[i]!.post(msg, transfer);
-  }
-
   /**
    * Splits x into consecutive shards of `sizes[i]` rows and posts shard i, with
    * the current weights and `extra(i, firstRow)`, to worker i.
@@ -211,7 +219,7 @@ export class DataParallelTrainer {
     sizes.forEach((size, i) => {
       const shard = xs.slice(start * row, (start + size) * row);
       const w = weights.map((a) => a.slice());
-      this.post(i, { type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [shard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)]);
+      this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [shard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)]);
       start += size;
     });
   }
@@ -221,17 +229,8 @@ export class DataParallelTrainer {
     if (x.shape[0] === 0) throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
     const sizes = shardSizes(x.shape[0]!, this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
-    const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted')));
-    const shape = replies[0]!['shape'] as number[];
-    const row = tf.util.sizeFromShape(shape.slice(1));
-    const all = new Float32Array(x.shape[0]! * row);
-    let off = 0;
-    replies.forEach((r) => {
-      const v = r['values'] as Float32Array;
-      all.set(v, off);
-      off += v.length;
-    });
-    return tf.tensor(all, [x.shape[0]!, ...shape.slice(1)]);
+    const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
+    return tf.tensor(values, shape);
   }
 
   /**
@@ -256,16 +255,8 @@ export class DataParallelTrainer {
     gradsEach.forEach((p) => p.catch(() => undefined));
     let values: number[];
     try {
-      const logits = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits')));
+      const { values: pAll, shape: outShape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))));
       const t1 = performance.now();
-      const pAll = new Float32Array(n * outRow);
-      let off = 0;
-      logits.forEach((r) => {
-        const v = r['values'] as Float32Array;
-        pAll.set(v, off);
-        off += v.length;
-      });
-      const outShape = [n, ...(logits[0]!['shape'] as number[]).slice(1)];
       // (tensors out of the tidy, read after it: a tidy that returns a typed array walks it element by element)
       const [stacked, dL] = tf.tidy(() => {
         const p = tf.tensor(pAll, outShape);
