@@ -14,18 +14,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addonFile } from './addon-file';
 
-/** The tfjs kernel names (= TensorFlow op names) this module registers. */
-export const NATIVE_FUSED_OPS = [
-  'LipnetPairSort',
-  'LipnetPairSortGrad',
-  'LipnetBiasPairSort',
-  'LipnetBiasPairSortGrad',
-  'LipnetL2Pool',
-  'LipnetL2PoolGrad',
-  'LipnetBjorck',
-  'LipnetBjorckGrad',
-] as const;
-
 /** What {@link registerNativeFusedOps} did. */
 export interface NativeFusedOpsStatus {
   /** True when the kernels are registered for 'tensorflow'. */
@@ -44,51 +32,50 @@ interface NodeBackend {
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
-function poolAttrs(be: NodeBackend, attrs: tf.NamedAttrMap, withEps: boolean): unknown[] {
+/** TensorFlow attr `name` (float or int) with the tfjs attr of that name. */
+const float = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({ name, type: be.binding.TF_ATTR_FLOAT, value: attrs[name] as number });
+const int = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({ name, type: be.binding.TF_ATTR_INT, value: attrs[name] as number });
+
+/** The TensorFlow attrs of a pooling op from the tfjs attrs (poolSize → ph, pw). */
+function poolAttrs(be: NodeBackend, attrs: tf.NamedAttrMap): unknown[] {
   const [ph, pw] = attrs['poolSize'] as [number, number];
-  const out: unknown[] = [
-    { name: 'ph', type: be.binding.TF_ATTR_INT, value: ph },
-    { name: 'pw', type: be.binding.TF_ATTR_INT, value: pw },
-    { name: 'scale', type: be.binding.TF_ATTR_FLOAT, value: attrs['scale'] as number },
-  ];
-  if (withEps) out.push({ name: 'eps', type: be.binding.TF_ATTR_FLOAT, value: attrs['eps'] as number });
-  return out;
+  const window = { ph, pw };
+  return [int(be, window, 'ph'), int(be, window, 'pw'), float(be, attrs, 'scale')];
 }
 
-function bjorckAttrs(be: NodeBackend, attrs: tf.NamedAttrMap): unknown[] {
-  return [
-    { name: 'beta', type: be.binding.TF_ATTR_FLOAT, value: attrs['beta'] as number },
-    { name: 'maxIter', type: be.binding.TF_ATTR_INT, value: attrs['maxIter'] as number },
-    { name: 'eps', type: be.binding.TF_ATTR_FLOAT, value: attrs['eps'] as number },
-  ];
+/**
+ * Each op: its tfjs input names in the TensorFlow op's input order, its
+ * TensorFlow attrs from the tfjs attrs, and its output count.
+ */
+interface OpSpec {
+  inputs: string[];
+  attrs?: (be: NodeBackend, attrs: tf.NamedAttrMap) => unknown[];
+  outputs?: number;
 }
 
-const kernelFuncs: Record<(typeof NATIVE_FUSED_OPS)[number], (a: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
-  LipnetPairSort: ({ inputs, backend }) => (backend as NodeBackend).executeSingleOutput('LipnetPairSort', [], [inputs['x']!]),
-  LipnetPairSortGrad: ({ inputs, backend }) =>
-    (backend as NodeBackend).executeSingleOutput('LipnetPairSortGrad', [], [inputs['x']!, inputs['dy']!]),
-  LipnetBiasPairSort: ({ inputs, backend }) =>
-    (backend as NodeBackend).executeSingleOutput('LipnetBiasPairSort', [], [inputs['z']!, inputs['b']!]),
-  LipnetBiasPairSortGrad: ({ inputs, backend }) =>
-    (backend as NodeBackend).executeMultipleOutputs('LipnetBiasPairSortGrad', [], [inputs['z']!, inputs['b']!, inputs['dy']!], 2),
-  LipnetL2Pool: ({ inputs, backend, attrs }) => {
+const OPS = {
+  LipnetPairSort: { inputs: ['x'] },
+  LipnetPairSortGrad: { inputs: ['x', 'dy'] },
+  LipnetBiasPairSort: { inputs: ['z', 'b'] },
+  LipnetBiasPairSortGrad: { inputs: ['z', 'b', 'dy'], outputs: 2 },
+  LipnetL2Pool: { inputs: ['x'], attrs: poolAttrs },
+  LipnetL2PoolGrad: { inputs: ['x', 'dy'], attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')] },
+  LipnetBjorck: { inputs: ['w'], attrs: (be, a) => [float(be, a, 'beta'), int(be, a, 'maxIter'), float(be, a, 'eps')], outputs: 2 },
+  LipnetBjorckGrad: { inputs: ['iterates', 'dy'], attrs: (be, a) => [float(be, a, 'beta')] },
+} satisfies Record<string, OpSpec>;
+
+/** The tfjs kernel names (= TensorFlow op names) this module registers. */
+export const NATIVE_FUSED_OPS = Object.keys(OPS) as Array<keyof typeof OPS>;
+
+/** The tfjs kernel function that runs TensorFlow op `name` through tfjs-node's binding. */
+function kernelFunc(name: string, spec: OpSpec): (a: Args) => tf.TensorInfo | tf.TensorInfo[] {
+  return ({ inputs, backend, attrs }) => {
     const be = backend as NodeBackend;
-    return be.executeSingleOutput('LipnetL2Pool', poolAttrs(be, attrs, false), [inputs['x']!]);
-  },
-  LipnetL2PoolGrad: ({ inputs, backend, attrs }) => {
-    const be = backend as NodeBackend;
-    return be.executeSingleOutput('LipnetL2PoolGrad', poolAttrs(be, attrs, true), [inputs['x']!, inputs['dy']!]);
-  },
-  LipnetBjorck: ({ inputs, backend, attrs }) => {
-    const be = backend as NodeBackend;
-    return be.executeMultipleOutputs('LipnetBjorck', bjorckAttrs(be, attrs), [inputs['w']!], 2);
-  },
-  LipnetBjorckGrad: ({ inputs, backend, attrs }) => {
-    const be = backend as NodeBackend;
-    const beta = [{ name: 'beta', type: be.binding.TF_ATTR_FLOAT, value: attrs['beta'] as number }];
-    return be.executeSingleOutput('LipnetBjorckGrad', beta, [inputs['iterates']!, inputs['dy']!]);
-  },
-};
+    const tensors = spec.inputs.map((k) => inputs[k]!);
+    const opAttrs = spec.attrs?.(be, attrs) ?? [];
+    return spec.outputs ? be.executeMultipleOutputs(name, opAttrs, tensors, spec.outputs) : be.executeSingleOutput(name, opAttrs, tensors);
+  };
+}
 
 const SETUP_FIX = 'run `pnpm native:setup --force` to build them';
 
@@ -123,7 +110,7 @@ export function registerNativeFusedOps(packageDir: string, env: Record<string, s
   }
   for (const name of NATIVE_FUSED_OPS) {
     if (tf.getKernel(name, 'tensorflow') === undefined) {
-      tf.registerKernel({ kernelName: name, backendName: 'tensorflow', kernelFunc: kernelFuncs[name] as unknown as tf.KernelFunc });
+      tf.registerKernel({ kernelName: name, backendName: 'tensorflow', kernelFunc: kernelFunc(name, OPS[name]) as unknown as tf.KernelFunc });
     }
   }
   return { registered: true, file };

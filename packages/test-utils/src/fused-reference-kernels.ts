@@ -12,16 +12,6 @@ import * as tf from '@tensorflow/tfjs-core';
  * the native ops; and as the reference the native ops are compared against.
  * Written from the definitions, not from either implementation.
  */
-export const REFERENCE_FUSED_KERNEL_NAMES = [
-  'LipnetPairSort',
-  'LipnetPairSortGrad',
-  'LipnetBiasPairSort',
-  'LipnetBiasPairSortGrad',
-  'LipnetL2Pool',
-  'LipnetL2PoolGrad',
-  'LipnetBjorck',
-  'LipnetBjorckGrad',
-] as const;
 
 interface Backend {
   readSync(dataId: unknown): unknown;
@@ -93,7 +83,7 @@ const wwtw = (w: Mat): Mat => mm(w, mm(w, w, true, false));
 /** VJP of W·Wᵀ·W at w with cotangent g: g·WᵀW + W·(M + Mᵀ), M = Wᵀg. */
 const wwtwVjp = (w: Mat, g: Mat): Mat => lin(1, mm(g, mm(w, w, true, false)), 1, mm(w, sym(mm(w, g, true, false))));
 
-const kernels: Record<(typeof REFERENCE_FUSED_KERNEL_NAMES)[number], (a: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
+const kernels = {
   LipnetPairSort: ({ inputs, backend }) => {
     const be = backend as Backend;
     const x = read(be, inputs['x']!);
@@ -173,7 +163,10 @@ const kernels: Record<(typeof REFERENCE_FUSED_KERNEL_NAMES)[number], (a: Args) =
     for (let t = k - 1; t >= 0; t--) g = lin(1 + beta, g, -beta, wwtwVjp(mat(m, n, its.subarray(t * m * n, (t + 1) * m * n)), g));
     return be.makeTensorInfo([m, n], 'float32', Float32Array.from(g.v));
   },
-};
+} satisfies Record<string, (a: Args) => tf.TensorInfo | tf.TensorInfo[]>;
+
+/** The kernel names {@link registerReferenceFusedKernels} registers. */
+export const REFERENCE_FUSED_KERNEL_NAMES = Object.keys(kernels) as Array<keyof typeof kernels>;
 
 /**
  * Registers the reference kernels for `backend` (default `cpu`) and returns
