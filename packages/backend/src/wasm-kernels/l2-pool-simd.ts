@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './stock';
 import { WasmKernelsError } from '../errors';
-import { F32, I32, V128, forLoop, funcBody, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+import { F32, I32, V128, forLoop, funcBody, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
 
 /** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
 interface Lanes {
@@ -157,8 +157,6 @@ function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn 
   return exports[`${name}${c % 4 === 0 ? 4 : 1}`] as PoolFn;
 }
 
-const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-
 /** Kernel function of `LipnetL2Pool` for 'wasm' (input x; attrs poolSize, scale). */
 export function l2PoolWasm(args: Args): TensorInfo {
   const backend = args.backend as BackendWasm;
@@ -166,7 +164,7 @@ export function l2PoolWasm(args: Args): TensorInfo {
   const g = geometry('LipnetL2Pool', x, args.attrs);
   const out = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
   if (g.n * g.oh * g.ow * g.c === 0) return out;
-  fn(backend, 'pool', g.c)(offset(backend, x), offset(backend, out), 0, g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, 0);
+  fn(backend, 'pool', g.c)(memoryOffset(backend, x), memoryOffset(backend, out), 0, g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, 0);
   return out;
 }
 
@@ -183,9 +181,9 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
   const size = tf.util.sizeFromShape(x.shape);
   if (size === 0) return out;
   // Cropped rows and columns (H or W not a multiple of the window) keep a zero gradient.
-  if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w) new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset(backend, out), size).fill(0);
+  if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w) new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, memoryOffset(backend, out), size).fill(0);
   if (g.n * g.oh * g.ow * g.c > 0) {
-    fn(backend, 'poolGrad', g.c)(offset(backend, x), offset(backend, out), offset(backend, dy), g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, args.attrs['eps'] as number);
+    fn(backend, 'poolGrad', g.c)(memoryOffset(backend, x), memoryOffset(backend, out), memoryOffset(backend, dy), g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, args.attrs['eps'] as number);
   }
   return out;
 }

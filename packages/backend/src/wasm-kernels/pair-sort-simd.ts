@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './stock';
 import { WasmKernelsError } from '../errors';
-import { F32, I32, V128, forLoop, funcBody, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+import { F32, I32, V128, forLoop, funcBody, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
 const FIRSTS = [0, 0, 2, 2];
@@ -90,8 +90,7 @@ function run(backend: BackendWasm, order: TensorInfo, src: TensorInfo): TensorIn
   const out = backend.makeOutput(src.shape.slice(), 'float32');
   const n = tf.util.sizeFromShape(src.shape);
   if (n === 0) return out;
-  const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  permuteFor(backend)(offset(order), offset(src), offset(out), n);
+  permuteFor(backend)(memoryOffset(backend, order), memoryOffset(backend, src), memoryOffset(backend, out), n);
   return out;
 }
 

@@ -6,6 +6,7 @@
  * instruction lists (WebAssembly core spec, binary format §5; SIMD opcodes
  * from the fixed-width SIMD proposal, prefix 0xFD) and validated at load.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
 
@@ -151,4 +152,9 @@ export function moduleOnBackendMemory(backend: BackendWasm, key: string, bytes: 
     perMemory.set(memory, instance);
   }
   return instance;
+}
+
+/** The byte address of `t`'s data in `backend`'s memory (what the modules' functions take). */
+export function memoryOffset(backend: BackendWasm, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
 }
