@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include <node_api.h>
@@ -52,7 +53,8 @@ void parallelFor(OpKernelContext* ctx, int64_t total, int64_t costPerUnit, Fn fn
 // (b, a) iff a − b > 0, else stays: (min, max) with ties kept in place.
 // ---------------------------------------------------------------------------
 
-Status pairSortShape(InferenceContext* c) {
+// Output 0 has the shape of input 0.
+Status likeFirstInput(InferenceContext* c) {
   c->set_output(0, c->input(0));
   return Status();
 }
@@ -492,9 +494,9 @@ class BjorckGradOp : public OpKernel {
   float beta_ = 0.5f;
 };
 
-REGISTER_OP("LipnetPairSort").Input("x: float").Output("y: float").SetShapeFn(pairSortShape);
-REGISTER_OP("LipnetPairSortGrad").Input("x: float").Input("dy: float").Output("dx: float").SetShapeFn(pairSortShape);
-REGISTER_OP("LipnetBiasPairSort").Input("z: float").Input("b: float").Output("y: float").SetShapeFn(pairSortShape);
+REGISTER_OP("LipnetPairSort").Input("x: float").Output("y: float").SetShapeFn(likeFirstInput);
+REGISTER_OP("LipnetPairSortGrad").Input("x: float").Input("dy: float").Output("dx: float").SetShapeFn(likeFirstInput);
+REGISTER_OP("LipnetBiasPairSort").Input("z: float").Input("b: float").Output("y: float").SetShapeFn(likeFirstInput);
 REGISTER_OP("LipnetBiasPairSortGrad")
     .Input("z: float")
     .Input("b: float")
@@ -515,10 +517,7 @@ REGISTER_OP("LipnetL2PoolGrad")
     .Attr("pw: int")
     .Attr("scale: float")
     .Attr("eps: float")
-    .SetShapeFn([](InferenceContext* c) {
-      c->set_output(0, c->input(0));
-      return Status();
-    });
+    .SetShapeFn(likeFirstInput);
 
 REGISTER_OP("LipnetBjorck")
     .Input("w: float")
@@ -567,8 +566,8 @@ NAPI_MODULE_INIT() {
                                      "LipnetBiasPairSortGrad", "LipnetL2Pool", "LipnetL2PoolGrad",
                                      "LipnetBjorck",   "LipnetBjorckGrad"};
   napi_value ops;
-  napi_create_array_with_length(env, 8, &ops);
-  for (uint32_t i = 0; i < 8; ++i) {
+  napi_create_array_with_length(env, std::size(kOps), &ops);
+  for (uint32_t i = 0; i < std::size(kOps); ++i) {
     napi_value s;
     napi_create_string_utf8(env, kOps[i], NAPI_AUTO_LENGTH, &s);
     napi_set_element(env, ops, i, s);
