@@ -320,8 +320,8 @@ fi
 say "$(nm -D --undefined-only "$binding_path" | grep -cE ' (TF|TFE)_') TF_/TFE_ symbols needed, all exported"
 
 # ---------------------------------------------------------------- ops
-# lipnet's fused ops (GroupSort(2), bias + GroupSort(2), L2-norm pooling and
-# their gradients) as C++ TensorFlow ops in a Node addon beside the binding,
+# lipnet's fused ops (GroupSort(2), bias + GroupSort(2), L2-norm pooling,
+# Björck, and their gradients) as C++ TensorFlow ops in a Node addon beside the binding,
 # compiled against the C++ headers of the same wheel (TensorFlow's custom-op
 # flags: C++17, the new libstdc++ ABI, Eigen's 64-byte alignment) and linked
 # to its libtensorflow_framework.so.2. Optional: if this step fails, the
@@ -355,11 +355,6 @@ else
 fi
 rm -rf "$ops_inc"
 
-ops_flag=false; [ "$ops_ok" = 1 ] && ops_flag=true
-cat >"$pkg/$marker_rel" <<EOF
-{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "opsTried": true, "ops": $ops_flag, "opsMarch": "$ops_march", "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
-EOF
-
 # ---------------------------------------------------------------- smoke
 step smoke "load, backend name, two training steps vs the cpu backend"
 node "$here/smoke.cjs" --variant "$variant" || fail "smoke test failed (messages above)."
@@ -367,6 +362,13 @@ if [ "$ops_ok" = 1 ] && ! node "$here/smoke-ops.cjs" --variant "$variant"; then
   rm -f "$ops_path"
   say "WARNING [ops]: lipnet's fused ops failed their smoke test (above) and were removed; lipnet composes stock ops instead."
 fi
+
+# The marker records what is staged, so it is written after the smoke tests
+# (a failed ops smoke test removes the ops, and `"ops"` says so).
+ops_flag=false; [ -f "$ops_path" ] && ops_flag=true
+cat >"$pkg/$marker_rel" <<EOF
+{ "variant": "$variant", "tfVersion": "$tf_version", "wheel": "$(basename "$wheel")", "napi": $napi_version, "node": "$(node --version)", "opsTried": true, "ops": $ops_flag, "opsMarch": "$ops_march", "stagedBy": "tools/native/setup.sh", "stagedAt": "$(date -u +%FT%TZ)" }
+EOF
 
 if [ -f "$ops_path" ]; then
   say "OK: $pkg_name now runs on TensorFlow $tf_version's kernels ($variant), with lipnet's fused ops."
