@@ -25,16 +25,27 @@ const EPOCH_IMAGES = 60000;
 const VAL_IMAGES = 10000;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** The notebook's network (deel-lip 1.5 normaliser defaults), as demo4 builds it. */
 function demo4Model(seed) {
   const ortho = (k) => new L.SpectralInitializer({ seed: seed * 31 + k });
   const gs = () => new L.GroupSort({ n: 2 });
   return L.sequential({
-    name: 'hkr_model', kCoefLip: 1, warn: () => undefined,
+    name: 'hkr_model',
+    kCoefLip: 1,
+    warn: () => undefined,
     layers: [
-      L.spectralConv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: [3, 3], activation: gs(), kernelInitializer: ortho(1) }),
+      L.spectralConv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: [3, 3],
+        activation: gs(),
+        kernelInitializer: ortho(1),
+      }),
       L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
       L.spectralConv2d({ filters: 32, kernelSize: [3, 3], activation: gs(), kernelInitializer: ortho(2) }),
       L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
@@ -55,7 +66,8 @@ function timeIt(fn, reps) {
 
 async function main() {
   const out = { backend, batch: BATCH };
-  const workers = backend === 'wasm-workers' ? (os.availableParallelism ? os.availableParallelism() : os.cpus().length) : 0;
+  const workers =
+    backend === 'wasm-workers' ? (os.availableParallelism ? os.availableParallelism() : os.cpus().length) : 0;
   let choice;
   try {
     choice = await selectBackend({ prefer: workers ? 'wasm' : backend, log: null });
@@ -77,7 +89,9 @@ async function main() {
     const b = tf.randomNormal([n, n]);
     for (let rep = 0; rep < (backend === 'cpu' ? 2 : 6); rep++) {
       const t0 = now();
-      tf.tidy(() => { tf.matMul(a, b).dataSync(); }); // (a tidy that *returns* a big typed array walks it element by element)
+      tf.tidy(() => {
+        tf.matMul(a, b).dataSync();
+      }); // (a tidy that *returns* a big typed array walks it element by element)
       if (rep > 0) out.gemmGflops = Math.max(out.gemmGflops, (2 * n ** 3) / ((now() - t0) / 1000) / 1e9);
     }
     tf.dispose([a, b]);
@@ -97,12 +111,21 @@ async function main() {
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
   let trainer;
-  let step = async () => { await model.trainOnBatch(x, labels); };
+  let step = async () => {
+    await model.trainOnBatch(x, labels);
+  };
   if (workers) {
-    trainer = await DataParallelTrainer.create({ model, workers, backend: 'wasm', modules: [require.resolve('@lipnet/layers')] });
+    trainer = await DataParallelTrainer.create({
+      model,
+      workers,
+      backend: 'wasm',
+      modules: [require.resolve('@lipnet/layers')],
+    });
     const opt = tf.train.adam(1e-4);
     const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2', validate: false });
-    step = async () => { await trainer.step(x, labels, opt, hkr); };
+    step = async () => {
+      await trainer.step(x, labels, opt, hkr);
+    };
   }
   await step(); // warm-up: weights, kernels, caches
   const tensorsAfterWarmup = tf.memory().numTensors;
@@ -127,7 +150,14 @@ async function main() {
     const p = await trainer.predict(vx);
     p.dispose();
     validationMs = now() - t0;
-  } else validationMs = timeIt(() => tf.tidy(() => { model.predict(vx, { batchSize: BATCH }).dataSync(); }), 1).ms;
+  } else
+    validationMs = timeIt(
+      () =>
+        tf.tidy(() => {
+          model.predict(vx, { batchSize: BATCH }).dataSync();
+        }),
+      1,
+    ).ms;
   out.validationSeconds = (validationMs / 1000) * (VAL_IMAGES / vx.shape[0]);
   const stepsPerEpoch = Math.ceil(EPOCH_IMAGES / BATCH);
   out.secondsPerEpoch = (out.msPerStep * stepsPerEpoch) / 1000 + out.validationSeconds;
@@ -138,7 +168,8 @@ async function main() {
   const vars = model.trainableWeights.map((w) => w.read());
   const r = timeIt(() => {
     tf.tidy(() => {
-      const f = () => tf.addN(lip.map((l) => tf.sum(l.effectiveKernel ? l.effectiveKernel(true) : l.effectiveWeights()[0])));
+      const f = () =>
+        tf.addN(lip.map((l) => tf.sum(l.effectiveKernel ? l.effectiveKernel(true) : l.effectiveWeights()[0])));
       const grads = tf.variableGrads(f);
       Object.values(grads.grads).forEach((t) => t.dataSync());
     });
@@ -148,7 +179,13 @@ async function main() {
 
   // Inference of the vanilla-exported model.
   const vanilla = L.vanillaExport(model);
-  const inf = timeIt(() => tf.tidy(() => { vanilla.predict(vx, { batchSize: BATCH }).dataSync(); }), 2);
+  const inf = timeIt(
+    () =>
+      tf.tidy(() => {
+        vanilla.predict(vx, { batchSize: BATCH }).dataSync();
+      }),
+    2,
+  );
   out.inferenceImagesPerSecond = vx.shape[0] / (inf.ms / 1000);
   tf.dispose(vx);
 
@@ -170,6 +207,15 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stdout.write(JSON.stringify({ backend, batch: BATCH, error: String(e && e.stack || e).split('\n').slice(0, 3).join(' | ') }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      backend,
+      batch: BATCH,
+      error: String((e && e.stack) || e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | '),
+    }) + '\n',
+  );
   process.exitCode = 0;
 });

@@ -22,11 +22,24 @@ const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const opts = { backends: ['tensorflow', 'tensorflow-stock-ops', 'wasm-workers', 'wasm', 'cpu'], batch: 4096, steps: 3, cwSteps: 200, cpuBatch: 64, wasmBatch: 1024, reference: true, out: path.join(__dirname, 'results') };
+const opts = {
+  backends: ['tensorflow', 'tensorflow-stock-ops', 'wasm-workers', 'wasm', 'cpu'],
+  batch: 4096,
+  steps: 3,
+  cwSteps: 200,
+  cpuBatch: 64,
+  wasmBatch: 1024,
+  reference: true,
+  out: path.join(__dirname, 'results'),
+};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
-  const next = () => { const v = argv[++i]; if (v === undefined) throw new Error(`bench: ${a} needs a value`); return v; };
+  const next = () => {
+    const v = argv[++i];
+    if (v === undefined) throw new Error(`bench: ${a} needs a value`);
+    return v;
+  };
   if (a === '--backends') opts.backends = next().split(',');
   else if (a === '--batch') opts.batch = Number(next());
   else if (a === '--steps') opts.steps = Number(next());
@@ -35,30 +48,72 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--wasm-batch') opts.wasmBatch = Number(next());
   else if (a === '--no-reference') opts.reference = false;
   else if (a === '--out') opts.out = path.resolve(next());
-  else { console.error(`bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --no-reference --out DIR`); process.exit(2); }
+  else {
+    console.error(
+      `bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --no-reference --out DIR`,
+    );
+    process.exit(2);
+  }
 }
 
-function loadavg() { return os.loadavg().map((v) => Math.round(v * 100) / 100); }
+function loadavg() {
+  return os.loadavg().map((v) => Math.round(v * 100) / 100);
+}
 
 const runs = [];
 for (const backend of opts.backends) {
-  const batch = backend === 'cpu' ? opts.cpuBatch : backend === 'wasm' || backend === 'wasm-stock' ? opts.wasmBatch : opts.batch;
+  const batch =
+    backend === 'cpu' ? opts.cpuBatch : backend === 'wasm' || backend === 'wasm-stock' ? opts.wasmBatch : opts.batch;
   const cw = backend === 'cpu' ? Math.min(opts.cwSteps, 20) : opts.cwSteps;
   process.stderr.write(`bench: ${backend} at batch ${batch} … `);
   const stockOps = backend === 'tensorflow-stock-ops';
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'child.cjs'), stockOps ? 'tensorflow' : backend, String(batch), String(opts.steps), String(cw)], {
-    encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(stockOps ? { LIPNET_FUSED_OPS: '0' } : {}) },
-  });
-  const line = (r.stdout || '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(__dirname, 'child.cjs'),
+      stockOps ? 'tensorflow' : backend,
+      String(batch),
+      String(opts.steps),
+      String(cw),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(stockOps ? { LIPNET_FUSED_OPS: '0' } : {}) },
+    },
+  );
+  const line = (r.stdout || '')
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   let res;
-  try { res = JSON.parse(line); } catch { res = { backend, batch, error: `no result (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}` }; }
+  try {
+    res = JSON.parse(line);
+  } catch {
+    res = {
+      backend,
+      batch,
+      error: `no result (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+    };
+  }
   res.loadavgAfter = loadavg();
   if (res.backend === 'tensorflow' && typeof res.reason === 'string') {
-    res.backend = /fused ops \(GroupSort/.test(res.reason) ? 'tensorflow + fused ops' : stockOps ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)' : 'tensorflow, stock ops (fused ops not built)';
+    res.backend = /fused ops \(GroupSort/.test(res.reason)
+      ? 'tensorflow + fused ops'
+      : stockOps
+        ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)'
+        : 'tensorflow, stock ops (fused ops not built)';
   }
   if (batch !== opts.batch && res.msPerStep) res.note = `timed at batch ${batch}; per-epoch figures scale linearly`;
   runs.push(res);
-  process.stderr.write(res.skipped ? `skipped (${res.skipped})\n` : res.error ? `error: ${res.error}\n` : `${(res.msPerStep / 1000).toFixed(2)} s/step, ${res.secondsPerEpoch.toFixed(1)} s/epoch\n`);
+  process.stderr.write(
+    res.skipped
+      ? `skipped (${res.skipped})\n`
+      : res.error
+        ? `error: ${res.error}\n`
+        : `${(res.msPerStep / 1000).toFixed(2)} s/step, ${res.secondsPerEpoch.toFixed(1)} s/epoch\n`,
+  );
 }
 
 let reference = null;
@@ -67,19 +122,50 @@ const script = path.join(root, 'tools/reference/bench_deel_lip.py');
 if (opts.reference && fs.existsSync(py) && fs.existsSync(script)) {
   process.stderr.write('bench: deel-lip 1.5 on TensorFlow CPU (tools/reference) … ');
   const tmp = path.join(os.tmpdir(), `deel-lip-bench-${process.pid}.json`);
-  const r = spawnSync(py, [script, '--out', tmp, '--batch', String(opts.batch), '--steps', String(opts.steps), '--attack-steps', String(opts.cwSteps)], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
-  try { reference = JSON.parse(fs.readFileSync(tmp, 'utf8')); process.stderr.write('done\n'); }
-  catch { reference = { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}` }; process.stderr.write(`failed: ${reference.error}\n`); }
+  const r = spawnSync(
+    py,
+    [
+      script,
+      '--out',
+      tmp,
+      '--batch',
+      String(opts.batch),
+      '--steps',
+      String(opts.steps),
+      '--attack-steps',
+      String(opts.cwSteps),
+    ],
+    { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
+  );
+  try {
+    reference = JSON.parse(fs.readFileSync(tmp, 'utf8'));
+    process.stderr.write('done\n');
+  } catch {
+    reference = { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}` };
+    process.stderr.write(`failed: ${reference.error}\n`);
+  }
 } else if (opts.reference) {
-  reference = { skipped: 'tools/reference/.venv not set up: run `bash tools/reference/setup.sh` for the deel-lip side-by-side figures' };
+  reference = {
+    skipped:
+      'tools/reference/.venv not set up: run `bash tools/reference/setup.sh` for the deel-lip side-by-side figures',
+  };
 }
 
 const date = new Date().toISOString().slice(0, 10);
 const result = {
   benchmark: 'demo4 network (deel-lip 1.5 normalisers, MulticlassHKR, Adam), batch ' + opts.batch,
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, totalMemGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavgAtEnd: loadavg() },
-  floor: { gflopPerEpoch: 402, note: '1.117 M multiply-adds per image forward, training ≈ 3× forward, 60,000 images (shared/reference/backend-notes.md)' },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0] && os.cpus()[0].model,
+    totalMemGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadavgAtEnd: loadavg(),
+  },
+  floor: {
+    gflopPerEpoch: 402,
+    note: '1.117 M multiply-adds per image forward, training ≈ 3× forward, 60,000 images (shared/reference/backend-notes.md)',
+  },
   runs,
   reference,
 };
@@ -88,7 +174,10 @@ const jsonPath = path.join(opts.out, `${date}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
 
 const f = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
-const refEpoch = reference && typeof reference.epochSeconds === 'number' ? reference.epochSeconds + (reference.validationSeconds || 0) : undefined;
+const refEpoch =
+  reference && typeof reference.epochSeconds === 'number'
+    ? reference.epochSeconds + (reference.validationSeconds || 0)
+    : undefined;
 const md = [
   `# lipnet benchmark, ${result.date}`,
   '',
@@ -97,9 +186,11 @@ const md = [
   '',
   '| backend | s/step | CPU s/step | s/epoch (60,000 images + validation) | train img/s | Lipschitz ms/step | GEMM GFLOP/s | floor s/epoch | × floor | inference img/s | CW s/1000 steps (10 img) | peak RSS MB | tensors warm-up → after |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...runs.map((r) => r.skipped || r.error
-    ? `| ${r.backend} | ${r.skipped ? 'skipped: ' + r.skipped : 'error: ' + r.error} ||||||||||||`
-    : `| ${r.backend} | ${f(r.msPerStep / 1000)} | ${f(r.cpuMsPerStep / 1000)} | ${f(r.secondsPerEpoch, 1)} | ${f(r.trainImagesPerSecond, 0)} | ${f(r.lipschitzMsPerStep, 1)} | ${f(r.gemmGflops, 1)} | ${f(result.floor.gflopPerEpoch / r.gemmGflops, 1)} | ${f(r.secondsPerEpoch / (result.floor.gflopPerEpoch / r.gemmGflops), 1)} | ${f(r.inferenceImagesPerSecond, 0)} | ${f(r.cwSecondsPer1000Steps, 1)} | ${r.peakRssMB} | ${r.tensorsAfterWarmup} → ${r.tensorsAfterSteps} |`),
+  ...runs.map((r) =>
+    r.skipped || r.error
+      ? `| ${r.backend} | ${r.skipped ? 'skipped: ' + r.skipped : 'error: ' + r.error} ||||||||||||`
+      : `| ${r.backend} | ${f(r.msPerStep / 1000)} | ${f(r.cpuMsPerStep / 1000)} | ${f(r.secondsPerEpoch, 1)} | ${f(r.trainImagesPerSecond, 0)} | ${f(r.lipschitzMsPerStep, 1)} | ${f(r.gemmGflops, 1)} | ${f(result.floor.gflopPerEpoch / r.gemmGflops, 1)} | ${f(r.secondsPerEpoch / (result.floor.gflopPerEpoch / r.gemmGflops), 1)} | ${f(r.inferenceImagesPerSecond, 0)} | ${f(r.cwSecondsPer1000Steps, 1)} | ${r.peakRssMB} | ${r.tensorsAfterWarmup} → ${r.tensorsAfterSteps} |`,
+  ),
   '',
   reference && !reference.error && !reference.skipped
     ? `deel-lip 1.5 on TensorFlow CPU, same machine, same run: ${f(refEpoch, 1)} s/epoch. Full figures in the JSON (\`reference\`).`

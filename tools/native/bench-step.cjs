@@ -75,7 +75,7 @@ function loadData() {
   }
   const n = 60000;
   let s = 7;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 4294967296;
   const xs = new Float32Array(n * 784).map(() => rnd());
   const ys = Int32Array.from({ length: n }, () => Math.floor(rnd() * 10));
   return { n, xs, ys, source: 'random uniform (60000)' };
@@ -146,7 +146,8 @@ function groupSort2(x) {
   return tf.concat([tf.minimum(a, b), tf.maximum(a, b)], 2).reshape(shape);
 }
 const act = (x) => (lip ? groupSort2(x) : tf.relu(x));
-const pool = (x) => (lip ? tf.sqrt(tf.avgPool(x.square(), 2, 2, 'valid').add(1e-6)).mul(2) : tf.avgPool(x, 2, 2, 'valid'));
+const pool = (x) =>
+  lip ? tf.sqrt(tf.avgPool(x.square(), 2, 2, 'valid').add(1e-6)).mul(2) : tf.avgPool(x, 2, 2, 'valid');
 function forward(x) {
   const k1 = lip ? reparam('k1') : v.k1;
   const k2 = lip ? reparam('k2') : v.k2;
@@ -164,10 +165,16 @@ function hkr(yOneHot, yPred, alpha = 100, margin = 0.5) {
   const pos = yOneHot;
   const neg = tf.onesLike(pos).sub(pos);
   const nc = pos.sum(0, true);
-  const kr = yPred.mul(pos.div(nc.add(1e-7)).sub(neg.div(tf.scalar(n).sub(nc).add(1e-7)))).mul(n).mean(1);
+  const kr = yPred
+    .mul(pos.div(nc.add(1e-7)).sub(neg.div(tf.scalar(n).sub(nc).add(1e-7))))
+    .mul(n)
+    .mean(1);
   const s = pos.mul(2).sub(1);
   const w = pos.mul(C - 2).add(1);
-  const hinge = tf.relu(tf.scalar(margin / 2).sub(s.mul(yPred))).mul(w).mean(1);
+  const hinge = tf
+    .relu(tf.scalar(margin / 2).sub(s.mul(yPred)))
+    .mul(w)
+    .mean(1);
   return kr.neg().add(hinge.mul(alpha)).mean();
 }
 
@@ -194,12 +201,19 @@ function batchTensors(data, start, size) {
   await tf.ready();
   const data = loadData();
   const info = {
-    backend: tf.getBackend(), mode, batch, power: lip ? nPower : 0, bjorck: lip ? nBjorck : 0,
-    data: data.source, cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model,
+    backend: tf.getBackend(),
+    mode,
+    batch,
+    power: lip ? nPower : 0,
+    bjorck: lip ? nBjorck : 0,
+    data: data.source,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0] && os.cpus()[0].model,
     tfVersion: tf.getBackend() === 'tensorflow' ? tf.backend().binding.TF_Version : null,
     intraOpThreadsEnv: process.env.TF_NUM_INTRAOP_THREADS || null,
     interOpThreadsEnv: process.env.TF_NUM_INTEROP_THREADS || null,
-    node: process.version, loadAverageStart: os.loadavg(),
+    node: process.version,
+    loadAverageStart: os.loadavg(),
   };
   console.error(`bench-step: ${JSON.stringify(info)}`);
   const [x, y] = batchTensors(data, 0, batch);
@@ -218,20 +232,29 @@ function batchTensors(data, start, size) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     numTensors.push(tf.memory().numTensors);
     losses.push(l);
-    if (i >= warmup) { times.push(dt); cpuTimes.push(dc); }
-    console.error(`  step ${i + 1}${i < warmup ? ' (warm-up)' : ''}: ${dt.toFixed(3)} s (cpu ${dc.toFixed(3)} s), loss ${l.toFixed(4)}, tensors ${tf.memory().numTensors}`);
+    if (i >= warmup) {
+      times.push(dt);
+      cpuTimes.push(dc);
+    }
+    console.error(
+      `  step ${i + 1}${i < warmup ? ' (warm-up)' : ''}: ${dt.toFixed(3)} s (cpu ${dc.toFixed(3)} s), loss ${l.toFixed(4)}, tensors ${tf.memory().numTensors}`,
+    );
   }
-  x.dispose(); y.dispose();
+  x.dispose();
+  y.dispose();
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   const result = {
-    ...info, warmup, steps,
+    ...info,
+    warmup,
+    steps,
     stepSeconds: { median, min: sorted[0], max: sorted[sorted.length - 1], all: times },
     cpuSecondsPerStep: { median: [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)], all: cpuTimes },
     cpuNote: 'user+system CPU seconds of all threads of this process; robust to other load on the machine',
     imagesPerSecond: batch / median,
     epochSecondsFromStep: (data.n / batch) * median,
-    losses, numTensorsAfterEachStep: numTensors,
+    losses,
+    numTensorsAfterEachStep: numTensors,
   };
   if (doEpoch) {
     const t0 = process.hrtime.bigint();
@@ -241,7 +264,8 @@ function batchTensors(data, start, size) {
       const size = Math.min(batch, data.n - start);
       const [xb, yb] = batchTensors(data, start, size);
       trainStep(xb, yb);
-      xb.dispose(); yb.dispose();
+      xb.dispose();
+      yb.dispose();
       nSteps++;
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
@@ -252,7 +276,11 @@ function batchTensors(data, start, size) {
     console.error(`  epoch (${nSteps} steps, ${data.n} images): ${result.epochSeconds.toFixed(2)} s`);
   }
   result.peakRssMiB = Math.round(peakRss / 2 ** 20);
-  try { result.processThreads = fs.readdirSync('/proc/self/task').length; } catch (e) { result.processThreads = null; }
+  try {
+    result.processThreads = fs.readdirSync('/proc/self/task').length;
+  } catch (e) {
+    result.processThreads = null;
+  }
   result.numTensorsEnd = tf.memory().numTensors;
   result.loadAverageEnd = os.loadavg();
   const text = JSON.stringify(result, null, 2);

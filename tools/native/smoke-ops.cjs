@@ -21,7 +21,10 @@ const tf = req(pkgName);
 const pkgDir = path.dirname(req.resolve(`${pkgName}/package.json`));
 const lib = path.join(pkgDir, 'lib');
 const file = fs.existsSync(lib)
-  ? fs.readdirSync(lib).map((d) => path.join(lib, d, 'lipnet_ops.node')).find((f) => fs.existsSync(f))
+  ? fs
+      .readdirSync(lib)
+      .map((d) => path.join(lib, d, 'lipnet_ops.node'))
+      .find((f) => fs.existsSync(f))
   : undefined;
 if (!file) {
   out(`FAILED: no lipnet_ops.node under ${lib}`);
@@ -55,7 +58,10 @@ function compare(label, got, want, tol) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
   }
   const shapeOk = JSON.stringify(got.shape) === JSON.stringify(want.shape);
-  if (!shapeOk || !(diff <= tol * scale)) failures.push(`${label}: shape ${JSON.stringify(got.shape)} vs ${JSON.stringify(want.shape)}, max diff ${diff.toExponential(2)} (scale ${scale.toExponential(2)}, tol ${tol})`);
+  if (!shapeOk || !(diff <= tol * scale))
+    failures.push(
+      `${label}: shape ${JSON.stringify(got.shape)} vs ${JSON.stringify(want.shape)}, max diff ${diff.toExponential(2)} (scale ${scale.toExponential(2)}, tol ${tol})`,
+    );
 }
 
 /** Stock-op composition: GroupSort(2) on the last axis and its permutation applied to g. */
@@ -85,17 +91,30 @@ tf.tidy(() => {
   compare('LipnetBiasPairSortGrad db', db, tf.sum(dzRef, [0, 1, 2]), 1e-5);
 
   // Pooling on 5×7 (the last row and column are cropped), 2×2 and 3×2 windows.
-  for (const [ph, pw] of [[2, 2], [3, 2]]) {
+  for (const [ph, pw] of [
+    [2, 2],
+    [3, 2],
+  ]) {
     const scale = 1.7;
     const eps = 1e-6;
     const p = tf.tensor4d(x.dataSync(), x.shape);
     const area = (v) => tf.avgPool(v, [ph, pw], [ph, pw], 'valid');
     const r = tf.sqrt(area(tf.square(p)));
-    compare(`LipnetL2Pool ${ph}×${pw}`, be.executeSingleOutput('LipnetL2Pool', poolAttrs(ph, pw, scale), [p]), tf.mul(r, scale), 1e-5);
+    compare(
+      `LipnetL2Pool ${ph}×${pw}`,
+      be.executeSingleOutput('LipnetL2Pool', poolAttrs(ph, pw, scale), [p]),
+      tf.mul(r, scale),
+      1e-5,
+    );
     const dyp = tf.randomNormal(r.shape, 0, 1, 'float32', 5);
     const dMeanSq = tf.div(tf.mul(dyp, scale), tf.mul(2, tf.add(r, eps)));
     const dSq = tf.grad((v) => tf.sum(tf.mul(area(v), dMeanSq)))(tf.square(p));
-    compare(`LipnetL2PoolGrad ${ph}×${pw}`, be.executeSingleOutput('LipnetL2PoolGrad', poolAttrs(ph, pw, scale, eps), [p, dyp]), tf.mul(dSq, tf.mul(p, 2)), 1e-5);
+    compare(
+      `LipnetL2PoolGrad ${ph}×${pw}`,
+      be.executeSingleOutput('LipnetL2PoolGrad', poolAttrs(ph, pw, scale, eps), [p, dyp]),
+      tf.mul(dSq, tf.mul(p, 2)),
+      1e-5,
+    );
   }
 });
 
@@ -104,27 +123,44 @@ tf.tidy(() => {
 // tall, a wide and a square matrix of spectral norm < 1.
 tf.tidy(() => {
   const step = (w, beta) => {
-    const wwtw = w.shape[0] > w.shape[1] ? tf.matMul(w, tf.matMul(w, w, true, false)) : tf.matMul(tf.matMul(w, w, false, true), w);
+    const wwtw =
+      w.shape[0] > w.shape[1] ? tf.matMul(w, tf.matMul(w, w, true, false)) : tf.matMul(tf.matMul(w, w, false, true), w);
     return tf.sub(tf.mul(1 + beta, w), tf.mul(beta, wwtw));
   };
-  const stockLoop = (w, beta, iters) => { let cur = w; for (let i = 0; i < iters; i++) cur = step(cur, beta); return cur; };
+  const stockLoop = (w, beta, iters) => {
+    let cur = w;
+    for (let i = 0; i < iters; i++) cur = step(cur, beta);
+    return cur;
+  };
   const bjorckAttrs = (beta, maxIter, eps) => [
     { name: 'beta', type: F, value: beta },
     { name: 'maxIter', type: I, value: maxIter },
     { name: 'eps', type: F, value: eps },
   ];
-  [[40, 8], [6, 10], [9, 9]].forEach(([m, n], j) => {
+  [
+    [40, 8],
+    [6, 10],
+    [9, 9],
+  ].forEach(([m, n], j) => {
     const raw = tf.randomNormal([m, n], 0, 1, 'float32', 10 + j);
     const w = tf.div(raw, tf.norm(raw)); // ‖W‖₂ ≤ ‖W‖_F = 1
     const dy = tf.randomNormal([m, n], 0, 1, 'float32', 20 + j);
-    for (const [beta, maxIter, eps] of [[0.25, 15, 0], [0.5, 15, 1e-3]]) {
+    for (const [beta, maxIter, eps] of [
+      [0.25, 15, 0],
+      [0.5, 15, 1e-3],
+    ]) {
       const [y, its] = be.executeMultipleOutputs('LipnetBjorck', bjorckAttrs(beta, maxIter, eps), [w], 2);
       const k = its.shape[0];
       if (eps === 0 && k !== maxIter) failures.push(`LipnetBjorck ${m}×${n}: ${k} iterations, expected ${maxIter}`);
       if (eps > 0 && !(k >= 1 && k <= maxIter)) failures.push(`LipnetBjorck ${m}×${n} eps: ${k} iterations`);
       const label = `LipnetBjorck ${m}×${n} β=${beta} (${k} iterations)`;
       compare(label, y, stockLoop(w, beta, k), 1e-5);
-      compare(`${label} iterate ${k - 1}`, tf.slice(its, [k - 1, 0, 0], [1, m, n]).reshape([m, n]), stockLoop(w, beta, k - 1), 1e-5);
+      compare(
+        `${label} iterate ${k - 1}`,
+        tf.slice(its, [k - 1, 0, 0], [1, m, n]).reshape([m, n]),
+        stockLoop(w, beta, k - 1),
+        1e-5,
+      );
       const dw = be.executeSingleOutput('LipnetBjorckGrad', [{ name: 'beta', type: F, value: beta }], [its, dy]);
       compare(`${label} gradient`, dw, tf.grad((v) => tf.sum(tf.mul(stockLoop(v, beta, k), dy)))(w), 1e-5);
     }
@@ -136,7 +172,8 @@ try {
   be.executeSingleOutput('LipnetPairSort', [], [tf.ones([3, 5])]);
   failures.push('LipnetPairSort accepted an odd last axis');
 } catch (e) {
-  if (!/Invalid|TF_Status|even/.test(String(e && e.message))) failures.push(`LipnetPairSort odd axis: unexpected error ${String(e && e.message).split('\n')[0]}`);
+  if (!/Invalid|TF_Status|even/.test(String(e && e.message)))
+    failures.push(`LipnetPairSort odd axis: unexpected error ${String(e && e.message).split('\n')[0]}`);
 }
 
 if (failures.length) {
@@ -144,4 +181,6 @@ if (failures.length) {
   failures.forEach((f) => out(`  ${f}`));
   process.exit(1);
 }
-out(`OK: ${ops.ops.length} fused ops (built against TensorFlow ${ops.tensorflowVersion}) match the stock compositions; a bad shape is refused`);
+out(
+  `OK: ${ops.ops.length} fused ops (built against TensorFlow ${ops.tensorflowVersion}) match the stock compositions; a bad shape is refused`,
+);

@@ -14,7 +14,9 @@ const { args, pkgName, req } = require('./native-package.cjs');
 
 const TOL = 1e-4;
 
-function out(msg) { process.stdout.write(`native:smoke: ${msg}\n`); }
+function out(msg) {
+  process.stdout.write(`native:smoke: ${msg}\n`);
+}
 
 let tf;
 try {
@@ -22,7 +24,9 @@ try {
 } catch (e) {
   const m = String(e && e.message);
   const sym = /undefined symbol: (\S+)/.exec(m);
-  out(`FAILED to load ${pkgName}: ${sym ? `undefined symbol ${sym[1]} (the TensorFlow library lacks it: C API mismatch)` : m.split('\n')[0]}`);
+  out(
+    `FAILED to load ${pkgName}: ${sym ? `undefined symbol ${sym[1]} (the TensorFlow library lacks it: C API mismatch)` : m.split('\n')[0]}`,
+  );
   process.exit(1);
 }
 if (tf.getBackend() !== 'tensorflow') {
@@ -69,19 +73,24 @@ async function run(backend) {
     const vals = new Float32Array(w.size).map(() => (rnd() - 0.5) * 0.8);
     // Negative control: LIPNET_NATIVE_SMOKE_PERTURB=1e-3 shifts one initial weight on the
     // tensorflow side only, to show that the comparison does fail when results differ.
-    if (backend === 'tensorflow' && process.env.LIPNET_NATIVE_SMOKE_PERTURB) vals[0] += Number(process.env.LIPNET_NATIVE_SMOKE_PERTURB);
+    if (backend === 'tensorflow' && process.env.LIPNET_NATIVE_SMOKE_PERTURB)
+      vals[0] += Number(process.env.LIPNET_NATIVE_SMOKE_PERTURB);
     return tf.tensor(vals, w.shape);
   });
   model.setWeights(init);
   init.forEach((t) => t.dispose());
-  const x = tf.tensor4d(new Float32Array(BATCH * 64).map(() => rnd()), [BATCH, 8, 8, 1]);
+  const x = tf.tensor4d(
+    new Float32Array(BATCH * 64).map(() => rnd()),
+    [BATCH, 8, 8, 1],
+  );
   const labels = Array.from({ length: BATCH }, () => Math.floor(rnd() * 10));
   const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
   const opt = tf.train.sgd(0.1);
   const result = { losses: [], grads: [], weights: [] };
   for (let step = 0; step < 2; step++) {
     const { value, grads } = tf.variableGrads(() =>
-      tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })));
+      tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })),
+    );
     result.losses.push(value.dataSync()[0]);
     // Model order (not name order: the second model's layers get other numbers).
     const names = model.trainableWeights.map((w) => w.name);
@@ -91,7 +100,10 @@ async function run(backend) {
     names.forEach((n) => grads[n].dispose());
   }
   result.weights = model.getWeights().map((w, i) => ({ name: `weight${i}`, data: Array.from(w.dataSync()) }));
-  x.dispose(); y.dispose(); opt.dispose(); model.dispose();
+  x.dispose();
+  y.dispose();
+  opt.dispose();
+  model.dispose();
   return result;
 }
 
@@ -103,7 +115,9 @@ function compare(label, a, b, failures) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
   }
   if (a.length !== b.length || !(diff <= TOL * Math.max(1, scale))) {
-    failures.push(`${label}: max |tensorflow − cpu| = ${diff.toExponential(3)} (scale ${scale.toExponential(3)}, length ${a.length} vs ${b.length})`);
+    failures.push(
+      `${label}: max |tensorflow − cpu| = ${diff.toExponential(3)} (scale ${scale.toExponential(3)}, length ${a.length} vs ${b.length})`,
+    );
   }
   return diff;
 }
@@ -124,8 +138,13 @@ tf.env().set('PROD', true); // silences the cpu backend's 'install the node back
     worst = Math.max(worst, compare(`final ${w.name}`, w.data, ref.weights[i].data, failures));
   });
   const summary = {
-    package: pkgName, tfVersion, gpu, losses: { tensorflow: native.losses, cpu: ref.losses },
-    maxAbsDiff: worst, tolerance: TOL, ok: failures.length === 0,
+    package: pkgName,
+    tfVersion,
+    gpu,
+    losses: { tensorflow: native.losses, cpu: ref.losses },
+    maxAbsDiff: worst,
+    tolerance: TOL,
+    ok: failures.length === 0,
   };
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(summary)}\n`);
   if (failures.length) {
@@ -133,7 +152,9 @@ tf.env().set('PROD', true); // silences the cpu backend's 'install the node back
     failures.forEach((f) => out(`  ${f}`));
     process.exit(1);
   }
-  out(`OK: two training steps match the cpu backend (losses ${native.losses.map((l) => l.toFixed(6)).join(', ')}; max abs diff ${worst.toExponential(2)} ≤ ${TOL})`);
+  out(
+    `OK: two training steps match the cpu backend (losses ${native.losses.map((l) => l.toFixed(6)).join(', ')}; max abs diff ${worst.toExponential(2)} ≤ ${TOL})`,
+  );
   process.exit(0);
 })().catch((e) => {
   out(`FAILED during the training comparison: ${e && e.stack ? e.stack : e}`);

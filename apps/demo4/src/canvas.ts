@@ -14,7 +14,11 @@ export const BLACK: Rgb = [0, 0, 0];
 /** An RGB image you can draw on and encode as PNG. */
 export class Canvas {
   readonly data: Buffer;
-  constructor(readonly width: number, readonly height: number, background: Rgb = WHITE) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = WHITE,
+  ) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new RangeError(`Canvas: expected positive integer width and height, got ${width}×${height}.`);
     }
@@ -103,7 +107,14 @@ export class Canvas {
    * Draws `text` with the 5×7 font, each font pixel a `scale`×`scale` block.
    * `align` positions it relative to `x`. Returns the drawn width.
    */
-  text(x: number, y: number, text: string, c: Rgb = BLACK, scale = 1, align: 'left' | 'center' | 'right' = 'left'): number {
+  text(
+    x: number,
+    y: number,
+    text: string,
+    c: Rgb = BLACK,
+    scale = 1,
+    align: 'left' | 'center' | 'right' = 'left',
+  ): number {
     const w = textWidth(text, scale);
     let left = x;
     if (align === 'center') left = Math.round(x - w / 2);
@@ -128,7 +139,8 @@ export class Canvas {
       const ch = text[k]!;
       for (let gy = 0; gy < GLYPH_H; gy++) {
         for (let gx = 0; gx < GLYPH_W; gx++) {
-          if (glyphPixel(ch, gx, gy)) this.fillRect(left + gy * scale, top - (k * ADVANCE + gx + 1) * scale, scale, scale, c);
+          if (glyphPixel(ch, gx, gy))
+            this.fillRect(left + gy * scale, top - (k * ADVANCE + gx + 1) * scale, scale, scale, c);
         }
       }
     }
@@ -144,7 +156,9 @@ export class Canvas {
       for (let j = 0; j < w; j++) {
         const o = (i * w + j) * channels;
         const c: Rgb =
-          channels === 1 ? [q(pixels[o]!), q(pixels[o]!), q(pixels[o]!)] : [q(pixels[o]!), q(pixels[o + 1]!), q(pixels[o + 2]!)];
+          channels === 1
+            ? [q(pixels[o]!), q(pixels[o]!), q(pixels[o]!)]
+            : [q(pixels[o]!), q(pixels[o + 1]!), q(pixels[o + 2]!)];
         this.fillRect(x + j * scale, y + i * scale, scale, scale, c);
       }
     }
@@ -152,7 +166,13 @@ export class Canvas {
 
   /** PNG bytes (8-bit RGB). */
   toPng(): Buffer {
-    const png = new PNG({ width: this.width, height: this.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+    const png = new PNG({
+      width: this.width,
+      height: this.height,
+      colorType: 2,
+      inputColorType: 2,
+      inputHasAlpha: false,
+    });
     png.data = this.data;
     // filter 'Sub' for every row: as small as adaptive filtering for flat figures, and much faster
     return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1 });

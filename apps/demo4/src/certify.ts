@@ -25,7 +25,13 @@ export interface Selection {
 }
 
 /** Picks the first correctly classified image of each class among the first `pool` test images. */
-export async function selectSamples(model: tfl.LayersModel, xTest: tf.Tensor, labels: Uint8Array, pool = 300, numClasses = 10): Promise<Selection> {
+export async function selectSamples(
+  model: tfl.LayersModel,
+  xTest: tf.Tensor,
+  labels: Uint8Array,
+  pool = 300,
+  numClasses = 10,
+): Promise<Selection> {
   const n = Math.min(pool, xTest.shape[0]!);
   const predT = tf.tidy(() => tf.argMax(model.predict(tf.slice(xTest, 0, n)) as tf.Tensor, -1));
   const pred = await predT.data();
@@ -61,7 +67,14 @@ export interface AttackReport {
   originalClasses: string[];
   adversarialClasses: string[];
   top2: { values: [number, number]; classes: [number, number] }[];
-  check: { respected: number; total: number; unattacked: number; tightestRatio: number; violations: { index: number; certificate: number; distance: number }[]; text: string };
+  check: {
+    respected: number;
+    total: number;
+    unattacked: number;
+    tightestRatio: number;
+    violations: { index: number; certificate: number; distance: number }[];
+    text: string;
+  };
   attack: { name: string; binarySearchSteps: number; steps: number; stoppedEarly: boolean };
   /** Images and adversarials as flat arrays (for the figure). */
   images: Float32Array[];
@@ -79,7 +92,12 @@ export interface CertifyOptions {
 }
 
 /** Runs selection, certificates, the C&W attack (with a progress bar) and the check. */
-export async function certifyAndAttack(model: tfl.LayersModel, xTest: tf.Tensor, testLabels: Uint8Array, o: CertifyOptions): Promise<AttackReport> {
+export async function certifyAndAttack(
+  model: tfl.LayersModel,
+  xTest: tf.Tensor,
+  testLabels: Uint8Array,
+  o: CertifyOptions,
+): Promise<AttackReport> {
   const sink = o.sink ?? process.stdout;
   const selection = await selectSamples(model, xTest, testLabels);
   const idx = tf.tensor1d(selection.indices, 'int32');
@@ -139,7 +157,12 @@ export async function certifyAndAttack(model: tfl.LayersModel, xTest: tf.Tensor,
       violations: check.violations,
       text: check.toString(),
     },
-    attack: { name: attack.name, binarySearchSteps: o.binarySearchSteps, steps: o.steps, stoppedEarly: result.stoppedEarly },
+    attack: {
+      name: attack.name,
+      binarySearchSteps: o.binarySearchSteps,
+      steps: o.steps,
+      stoppedEarly: result.stoppedEarly,
+    },
     images: imgs,
     adversarials: advs,
   };

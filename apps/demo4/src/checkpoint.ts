@@ -52,7 +52,14 @@ export interface CheckpointHeader {
   createdAt: string;
   settings: RunSettings;
   progress: TrainProgress;
-  tensors: { group: 'model' | 'optimizer'; name: string; shape: number[]; dtype: 'float32' | 'int32'; byteOffset: number; byteLength: number }[];
+  tensors: {
+    group: 'model' | 'optimizer';
+    name: string;
+    shape: number[];
+    dtype: 'float32' | 'int32';
+    byteOffset: number;
+    byteLength: number;
+  }[];
   /** Adam's accumulated β1^t and β2^t (private fields of tfjs' AdamOptimizer), when present. */
   adamBetaPowers?: [number, number];
   dataSha256: string;
@@ -83,7 +90,14 @@ export async function encodeCheckpoint(
     const values = await e.tensor.data();
     const arr = dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array);
     const buf = Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
-    tensors.push({ group: e.group, name: e.name, shape: e.tensor.shape.slice(), dtype, byteOffset: offset, byteLength: buf.length });
+    tensors.push({
+      group: e.group,
+      name: e.name,
+      shape: e.tensor.shape.slice(),
+      dtype,
+      byteOffset: offset,
+      byteLength: buf.length,
+    });
     chunks.push(buf);
     offset += buf.length;
   }
@@ -97,9 +111,7 @@ export async function encodeCheckpoint(
     progress,
     tensors,
     adamBetaPowers:
-      adam.accBeta1 && adam.accBeta2
-        ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!]
-        : undefined,
+      adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] : undefined,
     dataSha256: crypto.createHash('sha256').update(data).digest('hex'),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -140,7 +152,9 @@ export function readCheckpoint(file: string): LoadedCheckpoint {
     );
   }
   const bad = (why: string) =>
-    new CheckpointError(`demo4: checkpoint ${file} is unusable: ${why}. Delete it and run without --resume to start over.`);
+    new CheckpointError(
+      `demo4: checkpoint ${file} is unusable: ${why}. Delete it and run without --resume to start over.`,
+    );
   if (bytes.length < 16 || bytes.toString('ascii', 0, 8) !== MAGIC) throw bad('not a demo4 checkpoint (bad magic)');
   const version = bytes.readUInt32LE(8);
   if (version !== FORMAT_VERSION) throw bad(`format version ${version}, this demo4 reads ${FORMAT_VERSION}`);
@@ -154,7 +168,8 @@ export function readCheckpoint(file: string): LoadedCheckpoint {
   }
   const start = 16 + len + ((4 - ((16 + len) % 4)) % 4);
   const data = bytes.subarray(start);
-  if (crypto.createHash('sha256').update(data).digest('hex') !== header.dataSha256) throw bad('tensor data does not match its SHA-256 (truncated or corrupted)');
+  if (crypto.createHash('sha256').update(data).digest('hex') !== header.dataSha256)
+    throw bad('tensor data does not match its SHA-256 (truncated or corrupted)');
   const values = header.tensors.map((t) => {
     const slice = data.subarray(t.byteOffset, t.byteOffset + t.byteLength);
     const copy = new Uint8Array(slice).buffer;
@@ -180,7 +195,12 @@ export function assertSameSettings(file: string, saved: RunSettings, now: RunSet
  * Restores model weights and optimizer state from a loaded checkpoint. Weights
  * are matched by order and shape (names can differ between processes).
  */
-export async function restoreCheckpoint(file: string, ck: LoadedCheckpoint, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+export async function restoreCheckpoint(
+  file: string,
+  ck: LoadedCheckpoint,
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<void> {
   const modelEntries = ck.header.tensors.map((t, i) => ({ t, v: ck.values[i]! })).filter((e) => e.t.group === 'model');
   const weights = model.weights;
   if (modelEntries.length !== weights.length) {
@@ -200,7 +220,9 @@ export async function restoreCheckpoint(file: string, ck: LoadedCheckpoint, mode
   });
   model.setWeights(values);
   tf.dispose(values);
-  const optEntries = ck.header.tensors.map((t, i) => ({ t, v: ck.values[i]! })).filter((e) => e.t.group === 'optimizer');
+  const optEntries = ck.header.tensors
+    .map((t, i) => ({ t, v: ck.values[i]! }))
+    .filter((e) => e.t.group === 'optimizer');
   if (optEntries.length > 0) {
     const named = optEntries.map((e) => ({ name: e.t.name, tensor: tf.tensor(e.v, e.t.shape, e.t.dtype) }));
     await optimizer.setWeights(named);

@@ -118,7 +118,9 @@ function editDistance(a: string, b: string): number {
 function parseInteger(flag: string, raw: string, min: number): number {
   const v = Number(raw);
   if (!/^[+-]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v)) {
-    throw new CliError(`demo4: ${flag} expects an integer, got ${JSON.stringify(raw)}. Example: ${flag} ${min === 0 ? 0 : 10}.`);
+    throw new CliError(
+      `demo4: ${flag} expects an integer, got ${JSON.stringify(raw)}. Example: ${flag} ${min === 0 ? 0 : 10}.`,
+    );
   }
   if (v < min) throw new CliError(`demo4: ${flag} must be ≥ ${min}, got ${v}.`);
   return v;
@@ -144,7 +146,9 @@ export function parseArgs(argv: string[]): CliOptions {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-        throw new CliError(`demo4: ${flag} needs a value, e.g. ${flag} ${flag in INT_FLAGS ? '10' : 'VALUE'}. See --help.`);
+        throw new CliError(
+          `demo4: ${flag} needs a value, e.g. ${flag} ${flag in INT_FLAGS ? '10' : 'VALUE'}. See --help.`,
+        );
       }
       i += 1;
       return next;
@@ -168,16 +172,22 @@ export function parseArgs(argv: string[]): CliOptions {
     } else {
       const near = ALL_FLAGS.map((f) => [f, editDistance(flag, f)] as const).sort((a, b) => a[1] - b[1])[0];
       const hint = near && near[1] <= 3 ? ` Did you mean ${near[0]}?` : '';
-      const what = arg.startsWith('-') ? `unknown flag ${JSON.stringify(flag)}` : `unexpected argument ${JSON.stringify(arg)}`;
+      const what = arg.startsWith('-')
+        ? `unknown flag ${JSON.stringify(flag)}`
+        : `unexpected argument ${JSON.stringify(arg)}`;
       throw new CliError(`demo4: ${what}.${hint} See --help.`);
     }
   }
   if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) {
-    throw new CliError(`demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`);
+    throw new CliError(
+      `demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`,
+    );
   }
   if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);
   if (o.trainLimit !== undefined && o.trainLimit > 60000) {
-    throw new CliError(`demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`);
+    throw new CliError(
+      `demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`,
+    );
   }
   if (o.valLimit !== undefined && o.valLimit > 10000) {
     throw new CliError(`demo4: --val-limit ${o.valLimit} is more than the 10000 test images. Omit it to use all.`);

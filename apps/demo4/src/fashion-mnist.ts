@@ -202,8 +202,7 @@ export function loadFromFolder(
   files: Record<FileRole, string>,
   expectedCounts: { train?: number; test?: number } = { train: 60000, test: 10000 },
 ): RawFashionMnist {
-  const img = (f: string, count?: number) =>
-    readIdxFile(f, { ndims: 3, innerDims: [IMAGE_SIZE, IMAGE_SIZE], count });
+  const img = (f: string, count?: number) => readIdxFile(f, { ndims: 3, innerDims: [IMAGE_SIZE, IMAGE_SIZE], count });
   const lab = (f: string, count?: number) =>
     readIdxFile(f, { ndims: 1, innerDims: [], count, maxValue: NUM_CLASSES - 1 });
   const trainImages = img(files.trainImages, expectedCounts.train);

@@ -67,15 +67,15 @@ export function decompressIfGzip(file: string, bytes: Uint8Array): Uint8Array {
 export function parseIdx(file: string, bytes: Uint8Array, expect: IdxExpectation): IdxArray {
   const fixHint = 'Delete the file and fetch it again.';
   if (bytes.length < 4) {
-    throw new CorruptDatasetError(file, `file is ${bytes.length} bytes long, shorter than the 4-byte IDX magic. ${fixHint}`);
+    throw new CorruptDatasetError(
+      file,
+      `file is ${bytes.length} bytes long, shorter than the 4-byte IDX magic. ${fixHint}`,
+    );
   }
   const [z0, z1, type, ndims] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
   if (z0 !== 0 || z1 !== 0 || !(type in IDX_TYPE_NAMES)) {
     const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new CorruptDatasetError(
-      file,
-      `bad magic number ${hex} (expected 00 00 08 0${expect.ndims}). ${fixHint}`,
-    );
+    throw new CorruptDatasetError(file, `bad magic number ${hex} (expected 00 00 08 0${expect.ndims}). ${fixHint}`);
   }
   if (type !== 0x08) {
     throw new CorruptDatasetError(

@@ -67,19 +67,53 @@ function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
     kCoefLip: NOTEBOOK.kCoefLip,
     warn,
     layers: [
-      spectralConv2d({ name: 'spectral_conv2d', inputShape: [28, 28, 1], filters: 16, kernelSize: [3, 3], activation: gs(), useBias: true, kernelInitializer: ortho(1), deelLipVersion: v }),
+      spectralConv2d({
+        name: 'spectral_conv2d',
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: [3, 3],
+        activation: gs(),
+        useBias: true,
+        kernelInitializer: ortho(1),
+        deelLipVersion: v,
+      }),
       scaledL2NormPooling2D({ name: 'scaled_l2norm_pooling2d', poolSize: [2, 2], dataFormat: 'channelsLast' }),
-      spectralConv2d({ name: 'spectral_conv2d_1', filters: 32, kernelSize: [3, 3], activation: gs(), useBias: true, kernelInitializer: ortho(2), deelLipVersion: v }),
+      spectralConv2d({
+        name: 'spectral_conv2d_1',
+        filters: 32,
+        kernelSize: [3, 3],
+        activation: gs(),
+        useBias: true,
+        kernelInitializer: ortho(2),
+        deelLipVersion: v,
+      }),
       scaledL2NormPooling2D({ name: 'scaled_l2norm_pooling2d_1', poolSize: [2, 2], dataFormat: 'channelsLast' }),
       tfl.layers.flatten({ name: 'flatten' }),
-      spectralDense({ name: 'spectral_dense', units: 64, activation: gs(), useBias: true, kernelInitializer: ortho(3), deelLipVersion: v }),
-      frobeniusDense({ name: 'frobenius_dense', units: 10, activation: null, useBias: false, kernelInitializer: ortho(4), disjointNeurons: true }),
+      spectralDense({
+        name: 'spectral_dense',
+        units: 64,
+        activation: gs(),
+        useBias: true,
+        kernelInitializer: ortho(3),
+        deelLipVersion: v,
+      }),
+      frobeniusDense({
+        name: 'frobenius_dense',
+        units: 10,
+        activation: null,
+        useBias: false,
+        kernelInitializer: ortho(4),
+        disjointNeurons: true,
+      }),
     ],
   });
 }
 
 /** The loss and metric of the notebook, named as Keras logs them. */
-export function notebookLossAndMetrics(): { loss: { name: string; fn: LossOrMetric }; metrics: { name: string; fn: LossOrMetric }[] } {
+export function notebookLossAndMetrics(): {
+  loss: { name: string; fn: LossOrMetric };
+  metrics: { name: string; fn: LossOrMetric }[];
+} {
   const hkr = MulticlassHKR({ alpha: NOTEBOOK.alpha, minMargin: NOTEBOOK.minMargin, semantics: '1.2' });
   const kr = MulticlassKR({ semantics: '1.2' });
   return {

@@ -25,7 +25,9 @@ export function ensureWritableDir(dir: string): void {
     makeDirs(dir);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new OutputDirError(`demo4: cannot create the output folder ${dir} (${e.code ?? e.message}). Pass --out with a folder you can write to.`);
+    throw new OutputDirError(
+      `demo4: cannot create the output folder ${dir} (${e.code ?? e.message}). Pass --out with a folder you can write to.`,
+    );
   }
   if (!fs.statSync(dir).isDirectory()) {
     throw new OutputDirError(`demo4: the output path ${dir} exists and is not a folder. Pass --out with a folder.`);
@@ -36,6 +38,8 @@ export function ensureWritableDir(dir: string): void {
     fs.rmSync(probe);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new OutputDirError(`demo4: cannot write to the output folder ${dir} (${e.code ?? e.message}). Pass --out with a folder you can write to.`);
+    throw new OutputDirError(
+      `demo4: cannot write to the output folder ${dir} (${e.code ?? e.message}). Pass --out with a folder you can write to.`,
+    );
   }
 }

@@ -27,7 +27,8 @@ export function formatPerUnit(seconds: number, unit = 'step'): string {
 /** `h:mm:ss`, `m:ss` or `Ns`, as Keras prints an ETA. */
 export function formatEta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s > 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (s > 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   if (s > 60) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return `${s}s`;
 }
@@ -71,7 +72,10 @@ export class Progbar {
   private lastLen = 0;
   private startUnits = 0;
 
-  constructor(readonly target: number, opts: ProgbarOptions = {}) {
+  constructor(
+    readonly target: number,
+    opts: ProgbarOptions = {},
+  ) {
     this.sink = opts.sink ?? process.stdout;
     this.live = opts.live ?? Boolean(this.sink.isTTY);
     this.unit = opts.unit ?? 'step';

@@ -43,7 +43,16 @@ export const OUTPUT_FILES = {
 } as const;
 
 /** Keys of CliOptions saved in run.json and restored on --resume when not given again. */
-const RESUMABLE = ['epochs', 'batchSize', 'trainLimit', 'valLimit', 'attackSteps', 'binarySearchSteps', 'seed', 'dataDir'] as const;
+const RESUMABLE = [
+  'epochs',
+  'batchSize',
+  'trainLimit',
+  'valLimit',
+  'attackSteps',
+  'binarySearchSteps',
+  'seed',
+  'dataDir',
+] as const;
 
 const fmtArr = (a: number[], d = 4) => `[${a.map((v) => (Number.isFinite(v) ? v.toFixed(d) : String(v))).join(', ')}]`;
 
@@ -53,7 +62,10 @@ interface InterruptState extends StopSignal {
 }
 
 /** The whole program after argument parsing. Returns the process exit code. */
-export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+export async function runDemo(
+  o: CliOptions,
+  log: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<number> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const phase = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
@@ -73,18 +85,24 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
   // --resume: flags not given again come from the interrupted run
   if (o.resume) {
     if (!fs.existsSync(file('checkpoint'))) {
-      throw new CheckpointError(`demo4: --resume: no checkpoint at ${file('checkpoint')}. Pass the --out folder of the run to resume, or run without --resume to start one.`);
+      throw new CheckpointError(
+        `demo4: --resume: no checkpoint at ${file('checkpoint')}. Pass the --out folder of the run to resume, or run without --resume to start one.`,
+      );
     }
     if (fs.existsSync(file('runOptions'))) {
       const saved = JSON.parse(fs.readFileSync(file('runOptions'), 'utf8')) as Record<string, unknown>;
-      for (const k of RESUMABLE) if (!o.explicit.has(k) && k in saved) (o as unknown as Record<string, unknown>)[k] = saved[k] ?? undefined;
+      for (const k of RESUMABLE)
+        if (!o.explicit.has(k) && k in saved) (o as unknown as Record<string, unknown>)[k] = saved[k] ?? undefined;
     }
   } else if (fs.existsSync(file('checkpoint'))) {
     const prev = path.join(out, 'checkpoint.prev.bin');
     fs.renameSync(file('checkpoint'), prev);
     log(`Note: ${file('checkpoint')} from an earlier run was moved to ${prev} (use --resume to continue a run).`);
   }
-  writeFileAtomic(file('runOptions'), JSON.stringify(Object.fromEntries(RESUMABLE.map((k) => [k, o[k] ?? null])), null, 2));
+  writeFileAtomic(
+    file('runOptions'),
+    JSON.stringify(Object.fromEntries(RESUMABLE.map((k) => [k, o[k] ?? null])), null, 2),
+  );
 
   const interrupt: InterruptState = { requested: false, aborted: false };
   const resumeHint = `pnpm demo4 --resume --out ${out}`;
@@ -115,8 +133,14 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       }),
     );
     const checksumsOk = FILE_ROLES.every((r) => raw.checksums[r].matchesPublished);
-    log(`Fashion-MNIST: ${raw.location.dir} (${raw.location.source}), ${raw.nTrain} training and ${raw.nTest} test images; ` + (checksumsOk ? 'MD5 of every file matches the published one.' : 'WARNING: some MD5s differ from the published ones (see results.json).'));
-    if (o.trainLimit !== undefined && o.trainLimit > raw.nTrain) log(`Note: --train-limit ${o.trainLimit} > ${raw.nTrain} images; using all.`);
+    log(
+      `Fashion-MNIST: ${raw.location.dir} (${raw.location.source}), ${raw.nTrain} training and ${raw.nTest} test images; ` +
+        (checksumsOk
+          ? 'MD5 of every file matches the published one.'
+          : 'WARNING: some MD5s differ from the published ones (see results.json).'),
+    );
+    if (o.trainLimit !== undefined && o.trainLimit > raw.nTrain)
+      log(`Note: --train-limit ${o.trainLimit} > ${raw.nTrain} images; using all.`);
     const data = toDataset(raw, o.trainLimit);
     const nVal = Math.min(o.valLimit ?? raw.nTest, raw.nTest);
     const xVal = nVal < raw.nTest ? tf.slice(data.xTest, 0, nVal) : data.xTest;
@@ -129,13 +153,30 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
     for (const w of warnings) log(`Warning: ${w}`);
     const summary = summarize(model);
     log(formatSummary(summary));
-    const wbar = model.layers.filter((l) => ['SpectralConv2D', 'SpectralDense', 'FrobeniusDense'].includes(l.getClassName())).reduce((a, l) => a + l.trainableWeights.filter((w) => w.originalName.endsWith('kernel')).reduce((b, w) => b + (w.shape as number[]).reduce((x, y) => x * y, 1), 0), 0);
-    log(`(deel-lip 1.2.0 also stores a copy of each normalised kernel, "wbar", as a non-trainable weight: +${wbar.toLocaleString('en-US')} → ${(summary.total + wbar).toLocaleString('en-US')} total as in the notebook; @lipnet recomputes it instead.)`);
+    const wbar = model.layers
+      .filter((l) => ['SpectralConv2D', 'SpectralDense', 'FrobeniusDense'].includes(l.getClassName()))
+      .reduce(
+        (a, l) =>
+          a +
+          l.trainableWeights
+            .filter((w) => w.originalName.endsWith('kernel'))
+            .reduce((b, w) => b + (w.shape as number[]).reduce((x, y) => x * y, 1), 0),
+        0,
+      );
+    log(
+      `(deel-lip 1.2.0 also stores a copy of each normalised kernel, "wbar", as a non-trainable weight: +${wbar.toLocaleString('en-US')} → ${(summary.total + wbar).toLocaleString('en-US')} total as in the notebook; @lipnet recomputes it instead.)`,
+    );
 
     // 4. training
     const { loss, metrics } = notebookLossAndMetrics();
     const optimizer = tf.train.adam(NOTEBOOK.learningRate);
-    const settings: RunSettings = { batchSize: o.batchSize, trainLimit: o.trainLimit ?? null, seed: o.seed, learningRate: NOTEBOOK.learningRate, modelSignature: MODEL_SIGNATURE };
+    const settings: RunSettings = {
+      batchSize: o.batchSize,
+      trainLimit: o.trainLimit ?? null,
+      seed: o.seed,
+      learningRate: NOTEBOOK.learningRate,
+      modelSignature: MODEL_SIGNATURE,
+    };
     let progress = freshProgress(o.seed);
     if (o.resume) {
       const ck = readCheckpoint(file('checkpoint'));
@@ -143,12 +184,17 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       model.predict(tf.zeros([1, 28, 28, 1])); // build weights before restoring
       await restoreCheckpoint(file('checkpoint'), ck, model, optimizer);
       progress = ck.header.progress;
-      log(`Resuming from ${file('checkpoint')}: ${progress.epoch} epoch(s) done` + (progress.step ? `, ${progress.step} step(s) into epoch ${progress.epoch + 1}.` : '.'));
+      log(
+        `Resuming from ${file('checkpoint')}: ${progress.epoch} epoch(s) done` +
+          (progress.step ? `, ${progress.step} step(s) into epoch ${progress.epoch + 1}.` : '.'),
+      );
     }
-    if (progress.epoch >= o.epochs) log(`Training already complete (${progress.epoch}/${o.epochs} epochs): going on with the export.`);
+    if (progress.epoch >= o.epochs)
+      log(`Training already complete (${progress.epoch}/${o.epochs} epochs): going on with the export.`);
     const plan = planWorkers(o, backend, WASM_MAX_SHARD);
     if (plan.note) log(plan.note);
-    const parallel = progress.epoch < o.epochs && plan.workers > 1 ? await startWorkers(model, plan.workers, backend, log) : undefined;
+    const parallel =
+      progress.epoch < o.epochs && plan.workers > 1 ? await startWorkers(model, plan.workers, backend, log) : undefined;
     const trainResult = await phase('training', () =>
       train({
         model,
@@ -178,7 +224,9 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
         .finally(() => parallel?.dispose()),
     );
     if (trainResult.interrupted) {
-      throw new InterruptedError(`demo4: interrupted; checkpoint saved to ${file('checkpoint')}.\nResume with:  ${resumeHint}`);
+      throw new InterruptedError(
+        `demo4: interrupted; checkpoint saved to ${file('checkpoint')}.\nResume with:  ${resumeHint}`,
+      );
     }
     const hist = progress.history;
     const last = (k: string) => hist[k]?.[hist[k]!.length - 1] ?? NaN;
@@ -186,26 +234,48 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
     // 5. export
     const nCheck = Math.min(300, raw.nTest);
     const xCheck = tf.slice(data.xTest, 0, nCheck);
-    const { vanilla, report: exportReport } = await phase('export', () => exportAndVerify(model, xCheck, path.join(out, OUTPUT_FILES.model)));
+    const { vanilla, report: exportReport } = await phase('export', () =>
+      exportAndVerify(model, xCheck, path.join(out, OUTPUT_FILES.model)),
+    );
     xCheck.dispose();
-    log(`Vanilla export (${exportReport.layers.join(' → ')}) saved to ${exportReport.modelJson} + weights.bin (${(exportReport.weightBytes / 1024).toFixed(1)} KiB).`);
-    log(`Reloaded and checked on ${exportReport.checked} test images: max |Δlogit| reloaded vs exported ${exportReport.maxDiffReloaded.toExponential(2)}, exported vs trained ${exportReport.maxDiffTrained.toExponential(2)} (tolerance ${exportReport.tolerance}).`);
+    log(
+      `Vanilla export (${exportReport.layers.join(' → ')}) saved to ${exportReport.modelJson} + weights.bin (${(exportReport.weightBytes / 1024).toFixed(1)} KiB).`,
+    );
+    log(
+      `Reloaded and checked on ${exportReport.checked} test images: max |Δlogit| reloaded vs exported ${exportReport.maxDiffReloaded.toExponential(2)}, exported vs trained ${exportReport.maxDiffTrained.toExponential(2)} (tolerance ${exportReport.tolerance}).`,
+    );
     if (!exportReport.ok) log('WARNING: the exported model does not predict like the trained one within tolerance.');
 
     // 6. certificates + attack
     const attack: AttackReport = await phase('attack', async () => {
-      log(`Attack: L2CarliniWagnerAttack(binarySearchSteps=${o.binarySearchSteps}, steps=${o.attackSteps}) on one correctly classified image per class from the first 300 test images.`);
-      return certifyAndAttack(vanilla, data.xTest, data.testLabels, { binarySearchSteps: o.binarySearchSteps, steps: o.attackSteps, signal: interrupt });
+      log(
+        `Attack: L2CarliniWagnerAttack(binarySearchSteps=${o.binarySearchSteps}, steps=${o.attackSteps}) on one correctly classified image per class from the first 300 test images.`,
+      );
+      return certifyAndAttack(vanilla, data.xTest, data.testLabels, {
+        binarySearchSteps: o.binarySearchSteps,
+        steps: o.attackSteps,
+        signal: interrupt,
+      });
     });
     if (interrupt.aborted) {
-      throw new InterruptedError(`demo4: interrupted during the attack (training is saved in ${file('checkpoint')}).\nRedo export and attack with:  ${resumeHint}`);
+      throw new InterruptedError(
+        `demo4: interrupted during the attack (training is saved in ${file('checkpoint')}).\nRedo export and attack with:  ${resumeHint}`,
+      );
     }
     const sel = attack.selection;
-    log(`${sel.correct}/${sel.pool} correctly classified; selected test images ${JSON.stringify(sel.indices)} (classes ${JSON.stringify(sel.labels)}).`);
-    if (sel.missingClasses.length) log(`Note: no correctly classified image of class(es) ${sel.missingClasses.join(', ')} in the first 300; they are left out.`);
+    log(
+      `${sel.correct}/${sel.pool} correctly classified; selected test images ${JSON.stringify(sel.indices)} (classes ${JSON.stringify(sel.labels)}).`,
+    );
+    if (sel.missingClasses.length)
+      log(
+        `Note: no correctly classified image of class(es) ${sel.missingClasses.join(', ')} in the first 300; they are left out.`,
+      );
     log(`certificates = ${fmtArr(attack.certificates)}`);
     log(`dist_to_adv  = ${fmtArr(attack.distances)}`);
-    if (attack.success.some((s) => !s)) log(`Note: the attack found no adversarial for sample(s) ${attack.success.flatMap((s, i) => (s ? [] : [i])).join(', ')} (distance Infinity).`);
+    if (attack.success.some((s) => !s))
+      log(
+        `Note: the attack found no adversarial for sample(s) ${attack.success.flatMap((s, i) => (s ? [] : [i])).join(', ')} (distance Infinity).`,
+      );
     log(attack.check.text);
 
     // 7. figures
@@ -224,7 +294,13 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
         ).toPng(),
       );
       writeFileAtomic(file('curves'), trainingCurves(hist).toPng());
-      writeFileAtomic(file('curvesHtml'), trainingCurvesHtml(hist, `demo4 training curves (${progress.epoch} epochs, ${data.xTrain.shape[0]} images, batch ${o.batchSize})`));
+      writeFileAtomic(
+        file('curvesHtml'),
+        trainingCurvesHtml(
+          hist,
+          `demo4 training curves (${progress.epoch} epochs, ${data.xTrain.shape[0]} images, batch ${o.batchSize})`,
+        ),
+      );
     });
     log(`Figures: ${file('viz')}, ${file('curves')}, ${file('curvesHtml')}`);
 
@@ -259,13 +335,26 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
       export: exportReport,
       attack: { ...attack, images: undefined, adversarials: undefined },
       check: attack.check,
-      timings: { ...timings, total: totalSeconds, trainingAllSessions: progress.epochSeconds.reduce((a, b) => a + b, 0) },
+      timings: {
+        ...timings,
+        total: totalSeconds,
+        trainingAllSessions: progress.epochSeconds.reduce((a, b) => a + b, 0),
+      },
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       finishedAt: new Date().toISOString(),
     };
-    writeFileAtomic(file('results'), JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
+    writeFileAtomic(
+      file('results'),
+      JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2),
+    );
     log(`Results: ${file('results')}`);
-    log(`Final: val_accuracy ${last('val_accuracy').toFixed(4)}, val_MulticlassKR ${last('val_MulticlassKR').toFixed(4)}; ${attack.check.respected}/${attack.check.total} certificates below their attack distance. Total ${totalSeconds.toFixed(1)} s (` + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ') + `; peak RSS ${(process.resourceUsage().maxRSS / 1048576).toFixed(2)} GB).`);
+    log(
+      `Final: val_accuracy ${last('val_accuracy').toFixed(4)}, val_MulticlassKR ${last('val_MulticlassKR').toFixed(4)}; ${attack.check.respected}/${attack.check.total} certificates below their attack distance. Total ${totalSeconds.toFixed(1)} s (` +
+        Object.entries(timings)
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+          .join(', ') +
+        `; peak RSS ${(process.resourceUsage().maxRSS / 1048576).toFixed(2)} GB).`,
+    );
 
     vanilla.dispose();
     model.dispose();
@@ -273,12 +362,16 @@ export async function runDemo(o: CliOptions, log: (s: string) => void = (s) => p
     if (xVal !== data.xTest) tf.dispose([xVal, yVal]);
     disposeDataset(data);
     if (attack.check.violations.length > 0) {
-      const lines = attack.check.violations.map((v) => `  sample ${v.index} (${attack.originalClasses[v.index]}): certificate ${v.certificate.toFixed(4)} ≥ adversarial distance ${v.distance.toFixed(4)}`);
-      throw new CertificateViolationError(`demo4: ${attack.check.violations.length} certificate(s) NOT below the distance of the adversarial example found:\n${lines.join('\n')}\nThe network is not as Lipschitz as its construction claims: report this with ${file('results')}.`);
+      const lines = attack.check.violations.map(
+        (v) =>
+          `  sample ${v.index} (${attack.originalClasses[v.index]}): certificate ${v.certificate.toFixed(4)} ≥ adversarial distance ${v.distance.toFixed(4)}`,
+      );
+      throw new CertificateViolationError(
+        `demo4: ${attack.check.violations.length} certificate(s) NOT below the distance of the adversarial example found:\n${lines.join('\n')}\nThe network is not as Lipschitz as its construction claims: report this with ${file('results')}.`,
+      );
     }
     return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
-

@@ -65,11 +65,21 @@ function row(fields: string[], positions: number[]): string {
 export function formatSummary(s: ModelSummary, lineLength = 65): string {
   const pos = [Math.floor(lineLength * 0.45), Math.floor(lineLength * 0.85), lineLength];
   const n = (x: number) => x.toLocaleString('en-US');
-  const out = [`Model: "${s.name}"`, '_'.repeat(lineLength), row(['Layer (type)', 'Output Shape', 'Param #'], pos), '='.repeat(lineLength)];
+  const out = [
+    `Model: "${s.name}"`,
+    '_'.repeat(lineLength),
+    row(['Layer (type)', 'Output Shape', 'Param #'], pos),
+    '='.repeat(lineLength),
+  ];
   s.rows.forEach((r, i) => {
     out.push(row([`${r.name} (${r.className})`, r.outputShape, String(r.params)], pos));
     out.push(i === s.rows.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
-  out.push(`Total params: ${n(s.total)}`, `Trainable params: ${n(s.trainable)}`, `Non-trainable params: ${n(s.nonTrainable)}`, '_'.repeat(lineLength));
+  out.push(
+    `Total params: ${n(s.total)}`,
+    `Trainable params: ${n(s.trainable)}`,
+    `Non-trainable params: ${n(s.nonTrainable)}`,
+    '_'.repeat(lineLength),
+  );
   return out.join('\n');
 }

@@ -21,7 +21,10 @@ export interface ModelJson {
 }
 
 /** Saves `model` into `dir` as `model.json` + `weights.bin`. Returns the paths and byte sizes. */
-export async function saveModelToDir(model: tfl.LayersModel, dir: string): Promise<{ modelJson: string; weightsBin: string; weightBytes: number }> {
+export async function saveModelToDir(
+  model: tfl.LayersModel,
+  dir: string,
+): Promise<{ modelJson: string; weightsBin: string; weightBytes: number }> {
   makeDirs(dir);
   const modelJson = path.join(dir, 'model.json');
   const weightsBin = path.join(dir, 'weights.bin');
@@ -39,7 +42,9 @@ export async function saveModelToDir(model: tfl.LayersModel, dir: string): Promi
       };
       writeFileAtomic(weightsBin, new Uint8Array(data));
       writeFileAtomic(modelJson, JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength },
+      };
     }),
   );
   return { modelJson, weightsBin, weightBytes };
@@ -52,5 +57,11 @@ export async function loadModelFromDir(dir: string): Promise<tfl.LayersModel> {
   const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
   const joined = Buffer.concat(buffers);
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs: specs, weightData }));
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: specs,
+      weightData,
+    }),
+  );
 }

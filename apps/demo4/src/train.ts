@@ -80,7 +80,14 @@ export interface TrainResult {
 
 /** The state at the start of a new run. */
 export function freshProgress(seed: number): TrainProgress {
-  return { epoch: 0, step: 0, rngState: new Rng(seed).state, partial: { sums: {}, count: 0, elapsed: 0 }, history: {}, epochSeconds: [] };
+  return {
+    epoch: 0,
+    step: 0,
+    rngState: new Rng(seed).state,
+    partial: { sums: {}, count: 0, elapsed: 0 },
+    history: {},
+    epochSeconds: [],
+  };
 }
 
 /**
@@ -99,7 +106,14 @@ export function freshProgress(seed: number): TrainProgress {
  * of the power iteration's convergence, ≪ 1e-4).
  */
 async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<ArrayLike<number>> {
-  if (o.parallel) return o.parallel.step(xb, yb, o.optimizer, o.loss.fn, o.metrics.map((m) => m.fn));
+  if (o.parallel)
+    return o.parallel.step(
+      xb,
+      yb,
+      o.optimizer,
+      o.loss.fn,
+      o.metrics.map((m) => m.fn),
+    );
   const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const n = xb.shape[0]!;
   const chunk = o.microBatch && o.microBatch < n ? o.microBatch : n;
@@ -119,15 +133,22 @@ async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise
     const starts: number[] = [];
     for (let s = 0; s < n; s += chunk) starts.push(s);
     const part = (t: tf.Tensor, s: number) => tf.slice(t, s, Math.min(chunk, n - s));
-    const preds = tf.tidy(() => tf.concat(starts.map((s) => o.model.apply(part(xb, s), { training: false }) as tf.Tensor)));
+    const preds = tf.tidy(() =>
+      tf.concat(starts.map((s) => o.model.apply(part(xb, s), { training: false }) as tf.Tensor)),
+    );
     const g = tf.tidy(() => {
-      out = tf.keep(tf.stack([tf.reshape(o.loss.fn(yb, preds), []), ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]));
+      out = tf.keep(
+        tf.stack([tf.reshape(o.loss.fn(yb, preds), []), ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]),
+      );
       return tf.grad((p: tf.Tensor) => o.loss.fn(yb, p) as tf.Scalar)(preds);
     });
     preds.dispose();
     let sum: tf.NamedTensorMap | null = null;
     for (const s of starts) {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(o.model.apply(part(xb, s), { training: true }) as tf.Tensor, part(g, s))) as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(o.model.apply(part(xb, s), { training: true }) as tf.Tensor, part(g, s))) as tf.Scalar,
+        vars,
+      );
       value.dispose();
       if (!sum) sum = grads;
       else {
@@ -206,7 +227,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const nextRngState = rng.state;
     const bar = new Progbar(steps, { sink, live: o.live, elapsedBefore: p.partial.elapsed });
     bar.setStartUnits(p.step);
-    const running = (): [string, number][] => keys.map((k) => [k, (p.partial.sums[k] ?? 0) / Math.max(1, p.partial.count)]);
+    const running = (): [string, number][] =>
+      keys.map((k) => [k, (p.partial.sums[k] ?? 0) / Math.max(1, p.partial.count)]);
     if (p.step > 0) sink.write(`(resuming at step ${p.step + 1}/${steps})\n`);
     while (p.step < steps) {
       if (o.stop?.requested) {
@@ -235,7 +257,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     const logs: Record<string, number> = Object.fromEntries(running());
     if (o.xVal && o.yVal) {
-      const v = await evaluate(o.model, o.loss.fn, o.metrics.map((m) => m.fn), o.xVal, o.yVal, B, o.parallel);
+      const v = await evaluate(
+        o.model,
+        o.loss.fn,
+        o.metrics.map((m) => m.fn),
+        o.xVal,
+        o.yVal,
+        B,
+        o.parallel,
+      );
       keys.forEach((k, i) => (logs[`val_${k}`] = v[i]!));
     }
     const line = Object.entries(logs) as [string, number][];

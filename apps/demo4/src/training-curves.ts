@@ -64,7 +64,8 @@ function panelScale(ox: number, train: number[], val: number[]): PanelScale {
   const yTicks = values.length ? niceTicks(Math.min(...values), Math.max(...values)) : [0, 1];
   const y0 = yTicks[0]!;
   const y1 = yTicks[yTicks.length - 1]!;
-  const xTicks = epochs === 1 ? [1] : niceTicks(1, epochs, 6).filter((e) => e >= 1 && e <= epochs && Number.isInteger(e));
+  const xTicks =
+    epochs === 1 ? [1] : niceTicks(1, epochs, 6).filter((e) => e >= 1 && e <= epochs && Number.isInteger(e));
   const pw = L.panelW - L.left - L.right;
   const ph = L.panelH - L.top - L.bottom;
   return {
@@ -105,7 +106,8 @@ export function trainingCurves(history: History): Canvas {
     c.strokeRect(px0, py0, px1 - px0 + 1, py1 - py0 + 1, [0, 0, 0]);
     c.text(ox + L.left + (px1 - px0) / 2, L.panelH - 18, 'epoch', [0, 0, 0], 1, 'center');
     const draw = (series: number[], color: Rgb) => {
-      for (let i = 1; i < series.length; i++) c.line(s.x(i), s.y(series[i - 1]!), s.x(i + 1), s.y(series[i]!), color, 2);
+      for (let i = 1; i < series.length; i++)
+        c.line(s.x(i), s.y(series[i - 1]!), s.x(i + 1), s.y(series[i]!), color, 2);
       if (series.length <= 30) series.forEach((v, i) => c.marker(s.x(i + 1), s.y(v), color, 5));
     };
     draw(train, TRAIN_COLOR);
@@ -144,15 +146,23 @@ export function trainingCurvesHtml(history: History, title = 'demo4 training cur
     for (const t of s.yTicks) {
       const y = s.y(t).toFixed(1);
       parts.push(`<line x1="${px0}" x2="${px1}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-      parts.push(`<text x="${px0 - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${tickLabel(t, yStep)}</text>`);
+      parts.push(
+        `<text x="${px0 - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${tickLabel(t, yStep)}</text>`,
+      );
     }
-    for (const e of s.xTicks) parts.push(`<text x="${s.x(e).toFixed(1)}" y="${py1 + 16}" text-anchor="middle" font-size="11">${e}</text>`);
-    parts.push(`<rect x="${px0}" y="${L.top}" width="${px1 - px0}" height="${py1 - L.top}" fill="none" stroke="#000"/>`);
+    for (const e of s.xTicks)
+      parts.push(`<text x="${s.x(e).toFixed(1)}" y="${py1 + 16}" text-anchor="middle" font-size="11">${e}</text>`);
+    parts.push(
+      `<rect x="${px0}" y="${L.top}" width="${px1 - px0}" height="${py1 - L.top}" fill="none" stroke="#000"/>`,
+    );
     parts.push(`<text x="${(px0 + px1) / 2}" y="${L.panelH - 10}" text-anchor="middle" font-size="12">epoch</text>`);
     const poly = (series: number[], color: Rgb, name: string) => {
       const pts = series.map((v, i) => `${s.x(i + 1).toFixed(1)},${s.y(v).toFixed(1)}`).join(' ');
       const dots = series
-        .map((v, i) => `<circle cx="${s.x(i + 1).toFixed(1)}" cy="${s.y(v).toFixed(1)}" r="2.5" fill="${rgbCss(color)}"><title>${name} epoch ${i + 1}: ${v.toFixed(4)}</title></circle>`)
+        .map(
+          (v, i) =>
+            `<circle cx="${s.x(i + 1).toFixed(1)}" cy="${s.y(v).toFixed(1)}" r="2.5" fill="${rgbCss(color)}"><title>${name} epoch ${i + 1}: ${v.toFixed(4)}</title></circle>`,
+        )
         .join('');
       return `<polyline points="${pts}" fill="none" stroke="${rgbCss(color)}" stroke-width="2"/>${dots}`;
     };

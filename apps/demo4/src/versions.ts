@@ -36,6 +36,7 @@ export function collectVersions(): Record<string, string | null> {
         return null;
       }
     })(),
-    demo4: (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
+    demo4: (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+      .version,
   };
 }

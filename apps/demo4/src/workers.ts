@@ -35,10 +35,18 @@ export function availableCores(): number {
  * at least ⌈batch / maxShard⌉ so a shard's activations fit a worker's heap
  * (more workers than cores still works, just time-shared); else 1.
  */
-export function planWorkers(o: Pick<CliOptions, 'workers' | 'batchSize'>, backend: Pick<BackendChoice, 'tfBackend'>, maxShard: number, cores = availableCores()): WorkerPlan {
+export function planWorkers(
+  o: Pick<CliOptions, 'workers' | 'batchSize'>,
+  backend: Pick<BackendChoice, 'tfBackend'>,
+  maxShard: number,
+  cores = availableCores(),
+): WorkerPlan {
   if (o.workers !== undefined) {
     if (o.workers > 1 && backend.tfBackend !== 'wasm') {
-      return { workers: o.workers, note: `Note: --workers ${o.workers} on the ${backend.tfBackend} backend, which already uses every core; each worker loads its own copy.` };
+      return {
+        workers: o.workers,
+        note: `Note: --workers ${o.workers} on the ${backend.tfBackend} backend, which already uses every core; each worker loads its own copy.`,
+      };
     }
     return { workers: o.workers };
   }
@@ -47,9 +55,21 @@ export function planWorkers(o: Pick<CliOptions, 'workers' | 'batchSize'>, backen
 }
 
 /** Starts `n` workers on the chosen backend, each with a copy of `model` (its layers registered by @lipnet/layers). */
-export async function startWorkers(model: tfl.LayersModel, n: number, backend: Pick<BackendChoice, 'name'>, log: (s: string) => void): Promise<DataParallelTrainer> {
+export async function startWorkers(
+  model: tfl.LayersModel,
+  n: number,
+  backend: Pick<BackendChoice, 'name'>,
+  log: (s: string) => void,
+): Promise<DataParallelTrainer> {
   const t0 = performance.now();
-  const trainer = await DataParallelTrainer.create({ model, workers: n, backend: backend.name, modules: [require.resolve('@lipnet/layers')] });
-  log(`Training data-parallel on ${n} worker threads (${backend.name}), exact full-batch gradients; started in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+  const trainer = await DataParallelTrainer.create({
+    model,
+    workers: n,
+    backend: backend.name,
+    modules: [require.resolve('@lipnet/layers')],
+  });
+  log(
+    `Training data-parallel on ${n} worker threads (${backend.name}), exact full-batch gradients; started in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
+  );
   return trainer;
 }

@@ -4,7 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
 import { writeFileAtomic } from '../src/atomic-write';
-import { assertSameSettings, readCheckpoint, restoreCheckpoint, saveCheckpoint, type RunSettings } from '../src/checkpoint';
+import {
+  assertSameSettings,
+  readCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type RunSettings,
+} from '../src/checkpoint';
 import { CheckpointError } from '../src/errors';
 import { Rng } from '../src/rng';
 import { categoricalAccuracy, freshProgress, train, type StopSignal } from '../src/train';
@@ -13,7 +19,14 @@ import { tmpDir } from './helpers';
 /** A tiny model with a non-trainable weight too (as the Lipschitz layers' power-iteration vectors). */
 function tinyModel(): tfl.LayersModel {
   const m = tfl.sequential();
-  m.add(tfl.layers.dense({ units: 6, inputShape: [5], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
+  m.add(
+    tfl.layers.dense({
+      units: 6,
+      inputShape: [5],
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
   m.add(tfl.layers.batchNormalization({})); // moving mean/variance: non-trainable weights updated in training
   m.add(tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) }));
   return m;
@@ -25,12 +38,34 @@ const quiet = { write: () => true };
 
 function data() {
   const rng = new Rng(123);
-  const x = tf.tensor2d(Array.from({ length: 20 * 5 }, () => rng.next() * 2 - 1), [20, 5]);
-  const y = tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 3), 'int32'), 3), 'float32');
+  const x = tf.tensor2d(
+    Array.from({ length: 20 * 5 }, () => rng.next() * 2 - 1),
+    [20, 5],
+  );
+  const y = tf.cast(
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 20 }, (_, i) => i % 3),
+        'int32',
+      ),
+      3,
+    ),
+    'float32',
+  );
   return { x, y };
 }
 
-async function run(epochs: number, opts: { model?: tfl.LayersModel; optimizer?: tf.Optimizer; progress?: ReturnType<typeof freshProgress>; file?: string; stop?: StopSignal; onStep?: (e: number, s: number) => void } = {}) {
+async function run(
+  epochs: number,
+  opts: {
+    model?: tfl.LayersModel;
+    optimizer?: tf.Optimizer;
+    progress?: ReturnType<typeof freshProgress>;
+    file?: string;
+    stop?: StopSignal;
+    onStep?: (e: number, s: number) => void;
+  } = {},
+) {
   const { x, y } = data();
   const model = opts.model ?? tinyModel();
   const optimizer = opts.optimizer ?? tf.train.adam(settings.learningRate);
@@ -111,7 +146,9 @@ describe('checkpoint + resume', () => {
     const b = await weightsOf(resumed.model);
     a.forEach((w, i) => expect(Array.from(b[i]!)).toEqual(Array.from(w)));
     for (const k of Object.keys(straight.res.progress.history)) {
-      straight.res.progress.history[k]!.forEach((v, i) => expect(resumed.res.progress.history[k]![i]).toBeCloseTo(v, 6));
+      straight.res.progress.history[k]!.forEach((v, i) =>
+        expect(resumed.res.progress.history[k]![i]).toBeCloseTo(v, 6),
+      );
     }
   });
 
@@ -122,11 +159,15 @@ describe('checkpoint + resume', () => {
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 10));
     expect(() => readCheckpoint(file)).toThrow(CheckpointError);
-    expect(() => readCheckpoint(file)).toThrow(/is unusable: tensor data does not match its SHA-256 \(truncated or corrupted\)/);
+    expect(() => readCheckpoint(file)).toThrow(
+      /is unusable: tensor data does not match its SHA-256 \(truncated or corrupted\)/,
+    );
     fs.writeFileSync(file, 'hello world, not a checkpoint');
     expect(() => readCheckpoint(file)).toThrow(/not a demo4 checkpoint \(bad magic\)/);
     expect(() => readCheckpoint(path.join(dir, 'none.bin'))).toThrow(/cannot read checkpoint .*none\.bin \(ENOENT\)/);
-    expect(() => assertSameSettings(file, settings, { ...settings, batchSize: 16 })).toThrow(/run settings differ \(batchSize: checkpoint 8, now 16\)/);
+    expect(() => assertSameSettings(file, settings, { ...settings, batchSize: 16 })).toThrow(
+      /run settings differ \(batchSize: checkpoint 8, now 16\)/,
+    );
   });
 
   it('refuses to restore into a different model', async () => {
@@ -135,7 +176,9 @@ describe('checkpoint + resume', () => {
     const { model, optimizer } = await run(1);
     await saveCheckpoint(file, model, optimizer, settings, freshProgress(1));
     const other = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [5] })] });
-    await expect(restoreCheckpoint(file, readCheckpoint(file), other, tf.train.adam(0.1))).rejects.toThrow(/holds 8 model weights, the model has 2/);
+    await expect(restoreCheckpoint(file, readCheckpoint(file), other, tf.train.adam(0.1))).rejects.toThrow(
+      /holds 8 model weights, the model has 2/,
+    );
   });
 
   it('a training epoch leaks no tensors', async () => {
@@ -144,7 +187,20 @@ describe('checkpoint + resume', () => {
     const optimizer = tf.train.adam(0.01);
     const progress = freshProgress(1);
     const epoch = async () => {
-      await train({ model, optimizer, loss: { name: 'loss', fn: mse }, metrics: [{ name: 'accuracy', fn: categoricalAccuracy }], xTrain: x, yTrain: y, xVal: x, yVal: y, epochs: progress.epoch + 1, settings, progress, sink: quiet });
+      await train({
+        model,
+        optimizer,
+        loss: { name: 'loss', fn: mse },
+        metrics: [{ name: 'accuracy', fn: categoricalAccuracy }],
+        xTrain: x,
+        yTrain: y,
+        xVal: x,
+        yVal: y,
+        epochs: progress.epoch + 1,
+        settings,
+        progress,
+        sink: quiet,
+      });
     };
     await epoch(); // creates Adam's moments once
     await expectNoLeakedTensors(epoch);

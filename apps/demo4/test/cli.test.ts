@@ -5,17 +5,56 @@ import { CliError } from '../src/errors';
 describe('parseArgs', () => {
   it('defaults to the notebook: 100 epochs, batch 4096, C&W 6 × 8000, all images', () => {
     const o = parseArgs([]);
-    expect(o).toMatchObject({ epochs: 100, batchSize: 4096, attackSteps: 8000, binarySearchSteps: 6, backend: 'auto', resume: false, download: true, help: false });
+    expect(o).toMatchObject({
+      epochs: 100,
+      batchSize: 4096,
+      attackSteps: 8000,
+      binarySearchSteps: 6,
+      backend: 'auto',
+      resume: false,
+      download: true,
+      help: false,
+    });
     expect(o.trainLimit).toBeUndefined();
     expect(o.out).toBe(DEFAULT_OUT);
     expect(DEFAULT_OUT.endsWith(path.join('apps', 'demo4', 'out'))).toBe(true);
   });
 
   it('reads both --flag value and --flag=value, and records explicit flags', () => {
-    const o = parseArgs(['--train-limit', '2048', '--epochs=1', '--attack-steps', '200', '--out', 'x/y', '--resume', '--backend=cpu', '--seed', '0', '--no-download']);
-    expect(o).toMatchObject({ trainLimit: 2048, epochs: 1, attackSteps: 200, backend: 'cpu', resume: true, seed: 0, download: false });
+    const o = parseArgs([
+      '--train-limit',
+      '2048',
+      '--epochs=1',
+      '--attack-steps',
+      '200',
+      '--out',
+      'x/y',
+      '--resume',
+      '--backend=cpu',
+      '--seed',
+      '0',
+      '--no-download',
+    ]);
+    expect(o).toMatchObject({
+      trainLimit: 2048,
+      epochs: 1,
+      attackSteps: 200,
+      backend: 'cpu',
+      resume: true,
+      seed: 0,
+      download: false,
+    });
     expect(o.out).toBe(path.resolve('x/y'));
-    expect([...o.explicit].sort()).toEqual(['attackSteps', 'backend', 'download', 'epochs', 'out', 'resume', 'seed', 'trainLimit']);
+    expect([...o.explicit].sort()).toEqual([
+      'attackSteps',
+      'backend',
+      'download',
+      'epochs',
+      'out',
+      'resume',
+      'seed',
+      'trainLimit',
+    ]);
   });
 
   const bad: [string[], RegExp][] = [
@@ -28,7 +67,10 @@ describe('parseArgs', () => {
     [['--epoch', '3'], /unknown flag "--epoch"\. Did you mean --epochs\?/],
     [['--frobnicate'], /unknown flag "--frobnicate"\. See --help/],
     [['extra'], /unexpected argument "extra"/],
-    [['--backend', 'webgl'], /--backend must be one of auto, tensorflow, tensorflow-gpu, wasm, wasm-stock, cpu; got "webgl"/],
+    [
+      ['--backend', 'webgl'],
+      /--backend must be one of auto, tensorflow, tensorflow-gpu, wasm, wasm-stock, cpu; got "webgl"/,
+    ],
     [['--train-limit', '70000'], /--train-limit 70000 is more than the 60000 training images/],
     [['--resume=yes'], /--resume takes no value/],
     [['--out='], /--out needs a non-empty value/],
@@ -48,7 +90,19 @@ describe('parseArgs', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const f of ['--epochs', '--batch-size', '--train-limit', '--attack-steps', '--binary-search-steps', '--backend', '--data-dir', '--out', '--seed', '--resume', '--help']) {
+    for (const f of [
+      '--epochs',
+      '--batch-size',
+      '--train-limit',
+      '--attack-steps',
+      '--binary-search-steps',
+      '--backend',
+      '--data-dir',
+      '--out',
+      '--seed',
+      '--resume',
+      '--help',
+    ]) {
       expect(HELP).toContain(f);
     }
     expect(parseArgs(['--help']).help).toBe(true);

@@ -14,11 +14,16 @@ import { categoricalAccuracy, freshProgress, train, type LossOrMetric } from '..
 import { planWorkers } from '../src/workers';
 import { smallLipnetModel } from './small-lipnet-model';
 
-const settings: RunSettings = { batchSize: 10, trainLimit: null, seed: 5, learningRate: 0.05, modelSignature: 'parallel' };
+const settings: RunSettings = {
+  batchSize: 10,
+  trainLimit: null,
+  seed: 5,
+  learningRate: 0.05,
+  modelSignature: 'parallel',
+};
 const quiet = { write: () => true };
 const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as unknown as LossOrMetric;
 const kr = MulticlassKR({ semantics: '1.2' }) as unknown as LossOrMetric;
-
 
 // Both runs start from the same weights, the power-iteration vector (randomly initialised) included.
 const start = smallLipnetModel();
@@ -26,26 +31,66 @@ const initial = start.getWeights();
 
 async function trainWith(workers: number) {
   const rng = new Rng(9);
-  const data = (n: number) => tf.tensor2d(Array.from({ length: n * 6 }, () => rng.next() * 2 - 1), [n, 6]);
-  const labels = (n: number, k: number) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * k) % 4), 'int32'), 4), 'float32'));
+  const data = (n: number) =>
+    tf.tensor2d(
+      Array.from({ length: n * 6 }, () => rng.next() * 2 - 1),
+      [n, 6],
+    );
+  const labels = (n: number, k: number) =>
+    tf.tidy(() =>
+      tf.cast(
+        tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: n }, (_, i) => (i * k) % 4),
+            'int32',
+          ),
+          4,
+        ),
+        'float32',
+      ),
+    );
   const [x, y, xVal, yVal] = [data(23), labels(23, 7), data(9), labels(9, 5)];
   const model = smallLipnetModel();
   model.setWeights(initial);
   const optimizer = tf.train.adam(settings.learningRate);
-  const parallel = workers > 1 ? await DataParallelTrainer.create({ model, workers, backend: 'cpu', modules: [require.resolve('@lipnet/layers')] }) : undefined;
+  const parallel =
+    workers > 1
+      ? await DataParallelTrainer.create({
+          model,
+          workers,
+          backend: 'cpu',
+          modules: [require.resolve('@lipnet/layers')],
+        })
+      : undefined;
   const progress = freshProgress(settings.seed);
   try {
     await train({
-      model, optimizer, loss: { name: 'loss', fn: hkr },
-      metrics: [{ name: 'accuracy', fn: categoricalAccuracy }, { name: 'MulticlassKR', fn: kr }],
-      xTrain: x, yTrain: y, xVal, yVal, epochs: 3, settings, progress, sink: quiet, parallel,
+      model,
+      optimizer,
+      loss: { name: 'loss', fn: hkr },
+      metrics: [
+        { name: 'accuracy', fn: categoricalAccuracy },
+        { name: 'MulticlassKR', fn: kr },
+      ],
+      xTrain: x,
+      yTrain: y,
+      xVal,
+      yVal,
+      epochs: 3,
+      settings,
+      progress,
+      sink: quiet,
+      parallel,
     });
   } finally {
     await parallel?.dispose();
     tf.dispose([x, y, xVal, yVal]);
   }
   // Names without the per-instance suffix tfjs gives each new layer (SpectralDense1, SpectralDense2…).
-  return { weights: model.weights.map((w) => ({ name: w.originalName.replace(/\d+\//, '/'), value: w.read().clone() })), history: progress.history };
+  return {
+    weights: model.weights.map((w) => ({ name: w.originalName.replace(/\d+\//, '/'), value: w.read().clone() })),
+    history: progress.history,
+  };
 }
 
 describe('demo4 data-parallel training', () => {
@@ -80,6 +125,8 @@ describe('planWorkers', () => {
   });
   it('honours --workers, with a note where it does not pay', () => {
     expect(planWorkers({ batchSize: 4096, workers: 3 }, wasm, 2048, 2)).toEqual({ workers: 3 });
-    expect(planWorkers({ batchSize: 4096, workers: 2 }, { tfBackend: 'tensorflow' }, 2048, 2).note).toMatch(/already uses every core/);
+    expect(planWorkers({ batchSize: 4096, workers: 2 }, { tfBackend: 'tensorflow' }, 2048, 2).note).toMatch(
+      /already uses every core/,
+    );
   });
 });

@@ -17,7 +17,9 @@ const MAIN = path.join(APP, 'dist', 'main.js');
 const haveData = searchLocations().some((l) => probeFolder(l).missing.length === 0);
 if (!haveData) {
   // eslint-disable-next-line no-console
-  console.warn('end-to-end tests SKIPPED: Fashion-MNIST not found (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR).');
+  console.warn(
+    'end-to-end tests SKIPPED: Fashion-MNIST not found (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR).',
+  );
 }
 const withData = haveData ? describe : describe.skip;
 
@@ -27,7 +29,10 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], opts: { onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+function run(
+  args: string[],
+  opts: { onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: APP, env: { ...process.env, ...opts.env } });
     let stdout = '';
@@ -43,7 +48,8 @@ function run(args: string[], opts: { onStdout?: (chunk: string, child: ReturnTyp
 
 beforeAll(() => {
   // the program under test is the built one; build it if this checkout has no dist yet
-  if (!fs.existsSync(MAIN)) execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: APP });
+  if (!fs.existsSync(MAIN))
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: APP });
 }, 120000);
 
 describe('demo4 error paths', () => {
@@ -56,14 +62,18 @@ describe('demo4 error paths', () => {
   it('an unknown forced backend: exit 7, the names that work, no stack trace', async () => {
     const r = await run(['--out', tmpDir()], { env: { LIPNET_BACKEND: 'tensorflowx' } });
     expect(r.code).toBe(7);
-    expect(r.stderr).toMatch(/demo4: selectBackend: unknown backend 'tensorflowx' \(from LIPNET_BACKEND\)\. Use one of: tensorflow, .*wasm.*cpu/);
+    expect(r.stderr).toMatch(
+      /demo4: selectBackend: unknown backend 'tensorflowx' \(from LIPNET_BACKEND\)\. Use one of: tensorflow, .*wasm.*cpu/,
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('an output folder that cannot be created: exit 4 before any work', async () => {
     const r = await run(['--out', '/proc/demo4-cannot-write-here/out']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/demo4: cannot create the output folder \/proc\/demo4-cannot-write-here\/out \(\w+\)\. Pass --out with a folder you can write to\./);
+    expect(r.stderr).toMatch(
+      /demo4: cannot create the output folder \/proc\/demo4-cannot-write-here\/out \(\w+\)\. Pass --out with a folder you can write to\./,
+    );
     expect(r.stdout).not.toContain('Epoch');
   });
 
@@ -92,11 +102,31 @@ withData('demo4 end to end', () => {
     const out = tmpDir();
     // validation on 10,000 images takes minutes on wasm; LIPNET_SLOW_TESTS=1 runs the exact quick run
     const slow = process.env.LIPNET_SLOW_TESTS === '1';
-    const r = await run(['--train-limit', '2048', '--epochs', '1', '--attack-steps', '200', '--out', out, ...(slow ? [] : ['--val-limit', '2000'])]);
+    const r = await run([
+      '--train-limit',
+      '2048',
+      '--epochs',
+      '1',
+      '--attack-steps',
+      '200',
+      '--out',
+      out,
+      ...(slow ? [] : ['--val-limit', '2000']),
+    ]);
     if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
-    expect(r.stdout).toMatch(/Epoch 1\/1\n1\/1 \[=+\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - MulticlassKR: [-\d.e]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - val_MulticlassKR: [-\d.e]+/);
+    expect(r.stdout).toMatch(
+      /Epoch 1\/1\n1\/1 \[=+\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - MulticlassKR: [-\d.e]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - val_MulticlassKR: [-\d.e]+/,
+    );
     expect(r.stdout).toContain('Trainable params: 105,856');
-    for (const f of ['checkpoint.bin', 'model/model.json', 'model/weights.bin', 'adversarial_viz.png', 'training_curves.png', 'training_curves.html', 'results.json']) {
+    for (const f of [
+      'checkpoint.bin',
+      'model/model.json',
+      'model/weights.bin',
+      'adversarial_viz.png',
+      'training_curves.png',
+      'training_curves.html',
+      'results.json',
+    ]) {
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     }
     const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
@@ -114,7 +144,9 @@ withData('demo4 end to end', () => {
     expect(res.export.maxDiffReloaded).toBeLessThanOrEqual(1e-5);
     expect(res.model.summary.trainable).toBe(105856);
     expect(res.model.notebookTotalWithWbar).toBe(211715);
-    expect(Object.keys(res.timings)).toEqual(expect.arrayContaining(['data', 'training', 'export', 'attack', 'figures', 'total']));
+    expect(Object.keys(res.timings)).toEqual(
+      expect.arrayContaining(['data', 'training', 'export', 'attack', 'figures', 'total']),
+    );
     expect(res.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
     const viz = PNG.sync.read(fs.readFileSync(path.join(out, 'adversarial_viz.png')));
     expect({ width: viz.width, height: viz.height }).toEqual(vizSize(n));
@@ -128,7 +160,22 @@ withData('demo4 end to end', () => {
 
   it('SIGINT saves a checkpoint and says how to resume; --resume finishes the run', async () => {
     const out = tmpDir();
-    const args = ['--train-limit', '512', '--batch-size', '128', '--epochs', '2', '--val-limit', '256', '--attack-steps', '20', '--binary-search-steps', '2', '--out', out];
+    const args = [
+      '--train-limit',
+      '512',
+      '--batch-size',
+      '128',
+      '--epochs',
+      '2',
+      '--val-limit',
+      '256',
+      '--attack-steps',
+      '20',
+      '--binary-search-steps',
+      '2',
+      '--out',
+      out,
+    ];
     let sent = false;
     const r = await run(args, {
       onStdout: (s, child) => {
@@ -154,7 +201,22 @@ withData('demo4 end to end', () => {
   }, 600000);
   it('on 2 wasm workers, a run stopped mid-epoch and resumed prints the same numbers as the run left alone', async () => {
     const env = { LIPNET_BACKEND: 'wasm' };
-    const args = ['--train-limit', '1024', '--batch-size', '128', '--epochs', '2', '--val-limit', '256', '--attack-steps', '10', '--binary-search-steps', '1', '--workers', '2'];
+    const args = [
+      '--train-limit',
+      '1024',
+      '--batch-size',
+      '128',
+      '--epochs',
+      '2',
+      '--val-limit',
+      '256',
+      '--attack-steps',
+      '10',
+      '--binary-search-steps',
+      '1',
+      '--workers',
+      '2',
+    ];
     const whole = tmpDir();
     const r0 = await run([...args, '--out', whole], { env });
     if (r0.code !== 0) throw new Error(`exit ${r0.code}\n${r0.stdout}\n${r0.stderr}`);
@@ -173,7 +235,8 @@ withData('demo4 end to end', () => {
     expect(r1.code).toBe(130);
     const r2 = await run(['--resume', '--out', split], { env });
     if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
-    const hist = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).training.history as Record<string, number[]>;
+    const hist = (dir: string) =>
+      JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).training.history as Record<string, number[]>;
     expect(hist(split)).toEqual(hist(whole));
     expect(hist(whole)['loss']).toHaveLength(2);
   }, 600000);

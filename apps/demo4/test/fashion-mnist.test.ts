@@ -16,7 +16,13 @@ describe('searchLocations', () => {
       '/usr/share/datasets/fashion-mnist',
       '/h/.cache/lipnet/fashion-mnist',
     ]);
-    expect(locs.map((l) => l.source)).toEqual(['--data-dir', '$FASHION_MNIST_DIR', "Keras' cache", "Debian's dataset-fashion-mnist", "demo4's download cache"]);
+    expect(locs.map((l) => l.source)).toEqual([
+      '--data-dir',
+      '$FASHION_MNIST_DIR',
+      "Keras' cache",
+      "Debian's dataset-fashion-mnist",
+      "demo4's download cache",
+    ]);
     expect(searchLocations({ env: {}, home: '/h' })).toHaveLength(3);
   });
 });
@@ -65,9 +71,17 @@ describe('loadFashionMnist', () => {
       err = e as DatasetNotFoundError;
     }
     expect(err).toBeInstanceOf(DatasetNotFoundError);
-    expect(err!.searched).toEqual([partial, '/nonexistent/fm', path.join(home, '.keras/datasets/fashion-mnist'), empty, downloadCacheDir(home)]);
+    expect(err!.searched).toEqual([
+      partial,
+      '/nonexistent/fm',
+      path.join(home, '.keras/datasets/fashion-mnist'),
+      empty,
+      downloadCacheDir(home),
+    ]);
     const m = err!.message;
-    expect(m).toContain(`${partial}  (--data-dir: missing train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])`);
+    expect(m).toContain(
+      `${partial}  (--data-dir: missing train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])`,
+    );
     expect(m).toContain('/nonexistent/fm  ($FASHION_MNIST_DIR: no such folder)');
     expect(m).toContain(`${empty}  (Debian's dataset-fashion-mnist: no Fashion-MNIST files)`);
     expect(m).toContain('apt-get install dataset-fashion-mnist');
@@ -76,9 +90,12 @@ describe('loadFashionMnist', () => {
   });
 
   it('passes the download note into the message and uses the cache when the download succeeds', async () => {
-    await expect(loadFashionMnist({ ...base, download: async () => ({ ok: false, note: 'tried http://x and failed (ENOTFOUND)' }) })).rejects.toThrow(
-      /Download: tried http:\/\/x and failed \(ENOTFOUND\)/,
-    );
+    await expect(
+      loadFashionMnist({
+        ...base,
+        download: async () => ({ ok: false, note: 'tried http://x and failed (ENOTFOUND)' }),
+      }),
+    ).rejects.toThrow(/Download: tried http:\/\/x and failed \(ENOTFOUND\)/);
     const d = await loadFashionMnist({
       ...base,
       download: async (cache) => {
@@ -96,21 +113,26 @@ describe('loadFashionMnist', () => {
     const f = path.join(dir, 'train-labels-idx1-ubyte');
     fs.writeFileSync(f, idxBytes([12], new Uint8Array(11))); // one label short
     await expect(loadFashionMnist({ ...base, dataDir: dir })).rejects.toThrow(CorruptDatasetError);
-    await expect(loadFashionMnist({ ...base, dataDir: dir })).rejects.toThrow(`${f} is not a valid IDX file: truncated data`);
+    await expect(loadFashionMnist({ ...base, dataDir: dir })).rejects.toThrow(
+      `${f} is not a valid IDX file: truncated data`,
+    );
     fs.writeFileSync(f, idxBytes([11], new Uint8Array(11)));
     await expect(loadFashionMnist({ ...base, dataDir: dir })).rejects.toThrow(/wrong item count 11, expected 12/);
   });
 
   const debian = '/usr/share/datasets/fashion-mnist';
-  (fs.existsSync(debian) ? it : it.skip)('reads the real Debian copy: published checksums of the decompressed files match', async () => {
-    const d = await loadFashionMnist({ env: {}, home, systemDir: debian });
-    expect(d.nTrain).toBe(60000);
-    expect(d.nTest).toBe(10000);
-    for (const c of Object.values(d.checksums)) expect(c.matchesPublished).toBe(true);
-    // first training label of Fashion-MNIST is 9 (Ankle boot), first test label 9 too
-    expect(d.trainLabels[0]).toBe(9);
-    expect(d.testLabels[0]).toBe(9);
-  });
+  (fs.existsSync(debian) ? it : it.skip)(
+    'reads the real Debian copy: published checksums of the decompressed files match',
+    async () => {
+      const d = await loadFashionMnist({ env: {}, home, systemDir: debian });
+      expect(d.nTrain).toBe(60000);
+      expect(d.nTest).toBe(10000);
+      for (const c of Object.values(d.checksums)) expect(c.matchesPublished).toBe(true);
+      // first training label of Fashion-MNIST is 9 (Ankle boot), first test label 9 too
+      expect(d.trainLabels[0]).toBe(9);
+      expect(d.testLabels[0]).toBe(9);
+    },
+  );
 });
 
 describe('scaling and one-hot', () => {
@@ -125,7 +147,13 @@ describe('scaling and one-hot', () => {
   it('builds NHWC tensors and keeps the first --train-limit images', async () => {
     const dir = tmpDir();
     writeTinyDataset(dir, 12, 5, true);
-    const raw = await loadFashionMnist({ dataDir: dir, env: {}, home: tmpDir(), systemDir: tmpDir(), expectedCounts: { train: 12, test: 5 } });
+    const raw = await loadFashionMnist({
+      dataDir: dir,
+      env: {},
+      home: tmpDir(),
+      systemDir: tmpDir(),
+      expectedCounts: { train: 12, test: 5 },
+    });
     const d = toDataset(raw, 7);
     expect(d.xTrain.shape).toEqual([7, 28, 28, 1]);
     expect(d.yTrain.shape).toEqual([7, 10]);

@@ -22,11 +22,17 @@ export function writeTinyDataset(dir: string, nTrain: number, nTest: number, gzi
   fs.mkdirSync(dir, { recursive: true });
   const images = (n: number) => {
     const px = new Uint8Array(n * 784);
-    for (let k = 0; k < n; k++) for (let i = 0; i < 28; i++) for (let j = 0; j < 28; j++) px[k * 784 + i * 28 + j] = (k + i + j) % 256;
+    for (let k = 0; k < n; k++)
+      for (let i = 0; i < 28; i++) for (let j = 0; j < 28; j++) px[k * 784 + i * 28 + j] = (k + i + j) % 256;
     return idxBytes([n, 28, 28], px);
   };
-  const labels = (n: number) => idxBytes([n], Array.from({ length: n }, (_, k) => k % 10));
-  const put = (name: string, b: Buffer) => fs.writeFileSync(path.join(dir, gzip ? `${name}.gz` : name), gzip ? zlib.gzipSync(b) : b);
+  const labels = (n: number) =>
+    idxBytes(
+      [n],
+      Array.from({ length: n }, (_, k) => k % 10),
+    );
+  const put = (name: string, b: Buffer) =>
+    fs.writeFileSync(path.join(dir, gzip ? `${name}.gz` : name), gzip ? zlib.gzipSync(b) : b);
   put('train-images-idx3-ubyte', images(nTrain));
   put('train-labels-idx1-ubyte', labels(nTrain));
   put('t10k-images-idx3-ubyte', images(nTest));

@@ -18,14 +18,29 @@ describe('parseIdx', () => {
   });
 
   const cases: [string, Buffer, object, RegExp][] = [
-    ['bad magic', Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]), LAB, /f\.idx is not a valid IDX file: bad magic number 01 02 08 01/],
+    [
+      'bad magic',
+      Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]),
+      LAB,
+      /f\.idx is not a valid IDX file: bad magic number 01 02 08 01/,
+    ],
     ['too short for magic', Buffer.from([0, 0]), LAB, /2 bytes long, shorter than the 4-byte IDX magic/],
     ['unsupported type', idxBytes([1], [0, 0, 0, 0], 0x0c), LAB, /data type 0x0c \(int\) is not supported/],
     ['wrong ndims', idxBytes([3, 28], new Uint8Array(84)), IMG, /declares 2 dimensions, expected 3/],
-    ['wrong dims', idxBytes([2, 28, 27], new Uint8Array(2 * 28 * 27)), IMG, /wrong dimensions 2×28×27: expected N×28×28/],
+    [
+      'wrong dims',
+      idxBytes([2, 28, 27], new Uint8Array(2 * 28 * 27)),
+      IMG,
+      /wrong dimensions 2×28×27: expected N×28×28/,
+    ],
     ['wrong count', idxBytes([3], [1, 2, 3]), { ...LAB, count: 4 }, /wrong item count 3, expected 4/],
     ['truncated header', Buffer.from([0, 0, 8, 3, 0, 0, 0, 1, 0, 0]), IMG, /truncated header: 10 bytes/],
-    ['truncated data', idxBytes([2, 28, 28], new Uint8Array(784 + 100)), IMG, /truncated data: the header declares 2×28×28 = 1568 bytes, the file holds 884/],
+    [
+      'truncated data',
+      idxBytes([2, 28, 28], new Uint8Array(784 + 100)),
+      IMG,
+      /truncated data: the header declares 2×28×28 = 1568 bytes, the file holds 884/,
+    ],
     ['trailing bytes', idxBytes([2], [1, 2, 3]), LAB, /1 unexpected trailing bytes/],
     ['label out of range', idxBytes([3], [1, 12, 3]), LAB, /value 12 at index 1 is above the maximum 9/],
   ];
@@ -61,7 +76,9 @@ describe('readIdxFile', () => {
     const gz = zlib.gzipSync(idxBytes([1000], new Uint8Array(1000)));
     const f = path.join(dir, 'cut.gz');
     fs.writeFileSync(f, gz.subarray(0, gz.length - 12));
-    expect(() => readIdxFile(f, LAB)).toThrow(new RegExp(`${f.replace(/[.]/g, '\\.')} is not a valid IDX file: bad gzip data \\(unexpected end of file\\)`));
+    expect(() => readIdxFile(f, LAB)).toThrow(
+      new RegExp(`${f.replace(/[.]/g, '\\.')} is not a valid IDX file: bad gzip data \\(unexpected end of file\\)`),
+    );
   });
 
   it('reports garbage after a gzip magic as bad gzip', () => {
@@ -71,6 +88,8 @@ describe('readIdxFile', () => {
   });
 
   it('reports an unreadable file', () => {
-    expect(() => readIdxFile(path.join(dir, 'nope'), LAB)).toThrow(/nope is not a valid IDX file: cannot be read \(ENOENT/);
+    expect(() => readIdxFile(path.join(dir, 'nope'), LAB)).toThrow(
+      /nope is not a valid IDX file: cannot be read \(ENOENT/,
+    );
   });
 });

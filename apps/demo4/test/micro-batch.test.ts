@@ -19,16 +19,40 @@ const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as u
 
 function plainModel(): tfl.LayersModel {
   const m = tfl.sequential();
-  m.add(tfl.layers.dense({ units: 8, inputShape: [6], activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
+  m.add(
+    tfl.layers.dense({
+      units: 8,
+      inputShape: [6],
+      activation: 'tanh',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
   m.add(tfl.layers.dense({ units: 4, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
   return m;
 }
 
-
-async function trainWith(model: tfl.LayersModel, microBatch: number | undefined, optimizer: tf.Optimizer = tf.train.sgd(settings.learningRate)) {
+async function trainWith(
+  model: tfl.LayersModel,
+  microBatch: number | undefined,
+  optimizer: tf.Optimizer = tf.train.sgd(settings.learningRate),
+) {
   const rng = new Rng(9);
-  const x = tf.tensor2d(Array.from({ length: 23 * 6 }, () => rng.next() * 2 - 1), [23, 6]);
-  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: 23 }, (_, i) => (i * 7) % 4), 'int32'), 4), 'float32'));
+  const x = tf.tensor2d(
+    Array.from({ length: 23 * 6 }, () => rng.next() * 2 - 1),
+    [23, 6],
+  );
+  const y = tf.tidy(() =>
+    tf.cast(
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 23 }, (_, i) => (i * 7) % 4),
+          'int32',
+        ),
+        4,
+      ),
+      'float32',
+    ),
+  );
   const progress = freshProgress(settings.seed);
   await train({
     model,
@@ -55,7 +79,9 @@ describe('training step in micro-batches', () => {
     expect(micro.history['loss']![1]).toBeCloseTo(full.history['loss']![1]!, 5);
     // and training did move the weights (the comparison is not between two untouched models)
     const fresh = plainModel();
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fresh.trainableWeights[0]!.read(), full.weights[0]!))).dataSync()[0]!);
+    const diff = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(fresh.trainableWeights[0]!.read(), full.weights[0]!))).dataSync()[0]!,
+    );
     expect(diff).toBeGreaterThan(1e-3);
   });
 

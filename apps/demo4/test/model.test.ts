@@ -1,6 +1,7 @@
 import { buildHkrModel } from '../src/model';
 
-const values = (m: ReturnType<typeof buildHkrModel>) => m.weights.map((w) => ({ name: w.originalName.replace(/_\d+\//, '/'), v: Array.from(w.read().dataSync()) }));
+const values = (m: ReturnType<typeof buildHkrModel>) =>
+  m.weights.map((w) => ({ name: w.originalName.replace(/_\d+\//, '/'), v: Array.from(w.read().dataSync()) }));
 
 describe('buildHkrModel', () => {
   it('is a function of its seed: every weight, the power-iteration vectors u included', () => {

@@ -22,7 +22,10 @@ describe('Keras-style progress', () => {
       bar.update(s, [['loss', 1]]);
     }
     t += 3.8;
-    bar.finish([['loss', 4.1035], ['accuracy', 0.8469]]);
+    bar.finish([
+      ['loss', 4.1035],
+      ['accuracy', 0.8469],
+    ]);
     expect(out).toBe(`15/15 [${'='.repeat(30)}] - 5s 333ms/step - loss: 4.1035 - accuracy: 0.8469\n`);
   });
   it('redraws in place on a TTY', () => {

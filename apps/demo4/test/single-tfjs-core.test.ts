@@ -9,14 +9,18 @@ describe('one copy of @tensorflow/tfjs-core', () => {
   const app = fs.realpathSync(require.resolve('@tensorflow/tfjs-core'));
   const appLayers = fs.realpathSync(require.resolve('@tensorflow/tfjs-layers'));
 
-  it.each(['@lipnet/layers', '@lipnet/losses', '@lipnet/attacks', '@lipnet/certificates', '@lipnet/constraints', '@lipnet/backend'])(
-    '%s resolves the same tfjs-core and tfjs-layers files as the app',
-    (name) => {
-      const dir = pkgDir(name);
-      expect(resolveFrom('@tensorflow/tfjs-core', dir)).toBe(app);
-      expect(resolveFrom('@tensorflow/tfjs-layers', dir)).toBe(appLayers);
-    },
-  );
+  it.each([
+    '@lipnet/layers',
+    '@lipnet/losses',
+    '@lipnet/attacks',
+    '@lipnet/certificates',
+    '@lipnet/constraints',
+    '@lipnet/backend',
+  ])('%s resolves the same tfjs-core and tfjs-layers files as the app', (name) => {
+    const dir = pkgDir(name);
+    expect(resolveFrom('@tensorflow/tfjs-core', dir)).toBe(app);
+    expect(resolveFrom('@tensorflow/tfjs-layers', dir)).toBe(appLayers);
+  });
 
   it("the backends' tfjs-core (wasm, cpu, and tfjs-node's nested @tensorflow/tfjs when installed) is the app's", () => {
     const backendDir = pkgDir('@lipnet/backend');

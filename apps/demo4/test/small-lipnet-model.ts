@@ -11,7 +11,12 @@ export function smallLipnetModel(): tfl.LayersModel {
     kCoefLip: 1,
     warn: () => undefined,
     layers: [
-      spectralDense({ units: 8, inputShape: [6], activation: new GroupSort({ n: 2 }), kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      spectralDense({
+        units: 8,
+        inputShape: [6],
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+      }),
       frobeniusDense({ units: 4, useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
     ],
   });

@@ -24,7 +24,12 @@ async function main() {
   const labels = Array.from(tf.argMax(model.predict(x), 1).dataSync());
   const f = (t) => model.apply(t, { training: false });
   // Bare step: loss + gradient w.r.t. the input, nothing else.
-  const bare = () => tf.tidy(() => tf.valueAndGrad((t) => tf.sum(f(t)))(x).grad.dataSync());
+  const bare = () =>
+    tf.tidy(() =>
+      tf
+        .valueAndGrad((t) => tf.sum(f(t)))(x)
+        .grad.dataSync(),
+    );
   bare();
   let t0 = Date.now();
   for (let i = 0; i < steps; i++) tf.tidy(() => tf.valueAndGrad((t) => tf.sum(f(t)))(x).grad);
@@ -36,6 +41,15 @@ async function main() {
   const r = await cw.run(f, x, labels);
   const cwMs = (Date.now() - t0) / steps;
   tf.dispose([r.raw, r.clipped, r.success]);
-  console.log(JSON.stringify({ backend: tf.getBackend(), steps, bareStepMs: +bareMs.toFixed(2), cwStepMs: +cwMs.toFixed(2), overhead: +(cwMs / bareMs).toFixed(2), leaked: tf.memory().numTensors - before }));
+  console.log(
+    JSON.stringify({
+      backend: tf.getBackend(),
+      steps,
+      bareStepMs: +bareMs.toFixed(2),
+      cwStepMs: +cwMs.toFixed(2),
+      overhead: +(cwMs / bareMs).toFixed(2),
+      leaked: tf.memory().numTensors - before,
+    }),
+  );
 }
 main();

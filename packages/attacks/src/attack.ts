@@ -45,23 +45,54 @@ interface Resolved {
 function toClassTensor(who: string, arg: string, v: unknown, n: number): tf.Tensor1D {
   if (v instanceof tf.Tensor) {
     if (v.dtype !== 'int32') {
-      fail(who, arg, 'be an int32 tensor of class indices', `a ${v.dtype} tensor`, `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`);
+      fail(
+        who,
+        arg,
+        'be an int32 tensor of class indices',
+        `a ${v.dtype} tensor`,
+        `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
+      );
     }
     if (v.rank !== 1 || v.shape[0] !== n) {
-      fail(who, arg, `have shape [${n}] (one class index per image)`, `shape [${v.shape.join(', ')}]`, `Pass exactly one class index per image.`);
+      fail(
+        who,
+        arg,
+        `have shape [${n}] (one class index per image)`,
+        `shape [${v.shape.join(', ')}]`,
+        `Pass exactly one class index per image.`,
+      );
     }
     return tf.clone(v) as tf.Tensor1D;
   }
   if (Array.isArray(v) || ArrayBuffer.isView(v)) {
     const arr = Array.from(v as ArrayLike<number>);
     if (arr.length !== n) {
-      fail(who, arg, `hold ${n} class indices (one per image)`, `${arr.length} values`, 'Pass exactly one class index per image.');
+      fail(
+        who,
+        arg,
+        `hold ${n} class indices (one per image)`,
+        `${arr.length} values`,
+        'Pass exactly one class index per image.',
+      );
     }
     const bad = arr.find((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0);
-    if (bad !== undefined) fail(who, arg, 'hold non-negative integer class indices', bad, 'Pass class indices, not one-hot vectors or probabilities.');
+    if (bad !== undefined)
+      fail(
+        who,
+        arg,
+        'hold non-negative integer class indices',
+        bad,
+        'Pass class indices, not one-hot vectors or probabilities.',
+      );
     return tf.tensor1d(arr, 'int32');
   }
-  return fail(who, arg, 'be an int32 tensor or an array of class indices', typeof v, 'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.');
+  return fail(
+    who,
+    arg,
+    'be an int32 tensor or an array of class indices',
+    typeof v,
+    'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.',
+  );
 }
 
 /** Wraps a model (LayersModel or function) with mean/std preprocessing. */
@@ -71,13 +102,28 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
   else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
     f = (x) => (model as tfl.LayersModel).apply(x, { training: false }) as tf.Tensor;
   } else {
-    return fail(who, 'model', 'be a tfjs LayersModel or a function (x: Tensor) => logits', typeof model, 'Pass `tf.loadLayersModel(...)`\'s result or a logits function.');
+    return fail(
+      who,
+      'model',
+      'be a tfjs LayersModel or a function (x: Tensor) => logits',
+      typeof model,
+      "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
+    );
   }
   if (!pre || (pre.mean === undefined && pre.std === undefined)) return f;
   const vec = (name: string, v: number | readonly number[] | undefined, dflt: number) => {
     const arr = v === undefined ? [dflt] : typeof v === 'number' ? [v] : Array.from(v);
-    if (arr.length === 0 || arr.some((a) => typeof a !== 'number' || !Number.isFinite(a) || (name === 'std' && a <= 0))) {
-      fail(who, `preprocessing.${name}`, name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers', v, 'Pass a number or one number per channel.');
+    if (
+      arr.length === 0 ||
+      arr.some((a) => typeof a !== 'number' || !Number.isFinite(a) || (name === 'std' && a <= 0))
+    ) {
+      fail(
+        who,
+        `preprocessing.${name}`,
+        name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers',
+        v,
+        'Pass a number or one number per channel.',
+      );
     }
     return arr;
   };
@@ -86,9 +132,18 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
   return (x) =>
     tf.tidy(() => {
       const c = x.shape[x.rank - 1] ?? 1;
-      for (const [name, a] of [['mean', mean], ['std', std]] as const) {
+      for (const [name, a] of [
+        ['mean', mean],
+        ['std', std],
+      ] as const) {
         if (a.length !== 1 && a.length !== c) {
-          fail(who, `preprocessing.${name}`, `have 1 or ${c} entries (the last axis of the images)`, `${a.length} entries`, 'Pass one value per channel (channels-last).');
+          fail(
+            who,
+            `preprocessing.${name}`,
+            `have 1 or ${c} entries (the last axis of the images)`,
+            `${a.length} entries`,
+            'Pass one value per channel (channels-last).',
+          );
         }
       }
       return f(tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)));
@@ -123,10 +178,30 @@ export abstract class Attack {
    * Returns one {@link AttackResult} (minimum-norm attack, `epsilons` null/omitted, or a single
    * number) or one per ε when `epsilons` is a list.
    */
-  run(model: Model, images: tf.Tensor, labels: tf.Tensor | readonly number[], options: RunOptions & { epsilons: readonly number[] }): Promise<AttackResult[]>;
-  run(model: Model, images: tf.Tensor, labels: tf.Tensor | readonly number[], options?: RunOptions & { epsilons?: number | null }): Promise<AttackResult>;
-  run(model: Model, images: tf.Tensor, labels: tf.Tensor | readonly number[], options?: RunOptions): Promise<AttackResult | AttackResult[]>;
-  async run(model: Model, images: tf.Tensor, labels: tf.Tensor | readonly number[], options: RunOptions = {}): Promise<AttackResult | AttackResult[]> {
+  run(
+    model: Model,
+    images: tf.Tensor,
+    labels: tf.Tensor | readonly number[],
+    options: RunOptions & { epsilons: readonly number[] },
+  ): Promise<AttackResult[]>;
+  run(
+    model: Model,
+    images: tf.Tensor,
+    labels: tf.Tensor | readonly number[],
+    options?: RunOptions & { epsilons?: number | null },
+  ): Promise<AttackResult>;
+  run(
+    model: Model,
+    images: tf.Tensor,
+    labels: tf.Tensor | readonly number[],
+    options?: RunOptions,
+  ): Promise<AttackResult | AttackResult[]>;
+  async run(
+    model: Model,
+    images: tf.Tensor,
+    labels: tf.Tensor | readonly number[],
+    options: RunOptions = {},
+  ): Promise<AttackResult | AttackResult[]> {
     const who = this.name;
     const listMode = Array.isArray(options.epsilons);
     const opts = this.resolve(model, images, options);
@@ -168,7 +243,8 @@ export abstract class Attack {
       for (let ei = 0; ei < epsList.length; ei++) {
         const eps = epsList[ei] ?? null;
         const raw = (this.kind === 'fixedEpsilon' ? raws[ei] : raws[0]) as tf.Tensor;
-        const clipped = eps === null ? clipBounds(raw, lo, hi) : clipPerturbation(images, raw, eps, this.distance, lo, hi);
+        const clipped =
+          eps === null ? clipBounds(raw, lo, hi) : clipPerturbation(images, raw, eps, this.distance, lo, hi);
         const success = this.evaluate(opts, clipped, classes);
         results.push({
           raw: whereSample(success, raw, images),
@@ -210,50 +286,114 @@ export abstract class Attack {
   /** Validates options and images; builds the logits function. */
   private resolve(model: Model, images: tf.Tensor, options: RunOptions): Resolved {
     const who = this.name;
-    if (!(images instanceof tf.Tensor)) fail(who, 'images', 'be a tf.Tensor of shape [N, …]', typeof images, 'Pass a float32 tensor batch.');
-    if (images.dtype !== 'float32') fail(who, 'images', 'be a float32 tensor', `a ${images.dtype} tensor`, "Cast it: `images.cast('float32')` (and scale to the bounds).");
-    if (images.rank < 2 || (images.shape[0] ?? 0) < 1) fail(who, 'images', 'have shape [N, …] with N ≥ 1', `shape [${images.shape.join(', ')}]`, 'Add a batch axis: `images.expandDims(0)`.');
+    if (!(images instanceof tf.Tensor))
+      fail(who, 'images', 'be a tf.Tensor of shape [N, …]', typeof images, 'Pass a float32 tensor batch.');
+    if (images.dtype !== 'float32')
+      fail(
+        who,
+        'images',
+        'be a float32 tensor',
+        `a ${images.dtype} tensor`,
+        "Cast it: `images.cast('float32')` (and scale to the bounds).",
+      );
+    if (images.rank < 2 || (images.shape[0] ?? 0) < 1)
+      fail(
+        who,
+        'images',
+        'have shape [N, …] with N ≥ 1',
+        `shape [${images.shape.join(', ')}]`,
+        'Add a batch axis: `images.expandDims(0)`.',
+      );
     const bounds = options.bounds ?? [0, 1];
-    if (!Array.isArray(bounds) || bounds.length !== 2 || !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) || !((bounds[0] as number) < (bounds[1] as number))) {
+    if (
+      !Array.isArray(bounds) ||
+      bounds.length !== 2 ||
+      !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) ||
+      !((bounds[0] as number) < (bounds[1] as number))
+    ) {
       fail(who, 'bounds', 'be [min, max] with finite min < max', bounds, 'Pass e.g. `bounds: [0, 1]`.');
     }
     const [lo, hi] = bounds as Bounds;
-    const [mn, mx, nan] = tf.tidy(() => [tf.min(images), tf.max(images), tf.any(tf.isNaN(images))]).map((t) => {
-      const v = t.dataSync()[0] as number;
-      t.dispose();
-      return v;
-    }) as [number, number, number];
+    const [mn, mx, nan] = tf
+      .tidy(() => [tf.min(images), tf.max(images), tf.any(tf.isNaN(images))])
+      .map((t) => {
+        const v = t.dataSync()[0] as number;
+        t.dispose();
+        return v;
+      }) as [number, number, number];
     if (nan) fail(who, 'images', 'contain no NaN', 'NaN values', 'Fix the data pipeline; attacks need finite inputs.');
     if (mn < lo || mx > hi) {
-      fail(who, 'images', `lie inside bounds [${lo}, ${hi}]`, `values in [${mn}, ${mx}]`, `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`);
+      fail(
+        who,
+        'images',
+        `lie inside bounds [${lo}, ${hi}]`,
+        `values in [${mn}, ${mx}]`,
+        `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`,
+      );
     }
     let epsilons: number[] | null = null;
     const eo = options.epsilons;
     if (eo !== undefined && eo !== null) {
       const arr = typeof eo === 'number' ? [eo] : Array.isArray(eo) ? Array.from(eo as readonly number[]) : null;
       if (!arr || arr.length === 0 || arr.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e < 0)) {
-        fail(who, 'epsilons', 'be a finite number ≥ 0 or a non-empty list of them', eo, 'Pass e.g. `epsilons: [0.1, 0.3]`.');
+        fail(
+          who,
+          'epsilons',
+          'be a finite number ≥ 0 or a non-empty list of them',
+          eo,
+          'Pass e.g. `epsilons: [0.1, 0.3]`.',
+        );
       }
       epsilons = arr;
     }
     if (this.kind === 'fixedEpsilon') {
-      if (epsilons === null) fail(who, 'epsilons', 'be given (a fixed-epsilon attack needs ε)', eo ?? null, 'Pass e.g. `epsilons: [8 / 255]`.');
-      if (epsilons.some((e) => e <= 0)) fail(who, 'epsilons', 'be > 0 for a fixed-epsilon attack', epsilons, 'Drop ε = 0 (it is the clean accuracy).');
+      if (epsilons === null)
+        fail(
+          who,
+          'epsilons',
+          'be given (a fixed-epsilon attack needs ε)',
+          eo ?? null,
+          'Pass e.g. `epsilons: [8 / 255]`.',
+        );
+      if (epsilons.some((e) => e <= 0))
+        fail(who, 'epsilons', 'be > 0 for a fixed-epsilon attack', epsilons, 'Drop ε = 0 (it is the clean accuracy).');
     }
-    const batchSize = options.batchSize === undefined ? (images.shape[0] as number) : checkInt(who, 'batchSize', options.batchSize);
-    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) fail(who, 'seed', 'be a finite number', options.seed, 'Pass an integer seed or omit it.');
+    const batchSize =
+      options.batchSize === undefined ? (images.shape[0] as number) : checkInt(who, 'batchSize', options.batchSize);
+    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed)))
+      fail(who, 'seed', 'be a finite number', options.seed, 'Pass an integer seed or omit it.');
     let targets: tf.Tensor1D | null = null;
     const crit = options.criterion ?? 'misclassification';
     if (crit !== 'misclassification') {
       if (typeof crit !== 'object' || crit === null || !('targets' in crit)) {
-        fail(who, 'criterion', "be 'misclassification' or { targets }", crit, "Pass 'misclassification' or `{ targets: [..] }`.");
+        fail(
+          who,
+          'criterion',
+          "be 'misclassification' or { targets }",
+          crit,
+          "Pass 'misclassification' or `{ targets: [..] }`.",
+        );
       }
-      if (!this.supportsTargeted) fail(who, 'criterion', "be 'misclassification' (this attack is untargeted only)", 'a targeted criterion', 'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.');
+      if (!this.supportsTargeted)
+        fail(
+          who,
+          'criterion',
+          "be 'misclassification' (this attack is untargeted only)",
+          'a targeted criterion',
+          'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
+        );
       targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0] as number);
     }
     const signal = options.signal;
     const should = options.shouldStop;
-    if (should !== undefined && typeof should !== 'function') fail(who, 'shouldStop', 'be a function returning boolean', typeof should, 'Pass `() => boolean` or use `signal`.');
+    if (should !== undefined && typeof should !== 'function')
+      fail(
+        who,
+        'shouldStop',
+        'be a function returning boolean',
+        typeof should,
+        'Pass `() => boolean` or use `signal`.',
+      );
     return {
       bounds: [lo, hi],
       epsilons,
@@ -275,24 +415,57 @@ export abstract class Attack {
       const e = Math.min(n, s + opts.batchSize);
       const [shape, finite] = tf.tidy(() => {
         const z = opts.logits(tf.slice(images, s, e - s));
-        if (!(z instanceof tf.Tensor)) fail(who, 'model', 'return a logits tensor', typeof z, 'Return the pre-softmax outputs as a tensor [N, C].');
+        if (!(z instanceof tf.Tensor))
+          fail(who, 'model', 'return a logits tensor', typeof z, 'Return the pre-softmax outputs as a tensor [N, C].');
         return [z.shape, tf.all(tf.isFinite(z)).dataSync()[0]] as const;
       });
       if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
-        fail(who, 'model', `return logits of shape [${e - s}, C] with C ≥ 2`, `shape [${shape.join(', ')}]`, 'Return one row of class scores per image (flatten or drop extra axes).');
+        fail(
+          who,
+          'model',
+          `return logits of shape [${e - s}, C] with C ≥ 2`,
+          `shape [${shape.join(', ')}]`,
+          'Return one row of class scores per image (flatten or drop extra axes).',
+        );
       }
-      if (!finite) fail(who, 'model', 'return finite logits', 'NaN or ±Infinity logits on the clean images', 'Check the model weights and the preprocessing (std = 0?).');
+      if (!finite)
+        fail(
+          who,
+          'model',
+          'return finite logits',
+          'NaN or ±Infinity logits on the clean images',
+          'Check the model weights and the preprocessing (std = 0?).',
+        );
       numClasses = shape[1] as number;
     }
-    for (const [arg, t] of [['labels', labels], ['criterion.targets', opts.targets]] as const) {
+    for (const [arg, t] of [
+      ['labels', labels],
+      ['criterion.targets', opts.targets],
+    ] as const) {
       if (!t) continue;
       const mx = tf.tidy(() => tf.max(t).dataSync()[0] as number);
-      if (mx >= numClasses) fail(who, arg, `hold class indices < ${numClasses} (the model has ${numClasses} logits)`, mx, 'Check that the labels match the model outputs.');
+      if (mx >= numClasses)
+        fail(
+          who,
+          arg,
+          `hold class indices < ${numClasses} (the model has ${numClasses} logits)`,
+          mx,
+          'Check that the labels match the model outputs.',
+        );
     }
     return numClasses;
   }
 
-  private context(opts: Resolved, classes: tf.Tensor1D, numClasses: number, ei: number, ne: number, bi: number, nb: number, eps: number | null): AttackContext {
+  private context(
+    opts: Resolved,
+    classes: tf.Tensor1D,
+    numClasses: number,
+    ei: number,
+    ne: number,
+    bi: number,
+    nb: number,
+    eps: number | null,
+  ): AttackContext {
     const name = this.name;
     const targeted = opts.targets !== null;
     return {
@@ -313,7 +486,15 @@ export abstract class Attack {
         const every = Math.max(1, Math.ceil(totalSteps / 200));
         if (step % every !== 0 && step !== totalSteps) return false;
         if (opts.onProgress) {
-          opts.onProgress({ attack: name, fraction: (ei * nb + bi + Math.min(1, step / totalSteps)) / (ne * nb), step, totalSteps, batch: bi, batches: nb, epsilon: eps });
+          opts.onProgress({
+            attack: name,
+            fraction: (ei * nb + bi + Math.min(1, step / totalSteps)) / (ne * nb),
+            step,
+            totalSteps,
+            batch: bi,
+            batches: nb,
+            epsilon: eps,
+          });
         }
         await tf.nextFrame();
         return opts.stop();
@@ -321,5 +502,3 @@ export abstract class Attack {
     };
   }
 }
-
-

@@ -50,7 +50,7 @@ export class DDNAttack extends Attack {
     let eps: tf.Tensor = tf.fill([n], this.initEpsilon);
     try {
       for (let i = 0; i < this.steps; i++) {
-        const stepsize = 0.01 + (1 - 0.01) * (1 + Math.cos((Math.PI * i) / this.steps)) / 2;
+        const stepsize = 0.01 + ((1 - 0.01) * (1 + Math.cos((Math.PI * i) / this.steps))) / 2;
         const seed = ctx.rng.int();
         const out = tf.tidy(() => {
           let zK: tf.Tensor | null = null;
@@ -71,7 +71,10 @@ export class DDNAttack extends Attack {
           const bestNorm2 = tf.where(both, l2, bestNorm);
           const bestDelta2 = whereSample(both, delta, bestDelta);
           let d2 = tf.add(delta, tf.mul(gUnit, stepsize));
-          const eps2 = tf.minimum(tf.mul(eps, tf.where(isAdv, tf.fill([n], 1 - this.gamma), tf.fill([n], 1 + this.gamma))), worst);
+          const eps2 = tf.minimum(
+            tf.mul(eps, tf.where(isAdv, tf.fill([n], 1 - this.gamma), tf.fill([n], 1 + this.gamma))),
+            worst,
+          );
           d2 = tf.mul(d2, perSample(tf.div(eps2, tf.maximum(norms(d2), 1e-12)), x.rank));
           d2 = tf.sub(tf.clipByValue(tf.add(x, d2), lo, hi), x);
           z.dispose();

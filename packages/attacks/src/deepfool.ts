@@ -54,7 +54,10 @@ abstract class DeepFoolBase extends Attack {
     const sel = tf.tidy(() => {
       const cols = tf.unstack(cls, 1);
       const oh0 = tf.oneHot(cols[0] as tf.Tensor1D, ctx.numClasses);
-      return tf.cast(tf.concat(cols.slice(1).map((c) => tf.sub(tf.oneHot(c as tf.Tensor1D, ctx.numClasses), oh0))), 'float32');
+      return tf.cast(
+        tf.concat(cols.slice(1).map((c) => tf.sub(tf.oneHot(c as tf.Tensor1D, ctx.numClasses), oh0))),
+        'float32',
+      );
     });
     let x = tf.clone(x0);
     let pTotal = tf.zerosLike(x0);
@@ -76,7 +79,10 @@ abstract class DeepFoolBase extends Attack {
           const losses = tf.transpose(tf.reshape(tf.sum(tf.mul(zT, sel), 1), [km, n]));
           const grads = tf.transpose(tf.reshape(grad, [km, n, dSize]), [1, 0, 2]);
           const dist = this.distances(losses, grads);
-          const best = tf.cast(tf.equal(tf.expandDims(tf.argMin(dist, 1), 1), tf.expandDims(tf.range(0, km, 1, 'int32'), 0)), 'float32');
+          const best = tf.cast(
+            tf.equal(tf.expandDims(tf.argMin(dist, 1), 1), tf.expandDims(tf.range(0, km, 1, 'int32'), 0)),
+            'float32',
+          );
           const dBest = tf.add(tf.sum(tf.mul(dist, best), 1), 1e-4);
           const gBest = tf.sum(tf.mul(grads, tf.expandDims(best, 2)), 1);
           const p = tf.reshape(this.perturbation(dBest, gBest), x0.shape);

@@ -13,7 +13,10 @@ export class AttackError extends Error {
 /** Formats a value for an error message (short, never the whole tensor). */
 export function show(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.length > 8 ? `[${v.slice(0, 8).map(show).join(', ')}, … (${v.length} items)]` : `[${v.map(show).join(', ')}]`;
+  if (Array.isArray(v))
+    return v.length > 8
+      ? `[${v.slice(0, 8).map(show).join(', ')}, … (${v.length} items)]`
+      : `[${v.map(show).join(', ')}]`;
   return String(v);
 }
 
@@ -34,13 +37,27 @@ export function checkInt(who: string, arg: string, v: unknown, min = 1): number 
 export function checkPositive(who: string, arg: string, v: unknown, allowZero = false): number {
   const ok = typeof v === 'number' && Number.isFinite(v) && (allowZero ? v >= 0 : v > 0);
   if (!ok) {
-    fail(who, arg, allowZero ? 'be a finite number ≥ 0' : 'be a finite number > 0', v, allowZero ? 'Pass a number ≥ 0.' : 'Pass a positive number.');
+    fail(
+      who,
+      arg,
+      allowZero ? 'be a finite number ≥ 0' : 'be a finite number > 0',
+      v,
+      allowZero ? 'Pass a number ≥ 0.' : 'Pass a positive number.',
+    );
   }
   return v as number;
 }
 
 /** Validates a finite number in the open/closed interval given. */
-export function checkRange(who: string, arg: string, v: unknown, lo: number, hi: number, loOpen = true, hiOpen = true): number {
+export function checkRange(
+  who: string,
+  arg: string,
+  v: unknown,
+  lo: number,
+  hi: number,
+  loOpen = true,
+  hiOpen = true,
+): number {
   const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
   if (!ok) {
     const iv = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;

@@ -85,7 +85,11 @@ export class L2FMNAttack extends Attack {
           const bestNorm2 = tf.where(both, l2, bestNorm);
           const bestDelta2 = whereSample(both, delta, bestDelta);
           const toBoundary = tf.div(tf.abs(m), tf.maximum(norms(grad), 1e-12));
-          let eps2 = tf.where(isAdv, tf.minimum(tf.mul(eps, 1 - gamma), norms(bestDelta2)), tf.where(found2, tf.mul(eps, 1 + gamma), tf.mul(tf.add(l2, toBoundary), 1 + gamma)));
+          let eps2 = tf.where(
+            isAdv,
+            tf.minimum(tf.mul(eps, 1 - gamma), norms(bestDelta2)),
+            tf.where(found2, tf.mul(eps, 1 + gamma), tf.mul(tf.add(l2, toBoundary), 1 + gamma)),
+          );
           eps2 = tf.minimum(eps2, worst);
           // Step against the margin gradient (foolbox ascends −margin).
           let d2 = tf.sub(delta, tf.mul(normalizeL2(grad), stepsize));

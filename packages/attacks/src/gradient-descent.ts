@@ -46,7 +46,9 @@ abstract class GradientDescentBase extends Attack {
     const [lo, hi] = ctx.bounds;
     const stepsize = this.absStepsize ?? this.relStepsize * eps;
     const sign = ctx.targeted ? -1 : 1;
-    let x = this.randomStart ? tf.tidy(() => tf.clipByValue(this.randomStartPoint(x0, eps, ctx.rng.int()), lo, hi)) : tf.clone(x0);
+    let x = this.randomStart
+      ? tf.tidy(() => tf.clipByValue(this.randomStartPoint(x0, eps, ctx.rng.int()), lo, hi))
+      : tf.clone(x0);
     for (let step = 0; step < this.steps; step++) {
       const next = tf.tidy(() => {
         const g = tf.grad((xi: tf.Tensor) => tf.sum(crossEntropy(ctx.logits(xi), ctx.classes)))(x);

@@ -109,7 +109,13 @@ export class HopSkipJump extends Attack {
       }
     }
     const frozenW = frozen.map((f) => (f ? 0 : 1));
-    let xAdv = tf.tidy(() => blend(x, noise, blendW.map((w, i) => w * (frozenW[i] as number))));
+    let xAdv = tf.tidy(() =>
+      blend(
+        x,
+        noise,
+        blendW.map((w, i) => w * (frozenW[i] as number)),
+      ),
+    );
     noise.dispose();
     const threshold = this.gamma / (d * Math.sqrt(d));
     const binarySearch = async (pert: tf.Tensor): Promise<tf.Tensor> => {
@@ -138,13 +144,19 @@ export class HopSkipJump extends Attack {
       d0.dispose();
       const cls = ctx.classes;
       for (let step = 0; step < this.steps; step++) {
-        const deltaR = Array.from(dist, (dd) => (step === 0 ? 0.1 : Math.sqrt(d) * (this.gamma / (d * Math.sqrt(d))) * dd));
-        const evals = Math.floor(Math.min(this.initialGradientEvalSteps * Math.sqrt(step + 1), this.maxGradientEvalSteps));
+        const deltaR = Array.from(dist, (dd) =>
+          step === 0 ? 0.1 : Math.sqrt(d) * (this.gamma / (d * Math.sqrt(d))) * dd,
+        );
+        const evals = Math.floor(
+          Math.min(this.initialGradientEvalSteps * Math.sqrt(step + 1), this.maxGradientEvalSteps),
+        );
         const grad = await this.estimate(ctx, xAdv, cls, evals, deltaR);
         let epsH = Array.from(dist, (dd) => dd / Math.sqrt(step + 1));
         let okAll = false;
         for (let halv = 0; halv < 60 && !okAll; halv++) {
-          const prop = tf.tidy(() => tf.clipByValue(tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH), x.rank))), lo, hi));
+          const prop = tf.tidy(() =>
+            tf.clipByValue(tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH), x.rank))), lo, hi),
+          );
           const ok = await isAdv(prop);
           prop.dispose();
           okAll = true;
@@ -155,7 +167,13 @@ export class HopSkipJump extends Attack {
           });
         }
         if (!okAll) epsH = epsH.map(() => 0);
-        const moved = tf.tidy(() => tf.clipByValue(tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH.map((e, i) => (frozen[i] ? 0 : e))), x.rank))), lo, hi));
+        const moved = tf.tidy(() =>
+          tf.clipByValue(
+            tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH.map((e, i) => (frozen[i] ? 0 : e))), x.rank))),
+            lo,
+            hi,
+          ),
+        );
         grad.dispose();
         b = await binarySearch(moved);
         moved.dispose();
@@ -176,7 +194,13 @@ export class HopSkipJump extends Attack {
   }
 
   /** Monte-Carlo estimate of the boundary normal at `xAdv` (unit L2 norm per sample). */
-  private async estimate(ctx: AttackContext, xAdv: tf.Tensor, cls: tf.Tensor1D, evals: number, radius: number[]): Promise<tf.Tensor> {
+  private async estimate(
+    ctx: AttackContext,
+    xAdv: tf.Tensor,
+    cls: tf.Tensor1D,
+    evals: number,
+    radius: number[],
+  ): Promise<tf.Tensor> {
     const n = xAdv.shape[0] as number;
     const dims = xAdv.shape.slice(1);
     const [lo, hi] = ctx.bounds;
@@ -192,7 +216,10 @@ export class HopSkipJump extends Attack {
         const out = tf.tidy(() => {
           const rv = tf.randomNormal([c, n, ...dims], 0, 1, 'float32', seed);
           const ones = dims.map(() => 1);
-          const rvN = tf.div(rv, tf.reshape(tf.add(tf.sqrt(tf.sum(tf.square(tf.reshape(rv, [c, n, -1])), 2)), 1e-12), [c, n, ...ones]));
+          const rvN = tf.div(
+            rv,
+            tf.reshape(tf.add(tf.sqrt(tf.sum(tf.square(tf.reshape(rv, [c, n, -1])), 2)), 1e-12), [c, n, ...ones]),
+          );
           const radB = tf.reshape(rad, [1, n, ...ones]);
           const pert = tf.clipByValue(tf.add(tf.expandDims(xAdv, 0), tf.mul(rvN, radB)), lo, hi);
           const rvEff = tf.div(tf.sub(pert, tf.expandDims(xAdv, 0)), 2);
@@ -202,7 +229,11 @@ export class HopSkipJump extends Attack {
           const adv = ctx.targeted ? tf.equal(pred, tiled) : tf.notEqual(pred, tiled);
           const mult = tf.reshape(tf.sub(tf.mul(tf.cast(adv, 'float32'), 2), 1), [c, n]);
           const m = tf.reshape(mult, [c, n, ...ones]);
-          return { s1: tf.add(s1, tf.sum(tf.mul(rvEff, m), 0)), s2: tf.add(s2, tf.sum(rvEff, 0)), plus: tf.add(plus, tf.sum(mult, 0)) };
+          return {
+            s1: tf.add(s1, tf.sum(tf.mul(rvEff, m), 0)),
+            s2: tf.add(s2, tf.sum(rvEff, 0)),
+            plus: tf.add(plus, tf.sum(mult, 0)),
+          };
         });
         tf.dispose([s1, s2, plus]);
         ({ s1, s2, plus } = out);

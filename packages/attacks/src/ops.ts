@@ -77,13 +77,22 @@ export function projectLinf(x: tf.Tensor, x0: tf.Tensor, eps: number): tf.Tensor
 
 /** Clips to [lo, hi], leaving in-range values bit-for-bit unchanged. */
 export function clipBounds(x: tf.Tensor, lo: number, hi: number): tf.Tensor {
-  return tf.tidy(() => tf.where(tf.logicalAnd(tf.greaterEqual(x, lo), tf.lessEqual(x, hi)), x, tf.clipByValue(x, lo, hi)));
+  return tf.tidy(() =>
+    tf.where(tf.logicalAnd(tf.greaterEqual(x, lo), tf.lessEqual(x, hi)), x, tf.clipByValue(x, lo, hi)),
+  );
 }
 
 /**
  * Restricts `xp − x` to the ε-ball of the given norm and then to the bounds, leaving samples
  * already inside both unchanged (foolbox `clip_perturbation` + `clip`).
  */
-export function clipPerturbation(x: tf.Tensor, xp: tf.Tensor, eps: number, ord: 'l2' | 'linf', lo: number, hi: number): tf.Tensor {
+export function clipPerturbation(
+  x: tf.Tensor,
+  xp: tf.Tensor,
+  eps: number,
+  ord: 'l2' | 'linf',
+  lo: number,
+  hi: number,
+): tf.Tensor {
   return tf.tidy(() => clipBounds(ord === 'linf' ? projectLinf(xp, x, eps) : projectL2(xp, x, eps), lo, hi));
 }

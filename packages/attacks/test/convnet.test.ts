@@ -60,9 +60,14 @@ describe('attacks on a trained conv net', () => {
     const dMax = tf.max(d).dataSync()[0] as number;
     const dMean = tf.mean(d).dataSync()[0] as number;
     // An L2PGD at the largest CW distance succeeds too (the CW points are genuine).
-    const [pgd] = await new L2PGD({ relStepsize: 0.1 }).run(model, images, labels, { epsilons: [dMax * 1.05], seed: 2 });
+    const [pgd] = await new L2PGD({ relStepsize: 0.1 }).run(model, images, labels, {
+      epsilons: [dMax * 1.05],
+      seed: 2,
+    });
     // eslint-disable-next-line no-console
-    console.log(`CW L2 distances: mean ${dMean.toFixed(4)}, max ${dMax.toFixed(4)}; L2PGD at ${(dMax * 1.05).toFixed(4)}: ${rate(pgd!.success)}`);
+    console.log(
+      `CW L2 distances: mean ${dMean.toFixed(4)}, max ${dMax.toFixed(4)}; L2PGD at ${(dMax * 1.05).toFixed(4)}: ${rate(pgd!.success)}`,
+    );
     expect(rate(pgd!.success)).toBeGreaterThanOrEqual(0.99);
     expect(tf.all(tf.equal(cw.raw, cw.clipped)).dataSync()[0]).toBe(1);
     tf.dispose([cw.raw, cw.clipped, cw.success, d, pgd!.raw, pgd!.clipped, pgd!.success]);
@@ -74,7 +79,11 @@ describe('attacks on a trained conv net', () => {
     expect(tf.all(tf.equal(tiny!.clipped, images)).dataSync()[0]).toBe(1);
     expect(tf.all(tf.equal(tiny!.raw, images)).dataSync()[0]).toBe(1);
     // CW with a constant far too small and one search step finds nothing: input back, not zeros.
-    const cw = await new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: 20, initialConst: 1e-6 }).run(model, images, labels);
+    const cw = await new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: 20, initialConst: 1e-6 }).run(
+      model,
+      images,
+      labels,
+    );
     expect(rate(cw.success)).toBe(0);
     expect(tf.all(tf.equal(cw.clipped, images)).dataSync()[0]).toBe(1);
     tf.dispose([tiny!.raw, tiny!.clipped, tiny!.success, cw.raw, cw.clipped, cw.success]);

@@ -26,7 +26,14 @@ export function logitsHost(p: { W: number[][]; b: number[] }, x: number[]): numb
  * boundary and distance unchanged) whose points are correctly labelled (label = argmax) and whose
  * L2-minimal adversarial lies well inside [0, 1] (checked: x + minimal step stays in bounds).
  */
-export function linearProblem(seed: number, n: number, d: number, c: number, logitScale = 1, range: [number, number] = [0.05, 0.25]): LinearProblem {
+export function linearProblem(
+  seed: number,
+  n: number,
+  d: number,
+  c: number,
+  logitScale = 1,
+  range: [number, number] = [0.05, 0.25],
+): LinearProblem {
   const rng = new Rng(seed);
   const W = Array.from({ length: d }, () => Array.from({ length: c }, () => logitScale * rng.normal()));
   const b = Array.from({ length: c }, () => logitScale * 0.3 * rng.normal());
@@ -107,12 +114,21 @@ export function quadrantData(seed: number, n: number, classes = 3): { x: tf.Tens
 export async function trainedConvNet(): Promise<{ model: tfl.LayersModel; accuracy: number }> {
   const model = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+      }),
       tfl.layers.flatten(),
       tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.02), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
+  model.compile({
+    optimizer: tf.train.adam(0.02),
+    loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp),
+  });
   const { x, y } = quadrantData(7, 120);
   const yt = tf.oneHot(tf.tensor1d(y, 'int32'), 3);
   await model.fit(x, yt, { epochs: 15, batchSize: 60, verbose: 0, shuffle: false });

@@ -2,7 +2,15 @@
 // distance is known in closed form: d = min_{j≠y} (f_y − f_j)/‖w_y − w_j‖ (dual norm for L∞).
 // A successful adversarial closer than d is impossible: finding one would be a bug.
 import * as tf from '@tensorflow/tfjs-core';
-import { Attack, DDNAttack, HopSkipJump, L2CarliniWagnerAttack, L2DeepFoolAttack, L2FMNAttack, LinfDeepFoolAttack } from '../src';
+import {
+  Attack,
+  DDNAttack,
+  HopSkipJump,
+  L2CarliniWagnerAttack,
+  L2DeepFoolAttack,
+  L2FMNAttack,
+  LinfDeepFoolAttack,
+} from '../src';
 import { linearProblem, logitsHost, type LinearProblem } from './helpers';
 
 interface Case {
@@ -18,7 +26,12 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'L2CarliniWagnerAttack', attack: () => new L2CarliniWagnerAttack({ binarySearchSteps: 6, steps: 200 }), tol: 0.02, norm: 'l2' },
+  {
+    name: 'L2CarliniWagnerAttack',
+    attack: () => new L2CarliniWagnerAttack({ binarySearchSteps: 6, steps: 200 }),
+    tol: 0.02,
+    norm: 'l2',
+  },
   // DeepFool overshoots by design: x₀ + (1+overshoot)·p. With overshoot 0.01 it lands within 2 %.
   { name: 'L2DeepFoolAttack', attack: () => new L2DeepFoolAttack({ overshoot: 0.01 }), tol: 0.02, norm: 'l2' },
   { name: 'LinfDeepFoolAttack', attack: () => new LinfDeepFoolAttack({ overshoot: 0.01 }), tol: 0.02, norm: 'linf' },
@@ -49,38 +62,43 @@ describe.each([
   });
   afterAll(() => base.dispose());
 
-  it.each(cases.filter((c) => !c.only || c.only.includes(classes)).map((c) => [c.name, c] as const))('%s finds adversarials within tolerance of the closed-form minimum and never closer', async (_n, c) => {
-    const scaled = c.logitScale ? linearProblem(classes === 2 ? 11 : 5, 6, 12, classes, c.logitScale) : null;
-    const p = scaled ?? base;
-    const res = await c.attack().run(p.model, p.images, p.labels, { seed: 3 });
-    const clipped = res.clipped.arraySync() as number[][];
-    const success = Array.from(res.success.dataSync()).map(Boolean);
-    const reAdv = tf.tidy(() => tf.argMax(p.model(res.clipped), 1).arraySync() as number[]);
-    const ratios: number[] = [];
-    for (let i = 0; i < p.labels.length; i++) {
-      // success is re-checked on the clipped output (same model, float32) and the host value is near the boundary.
-      expect(success[i]).toBe(reAdv[i] !== p.labels[i]);
-      const f = logitsHost(p, clipped[i]!);
-      const y = p.labels[i]!;
-      expect(Math.max(...f.filter((_, j) => j !== y))).toBeGreaterThanOrEqual(f[y]! - 1e-4 * Math.abs(f[y]!) - 1e-5);
-      expect(success[i]).toBe(true);
-      const oracle = c.norm === 'l2' ? p.dL2[i]! : p.dLinf[i]!;
-      const dist = hostDistance(clipped[i]!, p.x[i]!, c.norm);
-      ratios.push(dist / oracle);
-      expect(dist).toBeGreaterThanOrEqual(oracle * (1 - 1e-4) - 1e-6);
-      expect(dist).toBeLessThanOrEqual(oracle * (1 + c.tol));
-      for (const v of clipped[i]!) {
-        expect(v).toBeGreaterThanOrEqual(0);
-        expect(v).toBeLessThanOrEqual(1);
+  it.each(cases.filter((c) => !c.only || c.only.includes(classes)).map((c) => [c.name, c] as const))(
+    '%s finds adversarials within tolerance of the closed-form minimum and never closer',
+    async (_n, c) => {
+      const scaled = c.logitScale ? linearProblem(classes === 2 ? 11 : 5, 6, 12, classes, c.logitScale) : null;
+      const p = scaled ?? base;
+      const res = await c.attack().run(p.model, p.images, p.labels, { seed: 3 });
+      const clipped = res.clipped.arraySync() as number[][];
+      const success = Array.from(res.success.dataSync()).map(Boolean);
+      const reAdv = tf.tidy(() => tf.argMax(p.model(res.clipped), 1).arraySync() as number[]);
+      const ratios: number[] = [];
+      for (let i = 0; i < p.labels.length; i++) {
+        // success is re-checked on the clipped output (same model, float32) and the host value is near the boundary.
+        expect(success[i]).toBe(reAdv[i] !== p.labels[i]);
+        const f = logitsHost(p, clipped[i]!);
+        const y = p.labels[i]!;
+        expect(Math.max(...f.filter((_, j) => j !== y))).toBeGreaterThanOrEqual(f[y]! - 1e-4 * Math.abs(f[y]!) - 1e-5);
+        expect(success[i]).toBe(true);
+        const oracle = c.norm === 'l2' ? p.dL2[i]! : p.dLinf[i]!;
+        const dist = hostDistance(clipped[i]!, p.x[i]!, c.norm);
+        ratios.push(dist / oracle);
+        expect(dist).toBeGreaterThanOrEqual(oracle * (1 - 1e-4) - 1e-6);
+        expect(dist).toBeLessThanOrEqual(oracle * (1 + c.tol));
+        for (const v of clipped[i]!) {
+          expect(v).toBeGreaterThanOrEqual(0);
+          expect(v).toBeLessThanOrEqual(1);
+        }
       }
-    }
-    // Minimum-norm attacks never leave the bounds: raw is returned as clipped, bit for bit.
-    expect(tf.all(tf.equal(res.raw, res.clipped)).dataSync()[0]).toBe(1);
-    // eslint-disable-next-line no-console
-    console.log(`${c.name} (${classes} classes): dist/oracle ∈ [${Math.min(...ratios).toFixed(5)}, ${Math.max(...ratios).toFixed(5)}]`);
-    tf.dispose([res.raw, res.clipped, res.success]);
-    scaled?.dispose();
-  });
+      // Minimum-norm attacks never leave the bounds: raw is returned as clipped, bit for bit.
+      expect(tf.all(tf.equal(res.raw, res.clipped)).dataSync()[0]).toBe(1);
+      // eslint-disable-next-line no-console
+      console.log(
+        `${c.name} (${classes} classes): dist/oracle ∈ [${Math.min(...ratios).toFixed(5)}, ${Math.max(...ratios).toFixed(5)}]`,
+      );
+      tf.dispose([res.raw, res.clipped, res.success]);
+      scaled?.dispose();
+    },
+  );
 });
 
 describe('HopSkipJump on a 4-class linear model', () => {

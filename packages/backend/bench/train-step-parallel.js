@@ -57,7 +57,14 @@ async function main() {
       if (trainer) serial.push(trainer.lastStepTimings.lossMs + trainer.lastStepTimings.applyMs);
     }
     const med = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
-    const r = { label, msPerStep: med(wall), minMsPerStep: Math.min(...wall), cpuMsPerStep: med(cpu), secondsPerEpoch: (med(wall) / 1000) * (60000 / b), load1: os.loadavg()[0] };
+    const r = {
+      label,
+      msPerStep: med(wall),
+      minMsPerStep: Math.min(...wall),
+      cpuMsPerStep: med(cpu),
+      secondsPerEpoch: (med(wall) / 1000) * (60000 / b),
+      load1: os.loadavg()[0],
+    };
     if (trainer) {
       // Main-thread serial part (loss + apply, wall ms) and, from it, the step
       // this CPU work would take with one free core per worker: serial + (CPU − serial) / workers.
@@ -66,7 +73,9 @@ async function main() {
     }
     process.stderr.write(
       `  ${label}: ${r.msPerStep.toFixed(0)} ms/step (min ${r.minMsPerStep.toFixed(0)}), CPU ${r.cpuMsPerStep.toFixed(0)} ms` +
-        (trainer ? `, serial ${r.serialMsPerStep.toFixed(0)} ms, estimate on free cores ${r.estimatedMsPerStepOnFreeCores.toFixed(0)} ms` : '') +
+        (trainer
+          ? `, serial ${r.serialMsPerStep.toFixed(0)} ms, estimate on free cores ${r.estimatedMsPerStepOnFreeCores.toFixed(0)} ms`
+          : '') +
         `, load ${r.load1.toFixed(1)}\n`,
     );
     return r;
@@ -82,15 +91,34 @@ async function main() {
   };
   const trainers = {};
   for (const w of opts.workers) {
-    trainers[w] = { trainer: await lib.DataParallelTrainer.create({ model: createModel(), workers: w, backend: 'wasm' }), opt: tf.train.adam(1e-3) };
+    trainers[w] = {
+      trainer: await lib.DataParallelTrainer.create({ model: createModel(), workers: w, backend: 'wasm' }),
+      opt: tf.train.adam(1e-3),
+    };
   }
   for (let round = 0; round < opts.rounds; round++) {
     process.stderr.write(`round ${round + 1}/${opts.rounds}, batch ${b}\n`);
     if (opts.inProcess) results.push({ round, ...(await measure('in-process wasm, 1 thread', inProcess)) });
-    for (const w of opts.workers) results.push({ round, workers: w, ...(await measure(`${w} wasm worker(s)`, () => trainers[w].trainer.step(x, y, trainers[w].opt, loss), trainers[w].trainer)) });
+    for (const w of opts.workers)
+      results.push({
+        round,
+        workers: w,
+        ...(await measure(
+          `${w} wasm worker(s)`,
+          () => trainers[w].trainer.step(x, y, trainers[w].opt, loss),
+          trainers[w].trainer,
+        )),
+      });
   }
   for (const w of opts.workers) await trainers[w].trainer.dispose();
-  const out = { benchmark: 'data-parallel demo4-shaped training step (wasm workers, Adam)', date: new Date().toISOString(), batch: b, cpus: os.cpus().length, results, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const out = {
+    benchmark: 'data-parallel demo4-shaped training step (wasm workers, Adam)',
+    date: new Date().toISOString(),
+    batch: b,
+    cpus: os.cpus().length,
+    results,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
   fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(out, null, 2) + '\n');
   console.log(`written ${opts.out}`);

@@ -28,7 +28,14 @@ const path = require('path');
 const EPOCH_IMAGES = 60000;
 
 function parseArgs(argv) {
-  const opts = { out: undefined, batches: [256, 4096], steps: 5, configs: ['tensorflow', 'tensorflow-stock', 'wasm', 'wasm-filter-only', 'wasm-stock', 'cpu'], cpuBatch: 32, profile: false };
+  const opts = {
+    out: undefined,
+    batches: [256, 4096],
+    steps: 5,
+    configs: ['tensorflow', 'tensorflow-stock', 'wasm', 'wasm-filter-only', 'wasm-stock', 'cpu'],
+    cpuBatch: 32,
+    profile: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--batches') opts.batches = argv[++i].split(',').map(Number);
@@ -39,7 +46,10 @@ function parseArgs(argv) {
     else if (a.startsWith('--')) throw new Error(`train-step: unknown option ${a}`);
     else opts.out = a;
   }
-  if (!opts.out) throw new Error('train-step: give the output JSON path as the first argument, e.g. node bench/train-step.js results.json');
+  if (!opts.out)
+    throw new Error(
+      'train-step: give the output JSON path as the first argument, e.g. node bench/train-step.js results.json',
+    );
   return opts;
 }
 
@@ -47,12 +57,15 @@ async function child(spec) {
   const tf = require('@tensorflow/tfjs-core');
   const demo4 = require('./demo4-model');
   const lib = require('..');
-  const prefer = spec.config === 'wasm-filter-only' ? 'wasm-stock' : spec.config === 'tensorflow-stock' ? 'tensorflow' : spec.config;
+  const prefer =
+    spec.config === 'wasm-filter-only' ? 'wasm-stock' : spec.config === 'tensorflow-stock' ? 'tensorflow' : spec.config;
   let choice;
   try {
     choice = await lib.selectBackend({ prefer, log: null });
   } catch (err) {
-    process.stdout.write(`\n@@RESULT ${JSON.stringify({ config: spec.config, batch: spec.batch, ok: false, error: `${err.name}: ${err.message}` })}\n`);
+    process.stdout.write(
+      `\n@@RESULT ${JSON.stringify({ config: spec.config, batch: spec.batch, ok: false, error: `${err.name}: ${err.message}` })}\n`,
+    );
     return;
   }
   if (spec.config === 'wasm-filter-only') lib.registerWasmTrainingKernels(['Conv2DBackpropFilter']);
@@ -127,7 +140,10 @@ async function child(spec) {
         tf.registerKernel(cfg);
       }
       result.profileCpuMs = Object.fromEntries(
-        Object.entries(byKernel).sort((p, q) => q[1] - p[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+        Object.entries(byKernel)
+          .sort((p, q) => q[1] - p[1])
+          .slice(0, 12)
+          .map(([k, v]) => [k, Math.round(v * 10) / 10]),
       );
     }
   } catch (err) {
@@ -146,32 +162,79 @@ function main() {
       const steps = config === 'cpu' ? Math.min(opts.steps, 2) : opts.steps;
       const spec = { config, batch, steps, profile: opts.profile };
       process.stderr.write(`train-step: ${config} batch ${batch} × ${steps} steps …\n`);
-      const r = spawnSync(process.execPath, ['--max-old-space-size=8192', __filename, '--child', JSON.stringify(spec)], {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-        env: process.env,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=8192', __filename, '--child', JSON.stringify(spec)],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+          env: process.env,
+        },
+      );
       const line = (r.stdout || '').split('\n').find((l) => l.startsWith('@@RESULT '));
       if (line) runs.push(JSON.parse(line.slice('@@RESULT '.length)));
-      else runs.push({ config, batch, ok: false, error: `child exited ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}` });
+      else
+        runs.push({
+          config,
+          batch,
+          ok: false,
+          error: `child exited ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+        });
     }
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  const out = { benchmark: 'demo4-shaped training step (plain tfjs-layers, Adam)', date: new Date().toISOString(), machine, epochImages: EPOCH_IMAGES, runs };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    totalMemGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
+  const out = {
+    benchmark: 'demo4-shaped training step (plain tfjs-layers, Adam)',
+    date: new Date().toISOString(),
+    machine,
+    epochImages: EPOCH_IMAGES,
+    runs,
+  };
   fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(out, null, 2) + '\n');
   const pad = (s, n) => String(s).padEnd(n);
-  console.log(pad('config', 18) + pad('backend', 11) + pad('batch', 7) + pad('ms/step', 10) + pad('min', 8) + pad('cpu ms', 9) + pad('s/epoch', 10) + pad('img/s', 9) + pad('RSS MB', 8) + 'tensors');
+  console.log(
+    pad('config', 18) +
+      pad('backend', 11) +
+      pad('batch', 7) +
+      pad('ms/step', 10) +
+      pad('min', 8) +
+      pad('cpu ms', 9) +
+      pad('s/epoch', 10) +
+      pad('img/s', 9) +
+      pad('RSS MB', 8) +
+      'tensors',
+  );
   for (const r of runs) {
     if (!r.ok) {
       console.log(pad(r.config, 18) + pad(r.backend ?? '-', 11) + pad(r.batch, 7) + `FAILED: ${r.error}`);
       continue;
     }
     console.log(
-      pad(r.config, 18) + pad(r.backend, 11) + pad(r.batch, 7) + pad(r.msPerStep.toFixed(0), 10) + pad(r.minMsPerStep.toFixed(0), 8) + pad(r.cpuMsPerStep.toFixed(0), 9) + pad(r.secondsPerEpoch.toFixed(1), 10) +
-        pad(r.imagesPerSecond.toFixed(0), 9) + pad(r.peakRssMB, 8) + `${r.tensorsAfterWarmup} → ${r.tensorsAfterSteps}`,
+      pad(r.config, 18) +
+        pad(r.backend, 11) +
+        pad(r.batch, 7) +
+        pad(r.msPerStep.toFixed(0), 10) +
+        pad(r.minMsPerStep.toFixed(0), 8) +
+        pad(r.cpuMsPerStep.toFixed(0), 9) +
+        pad(r.secondsPerEpoch.toFixed(1), 10) +
+        pad(r.imagesPerSecond.toFixed(0), 9) +
+        pad(r.peakRssMB, 8) +
+        `${r.tensorsAfterWarmup} → ${r.tensorsAfterSteps}`,
     );
-    if (r.profileCpuMs) console.log('   kernel CPU ms, one step: ' + Object.entries(r.profileCpuMs).map(([k, v]) => `${k} ${v}`).join(', '));
+    if (r.profileCpuMs)
+      console.log(
+        '   kernel CPU ms, one step: ' +
+          Object.entries(r.profileCpuMs)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+      );
   }
   console.log(`written ${opts.out}`);
 }

@@ -34,7 +34,9 @@ async function init(): Promise<void> {
 
 function predict(m: tfl.LayersModel, msg: Msg): void {
   loadWeights(m, msg['weights'] as Float32Array[]);
-  const out = tf.tidy(() => m.apply(tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]), { training: false }) as tf.Tensor);
+  const out = tf.tidy(
+    () => m.apply(tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]), { training: false }) as tf.Tensor,
+  );
   const values = out.dataSync() as Float32Array;
   post({ type: 'predicted', values, shape: out.shape }, [values.buffer as ArrayBuffer]);
   out.dispose();
@@ -68,8 +70,13 @@ function step(m: tfl.LayersModel, msg: Msg): void {
     }, vars);
     if (abandoned) throw new Error(abandoned);
     const out = vars.map((v) => Float32Array.from(result!.grads[v.name]!.dataSync() as Float32Array));
-    const nonTrainable = msg['nonTrainable'] ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)) : undefined;
-    post({ type: 'grads', grads: out, nonTrainable }, [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer));
+    const nonTrainable = msg['nonTrainable']
+      ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array))
+      : undefined;
+    post(
+      { type: 'grads', grads: out, nonTrainable },
+      [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer),
+    );
   } finally {
     tf.dispose([x, ...(result ? [result.value, ...Object.values(result.grads)] : [])]);
   }
@@ -83,7 +90,8 @@ parentPort?.on('message', (msg: Msg) => {
   try {
     if (!model) throw new Error(`got '${msg.type}' before the model was built`);
     if (msg.type === 'predict') predict(model, msg);
-    else if (msg.type === 'memory') post({ type: 'memory', numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
+    else if (msg.type === 'memory')
+      post({ type: 'memory', numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
     else if (msg.type === 'step') step(model, msg);
     else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step' or 'memory')`);
   } catch (err) {

@@ -67,9 +67,15 @@ function workerScript(): string {
   const here = path.join(__dirname, 'data-parallel-worker.js');
   if (fs.existsSync(here)) return here;
   // Running from src/ (ts-jest): use the built copy.
-  const built = path.join(path.dirname(require.resolve('@lipnet/backend/package.json')), 'dist', 'data-parallel-worker.js');
+  const built = path.join(
+    path.dirname(require.resolve('@lipnet/backend/package.json')),
+    'dist',
+    'data-parallel-worker.js',
+  );
   if (fs.existsSync(built)) return built;
-  throw new DataParallelError('DataParallelTrainer: dist/data-parallel-worker.js is missing. Run `pnpm build` in packages/backend.');
+  throw new DataParallelError(
+    'DataParallelTrainer: dist/data-parallel-worker.js is missing. Run `pnpm build` in packages/backend.',
+  );
 }
 
 /** One worker thread and a queue of awaited replies by message type. */
@@ -92,7 +98,10 @@ class WorkerHandle {
       this.rejectAll(this.failure);
     });
     worker.on('exit', (code) => {
-      if (this.waiting.size > 0) this.rejectAll(new DataParallelError(`DataParallelTrainer: a worker exited (code ${code}) in the middle of a step.`));
+      if (this.waiting.size > 0)
+        this.rejectAll(
+          new DataParallelError(`DataParallelTrainer: a worker exited (code ${code}) in the middle of a step.`),
+        );
     });
   }
 
@@ -160,21 +169,32 @@ export class DataParallelTrainer {
   /** Starts the workers; each selects its backend and rebuilds the model. */
   static async create(opts: DataParallelOptions): Promise<DataParallelTrainer> {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) {
-      throw new DataParallelError(`DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`);
+      throw new DataParallelError(
+        `DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`,
+      );
     }
     for (const m of opts.modules ?? []) {
       if (!path.isAbsolute(m)) {
-        throw new DataParallelError(`DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`);
+        throw new DataParallelError(
+          `DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`,
+        );
       }
     }
     if (!opts.model.outputs?.length) {
-      throw new DataParallelError('DataParallelTrainer: the model has no outputs yet. Give its first layer an `inputShape` (a Sequential) or build it before creating the trainer.');
+      throw new DataParallelError(
+        'DataParallelTrainer: the model has no outputs yet. Give its first layer an `inputShape` (a Sequential) or build it before creating the trainer.',
+      );
     }
     const script = workerScript();
     const modelJson = JSON.stringify(opts.model.toJSON(null, false));
     const handles = Array.from(
       { length: opts.workers },
-      () => new WorkerHandle(new Worker(script, { workerData: { backend: opts.backend ?? 'wasm', modules: opts.modules ?? [], modelJson } })),
+      () =>
+        new WorkerHandle(
+          new Worker(script, {
+            workerData: { backend: opts.backend ?? 'wasm', modules: opts.modules ?? [], modelJson },
+          }),
+        ),
     );
     const trainer = new DataParallelTrainer(handles, opts.model);
     try {
@@ -210,7 +230,12 @@ export class DataParallelTrainer {
    * Splits x into consecutive shards of `sizes[i]` rows and posts shard i, with
    * the current weights and `extra(i, firstRow)`, to worker i.
    */
-  private scatter(type: string, x: tf.Tensor, sizes: number[], extra: (i: number, start: number) => Record<string, unknown>): void {
+  private scatter(
+    type: string,
+    x: tf.Tensor,
+    sizes: number[],
+    extra: (i: number, start: number) => Record<string, unknown>,
+  ): void {
     const n = x.shape[0]!;
     const xs = x.dataSync() as Float32Array;
     const row = xs.length / n;
@@ -219,14 +244,18 @@ export class DataParallelTrainer {
     sizes.forEach((size, i) => {
       const shard = xs.slice(start * row, (start + size) * row);
       const w = weights.map((a) => a.slice());
-      this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [shard.buffer, ...w.map((a) => a.buffer as ArrayBuffer)]);
+      this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [
+        shard.buffer,
+        ...w.map((a) => a.buffer as ArrayBuffer),
+      ]);
       start += size;
     });
   }
 
   /** The model's output on x in inference mode, computed by the workers shard by shard. */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
-    if (x.shape[0] === 0) throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
+    if (x.shape[0] === 0)
+      throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
     const sizes = shardSizes(x.shape[0]!, this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
@@ -238,9 +267,18 @@ export class DataParallelTrainer {
    * exact full-batch gradient. Returns [loss, ...metrics] on this batch,
    * computed on the forward pass before the update (as Keras logs them).
    */
-  async step(x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, loss: LossOrMetricFn, metrics: LossOrMetricFn[] = []): Promise<number[]> {
+  async step(
+    x: tf.Tensor,
+    y: tf.Tensor,
+    optimizer: tf.Optimizer,
+    loss: LossOrMetricFn,
+    metrics: LossOrMetricFn[] = [],
+  ): Promise<number[]> {
     const n = x.shape[0]!;
-    if (y.shape[0] !== n) throw new DataParallelError(`DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`);
+    if (y.shape[0] !== n)
+      throw new DataParallelError(
+        `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
+      );
     if (n === 0) throw new DataParallelError('DataParallelTrainer.step: the batch is empty. Pass at least one sample.');
     const t0 = performance.now();
     const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
@@ -255,12 +293,17 @@ export class DataParallelTrainer {
     gradsEach.forEach((p) => p.catch(() => undefined));
     let values: number[];
     try {
-      const { values: pAll, shape: outShape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))));
+      const { values: pAll, shape: outShape } = stackShards(
+        await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))),
+      );
       const t1 = performance.now();
       // (tensors out of the tidy, read after it: a tidy that returns a typed array walks it element by element)
       const [stacked, dL] = tf.tidy(() => {
         const p = tf.tensor(pAll, outShape);
-        return [tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]), tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p)];
+        return [
+          tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]),
+          tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p),
+        ];
       });
       try {
         values = Array.from(stacked.dataSync());

@@ -21,7 +21,9 @@ export class UnknownBackendError extends Error {
     readonly known: readonly string[],
     source: string,
   ) {
-    super(`selectBackend: unknown backend '${backend}' (from ${source}). Use one of: ${known.join(', ')} — or unset it for the automatic choice.`);
+    super(
+      `selectBackend: unknown backend '${backend}' (from ${source}). Use one of: ${known.join(', ')} — or unset it for the automatic choice.`,
+    );
     this.name = 'UnknownBackendError';
   }
 }

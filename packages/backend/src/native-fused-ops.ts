@@ -33,8 +33,16 @@ interface NodeBackend {
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
 /** TensorFlow attr `name` (float or int) with the tfjs attr of that name. */
-const float = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({ name, type: be.binding.TF_ATTR_FLOAT, value: attrs[name] as number });
-const int = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({ name, type: be.binding.TF_ATTR_INT, value: attrs[name] as number });
+const float = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({
+  name,
+  type: be.binding.TF_ATTR_FLOAT,
+  value: attrs[name] as number,
+});
+const int = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({
+  name,
+  type: be.binding.TF_ATTR_INT,
+  value: attrs[name] as number,
+});
 
 /** The TensorFlow attrs of a pooling op from the tfjs attrs (poolSize → ph, pw). */
 function poolAttrs(be: NodeBackend, attrs: tf.NamedAttrMap): unknown[] {
@@ -60,7 +68,11 @@ const OPS = {
   LipnetBiasPairSortGrad: { inputs: ['z', 'b', 'dy'], outputs: 2 },
   LipnetL2Pool: { inputs: ['x'], attrs: poolAttrs },
   LipnetL2PoolGrad: { inputs: ['x', 'dy'], attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')] },
-  LipnetBjorck: { inputs: ['w'], attrs: (be, a) => [float(be, a, 'beta'), int(be, a, 'maxIter'), float(be, a, 'eps')], outputs: 2 },
+  LipnetBjorck: {
+    inputs: ['w'],
+    attrs: (be, a) => [float(be, a, 'beta'), int(be, a, 'maxIter'), float(be, a, 'eps')],
+    outputs: 2,
+  },
   LipnetBjorckGrad: { inputs: ['iterates', 'dy'], attrs: (be, a) => [float(be, a, 'beta')] },
 } satisfies Record<string, OpSpec>;
 
@@ -73,7 +85,9 @@ function kernelFunc(name: string, spec: OpSpec): (a: Args) => tf.TensorInfo | tf
     const be = backend as NodeBackend;
     const tensors = spec.inputs.map((k) => inputs[k]!);
     const opAttrs = spec.attrs?.(be, attrs) ?? [];
-    return spec.outputs ? be.executeMultipleOutputs(name, opAttrs, tensors, spec.outputs) : be.executeSingleOutput(name, opAttrs, tensors);
+    return spec.outputs
+      ? be.executeMultipleOutputs(name, opAttrs, tensors, spec.outputs)
+      : be.executeSingleOutput(name, opAttrs, tensors);
   };
 }
 
@@ -91,7 +105,10 @@ export function fusedOpsFile(packageDir: string): string | undefined {
  * `LIPNET_FUSED_OPS` is `0`, nothing is registered and `reason` says why
  * (the layers then compose stock ops: the same numbers, slower).
  */
-export function registerNativeFusedOps(packageDir: string, env: Record<string, string | undefined> = process.env): NativeFusedOpsStatus {
+export function registerNativeFusedOps(
+  packageDir: string,
+  env: Record<string, string | undefined> = process.env,
+): NativeFusedOpsStatus {
   if (NATIVE_FUSED_OPS.every((n) => tf.getKernel(n, 'tensorflow') !== undefined)) return { registered: true };
   if (env['LIPNET_FUSED_OPS'] === '0') return { registered: false, reason: 'LIPNET_FUSED_OPS=0' };
   const file = fusedOpsFile(packageDir);
@@ -110,7 +127,11 @@ export function registerNativeFusedOps(packageDir: string, env: Record<string, s
   }
   for (const name of NATIVE_FUSED_OPS) {
     if (tf.getKernel(name, 'tensorflow') === undefined) {
-      tf.registerKernel({ kernelName: name, backendName: 'tensorflow', kernelFunc: kernelFunc(name, OPS[name]) as unknown as tf.KernelFunc });
+      tf.registerKernel({
+        kernelName: name,
+        backendName: 'tensorflow',
+        kernelFunc: kernelFunc(name, OPS[name]) as unknown as tf.KernelFunc,
+      });
     }
   }
   return { registered: true, file };

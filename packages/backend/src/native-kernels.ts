@@ -41,7 +41,11 @@ export function registerNativeTrainingKernels(): boolean {
   if (!stock) return false;
   stockStep = { ...stock };
   tf.unregisterKernel('Step', 'tensorflow');
-  tf.registerKernel({ kernelName: 'Step', backendName: 'tensorflow', kernelFunc: stepNative as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'Step',
+    backendName: 'tensorflow',
+    kernelFunc: stepNative as unknown as tf.KernelFunc,
+  });
   installed = true;
   return true;
 }

@@ -102,7 +102,10 @@ function packageDir(pkg: string): string {
   try {
     return path.dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    throw new Skip(`${pkg} is not installed (it is an optional dependency)`, `Install it: \`pnpm install\` with optional dependencies enabled`);
+    throw new Skip(
+      `${pkg} is not installed (it is an optional dependency)`,
+      `Install it: \`pnpm install\` with optional dependencies enabled`,
+    );
   }
 }
 
@@ -130,7 +133,10 @@ function assertSingleCore(dir: string, pkg: string): void {
 function explainNativeError(err: unknown, gpu: boolean): Skip {
   const msg = err instanceof Error ? err.message : String(err);
   if (/native addon module|tfjs_binding\.node/.test(msg)) {
-    return new Skip('native addon not built (libtensorflow could not be downloaded at install)', gpu ? GPU_FIX : NATIVE_FIX);
+    return new Skip(
+      'native addon not built (libtensorflow could not be downloaded at install)',
+      gpu ? GPU_FIX : NATIVE_FIX,
+    );
   }
   const lib = /(lib[\w.+-]+\.so[\w.]*)/.exec(msg)?.[1];
   if (lib && /cannot open shared object|No such file/.test(msg)) {
@@ -164,16 +170,23 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
     // Already registered in this process (by us, or by code that required a native package itself).
     const owner = loadedNative ?? '@tensorflow/tfjs-node';
     if (owner !== c.package) {
-      throw new Skip(`${owner} is already loaded in this process and owns the 'tensorflow' backend`, `Start a fresh process to use ${c.package}`);
+      throw new Skip(
+        `${owner} is already loaded in this process and owns the 'tensorflow' backend`,
+        `Start a fresh process to use ${c.package}`,
+      );
     }
-    if (!(await activate('tensorflow'))) throw new Skip(`the 'tensorflow' backend failed to initialise`, gpu ? GPU_FIX : NATIVE_FIX);
+    if (!(await activate('tensorflow')))
+      throw new Skip(`the 'tensorflow' backend failed to initialise`, gpu ? GPU_FIX : NATIVE_FIX);
     return describeNative(gpu, owner);
   }
   const dir = packageDir(c.package);
   if (loadNative === defaultLoad) {
     if (!bindingFile(dir)) {
       // Requiring it anyway would register its kernels before failing (noisy and useless).
-      throw new Skip('native addon not built (libtensorflow could not be downloaded at install)', gpu ? GPU_FIX : NATIVE_FIX);
+      throw new Skip(
+        'native addon not built (libtensorflow could not be downloaded at install)',
+        gpu ? GPU_FIX : NATIVE_FIX,
+      );
     }
     assertSingleCore(dir, c.package);
   }
@@ -184,7 +197,10 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
     throw explainNativeError(err, gpu);
   }
   if (!tf.findBackendFactory('tensorflow')) {
-    throw new Skip(`${c.package} loaded but registered no 'tensorflow' backend on our tfjs-core`, 'Check that a single @tensorflow/tfjs-core is installed (`pnpm -r ls @tensorflow/tfjs-core`)');
+    throw new Skip(
+      `${c.package} loaded but registered no 'tensorflow' backend on our tfjs-core`,
+      'Check that a single @tensorflow/tfjs-core is installed (`pnpm -r ls @tensorflow/tfjs-core`)',
+    );
   }
   loadedNative = c.package;
   if (!(await activate('tensorflow'))) {
@@ -203,7 +219,7 @@ function describeNative(gpu: boolean, pkg: string): string {
   let fused: string;
   if (onGpu) {
     unregisterNativeFusedOps();
-    fused = 'stock GroupSort, pooling and Björck (lipnet\'s fused ops are CPU-only)';
+    fused = "stock GroupSort, pooling and Björck (lipnet's fused ops are CPU-only)";
   } else {
     let status: NativeFusedOpsStatus;
     try {
@@ -211,9 +227,12 @@ function describeNative(gpu: boolean, pkg: string): string {
     } catch (err) {
       status = { registered: false, reason: (err as Error).message };
     }
-    fused = status.registered ? "lipnet's fused ops (GroupSort(2), L2 pooling, Björck)" : `stock GroupSort, pooling and Björck: ${status.reason}`;
+    fused = status.registered
+      ? "lipnet's fused ops (GroupSort(2), L2 pooling, Björck)"
+      : `stock GroupSort, pooling and Björck: ${status.reason}`;
   }
-  if (gpu) return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step, ${fused}`;
+  if (gpu)
+    return `TensorFlow C library kernels, CUDA device ${onGpu ? 'in use' : 'NOT found (running on CPU)'}, lipnet's Step, ${fused}`;
   return `TensorFlow C library kernels (multi-threaded CPU), lipnet's Step, ${fused}`;
 }
 
@@ -228,7 +247,10 @@ async function tryWasm(withKernels: boolean): Promise<string> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     wasm = require('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
-    throw new Skip(`@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`, 'Reinstall: `pnpm install`');
+    throw new Skip(
+      `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`,
+      'Reinstall: `pnpm install`',
+    );
   }
   let dir: string;
   try {
@@ -246,7 +268,10 @@ async function tryWasm(withKernels: boolean): Promise<string> {
   if (withKernels) registerWasmTrainingKernels();
   else unregisterWasmTrainingKernels();
   if (!(await activate('wasm'))) {
-    throw new Skip(`the WebAssembly module did not initialise from ${dir}`, 'Check that Node ≥ 18 runs WebAssembly and that the .wasm files are readable');
+    throw new Skip(
+      `the WebAssembly module did not initialise from ${dir}`,
+      'Check that Node ≥ 18 runs WebAssembly and that the .wasm files are readable',
+    );
   }
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return `WebAssembly${simd ? ' + SIMD' : ''}, 1 thread, ${withKernels ? "lipnet's training kernels" : 'stock kernels only (no Conv2DBackpropFilter)'}`;
@@ -311,11 +336,16 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     try {
       const what = await attempt(c, loadNative);
       const name: BackendName = c.name;
-      const reason = forced ? `forced by ${source}: ${what}` : `${skipped.length === 0 ? 'first choice' : 'first available'}: ${what}`;
+      const reason = forced
+        ? `forced by ${source}: ${what}`
+        : `${skipped.length === 0 ? 'first choice' : 'first available'}: ${what}`;
       log?.(`[lipnet] backend: ${name} (tf backend '${tf.getBackend()}', ${c.package}) — ${reason}`);
       return { name, tfBackend: tf.getBackend(), package: c.package, reason, skipped, forced };
     } catch (err) {
-      const skip = err instanceof Skip ? err : new Skip(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, 'Report this with the log above');
+      const skip =
+        err instanceof Skip
+          ? err
+          : new Skip(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, 'Report this with the log above');
       skipped.push({ name: c.name, package: c.package, reason: skip.reason, fix: skip.fix });
       log?.(`[lipnet] backend ${c.name} skipped (${c.package}): ${skip.reason}. Fix: ${skip.fix}.`);
     }
@@ -323,7 +353,15 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (forced) {
     const last = skipped[skipped.length - 1]!;
     const reason = skipped.map((s) => `${s.package}: ${s.reason}`).join('; ');
-    throw new BackendUnavailableError(raw, reason, `Fix: ${last.fix}. Or unset LIPNET_BACKEND for the automatic choice (wasm, then cpu).`);
+    throw new BackendUnavailableError(
+      raw,
+      reason,
+      `Fix: ${last.fix}. Or unset LIPNET_BACKEND for the automatic choice (wasm, then cpu).`,
+    );
   }
-  throw new BackendUnavailableError('auto', skipped.map((s) => `${s.name}: ${s.reason}`).join('; '), 'Reinstall the workspace: `pnpm install`.');
+  throw new BackendUnavailableError(
+    'auto',
+    skipped.map((s) => `${s.name}: ${s.reason}`).join('; '),
+    'Reinstall the workspace: `pnpm install`.',
+  );
 }

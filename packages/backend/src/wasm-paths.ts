@@ -3,7 +3,11 @@ import * as path from 'path';
 import { WasmKernelsError } from './errors';
 
 /** The .wasm binaries the wasm backend may load (plain, SIMD, threaded SIMD). */
-export const WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+export const WASM_BINARIES = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+] as const;
 
 /**
  * The `dist/` folder of the installed `@tensorflow/tfjs-backend-wasm`, with a
@@ -15,7 +19,9 @@ export function wasmDistDir(): string {
   const dir = path.join(path.dirname(pkg), 'dist') + path.sep;
   for (const bin of WASM_BINARIES.slice(0, 2)) {
     if (!fs.existsSync(dir + bin)) {
-      throw new WasmKernelsError(`wasmDistDir: ${bin} is missing from ${dir}. Reinstall @tensorflow/tfjs-backend-wasm (pnpm install).`);
+      throw new WasmKernelsError(
+        `wasmDistDir: ${bin} is missing from ${dir}. Reinstall @tensorflow/tfjs-backend-wasm (pnpm install).`,
+      );
     }
   }
   return dir;

@@ -31,7 +31,12 @@ function randomCases(count: number): ConvCase[] {
     const stride = randInt(s + 4, 1, 2);
     const pad: Pad = randInt(s + 5, 0, 1) ? 'same' : 'valid';
     if (pad === 'valid' && (fh > h || fw > w)) continue;
-    cases.push({ x: [randInt(s + 6, 1, 3), h, w, randInt(s + 8, 1, 6)], f: [fh, fw, 0, randInt(s + 9, 1, 5)], stride, pad });
+    cases.push({
+      x: [randInt(s + 6, 1, 3), h, w, randInt(s + 8, 1, 6)],
+      f: [fh, fw, 0, randInt(s + 9, 1, 5)],
+      stride,
+      pad,
+    });
     const last = cases[cases.length - 1]!;
     last.f[2] = last.x[3];
   }
@@ -49,7 +54,9 @@ function convGrads(c: ConvCase, seed: number) {
     const f = tf.tensor4d(fv, c.f);
     const y = tf.conv2d(x, f, c.stride, c.pad);
     const g = tf.tensor(randomArray(y.size, seed + 2), y.shape);
-    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), g)))([x, f]);
+    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), g)),
+    )([x, f]);
     return [dx!, df!];
   };
 }
@@ -84,7 +91,13 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu bac
     const dy = tf.ones([1, 4, 4, 2]);
     // Closed form: with 'same' 3×3 padding and all-ones data, dW[r,s] counts the
     // output positions whose tap (r,s) falls inside the 4×4 input: (4−|r−1|·1)·(4−|s−1|·1) → 16, 12, 9.
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] }) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] },
+      ) as tf.Tensor;
     const v = Array.from(dw.dataSync());
     const expected = [9, 12, 9, 12, 16, 12, 9, 12, 9].flatMap((n) => [n, n]);
     expect(v).toEqual(expected);

@@ -22,7 +22,8 @@ function batch() {
  */
 const batchStatLoss = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
   tf.add(tf.losses.softmaxCrossEntropy(yTrue, yPred), tf.mul(10, tf.mean(tf.sub(tf.max(yPred, 0), tf.min(yPred, 0)))));
-const accuracy = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => tf.mean(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32'));
+const accuracy = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+  tf.mean(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32'));
 
 const asArr = (t: tf.Tensor) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape.slice() });
 
@@ -94,7 +95,8 @@ test('wasm workers (lipnet kernels) match the cpu full-batch steps to 1e-4', asy
   const ref = createModel();
   const refOpt = tf.train.adam(0.05);
   const { x, y } = batch();
-  for (let i = 0; i < 2; i++) tf.dispose(refOpt.minimize(() => batchStatLoss(y, ref.apply(x) as tf.Tensor) as tf.Scalar, true) ?? []);
+  for (let i = 0; i < 2; i++)
+    tf.dispose(refOpt.minimize(() => batchStatLoss(y, ref.apply(x) as tf.Tensor) as tf.Scalar, true) ?? []);
   const trainer = await DataParallelTrainer.create({ model: createModel(), workers: 2, backend: 'wasm' });
   try {
     const opt = tf.train.adam(0.05);
@@ -132,11 +134,15 @@ test('a loss that throws fails the step, releases the workers without leaking, a
 
 test('bad options and bad batches are refused with the argument, the value and the fix', async () => {
   await expect(DataParallelTrainer.create({ model: createModel(), workers: 0 })).rejects.toThrow(DataParallelError);
-  await expect(DataParallelTrainer.create({ model: createModel(), workers: 1, modules: ['rel/layers.js'] })).rejects.toThrow(/absolute path, got 'rel\/layers.js'/);
+  await expect(
+    DataParallelTrainer.create({ model: createModel(), workers: 1, modules: ['rel/layers.js'] }),
+  ).rejects.toThrow(/absolute path, got 'rel\/layers.js'/);
   const trainer = await DataParallelTrainer.create({ model: createModel(), workers: 1, backend: 'cpu' });
   try {
     const { x, y } = batch();
-    await expect(trainer.step(x, tf.slice(y, 0, 3), tf.train.sgd(1), batchStatLoss)).rejects.toThrow(/x has 7 rows but y has 3/);
+    await expect(trainer.step(x, tf.slice(y, 0, 3), tf.train.sgd(1), batchStatLoss)).rejects.toThrow(
+      /x has 7 rows but y has 3/,
+    );
     tf.dispose([x, y]);
   } finally {
     await trainer.dispose();
@@ -144,7 +150,7 @@ test('bad options and bad batches are refused with the argument, the value and t
 });
 
 test('a worker that cannot start reports why', async () => {
-  await expect(DataParallelTrainer.create({ model: createModel(), workers: 1, backend: 'no-such-backend' })).rejects.toThrow(
-    /worker failed: UnknownBackendError: .*'no-such-backend'/,
-  );
+  await expect(
+    DataParallelTrainer.create({ model: createModel(), workers: 1, backend: 'no-such-backend' }),
+  ).rejects.toThrow(/worker failed: UnknownBackendError: .*'no-such-backend'/);
 });

@@ -37,7 +37,11 @@ export async function runOn(
  * error `rel` measured against each element and the tensor's scale (a gradient
  * entry near 0 is judged against the gradient's magnitude, not against 0).
  */
-export function expectRelClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, rel: number): void {
+export function expectRelClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: { values: Float32Array; shape: number[] },
+  rel: number,
+): void {
   expect(actual.shape).toEqual(expected.shape);
   let scale = 0;
   for (const v of expected.values) scale = Math.max(scale, Math.abs(v));

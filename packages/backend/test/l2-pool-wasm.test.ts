@@ -58,8 +58,14 @@ describe('LipnetL2Pool on wasm (WebAssembly)', () => {
       tf.engine().runKernel('LipnetL2Pool', { x }, { poolSize: [2, 2], scale: 1 });
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => tf.engine().runKernel('LipnetL2Pool', { x: tf.ones([4, 4]) }, { poolSize: [2, 2], scale: 1 })).toThrow(WasmKernelsError);
-    expect(() => tf.engine().runKernel('LipnetL2PoolGrad', { x, dy: tf.ones([1, 4, 4, 4]) }, { poolSize: [2, 2], scale: 1, eps: 0 })).toThrow(/pooled shape/);
+    expect(() => tf.engine().runKernel('LipnetL2Pool', { x: tf.ones([4, 4]) }, { poolSize: [2, 2], scale: 1 })).toThrow(
+      WasmKernelsError,
+    );
+    expect(() =>
+      tf
+        .engine()
+        .runKernel('LipnetL2PoolGrad', { x, dy: tf.ones([1, 4, 4, 4]) }, { poolSize: [2, 2], scale: 1, eps: 0 }),
+    ).toThrow(/pooled shape/);
     x.dispose();
   });
 });

@@ -10,7 +10,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerReferenceFusedKernels } from '@lipnet/test-utils';
-import { NATIVE_FUSED_OPS, fusedOpsFile, registerNativeFusedOps, selectBackend, unregisterNativeFusedOps } from '../src';
+import {
+  NATIVE_FUSED_OPS,
+  fusedOpsFile,
+  registerNativeFusedOps,
+  selectBackend,
+  unregisterNativeFusedOps,
+} from '../src';
 
 function nativeDir(): string | undefined {
   try {
@@ -35,7 +41,13 @@ test('without a built lipnet_ops.node: not registered, and the reason names the 
 });
 
 /** Inputs of every kernel: ties in a quarter of the pairs, a 5×7 image (cropped windows), a bias. */
-function cases(): Array<{ name: string; inputs: Record<string, number[] | Float32Array>; shapes: Record<string, number[]>; attrs: tf.NamedAttrMap; tol: number }> {
+function cases(): Array<{
+  name: string;
+  inputs: Record<string, number[] | Float32Array>;
+  shapes: Record<string, number[]>;
+  attrs: tf.NamedAttrMap;
+  tol: number;
+}> {
   let s = 7;
   const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const x = Float32Array.from({ length: 3 * 5 * 7 * 8 }, (_, i) => (i % 4 === 0 ? Math.round(rnd() * 2) : rnd() * 3));
@@ -49,16 +61,43 @@ function cases(): Array<{ name: string; inputs: Record<string, number[] | Float3
   const raw = Array.from({ length: 30 * 6 }, () => rnd());
   const norm = Math.sqrt(raw.reduce((s2, v) => s2 + v * v, 0));
   const w = Float32Array.from(raw, (v) => v / norm);
-  const its = Float32Array.from({ length: 4 * 30 * 6 }, (_, i) => w[i % w.length]! * (1 + 0.01 * Math.floor(i / w.length)));
+  const its = Float32Array.from(
+    { length: 4 * 30 * 6 },
+    (_, i) => w[i % w.length]! * (1 + 0.01 * Math.floor(i / w.length)),
+  );
   const dw = Float32Array.from(w, () => rnd());
   return [
-    { name: 'LipnetBjorck', inputs: { w }, shapes: { w: [30, 6] }, attrs: { beta: 0.25, maxIter: 15, eps: 0 }, tol: 1e-5 },
-    { name: 'LipnetBjorck', inputs: { w }, shapes: { w: [30, 6] }, attrs: { beta: 0.5, maxIter: 15, eps: 1e-3 }, tol: 1e-5 },
-    { name: 'LipnetBjorckGrad', inputs: { iterates: its, dy: dw }, shapes: { iterates: [4, 30, 6], dy: [30, 6] }, attrs: { beta: 0.25 }, tol: 1e-5 },
+    {
+      name: 'LipnetBjorck',
+      inputs: { w },
+      shapes: { w: [30, 6] },
+      attrs: { beta: 0.25, maxIter: 15, eps: 0 },
+      tol: 1e-5,
+    },
+    {
+      name: 'LipnetBjorck',
+      inputs: { w },
+      shapes: { w: [30, 6] },
+      attrs: { beta: 0.5, maxIter: 15, eps: 1e-3 },
+      tol: 1e-5,
+    },
+    {
+      name: 'LipnetBjorckGrad',
+      inputs: { iterates: its, dy: dw },
+      shapes: { iterates: [4, 30, 6], dy: [30, 6] },
+      attrs: { beta: 0.25 },
+      tol: 1e-5,
+    },
     { name: 'LipnetPairSort', inputs: { x }, shapes: { x: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetPairSortGrad', inputs: { x, dy }, shapes: { x: xs, dy: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetBiasPairSort', inputs: { z: x, b }, shapes: { z: xs, b: [8] }, attrs: {}, tol: 0 },
-    { name: 'LipnetBiasPairSortGrad', inputs: { z: x, b, dy }, shapes: { z: xs, b: [8], dy: xs }, attrs: {}, tol: 1e-6 },
+    {
+      name: 'LipnetBiasPairSortGrad',
+      inputs: { z: x, b, dy },
+      shapes: { z: xs, b: [8], dy: xs },
+      attrs: {},
+      tol: 1e-6,
+    },
     { name: 'LipnetL2Pool', inputs: { x }, shapes: { x: xs }, attrs, tol: 1e-5 },
     { name: 'LipnetL2PoolGrad', inputs: { x, dy: dyPool }, shapes: { x: xs, dy: pool(2, 2) }, attrs, tol: 1e-5 },
   ];
@@ -76,7 +115,12 @@ function runOn(name: string, c: ReturnType<typeof cases>[number]): Array<{ shape
 test("when built: each native fused op equals the reference kernel on 'cpu' and leaks nothing", async () => {
   const dir = nativeDir();
   const ops = dir ? fusedOpsFile(dir) : undefined;
-  const native = ops ? await selectBackend({ prefer: 'tensorflow', log: null }).then(() => true, () => false) : false;
+  const native = ops
+    ? await selectBackend({ prefer: 'tensorflow', log: null }).then(
+        () => true,
+        () => false,
+      )
+    : false;
   if (!native) {
     expect(ops === undefined || dir !== undefined).toBe(true);
     return; // not built here: the test above covers what registration says

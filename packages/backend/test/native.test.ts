@@ -7,7 +7,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, registerNativeTrainingKernels, selectBackend, unregisterNativeTrainingKernels } from '../src';
+import {
+  BackendUnavailableError,
+  registerNativeTrainingKernels,
+  selectBackend,
+  unregisterNativeTrainingKernels,
+} from '../src';
 
 function addonBuilt(pkg: string): boolean {
   const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
@@ -37,7 +42,11 @@ test("lipnet's Step for 'tensorflow' equals the cpu backend's (NaN, ±∞, ±0 i
   const run = () => [
     Array.from(tf.step(tf.tensor(special)).dataSync()),
     Array.from(tf.step(tf.tensor(special), 0.1).dataSync()),
-    Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor(random))))(tf.tensor(random)).dataSync()),
+    Array.from(
+      tf
+        .grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor(random))))(tf.tensor(random))
+        .dataSync(),
+    ),
   ];
   await tf.setBackend('cpu');
   const expected = tf.tidy(run);

@@ -31,7 +31,9 @@ describe('BatchMatMul on wasm equals cpu to 1e-5', () => {
     await sameOnBoth(() => {
       const a = t([6, 5], 3);
       const b = t([5, 4], 4);
-      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))));
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))),
+      );
       return g([a, b]);
     });
   });
@@ -83,8 +85,40 @@ describe('Sum on wasm equals cpu to 1e-5', () => {
   });
 
   test('int32 sums stay exact (stock path)', async () => {
-    const [c] = await runOn('cpu', () => tf.cast(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0), 'float32'));
-    const [w] = await runOn('wasm', () => tf.cast(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0), 'float32'));
+    const [c] = await runOn('cpu', () =>
+      tf.cast(
+        tf.sum(
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+            [3, 2],
+            'int32',
+          ),
+          0,
+        ),
+        'float32',
+      ),
+    );
+    const [w] = await runOn('wasm', () =>
+      tf.cast(
+        tf.sum(
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+            [3, 2],
+            'int32',
+          ),
+          0,
+        ),
+        'float32',
+      ),
+    );
     expect(Array.from(w!.values)).toEqual([9, 12]);
     expect(Array.from(c!.values)).toEqual([9, 12]);
   });

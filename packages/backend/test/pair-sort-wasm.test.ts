@@ -45,7 +45,11 @@ async function bothKernels(shape: number[], seed: number, backend: 'wasm' | 'cpu
 function expectIdentical(a: number[], b: number[]): void {
   expect(a.length).toBe(b.length);
   const bad = a.findIndex((v, i) => !Object.is(v, b[i]));
-  expect({ firstDifference: bad, got: a[bad], want: b[bad] }).toEqual({ firstDifference: -1, got: undefined, want: undefined });
+  expect({ firstDifference: bad, got: a[bad], want: b[bad] }).toEqual({
+    firstDifference: -1,
+    got: undefined,
+    want: undefined,
+  });
 }
 
 describe('LipnetPairSort on wasm (WebAssembly SIMD)', () => {
@@ -68,7 +72,11 @@ describe('LipnetPairSort on wasm (WebAssembly SIMD)', () => {
   test('keeps a −0 where it was and leaks nothing', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
-    const y = tf.tidy(() => Array.from((tf.engine().runKernel('LipnetPairSort', { x: tf.tensor([-0, 1, 3, -0]) }, {}) as tf.Tensor).dataSync()));
+    const y = tf.tidy(() =>
+      Array.from(
+        (tf.engine().runKernel('LipnetPairSort', { x: tf.tensor([-0, 1, 3, -0]) }, {}) as tf.Tensor).dataSync(),
+      ),
+    );
     expectIdentical(y, [-0, 1, -0, 3]);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -77,6 +85,8 @@ describe('LipnetPairSort on wasm (WebAssembly SIMD)', () => {
     await tf.setBackend('wasm');
     expect(() => tf.engine().runKernel('LipnetPairSort', { x: tf.ones([2, 3]) }, {})).toThrow(WasmKernelsError);
     expect(() => tf.engine().runKernel('LipnetPairSort', { x: tf.ones([2, 3]) }, {})).toThrow(/even last axis/);
-    expect(() => tf.engine().runKernel('LipnetPairSortGrad', { x: tf.ones([2, 4]), dy: tf.ones([4, 2]) }, {})).toThrow(/x's shape/);
+    expect(() => tf.engine().runKernel('LipnetPairSortGrad', { x: tf.ones([2, 4]), dy: tf.ones([4, 2]) }, {})).toThrow(
+      /x's shape/,
+    );
   });
 });

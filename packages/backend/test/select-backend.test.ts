@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, registeredWasmTrainingKernels, selectBackend, UnknownBackendError, WASM_TRAINING_KERNELS } from '../src';
+import {
+  BackendUnavailableError,
+  registeredWasmTrainingKernels,
+  selectBackend,
+  UnknownBackendError,
+  WASM_TRAINING_KERNELS,
+} from '../src';
 
 /** What `require('@tensorflow/tfjs-node')` throws when pnpm linked it but its addon was never built. */
 const ADDON_MISSING = (pkg: string) => () => {
@@ -40,19 +46,25 @@ describe('selectBackend', () => {
     const err = await selectBackend({ env: { LIPNET_BACKEND: 'webgpu' }, log: null }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownBackendError);
     expect((err as Error).name).toBe('UnknownBackendError');
-    expect((err as Error).message).toMatch(/unknown backend 'webgpu' \(from LIPNET_BACKEND\).*tensorflow, tensorflow-gpu, wasm, wasm-stock, cpu, auto/);
+    expect((err as Error).message).toMatch(
+      /unknown backend 'webgpu' \(from LIPNET_BACKEND\).*tensorflow, tensorflow-gpu, wasm, wasm-stock, cpu, auto/,
+    );
     expect(tf.getBackend()).toBe('cpu');
   });
 
   test("forced 'tensorflow' where the addon is not built: a clear message naming backend, reason and fix, no fallback", async () => {
     const { lines, log } = collect();
-    const err = await selectBackend({ prefer: 'tensorflow', log, loadNative: (pkg) => ADDON_MISSING(pkg)() }).catch((e: unknown) => e);
+    const err = await selectBackend({ prefer: 'tensorflow', log, loadNative: (pkg) => ADDON_MISSING(pkg)() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BackendUnavailableError);
     const e = err as BackendUnavailableError;
     expect(e.name).toBe('BackendUnavailableError');
     expect(e.backend).toBe('tensorflow');
     expect(e.message).toMatch(/backend 'tensorflow' is not available/);
-    expect(e.message).toMatch(/@tensorflow\/tfjs-node: native addon not built \(libtensorflow could not be downloaded at install\)/);
+    expect(e.message).toMatch(
+      /@tensorflow\/tfjs-node: native addon not built \(libtensorflow could not be downloaded at install\)/,
+    );
     expect(e.message).toMatch(/pnpm native:setup/);
     expect(e.message).not.toMatch(/\n\s+at /); // no stack trace in the message
     // One line per native package tried.
@@ -88,7 +100,11 @@ describe('selectBackend', () => {
     expect(lines[2]).toMatch(/backend: wasm .*SIMD.*lipnet's training kernels/);
     expect(registeredWasmTrainingKernels()).toHaveLength(WASM_TRAINING_KERNELS.length);
     // The wasm backend trains a convolution (stock wasm cannot: no Conv2DBackpropFilter).
-    const g = tf.tidy(() => tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')))(tf.ones([3, 3, 1, 1])));
+    const g = tf.tidy(() =>
+      tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')))(
+        tf.ones([3, 3, 1, 1]),
+      ),
+    );
     expect(Array.from(g.dataSync())).toEqual([9, 12, 9, 12, 16, 12, 9, 12, 9]);
     g.dispose();
   });

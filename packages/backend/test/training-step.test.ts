@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
-import { registerWasmTrainingKernels, registeredWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src';
+import {
+  registerWasmTrainingKernels,
+  registeredWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+} from '../src';
 import { expectRelClose, initWasm, randomArray } from './helpers';
 
 beforeAll(initWasm);
@@ -28,7 +33,10 @@ beforeAll(() => {
   const m = makeModel();
   const shapes = m.getWeights().map((w) => w.shape);
   m.dispose();
-  initial = shapes.map((s, i) => ({ shape: s, values: randomArray(tf.util.sizeFromShape(s), 1000 + i).map((v) => v * 0.5) }));
+  initial = shapes.map((s, i) => ({
+    shape: s,
+    values: randomArray(tf.util.sizeFromShape(s), 1000 + i).map((v) => v * 0.5),
+  }));
 });
 const xs = randomArray(BATCH * 144, 7);
 const labels = Array.from({ length: BATCH }, (_, i) => i % 3);
@@ -43,7 +51,10 @@ async function train(backend: 'cpu' | 'wasm', steps: number) {
   const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
   const losses: number[] = [];
   const step = () => {
-    const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true)!;
+    const cost = opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+      true,
+    )!;
     losses.push(cost.dataSync()[0]!);
     cost.dispose();
   };
@@ -61,7 +72,9 @@ describe('a whole training step on wasm equals cpu', () => {
     const cpu = await train('cpu', 5);
     const wasm = await train('wasm', 5);
     expect(wasm.losses).toHaveLength(5);
-    wasm.losses.forEach((l, i) => expect(Math.abs(l - cpu.losses[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(cpu.losses[i]!)));
+    wasm.losses.forEach((l, i) =>
+      expect(Math.abs(l - cpu.losses[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(cpu.losses[i]!)),
+    );
     // The step changed the weights (a test of training, not of copying).
     expect(Math.abs(cpu.weights[0]!.values[0]! - initial[0]!.values[0]!)).toBeGreaterThan(1e-4);
     wasm.weights.forEach((w, i) => expectRelClose(w, cpu.weights[i]!, 1e-4));
@@ -73,7 +86,8 @@ describe('a whole training step on wasm equals cpu', () => {
     const opt = tf.train.adam(0.01);
     const x = tf.tensor4d(xs, [BATCH, 12, 12, 1]);
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
-    const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
+    const step = () =>
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
     await expectNoLeakedTensors(step, 4);
     // Nor on the wasm heap: the backend's own count of live buffers stays put.
     const before = tf.backend().numDataIds();
@@ -104,6 +118,8 @@ describe('registration', () => {
   });
 
   test('an unknown kernel name is refused with the list of known ones', () => {
-    expect(() => registerWasmTrainingKernels(['Conv3D' as never])).toThrow(/unknown kernel 'Conv3D'.*Conv2DBackpropFilter/);
+    expect(() => registerWasmTrainingKernels(['Conv3D' as never])).toThrow(
+      /unknown kernel 'Conv3D'.*Conv2DBackpropFilter/,
+    );
   });
 });

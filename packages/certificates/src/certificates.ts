@@ -35,14 +35,18 @@ export interface CertificateOptions {
 function toTensor(logits: LogitsLike, fn: string): tf.Tensor {
   if (logits instanceof tf.Tensor) return tf.cast(logits, 'float32');
   if (!Array.isArray(logits)) {
-    throw new CertificatesArgumentError(`${fn}: expected \`logits\` to be a tf.Tensor or a number[][], got ${typeof logits}. Pass model.predict(x).`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected \`logits\` to be a tf.Tensor or a number[][], got ${typeof logits}. Pass model.predict(x).`,
+    );
   }
   return tf.tensor(logits as number[][], undefined, 'float32');
 }
 
 function checkPositive(fn: string, arg: string, v: number): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
-    throw new CertificatesArgumentError(`${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass the network's Lipschitz constant (e.g. 1, or lipschitzUpperBound(model).upperBound).`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass the network's Lipschitz constant (e.g. 1, or lipschitzUpperBound(model).upperBound).`,
+    );
   }
 }
 
@@ -82,7 +86,9 @@ export function certificates(logits: LogitsLike, options: CertificateOptions = {
     const binary = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1);
     if (binary) {
       if (pairwiseLipschitzConstants) {
-        throw new CertificatesArgumentError(`${fn}: \`pairwiseLipschitzConstants\` needs C ≥ 2 logits, got a binary score of shape [${y.shape.join(', ')}]. Pass \`lipschitzConstant\` instead.`);
+        throw new CertificatesArgumentError(
+          `${fn}: \`pairwiseLipschitzConstants\` needs C ≥ 2 logits, got a binary score of shape [${y.shape.join(', ')}]. Pass \`lipschitzConstant\` instead.`,
+        );
       }
       if (headLipschitzConstants) {
         const L = headLipschitzConstants[0]!;
@@ -92,13 +98,17 @@ export function certificates(logits: LogitsLike, options: CertificateOptions = {
       return tf.div(tf.abs(tf.reshape(y, [-1])), lipschitzConstant) as tf.Tensor1D;
     }
     if (y.rank !== 2) {
-      throw new CertificatesArgumentError(`${fn}: expected \`logits\` of shape [n, C], got [${y.shape.join(', ')}]. Pass model.predict(x) of a classifier.`);
+      throw new CertificatesArgumentError(
+        `${fn}: expected \`logits\` of shape [n, C], got [${y.shape.join(', ')}]. Pass model.predict(x) of a classifier.`,
+      );
     }
     const C = y.shape[1]!;
     let pair: number[][] | undefined = pairwiseLipschitzConstants;
     if (!pair && headLipschitzConstants) {
       if (headLipschitzConstants.length !== C) {
-        throw new CertificatesArgumentError(`${fn}: expected \`headLipschitzConstants\` to have ${C} entries (one per logit), got ${headLipschitzConstants.length}.`);
+        throw new CertificatesArgumentError(
+          `${fn}: expected \`headLipschitzConstants\` to have ${C} entries (one per logit), got ${headLipschitzConstants.length}.`,
+        );
       }
       headLipschitzConstants.forEach((v, i) => checkPositive(fn, `headLipschitzConstants[${i}]`, v));
       pair = headLipschitzConstants.map((a) => headLipschitzConstants.map((b) => a + b));
@@ -110,12 +120,16 @@ export function certificates(logits: LogitsLike, options: CertificateOptions = {
       return tf.reshape(tf.div(tf.sub(t1!, t2!), factor), [-1]) as tf.Tensor1D;
     }
     if (pair.length !== C || pair.some((r) => r.length !== C)) {
-      throw new CertificatesArgumentError(`${fn}: expected \`pairwiseLipschitzConstants\` to be a ${C}×${C} matrix, got ${pair.length} rows. Pass lipschitzUpperBound(model).heads.pairwise.`);
+      throw new CertificatesArgumentError(
+        `${fn}: expected \`pairwiseLipschitzConstants\` to be a ${C}×${C} matrix, got ${pair.length} rows. Pass lipschitzUpperBound(model).heads.pairwise.`,
+      );
     }
     pair.forEach((r, i) =>
       r.forEach((v, j) => {
         if (i !== j && !(Number.isFinite(v) && v >= 0)) {
-          throw new CertificatesArgumentError(`${fn}: expected \`pairwiseLipschitzConstants[${i}][${j}]\` to be a finite number ≥ 0, got ${String(v)}.`);
+          throw new CertificatesArgumentError(
+            `${fn}: expected \`pairwiseLipschitzConstants[${i}][${j}]\` to be a finite number ≥ 0, got ${String(v)}.`,
+          );
         }
       }),
     );
@@ -158,10 +172,14 @@ export function certificatesFromBound(
   }
   const use = options.use ?? (bound.heads ? 'pairwise' : 'global');
   if (use !== 'global' && !bound.heads) {
-    throw new CertificatesArgumentError(`certificatesFromBound: \`use: '${use}'\` needs per-head bounds, but the bound has none (the model does not end with a linear Dense layer). Pass \`use: 'global'\`.`);
+    throw new CertificatesArgumentError(
+      `certificatesFromBound: \`use: '${use}'\` needs per-head bounds, but the bound has none (the model does not end with a linear Dense layer). Pass \`use: 'global'\`.`,
+    );
   }
   if (use === 'pairwise') return certificates(logits, { pairwiseLipschitzConstants: bound.heads!.pairwise });
   if (use === 'heads') return certificates(logits, { headLipschitzConstants: bound.heads!.perHead });
   if (use === 'global') return certificates(logits, { lipschitzConstant: bound.upperBound });
-  throw new CertificatesArgumentError(`certificatesFromBound: expected \`use\` to be 'pairwise', 'heads' or 'global', got '${String(use)}'.`);
+  throw new CertificatesArgumentError(
+    `certificatesFromBound: expected \`use\` to be 'pairwise', 'heads' or 'global', got '${String(use)}'.`,
+  );
 }

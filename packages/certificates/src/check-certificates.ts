@@ -36,7 +36,9 @@ export interface CertificateCheck {
 function toArray(v: tf.Tensor | ArrayLike<number>, arg: string): Float64Array {
   if (v instanceof tf.Tensor) return Float64Array.from(v.dataSync());
   if (v == null || typeof (v as ArrayLike<number>).length !== 'number') {
-    throw new CertificatesArgumentError(`checkCertificates: expected \`${arg}\` to be a tf.Tensor or an array of numbers, got ${String(v)}.`);
+    throw new CertificatesArgumentError(
+      `checkCertificates: expected \`${arg}\` to be a tf.Tensor or an array of numbers, got ${String(v)}.`,
+    );
   }
   return Float64Array.from(v);
 }
@@ -61,10 +63,14 @@ export function checkCertificates(
   const dist = toArray(adversarialDistances, 'adversarialDistances');
   const tolerance = options.tolerance ?? 0;
   if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
-    throw new CertificatesArgumentError(`checkCertificates: expected \`tolerance\` to be a finite number ≥ 0, got ${String(tolerance)}.`);
+    throw new CertificatesArgumentError(
+      `checkCertificates: expected \`tolerance\` to be a finite number ≥ 0, got ${String(tolerance)}.`,
+    );
   }
   if (cert.length !== dist.length) {
-    throw new CertificatesArgumentError(`checkCertificates: got ${cert.length} certificates but ${dist.length} adversarial distances. Pass one distance per sample (Infinity where the attack failed).`);
+    throw new CertificatesArgumentError(
+      `checkCertificates: got ${cert.length} certificates but ${dist.length} adversarial distances. Pass one distance per sample (Infinity where the attack failed).`,
+    );
   }
   let respected = 0;
   let unattacked = 0;
@@ -102,14 +108,17 @@ export function checkCertificates(
     violations,
     toString() {
       const lines = [
-        `certificates respected: ${respected}/${total}` + (unattacked ? ` (${unattacked} without adversarial example)` : ''),
+        `certificates respected: ${respected}/${total}` +
+          (unattacked ? ` (${unattacked} without adversarial example)` : ''),
         `tightest distance/certificate ratio: ${Number.isFinite(tightestRatio) ? `${tightestRatio.toFixed(4)} (sample ${tightestIndex})` : 'n/a'}`,
       ];
       if (violations.length === 0) lines.push('violations: none');
       else {
         lines.push(`violations: ${violations.length}`);
         for (const v of violations.slice(0, 20)) {
-          lines.push(`  sample ${v.index}: certificate ${v.certificate.toFixed(6)} > distance ${v.distance.toFixed(6)}`);
+          lines.push(
+            `  sample ${v.index}: certificate ${v.certificate.toFixed(6)} > distance ${v.distance.toFixed(6)}`,
+          );
         }
         if (violations.length > 20) lines.push(`  … ${violations.length - 20} more`);
       }

@@ -50,13 +50,21 @@ export interface EmpiricalLipschitz {
  * Samples must be independent through the model (no batch statistics).
  * @param x inputs `[n, …]`.
  */
-export function empiricalLipschitz(model: tfl.LayersModel, x: tf.Tensor, options: EmpiricalLipschitzOptions = {}): EmpiricalLipschitz {
+export function empiricalLipschitz(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  options: EmpiricalLipschitzOptions = {},
+): EmpiricalLipschitz {
   const { method = 'both', attackSteps = 50, attackRadius = 0.1, minRadius = 1e-2, batchSize = 16, seed = 0 } = options;
   if (!['jacobian', 'attack', 'both'].includes(method)) {
-    throw new CertificatesArgumentError(`empiricalLipschitz: expected \`method\` 'jacobian', 'attack' or 'both', got '${String(method)}'.`);
+    throw new CertificatesArgumentError(
+      `empiricalLipschitz: expected \`method\` 'jacobian', 'attack' or 'both', got '${String(method)}'.`,
+    );
   }
   if (!(x instanceof tf.Tensor) || x.rank < 2 || x.shape[0]! < 1) {
-    throw new CertificatesArgumentError(`empiricalLipschitz: expected \`x\` to be a tf.Tensor [n, …] with n ≥ 1, got ${x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x}.`);
+    throw new CertificatesArgumentError(
+      `empiricalLipschitz: expected \`x\` to be a tf.Tensor [n, …] with n ≥ 1, got ${x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x}.`,
+    );
   }
   const f = (t: tf.Tensor) => {
     const y = model.apply(t) as tf.Tensor;
@@ -75,7 +83,13 @@ export function empiricalLipschitz(model: tfl.LayersModel, x: tf.Tensor, options
         const nb = xb.shape[0]!;
         const C = f(tf.slice(xb, 0, 1)).shape[1]!;
         const rep = tf.concat(Array.from({ length: C }, () => xb)); // [C·nb, …], replica c = rows c·nb … c·nb+nb−1
-        const sel = tf.oneHot(tf.tensor1d(Array.from({ length: C * nb }, (_, i) => Math.floor(i / nb)), 'int32'), C);
+        const sel = tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: C * nb }, (_, i) => Math.floor(i / nb)),
+            'int32',
+          ),
+          C,
+        );
         const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), sel)))(rep);
         const flatG = tf.reshape(g, [C, nb, -1]);
         return tf.unstack(flatG).map((r) => r.dataSync() as Float32Array);

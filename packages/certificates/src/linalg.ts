@@ -176,7 +176,11 @@ export function certifiedMaxEigenvalue(mats: Hermitian[], maxIter = 300): Certif
  * Certified bracket of the spectral norm σ_max of a real row-major r×c matrix,
  * from its smaller Gram matrix: lower = √λ̂, upper = √μ.
  */
-export function matrixSpectralNormBound(a: ArrayLike<number>, rows: number, cols: number): { lower: number; upper: number } {
+export function matrixSpectralNormBound(
+  a: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): { lower: number; upper: number } {
   const n = Math.min(rows, cols);
   const G = new Float64Array(n * n);
   if (cols <= rows) {

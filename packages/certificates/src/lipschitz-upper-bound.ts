@@ -89,13 +89,21 @@ function activationBound(layer: tfl.layers.Layer): number {
   const name = typeof act === 'string' ? act : String((act as { className?: string }).className ?? act);
   const b = ACTIVATION_BOUNDS[name];
   if (b === undefined) {
-    throw new UnsupportedLayerError(layer.name, layer.getClassName(), `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) uses activation '${name}', whose Lipschitz constant is not known. Use one of ${Object.keys(ACTIVATION_BOUNDS).join(', ')}, or put the activation in its own layer with a registered bound.`);
+    throw new UnsupportedLayerError(
+      layer.name,
+      layer.getClassName(),
+      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) uses activation '${name}', whose Lipschitz constant is not known. Use one of ${Object.keys(ACTIVATION_BOUNDS).join(', ')}, or put the activation in its own layer with a registered bound.`,
+    );
   }
   return b;
 }
 
 function unsupported(layer: tfl.layers.Layer, why: string, fix: string): UnsupportedLayerError {
-  return new UnsupportedLayerError(layer.name, layer.getClassName(), `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`);
+  return new UnsupportedLayerError(
+    layer.name,
+    layer.getClassName(),
+    `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`,
+  );
 }
 
 function pair(v: unknown, dflt: number): [number, number] {
@@ -129,7 +137,8 @@ const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
     throw unsupported(layer, `has dataFormat '${String(cfg.dataFormat)}'`, "Only 'channelsLast' is supported.");
   }
   const padding = cfg.padding as string;
-  if (padding !== 'same' && padding !== 'valid') throw unsupported(layer, `has padding '${padding}'`, "Use 'same' or 'valid'.");
+  if (padding !== 'same' && padding !== 'valid')
+    throw unsupported(layer, `has padding '${padding}'`, "Use 'same' or 'valid'.");
   const k = layer.getWeights()[0];
   if (!k || k.rank !== 4) throw unsupported(layer, 'has no 4-D kernel', 'Build the model before bounding it.');
   const [kh, kw, cin, cout] = k.shape as [number, number, number, number];
@@ -156,7 +165,9 @@ const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
   return {
     bound: (useExact ? exact.upper : fb.upper) * act,
     estimate: est * act,
-    method: `conv operator on ${inH}×${inW}: power iteration ${est.toFixed(5)}; ${how}` + (act !== 1 ? ` × activation ${act}` : ''),
+    method:
+      `conv operator on ${inH}×${inW}: power iteration ${est.toFixed(5)}; ${how}` +
+      (act !== 1 ? ` × activation ${act}` : ''),
   };
 };
 
@@ -173,14 +184,22 @@ const nonNegativeLinearHandler: LayerBoundHandler = (layer, inputShape) => {
     const rows = op(ones);
     const cols = tf.grad(op)(ones, tf.onesLike(rows));
     const oddCheck = tf.max(tf.abs(tf.add(op(tf.neg(ones)), rows))); // linear ⇒ A(−1) = −A(1)
-    return [tf.max(rows), tf.max(cols), tf.min(tf.minimum(tf.min(rows), tf.min(cols))), oddCheck].map((t) => t.dataSync()[0]!);
+    return [tf.max(rows), tf.max(cols), tf.min(tf.minimum(tf.min(rows), tf.min(cols))), oddCheck].map(
+      (t) => t.dataSync()[0]!,
+    );
   });
   if (minEntry! < 0 || odd! > 1e-5 * (1 + rowMax!)) {
-    throw new BoundVerificationError(`lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`);
+    throw new BoundVerificationError(
+      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+    );
   }
   const bound = Math.sqrt(rowMax! * colMax!) * (1 + 1e-6);
   const est = operatorPowerIteration(op, inputShape).sigma;
-  return { bound, estimate: est, method: `Schur test √(max row sum ${rowMax!.toPrecision(6)} × max column sum ${colMax!.toPrecision(6)})` };
+  return {
+    bound,
+    estimate: est,
+    method: `Schur test √(max row sum ${rowMax!.toPrecision(6)} × max column sum ${colMax!.toPrecision(6)})`,
+  };
 };
 
 function coverage(layer: tfl.layers.Layer): number {
@@ -193,12 +212,20 @@ function coverage(layer: tfl.layers.Layer): number {
 /** Max pooling: |max(a) − max(b)| ≤ ‖a − b‖∞ ≤ ‖a_W − b_W‖₂ per window, and a pixel lies in ≤ c windows ⇒ √c. */
 const maxPoolHandler: LayerBoundHandler = (layer) => {
   const c = coverage(layer);
-  return { bound: Math.sqrt(c), estimate: Math.sqrt(c), method: c === 1 ? 'non-overlapping max pooling: 1' : `overlapping max pooling: √(windows per pixel) = √${c}` };
+  return {
+    bound: Math.sqrt(c),
+    estimate: Math.sqrt(c),
+    method: c === 1 ? 'non-overlapping max pooling: 1' : `overlapping max pooling: √(windows per pixel) = √${c}`,
+  };
 };
 
 function kCoef(layer: tfl.layers.Layer): number {
-  const k = (layer as unknown as { kCoefLip?: unknown }).kCoefLip ?? (layer.getConfig() as { kCoefLip?: unknown }).kCoefLip ?? 1;
-  if (typeof k !== 'number' || !Number.isFinite(k)) throw unsupported(layer, `has kCoefLip ${String(k)}`, 'Pass a finite kCoefLip.');
+  const k =
+    (layer as unknown as { kCoefLip?: unknown }).kCoefLip ??
+    (layer.getConfig() as { kCoefLip?: unknown }).kCoefLip ??
+    1;
+  if (typeof k !== 'number' || !Number.isFinite(k))
+    throw unsupported(layer, `has kCoefLip ${String(k)}`, 'Pass a finite kCoefLip.');
   return Math.abs(k);
 }
 
@@ -206,7 +233,11 @@ function kCoef(layer: tfl.layers.Layer): number {
 const l2PoolHandler: LayerBoundHandler = (layer) => {
   const c = coverage(layer);
   const b = Math.sqrt(c) * kCoef(layer);
-  return { bound: b, estimate: b, method: `L2-norm pooling: ‖window‖ is 1-Lipschitz${c > 1 ? `, √${c} for overlaps` : ''} × kCoefLip` };
+  return {
+    bound: b,
+    estimate: b,
+    method: `L2-norm pooling: ‖window‖ is 1-Lipschitz${c > 1 ? `, √${c} for overlaps` : ''} × kCoefLip`,
+  };
 };
 const globalL2PoolHandler: LayerBoundHandler = (layer) => {
   const b = kCoef(layer);
@@ -232,7 +263,8 @@ const leakyReluHandler: LayerBoundHandler = (layer) => {
 };
 const upSamplingHandler: LayerBoundHandler = (layer) => {
   const cfg = layer.getConfig() as { size?: unknown; interpolation?: string };
-  if ((cfg.interpolation ?? 'nearest') !== 'nearest') throw unsupported(layer, `uses interpolation '${cfg.interpolation}'`, "Only 'nearest' is supported.");
+  if ((cfg.interpolation ?? 'nearest') !== 'nearest')
+    throw unsupported(layer, `uses interpolation '${cfg.interpolation}'`, "Only 'nearest' is supported.");
   const [a, b] = pair(cfg.size, 2);
   const v = Math.sqrt(a * b);
   return { bound: v, estimate: v, method: 'nearest up-sampling: √(copies)' };
@@ -245,13 +277,21 @@ const batchNormHandler: LayerBoundHandler = (layer) => {
   const gamma = scale ? ws[0]!.dataSync() : null;
   const variance = ws[ws.length - 1]!.dataSync();
   let b = 0;
-  for (let i = 0; i < variance.length; i++) b = Math.max(b, Math.abs(gamma ? gamma[i]! : 1) / Math.sqrt(variance[i]! + eps));
+  for (let i = 0; i < variance.length; i++)
+    b = Math.max(b, Math.abs(gamma ? gamma[i]! : 1) / Math.sqrt(variance[i]! + eps));
   return { bound: b * (1 + 1e-6), estimate: b, method: 'BatchNormalization (inference): max |γ/√(var+ε)|' };
 };
 
 registerLipschitzBoundHandler('Dense', denseHandler);
 registerLipschitzBoundHandler('Conv2D', conv2dHandler);
-for (const c of ['AveragePooling2D', 'GlobalAveragePooling2D', 'AveragePooling1D', 'GlobalAveragePooling1D', 'ScaledAveragePooling2D', 'ScaledGlobalAveragePooling2D']) {
+for (const c of [
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'AveragePooling1D',
+  'GlobalAveragePooling1D',
+  'ScaledAveragePooling2D',
+  'ScaledGlobalAveragePooling2D',
+]) {
   registerLipschitzBoundHandler(c, nonNegativeLinearHandler);
 }
 registerLipschitzBoundHandler('MaxPooling2D', maxPoolHandler);
@@ -259,7 +299,18 @@ registerLipschitzBoundHandler('GlobalMaxPooling2D', identityLike('global max poo
 registerLipschitzBoundHandler('ScaledL2NormPooling2D', l2PoolHandler);
 registerLipschitzBoundHandler('ScaledGlobalL2NormPooling2D', globalL2PoolHandler);
 for (const c of ['GroupSort', 'GroupSort2', 'FullSort', 'MaxMin']) registerLipschitzBoundHandler(c, sortHandler);
-for (const c of ['InputLayer', 'Flatten', 'Reshape', 'Permute', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']) {
+for (const c of [
+  'InputLayer',
+  'Flatten',
+  'Reshape',
+  'Permute',
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]) {
   registerLipschitzBoundHandler(c, identityLike('reshaping / inference identity: 1'));
 }
 registerLipschitzBoundHandler('InvertibleDownSampling', identityLike('pixel (un)shuffle, a permutation: 1'));
@@ -294,7 +345,13 @@ export interface LipschitzUpperBoundOptions {
   verify?: boolean;
 }
 
-function spotCheck(layer: tfl.layers.Layer, f: (x: tf.Tensor) => tf.Tensor, inputShape: number[], bound: number, seed: number): void {
+function spotCheck(
+  layer: tfl.layers.Layer,
+  f: (x: tf.Tensor) => tf.Tensor,
+  inputShape: number[],
+  bound: number,
+  seed: number,
+): void {
   const worst = tf.tidy(() => {
     let w = 0;
     for (const [i, scale] of [1, 0.05].entries()) {
@@ -307,7 +364,9 @@ function spotCheck(layer: tfl.layers.Layer, f: (x: tf.Tensor) => tf.Tensor, inpu
     return w;
   });
   if (worst > bound * (1 + 1e-3) + 1e-6) {
-    throw new BoundVerificationError(`lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) moved a random pair apart by a factor ${worst.toPrecision(6)}, above its computed bound ${bound.toPrecision(6)}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`);
+    throw new BoundVerificationError(
+      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) moved a random pair apart by a factor ${worst.toPrecision(6)}, above its computed bound ${bound.toPrecision(6)}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+    );
   }
 }
 
@@ -322,7 +381,11 @@ function chainLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
       return prev === null ? src.getClassName() === 'InputLayer' : src === prev;
     });
     if (!ok) {
-      throw new UnsupportedLayerError(l.name, l.getClassName(), `lipschitzUpperBound: layer '${l.name}' (${l.getClassName()}) does not take the previous layer's output as its only input; only chains (Sequential or single-path functional models) are supported. Bound each branch yourself and combine them (sum for Add, √(Σ L²) for Concatenate).`);
+      throw new UnsupportedLayerError(
+        l.name,
+        l.getClassName(),
+        `lipschitzUpperBound: layer '${l.name}' (${l.getClassName()}) does not take the previous layer's output as its only input; only chains (Sequential or single-path functional models) are supported. Bound each branch yourself and combine them (sum for Add, √(Σ L²) for Concatenate).`,
+      );
     }
     prev = l;
   }
@@ -348,7 +411,9 @@ function checkExport(layer: tfl.layers.Layer, parts: tfl.layers.Layer[], shape: 
     return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
   });
   if (!(diff! <= 1e-4 * (1 + scale!))) {
-    throw new BoundVerificationError(`lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`);
+    throw new BoundVerificationError(
+      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
+    );
   }
 }
 
@@ -393,13 +458,18 @@ function disposeQuietly(l: tfl.layers.Layer): void {
  * console.log(b.toString());  // per-layer table, product ≤ 1.0000x for a converged deel-lip-style model
  * const radii = certificatesFromBound(model.predict(x) as tf.Tensor, b);
  */
-export function lipschitzUpperBound(model: tfl.LayersModel, options: LipschitzUpperBoundOptions = {}): LipschitzUpperBound {
+export function lipschitzUpperBound(
+  model: tfl.LayersModel,
+  options: LipschitzUpperBoundOptions = {},
+): LipschitzUpperBound {
   const verify = options.verify ?? true;
   let inShape = options.inputShape;
   if (!inShape) {
     const s = (model.inputs[0]?.shape ?? []).slice(1);
     if (s.some((d) => d == null)) {
-      throw new CertificatesArgumentError(`lipschitzUpperBound: the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`);
+      throw new CertificatesArgumentError(
+        `lipschitzUpperBound: the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`,
+      );
     }
     inShape = s as number[];
   }
@@ -423,11 +493,17 @@ export function lipschitzUpperBound(model: tfl.LayersModel, options: LipschitzUp
           const cls = part.getClassName();
           const handler = handlers.get(cls);
           if (!handler) {
-            throw unsupported(layer, `has no known Lipschitz bound${exported ? ` (its vanilla export contains a ${cls})` : ''}`, `Supported classNames: ${[...handlers.keys()].sort().join(', ')}. Register one with registerLipschitzBoundHandler('${cls}', handler), or vanilla-export the model first.`);
+            throw unsupported(
+              layer,
+              `has no known Lipschitz bound${exported ? ` (its vanilla export contains a ${cls})` : ''}`,
+              `Supported classNames: ${[...handlers.keys()].sort().join(', ')}. Register one with registerLipschitzBoundHandler('${cls}', handler), or vanilla-export the model first.`,
+            );
           }
           const r = handler(part, partShape);
           if (!(r.bound >= 0) || !Number.isFinite(r.bound)) {
-            throw new BoundVerificationError(`lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`);
+            throw new BoundVerificationError(
+              `lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`,
+            );
           }
           bound *= r.bound;
           estimate *= r.estimate ?? r.bound;
@@ -470,7 +546,9 @@ export function lipschitzUpperBound(model: tfl.LayersModel, options: LipschitzUp
       return Math.sqrt(s) * (1 + 1e-12);
     };
     const perHead = Array.from({ length: cols }, (_, i) => col(i, -1) * body);
-    const pairwise = Array.from({ length: cols }, (_, i) => Array.from({ length: cols }, (_, j) => (i === j ? 0 : col(i, j) * body)));
+    const pairwise = Array.from({ length: cols }, (_, i) =>
+      Array.from({ length: cols }, (_, j) => (i === j ? 0 : col(i, j) * body)),
+    );
     heads = { perHead, pairwise, bodyBound: body };
   }
   return {
@@ -480,10 +558,17 @@ export function lipschitzUpperBound(model: tfl.LayersModel, options: LipschitzUp
     ...(heads ? { heads } : {}),
     toString() {
       const lines = table.map(
-        (r) => `${r.name.padEnd(28)} ${r.className.padEnd(28)} [${r.inputShape.slice(1).join('×')}]`.padEnd(80) + ` bound ${r.bound.toFixed(6)}  estimate ${r.estimate.toFixed(6)}  ${r.method}`,
+        (r) =>
+          `${r.name.padEnd(28)} ${r.className.padEnd(28)} [${r.inputShape.slice(1).join('×')}]`.padEnd(80) +
+          ` bound ${r.bound.toFixed(6)}  estimate ${r.estimate.toFixed(6)}  ${r.method}`,
       );
-      lines.push(`Lipschitz upper bound (product): ${upperBound.toFixed(6)}; product of estimates ${estimate.toFixed(6)}`);
-      if (heads) lines.push(`per-head bounds: [${heads.perHead.map((v) => v.toFixed(4)).join(', ')}]; max pairwise ${Math.max(...heads.pairwise.flat()).toFixed(4)} (√2·global would be ${(Math.SQRT2 * upperBound).toFixed(4)})`);
+      lines.push(
+        `Lipschitz upper bound (product): ${upperBound.toFixed(6)}; product of estimates ${estimate.toFixed(6)}`,
+      );
+      if (heads)
+        lines.push(
+          `per-head bounds: [${heads.perHead.map((v) => v.toFixed(4)).join(', ')}]; max pairwise ${Math.max(...heads.pairwise.flat()).toFixed(4)} (√2·global would be ${(Math.SQRT2 * upperBound).toFixed(4)})`,
+        );
       return lines.join('\n');
     },
   };

@@ -52,13 +52,17 @@ export interface BinaryProvableAvgRobustnessArgs {
 
 function positive(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new CertificatesArgumentError(`${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass e.g. ${arg === 'epsilon' ? '36/255' : '1'}.`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass e.g. ${arg === 'epsilon' ? '36/255' : '1'}.`,
+    );
   }
   return v;
 }
 function nonNegative(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new CertificatesArgumentError(`${fn}: expected \`${arg}\` to be a finite number ≥ 0, got ${String(v)}. Pass e.g. 36/255.`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected \`${arg}\` to be a finite number ≥ 0, got ${String(v)}. Pass e.g. 36/255.`,
+    );
   }
   return v;
 }
@@ -71,7 +75,9 @@ function nonNegative(fn: string, arg: string, v: unknown): number {
  */
 export function multiclassMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'multiclassMargin'): tf.Tensor1D {
   if (yPred.rank !== 2 || yPred.shape[1]! < 2 || yTrue.shape.join() !== yPred.shape.join()) {
-    throw new CertificatesArgumentError(`${fn}: expected one-hot \`yTrue\` and \`yPred\` of the same shape [n, C] with C ≥ 2, got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Binary* metric for a single score.`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected one-hot \`yTrue\` and \`yPred\` of the same shape [n, C] with C ≥ 2, got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Binary* metric for a single score.`,
+    );
   }
   return tf.tidy(() => {
     const pred = tf.cast(yPred, 'float32');
@@ -88,9 +94,17 @@ export function multiclassMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'multi
  */
 export function binaryMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'binaryMargin'): tf.Tensor1D {
   if (yPred.size !== yTrue.size || (yPred.rank === 2 && yPred.shape[1] !== 1) || yPred.rank > 2) {
-    throw new CertificatesArgumentError(`${fn}: expected \`yTrue\` and \`yPred\` of shape [n] or [n, 1], got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Categorical* metric for C ≥ 2 logits.`);
+    throw new CertificatesArgumentError(
+      `${fn}: expected \`yTrue\` and \`yPred\` of shape [n] or [n, 1], got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Categorical* metric for C ≥ 2 logits.`,
+    );
   }
-  return tf.tidy(() => tf.mul(tf.sign(tf.sub(tf.reshape(tf.cast(yTrue, 'float32'), [-1]), 1e-3)), tf.reshape(tf.cast(yPred, 'float32'), [-1])) as tf.Tensor1D);
+  return tf.tidy(
+    () =>
+      tf.mul(
+        tf.sign(tf.sub(tf.reshape(tf.cast(yTrue, 'float32'), [-1]), 1e-3)),
+        tf.reshape(tf.cast(yPred, 'float32'), [-1]),
+      ) as tf.Tensor1D,
+  );
 }
 
 function named(name: string, f: MetricFn): MetricFn {
@@ -166,7 +180,11 @@ export function BinaryProvableAvgRobustness(args: BinaryProvableAvgRobustnessArg
   );
 }
 
-function meanOf(m: MetricFn, yTrue: tf.Tensor | number[][] | number[], yPred: tf.Tensor | number[][] | number[]): number {
+function meanOf(
+  m: MetricFn,
+  yTrue: tf.Tensor | number[][] | number[],
+  yPred: tf.Tensor | number[][] | number[],
+): number {
   const mean = tf.tidy(() => {
     const t = yTrue instanceof tf.Tensor ? yTrue : tf.tensor(yTrue as number[][]);
     const p = yPred instanceof tf.Tensor ? yPred : tf.tensor(yPred as number[][]);
@@ -178,18 +196,34 @@ function meanOf(m: MetricFn, yTrue: tf.Tensor | number[][] | number[], yPred: tf
 }
 
 /** Plain-number form of {@link CategoricalProvableRobustAccuracy}: the mean over the samples (keeps no tensor). */
-export function categoricalProvableRobustAccuracy(yTrue: tf.Tensor | number[][], yPred: tf.Tensor | number[][], args: CategoricalProvableRobustAccuracyArgs = {}): number {
+export function categoricalProvableRobustAccuracy(
+  yTrue: tf.Tensor | number[][],
+  yPred: tf.Tensor | number[][],
+  args: CategoricalProvableRobustAccuracyArgs = {},
+): number {
   return meanOf(CategoricalProvableRobustAccuracy(args), yTrue, yPred);
 }
 /** Plain-number form of {@link BinaryProvableRobustAccuracy}. */
-export function binaryProvableRobustAccuracy(yTrue: tf.Tensor | number[], yPred: tf.Tensor | number[], args: BinaryProvableRobustAccuracyArgs = {}): number {
+export function binaryProvableRobustAccuracy(
+  yTrue: tf.Tensor | number[],
+  yPred: tf.Tensor | number[],
+  args: BinaryProvableRobustAccuracyArgs = {},
+): number {
   return meanOf(BinaryProvableRobustAccuracy(args), yTrue, yPred);
 }
 /** Plain-number form of {@link CategoricalProvableAvgRobustness} (average certified radius). */
-export function categoricalProvableAvgRobustness(yTrue: tf.Tensor | number[][], yPred: tf.Tensor | number[][], args: CategoricalProvableAvgRobustnessArgs = {}): number {
+export function categoricalProvableAvgRobustness(
+  yTrue: tf.Tensor | number[][],
+  yPred: tf.Tensor | number[][],
+  args: CategoricalProvableAvgRobustnessArgs = {},
+): number {
   return meanOf(CategoricalProvableAvgRobustness(args), yTrue, yPred);
 }
 /** Plain-number form of {@link BinaryProvableAvgRobustness}. */
-export function binaryProvableAvgRobustness(yTrue: tf.Tensor | number[], yPred: tf.Tensor | number[], args: BinaryProvableAvgRobustnessArgs = {}): number {
+export function binaryProvableAvgRobustness(
+  yTrue: tf.Tensor | number[],
+  yPred: tf.Tensor | number[],
+  args: BinaryProvableAvgRobustnessArgs = {},
+): number {
   return meanOf(BinaryProvableAvgRobustness(args), yTrue, yPred);
 }

@@ -21,7 +21,12 @@ export interface Conv2DGeometry {
 }
 
 /** Output size and top/left zero padding of a tfjs conv2d (tfjs `computeConv2DInfo`). */
-export function convOutputAndPadding(g: Conv2DGeometry): { outH: number; outW: number; padTop: number; padLeft: number } {
+export function convOutputAndPadding(g: Conv2DGeometry): {
+  outH: number;
+  outW: number;
+  padTop: number;
+  padLeft: number;
+} {
   const [sh, sw] = g.strides ?? [1, 1];
   const [dh, dw] = g.dilation ?? [1, 1];
   const ekh = (g.kh - 1) * dh + 1;
@@ -36,7 +41,9 @@ export function convOutputAndPadding(g: Conv2DGeometry): { outH: number; outW: n
   if (g.padding === 'valid') {
     return { outH: Math.ceil((g.inH - ekh + 1) / sh), outW: Math.ceil((g.inW - ekw + 1) / sw), padTop: 0, padLeft: 0 };
   }
-  throw new CertificatesArgumentError(`convOutputAndPadding: expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`);
+  throw new CertificatesArgumentError(
+    `convOutputAndPadding: expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`,
+  );
 }
 
 /** Per-axis polyphase description of a strided, dilated, padded convolution embedded in a circular canvas. */
@@ -88,7 +95,9 @@ export interface ConvNormBound {
 export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry): ConvNormBound {
   const { kh, kw, cin, cout } = g;
   if (kernel.length !== kh * kw * cin * cout) {
-    throw new CertificatesArgumentError(`convOperatorNormBound: expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`);
+    throw new CertificatesArgumentError(
+      `convOperatorNormBound: expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
+    );
   }
   const [sh, sw] = g.strides ?? [1, 1];
   const [dh, dw] = g.dilation ?? [1, 1];
@@ -182,7 +191,11 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
  * Cholesky factorisation of μI − G (δ = 1e-5, 1e-4, …, 1e-2). Returns null when the band is too wide
  * (cost n·β²/2 above ~1.5e9) or no δ ≤ 1e-2 works.
  */
-export function convExactNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry, sigmaEstimate: number): { upper: number; bandwidth: number } | null {
+export function convExactNormBound(
+  kernel: ArrayLike<number>,
+  g: Conv2DGeometry,
+  sigmaEstimate: number,
+): { upper: number; bandwidth: number } | null {
   const { kh, kw, cin, cout, inH, inW } = g;
   const [sh, sw] = g.strides ?? [1, 1];
   const [dh, dw] = g.dilation ?? [1, 1];
@@ -220,14 +233,22 @@ export function convExactNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry,
   } else {
     n = nOut;
     const cols: { idx: number[]; val: number[] }[] = Array.from({ length: nIn }, () => ({ idx: [], val: [] }));
-    rows.forEach((r, ri) => r.idx.forEach((ci, k) => {
-      cols[ci]!.idx.push(ri);
-      cols[ci]!.val.push(r.val[k]!);
-    }));
-    lines = cols.filter((c) => c.idx.length > 0).map((c) => ({ idx: Int32Array.from(c.idx), val: Float64Array.from(c.val) }));
+    rows.forEach((r, ri) =>
+      r.idx.forEach((ci, k) => {
+        cols[ci]!.idx.push(ri);
+        cols[ci]!.val.push(r.val[k]!);
+      }),
+    );
+    lines = cols
+      .filter((c) => c.idx.length > 0)
+      .map((c) => ({ idx: Int32Array.from(c.idx), val: Float64Array.from(c.val) }));
   }
   const s2 = sigmaEstimate * sigmaEstimate;
-  const res = provesBandedGramBound(lines, n, [1e-5, 1e-4, 1e-3, 1e-2].map((d) => s2 * (1 + d) + 1e-300));
+  const res = provesBandedGramBound(
+    lines,
+    n,
+    [1e-5, 1e-4, 1e-3, 1e-2].map((d) => s2 * (1 + d) + 1e-300),
+  );
   if (!res || res.mu === null) return null;
   return { upper: Math.sqrt(res.mu), bandwidth: res.bandwidth };
 }
@@ -237,13 +258,22 @@ export function convExactNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry,
  * ((kh−1)·dh+1)×((kw−1)·dw+1) grid with zeros between (tfjs has no gradient for
  * dilated conv2d, and this kernel with dilation 1 computes the same map).
  */
-export function dilateKernel(kernel: ArrayLike<number>, kh: number, kw: number, cin: number, cout: number, dh: number, dw: number): { data: Float32Array; kh: number; kw: number } {
+export function dilateKernel(
+  kernel: ArrayLike<number>,
+  kh: number,
+  kw: number,
+  cin: number,
+  cout: number,
+  dh: number,
+  dw: number,
+): { data: Float32Array; kh: number; kw: number } {
   const eh = (kh - 1) * dh + 1;
   const ew = (kw - 1) * dw + 1;
   const out = new Float32Array(eh * ew * cin * cout);
   for (let a = 0; a < kh; a++)
     for (let b = 0; b < kw; b++)
-      for (let i = 0; i < cin * cout; i++) out[((a * dh) * ew + b * dw) * cin * cout + i] = kernel[(a * kw + b) * cin * cout + i]!;
+      for (let i = 0; i < cin * cout; i++)
+        out[(a * dh * ew + b * dw) * cin * cout + i] = kernel[(a * kw + b) * cin * cout + i]!;
   return { data: out, kh: eh, kw: ew };
 }
 

@@ -16,11 +16,13 @@ function blobs(n: number, seed: number, protos: number[][]): { x: tf.Tensor2D; y
   for (let i = 0; i < n; i++) {
     const c = i % protos.length;
     // Box–Muller from the uniform generator
-    xs.push(protos[c]!.map((p) => {
-      const u = (rnd() + 1) / 2 || 1e-9;
-      const v = (rnd() + 1) / 2;
-      return Math.min(1, Math.max(0, p + 0.12 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)));
-    }));
+    xs.push(
+      protos[c]!.map((p) => {
+        const u = (rnd() + 1) / 2 || 1e-9;
+        const v = (rnd() + 1) / 2;
+        return Math.min(1, Math.max(0, p + 0.12 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)));
+      }),
+    );
     ys.push(c);
   }
   return { x: tf.tensor2d(xs), y: ys };
@@ -46,7 +48,10 @@ describe('certificates vs minimum-norm attacks from @lipnet/attacks (200 test sa
       ],
     });
     // softmax cross-entropy at temperature 20 on the logits (deel-lip's TauCategoricalCrossentropy idea)
-    model.compile({ optimizer: tf.train.adam(1e-2), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, tf.mul(yp, 20)) });
+    model.compile({
+      optimizer: tf.train.adam(1e-2),
+      loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, tf.mul(yp, 20)),
+    });
     const yTrain = tf.oneHot(tf.tensor1d(train.y, 'int32'), 3);
     await model.fit(train.x, yTrain, { epochs: 10, batchSize: 50, verbose: 0 });
     tf.dispose([train.x, yTrain]);
@@ -84,7 +89,10 @@ describe('certificates vs minimum-norm attacks from @lipnet/attacks (200 test sa
       const d = tf.tidy(() => tf.where(r.success, tf.norm(tf.sub(r.clipped, xTest), 2, 1), tf.fill([200], Infinity)));
       const dv = d.dataSync();
       for (let i = 0; i < 200; i++) best[i] = Math.min(best[i]!, dv[i]!);
-      for (const [name, cert] of [['nominal /2', nominal], ['measured bound', measured]] as const) {
+      for (const [name, cert] of [
+        ['nominal /2', nominal],
+        ['measured bound', measured],
+      ] as const) {
         const check = checkCertificates(cert, d);
         lines.push(`${attack.name} vs ${name}: ${check.toString().split('\n').slice(0, 2).join('; ')}`);
         expect(check.violations).toEqual([]);
@@ -96,7 +104,9 @@ describe('certificates vs minimum-norm attacks from @lipnet/attacks (200 test sa
     const all = checkCertificates(nominal, best);
     const allMeasured = checkCertificates(measured, best);
     // eslint-disable-next-line no-console
-    console.log(`${lines.join('\n')}\nbest of 4 attacks vs nominal: ${all.toString()}\nbest of 4 attacks vs measured (bound ${bound.upperBound.toFixed(4)}): ${allMeasured.toString()}`);
+    console.log(
+      `${lines.join('\n')}\nbest of 4 attacks vs nominal: ${all.toString()}\nbest of 4 attacks vs measured (bound ${bound.upperBound.toFixed(4)}): ${allMeasured.toString()}`,
+    );
     expect(all.violations).toEqual([]);
     expect(allMeasured.violations).toEqual([]);
     expect(all.total - all.unattacked).toBeGreaterThan(190);

@@ -14,10 +14,18 @@ const arr = (t: tf.Tensor) => {
 
 describe('certificates: closed forms on hand values', () => {
   it('divides the top-2 margin by √2·L (whole network) or 2L (disjoint heads)', () => {
-    const y = [[3, 1, 0], [0.5, 2.5, 2.0], [1, 1, 0]];
+    const y = [
+      [3, 1, 0],
+      [0.5, 2.5, 2.0],
+      [1, 1, 0],
+    ];
     expect(arr(certificates(y))).toEqual([expect.closeTo(2 / Math.SQRT2, 6), expect.closeTo(0.5 / Math.SQRT2, 6), 0]);
     expect(arr(certificates(y, { disjointHeads: true }))).toEqual([expect.closeTo(1, 6), expect.closeTo(0.25, 6), 0]);
-    expect(arr(certificates(y, { disjointHeads: true, lipschitzConstant: 0.5 }))).toEqual([expect.closeTo(2, 6), expect.closeTo(0.5, 6), 0]);
+    expect(arr(certificates(y, { disjointHeads: true, lipschitzConstant: 0.5 }))).toEqual([
+      expect.closeTo(2, 6),
+      expect.closeTo(0.5, 6),
+      0,
+    ]);
   });
   it('binary scores: |f|/L', () => {
     expect(arr(certificates(tf.tensor1d([-0.5, 2]), { lipschitzConstant: 2 }))).toEqual([0.25, 1]);
@@ -30,19 +38,36 @@ describe('certificates: closed forms on hand values', () => {
     expect(arr(certificates([[3, 2.5, 2]], { headLipschitzConstants: [1, 9, 1] }))[0]).toBeCloseTo(0.05, 6);
   });
   it('pairwise constants: min_j (f_c − f_j)/L_cj', () => {
-    const P = [[0, 1, 4], [1, 0, 1], [4, 1, 0]];
+    const P = [
+      [0, 1, 4],
+      [1, 0, 1],
+      [4, 1, 0],
+    ];
     // c = 0: j=1: 2/1, j=2: 3/4 → 0.75
     expect(arr(certificates([[3, 1, 0]], { pairwiseLipschitzConstants: P }))[0]).toBeCloseTo(0.75, 6);
   });
   it('rejects bad arguments with messages that name the argument, the value and the fix', () => {
-    expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(/certificates: expected `lipschitzConstant` to be a finite number > 0, got 0\. Pass/);
+    expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(
+      /certificates: expected `lipschitzConstant` to be a finite number > 0, got 0\. Pass/,
+    );
     expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(CertificatesArgumentError);
     expect(() => certificates([[1, 0, 2]], { headLipschitzConstants: [1, 1] })).toThrow(/3 entries.*got 2/);
     expect(() => certificates(tf.zeros([2, 2, 2]))).toThrow(/shape \[n, C\], got \[2, 2, 2\]/);
   });
   it('leaks no tensor', async () => {
-    const y = tf.tensor2d([[3, 1, 0], [0, 1, 2]]);
-    await expectNoLeakedTensors(() => certificates(y, { pairwiseLipschitzConstants: [[0, 1, 1], [1, 0, 1], [1, 1, 0]] }));
+    const y = tf.tensor2d([
+      [3, 1, 0],
+      [0, 1, 2],
+    ]);
+    await expectNoLeakedTensors(() =>
+      certificates(y, {
+        pairwiseLipschitzConstants: [
+          [0, 1, 1],
+          [1, 0, 1],
+          [1, 1, 0],
+        ],
+      }),
+    );
     await expectNoLeakedTensors(() => certificates(y));
     y.dispose();
   });
@@ -61,7 +86,10 @@ describe('certificates equal the exact minimal adversarial distance of linear mo
       // and it is attained: stepping just past the radius along w_j − w_c flips the decision, just short of it does not
       const dir = W[j]!.map((v, k) => v - W[c]![k]!);
       const nd = Math.hypot(...dir);
-      for (const [scale, flips] of [[1.001, true], [0.999, false]] as const) {
+      for (const [scale, flips] of [
+        [1.001, true],
+        [0.999, false],
+      ] as const) {
         const xa = x.map((v, k) => v + (scale * distance * dir[k]!) / nd);
         const f = linearLogits(W, b, [xa])[0]!;
         expect(f[j]! > f[c]!).toBe(flips);
@@ -83,7 +111,9 @@ describe('certificates equal the exact minimal adversarial distance of linear mo
     const f = X.map((x) => w.reduce((s, v, k) => s + v * x[k]!, 0.3));
     const cert = arr(certificates(tf.tensor1d(f), { lipschitzConstant: L }));
     // binary = 2 classes with logits (f, 0): distance to {f = 0}
-    X.forEach((x, i) => expect(cert[i]).toBeCloseTo(linearMinimalDistance([w, w.map(() => 0)], [0.3, 0], x).distance, 5));
+    X.forEach((x, i) =>
+      expect(cert[i]).toBeCloseTo(linearMinimalDistance([w, w.map(() => 0)], [0.3, 0], x).distance, 5),
+    );
   });
 
   it('general W: √2·σ_max and 2·max‖w_i‖ certificates are sound lower bounds; pairwise constants are exact', () => {
@@ -110,10 +140,22 @@ describe('certificates equal the exact minimal adversarial distance of linear mo
 
   it('certificatesFromBound picks pairwise / heads / global constants from a bound report', () => {
     const y = [[3, 1, 0]];
-    const bound = { upperBound: 1, heads: { perHead: [1, 2, 0.5], pairwise: [[0, 1, 4], [1, 0, 1], [4, 1, 0]] } };
+    const bound = {
+      upperBound: 1,
+      heads: {
+        perHead: [1, 2, 0.5],
+        pairwise: [
+          [0, 1, 4],
+          [1, 0, 1],
+          [4, 1, 0],
+        ],
+      },
+    };
     expect(arr(certificatesFromBound(y, bound))[0]).toBeCloseTo(0.75, 6);
     expect(arr(certificatesFromBound(y, bound, { use: 'heads' }))[0]).toBeCloseTo(2 / 3, 6);
     expect(arr(certificatesFromBound(y, bound, { use: 'global' }))[0]).toBeCloseTo(2 / Math.SQRT2, 6);
-    expect(() => certificatesFromBound(y, { upperBound: 1 }, { use: 'heads' })).toThrow(/needs per-head bounds.*Pass `use: 'global'`/);
+    expect(() => certificatesFromBound(y, { upperBound: 1 }, { use: 'heads' })).toThrow(
+      /needs per-head bounds.*Pass `use: 'global'`/,
+    );
   });
 });

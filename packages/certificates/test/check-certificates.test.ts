@@ -10,7 +10,9 @@ describe('checkCertificates', () => {
     expect(r.violations).toEqual([{ index: 1, certificate: 0.5, distance: expect.closeTo(0.4, 12) }]);
     expect(r.tightestRatio).toBeCloseTo(0.8, 12); // sample 1: 0.4/0.5
     expect(r.tightestIndex).toBe(1);
-    expect(r.toString()).toMatch(/respected: 4\/5 \(1 without adversarial example\)[\s\S]*sample 1: certificate 0\.500000 > distance 0\.400000/);
+    expect(r.toString()).toMatch(
+      /respected: 4\/5 \(1 without adversarial example\)[\s\S]*sample 1: certificate 0\.500000 > distance 0\.400000/,
+    );
   });
   it('accepts tensors, a tolerance, and reports no violation when every certificate holds', () => {
     const c = tf.tensor1d([0.2, 0.4]);

@@ -26,7 +26,11 @@ export function randomMatrix(rows: number, cols: number, seed: number): number[]
 /** Exact minimal L2 distance from x to the decision boundary of f(x) = Wx + b (rows w_c), unbounded input domain:
  * the region {f_c ≥ f_j ∀j} is a polyhedron, its complement the union of the half-spaces {f_j > f_c},
  * and the distance to a half-space {(w_j − w_c)·x + b_j − b_c ≥ 0} is (f_c − f_j)/‖w_c − w_j‖. */
-export function linearMinimalDistance(W: number[][], b: number[], x: number[]): { distance: number; c: number; j: number } {
+export function linearMinimalDistance(
+  W: number[][],
+  b: number[],
+  x: number[],
+): { distance: number; c: number; j: number } {
   const f = W.map((w, i) => w.reduce((s, v, k) => s + v * x[k]!, b[i]!));
   let c = 0;
   for (let i = 1; i < f.length; i++) if (f[i]! > f[c]!) c = i;
@@ -45,7 +49,10 @@ export function linearMinimalDistance(W: number[][], b: number[], x: number[]): 
 }
 
 /** Explicit matrix (rows = outputs, cols = inputs) of a linear map on inputs of `shape` (batch 1), from dirac inputs. */
-export function explicitOperator(op: (x: tf.Tensor) => tf.Tensor, shape: number[]): { data: Float32Array; rows: number; cols: number } {
+export function explicitOperator(
+  op: (x: tf.Tensor) => tf.Tensor,
+  shape: number[],
+): { data: Float32Array; rows: number; cols: number } {
   const cols = shape.reduce((a, b) => a * b, 1);
   return tf.tidy(() => {
     const eye = tf.reshape(tf.eye(cols), [cols, ...shape.slice(1)]);

@@ -15,11 +15,28 @@ function linearConvNet(): tfl.Sequential {
   // all layers linear: the exact Lipschitz constant is σ_max of the whole map
   const m = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 2], filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }), biasInitializer: 'ones' }),
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 2],
+        filters: 3,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }),
+        biasInitializer: 'ones',
+      }),
       tfl.layers.averagePooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }) }),
+      tfl.layers.conv2d({
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }),
+      }),
       tfl.layers.flatten(),
-      tfl.layers.dense({ units: 5, kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }), biasInitializer: tfl.initializers.randomNormal({ seed: 4 }) }),
+      tfl.layers.dense({
+        units: 5,
+        kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }),
+        biasInitializer: tfl.initializers.randomNormal({ seed: 4 }),
+      }),
     ],
   });
   return m;
@@ -40,7 +57,12 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     });
     // non-overlapping average pooling is exact: 1/√(2·2)
     expect(b.layers[1]!.bound).toBeCloseTo(0.5, 5);
-    const whole = sigmaMax(explicitOperator((x) => tf.sub(model.apply(x) as tf.Tensor, model.apply(tf.zerosLike(x)) as tf.Tensor), [1, 8, 8, 2]));
+    const whole = sigmaMax(
+      explicitOperator(
+        (x) => tf.sub(model.apply(x) as tf.Tensor, model.apply(tf.zerosLike(x)) as tf.Tensor),
+        [1, 8, 8, 2],
+      ),
+    );
     expect(b.upperBound).toBeGreaterThanOrEqual(whole);
     const x = tf.randomNormal([4, 8, 8, 2], 0, 1, 'float32', 5);
     const e = empiricalLipschitz(model, x, { method: 'both', attackSteps: 30 });
@@ -50,13 +72,24 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     expect(e.attack!).toBeGreaterThan(0.9 * whole);
     expect(e.lowerBound).toBeLessThanOrEqual(b.upperBound);
     // eslint-disable-next-line no-console
-    console.log(`linear conv net: exact ${whole.toFixed(5)}, certified bound ${b.upperBound.toFixed(5)} (×${(b.upperBound / whole).toFixed(3)}), jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}\n${b.toString()}`);
+    console.log(
+      `linear conv net: exact ${whole.toFixed(5)}, certified bound ${b.upperBound.toFixed(5)} (×${(b.upperBound / whole).toFixed(3)}), jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}\n${b.toString()}`,
+    );
     x.dispose();
     model.dispose();
   });
 
   it('single Dense layer: certificates from its pairwise bounds equal the exact minimal adversarial distance', () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 4, kernelInitializer: tfl.initializers.glorotNormal({ seed: 9 }), biasInitializer: tfl.initializers.randomNormal({ seed: 10 }) })] });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({
+          inputShape: [6],
+          units: 4,
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 9 }),
+          biasInitializer: tfl.initializers.randomNormal({ seed: 10 }),
+        }),
+      ],
+    });
     const b = lipschitzUpperBound(model);
     expect(b.heads).toBeDefined();
     const [k, bias] = model.getWeights().map((w) => w.arraySync()) as [number[][], number[]];
@@ -64,7 +97,9 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     const x = tf.randomNormal([30, 6], 0, 2, 'float32', 11);
     const cert = certificatesFromBound(model.predict(x) as tf.Tensor, b);
     const c = cert.dataSync();
-    (x.arraySync() as number[][]).forEach((xi, i) => expect(c[i]).toBeCloseTo(linearMinimalDistance(W, bias, xi).distance, 4));
+    (x.arraySync() as number[][]).forEach((xi, i) =>
+      expect(c[i]).toBeCloseTo(linearMinimalDistance(W, bias, xi).distance, 4),
+    );
     // per-head bounds are the row norms
     W.forEach((w, i) => expect(b.heads!.perHead[i]).toBeCloseTo(Math.hypot(...w), 6));
     tf.dispose([x, cert]);
@@ -74,10 +109,21 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
   it('nonlinear net (relu, max pooling, tanh): empirical lower bounds ≤ certified bound', () => {
     const model = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }) }),
+        tfl.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }),
+        }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
         tfl.layers.flatten(),
-        tfl.layers.dense({ units: 8, activation: 'tanh', kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }) }),
+        tfl.layers.dense({
+          units: 8,
+          activation: 'tanh',
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }),
+        }),
         tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }) }),
       ],
     });
@@ -92,14 +138,20 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
   });
 
   it('an unknown layer throws UnsupportedLayerError naming the layer and its className', () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), tfl.layers.layerNormalization({ name: 'ln' })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), tfl.layers.layerNormalization({ name: 'ln' })],
+    });
     expect(() => lipschitzUpperBound(model)).toThrow(UnsupportedLayerError);
-    expect(() => lipschitzUpperBound(model)).toThrow(/layer 'ln' \(LayerNormalization\) has no known Lipschitz bound\. Supported classNames: .*registerLipschitzBoundHandler\('LayerNormalization'/);
+    expect(() => lipschitzUpperBound(model)).toThrow(
+      /layer 'ln' \(LayerNormalization\) has no known Lipschitz bound\. Supported classNames: .*registerLipschitzBoundHandler\('LayerNormalization'/,
+    );
     model.dispose();
   });
 
   it('an unknown activation inside Dense throws, naming the activation', () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 4, activation: 'swish', name: 'd' })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [4], units: 4, activation: 'swish', name: 'd' })],
+    });
     expect(() => lipschitzUpperBound(model)).toThrow(/layer 'd' \(Dense\) uses activation 'swish'/);
     model.dispose();
   });
@@ -113,16 +165,29 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     }
     tf.serialization.registerClass(Doubler);
     registerLipschitzBoundHandler('CertTestDoubler', () => ({ bound: 1, method: 'wrong on purpose' }));
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), new Doubler({ name: 'twice' })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), new Doubler({ name: 'twice' })],
+    });
     expect(() => lipschitzUpperBound(model)).toThrow(BoundVerificationError);
-    expect(() => lipschitzUpperBound(model)).toThrow(/layer 'twice' \(CertTestDoubler\) moved a random pair apart by a factor 2\.0.*above its computed bound 1\.0/);
+    expect(() => lipschitzUpperBound(model)).toThrow(
+      /layer 'twice' \(CertTestDoubler\) moved a random pair apart by a factor 2\.0.*above its computed bound 1\.0/,
+    );
     registerLipschitzBoundHandler('CertTestDoubler', () => ({ bound: 2, method: 'x ↦ 2x' }));
     expect(lipschitzUpperBound(model).layers[1]!.bound).toBe(2);
     model.dispose();
   });
 
   it('free input sizes need inputShape', () => {
-    const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [null, null, 1] as unknown as number[], filters: 2, kernelSize: 3, padding: 'same' })] });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: [null, null, 1] as unknown as number[],
+          filters: 2,
+          kernelSize: 3,
+          padding: 'same',
+        }),
+      ],
+    });
     expect(() => lipschitzUpperBound(model)).toThrow(/has free dimensions\. Pass `inputShape`/);
     expect(lipschitzUpperBound(model, { inputShape: [6, 6, 1] }).layers[0]!.inputShape).toEqual([1, 6, 6, 1]);
     model.dispose();

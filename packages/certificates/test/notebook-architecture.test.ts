@@ -1,7 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { frobeniusDense, GroupSort2, ScaledL2NormPooling2D, sequential, spectralConv2d, spectralDense, vanillaExport } from '@lipnet/layers';
-import { certificates, certificatesFromBound, empiricalLipschitz, lipschitzUpperBound, type LipschitzUpperBound } from '../src';
+import {
+  frobeniusDense,
+  GroupSort2,
+  ScaledL2NormPooling2D,
+  sequential,
+  spectralConv2d,
+  spectralDense,
+  vanillaExport,
+} from '@lipnet/layers';
+import {
+  certificates,
+  certificatesFromBound,
+  empiricalLipschitz,
+  lipschitzUpperBound,
+  type LipschitzUpperBound,
+} from '../src';
 
 // Demo 4's architecture (deel-lip 2021): SpectralConv2D(16, 3×3, GroupSort2) → ScaledL2NormPooling2D(2)
 // → SpectralConv2D(32, 3×3, GroupSort2) → ScaledL2NormPooling2D(2) → Flatten → SpectralDense(64, GroupSort2)
@@ -11,9 +25,20 @@ import { certificates, certificatesFromBound, empiricalLipschitz, lipschitzUpper
 function notebookModel(): tfl.Sequential {
   return sequential({
     layers: [
-      spectralConv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: [3, 3], activation: new GroupSort2(), kernelInitializer: 'orthogonal' }),
+      spectralConv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: [3, 3],
+        activation: new GroupSort2(),
+        kernelInitializer: 'orthogonal',
+      }),
       new ScaledL2NormPooling2D({ poolSize: [2, 2] }),
-      spectralConv2d({ filters: 32, kernelSize: [3, 3], activation: new GroupSort2(), kernelInitializer: 'orthogonal' }),
+      spectralConv2d({
+        filters: 32,
+        kernelSize: [3, 3],
+        activation: new GroupSort2(),
+        kernelInitializer: 'orthogonal',
+      }),
       new ScaledL2NormPooling2D({ poolSize: [2, 2] }),
       tfl.layers.flatten(),
       spectralDense({ units: 64, activation: new GroupSort2(), kernelInitializer: 'glorotUniform' }),
@@ -40,7 +65,9 @@ describe('notebook architecture (@lipnet layers, nominal constant 1)', () => {
   it('certified bounds ≤ 1.01 × nominal and ≥ the empirical lower bounds (Jacobian and attack)', () => {
     const e = empiricalLipschitz(model, x, { attackSteps: 4 });
     // eslint-disable-next-line no-console
-    console.log(`${b.toString()}\nempirical: jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}, per-head max ${Math.max(...e.perHead!).toFixed(5)}`);
+    console.log(
+      `${b.toString()}\nempirical: jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}, per-head max ${Math.max(...e.perHead!).toFixed(5)}`,
+    );
     // Nominal (deel-lip): the body is 1-Lipschitz and each FrobeniusDense head is 1-Lipschitz (disjoint
     // neurons), so the nominal constant of every logit is 1 — that is what `/2` certificates use. The
     // whole vector map has no nominal constant 1 (its last matrix has unit columns, σ_max up to √10).
@@ -55,7 +82,15 @@ describe('notebook architecture (@lipnet layers, nominal constant 1)', () => {
       expect(e.perHead![i]).toBeLessThanOrEqual(h);
     });
     for (const row of b.layers) expect(row.bound).toBeGreaterThanOrEqual(row.estimate * (1 - 1e-4));
-    expect(b.layers.map((r) => r.exportedAs ?? r.className)).toEqual(['Conv2D + GroupSort2', 'ScaledL2NormPooling2D', 'Conv2D + GroupSort2', 'ScaledL2NormPooling2D', 'Flatten', 'Dense + GroupSort2', 'Dense']);
+    expect(b.layers.map((r) => r.exportedAs ?? r.className)).toEqual([
+      'Conv2D + GroupSort2',
+      'ScaledL2NormPooling2D',
+      'Conv2D + GroupSort2',
+      'ScaledL2NormPooling2D',
+      'Flatten',
+      'Dense + GroupSort2',
+      'Dense',
+    ]);
     // Measured, not nominal: the first SpectralConv2D (3×3×1 → 16, so RKO makes its 9×16 reshaped kernel
     // row-orthonormal) has operator norm 3 × deel-lip's border coefficient 28/82 = 1.02439 on 28×28, i.e. the
     // nominal "1-Lipschitz" of this layer is 2.4 % optimistic; the network stays below 1 thanks to the others.
@@ -77,7 +112,18 @@ describe('notebook architecture (@lipnet layers, nominal constant 1)', () => {
   it('the vanilla-exported plain tfjs model gets the same bounds (Conv2D/Dense holding W̄, separate GroupSort2 layers)', () => {
     const plain = vanillaExport(model);
     const p = lipschitzUpperBound(plain);
-    expect(p.layers.map((r) => r.className)).toEqual(['Conv2D', 'GroupSort2', 'ScaledL2NormPooling2D', 'Conv2D', 'GroupSort2', 'ScaledL2NormPooling2D', 'Flatten', 'Dense', 'GroupSort2', 'Dense']);
+    expect(p.layers.map((r) => r.className)).toEqual([
+      'Conv2D',
+      'GroupSort2',
+      'ScaledL2NormPooling2D',
+      'Conv2D',
+      'GroupSort2',
+      'ScaledL2NormPooling2D',
+      'Flatten',
+      'Dense',
+      'GroupSort2',
+      'Dense',
+    ]);
     expect(p.upperBound).toBeCloseTo(b.upperBound, 5);
     p.heads!.perHead.forEach((h, i) => expect(h).toBeCloseTo(b.heads!.perHead[i]!, 5));
     plain.dispose();

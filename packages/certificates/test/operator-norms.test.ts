@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '@lipnet/test-utils';
-import { convExactNormBound, convOperatorNormBound, convOutputAndPadding, dilateKernel, matrixSpectralNormBound, operatorPowerIteration } from '../src';
+import {
+  convExactNormBound,
+  convOperatorNormBound,
+  convOutputAndPadding,
+  dilateKernel,
+  matrixSpectralNormBound,
+  operatorPowerIteration,
+} from '../src';
 import { explicitOperator, orthonormalRows, randomMatrix, sigmaMax } from './helpers';
 
 describe('matrixSpectralNormBound (power iteration + Cholesky certificate)', () => {
@@ -34,7 +41,17 @@ describe('matrixSpectralNormBound (power iteration + Cholesky certificate)', () 
 });
 
 describe('convolution operator norm: power iteration and Fourier bound vs the explicit operator matrix', () => {
-  type Case = { name: string; H: number; W: number; cin: number; cout: number; k: [number, number]; s: [number, number]; d?: [number, number]; pad: 'same' | 'valid' };
+  type Case = {
+    name: string;
+    H: number;
+    W: number;
+    cin: number;
+    cout: number;
+    k: [number, number];
+    s: [number, number];
+    d?: [number, number];
+    pad: 'same' | 'valid';
+  };
   const cases: Case[] = [
     { name: '3×3 same stride 1', H: 6, W: 5, cin: 2, cout: 3, k: [3, 3], s: [1, 1], pad: 'same' },
     { name: '3×3 same stride 2', H: 7, W: 6, cin: 2, cout: 3, k: [3, 3], s: [2, 2], pad: 'same' },
@@ -50,25 +67,64 @@ describe('convolution operator norm: power iteration and Fourier bound vs the ex
     const shape = [1, c.H, c.W, c.cin];
     const M = explicitOperator(op, shape);
     const exact = sigmaMax(M);
-    const { outH, outW } = convOutputAndPadding({ inH: c.H, inW: c.W, kh: c.k[0], kw: c.k[1], cin: c.cin, cout: c.cout, strides: c.s, dilation: c.d, padding: c.pad });
+    const { outH, outW } = convOutputAndPadding({
+      inH: c.H,
+      inW: c.W,
+      kh: c.k[0],
+      kw: c.k[1],
+      cin: c.cin,
+      cout: c.cout,
+      strides: c.s,
+      dilation: c.d,
+      padding: c.pad,
+    });
     expect(M.rows).toBe(outH * outW * c.cout);
     // power iteration needs gradients: tfjs has none for dilated conv2d, so run the equivalent undilated kernel
     const dk = dilateKernel(kernelVals, c.k[0], c.k[1], c.cin, c.cout, ...(c.d ?? [1, 1]));
     const K1 = tf.tensor4d(dk.data, [dk.kh, dk.kw, c.cin, c.cout]);
-    const pi = operatorPowerIteration((x) => tf.conv2d(x as tf.Tensor4D, K1, c.s, c.pad), shape, { maxIter: 500, tol: 1e-9 }).sigma;
+    const pi = operatorPowerIteration((x) => tf.conv2d(x as tf.Tensor4D, K1, c.s, c.pad), shape, {
+      maxIter: 500,
+      tol: 1e-9,
+    }).sigma;
     K1.dispose();
     expect(Math.abs(pi - exact) / exact).toBeLessThan(1e-4);
-    const fb = convOperatorNormBound(kernelVals, { inH: c.H, inW: c.W, kh: c.k[0], kw: c.k[1], cin: c.cin, cout: c.cout, strides: c.s, dilation: c.d, padding: c.pad });
+    const fb = convOperatorNormBound(kernelVals, {
+      inH: c.H,
+      inW: c.W,
+      kh: c.k[0],
+      kw: c.k[1],
+      cin: c.cin,
+      cout: c.cout,
+      strides: c.s,
+      dilation: c.d,
+      padding: c.pad,
+    });
     expect(fb.upper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
     expect(fb.upper / exact).toBeLessThan(1.5);
     // the banded-Cholesky certificate on the exact operator: ≥ exact, within the δ ladder (1e-5…1e-3) of the power-iteration value
-    const ex = convExactNormBound(kernelVals, { inH: c.H, inW: c.W, kh: c.k[0], kw: c.k[1], cin: c.cin, cout: c.cout, strides: c.s, dilation: c.d, padding: c.pad }, pi)!;
+    const ex = convExactNormBound(
+      kernelVals,
+      {
+        inH: c.H,
+        inW: c.W,
+        kh: c.k[0],
+        kw: c.k[1],
+        cin: c.cin,
+        cout: c.cout,
+        strides: c.s,
+        dilation: c.d,
+        padding: c.pad,
+      },
+      pi,
+    )!;
     expect(ex).not.toBeNull();
     expect(ex.upper).toBeGreaterThanOrEqual(exact * (1 - 1e-7));
     expect(ex.upper / exact).toBeLessThan(1 + 1e-3);
     // record the gap for the README
     // eslint-disable-next-line no-console
-    console.log(`${c.name}: exact ${exact.toFixed(6)} power-iteration ${pi.toFixed(6)} Fourier ${fb.upper.toFixed(5)} (×${(fb.upper / exact).toFixed(4)}) banded-Cholesky ${ex.upper.toFixed(6)} (×${(ex.upper / exact).toFixed(6)})`);
+    console.log(
+      `${c.name}: exact ${exact.toFixed(6)} power-iteration ${pi.toFixed(6)} Fourier ${fb.upper.toFixed(5)} (×${(fb.upper / exact).toFixed(4)}) banded-Cholesky ${ex.upper.toFixed(6)} (×${(ex.upper / exact).toFixed(6)})`,
+    );
     K.dispose();
   });
   it('is exact for a 1×1 convolution (no spatial mixing): ‖K‖₂ of the cin×cout matrix', () => {
@@ -77,6 +133,8 @@ describe('convolution operator norm: power iteration and Fourier bound vs the ex
     expect(fb.upper / singularValues(vals, 4, 3)[0]!).toBeCloseTo(1, 6);
   });
   it('rejects a kernel of the wrong size', () => {
-    expect(() => convOperatorNormBound([1, 2, 3], { inH: 4, inW: 4, kh: 3, kw: 3, cin: 1, cout: 1, padding: 'same' })).toThrow(/expected a kernel of 3×3×1×1 = 9 values, got 3/);
+    expect(() =>
+      convOperatorNormBound([1, 2, 3], { inH: 4, inW: 4, kh: 3, kw: 3, cin: 1, cout: 1, padding: 'same' }),
+    ).toThrow(/expected a kernel of 3×3×1×1 = 9 values, got 3/);
   });
 });

@@ -67,7 +67,9 @@ export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOpt
   const version = opts.deelLipVersion ?? '1.5';
   const beta = opts.beta ?? (version === '1.2' ? LEGACY_BETA_BJORCK : DEFAULT_BETA_BJORCK);
   if (typeof beta !== 'number' || !(beta > 0 && beta <= 0.5)) {
-    throw new LipnetConfigError(`bjorckNormalization: expected \`beta\` in (0, 0.5], got ${fmt(beta)}. Pass 0.5 (deel-lip 1.5) or 0.25 (1.2.0).`);
+    throw new LipnetConfigError(
+      `bjorckNormalization: expected \`beta\` in (0, 0.5], got ${fmt(beta)}. Pass 0.5 (deel-lip 1.5) or 0.25 (1.2.0).`,
+    );
   }
   if (version === '1.2') {
     const niter = opts.niter ?? LEGACY_NITER_BJORCK;
@@ -80,7 +82,9 @@ export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOpt
     });
   }
   if (version !== '1.5') {
-    throw new LipnetConfigError(`bjorckNormalization: expected \`deelLipVersion\` '1.5' or '1.2', got ${fmt(version)}. Pass '1.5' (default) or '1.2'.`);
+    throw new LipnetConfigError(
+      `bjorckNormalization: expected \`deelLipVersion\` '1.5' or '1.2', got ${fmt(version)}. Pass '1.5' (default) or '1.2'.`,
+    );
   }
   const eps = opts.eps ?? DEFAULT_EPS_BJORCK;
   const maxIter = opts.maxIter ?? DEFAULT_MAXITER_BJORCK;

@@ -4,7 +4,12 @@ import { LipnetConfigError, assertPositive, fmt } from './errors';
 import { frobeniusNormalization } from './frobenius-normalization';
 import { reshapedKernelOrthogonalization } from './reshaped-kernel-orthogonalization';
 import { autoClipValue, weightClip } from './weight-clip';
-import { normalizerConfig, resolveNormalizerOptions, type NormalizerOptions, type ResolvedNormalizerOptions } from './normalizer-options';
+import {
+  normalizerConfig,
+  resolveNormalizerOptions,
+  type NormalizerOptions,
+  type ResolvedNormalizerOptions,
+} from './normalizer-options';
 
 /**
  * Base of the @lipnet weight constraints: a serialisable object with
@@ -16,7 +21,9 @@ import { normalizerConfig, resolveNormalizerOptions, type NormalizerOptions, typ
  */
 // tfjs-layers does not export its `Constraint` base class, and `getConstraint`
 // only accepts `instanceof Constraint`; reach it through a built-in subclass.
-const TflConstraint = Object.getPrototypeOf(tfl.constraints.nonNeg().constructor) as typeof tf.serialization.Serializable;
+const TflConstraint = Object.getPrototypeOf(
+  tfl.constraints.nonNeg().constructor,
+) as typeof tf.serialization.Serializable;
 
 export abstract class LipschitzConstraint extends TflConstraint {
   /** Returns the projected weights (a new tensor). */
@@ -131,7 +138,10 @@ export class SpectralConstraint extends LipschitzConstraint {
       );
     }
     const u0 = this.u ? tf.tensor2d(this.u, [1, cOut]) : null;
-    const r = reshapedKernelOrthogonalization(w, u0, { ...normalizerConfig(this.options), adjustmentCoef: this.kCoefLip });
+    const r = reshapedKernelOrthogonalization(w, u0, {
+      ...normalizerConfig(this.options),
+      adjustmentCoef: this.kCoefLip,
+    });
     u0?.dispose();
     this.u = Array.from(r.u.dataSync());
     r.u.dispose();

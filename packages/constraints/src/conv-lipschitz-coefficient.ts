@@ -48,25 +48,36 @@ export function convLipschitzCoefficient(args: ConvLipschitzCoefficientArgs): nu
   const [sh, sw] = args.strides ?? [1, 1];
   const mode = args.mode ?? 'deel-lip';
   const version = args.deelLipVersion ?? '1.5';
-  for (const [name, v] of [['kernelSize', kh], ['kernelSize', kw], ['strides', sh], ['strides', sw]] as const) {
+  for (const [name, v] of [
+    ['kernelSize', kh],
+    ['kernelSize', kw],
+    ['strides', sh],
+    ['strides', sw],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new LipnetConfigError(`convLipschitzCoefficient: expected \`${name}\` to hold positive integers, got ${fmt(name === 'kernelSize' ? args.kernelSize : args.strides)}. Pass e.g. [3, 3].`);
+      throw new LipnetConfigError(
+        `convLipschitzCoefficient: expected \`${name}\` to hold positive integers, got ${fmt(name === 'kernelSize' ? args.kernelSize : args.strides)}. Pass e.g. [3, 3].`,
+      );
     }
   }
   if (mode !== 'deel-lip' && mode !== 'strict') {
-    throw new LipnetConfigError(`convLipschitzCoefficient: expected \`mode\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`);
+    throw new LipnetConfigError(
+      `convLipschitzCoefficient: expected \`mode\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`,
+    );
   }
   const strict = Math.sqrt(1 / (Math.ceil(kh / sh) * Math.ceil(kw / sw)));
   if (mode === 'strict') return strict;
   if (sh * sw !== 1 && version === '1.5') return strict;
   if (!args.inputSize) {
     throw new LipnetConfigError(
-      'convLipschitzCoefficient: `inputSize` is required by the deel-lip formula at this stride. Pass the input [height, width], or mode: \'strict\'.',
+      "convLipschitzCoefficient: `inputSize` is required by the deel-lip formula at this stride. Pass the input [height, width], or mode: 'strict'.",
     );
   }
   const [h, w] = args.inputSize;
   if (!(h > 0 && w > 0)) {
-    throw new LipnetConfigError(`convLipschitzCoefficient: expected \`inputSize\` to be positive, got ${fmt(args.inputSize)}. Pass the input [height, width].`);
+    throw new LipnetConfigError(
+      `convLipschitzCoefficient: expected \`inputSize\` to be positive, got ${fmt(args.inputSize)}. Pass the input [height, width].`,
+    );
   }
   const kh2 = (kh - 1) / 2;
   const kw2 = (kw - 1) / 2;

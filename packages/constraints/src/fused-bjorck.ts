@@ -20,7 +20,10 @@ export const FUSED_BJORCK_KERNELS = { bjorck: 'LipnetBjorck', bjorckGrad: 'Lipne
 
 /** Whether the active backend (or `backend`) registers both fused Björck kernels. */
 export function hasFusedBjorck(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_BJORCK_KERNELS.bjorck, backend) !== undefined && tf.getKernel(FUSED_BJORCK_KERNELS.bjorckGrad, backend) !== undefined;
+  return (
+    tf.getKernel(FUSED_BJORCK_KERNELS.bjorck, backend) !== undefined &&
+    tf.getKernel(FUSED_BJORCK_KERNELS.bjorckGrad, backend) !== undefined
+  );
 }
 
 /**
@@ -30,7 +33,9 @@ export function hasFusedBjorck(backend: string = tf.getBackend()): boolean {
  */
 export function fusedBjorck(w: tf.Tensor2D, beta: number, maxIter: number, eps: number): tf.Tensor2D {
   const op = tf.customGrad(((input: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    const [y, iterates] = tf.engine().runKernel(FUSED_BJORCK_KERNELS.bjorck, { w: input }, { beta, maxIter, eps }) as tf.Tensor[];
+    const [y, iterates] = tf
+      .engine()
+      .runKernel(FUSED_BJORCK_KERNELS.bjorck, { w: input }, { beta, maxIter, eps }) as tf.Tensor[];
     save([iterates!]);
     return {
       value: y!,

@@ -88,9 +88,17 @@ export function resolveNormalizerOptions(owner: string, o: NormalizerOptions = {
     }
   };
   if (version === '1.5') {
-    only(['niterSpectral', 'niterBjorck'], '1.2', "Use `maxIterSpectral`/`maxIterBjorck` (with `epsSpectral`/`epsBjorck`), or set deelLipVersion: '1.2'.");
+    only(
+      ['niterSpectral', 'niterBjorck'],
+      '1.2',
+      "Use `maxIterSpectral`/`maxIterBjorck` (with `epsSpectral`/`epsBjorck`), or set deelLipVersion: '1.2'.",
+    );
   } else {
-    only(['epsSpectral', 'epsBjorck', 'maxIterSpectral', 'maxIterBjorck'], '1.5', "Use `niterSpectral`/`niterBjorck`, or set deelLipVersion: '1.5'.");
+    only(
+      ['epsSpectral', 'epsBjorck', 'maxIterSpectral', 'maxIterBjorck'],
+      '1.5',
+      "Use `niterSpectral`/`niterBjorck`, or set deelLipVersion: '1.5'.",
+    );
   }
   const r: ResolvedNormalizerOptions = {
     deelLipVersion: version,

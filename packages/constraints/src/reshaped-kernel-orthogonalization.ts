@@ -53,15 +53,23 @@ export function reshapedKernelOrthogonalization(
   return tf.tidy(() => {
     const cOut = kernel.shape[kernel.rank - 1]!;
     const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;
-    const sn = spectralNormalization(w2, u, legacy
-      ? { deelLipVersion: '1.2', niter: o.niterSpectral }
-      : { deelLipVersion: '1.5', eps: o.epsSpectral, maxIter: o.maxIterSpectral });
+    const sn = spectralNormalization(
+      w2,
+      u,
+      legacy
+        ? { deelLipVersion: '1.2', niter: o.niterSpectral }
+        : { deelLipVersion: '1.5', eps: o.epsSpectral, maxIter: o.maxIterSpectral },
+    );
     const nb = legacy ? o.niterBjorck : o.maxIterBjorck;
-    const wb = nb > 0
-      ? bjorckNormalization(sn.w, legacy
-        ? { deelLipVersion: '1.2', niter: nb, beta: o.betaBjorck }
-        : { deelLipVersion: '1.5', eps: o.epsBjorck, maxIter: nb, beta: o.betaBjorck })
-      : sn.w;
+    const wb =
+      nb > 0
+        ? bjorckNormalization(
+            sn.w,
+            legacy
+              ? { deelLipVersion: '1.2', niter: nb, beta: o.betaBjorck }
+              : { deelLipVersion: '1.5', eps: o.epsBjorck, maxIter: nb, beta: o.betaBjorck },
+          )
+        : sn.w;
     const w = tf.reshape(coef === 1 ? wb : tf.mul(wb, coef), kernel.shape);
     return { w, u: sn.u, sigma: sn.sigma };
   });

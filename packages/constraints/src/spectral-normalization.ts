@@ -119,7 +119,11 @@ export function spectralNormalization(
   assertInteger('spectralNormalization', 'maxIter', maxIter, 1, 'Pass an integer such as 10.');
   return tf.tidy(() => {
     const u0 = u ?? tf.randomUniform([1, w.shape[1]], 0, 1);
-    const uStar = withoutGradient((ww, uu) => powerIteration(ww as tf.Tensor2D, uu as tf.Tensor2D, eps, maxIter), w, u0);
+    const uStar = withoutGradient(
+      (ww, uu) => powerIteration(ww as tf.Tensor2D, uu as tf.Tensor2D, eps, maxIter),
+      w,
+      u0,
+    );
     const sigma = tf.reshape(tf.norm(tf.matMul(uStar, tf.transpose(w))), [1, 1]) as tf.Tensor2D;
     return { w: tf.div(w, tf.add(sigma, eps)) as tf.Tensor2D, u: uStar, sigma };
   });

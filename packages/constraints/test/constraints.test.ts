@@ -20,7 +20,18 @@ function roundTrip<T extends tf.serialization.Serializable>(obj: T): T {
 describe('Frobenius normalisation', () => {
   it('whole kernel: unit Frobenius norm; per neuron: unit column norms', () => {
     expectTensorsClose(frobeniusNormalization(tf.tensor2d([[3], [4]])), [[0.6], [0.8]]);
-    expectTensorsClose(frobeniusNormalizationPerNeuron(tf.tensor2d([[3, 1], [4, 0]])), [[0.6, 1], [0.8, 0]]);
+    expectTensorsClose(
+      frobeniusNormalizationPerNeuron(
+        tf.tensor2d([
+          [3, 1],
+          [4, 0],
+        ]),
+      ),
+      [
+        [0.6, 1],
+        [0.8, 0],
+      ],
+    );
     const k = tf.randomNormal([3, 3, 2, 5]);
     const n = frobeniusNormalizationPerNeuron(k);
     expectTensorsClose(tf.sqrt(tf.sum(tf.square(n), [0, 1, 2])), [1, 1, 1, 1, 1], { atol: 1e-5 });
@@ -32,7 +43,9 @@ describe('constraint classes', () => {
     const c = new WeightClipConstraint({ c: 0.5 });
     expectTensorsClose(c.apply(tf.tensor1d([-2, 0.2, 3])), [-0.5, 0.2, 0.5]);
     expect(roundTrip(c).c).toBe(0.5);
-    expect(() => new WeightClipConstraint({ c: -1 })).toThrow(/WeightClipConstraint: expected `c` to be a positive number, got -1/);
+    expect(() => new WeightClipConstraint({ c: -1 })).toThrow(
+      /WeightClipConstraint: expected `c` to be a positive number, got -1/,
+    );
   });
 
   it('AutoWeightClipConstraint uses c = 1/(√size·scale)', () => {
@@ -57,11 +70,20 @@ describe('constraint classes', () => {
     expect(back.getConfig()).toEqual(c.getConfig());
     expect((c.getConfig().u as number[]).length).toBe(4);
     const legacy = roundTrip(new SpectralConstraint({ deelLipVersion: '1.2', niterBjorck: 20 }));
-    expect(legacy.getConfig()).toMatchObject({ deelLipVersion: '1.2', niterSpectral: 3, niterBjorck: 20, betaBjorck: 0.25 });
+    expect(legacy.getConfig()).toMatchObject({
+      deelLipVersion: '1.2',
+      niterSpectral: 3,
+      niterBjorck: 20,
+      betaBjorck: 0.25,
+    });
   });
 
   it('serialises inside a tfjs model config as kernelConstraint and is revived by class name', async () => {
-    const layer = tfl.layers.dense({ units: 3, inputShape: [6], kernelConstraint: new SpectralConstraint({ kCoefLip: 0.5 }) as never });
+    const layer = tfl.layers.dense({
+      units: 3,
+      inputShape: [6],
+      kernelConstraint: new SpectralConstraint({ kCoefLip: 0.5 }) as never,
+    });
     const m = tfl.sequential({ layers: [layer] });
     const json = JSON.parse(JSON.stringify(m.toJSON(null, false)));
     const back = (await tfl.models.modelFromJSON(json)) as tfl.LayersModel;

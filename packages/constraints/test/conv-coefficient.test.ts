@@ -18,9 +18,17 @@ describe('convLipschitzCoefficient', () => {
   });
 
   it('equals deel-lip 1.5.0 and 1.2.0 on every fixture case', () => {
-    for (const [fix, v] of [[fix15, '1.5'], [fix12, '1.2']] as const) {
+    for (const [fix, v] of [
+      [fix15, '1.5'],
+      [fix12, '1.2'],
+    ] as const) {
       for (const f of fix.convCoef) {
-        const got = convLipschitzCoefficient({ kernelSize: [f.kernel, f.kernel], strides: [f.stride, f.stride], inputSize: [f.size, f.size], deelLipVersion: v });
+        const got = convLipschitzCoefficient({
+          kernelSize: [f.kernel, f.kernel],
+          strides: [f.stride, f.stride],
+          inputSize: [f.size, f.size],
+          deelLipVersion: v,
+        });
         expect(got).toBeCloseTo(f.coef, 10);
       }
     }
@@ -28,12 +36,19 @@ describe('convLipschitzCoefficient', () => {
 
   it("'strict' is 1/√(⌈kh/sh⌉⌈kw/sw⌉) at every stride", () => {
     expect(convLipschitzCoefficient({ kernelSize: [3, 3], mode: 'strict' })).toBeCloseTo(1 / 3, 10);
-    expect(convLipschitzCoefficient({ kernelSize: [3, 5], strides: [2, 2], mode: 'strict' })).toBeCloseTo(Math.sqrt(1 / 6), 10);
+    expect(convLipschitzCoefficient({ kernelSize: [3, 5], strides: [2, 2], mode: 'strict' })).toBeCloseTo(
+      Math.sqrt(1 / 6),
+      10,
+    );
   });
 
   it('errors name the argument and the fix', () => {
-    expect(() => convLipschitzCoefficient({ kernelSize: [0, 3] })).toThrow(/`kernelSize`.*\[0,3\].*Pass e\.g\. \[3, 3\]/);
+    expect(() => convLipschitzCoefficient({ kernelSize: [0, 3] })).toThrow(
+      /`kernelSize`.*\[0,3\].*Pass e\.g\. \[3, 3\]/,
+    );
     expect(() => convLipschitzCoefficient({ kernelSize: [3, 3] })).toThrow(/`inputSize` is required/);
-    expect(() => convLipschitzCoefficient({ kernelSize: [3, 3], mode: 'loose' as 'strict' })).toThrow(/`mode`.*'loose'/);
+    expect(() => convLipschitzCoefficient({ kernelSize: [3, 3], mode: 'loose' as 'strict' })).toThrow(
+      /`mode`.*'loose'/,
+    );
   });
 });

@@ -55,7 +55,9 @@ describe('bjorckNormalization with fused kernels (reference implementation on cp
     const handle = registerReferenceFusedKernels('cpu');
     try {
       const loss = (v: tf.Tensor2D) => tf.sum(tf.mul(bjorckNormalization(v, { deelLipVersion: '1.2' }), dy));
-      const g = tf.grad((v: tf.Tensor) => loss(v as tf.Tensor2D))(w).dataSync();
+      const g = tf
+        .grad((v: tf.Tensor) => loss(v as tf.Tensor2D))(w)
+        .dataSync();
       const base = w.dataSync();
       const h = 1e-2;
       for (const i of [0, 5, 13, 27]) {
@@ -63,7 +65,8 @@ describe('bjorckNormalization with fused kernels (reference implementation on cp
         const minus = Float32Array.from(base);
         plus[i] = base[i]! + h;
         minus[i] = base[i]! - h;
-        const fd = (loss(tf.tensor2d(plus, [7, 4])).dataSync()[0]! - loss(tf.tensor2d(minus, [7, 4])).dataSync()[0]!) / (2 * h);
+        const fd =
+          (loss(tf.tensor2d(plus, [7, 4])).dataSync()[0]! - loss(tf.tensor2d(minus, [7, 4])).dataSync()[0]!) / (2 * h);
         expect(Math.abs(fd - g[i]!)).toBeLessThan(2e-2 * Math.max(1, Math.abs(g[i]!)));
       }
     } finally {
@@ -76,7 +79,9 @@ describe('bjorckNormalization with fused kernels (reference implementation on cp
     const handle = registerReferenceFusedKernels('cpu');
     try {
       await expectNoLeakedTensors(() => bjorckNormalization(w, { deelLipVersion: '1.5' }));
-      await expectNoLeakedTensors(() => tf.grad((v: tf.Tensor) => tf.sum(bjorckNormalization(v as tf.Tensor2D, { deelLipVersion: '1.2' })))(w));
+      await expectNoLeakedTensors(() =>
+        tf.grad((v: tf.Tensor) => tf.sum(bjorckNormalization(v as tf.Tensor2D, { deelLipVersion: '1.2' })))(w),
+      );
     } finally {
       handle.unregister();
     }

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectTensorsClose, singularValues, finiteDifferenceGradient, expectNoLeakedTensors } from '@lipnet/test-utils';
+import {
+  expectTensorsClose,
+  singularValues,
+  finiteDifferenceGradient,
+  expectNoLeakedTensors,
+} from '@lipnet/test-utils';
 import {
   spectralNormalization,
   bjorckNormalization,
@@ -43,10 +48,16 @@ describe('spectralNormalization', () => {
   });
 
   it('stops on eps: a converged u is returned after one iteration', () => {
-    const w = t2([[2, 0], [0, 1]]);
+    const w = t2([
+      [2, 0],
+      [0, 1],
+    ]);
     const r = spectralNormalization(w, t2([[1, 0]]));
     expectTensorsClose(r.u, [[1, 0]]);
-    expectTensorsClose(r.w, [[2 / 2.001, 0], [0, 1 / 2.001]]);
+    expectTensorsClose(r.w, [
+      [2 / 2.001, 0],
+      [0, 1 / 2.001],
+    ]);
   });
 
   it('1.5: no gradient flows through u (finite differences with u held fixed)', () => {
@@ -77,8 +88,13 @@ describe('spectralNormalization', () => {
   it('1.2: the gradient of the unrolled loop matches finite differences', () => {
     const w0 = tf.randomNormal([3, 2], 0, 1, 'float32', 9) as tf.Tensor2D;
     const u = tf.tensor2d([[0.3, -0.8]]);
-    const c = tf.tensor2d([[1, -2], [0.5, 1], [-1, 0.3]]);
-    const loss = (w: tf.Tensor) => tf.sum(tf.mul(spectralNormalization(w as tf.Tensor2D, u, { deelLipVersion: '1.2' }).w, c));
+    const c = tf.tensor2d([
+      [1, -2],
+      [0.5, 1],
+      [-1, 0.3],
+    ]);
+    const loss = (w: tf.Tensor) =>
+      tf.sum(tf.mul(spectralNormalization(w as tf.Tensor2D, u, { deelLipVersion: '1.2' }).w, c));
     const g = tf.grad(loss)(w0);
     const f = (x: Float64Array) => tf.tidy(() => loss(tf.tensor2d(Array.from(x), [3, 2])).dataSync()[0]!);
     const fd = finiteDifferenceGradient(f, w0.dataSync(), 1e-2);
@@ -86,7 +102,9 @@ describe('spectralNormalization', () => {
   });
 
   it('rejects bad shapes and options with a message naming the argument', () => {
-    expect(() => spectralNormalization(tf.ones([2, 2, 2]) as unknown as tf.Tensor2D, null)).toThrow(/spectralNormalization.*`w`.*2-D.*\[2,2,2\]/);
+    expect(() => spectralNormalization(tf.ones([2, 2, 2]) as unknown as tf.Tensor2D, null)).toThrow(
+      /spectralNormalization.*`w`.*2-D.*\[2,2,2\]/,
+    );
     expect(() => spectralNormalization(tf.ones([2, 3]), tf.ones([1, 2]))).toThrow(/`u` of shape \[1, 3\], got \[1,2\]/);
     expect(() => spectralNormalization(tf.ones([2, 3]), null, { eps: -1 })).toThrow(LipnetConfigError);
     expect(() => spectralNormalization(tf.ones([2, 3]), null, { maxIter: 0.5 })).toThrow(/`maxIter`.*integer.*0\.5/);
@@ -95,14 +113,22 @@ describe('spectralNormalization', () => {
 
 describe('bjorckNormalization', () => {
   it('matches deel-lip 1.5.0 and 1.2.0', () => {
-    for (const c of fix15.matrices) expectTensorsClose(bjorckNormalization(t2(c.wBar)), c.bjorck, { atol: 1e-4, rtol: 1e-4 });
+    for (const c of fix15.matrices)
+      expectTensorsClose(bjorckNormalization(t2(c.wBar)), c.bjorck, { atol: 1e-4, rtol: 1e-4 });
     for (const c of fix12.matrices) {
-      expectTensorsClose(bjorckNormalization(t2(c.wBar), { deelLipVersion: '1.2' }), c.bjorck, { atol: 1e-4, rtol: 1e-4 });
+      expectTensorsClose(bjorckNormalization(t2(c.wBar), { deelLipVersion: '1.2' }), c.bjorck, {
+        atol: 1e-4,
+        rtol: 1e-4,
+      });
     }
   });
 
   it('makes all singular values ≈ 1 for tall and wide matrices (independent Jacobi SVD)', () => {
-    for (const shape of [[40, 6], [6, 40], [16, 16]] as const) {
+    for (const shape of [
+      [40, 6],
+      [6, 40],
+      [16, 16],
+    ] as const) {
       const w = tf.randomNormal([...shape], 0, 1, 'float32', 3) as tf.Tensor2D;
       const sn = spectralNormalization(w, null);
       const o = bjorckNormalization(sn.w, { eps: 1e-6, maxIter: 100 });
@@ -123,13 +149,18 @@ describe('bjorckNormalization', () => {
   });
 
   it('rejects β outside (0, 0.5]', () => {
-    expect(() => bjorckNormalization(tf.eye(2) as tf.Tensor2D, { beta: 0.7 })).toThrow(/`beta` in \(0, 0\.5\], got 0\.7\. Pass 0\.5/);
+    expect(() => bjorckNormalization(tf.eye(2) as tf.Tensor2D, { beta: 0.7 })).toThrow(
+      /`beta` in \(0, 0\.5\], got 0\.7\. Pass 0\.5/,
+    );
   });
 });
 
 describe('reshapedKernelOrthogonalization', () => {
   it('matches deel-lip 1.5.0 and 1.2.0 on conv and dense kernels', () => {
-    for (const [fix, version] of [[fix15, '1.5'], [fix12, '1.2']] as const) {
+    for (const [fix, version] of [
+      [fix15, '1.5'],
+      [fix12, '1.2'],
+    ] as const) {
       for (const c of fix.rko) {
         const k = tf.tensor(c.kernel.flat(3) as number[], c.shape);
         const r = reshapedKernelOrthogonalization(k, t2(c.u), { adjustmentCoef: c.coef, deelLipVersion: version });
@@ -158,9 +189,15 @@ describe('reshapedKernelOrthogonalization', () => {
 
   it('rejects options of the other deel-lip version, and bad versions', () => {
     const k = tf.ones([2, 2]);
-    expect(() => reshapedKernelOrthogonalization(k, null, { niterSpectral: 3 })).toThrow(/`niterSpectral` \(3\) only applies with deelLipVersion '1\.2'/);
-    expect(() => reshapedKernelOrthogonalization(k, null, { deelLipVersion: '1.2', epsBjorck: 1e-3 })).toThrow(/`epsBjorck`.*'1\.5'/);
-    expect(() => reshapedKernelOrthogonalization(k, null, { deelLipVersion: '2' as '1.5' })).toThrow(/`deelLipVersion`.*got '2'/);
+    expect(() => reshapedKernelOrthogonalization(k, null, { niterSpectral: 3 })).toThrow(
+      /`niterSpectral` \(3\) only applies with deelLipVersion '1\.2'/,
+    );
+    expect(() => reshapedKernelOrthogonalization(k, null, { deelLipVersion: '1.2', epsBjorck: 1e-3 })).toThrow(
+      /`epsBjorck`.*'1\.5'/,
+    );
+    expect(() => reshapedKernelOrthogonalization(k, null, { deelLipVersion: '2' as '1.5' })).toThrow(
+      /`deelLipVersion`.*got '2'/,
+    );
   });
 
   it('leaks no tensor', async () => {

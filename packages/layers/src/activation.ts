@@ -8,7 +8,8 @@ import { LipnetConfigError, fmt } from '@lipnet/constraints';
  * the notebook's `GroupSort(2)`), or the serialised form `{className, config}`
  * of such a layer (how it is stored in model.json). `null`/`undefined`/`'linear'`: none.
  */
-export type ActivationIdentifier = string | tfl.layers.Layer | { className: string; config: tf.serialization.ConfigDict } | null | undefined;
+export type ActivationIdentifier =
+  string | tfl.layers.Layer | { className: string; config: tf.serialization.ConfigDict } | null | undefined;
 
 /** A resolved activation: the layer to apply (or null) and its serialisable form. */
 export interface ResolvedActivation {
@@ -17,7 +18,10 @@ export interface ResolvedActivation {
 }
 
 /** Instantiates a registered class from `{className, config}` through tfjs' serialization registry. */
-export function deserializeLayer(owner: string, spec: { className: string; config: tf.serialization.ConfigDict }): tfl.layers.Layer {
+export function deserializeLayer(
+  owner: string,
+  spec: { className: string; config: tf.serialization.ConfigDict },
+): tfl.layers.Layer {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) {
     throw new LipnetConfigError(

@@ -89,7 +89,9 @@ export class MonitorCallback extends tfl.Callback {
     this.args = args;
     const it = args.iterations ?? 100;
     if (!Number.isInteger(it) || it < 1) {
-      throw new LipnetConfigError(`MonitorCallback: expected \`iterations\` to be an integer ≥ 1, got ${fmt(it)}. Pass e.g. 100.`);
+      throw new LipnetConfigError(
+        `MonitorCallback: expected \`iterations\` to be an integer ≥ 1, got ${fmt(it)}. Pass e.g. 100.`,
+      );
     }
   }
   /** Measures the monitored layers of `model` now and records them at `step`. */
@@ -99,13 +101,20 @@ export class MonitorCallback extends tfl.Callback {
     if (wanted) {
       const missing = wanted.filter((n) => !layers.some((l) => l.name === n));
       if (missing.length) {
-        throw new LipnetConfigError(`MonitorCallback: no layer named ${fmt(missing)} in the model. Pass names from model.layers.map(l => l.name).`);
+        throw new LipnetConfigError(
+          `MonitorCallback: no layer named ${fmt(missing)} in the model. Pass names from model.layers.map(l => l.name).`,
+        );
       }
     }
     const out: MonitorRecord[] = [];
     for (const l of layers) {
       if (!isCondensable(l)) continue;
-      const ws = (l as unknown as { effectiveWeights?: () => tf.Tensor[] }).effectiveWeights?.() ?? l.vanillaExport().getWeights().map((w) => w.clone());
+      const ws =
+        (l as unknown as { effectiveWeights?: () => tf.Tensor[] }).effectiveWeights?.() ??
+        l
+          .vanillaExport()
+          .getWeights()
+          .map((w) => w.clone());
       const r = { step, layer: l.name, sigmaMax: largestSingularValue(ws[0]!, this.args.iterations ?? 100) };
       tf.dispose(ws);
       out.push(r);

@@ -4,7 +4,9 @@ import { LipnetConfigError, fmt, type ConvLipCoefMode } from '@lipnet/constraint
 export function pair(owner: string, arg: string, v: unknown, fix: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 1)) {
-    throw new LipnetConfigError(`${owner}: expected \`${arg}\` to be a positive integer or a pair of them, got ${fmt(v)}. ${fix}`);
+    throw new LipnetConfigError(
+      `${owner}: expected \`${arg}\` to be a positive integer or a pair of them, got ${fmt(v)}. ${fix}`,
+    );
   }
   return [p[0] as number, p[1] as number];
 }
@@ -24,11 +26,18 @@ export function checkConvOptions(
       `${owner}: expected an odd \`kernelSize\`, got ${fmt(a.kernelSize)}. 'same' padding centres the kernel only when it is odd; pass e.g. 3 or 5.`,
     );
   }
-  if (a.dilationRate !== undefined && !(a.dilationRate === 1 || (Array.isArray(a.dilationRate) && a.dilationRate.every((d) => d === 1)))) {
-    throw new LipnetConfigError(`${owner}: \`dilationRate\` ${fmt(a.dilationRate)} is not supported (deel-lip raises too). Pass 1.`);
+  if (
+    a.dilationRate !== undefined &&
+    !(a.dilationRate === 1 || (Array.isArray(a.dilationRate) && a.dilationRate.every((d) => d === 1)))
+  ) {
+    throw new LipnetConfigError(
+      `${owner}: \`dilationRate\` ${fmt(a.dilationRate)} is not supported (deel-lip raises too). Pass 1.`,
+    );
   }
   if (a.dataFormat !== undefined && a.dataFormat !== 'channelsLast') {
-    throw new LipnetConfigError(`${owner}: \`dataFormat\` ${fmt(a.dataFormat)} is not supported. Pass 'channelsLast' (NHWC).`);
+    throw new LipnetConfigError(
+      `${owner}: \`dataFormat\` ${fmt(a.dataFormat)} is not supported. Pass 'channelsLast' (NHWC).`,
+    );
   }
 }
 
@@ -45,7 +54,9 @@ export function checkConvInput(owner: string, shape: (number | null)[]): [number
 /** Checks a conv-coefficient mode: `'deel-lip'` or `'strict'` (see `convLipschitzCoefficient` in @lipnet/constraints). */
 export function checkConvLipCoef(owner: string, mode: unknown): ConvLipCoefMode {
   if (mode !== 'deel-lip' && mode !== 'strict') {
-    throw new LipnetConfigError(`${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`);
+    throw new LipnetConfigError(
+      `${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`,
+    );
   }
   return mode;
 }

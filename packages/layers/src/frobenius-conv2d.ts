@@ -42,9 +42,16 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     const strides = pair(owner, 'strides', args.strides ?? 1, 'Pass 1.');
     if (strides[0] !== 1 || strides[1] !== 1) {
-      throw new LipnetConfigError(`FrobeniusConv2D: \`strides\` must be 1, got ${fmt(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`);
+      throw new LipnetConfigError(
+        `FrobeniusConv2D: \`strides\` must be 1, got ${fmt(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`,
+      );
     }
-    checkConvOptions(owner, { padding: args.padding, kernelSize: this.kernelSize, dilationRate: args.dilationRate, dataFormat: args.dataFormat });
+    checkConvOptions(owner, {
+      padding: args.padding,
+      kernelSize: this.kernelSize,
+      dilationRate: args.dilationRate,
+      dataFormat: args.dataFormat,
+    });
     this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
     this.deelLipVersion = args.deelLipVersion ?? '1.5';
   }

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, assertInteger, fmt, frobeniusNormalization, frobeniusNormalizationPerNeuron } from '@lipnet/constraints';
+import {
+  LipnetConfigError,
+  assertInteger,
+  fmt,
+  frobeniusNormalization,
+  frobeniusNormalizationPerNeuron,
+} from '@lipnet/constraints';
 import { ReparametrizedDense } from './reparametrized-dense';
 import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
 
@@ -36,7 +42,9 @@ export class FrobeniusDense extends ReparametrizedDense {
     this.units = args.units;
     this.disjointNeurons = args.disjointNeurons ?? true;
     if (typeof this.disjointNeurons !== 'boolean') {
-      throw new LipnetConfigError(`FrobeniusDense: expected \`disjointNeurons\` to be a boolean, got ${fmt(this.disjointNeurons)}. Pass true or false.`);
+      throw new LipnetConfigError(
+        `FrobeniusDense: expected \`disjointNeurons\` to be a boolean, got ${fmt(this.disjointNeurons)}. Pass true or false.`,
+      );
     }
   }
 

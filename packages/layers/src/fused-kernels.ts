@@ -38,7 +38,11 @@ export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS]
  * registered. Read on every call (cheap: a map lookup), so registering or
  * unregistering them takes effect at the next layer call.
  */
-export function hasFusedKernel(kernel: FusedKernelName, gradKernel: FusedKernelName, backend: string = tf.getBackend()): boolean {
+export function hasFusedKernel(
+  kernel: FusedKernelName,
+  gradKernel: FusedKernelName,
+  backend: string = tf.getBackend(),
+): boolean {
   return tf.getKernel(kernel, backend) !== undefined && tf.getKernel(gradKernel, backend) !== undefined;
 }
 

@@ -1,4 +1,3 @@
-
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
@@ -43,4 +42,3 @@ export function isCondensable(layer: unknown): layer is Condensable {
     typeof (layer as Condensable).vanillaExport === 'function'
   );
 }
-

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, convLipschitzCoefficient, type ConvLipCoefMode, type DeelLipVersion } from '@lipnet/constraints';
+import {
+  LipnetConfigError,
+  convLipschitzCoefficient,
+  type ConvLipCoefMode,
+  type DeelLipVersion,
+} from '@lipnet/constraints';
 import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
 
@@ -64,7 +69,9 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
 
   protected override layerCoef(): number {
     if (this.convCoef === null) {
-      throw new LipnetConfigError(`${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`);
+      throw new LipnetConfigError(
+        `${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
+      );
     }
     return this.convCoef;
   }

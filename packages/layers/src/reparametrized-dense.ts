@@ -36,7 +36,10 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
   protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
     if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
     const lead = x.shape.slice(0, -1);
-    return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [...lead, this.units]);
+    return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [
+      ...lead,
+      this.units,
+    ]);
   }
 
   protected linearOutputShape(shape: (number | null)[]): (number | null)[] {
@@ -44,6 +47,11 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
   }
 
   protected plainLayer(activation: string | undefined): tfl.layers.Layer {
-    return tfl.layers.dense({ units: this.units, activation: activation as 'relu', useBias: this.useBias, name: this.name });
+    return tfl.layers.dense({
+      units: this.units,
+      activation: activation as 'relu',
+      useBias: this.useBias,
+      name: this.name,
+    });
   }
 }

@@ -82,7 +82,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     assertPositive(owner, 'kCoefLip', this.kCoefLip, 'Pass the Lipschitz constant of the layer, e.g. 1.');
     this.useBias = args.useBias ?? true;
     if (typeof this.useBias !== 'boolean') {
-      throw new LipnetConfigError(`${owner}: expected \`useBias\` to be a boolean, got ${fmt(this.useBias)}. Pass true or false.`);
+      throw new LipnetConfigError(
+        `${owner}: expected \`useBias\` to be a boolean, got ${fmt(this.useBias)}. Pass true or false.`,
+      );
     }
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
@@ -92,7 +94,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Sets k (deel-lip `set_klip_factor`); cached kernels are recomputed at the next call. */
   setKCoefLip(k: number): void {
-    assertPositive((this.constructor as unknown as { className: string }).className, 'kCoefLip', k, 'Pass the Lipschitz constant, e.g. 1.');
+    assertPositive(
+      (this.constructor as unknown as { className: string }).className,
+      'kCoefLip',
+      k,
+      'Pass the Lipschitz constant, e.g. 1.',
+    );
     this.kCoefLip = k;
   }
 
@@ -152,10 +159,32 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       }
       return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
     };
-    this.kernel = this.addWeight('kernel', this.kernelShape(shape), 'float32', init(this.kernelInitializerId), undefined, true);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.outputChannels()], 'float32', init(this.biasInitializerId), undefined, true);
+    this.kernel = this.addWeight(
+      'kernel',
+      this.kernelShape(shape),
+      'float32',
+      init(this.kernelInitializerId),
+      undefined,
+      true,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        [this.outputChannels()],
+        'float32',
+        init(this.biasInitializerId),
+        undefined,
+        true,
+      );
     if (this.hasPowerIteration) {
-      this.u = this.addWeight('u', [1, this.outputChannels()], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1 }), undefined, false);
+      this.u = this.addWeight(
+        'u',
+        [1, this.outputChannels()],
+        'float32',
+        tfl.initializers.randomNormal({ mean: 0, stddev: 1 }),
+        undefined,
+        false,
+      );
       this.sig = this.addWeight('sig', [1, 1], 'float32', tfl.initializers.ones(), undefined, false);
     }
   }
@@ -219,7 +248,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    const linear = this.linearOutputShape((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[]);
+    const linear = this.linearOutputShape(
+      (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[],
+    );
     const act = this.activationSpec.layer;
     return act ? act.computeOutputShape(linear) : linear;
   }
@@ -268,7 +299,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   effectiveWeights(): tf.Tensor[] {
     if (!this.built) {
-      throw new LipnetConfigError(`${this.getClassName()}: '${this.name}' is not built. Call the model on data (or build it) first.`);
+      throw new LipnetConfigError(
+        `${this.getClassName()}: '${this.name}' is not built. Call the model on data (or build it) first.`,
+      );
     }
     return tf.tidy(() => {
       const w = this.effectiveKernel(false).clone();
@@ -330,7 +363,9 @@ function resolveInitializer(id: string): Initializer {
   };
   const f = table[id];
   if (!f) {
-    throw new LipnetConfigError(`unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`);
+    throw new LipnetConfigError(
+      `unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
+    );
   }
   return f();
 }

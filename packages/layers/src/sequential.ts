@@ -39,7 +39,7 @@ export function isSupported1LipLayer(layer: tfl.layers.Layer): boolean {
       return pool.every((p, i) => p <= (strides[i] ?? p));
     }
     case 'ReLU':
-      return (cfg['maxValue'] === undefined || cfg['maxValue'] === null || (cfg['maxValue'] as number) >= 0);
+      return cfg['maxValue'] === undefined || cfg['maxValue'] === null || (cfg['maxValue'] as number) >= 0;
     case 'Activation':
       return ONE_LIP_ACTIVATIONS.has(String(cfg['activation']));
     default:

@@ -51,7 +51,12 @@ export class SpectralConv2D extends ReparametrizedConv2D {
     this.filters = args.filters;
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');
-    checkConvOptions(owner, { padding: args.padding, kernelSize: this.kernelSize, dilationRate: args.dilationRate, dataFormat: args.dataFormat });
+    checkConvOptions(owner, {
+      padding: args.padding,
+      kernelSize: this.kernelSize,
+      dilationRate: args.dilationRate,
+      dataFormat: args.dataFormat,
+    });
     this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
@@ -74,7 +79,10 @@ export class SpectralConv2D extends ReparametrizedConv2D {
   }
 
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
-    return reshapedKernelOrthogonalization(kernel, u, { ...normalizerConfig(this.normalizer), adjustmentCoef: this.lipCoef() });
+    return reshapedKernelOrthogonalization(kernel, u, {
+      ...normalizerConfig(this.normalizer),
+      adjustmentCoef: this.lipCoef(),
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

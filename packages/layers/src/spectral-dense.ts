@@ -50,7 +50,10 @@ export class SpectralDense extends ReparametrizedDense {
   }
 
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
-    return reshapedKernelOrthogonalization(kernel, u, { ...normalizerConfig(this.normalizer), adjustmentCoef: this.lipCoef() });
+    return reshapedKernelOrthogonalization(kernel, u, {
+      ...normalizerConfig(this.normalizer),
+      adjustmentCoef: this.lipCoef(),
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

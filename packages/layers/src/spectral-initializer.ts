@@ -52,7 +52,8 @@ export class SpectralInitializer extends TflInitializer {
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < m; i++) {
         const v = q[j * m + i]! * this.kCoefLip;
-        if (tall) out[i * cols + j] = v; // column j of a rows × cols matrix
+        if (tall)
+          out[i * cols + j] = v; // column j of a rows × cols matrix
         else out[j * cols + i] = v; // row j of a rows × cols matrix
       }
     }
@@ -62,7 +63,9 @@ export class SpectralInitializer extends TflInitializer {
     return this.seed === undefined ? { kCoefLip: this.kCoefLip } : { kCoefLip: this.kCoefLip, seed: this.seed };
   }
 }
-tf.serialization.registerClass(SpectralInitializer as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(
+  SpectralInitializer as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 /** Factory for {@link SpectralInitializer}. */
 export function spectralInitializer(args: SpectralInitializerArgs = {}): SpectralInitializer {

@@ -8,7 +8,9 @@ function exportLayers(l: tfl.layers.Layer): tfl.layers.Layer[] {
   if (typeof ex.vanillaExportLayers === 'function') return ex.vanillaExportLayers();
   if (isCondensable(l)) return [l.vanillaExport()];
   // Any other layer: a fresh copy from its config (weights copied once the model is built).
-  const cls = l.constructor as unknown as tfl.layers.Layer & { fromConfig: (c: unknown, cfg: unknown) => tfl.layers.Layer };
+  const cls = l.constructor as unknown as tfl.layers.Layer & {
+    fromConfig: (c: unknown, cfg: unknown) => tfl.layers.Layer;
+  };
   return [cls.fromConfig(cls, l.getConfig())];
 }
 
@@ -42,7 +44,9 @@ export function vanillaExport(model: tfl.LayersModel): tfl.LayersModel {
   const chain =
     model.inputs.length === 1 &&
     model.outputs.length === 1 &&
-    model.layers.every((l) => !(l instanceof tfl.LayersModel) && nodesIn(model, l).every((n) => n.inboundLayers.length <= 1));
+    model.layers.every(
+      (l) => !(l instanceof tfl.LayersModel) && nodesIn(model, l).every((n) => n.inboundLayers.length <= 1),
+    );
   return chain ? exportChain(model) : exportGraph(model);
 }
 
@@ -52,7 +56,9 @@ function copyWeights(copies: [tfl.layers.Layer, tfl.layers.Layer][]): void {
 }
 
 function isExported(l: tfl.layers.Layer): boolean {
-  return isCondensable(l) || typeof (l as unknown as { vanillaExportLayers?: unknown }).vanillaExportLayers === 'function';
+  return (
+    isCondensable(l) || typeof (l as unknown as { vanillaExportLayers?: unknown }).vanillaExportLayers === 'function'
+  );
 }
 
 function exportChain(model: tfl.LayersModel): tfl.Sequential {
@@ -93,7 +99,9 @@ function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
     const ins = node.inputTensors.map((t) => {
       const m = map.get(t.id);
       if (!m) {
-        throw new LipnetConfigError(`vanillaExport: the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`);
+        throw new LipnetConfigError(
+          `vanillaExport: the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
+        );
       }
       return m;
     });

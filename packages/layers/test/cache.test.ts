@@ -16,7 +16,10 @@ function countNormalize(layer: tfl.layers.Layer): { calls: number } {
   const c = { calls: 0 };
   const proto = Object.getPrototypeOf(layer) as { normalize: (...a: unknown[]) => unknown };
   const orig = proto.normalize;
-  (layer as unknown as { normalize: (...a: unknown[]) => unknown }).normalize = function (this: unknown, ...a: unknown[]) {
+  (layer as unknown as { normalize: (...a: unknown[]) => unknown }).normalize = function (
+    this: unknown,
+    ...a: unknown[]
+  ) {
     c.calls++;
     return orig.apply(this, a);
   };

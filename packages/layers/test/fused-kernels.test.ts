@@ -41,12 +41,30 @@ function smallNetwork(): tfl.Sequential {
     kCoefLip: 2,
     warn: () => undefined,
     layers: [
-      spectralConv2d({ inputShape: [10, 9, 1], filters: 4, kernelSize: [3, 3], activation: new GroupSort({ n: 2 }), kernelInitializer: ortho(1), biasInitializer: bias() }),
+      spectralConv2d({
+        inputShape: [10, 9, 1],
+        filters: 4,
+        kernelSize: [3, 3],
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: ortho(1),
+        biasInitializer: bias(),
+      }),
       scaledL2NormPooling2D({ poolSize: [2, 2] }),
-      spectralConv2d({ filters: 6, kernelSize: [3, 3], activation: new GroupSort({ n: 2 }), kernelInitializer: ortho(2), biasInitializer: bias() }),
+      spectralConv2d({
+        filters: 6,
+        kernelSize: [3, 3],
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: ortho(2),
+        biasInitializer: bias(),
+      }),
       scaledL2NormPooling2D({ poolSize: [2, 2] }),
       tfl.layers.flatten(),
-      spectralDense({ units: 8, activation: new GroupSort({ n: 2 }), kernelInitializer: ortho(3), biasInitializer: bias() }),
+      spectralDense({
+        units: 8,
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: ortho(3),
+        biasInitializer: bias(),
+      }),
       frobeniusDense({ units: 3, useBias: false, kernelInitializer: ortho(4) }),
     ],
   });
@@ -93,7 +111,11 @@ describe('fused kernels (reference implementation on cpu)', () => {
           model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
         );
         const out = model.predict(x) as tf.Tensor;
-        return { value, out, grads: model.trainableWeights.map((w) => grads[(w as unknown as { val: tf.Variable }).val.name]!) };
+        return {
+          value,
+          out,
+          grads: model.trainableWeights.map((w) => grads[(w as unknown as { val: tf.Variable }).val.name]!),
+        };
       });
     const stock = pass();
     const { result: fused, calls } = withFused(pass);

@@ -14,7 +14,13 @@ function checkKernelGradient(layer: SpectralDense | SpectralConv2D, inputShape: 
   const x = tf.randomNormal([2, ...inputShape], 0, 1, 'float32', 21);
   for (let i = 0; i < 20; i++) tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
   const [k0, ...rest] = layer.getWeights();
-  const c = tf.randomNormal((model.outputs[0]!.shape as number[]).map((d) => d ?? 2), 0, 1, 'float32', 22);
+  const c = tf.randomNormal(
+    (model.outputs[0]!.shape as number[]).map((d) => d ?? 2),
+    0,
+    1,
+    'float32',
+    22,
+  );
   const kernelVar = (layer as unknown as { kernel: { read(): tf.Variable } }).kernel.read();
   const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, c)) as tf.Scalar, [kernelVar]);
   const g = grads[kernelVar.name]!;
@@ -30,12 +36,25 @@ function checkKernelGradient(layer: SpectralDense | SpectralConv2D, inputShape: 
 
 describe('gradient of the reparametrised kernel (what fit uses) matches finite differences', () => {
   it('SpectralDense, deel-lip 1.5 (stop-gradient on u, Björck unrolled)', () => {
-    checkKernelGradient(new SpectralDense({ units: 3, epsSpectral: 1e-9, epsBjorck: 1e-9, maxIterSpectral: 10, maxIterBjorck: 6 }), [4]);
+    checkKernelGradient(
+      new SpectralDense({ units: 3, epsSpectral: 1e-9, epsBjorck: 1e-9, maxIterSpectral: 10, maxIterBjorck: 6 }),
+      [4],
+    );
   });
-  it("SpectralDense, deel-lip 1.2 (gradient through the unrolled power iteration)", () => {
+  it('SpectralDense, deel-lip 1.2 (gradient through the unrolled power iteration)', () => {
     checkKernelGradient(new SpectralDense({ units: 3, deelLipVersion: '1.2', niterBjorck: 6 }), [4]);
   });
   it('SpectralConv2D stride 2', () => {
-    checkKernelGradient(new SpectralConv2D({ filters: 2, kernelSize: 3, strides: 2, epsSpectral: 1e-9, epsBjorck: 1e-9, maxIterBjorck: 5 }), [5, 5, 1]);
+    checkKernelGradient(
+      new SpectralConv2D({
+        filters: 2,
+        kernelSize: 3,
+        strides: 2,
+        epsSpectral: 1e-9,
+        epsBjorck: 1e-9,
+        maxIterBjorck: 5,
+      }),
+      [5, 5, 1],
+    );
   });
 });

@@ -44,7 +44,13 @@ export function empiricalLipschitz(
   const seed = opts.seed ?? 1;
   const scale = opts.scale ?? 1;
   const shape = [n, ...inputShape];
-  const perSampleNorm = (t: tf.Tensor) => tf.sqrt(tf.sum(tf.square(t), t.shape.slice(1).map((_, i) => i + 1)));
+  const perSampleNorm = (t: tf.Tensor) =>
+    tf.sqrt(
+      tf.sum(
+        tf.square(t),
+        t.shape.slice(1).map((_, i) => i + 1),
+      ),
+    );
   let gradientNorm = 0;
   tf.tidy(() => {
     const x = tf.randomUniform(shape, -scale, scale, 'float32', seed);
@@ -70,7 +76,11 @@ export function empiricalLipschitz(
       const gfun = tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.log(ratio(aa, bb))));
       const [ga, gb] = gfun([a, b]);
       const dist = tf.reshape(perSampleNorm(tf.sub(a, b)), [n, ...inputShape.map(() => 1)]);
-      const step = (g: tf.Tensor) => tf.mul(tf.div(g, tf.add(tf.reshape(perSampleNorm(g), [n, ...inputShape.map(() => 1)]), 1e-12)), tf.mul(dist, lr));
+      const step = (g: tf.Tensor) =>
+        tf.mul(
+          tf.div(g, tf.add(tf.reshape(perSampleNorm(g), [n, ...inputShape.map(() => 1)]), 1e-12)),
+          tf.mul(dist, lr),
+        );
       return [tf.keep(tf.add(a, step(ga!))), tf.keep(tf.add(b, step(gb!)))];
     });
     a.dispose();
@@ -92,7 +102,13 @@ export function wrap(layer: tfl.layers.Layer, inputShape: number[]): tfl.Sequent
 }
 
 /** Runs `steps` Adam steps of MSE regression towards random targets. */
-export async function fitSteps(model: tfl.LayersModel, inputShape: number[], steps = 20, lr = 0.1, batch = 4): Promise<void> {
+export async function fitSteps(
+  model: tfl.LayersModel,
+  inputShape: number[],
+  steps = 20,
+  lr = 0.1,
+  batch = 4,
+): Promise<void> {
   model.compile({ optimizer: tf.train.adam(lr), loss: 'meanSquaredError' });
   const x = tf.randomNormal([batch, ...inputShape], 0, 1, 'float32', 42);
   const outShape = (model.outputs[0]!.shape as number[]).slice(1);

@@ -41,7 +41,11 @@ describe('sequential({layers, kCoefLip})', () => {
   it('warns for a layer that is not Lipschitz, naming it, and not for Flatten', () => {
     const warnings: string[] = [];
     sequential({
-      layers: [tfl.layers.flatten({ inputShape: [2, 3] }), tfl.layers.dense({ units: 3, name: 'plain' }), new SpectralDense({ units: 2 })],
+      layers: [
+        tfl.layers.flatten({ inputShape: [2, 3] }),
+        tfl.layers.dense({ units: 3, name: 'plain' }),
+        new SpectralDense({ units: 2 }),
+      ],
       warn: (m) => warnings.push(m),
     });
     expect(warnings).toHaveLength(1);
@@ -49,13 +53,20 @@ describe('sequential({layers, kCoefLip})', () => {
   });
 
   it('rejects a bad kCoefLip', () => {
-    expect(() => sequential({ layers: [], kCoefLip: -1 })).toThrow(/sequential: expected `kCoefLip` to be a positive number, got -1/);
+    expect(() => sequential({ layers: [], kCoefLip: -1 })).toThrow(
+      /sequential: expected `kCoefLip` to be a positive number, got -1/,
+    );
   });
 });
 
 describe('condense and CondenseCallback', () => {
   it('condense(model) folds W̄ into the raw kernels without changing predictions', () => {
-    const model = sequential({ layers: [new SpectralDense({ units: 5, inputShape: [4], kernelInitializer: 'glorotUniform' }), new FrobeniusDense({ units: 3 })] });
+    const model = sequential({
+      layers: [
+        new SpectralDense({ units: 5, inputShape: [4], kernelInitializer: 'glorotUniform' }),
+        new FrobeniusDense({ units: 3 }),
+      ],
+    });
     const x = tf.randomNormal([3, 4]);
     const y0 = model.predict(x) as tf.Tensor;
     expect(singularValues(model.layers[0]!.getWeights()[0]!.dataSync(), 4, 5)[0]).not.toBeCloseTo(1, 2);
@@ -69,7 +80,11 @@ describe('condense and CondenseCallback', () => {
     const layer = new SpectralDense({ units: 3, inputShape: [3], kernelInitializer: 'glorotUniform' });
     const model = sequential({ layers: [layer] });
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
-    await model.fit(tf.randomNormal([4, 3]), tf.randomNormal([4, 3]), { epochs: 3, verbose: 0, callbacks: [new CondenseCallback()] });
+    await model.fit(tf.randomNormal([4, 3]), tf.randomNormal([4, 3]), {
+      epochs: 3,
+      verbose: 0,
+      callbacks: [new CondenseCallback()],
+    });
     const s = kernelSingularValues(layer.getWeights()[0]!);
     for (const v of s) expect(v).toBeCloseTo(1, 2);
   });
@@ -77,7 +92,12 @@ describe('condense and CondenseCallback', () => {
 
 describe('MonitorCallback', () => {
   it('records σ_max of each effective kernel per epoch, agreeing with the Jacobi SVD', async () => {
-    const model = sequential({ layers: [new SpectralDense({ units: 4, inputShape: [6], kCoefLip: 1 }), new FrobeniusDense({ units: 2, disjointNeurons: false })] });
+    const model = sequential({
+      layers: [
+        new SpectralDense({ units: 4, inputShape: [6], kCoefLip: 1 }),
+        new FrobeniusDense({ units: 2, disjointNeurons: false }),
+      ],
+    });
     const mon = new MonitorCallback();
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
     await model.fit(tf.randomNormal([4, 6]), tf.randomNormal([4, 2]), { epochs: 2, verbose: 0, callbacks: [mon] });
@@ -93,7 +113,9 @@ describe('MonitorCallback', () => {
       expect(r.sigmaMax).toBeCloseTo(svd, 3);
     }
     expect(() => new MonitorCallback({ iterations: 0 })).toThrow(/`iterations`.*got 0/);
-    expect(() => new MonitorCallback({ monitoredLayers: ['nope'] }).measure(model, 0)).toThrow(/no layer named \["nope"\]/);
+    expect(() => new MonitorCallback({ monitoredLayers: ['nope'] }).measure(model, 0)).toThrow(
+      /no layer named \["nope"\]/,
+    );
   });
 
   it('largestSingularValue matches the Jacobi SVD', () => {
@@ -119,23 +141,37 @@ describe('vanillaExport(model)', () => {
     expect(body.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
     const json = JSON.stringify(plain.toJSON(null, false));
     const used = new Set([...json.matchAll(/"class_name":"([A-Za-z0-9]+)"/g)].map((m) => m[1]!));
-    for (const c of used) expect(BUILTIN.has(c) || c === 'Sequential' || c.endsWith('Initializer') || ['GlorotUniform', 'Zeros', 'VarianceScaling'].includes(c)).toBe(true);
+    for (const c of used)
+      expect(
+        BUILTIN.has(c) ||
+          c === 'Sequential' ||
+          c.endsWith('Initializer') ||
+          ['GlorotUniform', 'Zeros', 'VarianceScaling'].includes(c),
+      ).toBe(true);
     const x = tf.randomUniform([5, 8, 8, 1], 0, 1, 'float32', 9);
     expectTensorsClose(plain.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
     // reload: topology + weights through the tfjs IO path
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await plain.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await plain.save(
+      tf.io.withSaveHandler(
+        async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     const back = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
     expectTensorsClose(back.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
   });
 
   it('keeps a layer activation (GroupSort) as its own layer after the Dense', () => {
-    const model = sequential({ layers: [new SpectralDense({ units: 4, activation: new GroupSort({ n: 2 }), inputShape: [3] })] });
+    const model = sequential({
+      layers: [new SpectralDense({ units: 4, activation: new GroupSort({ n: 2 }), inputShape: [3] })],
+    });
     const plain = vanillaExport(model);
     expect(plain.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'Dense', 'GroupSort']);
     const x = tf.randomNormal([4, 3]);
     expectTensorsClose(plain.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-6 });
-    expect(() => (model.layers[0] as SpectralDense).vanillaExport()).toThrow(/layer activation \(GroupSort\).*vanillaExportLayers\(\)/);
+    expect(() => (model.layers[0] as SpectralDense).vanillaExport()).toThrow(
+      /layer activation \(GroupSort\).*vanillaExportLayers\(\)/,
+    );
   });
 
   it('exports right after loading weights without any training call (no stale wbar)', () => {
@@ -154,13 +190,22 @@ describe('initializer instances in the config', () => {
     const { saveLoadRoundTrip } = await import('@lipnet/test-utils');
     const model = sequential({
       layers: [
-        new SpectralDense({ units: 4, inputShape: [3], kernelInitializer: new SpectralInitializer({ seed: 5 }) as never }),
+        new SpectralDense({
+          units: 4,
+          inputShape: [3],
+          kernelInitializer: new SpectralInitializer({ seed: 5 }) as never,
+        }),
         new FrobeniusDense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) as never }),
       ],
     });
     const back = await saveLoadRoundTrip(model);
-    expect(back.layers[0]!.getConfig()['kernelInitializer']).toEqual({ className: 'SpectralInitializer', config: { kCoefLip: 1, seed: 5 } });
-    expect((back.layers[1]!.getConfig()['kernelInitializer'] as { className: string }).className).toMatch(/^(GlorotUniform|VarianceScaling)$/);
+    expect(back.layers[0]!.getConfig()['kernelInitializer']).toEqual({
+      className: 'SpectralInitializer',
+      config: { kCoefLip: 1, seed: 5 },
+    });
+    expect((back.layers[1]!.getConfig()['kernelInitializer'] as { className: string }).className).toMatch(
+      /^(GlorotUniform|VarianceScaling)$/,
+    );
     const x = tf.randomNormal([2, 3]);
     expectTensorsClose(back.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-6 });
   });
@@ -171,7 +216,10 @@ describe('vanillaExport of a functional model', () => {
     const inp = tfl.input({ shape: [5] });
     const h = new SpectralDense({ units: 6, activation: 'relu', name: 'trunk' }).apply(inp) as tfl.SymbolicTensor;
     const a = new SpectralDense({ units: 4, name: 'branch_a' }).apply(h) as tfl.SymbolicTensor;
-    const inner = sequential({ layers: [new FrobeniusDense({ units: 4, inputShape: [6], name: 'inner_frob' })], name: 'inner' });
+    const inner = sequential({
+      layers: [new FrobeniusDense({ units: 4, inputShape: [6], name: 'inner_frob' })],
+      name: 'inner',
+    });
     const b = inner.apply(h) as tfl.SymbolicTensor;
     const sum = tfl.layers.add({ name: 'merge' }).apply([a, b]) as tfl.SymbolicTensor;
     const out = tfl.layers.dense({ units: 2, name: 'head' }).apply(sum) as tfl.SymbolicTensor;
@@ -180,7 +228,9 @@ describe('vanillaExport of a functional model', () => {
     const names = plain.layers.map((l) => `${l.name}:${l.getClassName()}`);
     expect(names).toEqual(expect.arrayContaining(['trunk:Dense', 'branch_a:Dense', 'merge:Add', 'head:Dense']));
     const innerPlain = plain.layers.find((l) => l.getClassName() === 'Sequential') as tfl.Sequential;
-    expect(innerPlain.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.getClassName())).toEqual(['Dense']);
+    expect(innerPlain.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.getClassName())).toEqual([
+      'Dense',
+    ]);
     const x = tf.randomNormal([3, 5]);
     expectTensorsClose(plain.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
   });
@@ -189,6 +239,8 @@ describe('vanillaExport of a functional model', () => {
     const shared = new SpectralDense({ units: 3, name: 'shared' });
     const i1 = tfl.input({ shape: [3] });
     const o = shared.apply(shared.apply(i1)) as tfl.SymbolicTensor;
-    expect(() => vanillaExport(tfl.model({ inputs: i1, outputs: o }))).toThrow(/layer 'shared' is used 2 times \(shared layer\)/);
+    expect(() => vanillaExport(tfl.model({ inputs: i1, outputs: o }))).toThrow(
+      /layer 'shared' is used 2 times \(shared layer\)/,
+    );
   });
 });

@@ -17,9 +17,22 @@ import { empiricalLipschitz } from './helpers';
 function demo4(convLipCoef: ConvLipCoefMode = 'deel-lip'): tfl.Sequential {
   return sequential({
     layers: [
-      new SpectralConv2D({ filters: 16, kernelSize: 3, activation: new GroupSort({ n: 2 }), kernelInitializer: 'orthogonal', convLipCoef, inputShape: [28, 28, 1] }),
+      new SpectralConv2D({
+        filters: 16,
+        kernelSize: 3,
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: 'orthogonal',
+        convLipCoef,
+        inputShape: [28, 28, 1],
+      }),
       new ScaledL2NormPooling2D({ poolSize: 2 }),
-      new SpectralConv2D({ filters: 32, kernelSize: 3, activation: new GroupSort({ n: 2 }), kernelInitializer: 'orthogonal', convLipCoef }),
+      new SpectralConv2D({
+        filters: 32,
+        kernelSize: 3,
+        activation: new GroupSort({ n: 2 }),
+        kernelInitializer: 'orthogonal',
+        convLipCoef,
+      }),
       new ScaledL2NormPooling2D({ poolSize: 2 }),
       tfl.layers.flatten(),
       new SpectralDense({ units: 64, activation: new GroupSort({ n: 2 }), kernelInitializer: 'orthogonal' }),
@@ -30,7 +43,8 @@ function demo4(convLipCoef: ConvLipCoefMode = 'deel-lip'): tfl.Sequential {
   });
 }
 
-const count = (ws: tfl.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+const count = (ws: tfl.LayerVariable[]) =>
+  ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 
 describe('the Demo 4 network', () => {
   it("has the notebook's 105,856 trainable parameters (plus 115 non-trainable u/σ instead of deel-lip's 105,859 with wbar)", () => {
@@ -40,9 +54,12 @@ describe('the Demo 4 network', () => {
     expect(m.countParams()).toBe(105856 + 115);
   });
 
-  it('each output is 1-Lipschitz (measured) with the strict conv coefficient; ≤ 1.0756 with deel-lip\'s', () => {
+  it("each output is 1-Lipschitz (measured) with the strict conv coefficient; ≤ 1.0756 with deel-lip's", () => {
     const report: Record<string, unknown> = {};
-    for (const [mode, bound] of [['strict', 1], ['deel-lip', 3 * (28 / 82) * 3 * 0.35]] as const) {
+    for (const [mode, bound] of [
+      ['strict', 1],
+      ['deel-lip', 3 * (28 / 82) * 3 * 0.35],
+    ] as const) {
       const m = demo4(mode);
       for (const j of mode === 'strict' ? [0] : [7]) {
         const f = (x: tf.Tensor) => tf.slice(m.apply(x) as tf.Tensor, [0, j], [-1, 1]);
@@ -59,7 +76,17 @@ describe('the Demo 4 network', () => {
     const m = demo4();
     const plain = vanillaExport(m);
     expect(plain.layers.map((l) => l.getClassName())).toEqual([
-      'InputLayer', 'Conv2D', 'GroupSort', 'ScaledL2NormPooling2D', 'Conv2D', 'GroupSort', 'ScaledL2NormPooling2D', 'Flatten', 'Dense', 'GroupSort', 'Dense',
+      'InputLayer',
+      'Conv2D',
+      'GroupSort',
+      'ScaledL2NormPooling2D',
+      'Conv2D',
+      'GroupSort',
+      'ScaledL2NormPooling2D',
+      'Flatten',
+      'Dense',
+      'GroupSort',
+      'Dense',
     ]);
     const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 4);
     expectTensorsClose(plain.predict(x) as tf.Tensor, m.predict(x) as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });

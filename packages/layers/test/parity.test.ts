@@ -55,7 +55,11 @@ describe.each([
       expectTensorsClose(y, flat(f.y), { atol: 1e-4, rtol: 1e-4 });
       // inference (cached path) gives the same outputs as the training call
       expectTensorsClose(layer.apply(x) as tf.Tensor, flat(f.y), { atol: 1e-4, rtol: 1e-4 });
-      if (f.uOut) expectTensorsClose((layer as unknown as { u: tfl.LayerVariable }).u.read(), flat(f.uOut), { atol: 1e-4, rtol: 1e-4 });
+      if (f.uOut)
+        expectTensorsClose((layer as unknown as { u: tfl.LayerVariable }).u.read(), flat(f.uOut), {
+          atol: 1e-4,
+          rtol: 1e-4,
+        });
       if (version === '1.5' && f.wbar) {
         const w = (layer as unknown as { effectiveWeights(): tf.Tensor[] }).effectiveWeights()[0]!;
         expectTensorsClose(w, flat(f.wbar), { atol: 1e-4, rtol: 1e-4 });

@@ -19,9 +19,30 @@ interface Case {
 const frobConvCoef = (l: tfl.layers.Layer) => (l as unknown as { convCoef: number }).convCoef;
 
 const cases: Case[] = [
-  { name: 'SpectralDense k=1', make: () => new SpectralDense({ units: 6 }), inputShape: [10], kernelBound: () => 1, lipBound: 1, orthogonal: true },
-  { name: 'SpectralDense k=2, GroupSort activation', make: () => new SpectralDense({ units: 6, kCoefLip: 2, activation: new GroupSort({ n: 2 }) }), inputShape: [4], kernelBound: () => 2, lipBound: 2, orthogonal: true },
-  { name: "SpectralDense deelLipVersion '1.2'", make: () => new SpectralDense({ units: 5, deelLipVersion: '1.2' }), inputShape: [7], kernelBound: () => 1, lipBound: 1, orthogonal: true },
+  {
+    name: 'SpectralDense k=1',
+    make: () => new SpectralDense({ units: 6 }),
+    inputShape: [10],
+    kernelBound: () => 1,
+    lipBound: 1,
+    orthogonal: true,
+  },
+  {
+    name: 'SpectralDense k=2, GroupSort activation',
+    make: () => new SpectralDense({ units: 6, kCoefLip: 2, activation: new GroupSort({ n: 2 }) }),
+    inputShape: [4],
+    kernelBound: () => 2,
+    lipBound: 2,
+    orthogonal: true,
+  },
+  {
+    name: "SpectralDense deelLipVersion '1.2'",
+    make: () => new SpectralDense({ units: 5, deelLipVersion: '1.2' }),
+    inputShape: [7],
+    kernelBound: () => 1,
+    lipBound: 1,
+    orthogonal: true,
+  },
   {
     name: "SpectralConv2D 3×3 'strict'",
     make: () => new SpectralConv2D({ filters: 8, kernelSize: 3, convLipCoef: 'strict', activation: 'relu' }),
@@ -38,7 +59,14 @@ const cases: Case[] = [
     lipBound: 1,
     orthogonal: true,
   },
-  { name: 'FrobeniusDense (whole kernel)', make: () => new FrobeniusDense({ units: 4, disjointNeurons: false }), inputShape: [6], kernelBound: () => 1, lipBound: 1, orthogonal: false },
+  {
+    name: 'FrobeniusDense (whole kernel)',
+    make: () => new FrobeniusDense({ units: 4, disjointNeurons: false }),
+    inputShape: [6],
+    kernelBound: () => 1,
+    lipBound: 1,
+    orthogonal: false,
+  },
   {
     name: "FrobeniusConv2D 'strict'",
     make: () => new FrobeniusConv2D({ filters: 3, kernelSize: 3, convLipCoef: 'strict' }),
@@ -75,8 +103,15 @@ describe.each(cases)('$name', (c) => {
     const lip = empiricalLipschitz((x) => layer.apply(x) as tf.Tensor, c.inputShape, { samples: 3, steps: 25 });
     expect(lip.max).toBeLessThanOrEqual(c.lipBound * (1 + 1e-3));
     // the measurement is tight (not vacuous) for an orthogonal dense map: ‖J‖ = k exactly
-    if (c.name.startsWith('SpectralDense') && !c.name.includes('GroupSort')) expect(lip.max).toBeGreaterThan(c.lipBound * 0.99);
-    measured[c.name] = { sigmaMaxBefore: before[0], sigmaMaxAfter: after[0], sigmaMinAfter: after[after.length - 1], kernelBound: kb, empiricalLip: lip };
+    if (c.name.startsWith('SpectralDense') && !c.name.includes('GroupSort'))
+      expect(lip.max).toBeGreaterThan(c.lipBound * 0.99);
+    measured[c.name] = {
+      sigmaMaxBefore: before[0],
+      sigmaMaxAfter: after[0],
+      sigmaMinAfter: after[after.length - 1],
+      kernelBound: kb,
+      empiricalLip: lip,
+    };
   });
 
   it('save → load round trip: same config, same predictions', async () => {
@@ -110,7 +145,10 @@ describe('FrobeniusDense disjointNeurons (default true)', () => {
     const k = effectiveKernel(layer);
     expectTensorsClose(tf.sqrt(tf.sum(tf.square(k), 0)), [1.5, 1.5, 1.5, 1.5, 1.5], { atol: 1e-5 });
     for (let j = 0; j < 5; j++) {
-      const lip = empiricalLipschitz((x) => tf.slice(layer.apply(x) as tf.Tensor, [0, j], [-1, 1]), [8], { samples: 2, steps: 5 });
+      const lip = empiricalLipschitz((x) => tf.slice(layer.apply(x) as tf.Tensor, [0, j], [-1, 1]), [8], {
+        samples: 2,
+        steps: 5,
+      });
       expect(lip.max).toBeLessThanOrEqual(1.5 * (1 + 1e-3));
       expect(lip.max).toBeGreaterThan(1.5 * 0.999); // a linear functional: its gradient norm is exactly 1.5
     }
@@ -128,7 +166,11 @@ describe("SpectralConv2D with deel-lip's stride-1 coefficient", () => {
     const lip = empiricalLipschitz((x) => layer.apply(x) as tf.Tensor, [10, 10, 1], { samples: 2, steps: 40 });
     expect(lip.max).toBeLessThanOrEqual(3 * coef * (1 + 1e-3));
     expect(lip.max).toBeGreaterThan(1.01);
-    measured['SpectralConv2D 1→16 3×3 10×10 deel-lip coefficient'] = { coef, rigorousBound: 3 * coef, empiricalLip: lip };
+    measured['SpectralConv2D 1→16 3×3 10×10 deel-lip coefficient'] = {
+      coef,
+      rigorousBound: 3 * coef,
+      empiricalLip: lip,
+    };
   });
 });
 
@@ -141,7 +183,10 @@ describe("SpectralConv2D strides 2 with deel-lip 1.2.0's border-aware coefficien
     const lip = empiricalLipschitz((x) => layer.apply(x) as tf.Tensor, [12, 12, 1], { samples: 2, steps: 40 });
     expect(lip.max).toBeLessThanOrEqual(2 * coef * (1 + 1e-3));
     expect(lip.max).toBeGreaterThan(1.05);
-    measured["SpectralConv2D 1→16 3×3 stride 2 12×12 deel-lip 1.2.0 coefficient"] = { coef, rigorousBound: 2 * coef, empiricalLip: lip };
+    measured['SpectralConv2D 1→16 3×3 stride 2 12×12 deel-lip 1.2.0 coefficient'] = {
+      coef,
+      rigorousBound: 2 * coef,
+      empiricalLip: lip,
+    };
   });
 });
-

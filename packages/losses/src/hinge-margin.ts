@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
+import {
+  makeLoss,
+  pooled,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+  effectiveHingeMargin,
+} from './loss-function';
 import { checkNumber } from './validation';
 
 /** `s = +1` where `y > 0`, else `−1` (deel-lip's hinge sign). */
@@ -53,7 +62,8 @@ export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
     config: { minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
-    elementwise: semantics === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
+    elementwise:
+      semantics === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
   });
 }
 registerLoss('HingeMargin', (c) => HingeMargin(c as HingeMarginArgs));

@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin, hingeElementwise } from './hinge-margin';
 import { krElementwise } from './kr';
-import { jsonNumber, makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
+import {
+  jsonNumber,
+  makeLoss,
+  pooled,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+  effectiveHingeMargin,
+} from './loss-function';
 import { checkNumber } from './validation';
 
 /** Checks `alpha` (≥ 0; `Infinity` means hinge only), the message naming `loss`. */

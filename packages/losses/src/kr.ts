@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { makeLoss, pooled, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import {
+  makeLoss,
+  pooled,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+} from './loss-function';
 
 /** ε added to the class counts in the KR denominators, as deel-lip (`KR.eps = 1e-7`). */
 export const KR_EPSILON = 1e-7;

@@ -91,11 +91,15 @@ export function resolveBase(className: string, base: BaseLossArgs | undefined, b
   }
   const validate = b.validate ?? true;
   if (typeof validate !== 'boolean') {
-    throw new LossArgumentError(`${className}: expected \`validate\` to be a boolean, got ${JSON.stringify(validate)}. Pass true or false.`);
+    throw new LossArgumentError(
+      `${className}: expected \`validate\` to be a boolean, got ${JSON.stringify(validate)}. Pass true or false.`,
+    );
   }
   const name = b.name ?? className;
   if (typeof name !== 'string' || name.length === 0) {
-    throw new LossArgumentError(`${className}: expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}. Pass a log key such as '${className}'.`);
+    throw new LossArgumentError(
+      `${className}: expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}. Pass a log key such as '${className}'.`,
+    );
   }
   return { reduction, validate, name };
 }
@@ -155,7 +159,8 @@ export function lossFromConfig(spec: { className: string; config?: Record<string
     );
   }
   const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.config ?? {})) config[k] = v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v;
+  for (const [k, v] of Object.entries(spec.config ?? {}))
+    config[k] = v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v;
   return f(config);
 }
 

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin } from './hinge-margin';
-import { makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics } from './loss-function';
+import {
+  makeLoss,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+} from './loss-function';
 
 /** Arguments of {@link MultiMargin}. */
 export interface MultiMarginArgs extends BaseLossArgs {

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin, labelSign } from './hinge-margin';
-import { makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
+import {
+  makeLoss,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+  effectiveHingeMargin,
+} from './loss-function';
 
 /**
  * Element-wise multiclass hinge `mean_c[ w_c·relu(margin − s_c·ŷ_c) ]`, `w_c = C−1` on the

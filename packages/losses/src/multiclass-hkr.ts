@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkMargin } from './hinge-margin';
 import { checkAlpha } from './hkr';
 import { krElementwise } from './kr';
-import { jsonNumber, makeLoss, registerLoss, resolveSemantics, type BaseLossArgs, type LipschitzLoss, type Semantics, effectiveHingeMargin } from './loss-function';
+import {
+  jsonNumber,
+  makeLoss,
+  registerLoss,
+  resolveSemantics,
+  type BaseLossArgs,
+  type LipschitzLoss,
+  type Semantics,
+  effectiveHingeMargin,
+} from './loss-function';
 import { multiclassHingeElementwise } from './multiclass-hinge';
 
 /** Arguments of {@link MulticlassHKR}. */

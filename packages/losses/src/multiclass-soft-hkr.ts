@@ -68,7 +68,9 @@ export function MulticlassSoftHKR(args: MulticlassSoftHKRArgs = {}): MulticlassS
     hint: 'Pass a momentum in [0, 1], e.g. 0.99.',
   });
   if (alphaMean > 1) {
-    throw new LossArgumentError(`${name}: expected \`alphaMean\` to be a number in [0, 1], got ${alphaMean}. Pass a momentum in [0, 1], e.g. 0.99.`);
+    throw new LossArgumentError(
+      `${name}: expected \`alphaMean\` to be a number in [0, 1], got ${alphaMean}. Pass a momentum in [0, 1], e.g. 0.99.`,
+    );
   }
   const temperature = checkNumber(name, 'temperature', args.temperature ?? 1, {
     min: 0,

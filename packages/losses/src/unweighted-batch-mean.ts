@@ -15,12 +15,20 @@ export type MetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
  * // 10,000 validation samples in batches of 4,096: the last batch (1,808) counts 1/3, not 18 %.
  * unweightedBatchMean(MulticlassKR(), yVal, model.predict(xVal) as tf.Tensor, 4096);
  */
-export function unweightedBatchMean(metric: MetricFn, yTrue: tf.Tensor, yPred: tf.Tensor, batchSize: number): tf.Scalar {
+export function unweightedBatchMean(
+  metric: MetricFn,
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  batchSize: number,
+): tf.Scalar {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new LossArgumentError(`unweightedBatchMean: expected \`batchSize\` to be a positive integer, got ${batchSize}. Pass the batch size used by fit/evaluate.`);
+    throw new LossArgumentError(
+      `unweightedBatchMean: expected \`batchSize\` to be a positive integer, got ${batchSize}. Pass the batch size used by fit/evaluate.`,
+    );
   }
   const n = yPred.shape[0] ?? 0;
-  if (n === 0) throw new LossArgumentError('unweightedBatchMean: got an empty batch (0 samples). Pass at least one sample.');
+  if (n === 0)
+    throw new LossArgumentError('unweightedBatchMean: got an empty batch (0 samples). Pass at least one sample.');
   return tf.tidy(() => {
     const values: tf.Tensor[] = [];
     for (let start = 0; start < n; start += batchSize) {
@@ -114,7 +122,8 @@ export class UnweightedBatchMean extends tfl.Callback {
     if (this.validation) {
       const { x, y, batchSize, metrics } = this.validation;
       const pred = this.model.predict(x, { batchSize }) as tf.Tensor;
-      for (const [key, fn] of Object.entries(metrics)) replace(`val_${key}`, tf.keep(unweightedBatchMean(fn, y, pred, batchSize)));
+      for (const [key, fn] of Object.entries(metrics))
+        replace(`val_${key}`, tf.keep(unweightedBatchMean(fn, y, pred, batchSize)));
       pred.dispose();
     }
     this.reset();

@@ -13,7 +13,8 @@ import { LossArgumentError, LossInputError } from './errors';
 export type LabelKind = 'binary' | 'onehot' | 'probabilities' | 'sparse';
 
 /** Formats a (float32) value for a message: 0.8999999761581421 → "0.9". */
-const fmt = (v: number): string => (Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v));
+const fmt = (v: number): string =>
+  Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v);
 const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /** Checks a real hyper-parameter. `min` is inclusive unless `strict`. */
@@ -53,7 +54,9 @@ export function checkEnum<T extends string>(loss: string, arg: string, value: un
  */
 export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPred: tf.Tensor): void {
   if (!(yTrue instanceof tf.Tensor) || !(yPred instanceof tf.Tensor)) {
-    throw new LossInputError(`${loss}: expected \`yTrue\` and \`yPred\` to be tf.Tensor objects. Convert arrays with tf.tensor2d(...).`);
+    throw new LossInputError(
+      `${loss}: expected \`yTrue\` and \`yPred\` to be tf.Tensor objects. Convert arrays with tf.tensor2d(...).`,
+    );
   }
   if (yPred.rank !== 2) {
     throw new LossInputError(
@@ -63,7 +66,8 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
   }
   if (kind === 'sparse') {
     const n = yPred.shape[0];
-    const ok = (yTrue.rank === 1 && yTrue.shape[0] === n) || (yTrue.rank === 2 && yTrue.shape[0] === n && yTrue.shape[1] === 1);
+    const ok =
+      (yTrue.rank === 1 && yTrue.shape[0] === n) || (yTrue.rank === 2 && yTrue.shape[0] === n && yTrue.shape[1] === 1);
     if (!ok) {
       throw new LossInputError(
         `${loss}: expected \`yTrue\` of shape [${n}] or [${n}, 1] (class indices) for \`yPred\` of shape ${shapeStr(yPred.shape)}, ` +
@@ -135,7 +139,7 @@ export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
     );
   }
   const v = yTrue.dataSync();
-  const tc = yTrue.rank === 1 ? 1 : yTrue.shape[1] ?? 1;
+  const tc = yTrue.rank === 1 ? 1 : (yTrue.shape[1] ?? 1);
   if (labelBad) {
     let i: number;
     let want: string;

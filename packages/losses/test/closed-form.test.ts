@@ -59,7 +59,11 @@ describe("deel-lip's 8×1 binary batch, reduction none", () => {
     expectTensorsClose(L.KR({ reduction: 'none' })(y, p), [1.0, 2.2, -0.2, 1.4, 2.6, 0.8, -0.4, 1.8], TOL);
   });
   it('HingeMargin(1.4): relu(0.7 − sŷ)', () => {
-    expectTensorsClose(L.HingeMargin({ minMargin: 1.4, reduction: 'none' })(y, p), [0.2, 0, 0.8, 0, 0, 0.3, 0.9, 0], TOL);
+    expectTensorsClose(
+      L.HingeMargin({ minMargin: 1.4, reduction: 'none' })(y, p),
+      [0.2, 0, 0.8, 0, 0, 0.3, 0.9, 0],
+      TOL,
+    );
   });
   it('HKR(2.5, 2): −KR + 2.5·relu(1 − sŷ)', () => {
     expectTensorsClose(
@@ -77,13 +81,25 @@ describe("deel-lip's 8×3 multiclass batch, reduction none", () => {
   const y = oneHot(Y8x3_CLASSES, 3);
   const p = tf.tensor2d(P8x3);
   it('MulticlassKR = [326, 314, 120, 250, 496, −258, 396, 450] / 225', () => {
-    expectTensorsClose(L.MulticlassKR({ reduction: 'none' })(y, p), [326, 314, 120, 250, 496, -258, 396, 450].map((v) => v / 225), TOL);
+    expectTensorsClose(
+      L.MulticlassKR({ reduction: 'none' })(y, p),
+      [326, 314, 120, 250, 496, -258, 396, 450].map((v) => v / 225),
+      TOL,
+    );
   });
   it('MulticlassHinge(2): row 0 = (2·relu(1 − 1.5) + relu(1 + 0.2) + relu(1 − 0.5))/3 = 17/30', () => {
-    expectTensorsClose(L.MulticlassHinge({ minMargin: 2, reduction: 'none' })(y, p), [17, 13, 34, 15, 12, 62, 17, 45].map((v) => v / 30), TOL);
+    expectTensorsClose(
+      L.MulticlassHinge({ minMargin: 2, reduction: 'none' })(y, p),
+      [17, 13, 34, 15, 12, 62, 17, 45].map((v) => v / 30),
+      TOL,
+    );
   });
   it('MultiMargin(0.7): row 2 = (relu(0.7 − 0.8 + 2) + relu(0.7 − 0.8 − 2))/3 = 19/30', () => {
-    expectTensorsClose(L.MultiMargin({ minMargin: 0.7, reduction: 'none' })(y, p), [0, 0, 19, 0, 0, 35, 0, 0].map((v) => v / 30), TOL);
+    expectTensorsClose(
+      L.MultiMargin({ minMargin: 0.7, reduction: 'none' })(y, p),
+      [0, 0, 19, 0, 0, 35, 0, 0].map((v) => v / 30),
+      TOL,
+    );
   });
   it('MulticlassHKR(2.5, 1) = −KR + 2.5·Hinge(0.5) = [−779, −656, 1395, −625, −1609, 4557, −1284, 825] / 900', () => {
     expectTensorsClose(
@@ -94,20 +110,36 @@ describe("deel-lip's 8×3 multiclass batch, reduction none", () => {
   });
   it('CategoricalHinge(1.1): relu(1.1 − (ŷ_true − max_other))', () => {
     // row 1: 1.1 − (1 − 0.3) = 0.4; row 2: 1.1 − (0.8 − 2) = 2.3; row 5: 1.1 − (−0.4 − 2.4) = 3.9
-    expectTensorsClose(L.CategoricalHinge({ minMargin: 1.1, reduction: 'none' })(y, p), [0, 0.4, 2.3, 0.1, 0, 3.9, 0.4, 0], TOL);
+    expectTensorsClose(
+      L.CategoricalHinge({ minMargin: 1.1, reduction: 'none' })(y, p),
+      [0, 0.4, 2.3, 0.1, 0, 3.9, 0.4, 0],
+      TOL,
+    );
   });
   it('τ-CCE(2) and sparse τ-CCE(2): −log softmax(2ŷ)_true / 2', () => {
     const want = [0.044275, 0.115109, 1.243572, 0.084923, 0.010887, 2.8023, 0.114224, 0.076357];
-    expectTensorsClose(L.TauCategoricalCrossentropy({ tau: 2, reduction: 'none' })(y, p), want, { rtol: 1e-5, atol: 1e-6 });
+    expectTensorsClose(L.TauCategoricalCrossentropy({ tau: 2, reduction: 'none' })(y, p), want, {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
     const sparse = tf.tensor1d(Y8x3_CLASSES, 'int32');
-    expectTensorsClose(L.TauSparseCategoricalCrossentropy({ tau: 2, reduction: 'none' })(sparse, p), want, { rtol: 1e-5, atol: 1e-6 });
+    expectTensorsClose(L.TauSparseCategoricalCrossentropy({ tau: 2, reduction: 'none' })(sparse, p), want, {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
     // row 0 by hand: z = [3, 0.4, −1]; log Σ e^z − 3 = log(1 + e^−2.6 + e^−4) → /2
     const row0 = Math.log(1 + Math.exp(-2.6) + Math.exp(-4)) / 2;
     expect(row0).toBeCloseTo(0.044275, 6);
   });
   it('{−1, 1} one-hot labels give the same values as {0, 1}', () => {
     const ypm = tf.sub(tf.mul(y, 2), 1);
-    for (const f of [L.MulticlassKR(), L.MulticlassHinge(), L.MulticlassHKR(), L.MultiMargin(), L.CategoricalHinge({ minMargin: 1 })]) {
+    for (const f of [
+      L.MulticlassKR(),
+      L.MulticlassHinge(),
+      L.MulticlassHKR(),
+      L.MultiMargin(),
+      L.CategoricalHinge({ minMargin: 1 }),
+    ]) {
       expectTensorsClose(f(ypm, p), f(y, p), TOL);
     }
   });

@@ -16,7 +16,11 @@ function data(n: number, seed: number) {
 }
 
 function model(lr: number, loss: LipschitzLoss, metrics: Array<string | LipschitzLoss>) {
-  const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [4], kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })] });
+  const m = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ units: 3, inputShape: [4], kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
   m.compile({ optimizer: tf.train.sgd(lr), loss, metrics });
   return m;
 }
@@ -39,8 +43,21 @@ describe('model.compile / fit / evaluate', () => {
     const wantLoss = scalar(loss(train.y, before));
     const wantKR = scalar(kr(train.y, before));
     before.dispose();
-    const h = await m.fit(train.x, train.y, { epochs: 1, batchSize: 12, shuffle: false, validationData: [val.x, val.y], verbose: 0 });
-    expect(Object.keys(h.history).sort()).toEqual(['MulticlassKR', 'acc', 'loss', 'val_MulticlassKR', 'val_acc', 'val_loss']);
+    const h = await m.fit(train.x, train.y, {
+      epochs: 1,
+      batchSize: 12,
+      shuffle: false,
+      validationData: [val.x, val.y],
+      verbose: 0,
+    });
+    expect(Object.keys(h.history).sort()).toEqual([
+      'MulticlassKR',
+      'acc',
+      'loss',
+      'val_MulticlassKR',
+      'val_acc',
+      'val_loss',
+    ]);
     expect(h.history.loss![0]).toBeCloseTo(wantLoss, 5);
     expect(h.history.MulticlassKR![0]).toBeCloseTo(wantKR, 5);
     // Validation runs after the step, with the updated weights.
@@ -55,7 +72,9 @@ describe('model.compile / fit / evaluate', () => {
 
   it('the 1.2-semantics loss and a renamed metric log under their names', async () => {
     const train = data(8, 3);
-    const m = model(0.01, MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }), [MulticlassKR({ name: 'kr' })]);
+    const m = model(0.01, MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }), [
+      MulticlassKR({ name: 'kr' }),
+    ]);
     const h = await m.fit(train.x, train.y, { epochs: 1, batchSize: 8, verbose: 0 });
     expect(Object.keys(h.history).sort()).toEqual(['kr', 'loss']);
     tf.dispose([train.x, train.y]);
@@ -105,10 +124,20 @@ describe('model.compile / fit / evaluate', () => {
     const vB = scalar(kr(tf.slice(val.y, [5, 0], [2, 3]), tf.slice(pv, [5, 0], [2, 3])));
     expect(scalar(unweightedBatchMean(kr, val.y, pv, 5))).toBeCloseTo((vA + vB) / 2, 5);
     tf.dispose([p, pv]);
-    const cb = new UnweightedBatchMean({ keys: ['MulticlassKR'], validation: { x: val.x, y: val.y, batchSize: 5, metrics: { MulticlassKR: kr } } });
+    const cb = new UnweightedBatchMean({
+      keys: ['MulticlassKR'],
+      validation: { x: val.x, y: val.y, batchSize: 5, metrics: { MulticlassKR: kr } },
+    });
     await m.fit(train.x, train.y, { epochs: 1, batchSize: 5, shuffle: false, verbose: 0 }); // warm-up (optimizer state)
     const before = tf.memory().numTensors;
-    const h = await m.fit(train.x, train.y, { epochs: 2, batchSize: 5, shuffle: false, validationData: [val.x, val.y], callbacks: [cb], verbose: 0 });
+    const h = await m.fit(train.x, train.y, {
+      epochs: 2,
+      batchSize: 5,
+      shuffle: false,
+      validationData: [val.x, val.y],
+      callbacks: [cb],
+      verbose: 0,
+    });
     expect(tf.memory().numTensors).toBe(before); // the callback keeps nothing alive
     for (const e of [0, 1]) {
       expect(h.history.MulticlassKR![e]).toBeCloseTo((krA + krB) / 2, 5);
@@ -116,7 +145,9 @@ describe('model.compile / fit / evaluate', () => {
     }
     // tfjs' own weighting for comparison: different numbers on these uneven batches
     expect(Math.abs((h.history.val_MulticlassKR![0] as number) - (5 * vA + 2 * vB) / 7)).toBeGreaterThan(1e-3);
-    expect(() => new UnweightedBatchMean({ keys: 'MulticlassKR' as unknown as string[] })).toThrow(/^UnweightedBatchMean: expected `keys` to be an array of log keys, got "MulticlassKR"/);
+    expect(() => new UnweightedBatchMean({ keys: 'MulticlassKR' as unknown as string[] })).toThrow(
+      /^UnweightedBatchMean: expected `keys` to be an array of log keys, got "MulticlassKR"/,
+    );
     tf.dispose([train.x, train.y, val.x, val.y]);
   });
 });

@@ -1,7 +1,11 @@
 import * as L from '../src';
 
 /** Builds a loss from a fixture's `loss` name and camelCase `args` (`'inf'` → Infinity). */
-export function build(name: string, args: Record<string, unknown>, extra: Record<string, unknown> = {}): L.LipschitzLoss {
+export function build(
+  name: string,
+  args: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): L.LipschitzLoss {
   const a: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) a[k] = v === 'inf' ? Infinity : v;
   const factories: Record<string, (x: never) => L.LipschitzLoss> = {

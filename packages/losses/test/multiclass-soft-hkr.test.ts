@@ -18,14 +18,19 @@ interface Step {
   currentMean: number;
 }
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'deel-lip-losses.json'), 'utf8')) as {
-  softHKR: { source: string; sequences: { args: Record<string, number | string>; reduction: 'none' | 'mean'; steps: Step[] }[] };
+  softHKR: {
+    source: string;
+    sequences: { args: Record<string, number | string>; reduction: 'none' | 'mean'; steps: Step[] }[];
+  };
 };
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 describe(`MulticlassSoftHKR parity with ${fixture.softHKR.source}`, () => {
   for (const seq of fixture.softHKR.sequences) {
     it(`${JSON.stringify(seq.args)}, reduction ${seq.reduction}: ${seq.steps.length} stateful calls`, () => {
-      const args = Object.fromEntries(Object.entries(seq.args).map(([k, v]) => [k, v === 'inf' ? Infinity : v])) as MulticlassSoftHKRArgs;
+      const args = Object.fromEntries(
+        Object.entries(seq.args).map(([k, v]) => [k, v === 'inf' ? Infinity : v]),
+      ) as MulticlassSoftHKRArgs;
       const loss = MulticlassSoftHKR({ ...args, reduction: seq.reduction });
       expect(loss.currentMean()).toBeCloseTo(args.minMargin!, 7);
       for (const step of seq.steps) {

@@ -39,7 +39,9 @@ const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'dee
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 const labelTensor = (c: { yTrue: number[] | number[][]; loss: string }) =>
-  c.loss === 'TauSparseCategoricalCrossentropy' ? tf.tensor1d(c.yTrue as number[], 'int32') : tf.tensor2d(c.yTrue as number[][]);
+  c.loss === 'TauSparseCategoricalCrossentropy'
+    ? tf.tensor1d(c.yTrue as number[], 'int32')
+    : tf.tensor2d(c.yTrue as number[][]);
 
 describe(`parity with deel-lip ${fixture.deelLip}`, () => {
   it('has several batches for every loss', () => {

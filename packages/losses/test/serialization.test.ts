@@ -33,9 +33,21 @@ describe('names and configs', () => {
   });
 
   it('getConfig mirrors the arguments with defaults resolved', () => {
-    expect(L.MulticlassHKR().getConfig()).toEqual({ alpha: 10, minMargin: 1, semantics: '1.5', reduction: 'mean', validate: true, name: 'MulticlassHKR' });
+    expect(L.MulticlassHKR().getConfig()).toEqual({
+      alpha: 10,
+      minMargin: 1,
+      semantics: '1.5',
+      reduction: 'mean',
+      validate: true,
+      name: 'MulticlassHKR',
+    });
     expect(L.HKR({ alpha: Infinity }).getConfig().alpha).toBe('inf');
-    expect(L.MulticlassSoftHKR({ temperature: 10, minMargin: 0.2, alpha: 50 }).getConfig()).toMatchObject({ alpha: 50, minMargin: 0.2, alphaMean: 0.99, temperature: 10 });
+    expect(L.MulticlassSoftHKR({ temperature: 10, minMargin: 0.2, alpha: 50 }).getConfig()).toMatchObject({
+      alpha: 50,
+      minMargin: 0.2,
+      alphaMean: 0.99,
+      temperature: 10,
+    });
   });
 
   it('lossFromConfig(JSON round trip) rebuilds a loss with the same values', () => {
@@ -47,7 +59,9 @@ describe('names and configs', () => {
       const pred = labels === yb ? pb : p;
       expectTensorsClose(again(labels, pred), loss(labels, pred), { rtol: 0, atol: 0 });
     }
-    expect(() => L.lossFromConfig({ className: 'Nope' })).toThrow(/^lossFromConfig: unknown loss `className` "Nope"\. Known: .*MulticlassHKR/);
+    expect(() => L.lossFromConfig({ className: 'Nope' })).toThrow(
+      /^lossFromConfig: unknown loss `className` "Nope"\. Known: .*MulticlassHKR/,
+    );
   });
 });
 
@@ -72,7 +86,16 @@ describe('memory', () => {
 
   it('a failing validation leaks nothing', () => {
     const before = tf.memory().numTensors;
-    const bad = tf.tensor2d([[1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    const bad = tf.tensor2d([
+      [1, 1, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     for (let i = 0; i < 10; i++) expect(() => L.MulticlassHKR()(bad, p)).toThrow(/not one-hot/);
     bad.dispose();
     expect(tf.memory().numTensors).toBe(before);

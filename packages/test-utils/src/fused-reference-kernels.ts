@@ -41,7 +41,11 @@ function withBias(z: Float32Array, b: Float32Array): Float32Array {
 }
 
 /** Window sums of x² per output element of a 'valid', stride = pool NHWC pooling. */
-function windowSquares(x: Float32Array, [n, h, w, c]: number[], [ph, pw]: number[]): { sums: Float32Array; oh: number; ow: number } {
+function windowSquares(
+  x: Float32Array,
+  [n, h, w, c]: number[],
+  [ph, pw]: number[],
+): { sums: Float32Array; oh: number; ow: number } {
   const oh = Math.floor(h! / ph!);
   const ow = Math.floor(w! / pw!);
   const sums = new Float32Array(n! * oh * ow * c!);
@@ -57,7 +61,11 @@ function windowSquares(x: Float32Array, [n, h, w, c]: number[], [ph, pw]: number
 
 /** Row-major matrices as [rows, cols, values] in float64. */
 type Mat = { r: number; c: number; v: Float64Array };
-const mat = (r: number, c: number, v?: ArrayLike<number>): Mat => ({ r, c, v: v ? Float64Array.from(v) : new Float64Array(r * c) });
+const mat = (r: number, c: number, v?: ArrayLike<number>): Mat => ({
+  r,
+  c,
+  v: v ? Float64Array.from(v) : new Float64Array(r * c),
+});
 function mm(a: Mat, b: Mat, ta = false, tb = false): Mat {
   const [ar, ac] = ta ? [a.c, a.r] : [a.r, a.c];
   const bc = tb ? b.r : b.c;
@@ -69,7 +77,12 @@ function mm(a: Mat, b: Mat, ta = false, tb = false): Mat {
     }
   return out;
 }
-const lin = (p: number, a: Mat, q: number, b: Mat): Mat => mat(a.r, a.c, a.v.map((x, i) => p * x + q * b.v[i]!));
+const lin = (p: number, a: Mat, q: number, b: Mat): Mat =>
+  mat(
+    a.r,
+    a.c,
+    a.v.map((x, i) => p * x + q * b.v[i]!),
+  );
 const frob = (a: Mat): number => Math.sqrt(a.v.reduce((s, x) => s + x * x, 0));
 /** A + Aᵀ (A square). */
 const sym = (a: Mat): Mat => lin(1, a, 1, transpose(a));
@@ -91,7 +104,11 @@ const kernels = {
   },
   LipnetPairSortGrad: ({ inputs, backend }) => {
     const be = backend as Backend;
-    return be.makeTensorInfo(inputs['x']!.shape, 'float32', permutePairs(read(be, inputs['x']!), read(be, inputs['dy']!)));
+    return be.makeTensorInfo(
+      inputs['x']!.shape,
+      'float32',
+      permutePairs(read(be, inputs['x']!), read(be, inputs['dy']!)),
+    );
   },
   LipnetBiasPairSort: ({ inputs, backend }) => {
     const be = backend as Backend;
@@ -104,7 +121,10 @@ const kernels = {
     const dz = permutePairs(withBias(read(be, inputs['z']!), b), read(be, inputs['dy']!));
     const db = new Float64Array(b.length);
     for (let i = 0; i < dz.length; i++) db[i % b.length] = db[i % b.length]! + dz[i]!;
-    return [be.makeTensorInfo(inputs['z']!.shape, 'float32', dz), be.makeTensorInfo([b.length], 'float32', Float32Array.from(db))];
+    return [
+      be.makeTensorInfo(inputs['z']!.shape, 'float32', dz),
+      be.makeTensorInfo([b.length], 'float32', Float32Array.from(db)),
+    ];
   },
   LipnetL2Pool: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
@@ -152,7 +172,10 @@ const kernels = {
     }
     const its = new Float32Array(steps.length * m * n);
     steps.forEach((s, k) => its.set(s.v, k * m * n));
-    return [be.makeTensorInfo([m, n], 'float32', Float32Array.from(cur.v)), be.makeTensorInfo([steps.length, m, n], 'float32', its)];
+    return [
+      be.makeTensorInfo([m, n], 'float32', Float32Array.from(cur.v)),
+      be.makeTensorInfo([steps.length, m, n], 'float32', its),
+    ];
   },
   LipnetBjorckGrad: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
@@ -160,7 +183,8 @@ const kernels = {
     const beta = attrs['beta'] as number;
     const its = read(be, inputs['iterates']!);
     let g = mat(m, n, read(be, inputs['dy']!));
-    for (let t = k - 1; t >= 0; t--) g = lin(1 + beta, g, -beta, wwtwVjp(mat(m, n, its.subarray(t * m * n, (t + 1) * m * n)), g));
+    for (let t = k - 1; t >= 0; t--)
+      g = lin(1 + beta, g, -beta, wwtwVjp(mat(m, n, its.subarray(t * m * n, (t + 1) * m * n)), g));
     return be.makeTensorInfo([m, n], 'float32', Float32Array.from(g.v));
   },
 } satisfies Record<string, (a: Args) => tf.TensorInfo | tf.TensorInfo[]>;

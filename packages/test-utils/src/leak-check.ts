@@ -15,7 +15,9 @@ export async function expectNoLeakedTensors(fn: () => unknown, repeats = 3): Pro
   for (let i = 0; i < repeats; i++) dispose(await fn());
   const after = tf.memory().numTensors;
   if (after !== before) {
-    throw new Error(`expectNoLeakedTensors: ${after - before} tensors leaked over ${repeats} runs (${before} → ${after})`);
+    throw new Error(
+      `expectNoLeakedTensors: ${after - before} tensors leaked over ${repeats} runs (${before} → ${after})`,
+    );
   }
   return after;
 }

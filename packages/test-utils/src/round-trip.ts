@@ -17,7 +17,5 @@ export async function saveLoadRoundTrip(model: tfl.LayersModel): Promise<tfl.Lay
   if (!artifacts) throw new Error('saveLoadRoundTrip: the model saved nothing');
   // A JSON round trip proves the topology is plain data, as on disk.
   const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({ ...artifacts, modelTopology: topology }),
-  );
+  return tfl.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
 }

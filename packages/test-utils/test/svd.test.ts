@@ -4,16 +4,27 @@ import { finiteDifferenceGradient } from '../src/finite-differences';
 describe('singularValues', () => {
   it('recovers the singular values of a matrix built from a known SVD', () => {
     // A = Q1 · diag(3, 2, 0.5) · Q2ᵀ with Q1 (4×3) and Q2 (3×3) orthonormal (rotations).
-    const c = Math.cos(0.7), s = Math.sin(0.7);
-    const q2 = [[c, -s, 0], [s, c, 0], [0, 0, 1]];
-    const q1 = [[1, 0, 0], [0, c, -s], [0, s, c], [0, 0, 0]];
+    const c = Math.cos(0.7),
+      s = Math.sin(0.7);
+    const q2 = [
+      [c, -s, 0],
+      [s, c, 0],
+      [0, 0, 1],
+    ];
+    const q1 = [
+      [1, 0, 0],
+      [0, c, -s],
+      [0, s, c],
+      [0, 0, 0],
+    ];
     const d = [3, 2, 0.5];
     const a: number[] = [];
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) {
-      let v = 0;
-      for (let k = 0; k < 3; k++) v += q1[i]![k]! * d[k]! * q2[j]![k]!;
-      a.push(v);
-    }
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 3; j++) {
+        let v = 0;
+        for (let k = 0; k < 3; k++) v += q1[i]![k]! * d[k]! * q2[j]![k]!;
+        a.push(v);
+      }
     const sv = singularValues(a, 4, 3);
     expect(sv[0]).toBeCloseTo(3, 10);
     expect(sv[1]).toBeCloseTo(2, 10);

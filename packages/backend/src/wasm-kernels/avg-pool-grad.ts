@@ -13,7 +13,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TensorInfo, filledInfo, release, reshapeInfo, runStock } from './stock';
 
 /** Kernel function of `AvgPoolGrad` for 'wasm' (inputs dy, input; attrs filterSize, strides, pad). */
-export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
+export function avgPoolGradWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const input = args.inputs['input'] as TensorInfo;
@@ -34,10 +38,22 @@ export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const tiles =
-    fh === sh && fw === sw && oh * sh === h && ow * sw === w &&
-    padInfo.top === 0 && padInfo.left === 0 && padInfo.bottom === 0 && padInfo.right === 0 &&
+    fh === sh &&
+    fw === sw &&
+    oh * sh === h &&
+    ow * sw === w &&
+    padInfo.top === 0 &&
+    padInfo.left === 0 &&
+    padInfo.bottom === 0 &&
+    padInfo.right === 0 &&
     dy.dtype === 'float32';
-  if (!tiles) return runStock('AvgPoolGrad', backend, args.inputs as Record<string, TensorInfo>, args.attrs as Record<string, unknown>);
+  if (!tiles)
+    return runStock(
+      'AvgPoolGrad',
+      backend,
+      args.inputs as Record<string, TensorInfo>,
+      args.attrs as Record<string, unknown>,
+    );
   const dy6 = reshapeInfo(backend, dy, [n, oh, 1, ow, 1, c]);
   const scale = filledInfo(backend, [1, sh, 1, sw, 1], 1 / (fh * fw));
   const spread = runStock('Multiply', backend, { a: dy6, b: scale }, {}); // [N, oH, S, oW, S, C]

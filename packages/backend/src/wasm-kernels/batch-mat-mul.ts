@@ -22,7 +22,11 @@ function swapLastTwo(rank: number): number[] {
 }
 
 /** Kernel function of `BatchMatMul` for 'wasm' (inputs a, b; attrs transposeA, transposeB). */
-export function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
+export function batchMatMulWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const a = args.inputs['a'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;

@@ -74,7 +74,9 @@ export function conv2dBackpropFilterWasm(args: {
   const dy = args.inputs['dy'] as TensorInfo;
   const attrs = args.attrs as unknown as BackpropFilterAttrs;
   if (attrs.dataFormat === 'NCHW') {
-    throw new WasmKernelsError("@lipnet/backend Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is not supported; use 'NHWC' (channelsLast), the only layout the wasm backend runs.");
+    throw new WasmKernelsError(
+      "@lipnet/backend Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is not supported; use 'NHWC' (channelsLast), the only layout the wasm backend runs.",
+    );
   }
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -88,9 +90,12 @@ export function conv2dBackpropFilterWasm(args: {
   );
   const patch = info.inChannels * info.filterHeight * info.filterWidth;
   const xAsFilterOk =
-    info.strideHeight === 1 && info.strideWidth === 1 &&
-    info.filterHeight - 1 - info.padInfo.top >= 0 && info.filterWidth - 1 - info.padInfo.left >= 0 &&
-    info.inHeight - info.outHeight + info.padInfo.top >= 0 && info.inWidth - info.outWidth + info.padInfo.left >= 0;
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.filterHeight - 1 - info.padInfo.top >= 0 &&
+    info.filterWidth - 1 - info.padInfo.left >= 0 &&
+    info.inHeight - info.outHeight + info.padInfo.top >= 0 &&
+    info.inWidth - info.outWidth + info.padInfo.left >= 0;
   let route = forcedRoute;
   if (route === 'auto') {
     const xSize = info.inHeight * info.inWidth * info.inChannels;
@@ -113,7 +118,12 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
   ];
 }
 
-function viaSwappedConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+function viaSwappedConv(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
   const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
@@ -128,7 +138,13 @@ function viaSwappedConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
     'Conv2D',
     backend,
     { x: xT, filter: dyT },
-    { strides: [1, 1], pad: explicitPad(top, bottom, left, right), dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    {
+      strides: [1, 1],
+      pad: explicitPad(top, bottom, left, right),
+      dilations: [sh, sw],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    },
   ); // [C, fh + extra, fw + extra, K]
   release(backend, xT, dyT);
   let cropped = conv;
@@ -184,7 +200,12 @@ function accumulate(backend: BackendWasm, acc: TensorInfo | undefined, part: Ten
   return sum;
 }
 
-function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+function viaXAsFilter(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
@@ -203,7 +224,12 @@ function viaXAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info:
     const dyJ = chunkOf(backend, dyT, j, chunks, [k, oh, ow, nc]);
     const xJ = chunkOf(backend, xT, j, chunks, [h, w, nc, c]);
     // Σ over this chunk's samples and positions: [K, fh, fw, C], flipped in both spatial axes.
-    const part = runStock('Conv2D', backend, { x: dyJ, filter: xJ }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined });
+    const part = runStock(
+      'Conv2D',
+      backend,
+      { x: dyJ, filter: xJ },
+      { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    );
     release(backend, dyJ, xJ);
     acc = accumulate(backend, acc, part);
   }
@@ -239,7 +265,13 @@ function viaIm2col(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf
     'Conv2D',
     backend,
     { x, filter: eye },
-    { strides: [sh, sw], pad: explicitPad(top, bottom, left, right), dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    {
+      strides: [sh, sw],
+      pad: explicitPad(top, bottom, left, right),
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    },
   ); // [N, oH, oW, p]
   release(backend, eye);
   // GEMM Pᵀ·dy in chunks of rows whose dy block (XNNPACK's packed operand) stays in cache.

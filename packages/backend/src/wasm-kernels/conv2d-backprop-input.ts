@@ -31,7 +31,12 @@ export function conv2dBackpropInputWasm(args: {
   const filter = args.inputs['filter'] as TensorInfo;
   const attrs = args.attrs as unknown as BackpropInputAttrs;
   if (attrs.dataFormat === 'NCHW') {
-    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs as Record<string, unknown>);
+    return runStock(
+      'Conv2DBackpropInput',
+      backend,
+      args.inputs as Record<string, TensorInfo>,
+      args.attrs as Record<string, unknown>,
+    );
   }
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape,
@@ -55,7 +60,12 @@ export function conv2dBackpropInputWasm(args: {
   const padRight = w + left - upW;
   if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
     // e.g. a 1×1 filter with stride 2: not on the hot path, the stock kernel is exact.
-    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs as Record<string, unknown>);
+    return runStock(
+      'Conv2DBackpropInput',
+      backend,
+      args.inputs as Record<string, TensorInfo>,
+      args.attrs as Record<string, unknown>,
+    );
   }
   let up = dy;
   if (sh > 1 || sw > 1) {
@@ -79,7 +89,12 @@ export function conv2dBackpropInputWasm(args: {
     [padLeft, padRight],
     [0, 0],
   ];
-  const dx = runStock('Conv2D', backend, { x: up, filter: wT }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined });
+  const dx = runStock(
+    'Conv2D',
+    backend,
+    { x: up, filter: wT },
+    { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+  );
   release(backend, wT);
   if (up !== dy) release(backend, up);
   return dx;

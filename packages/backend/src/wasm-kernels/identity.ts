@@ -12,7 +12,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TensorInfo, runStock } from './stock';
 
 /** Kernel function of `Identity` for 'wasm' (input x): shares x's buffer. */
-export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
+export function identityWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   if (x.dtype === 'string') return runStock('Identity', backend, { x }, {});

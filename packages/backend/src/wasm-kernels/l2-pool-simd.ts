@@ -16,7 +16,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './stock';
 import { WasmKernelsError } from '../errors';
-import { F32, I32, V128, forLoop, funcBody, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+import {
+  F32,
+  I32,
+  V128,
+  forLoop,
+  funcBody,
+  memoryOffset,
+  moduleBytes,
+  moduleOnBackendMemory,
+  op,
+} from './wasm-encoding';
 
 /** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
 interface Lanes {
@@ -33,12 +43,28 @@ interface Lanes {
 }
 
 const VECTOR: Lanes = {
-  width: 4, type: V128, load: op.v128Load, store: op.v128Store, zero: op.v128Zero, splat: op.f32x4Splat,
-  add: op.f32x4Add, mul: op.f32x4Mul, div: op.f32x4Div, sqrt: op.f32x4Sqrt,
+  width: 4,
+  type: V128,
+  load: op.v128Load,
+  store: op.v128Store,
+  zero: op.v128Zero,
+  splat: op.f32x4Splat,
+  add: op.f32x4Add,
+  mul: op.f32x4Mul,
+  div: op.f32x4Div,
+  sqrt: op.f32x4Sqrt,
 };
 const SCALAR: Lanes = {
-  width: 1, type: F32, load: op.f32Load(0), store: op.f32Store(0), zero: op.f32Const(0), splat: [],
-  add: op.f32Add, mul: op.f32Mul, div: op.f32Div, sqrt: op.f32Sqrt,
+  width: 1,
+  type: F32,
+  load: op.f32Load(0),
+  store: op.f32Store(0),
+  zero: op.f32Const(0),
+  splat: [],
+  add: op.f32Add,
+  mul: op.f32Mul,
+  div: op.f32Div,
+  sqrt: op.f32Sqrt,
 };
 
 // Parameters (both functions): 0 x, 1 out (y or dx), 2 dy (grad only, else unused),
@@ -48,7 +74,9 @@ const [X, OUT, DY, ROWS, OHP, H, W, C, PH, PW, OW, COUNT, SCALE, EPS] = [0, 1, 2
 // 20 win (address of the window's first x lanes), 21 pr (row pointer), 22 pc (lane pointer),
 // 23 rs (bytes per input row W·C·4), 24 cs (bytes per pixel C·4), 25 qs (bytes per window step pw·C·4);
 // lane locals: 26 acc, 27 g.
-const [R, Q, K, DH, DW, REL, WIN, PR, PC, RS, CS, QS, ACC, G] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+const [R, Q, K, DH, DW, REL, WIN, PR, PC, RS, CS, QS, ACC, G] = [
+  14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+];
 const I32_LOCALS = 12;
 const PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32];
 
@@ -60,36 +88,80 @@ const bump = (local: number, by: number) => [...get(local), ...get(by), ...op.i3
 
 /** rs, cs, qs: the byte strides, once per call. */
 const strides = [
-  ...bytes(mulI(get(W), get(C))), ...op.set(RS),
-  ...bytes(get(C)), ...op.set(CS),
-  ...bytes(mulI(get(PW), get(C))), ...op.set(QS),
+  ...bytes(mulI(get(W), get(C))),
+  ...op.set(RS),
+  ...bytes(get(C)),
+  ...op.set(CS),
+  ...bytes(mulI(get(PW), get(C))),
+  ...op.set(QS),
 ];
 
 /** rel = ((r / OH)·H + (r % OH)·ph)·W·C·4. */
 const rowStart = [
-  ...bytes(mulI(mulI(addI(mulI([...get(R), ...get(OHP), ...op.i32DivU], get(H)), mulI([...get(R), ...get(OHP), ...op.i32RemU], get(PH))), get(W)), get(C))),
+  ...bytes(
+    mulI(
+      mulI(
+        addI(
+          mulI([...get(R), ...get(OHP), ...op.i32DivU], get(H)),
+          mulI([...get(R), ...get(OHP), ...op.i32RemU], get(PH)),
+        ),
+        get(W),
+      ),
+      get(C),
+    ),
+  ),
   ...op.set(REL),
 ];
 
 /** win = x + rel + q·qs + k·4. */
-const windowStart = [...get(X), ...get(REL), ...op.i32Add, ...mulI(get(Q), get(QS)), ...op.i32Add, ...bytes(get(K)), ...op.i32Add, ...op.set(WIN)];
+const windowStart = [
+  ...get(X),
+  ...get(REL),
+  ...op.i32Add,
+  ...mulI(get(Q), get(QS)),
+  ...op.i32Add,
+  ...bytes(get(K)),
+  ...op.i32Add,
+  ...op.set(WIN),
+];
 
 /** Runs `body` with pc at each lane group of the window (row pointer pr steps by rs, pc by cs). */
 const overWindow = (body: number[]) => [
-  ...get(WIN), ...op.set(PR),
-  ...forLoop(DH, PH, 1, [...get(PR), ...op.set(PC), ...forLoop(DW, PW, 1, [...body, ...bump(PC, CS)]), ...bump(PR, RS)]),
+  ...get(WIN),
+  ...op.set(PR),
+  ...forLoop(DH, PH, 1, [
+    ...get(PR),
+    ...op.set(PC),
+    ...forLoop(DW, PW, 1, [...body, ...bump(PC, CS)]),
+    ...bump(PR, RS),
+  ]),
 ];
 
 /** acc = Σ_window x² for the lanes at (r, q, k). */
 function windowSquares(l: Lanes): number[] {
   return [
-    ...l.zero, ...op.set(ACC),
-    ...overWindow([...get(ACC), ...get(PC), ...l.load, ...op.set(G), ...get(G), ...get(G), ...l.mul, ...l.add, ...op.set(ACC)]),
+    ...l.zero,
+    ...op.set(ACC),
+    ...overWindow([
+      ...get(ACC),
+      ...get(PC),
+      ...l.load,
+      ...op.set(G),
+      ...get(G),
+      ...get(G),
+      ...l.mul,
+      ...l.add,
+      ...op.set(ACC),
+    ]),
   ];
 }
 
 /** The byte address of output element (r, q, k) of an [N·OH, OW, C] tensor at `base`. */
-const pooledAt = (base: number) => [...get(base), ...bytes(addI(mulI(addI(mulI(get(R), get(OW)), get(Q)), get(C)), get(K))), ...op.i32Add];
+const pooledAt = (base: number) => [
+  ...get(base),
+  ...bytes(addI(mulI(addI(mulI(get(R), get(OW)), get(Q)), get(C)), get(K))),
+  ...op.i32Add,
+];
 
 const splat = (l: Lanes, param: number) => [...get(param), ...l.splat];
 
@@ -102,31 +174,72 @@ function forwardBody(l: Lanes): number[] {
   const perLanes = [
     ...windowSquares(l),
     ...pooledAt(OUT),
-    ...get(ACC), ...splat(l, COUNT), ...l.div, ...l.sqrt, ...splat(l, SCALE), ...l.mul,
+    ...get(ACC),
+    ...splat(l, COUNT),
+    ...l.div,
+    ...l.sqrt,
+    ...splat(l, SCALE),
+    ...l.mul,
     ...l.store,
   ];
-  return funcBody([[I32_LOCALS, I32], [2, l.type]], loops(l, perLanes));
+  return funcBody(
+    [
+      [I32_LOCALS, I32],
+      [2, l.type],
+    ],
+    loops(l, perLanes),
+  );
 }
 
 function backwardBody(l: Lanes): number[] {
   // dx at pc's position: out + (pc − x).
   const spread = [
-    ...get(OUT), ...get(PC), ...op.i32Add, ...get(X), ...op.i32Sub,
+    ...get(OUT),
+    ...get(PC),
+    ...op.i32Add,
+    ...get(X),
+    ...op.i32Sub,
     ...get(G),
-    ...get(PC), ...l.load, ...op.f32Const(2), ...l.splat, ...l.mul,
-    ...l.mul, ...l.store,
+    ...get(PC),
+    ...l.load,
+    ...op.f32Const(2),
+    ...l.splat,
+    ...l.mul,
+    ...l.mul,
+    ...l.store,
   ];
   const perLanes = [
     ...windowSquares(l),
     // g = (dy·scale) / (2·(√(acc/count) + eps)) · (1/count)
-    ...pooledAt(DY), ...l.load, ...splat(l, SCALE), ...l.mul,
-    ...op.f32Const(2), ...l.splat, ...get(ACC), ...splat(l, COUNT), ...l.div, ...l.sqrt, ...splat(l, EPS), ...l.add, ...l.mul,
+    ...pooledAt(DY),
+    ...l.load,
+    ...splat(l, SCALE),
+    ...l.mul,
+    ...op.f32Const(2),
+    ...l.splat,
+    ...get(ACC),
+    ...splat(l, COUNT),
     ...l.div,
-    ...op.f32Const(1), ...l.splat, ...splat(l, COUNT), ...l.div, ...l.mul,
+    ...l.sqrt,
+    ...splat(l, EPS),
+    ...l.add,
+    ...l.mul,
+    ...l.div,
+    ...op.f32Const(1),
+    ...l.splat,
+    ...splat(l, COUNT),
+    ...l.div,
+    ...l.mul,
     ...op.set(G),
     ...overWindow(spread),
   ];
-  return funcBody([[I32_LOCALS, I32], [2, l.type]], loops(l, perLanes));
+  return funcBody(
+    [
+      [I32_LOCALS, I32],
+      [2, l.type],
+    ],
+    loops(l, perLanes),
+  );
 }
 
 /** The module: `pool4`, `poolGrad4` (C % 4 = 0) and `pool1`, `poolGrad1` (any C), same parameters. */
@@ -139,13 +252,30 @@ export function l2PoolModuleBytes(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-type PoolFn = (x: number, out: number, dy: number, rows: number, oh: number, h: number, w: number, c: number, ph: number, pw: number, ow: number, count: number, scale: number, eps: number) => void;
+type PoolFn = (
+  x: number,
+  out: number,
+  dy: number,
+  rows: number,
+  oh: number,
+  h: number,
+  w: number,
+  c: number,
+  ph: number,
+  pw: number,
+  ow: number,
+  count: number,
+  scale: number,
+  eps: number,
+) => void;
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
 function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
   const pool = attrs['poolSize'] as [number, number];
   if (x.shape.length !== 4 || x.dtype !== 'float32' || !Array.isArray(pool) || !(pool[0] >= 1 && pool[1] >= 1)) {
-    throw new WasmKernelsError(`${name} (wasm): expected float32 NHWC x and poolSize [ph, pw] ≥ 1, got ${x.dtype} [${x.shape.join(', ')}] and ${JSON.stringify(pool)}.`);
+    throw new WasmKernelsError(
+      `${name} (wasm): expected float32 NHWC x and poolSize [ph, pw] ≥ 1, got ${x.dtype} [${x.shape.join(', ')}] and ${JSON.stringify(pool)}.`,
+    );
   }
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const [ph, pw] = pool;
@@ -164,7 +294,22 @@ export function l2PoolWasm(args: Args): TensorInfo {
   const g = geometry('LipnetL2Pool', x, args.attrs);
   const out = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
   if (g.n * g.oh * g.ow * g.c === 0) return out;
-  fn(backend, 'pool', g.c)(memoryOffset(backend, x), memoryOffset(backend, out), 0, g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, 0);
+  fn(backend, 'pool', g.c)(
+    memoryOffset(backend, x),
+    memoryOffset(backend, out),
+    0,
+    g.n * g.oh,
+    g.oh,
+    g.h,
+    g.w,
+    g.c,
+    g.ph,
+    g.pw,
+    g.ow,
+    g.ph * g.pw,
+    args.attrs['scale'] as number,
+    0,
+  );
   return out;
 }
 
@@ -175,15 +320,37 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
   const dy = args.inputs['dy'] as TensorInfo;
   const g = geometry('LipnetL2PoolGrad', x, args.attrs);
   if (dy.shape.join() !== [g.n, g.oh, g.ow, g.c].join() || dy.dtype !== 'float32') {
-    throw new WasmKernelsError(`LipnetL2PoolGrad (wasm): dy must be float32 of the pooled shape [${[g.n, g.oh, g.ow, g.c].join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`);
+    throw new WasmKernelsError(
+      `LipnetL2PoolGrad (wasm): dy must be float32 of the pooled shape [${[g.n, g.oh, g.ow, g.c].join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,
+    );
   }
   const out = backend.makeOutput(x.shape.slice(), 'float32');
   const size = tf.util.sizeFromShape(x.shape);
   if (size === 0) return out;
   // Cropped rows and columns (H or W not a multiple of the window) keep a zero gradient.
-  if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w) new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, memoryOffset(backend, out), size).fill(0);
+  if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w)
+    new Float32Array(
+      (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer,
+      memoryOffset(backend, out),
+      size,
+    ).fill(0);
   if (g.n * g.oh * g.ow * g.c > 0) {
-    fn(backend, 'poolGrad', g.c)(memoryOffset(backend, x), memoryOffset(backend, out), memoryOffset(backend, dy), g.n * g.oh, g.oh, g.h, g.w, g.c, g.ph, g.pw, g.ow, g.ph * g.pw, args.attrs['scale'] as number, args.attrs['eps'] as number);
+    fn(backend, 'poolGrad', g.c)(
+      memoryOffset(backend, x),
+      memoryOffset(backend, out),
+      memoryOffset(backend, dy),
+      g.n * g.oh,
+      g.oh,
+      g.h,
+      g.w,
+      g.c,
+      g.ph,
+      g.pw,
+      g.ow,
+      g.ph * g.pw,
+      args.attrs['scale'] as number,
+      args.attrs['eps'] as number,
+    );
   }
   return out;
 }

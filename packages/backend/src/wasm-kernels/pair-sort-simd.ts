@@ -18,7 +18,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './stock';
 import { WasmKernelsError } from '../errors';
-import { F32, I32, V128, forLoop, funcBody, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+import {
+  F32,
+  I32,
+  V128,
+  forLoop,
+  funcBody,
+  memoryOffset,
+  moduleBytes,
+  moduleOnBackendMemory,
+  op,
+} from './wasm-encoding';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
 const FIRSTS = [0, 0, 2, 2];
@@ -35,33 +45,81 @@ function permuteBody(): number[] {
   const at = (base: number, index: number) => [...op.get(base), ...op.get(index), ...op.i32Add];
   const chunk = [
     // m = ([a₀, a₀, a₁, a₁] − [b₀, b₀, b₁, b₁]) > 0 from order's chunk
-    ...at(order, i), ...op.v128Load, ...op.set(v),
-    ...op.get(v), ...op.get(v), ...op.shuffle(FIRSTS),
-    ...op.get(v), ...op.get(v), ...op.shuffle(SECONDS),
-    ...op.f32x4Sub, ...op.v128Zero, ...op.f32x4Gt, ...op.set(m),
+    ...at(order, i),
+    ...op.v128Load,
+    ...op.set(v),
+    ...op.get(v),
+    ...op.get(v),
+    ...op.shuffle(FIRSTS),
+    ...op.get(v),
+    ...op.get(v),
+    ...op.shuffle(SECONDS),
+    ...op.f32x4Sub,
+    ...op.v128Zero,
+    ...op.f32x4Gt,
+    ...op.set(m),
     // dst chunk = m ? swapped src : src
     ...at(dst, i),
-    ...at(src, i), ...op.v128Load, ...op.set(v),
-    ...op.get(v), ...op.get(v), ...op.shuffle(SWAPPED), ...op.get(v), ...op.get(m), ...op.bitselect,
+    ...at(src, i),
+    ...op.v128Load,
+    ...op.set(v),
+    ...op.get(v),
+    ...op.get(v),
+    ...op.shuffle(SWAPPED),
+    ...op.get(v),
+    ...op.get(m),
+    ...op.bitselect,
     ...op.v128Store,
   ];
   // The last pair when n is not a multiple of 4, with scalar ops.
   const swapTest = [...op.get(a), ...op.get(b), ...op.f32Sub, ...op.f32Const(0), ...op.f32Gt];
   const tail = [
-    ...at(order, end), ...op.f32Load(0), ...op.set(a),
-    ...at(order, end), ...op.f32Load(4), ...op.set(b),
-    ...at(src, end), ...op.f32Load(0), ...op.set(g0),
-    ...at(src, end), ...op.f32Load(4), ...op.set(g1),
-    ...at(dst, end), ...op.get(g1), ...op.get(g0), ...swapTest, ...op.select, ...op.f32Store(0),
-    ...at(dst, end), ...op.get(g0), ...op.get(g1), ...swapTest, ...op.select, ...op.f32Store(4),
+    ...at(order, end),
+    ...op.f32Load(0),
+    ...op.set(a),
+    ...at(order, end),
+    ...op.f32Load(4),
+    ...op.set(b),
+    ...at(src, end),
+    ...op.f32Load(0),
+    ...op.set(g0),
+    ...at(src, end),
+    ...op.f32Load(4),
+    ...op.set(g1),
+    ...at(dst, end),
+    ...op.get(g1),
+    ...op.get(g0),
+    ...swapTest,
+    ...op.select,
+    ...op.f32Store(0),
+    ...at(dst, end),
+    ...op.get(g0),
+    ...op.get(g1),
+    ...swapTest,
+    ...op.select,
+    ...op.f32Store(4),
   ];
   return funcBody(
-    [[2, I32], [2, V128], [4, F32]],
+    [
+      [2, I32],
+      [2, V128],
+      [4, F32],
+    ],
     [
       // end = (n & ~3) · 4: the bytes of whole 4-float chunks
-      ...op.get(n), ...op.i32Const(-4), ...op.i32And, ...op.i32Const(2), ...op.i32Shl, ...op.set(end),
+      ...op.get(n),
+      ...op.i32Const(-4),
+      ...op.i32And,
+      ...op.i32Const(2),
+      ...op.i32Shl,
+      ...op.set(end),
       ...forLoop(i, end, 16, chunk),
-      ...op.get(n), ...op.i32Const(3), ...op.i32And, ...op.if, ...tail, ...op.end,
+      ...op.get(n),
+      ...op.i32Const(3),
+      ...op.i32And,
+      ...op.if,
+      ...tail,
+      ...op.end,
     ],
   );
 }
@@ -80,7 +138,9 @@ function permuteFor(backend: BackendWasm): Permute {
 function checkEven(name: string, x: TensorInfo): void {
   const c = x.shape[x.shape.length - 1] ?? 0;
   if (x.shape.length === 0 || c % 2 !== 0 || x.dtype !== 'float32') {
-    throw new WasmKernelsError(`${name} (wasm): expected a float32 tensor with an even last axis, got ${x.dtype} of shape [${x.shape.join(', ')}].`);
+    throw new WasmKernelsError(
+      `${name} (wasm): expected a float32 tensor with an even last axis, got ${x.dtype} of shape [${x.shape.join(', ')}].`,
+    );
   }
 }
 
@@ -107,7 +167,9 @@ export function pairSortGradWasm(args: Args): TensorInfo {
   const dy = args.inputs['dy'] as TensorInfo;
   checkEven('LipnetPairSortGrad', x);
   if (dy.shape.join() !== x.shape.join() || dy.dtype !== 'float32') {
-    throw new WasmKernelsError(`LipnetPairSortGrad (wasm): dy must be float32 of x's shape [${x.shape.join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`);
+    throw new WasmKernelsError(
+      `LipnetPairSortGrad (wasm): dy must be float32 of x's shape [${x.shape.join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,
+    );
   }
   return run(args.backend as BackendWasm, x, dy);
 }

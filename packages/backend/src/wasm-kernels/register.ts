@@ -58,10 +58,22 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Add', 'Transpose', 'BatchMatMul', 'Multiply', 'Reverse', 'Slice', 'Sum', 'AvgPoolGrad', 'Conv2DBackpropInput', 'Identity'];
+const BUILDING_BLOCKS = [
+  'Conv2D',
+  'DepthwiseConv2dNative',
+  'Add',
+  'Transpose',
+  'BatchMatMul',
+  'Multiply',
+  'Reverse',
+  'Slice',
+  'Sum',
+  'AvgPoolGrad',
+  'Conv2DBackpropInput',
+  'Identity',
+];
 
 const installed = new Set<WasmTrainingKernel>();
-
 
 /**
  * Registers lipnet's wasm training kernels (all of {@link WASM_TRAINING_KERNELS}
@@ -79,7 +91,9 @@ export function registerWasmTrainingKernels(only?: readonly WasmTrainingKernel[]
   for (const name of BUILDING_BLOCKS) captureStock(name);
   for (const name of only ?? WASM_TRAINING_KERNELS) {
     if (!(name in impls)) {
-      throw new WasmKernelsError(`registerWasmTrainingKernels: unknown kernel '${String(name)}'. Known: ${WASM_TRAINING_KERNELS.join(', ')}.`);
+      throw new WasmKernelsError(
+        `registerWasmTrainingKernels: unknown kernel '${String(name)}'. Known: ${WASM_TRAINING_KERNELS.join(', ')}.`,
+      );
     }
     if (installed.has(name)) continue;
     const stock = stockConfig(name);

@@ -53,10 +53,13 @@ export function runStock(
 ): TensorInfo {
   const cfg = stockConfigs.get(name) ?? captureStock(name);
   if (!cfg) {
-    throw new WasmKernelsError(`@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`);
+    throw new WasmKernelsError(
+      `@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`,
+    );
   }
   const out = cfg.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs: attrs as tf.NamedAttrMap, backend });
-  if (Array.isArray(out)) throw new WasmKernelsError(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
+  if (Array.isArray(out))
+    throw new WasmKernelsError(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
   return out as TensorInfo;
 }
 

@@ -37,7 +37,10 @@ export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   const x = args.inputs['x'] as TensorInfo;
   const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
   const rank = x.shape.length;
-  const axes = tf.util.parseAxisParam(axis, x.shape).slice().sort((p, q) => p - q);
+  const axes = tf.util
+    .parseAxisParam(axis, x.shape)
+    .slice()
+    .sort((p, q) => p - q);
   const leading = axes.length > 0 && axes.length < rank && axes.every((ax, i) => ax === i);
   let rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
   const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));

@@ -97,13 +97,22 @@ export const op = {
 /** `for (i = 0; i < limit; i += step) body`, with i and limit i32 locals. */
 export function forLoop(i: number, limit: number, step: number, body: number[]): number[] {
   return [
-    ...op.i32Const(0), ...op.set(i),
-    ...op.block, ...op.loop,
-    ...op.get(i), ...op.get(limit), ...op.i32GeU, ...op.brIf(1),
+    ...op.i32Const(0),
+    ...op.set(i),
+    ...op.block,
+    ...op.loop,
+    ...op.get(i),
+    ...op.get(limit),
+    ...op.i32GeU,
+    ...op.brIf(1),
     ...body,
-    ...op.get(i), ...op.i32Const(step), ...op.i32Add, ...op.set(i),
+    ...op.get(i),
+    ...op.i32Const(step),
+    ...op.i32Add,
+    ...op.set(i),
     ...op.br(0),
-    ...op.end, ...op.end,
+    ...op.end,
+    ...op.end,
   ];
 }
 
@@ -123,7 +132,21 @@ export function moduleBytes(funcs: Array<[string, number[], number[]]>): Uint8Ar
   const fns = section(3, vec(funcs.map((_, i) => uleb(i))));
   const exportSection = section(7, vec(funcs.map(([name], i) => [...str(name), 0x00, ...uleb(i)])));
   const code = section(10, vec(funcs.map(([, , body]) => body)));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...fns, ...exportSection, ...code]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...fns,
+    ...exportSection,
+    ...code,
+  ]);
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -135,7 +158,11 @@ const instances = new Map<string, WeakMap<WebAssembly.Memory, WebAssembly.Instan
  * module exports as `asm.memory`, so the kernels read and write tensors where
  * the backend keeps them. One instance per memory (per worker thread).
  */
-export function moduleOnBackendMemory(backend: BackendWasm, key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly.Instance {
+export function moduleOnBackendMemory(
+  backend: BackendWasm,
+  key: string,
+  bytes: () => Uint8Array<ArrayBuffer>,
+): WebAssembly.Instance {
   const memory = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm?.['memory'];
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new WasmKernelsError(

@@ -64,6 +64,9 @@ export function groupSort2AsBuiltins(
   back.setWeights([t2]);
   t1.dispose();
   t2.dispose();
-  const scaled = k === 1 ? input : (tfl.layers.rescaling({ scale: k, offset: 0, ...nm('scale') }).apply(input) as tfl.SymbolicTensor);
+  const scaled =
+    k === 1
+      ? input
+      : (tfl.layers.rescaling({ scale: k, offset: 0, ...nm('scale') }).apply(input) as tfl.SymbolicTensor);
   return tfl.layers.add(nm('add')).apply([scaled, corr]) as tfl.SymbolicTensor;
 }

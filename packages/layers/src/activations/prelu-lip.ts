@@ -72,7 +72,8 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   /** The slopes used in the forward pass: clip(α, −k, k). */
   clippedAlpha(): tf.Tensor {
-    if (!this.alpha) throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+    if (!this.alpha)
+      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
     const a = this.alpha.read();
     return tf.clipByValue(a, -this.kCoefLip, this.kCoefLip);
   }
@@ -98,7 +99,8 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   /** A built tfjs `PReLU` holding clip(α, −k, k): same outputs, loadable without @lipnet. */
   vanillaExport(): tfl.layers.Layer {
-    if (!this.builtShape) throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+    if (!this.builtShape)
+      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
     const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });
     layer.build(this.builtShape);
     const clipped = tf.tidy(() => this.clippedAlpha());

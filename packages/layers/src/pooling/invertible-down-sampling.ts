@@ -31,7 +31,10 @@ export class InvertibleDownSampling extends InvertibleSampling {
   protected outNhwc(nhwc: Shape): Shape {
     const [b, h, w, c] = nhwc;
     const [ph, pw] = this.poolSize;
-    for (const [dim, p, axis] of [[h, ph, 'height'], [w, pw, 'width']] as const) {
+    for (const [dim, p, axis] of [
+      [h, ph, 'height'],
+      [w, pw, 'width'],
+    ] as const) {
       if (dim != null && dim % p !== 0) {
         throw new PoolingConfigError(
           `InvertibleDownSampling: expected the input ${axis} ${dim} to be a multiple of the pool size ${p}. ` +
@@ -46,7 +49,9 @@ export class InvertibleDownSampling extends InvertibleSampling {
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       let x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const [b, h, w, c] = this.outNhwc(toNhwcShape(InvertibleDownSampling.className, x.shape, this.dataFormat)) as number[];
+      const [b, h, w, c] = this.outNhwc(
+        toNhwcShape(InvertibleDownSampling.className, x.shape, this.dataFormat),
+      ) as number[];
       const [ph, pw] = this.poolSize;
       if (this.dataFormat === 'channelsFirst') x = tf.transpose(x, [0, 2, 3, 1]);
       const blocks = tf.reshape(x, [b!, h!, ph, w!, pw, c! / (ph * pw)]); // (b, Ho, i, Wo, j, C)

@@ -32,7 +32,9 @@ export function checkInvertibleArgs(
   args: { poolSize?: unknown; dataFormat?: unknown; channelOrder?: unknown } | undefined,
 ): { poolSize: [number, number]; dataFormat: 'channelsLast' | 'channelsFirst'; channelOrder: InvertibleChannelOrder } {
   if (args?.poolSize == null) {
-    throw new PoolingConfigError(`${cls}: expected \`poolSize\`, got ${String(args?.poolSize)}. Pass e.g. poolSize: 2 or [2, 2].`);
+    throw new PoolingConfigError(
+      `${cls}: expected \`poolSize\`, got ${String(args?.poolSize)}. Pass e.g. poolSize: 2 or [2, 2].`,
+    );
   }
   const poolSize = normalizePair(cls, 'poolSize', args.poolSize);
   const dataFormat = parsePoolDataFormat(args.dataFormat ?? 'channelsLast');

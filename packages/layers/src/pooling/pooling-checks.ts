@@ -63,7 +63,7 @@ export function checkStridesPadding(cls: string, pool: [number, number], strides
     if (s[0] !== pool[0] || s[1] !== pool[1]) {
       throw new PoolingConfigError(
         `${cls}: expected \`strides\` to equal \`poolSize\` [${pool.join(', ')}], got [${s.join(', ')}]. ` +
-          'Omit strides or pass strides: poolSize (deel-lip\'s bound needs non-overlapping windows).',
+          "Omit strides or pass strides: poolSize (deel-lip's bound needs non-overlapping windows).",
       );
     }
   }
@@ -87,11 +87,13 @@ export function checkImageShape(cls: string, inputShape: Shape | Shape[]): Shape
   return shape;
 }
 
-
 /** @internal Output shape of a valid, non-overlapping 2-D pooling. */
 export function pooledShape(cls: string, shape: Shape, pool: [number, number]): Shape {
   const [b, h, w, c] = shape;
-  for (const [dim, p, axis] of [[h, pool[0], 'height'], [w, pool[1], 'width']] as const) {
+  for (const [dim, p, axis] of [
+    [h, pool[0], 'height'],
+    [w, pool[1], 'width'],
+  ] as const) {
     if (dim != null && dim < p) {
       throw new PoolingConfigError(
         `${cls}: expected the input ${axis} ${dim} to be at least the pool size ${p}. Use a smaller poolSize or a larger input.`,

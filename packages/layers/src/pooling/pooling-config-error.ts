@@ -12,4 +12,3 @@ export class PoolingConfigError extends Error {
     Object.setPrototypeOf(this, PoolingConfigError.prototype);
   }
 }
-

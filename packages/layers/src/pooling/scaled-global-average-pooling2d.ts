@@ -90,6 +90,8 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
 tf.serialization.registerClass(ScaledGlobalAveragePooling2D);
 
 /** Factory for {@link ScaledGlobalAveragePooling2D}. */
-export function scaledGlobalAveragePooling2D(args: ScaledGlobalAveragePooling2DArgs = {}): ScaledGlobalAveragePooling2D {
+export function scaledGlobalAveragePooling2D(
+  args: ScaledGlobalAveragePooling2DArgs = {},
+): ScaledGlobalAveragePooling2D {
   return new ScaledGlobalAveragePooling2D(args);
 }

@@ -72,7 +72,12 @@ export class ScaledGlobalL2NormPooling2D extends tfl.layers.Layer implements Lip
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), dataFormat: this.dataFormat, kCoefLip: this.kCoefLip, epsGradSqrt: this.epsGradSqrt };
+    return {
+      ...super.getConfig(),
+      dataFormat: this.dataFormat,
+      kCoefLip: this.kCoefLip,
+      epsGradSqrt: this.epsGradSqrt,
+    };
   }
 }
 tf.serialization.registerClass(ScaledGlobalL2NormPooling2D);

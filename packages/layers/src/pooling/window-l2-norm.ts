@@ -17,7 +17,8 @@ import { FUSED_KERNELS, fusedL2Pool, hasFusedKernel } from '../fused-kernels';
  * float32 x goes through them instead: one pass each way.
  */
 export function windowL2Norm(x: tf.Tensor4D, poolSize: [number, number], scale: number, eps: number): tf.Tensor4D {
-  if (x.dtype === 'float32' && hasFusedKernel(FUSED_KERNELS.l2Pool, FUSED_KERNELS.l2PoolGrad)) return fusedL2Pool(x, poolSize, scale, eps);
+  if (x.dtype === 'float32' && hasFusedKernel(FUSED_KERNELS.l2Pool, FUSED_KERNELS.l2PoolGrad))
+    return fusedL2Pool(x, poolSize, scale, eps);
   const op = tf.customGrad(((input: tf.Tensor4D, save: tf.GradSaveFunc) => {
     const r = tf.tidy(() => tf.sqrt(tf.avgPool(tf.square(input), poolSize, poolSize, 'valid')));
     save([input, r]);
@@ -28,7 +29,13 @@ export function windowL2Norm(x: tf.Tensor4D, poolSize: [number, number], scale: 
           const [xs, rs] = saved as [tf.Tensor4D, tf.Tensor4D];
           const dMeanSq = tf.div(tf.mul(dy, tf.scalar(scale)), tf.mul(tf.scalar(2), tf.add(rs, tf.scalar(eps))));
           // AvgPoolGrad reads only the shape of `input`; x has the shape of x².
-          const dSq = tf.engine().runKernel('AvgPoolGrad', { dy: dMeanSq, input: xs }, { filterSize: poolSize, strides: poolSize, pad: 'valid' }) as tf.Tensor;
+          const dSq = tf
+            .engine()
+            .runKernel(
+              'AvgPoolGrad',
+              { dy: dMeanSq, input: xs },
+              { filterSize: poolSize, strides: poolSize, pad: 'valid' },
+            ) as tf.Tensor;
           return tf.mul(dSq, tf.mul(xs, tf.scalar(2)));
         }),
     };

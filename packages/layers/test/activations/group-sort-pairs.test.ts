@@ -67,45 +67,56 @@ describe('GroupSort n = 2 pair sort (both plans)', () => {
     expect(pairSortPlan(32, 'cpu')).toEqual({ method: 'select', block: 2 });
     expect(pairSortPlan(32)).toEqual(pairSortPlan(32, tf.getBackend()));
     const x = tf.tensor2d(vals, [rows, c]);
-    expectTensorsClose(groupSortTensor(x, 2, 1.5), ref.y.map((v) => Math.fround(1.5 * v)), { atol: 0, rtol: 0 });
+    expectTensorsClose(
+      groupSortTensor(x, 2, 1.5),
+      ref.y.map((v) => Math.fround(1.5 * v)),
+      { atol: 0, rtol: 0 },
+    );
   });
 
   it.each([
     { method: 'select', block: 8 },
     { method: 'masked', block: 8 },
     { method: 'masked', block: 2 },
-  ] as PairSortPlan[])('plan %o: a ±Inf or NaN only spoils its own block (finite pairs there NaN, never a wrong number)', (plan) => {
-    const finite = mixedPairs(16, 11);
-    for (const bad of [Infinity, -Infinity, NaN]) {
-      for (const pos of [0, 5, 10, 15]) {
-        const row = finite.slice();
-        row[pos] = bad;
-        const x = tf.tensor2d(row, [2, 16]);
-        const y = Array.from(sortPairsAscending(x, plan).dataSync());
-        const dy = tf.tensor2d(w.slice(0, 32), [2, 16]);
-        const dx = Array.from(tf.grad((z: tf.Tensor) => sortPairsAscending(z, plan))(x, dy).dataSync());
-        const r = jsPairSort(row, w.slice(0, 32));
-        const blockStart = pos - (pos % plan.block);
-        for (let i = 0; i < 32; i++) {
-          const pairStart = i - (i % 2);
-          if (i < blockStart || i >= blockStart + plan.block) {
-            expect(y[i]).toBe(r.y[i]); // other blocks exact
-            expect(dx[i]).toBe(r.dx[i]);
-          } else if (pairStart !== pos - (pos % 2)) {
-            expect(y[i]).toBeNaN(); // finite pair in the spoiled block: NaN, not an unsorted value
-          } else if (Number.isNaN(bad)) {
-            expect(y[i]).toBeNaN();
-          } else if (!Number.isNaN(y[i])) {
-            expect(y[i]).toBe(r.y[i]); // the ±Inf pair: NaN or its sorted value
-          }
-          // In the spoiled block, a gradient entry is NaN or one of the pair's dy.
-          if (i >= blockStart && i < blockStart + plan.block && !Number.isNaN(dx[i])) {
-            expect([w[pairStart], w[pairStart + 1]]).toContain(dx[i]);
+  ] as PairSortPlan[])(
+    'plan %o: a ±Inf or NaN only spoils its own block (finite pairs there NaN, never a wrong number)',
+    (plan) => {
+      const finite = mixedPairs(16, 11);
+      for (const bad of [Infinity, -Infinity, NaN]) {
+        for (const pos of [0, 5, 10, 15]) {
+          const row = finite.slice();
+          row[pos] = bad;
+          const x = tf.tensor2d(row, [2, 16]);
+          const y = Array.from(sortPairsAscending(x, plan).dataSync());
+          const dy = tf.tensor2d(w.slice(0, 32), [2, 16]);
+          const dx = Array.from(
+            tf
+              .grad((z: tf.Tensor) => sortPairsAscending(z, plan))(x, dy)
+              .dataSync(),
+          );
+          const r = jsPairSort(row, w.slice(0, 32));
+          const blockStart = pos - (pos % plan.block);
+          for (let i = 0; i < 32; i++) {
+            const pairStart = i - (i % 2);
+            if (i < blockStart || i >= blockStart + plan.block) {
+              expect(y[i]).toBe(r.y[i]); // other blocks exact
+              expect(dx[i]).toBe(r.dx[i]);
+            } else if (pairStart !== pos - (pos % 2)) {
+              expect(y[i]).toBeNaN(); // finite pair in the spoiled block: NaN, not an unsorted value
+            } else if (Number.isNaN(bad)) {
+              expect(y[i]).toBeNaN();
+            } else if (!Number.isNaN(y[i])) {
+              expect(y[i]).toBe(r.y[i]); // the ±Inf pair: NaN or its sorted value
+            }
+            // In the spoiled block, a gradient entry is NaN or one of the pair's dy.
+            if (i >= blockStart && i < blockStart + plan.block && !Number.isNaN(dx[i])) {
+              expect([w[pairStart], w[pairStart + 1]]).toContain(dx[i]);
+            }
           }
         }
       }
-    }
-  });
+    },
+  );
 
   it('does not leak tensors with either plan, forward or gradient', async () => {
     const x = tf.tensor2d(vals.slice(0, 4 * c), [4, c]);

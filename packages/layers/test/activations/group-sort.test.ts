@@ -1,7 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
-import { ActivationConfigError, FullSort, GroupSort, GroupSort2, fullSort, groupSort, groupSort2, groupSortTensor } from '../../src/activations';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
+import {
+  ActivationConfigError,
+  FullSort,
+  GroupSort,
+  GroupSort2,
+  fullSort,
+  groupSort,
+  groupSort2,
+  groupSortTensor,
+} from '../../src/activations';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from './probe';
 
@@ -89,7 +103,9 @@ describe('GroupSort', () => {
       // The Jacobian is k times a permutation: the gradient is a permutation of k·w.
       const byValue = (a: number, b: number) => a - b;
       expectTensorsClose(
-        Array.from(g.dataSync()).map((v) => Math.abs(v)).sort(byValue),
+        Array.from(g.dataSync())
+          .map((v) => Math.abs(v))
+          .sort(byValue),
         w.map((v) => Math.abs(v * 1.5)).sort(byValue),
         { atol: 1e-6, rtol: 1e-6 },
       );
@@ -102,7 +118,9 @@ describe('GroupSort', () => {
     // Values on a coarse grid (many ties inside pairs), then a row of special values and exact-tie pairs.
     const vals = [
       ...randn(2 * 3 * 3 * c - 3 * c, 41).map((v) => Math.round(2 * v) / 2),
-      ...special, ...special.slice().reverse(), ...special.slice(2, 6),
+      ...special,
+      ...special.slice().reverse(),
+      ...special.slice(2, 6),
       ...[1, 1, -2, -2, 0, 0, 7, 7, -0, 0, 0, -0, -2e38, 2e38, -0, -0],
     ].map(Math.fround);
     expect(vals.length).toBe(2 * 3 * 3 * c);
@@ -115,18 +133,29 @@ describe('GroupSort', () => {
         const layer = groupSort({ n, kCoefLip: k });
         const x = tf.tensor4d(vals, [2, 3, 3, c]);
         expectTensorsClose(layer.apply(x) as tf.Tensor, jsGroupSort(vals, c, n, k), { atol: 0, rtol: 0 });
-        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(layer.apply(z) as tf.Tensor, tf.tensor4d(w, [2, 3, 3, c]))))(x);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(layer.apply(z) as tf.Tensor, tf.tensor4d(w, [2, 3, 3, c]))))(
+          x,
+        );
         expectTensorsClose(g, jsGroupSortGrad(vals, w, c, n, k), { atol: 0, rtol: 0 });
       }
     }
     // Layer, pure function and GroupSort2 agree on the fast path.
     const x2 = tf.tensor2d(vals.slice(0, 4 * c), [4, c]);
-    expectTensorsClose(groupSortTensor(x2, 2, 2), groupSort2({ kCoefLip: 2 }).apply(x2) as tf.Tensor, { atol: 0, rtol: 0 });
-    expect(() => groupSortTensor(tf.zeros([2, 5]), 2)).toThrow(/groupSortTensor: expected `n` to be a positive integer dividing the last dimension 5, got 2\./);
+    expectTensorsClose(groupSortTensor(x2, 2, 2), groupSort2({ kCoefLip: 2 }).apply(x2) as tf.Tensor, {
+      atol: 0,
+      rtol: 0,
+    });
+    expect(() => groupSortTensor(tf.zeros([2, 5]), 2)).toThrow(
+      /groupSortTensor: expected `n` to be a positive integer dividing the last dimension 5, got 2\./,
+    );
   });
 
   it('is norm preserving and exactly kCoefLip-Lipschitz (Jacobian SVD, random and attacked pairs)', () => {
-    for (const [n, k] of [[2, 1], [3, 0.7], [null, 2]] as const) {
+    for (const [n, k] of [
+      [2, 1],
+      [3, 0.7],
+      [null, 2],
+    ] as const) {
       const layer = groupSort({ n, kCoefLip: k });
       const f = (x: tf.Tensor) => layer.apply(x) as tf.Tensor;
       const x = tf.tensor2d(randn(8 * 12, 5), [8, 12]);

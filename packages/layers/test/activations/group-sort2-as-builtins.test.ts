@@ -32,8 +32,13 @@ describe('groupSort2AsBuiltins', () => {
       const vals = randn(16 * 8, 100 + k);
       vals[0] = vals[1]!; // a tie
       const x = tf.tensor2d(vals, [16, 8]);
-      expectTensorsClose(model.predict(x) as tf.Tensor, groupSort2({ kCoefLip: k }).apply(x) as tf.Tensor, { atol: 1e-6, rtol: 1e-6 });
-      expectTensorsClose(model.predict(tf.tensor2d([[3, 1, -2, 5, 0, 0, 7, -7]])) as tf.Tensor, [[1, 3, -2, 5, 0, 0, -7, 7].map((v) => k * v)]);
+      expectTensorsClose(model.predict(x) as tf.Tensor, groupSort2({ kCoefLip: k }).apply(x) as tf.Tensor, {
+        atol: 1e-6,
+        rtol: 1e-6,
+      });
+      expectTensorsClose(model.predict(tf.tensor2d([[3, 1, -2, 5, 0, 0, 7, -7]])) as tf.Tensor, [
+        [1, 3, -2, 5, 0, 0, -7, 7].map((v) => k * v),
+      ]);
       expect(model.trainableWeights).toHaveLength(0);
     }
     const img = tfl.input({ shape: [3, 3, 4] });
@@ -88,7 +93,10 @@ describe('groupSort2AsBuiltins', () => {
     });
     fs.rmSync(dir, { recursive: true, force: true });
     const expected = tfl.model({ inputs: inp, outputs: groupSort2({ kCoefLip: 0.5 }).apply(h) as tfl.SymbolicTensor });
-    expectTensorsClose(JSON.parse(out) as number[], expected.predict(tf.tensor2d(xv, [4, 6])) as tf.Tensor, { atol: 1e-6, rtol: 1e-6 });
+    expectTensorsClose(JSON.parse(out) as number[], expected.predict(tf.tensor2d(xv, [4, 6])) as tf.Tensor, {
+      atol: 1e-6,
+      rtol: 1e-6,
+    });
   });
 
   it('rejects an odd or unknown channel count', () => {

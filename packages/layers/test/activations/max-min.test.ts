@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { MaxMin, maxMin } from '../../src/activations';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from './probe';
@@ -33,7 +38,11 @@ describe('MaxMin', () => {
     const layer = maxMin({ kCoefLip: 1.7 });
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor2d(w, [2, 10])));
     const g = tf.grad(loss)(tf.tensor2d(vals, [2, 5]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor2d(Array.from(v), [2, 5])).dataSync()[0]!), vals, 1e-3);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor2d(Array.from(v), [2, 5])).dataSync()[0]!),
+      vals,
+      1e-3,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 1e-3, rtol: 1e-3 });
   });
 
@@ -80,7 +89,9 @@ describe('MaxMin', () => {
     expect(() => maxMin({ dataFormat: 'nhwc' as 'channelsLast' })).toThrow(
       /MaxMin: expected `dataFormat` 'channelsLast' or 'channelsFirst', got 'nhwc'\./,
     );
-    expect(() => maxMin({ kCoefLip: Number.NaN })).toThrow(/MaxMin: expected `kCoefLip` to be a finite number > 0, got NaN/);
+    expect(() => maxMin({ kCoefLip: Number.NaN })).toThrow(
+      /MaxMin: expected `kCoefLip` to be a finite number > 0, got NaN/,
+    );
     expect(() => maxMin().apply(tf.tensor1d([1, 2]))).toThrow(/MaxMin: expected an input of rank ≥ 2.*got shape \[2\]/);
   });
 });

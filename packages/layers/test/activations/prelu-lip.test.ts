@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { PReLUlip, preluLip } from '../../src/activations';
 import { isCondensable, isLipschitzLayer } from '../../src/lipschitz-layer';
 import { fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from './probe';
@@ -15,8 +20,16 @@ function built(k: number, alpha: number[]): PReLUlip {
 describe('PReLUlip', () => {
   it('is x for x > 0 and clip(α, −k, k)·x otherwise (closed form)', () => {
     const layer = built(0.5, [0.2, -0.3, 2, -7]);
-    const y = layer.apply(tf.tensor2d([[-1, -1, -1, -1], [2, 2, 2, 2]])) as tf.Tensor;
-    expectTensorsClose(y, [[-0.2, 0.3, -0.5, 0.5], [2, 2, 2, 2]]);
+    const y = layer.apply(
+      tf.tensor2d([
+        [-1, -1, -1, -1],
+        [2, 2, 2, 2],
+      ]),
+    ) as tf.Tensor;
+    expectTensorsClose(y, [
+      [-0.2, 0.3, -0.5, 0.5],
+      [2, 2, 2, 2],
+    ]);
     expectTensorsClose(layer.clippedAlpha(), [0.2, -0.3, 0.5, -0.5]);
     // α starts at 0 (Keras PReLU default): relu.
     expectTensorsClose(preluLip().apply(tf.tensor2d([[-3, 4]])) as tf.Tensor, [[0, 4]]);
@@ -37,7 +50,11 @@ describe('PReLUlip', () => {
     const w = randn(6, 80);
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor2d(w, [2, 3])));
     const g = tf.grad(loss)(tf.tensor2d(xv, [2, 3]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor2d(Array.from(v), [2, 3])).dataSync()[0]!), xv, 1e-3);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor2d(Array.from(v), [2, 3])).dataSync()[0]!),
+      xv,
+      1e-3,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 1e-3, rtol: 1e-3 });
     const x = tf.tensor2d(xv, [2, 3]);
     const { grads } = tf.variableGrads(() => loss(x) as tf.Scalar, [layer.trainableWeights[0]!.read() as tf.Variable]);
@@ -52,7 +69,10 @@ describe('PReLUlip', () => {
     const k = 0.3;
     const model = tfl.sequential({ layers: [preluLip({ kCoefLip: k, inputShape: [4] })] });
     model.compile({ optimizer: tf.train.adam(1), loss: 'meanSquaredError' });
-    const x = tf.tensor2d(randn(32 * 4, 90).map((v) => -Math.abs(v)), [32, 4]);
+    const x = tf.tensor2d(
+      randn(32 * 4, 90).map((v) => -Math.abs(v)),
+      [32, 4],
+    );
     const target = tf.mul(x, 5); // pushes α towards 5
     await model.fit(x, target, { epochs: 20, batchSize: 32, verbose: 0 });
     const layer = model.layers[0] as PReLUlip;
@@ -80,7 +100,9 @@ describe('PReLUlip', () => {
   });
 
   it('saves and reloads inside a model, and does not leak', async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3] }), preluLip({ kCoefLip: 0.25 })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 4, inputShape: [3] }), preluLip({ kCoefLip: 0.25 })],
+    });
     model.layers[1]!.setWeights([tf.tensor1d([0.1, -0.9, 0.2, 3])]);
     const x = tf.tensor2d(randn(5 * 3, 96), [5, 3]);
     const loaded = await saveLoadRoundTrip(model);
@@ -91,10 +113,12 @@ describe('PReLUlip', () => {
   });
 
   it('rejects bad configurations', () => {
-    expect(() => preluLip({ kCoefLip: 0 })).toThrow(/PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass e\.g\. kCoefLip: 1\./);
-    expect(() => preluLip().vanillaExport()).toThrow(/PReLUlip: the layer is not built yet/);
-    expect(() => tfl.sequential({ layers: [tfl.layers.inputLayer({ batchInputShape: [null, null, 3] }), preluLip()] })).toThrow(
-      /PReLUlip: expected a fully known input shape/,
+    expect(() => preluLip({ kCoefLip: 0 })).toThrow(
+      /PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass e\.g\. kCoefLip: 1\./,
     );
+    expect(() => preluLip().vanillaExport()).toThrow(/PReLUlip: the layer is not built yet/);
+    expect(() =>
+      tfl.sequential({ layers: [tfl.layers.inputLayer({ batchInputShape: [null, null, 3] }), preluLip()] }),
+    ).toThrow(/PReLUlip: expected a fully known input shape/);
   });
 });

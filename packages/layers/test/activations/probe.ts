@@ -54,7 +54,10 @@ export function randn(n: number, seed: number): number[] {
  * vector-Jacobian product per output coordinate (row j = ∇ₓ ⟨f(x), e_j⟩), and its
  * spectral norm from the independent Jacobi SVD of @lipnet/test-utils.
  */
-export function jacobianNorm(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): { norm: number; rows: number; cols: number } {
+export function jacobianNorm(
+  f: (x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+): { norm: number; rows: number; cols: number } {
   const out = tf.tidy(() => {
     const y = f(x);
     const m = y.size;
@@ -80,7 +83,12 @@ export function maxPairRatio(f: (x: tf.Tensor) => tf.Tensor, shape: number[], pa
       [pairs, ...shape.map(() => 1)],
     );
     const y = tf.add(x, tf.mul(scales, tf.tensor(randn(pairs * n, seed + 1), [pairs, ...shape])));
-    return { xs: x.dataSync().slice(), ys: y.dataSync().slice(), fx: f(x).dataSync().slice(), fy: f(y).dataSync().slice() };
+    return {
+      xs: x.dataSync().slice(),
+      ys: y.dataSync().slice(),
+      fx: f(x).dataSync().slice(),
+      fy: f(y).dataSync().slice(),
+    };
   });
   const m = fx.length / pairs;
   let best = 0;
@@ -131,7 +139,10 @@ export function attackPairRatio(
     y.dispose();
     [x, y] = next;
   }
-  best = Math.max(best, tf.tidy(() => Math.sqrt(tf.max(ratio(x, y)).dataSync()[0]!)));
+  best = Math.max(
+    best,
+    tf.tidy(() => Math.sqrt(tf.max(ratio(x, y)).dataSync()[0]!)),
+  );
   x.dispose();
   y.dispose();
   return best;

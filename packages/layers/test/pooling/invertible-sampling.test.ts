@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors, expectTensorsClose, saveLoadRoundTrip } from '@lipnet/test-utils';
-import { InvertibleDownSampling, InvertibleUpSampling, invertibleDownSampling, invertibleUpSampling } from '../../src/pooling';
+import {
+  InvertibleDownSampling,
+  InvertibleUpSampling,
+  invertibleDownSampling,
+  invertibleUpSampling,
+} from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { fixtureCases, jacobianNorm, randn, toTensor } from '../activations/probe';
 
@@ -24,14 +29,25 @@ function jsPixelUnshuffle(x: number[], [b, h, w, c]: number[], [ph, pw]: number[
 describe('InvertibleDownSampling / InvertibleUpSampling', () => {
   it('uses the deel-lip 1.5.1 / PyTorch PixelUnshuffle channel order (closed form and JS reference)', () => {
     // one channel, 2×2 block: channels are (i, j) = (0,0), (0,1), (1,0), (1,1)
-    expectTensorsClose(invertibleDownSampling({ poolSize: 2 }).apply(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])) as tf.Tensor, [[[[1, 2, 3, 4]]]]);
+    expectTensorsClose(
+      invertibleDownSampling({ poolSize: 2 }).apply(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])) as tf.Tensor,
+      [[[[1, 2, 3, 4]]]],
+    );
     // two channels: c-major, so [c0 block, c1 block]
     const x = tf.tensor4d([10, 20, 11, 21, 12, 22, 13, 23], [1, 2, 2, 2]);
-    expectTensorsClose(invertibleDownSampling({ poolSize: 2 }).apply(x) as tf.Tensor, [[[[10, 11, 12, 13, 20, 21, 22, 23]]]]);
-    expectTensorsClose(invertibleDownSampling({ poolSize: 2, channelOrder: 'spacetodepth' }).apply(x) as tf.Tensor, [[[[10, 20, 11, 21, 12, 22, 13, 23]]]]);
+    expectTensorsClose(invertibleDownSampling({ poolSize: 2 }).apply(x) as tf.Tensor, [
+      [[[10, 11, 12, 13, 20, 21, 22, 23]]],
+    ]);
+    expectTensorsClose(invertibleDownSampling({ poolSize: 2, channelOrder: 'spacetodepth' }).apply(x) as tf.Tensor, [
+      [[[10, 20, 11, 21, 12, 22, 13, 23]]],
+    ]);
     const shape = [2, 4, 6, 3];
     const vals = randn(2 * 4 * 6 * 3, 600);
-    for (const pool of [[2, 2], [2, 3], [4, 1]] as Array<[number, number]>) {
+    for (const pool of [
+      [2, 2],
+      [2, 3],
+      [4, 1],
+    ] as Array<[number, number]>) {
       const y = invertibleDownSampling({ poolSize: pool }).apply(tf.tensor4d(vals, [2, 4, 6, 3])) as tf.Tensor;
       expect(y.shape).toEqual([2, 4 / pool[0], 6 / pool[1], 3 * pool[0] * pool[1]]);
       expectTensorsClose(y, jsPixelUnshuffle(vals, shape, pool), { atol: 0, rtol: 0 });
@@ -40,7 +56,12 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
 
   it('matches deel-lip: 1.5.0 (installed, spacetodepth order) and the 1.5.1 PixelUnshuffle order', () => {
     const down = fixtureCases('InvertibleDownSampling');
-    expect(down.map((c) => c.config['channelOrder']).sort()).toEqual(['pixelshuffle', 'pixelshuffle', 'spacetodepth', 'spacetodepth']);
+    expect(down.map((c) => c.config['channelOrder']).sort()).toEqual([
+      'pixelshuffle',
+      'pixelshuffle',
+      'spacetodepth',
+      'spacetodepth',
+    ]);
     for (const c of down) {
       const layer = new InvertibleDownSampling({
         poolSize: c.config['poolSize'] as [number, number],
@@ -69,7 +90,9 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
     // channelsFirst equals channelsLast up to the transposes
     const x = tf.tensor4d(randn(48, 620), [1, 4, 4, 3]);
     const last = invertibleDownSampling({ poolSize: 2 }).apply(x) as tf.Tensor;
-    const first = invertibleDownSampling({ poolSize: 2, dataFormat: 'channels_first' }).apply(tf.transpose(x, [0, 3, 1, 2])) as tf.Tensor;
+    const first = invertibleDownSampling({ poolSize: 2, dataFormat: 'channels_first' }).apply(
+      tf.transpose(x, [0, 3, 1, 2]),
+    ) as tf.Tensor;
     expectTensorsClose(tf.transpose(first, [0, 2, 3, 1]), last, { atol: 0, rtol: 0 });
   });
 
@@ -100,15 +123,25 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
     expect(model.outputs[0]!.shape).toEqual([null, 4, 6, 2]);
     const x = tf.tensor4d(randn(2 * 48, 640), [2, 4, 6, 2]);
     const loaded = await saveLoadRoundTrip(model);
-    expect(loaded.layers.map((l) => l.getClassName())).toEqual(['InvertibleDownSampling', 'Conv2D', 'InvertibleUpSampling']);
-    expect(loaded.layers[0]!.getConfig()).toMatchObject({ poolSize: [2, 3], dataFormat: 'channelsLast', channelOrder: 'pixelshuffle' });
+    expect(loaded.layers.map((l) => l.getClassName())).toEqual([
+      'InvertibleDownSampling',
+      'Conv2D',
+      'InvertibleUpSampling',
+    ]);
+    expect(loaded.layers[0]!.getConfig()).toMatchObject({
+      poolSize: [2, 3],
+      dataFormat: 'channelsLast',
+      channelOrder: 'pixelshuffle',
+    });
     expect(loaded.layers[2]!.getConfig()).toMatchObject({ channelOrder: 'spacetodepth' });
     expectTensorsClose(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 0, rtol: 0 });
     await expectNoLeakedTensors(() => tf.grad((z: tf.Tensor) => tf.sum(model.predict(z) as tf.Tensor))(x));
   });
 
   it('reject bad configurations and shapes', () => {
-    expect(() => invertibleDownSampling({} as never)).toThrow(/InvertibleDownSampling: expected `poolSize`, got undefined\. Pass e\.g\. poolSize: 2/);
+    expect(() => invertibleDownSampling({} as never)).toThrow(
+      /InvertibleDownSampling: expected `poolSize`, got undefined\. Pass e\.g\. poolSize: 2/,
+    );
     expect(() => invertibleDownSampling({ poolSize: 2 }).apply(tf.zeros([1, 5, 4, 1]))).toThrow(
       /InvertibleDownSampling: expected the input height 5 to be a multiple of the pool size 2/,
     );
@@ -118,7 +151,11 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
     expect(() => invertibleUpSampling({ poolSize: 2, channelOrder: 'torch' as 'pixelshuffle' })).toThrow(
       /InvertibleUpSampling: expected `channelOrder` 'pixelshuffle' or 'spacetodepth', got 'torch'/,
     );
-    expect(() => invertibleDownSampling({ poolSize: 2, dataFormat: 'NHWC' as 'channelsLast' })).toThrow(/`dataFormat`.*got 'NHWC'/);
-    expect(() => invertibleDownSampling({ poolSize: [2, 2, 2] as never })).toThrow(/`poolSize` to be a positive integer or a pair/);
+    expect(() => invertibleDownSampling({ poolSize: 2, dataFormat: 'NHWC' as 'channelsLast' })).toThrow(
+      /`dataFormat`.*got 'NHWC'/,
+    );
+    expect(() => invertibleDownSampling({ poolSize: [2, 2, 2] as never })).toThrow(
+      /`poolSize` to be a positive integer or a pair/,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { PoolingConfigError, ScaledAveragePooling2D, scaledAveragePooling2D } from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from '../activations/probe';
@@ -31,7 +36,10 @@ describe('ScaledAveragePooling2D', () => {
       [[1, 3, 3, 1], [3, 3], 2],
     ];
     for (const [shape, pool, k] of cases) {
-      const vals = randn(shape.reduce((a, b) => a * b, 1), 200);
+      const vals = randn(
+        shape.reduce((a, b) => a * b, 1),
+        200,
+      );
       const y = scaledAveragePooling2D({ poolSize: pool, kCoefLip: k }).apply(tf.tensor4d(vals, shape)) as tf.Tensor;
       expect(y.shape).toEqual([shape[0], Math.floor(shape[1] / pool[0]), Math.floor(shape[2] / pool[1]), shape[3]]);
       expectTensorsClose(y, jsScaledAvgPool(vals, shape, pool, k), { atol: 1e-6, rtol: 1e-5 });
@@ -42,7 +50,10 @@ describe('ScaledAveragePooling2D', () => {
     const cases = fixtureCases('ScaledAveragePooling2D');
     expect(cases.length).toBe(8);
     for (const c of cases) {
-      const layer = new ScaledAveragePooling2D({ poolSize: c.config['poolSize'] as [number, number], kCoefLip: c.config['kCoefLip'] as number });
+      const layer = new ScaledAveragePooling2D({
+        poolSize: c.config['poolSize'] as [number, number],
+        kCoefLip: c.config['kCoefLip'] as number,
+      });
       expectTensorsClose(layer.apply(toTensor(c.input)) as tf.Tensor, toTensor(c.output), { atol: 1e-5, rtol: 1e-5 });
     }
   });
@@ -53,12 +64,19 @@ describe('ScaledAveragePooling2D', () => {
     const layer = scaledAveragePooling2D({ kCoefLip: 1.3 });
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor4d(w, [1, 2, 2, 2])));
     const g = tf.grad(loss)(tf.tensor4d(vals, [1, 4, 4, 2]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 4, 4, 2])).dataSync()[0]!), vals, 1e-2);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 4, 4, 2])).dataSync()[0]!),
+      vals,
+      1e-2,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 1e-3, rtol: 1e-3 });
   });
 
   it('is exactly kCoefLip-Lipschitz (Jacobian SVD = k, random and attacked pairs ≤ k)', () => {
-    const cases: Array<[[number, number], number]> = [[[2, 2], 1], [[2, 3], 0.8]];
+    const cases: Array<[[number, number], number]> = [
+      [[2, 2], 1],
+      [[2, 3], 0.8],
+    ];
     for (const [pool, k] of cases) {
       const layer = scaledAveragePooling2D({ poolSize: pool, kCoefLip: k });
       const f = (x: tf.Tensor) => layer.apply(x) as tf.Tensor;
@@ -76,12 +94,21 @@ describe('ScaledAveragePooling2D', () => {
 
   it('saves and reloads inside a model, and does not leak', async () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.conv2d({ filters: 2, kernelSize: 1, inputShape: [4, 6, 1] }), scaledAveragePooling2D({ poolSize: [2, 3], kCoefLip: 0.5 })],
+      layers: [
+        tfl.layers.conv2d({ filters: 2, kernelSize: 1, inputShape: [4, 6, 1] }),
+        scaledAveragePooling2D({ poolSize: [2, 3], kCoefLip: 0.5 }),
+      ],
     });
     const x = tf.tensor4d(randn(2 * 24, 230), [2, 4, 6, 1]);
     const loaded = await saveLoadRoundTrip(model);
     expect(loaded.layers[1]!.getClassName()).toBe('ScaledAveragePooling2D');
-    expect(loaded.layers[1]!.getConfig()).toMatchObject({ poolSize: [2, 3], strides: [2, 3], padding: 'valid', dataFormat: 'channelsLast', kCoefLip: 0.5 });
+    expect(loaded.layers[1]!.getConfig()).toMatchObject({
+      poolSize: [2, 3],
+      strides: [2, 3],
+      padding: 'valid',
+      dataFormat: 'channelsLast',
+      kCoefLip: 0.5,
+    });
     expectTensorsClose(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, { atol: 0, rtol: 0 });
     expect(model.outputs[0]!.shape).toEqual([null, 2, 2, 2]);
     await expectNoLeakedTensors(() => tf.grad((z: tf.Tensor) => tf.sum(model.predict(z) as tf.Tensor))(x));
@@ -98,13 +125,17 @@ describe('ScaledAveragePooling2D', () => {
     expect(() => scaledAveragePooling2D({ dataFormat: 'channelsFirst' as 'channelsLast' })).toThrow(
       /ScaledAveragePooling2D: expected `dataFormat` 'channelsLast', got 'channelsFirst'\..*transpose/,
     );
-    expect(() => scaledAveragePooling2D({ poolSize: 0 })).toThrow(/`poolSize` to be a positive integer or a pair of positive integers, got 0/);
+    expect(() => scaledAveragePooling2D({ poolSize: 0 })).toThrow(
+      /`poolSize` to be a positive integer or a pair of positive integers, got 0/,
+    );
     expect(() => scaledAveragePooling2D({ poolSize: [2, 2.5] })).toThrow(/got \[2,2\.5\]/);
     expect(() => scaledAveragePooling2D({ kCoefLip: 0 })).toThrow(/`kCoefLip`.*got 0/);
     expect(() => scaledAveragePooling2D({ poolSize: 3 }).apply(tf.zeros([1, 2, 4, 1]))).toThrow(
       /ScaledAveragePooling2D: expected the input height 2 to be at least the pool size 3/,
     );
-    expect(() => scaledAveragePooling2D().apply(tf.zeros([2, 4, 1]))).toThrow(/expected a 4-D input.*got shape \[2, 4, 1\]/);
+    expect(() => scaledAveragePooling2D().apply(tf.zeros([2, 4, 1]))).toThrow(
+      /expected a 4-D input.*got shape \[2, 4, 1\]/,
+    );
     expect(() => scaledAveragePooling2D({ strides: [3, 3] })).toThrow(PoolingConfigError);
   });
 });

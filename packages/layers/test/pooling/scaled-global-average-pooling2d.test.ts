@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { ScaledGlobalAveragePooling2D, scaledGlobalAveragePooling2D } from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from '../activations/probe';
@@ -9,7 +14,9 @@ describe('ScaledGlobalAveragePooling2D', () => {
   it('is k·Σ_{h,w} x / √(H·W) per channel (closed form)', () => {
     expectTensorsClose(scaledGlobalAveragePooling2D().apply(tf.ones([1, 2, 2, 3])) as tf.Tensor, [[2, 2, 2]]);
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 3, 2]); // channel 0: 1,3,5; channel 1: 2,4,6
-    expectTensorsClose(scaledGlobalAveragePooling2D({ kCoefLip: 2 }).apply(x) as tf.Tensor, [[(2 * 9) / Math.sqrt(3), (2 * 12) / Math.sqrt(3)]]);
+    expectTensorsClose(scaledGlobalAveragePooling2D({ kCoefLip: 2 }).apply(x) as tf.Tensor, [
+      [(2 * 9) / Math.sqrt(3), (2 * 12) / Math.sqrt(3)],
+    ]);
   });
 
   it('matches deel-lip 1.5.0 on the fixture', () => {
@@ -27,7 +34,11 @@ describe('ScaledGlobalAveragePooling2D', () => {
     const layer = scaledGlobalAveragePooling2D({ kCoefLip: 1.5 });
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor2d(w, [2, 2])));
     const g = tf.grad(loss)(tf.tensor4d(vals, [2, 3, 4, 2]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [2, 3, 4, 2])).dataSync()[0]!), vals, 1e-2);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [2, 3, 4, 2])).dataSync()[0]!),
+      vals,
+      1e-2,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 1e-3, rtol: 1e-3 });
     expect(g.dataSync()[0]).toBeCloseTo((1.5 * w[0]!) / Math.sqrt(12), 6);
   });
@@ -47,7 +58,10 @@ describe('ScaledGlobalAveragePooling2D', () => {
 
   it('saves and reloads inside a model, and does not leak', async () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [3, 5, 1] }), scaledGlobalAveragePooling2D({ kCoefLip: 0.5 })],
+      layers: [
+        tfl.layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [3, 5, 1] }),
+        scaledGlobalAveragePooling2D({ kCoefLip: 0.5 }),
+      ],
     });
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     const x = tf.tensor4d(randn(2 * 15, 420), [2, 3, 5, 1]);
@@ -63,7 +77,11 @@ describe('ScaledGlobalAveragePooling2D', () => {
       /ScaledGlobalAveragePooling2D: expected `dataFormat` 'channelsLast', got 'channelsFirst'/,
     );
     expect(() => scaledGlobalAveragePooling2D({ kCoefLip: Infinity })).toThrow(/`kCoefLip`.*got Infinity/);
-    expect(() => tfl.sequential({ layers: [tfl.layers.inputLayer({ batchInputShape: [null, null, 4, 2] }), scaledGlobalAveragePooling2D()] })).toThrow(
+    expect(() =>
+      tfl.sequential({
+        layers: [tfl.layers.inputLayer({ batchInputShape: [null, null, 4, 2] }), scaledGlobalAveragePooling2D()],
+      }),
+    ).toThrow(
       /ScaledGlobalAveragePooling2D: expected a known height and width, got \[null, null, 4, 2\]\. The √\(H·W\) coefficient needs them/,
     );
   });

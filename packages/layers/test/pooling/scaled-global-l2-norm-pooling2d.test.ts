@@ -1,13 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { ScaledGlobalL2NormPooling2D, scaledGlobalL2NormPooling2D } from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from '../activations/probe';
 
 describe('ScaledGlobalL2NormPooling2D', () => {
   it('is k·‖x_{:,:,c}‖₂ per channel (closed form)', () => {
-    expectTensorsClose(scaledGlobalL2NormPooling2D().apply(tf.tensor4d([3, 4, 0, 0], [1, 2, 2, 1])) as tf.Tensor, [[5]]);
+    expectTensorsClose(scaledGlobalL2NormPooling2D().apply(tf.tensor4d([3, 4, 0, 0], [1, 2, 2, 1])) as tf.Tensor, [
+      [5],
+    ]);
     const x = tf.tensor4d([1, 2, 2, 4, 2, 4], [1, 1, 3, 2]); // channel 0: 1,2,2 → 3; channel 1: 2,4,4 → 6
     expectTensorsClose(scaledGlobalL2NormPooling2D({ kCoefLip: 0.5 }).apply(x) as tf.Tensor, [[1.5, 3]]);
   });
@@ -34,7 +41,11 @@ describe('ScaledGlobalL2NormPooling2D', () => {
     const layer = scaledGlobalL2NormPooling2D({ kCoefLip: 1.2 });
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor2d(w, [1, 2])));
     const g = tf.grad(loss)(tf.tensor4d(vals, [1, 3, 3, 2]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 3, 3, 2])).dataSync()[0]!), vals, 1e-3);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 3, 3, 2])).dataSync()[0]!),
+      vals,
+      1e-3,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 1e-3, rtol: 1e-3 });
   });
 
@@ -56,7 +67,10 @@ describe('ScaledGlobalL2NormPooling2D', () => {
 
   it('saves and reloads inside a model, and does not leak', async () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [3, 5, 1] }), scaledGlobalL2NormPooling2D({ kCoefLip: 0.5, epsGradSqrt: 1e-5 })],
+      layers: [
+        tfl.layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [3, 5, 1] }),
+        scaledGlobalL2NormPooling2D({ kCoefLip: 0.5, epsGradSqrt: 1e-5 }),
+      ],
     });
     const x = tf.tensor4d(randn(2 * 15, 520), [2, 3, 5, 1]);
     const loaded = await saveLoadRoundTrip(model);
@@ -67,8 +81,12 @@ describe('ScaledGlobalL2NormPooling2D', () => {
   });
 
   it('rejects bad configurations', () => {
-    expect(() => scaledGlobalL2NormPooling2D({ epsGradSqrt: -1 })).toThrow(/ScaledGlobalL2NormPooling2D: expected `epsGradSqrt` to be a finite number ≥ 0, got -1/);
-    expect(() => scaledGlobalL2NormPooling2D({ dataFormat: 'channelsFirst' as 'channelsLast' })).toThrow(/got 'channelsFirst'/);
+    expect(() => scaledGlobalL2NormPooling2D({ epsGradSqrt: -1 })).toThrow(
+      /ScaledGlobalL2NormPooling2D: expected `epsGradSqrt` to be a finite number ≥ 0, got -1/,
+    );
+    expect(() => scaledGlobalL2NormPooling2D({ dataFormat: 'channelsFirst' as 'channelsLast' })).toThrow(
+      /got 'channelsFirst'/,
+    );
     expect(() => scaledGlobalL2NormPooling2D().apply(tf.zeros([2, 3]))).toThrow(/expected a 4-D input/);
   });
 });

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeakedTensors, expectTensorsClose, finiteDifferenceGradient, saveLoadRoundTrip } from '@lipnet/test-utils';
+import {
+  expectNoLeakedTensors,
+  expectTensorsClose,
+  finiteDifferenceGradient,
+  saveLoadRoundTrip,
+} from '@lipnet/test-utils';
 import { ScaledL2NormPooling2D, scaledL2NormPooling2D } from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from '../activations/probe';
@@ -28,18 +33,24 @@ describe('ScaledL2NormPooling2D', () => {
       [[1, 5, 7, 2], [2, 3], 0.5],
     ];
     for (const [shape, pool, k] of cases) {
-      const vals = randn(shape.reduce((a, b) => a * b, 1), 300);
+      const vals = randn(
+        shape.reduce((a, b) => a * b, 1),
+        300,
+      );
       const y = scaledL2NormPooling2D({ poolSize: pool, kCoefLip: k }).apply(tf.tensor4d(vals, shape)) as tf.Tensor;
       expectTensorsClose(y, jsL2Pool(vals, shape, pool, k), { atol: 1e-6, rtol: 1e-5 });
     }
   });
 
-  it("matches deel-lip 1.5.0 outputs and its custom-gradient input gradients (incl. an all-zero window)", () => {
+  it('matches deel-lip 1.5.0 outputs and its custom-gradient input gradients (incl. an all-zero window)', () => {
     const cases = fixtureCases('ScaledL2NormPooling2D');
     expect(cases.length).toBe(8);
     let zeroWindowGradChecked = false;
     for (const c of cases) {
-      const layer = new ScaledL2NormPooling2D({ poolSize: c.config['poolSize'] as [number, number], kCoefLip: c.config['kCoefLip'] as number });
+      const layer = new ScaledL2NormPooling2D({
+        poolSize: c.config['poolSize'] as [number, number],
+        kCoefLip: c.config['kCoefLip'] as number,
+      });
       const x = toTensor(c.input);
       expectTensorsClose(layer.apply(x) as tf.Tensor, toTensor(c.output), { atol: 1e-5, rtol: 1e-5 });
       const dy = toTensor(c.dy!);
@@ -49,7 +60,9 @@ describe('ScaledL2NormPooling2D', () => {
       if (c.input.shape[1] === 4) {
         // x[0, 0:2, 0:2, 1] = 0 in the fixture: that window's gradient is 0, not NaN.
         const gv = g.arraySync() as number[][][][];
-        expect([gv[0]![0]![0]![1], gv[0]![0]![1]![1], gv[0]![1]![0]![1], gv[0]![1]![1]![1]].map((v) => Math.abs(v!))).toEqual([0, 0, 0, 0]);
+        expect(
+          [gv[0]![0]![0]![1], gv[0]![0]![1]![1], gv[0]![1]![0]![1], gv[0]![1]![1]![1]].map((v) => Math.abs(v!)),
+        ).toEqual([0, 0, 0, 0]);
         zeroWindowGradChecked = true;
       }
     }
@@ -66,7 +79,9 @@ describe('ScaledL2NormPooling2D', () => {
     // True gradient would be k·x/‖x‖ = [1.2, 1.6]: the custom one is smaller.
     expect(g.dataSync()[0]).toBeLessThan(1.2);
     // Without ε the gradient at an all-zero window is 0·∞ = NaN, which ε prevents.
-    const g0 = tf.grad((z: tf.Tensor) => tf.sum(scaledL2NormPooling2D({ epsGradSqrt: 0 }).apply(z) as tf.Tensor))(tf.zeros([1, 2, 2, 1]));
+    const g0 = tf.grad((z: tf.Tensor) => tf.sum(scaledL2NormPooling2D({ epsGradSqrt: 0 }).apply(z) as tf.Tensor))(
+      tf.zeros([1, 2, 2, 1]),
+    );
     expect(Number.isNaN(g0.dataSync()[0])).toBe(true);
     const ge = tf.grad((z: tf.Tensor) => tf.sum(scaledL2NormPooling2D().apply(z) as tf.Tensor))(tf.zeros([1, 2, 2, 1]));
     expectTensorsClose(ge, [0, 0, 0, 0], { atol: 0, rtol: 0 });
@@ -79,7 +94,11 @@ describe('ScaledL2NormPooling2D', () => {
     const layer = scaledL2NormPooling2D({ kCoefLip: 1.3 });
     const loss = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor4d(w, [1, 2, 2, 2])));
     const g = tf.grad(loss)(tf.tensor4d(vals, [1, 4, 4, 2]));
-    const fd = finiteDifferenceGradient((v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 4, 4, 2])).dataSync()[0]!), vals, 1e-3);
+    const fd = finiteDifferenceGradient(
+      (v) => tf.tidy(() => loss(tf.tensor4d(Array.from(v), [1, 4, 4, 2])).dataSync()[0]!),
+      vals,
+      1e-3,
+    );
     expectTensorsClose(g, Array.from(fd), { atol: 2e-3, rtol: 2e-3 });
     expect(fd[0]).toBeCloseTo(0, 6); // the norm is even in each coordinate: central differences vanish at 0
   });
@@ -121,11 +140,17 @@ describe('ScaledL2NormPooling2D', () => {
   });
 
   it('rejects bad configurations', () => {
-    expect(() => scaledL2NormPooling2D({ strides: 1 })).toThrow(/ScaledL2NormPooling2D: expected `strides` to equal `poolSize` \[2, 2\], got \[1, 1\]/);
-    expect(() => scaledL2NormPooling2D({ padding: 'same' as 'valid' })).toThrow(/ScaledL2NormPooling2D: expected `padding` 'valid', got 'same'/);
+    expect(() => scaledL2NormPooling2D({ strides: 1 })).toThrow(
+      /ScaledL2NormPooling2D: expected `strides` to equal `poolSize` \[2, 2\], got \[1, 1\]/,
+    );
+    expect(() => scaledL2NormPooling2D({ padding: 'same' as 'valid' })).toThrow(
+      /ScaledL2NormPooling2D: expected `padding` 'valid', got 'same'/,
+    );
     expect(() => scaledL2NormPooling2D({ epsGradSqrt: -1e-6 })).toThrow(
       /ScaledL2NormPooling2D: expected `epsGradSqrt` to be a finite number ≥ 0, got -0\.000001\. Pass e\.g\. epsGradSqrt: 1e-6/,
     );
-    expect(() => scaledL2NormPooling2D({ dataFormat: 'channels_first' as 'channelsLast' })).toThrow(/got 'channels_first'/);
+    expect(() => scaledL2NormPooling2D({ dataFormat: 'channels_first' as 'channelsLast' })).toThrow(
+      /got 'channels_first'/,
+    );
   });
 });
