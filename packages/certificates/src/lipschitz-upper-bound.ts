@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCondensable } from '@lipnet/layers';
 import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
-import { matrixSpectralNormBound } from './linalg';
-import { convExactNormBound, convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
+import { convExactNormBound, convOperatorNormBound, dilateKernel, matrixSpectralNormBound } from '@lipnet/constraints';
+import { operatorPowerIteration } from './operator-power-iteration';
 
 /** One row of the per-layer table of {@link lipschitzUpperBound}. */
 export interface LayerBound {

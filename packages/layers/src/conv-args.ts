@@ -1,4 +1,4 @@
-import { LipnetConfigError, fmt, type ConvLipCoefMode } from '@lipnet/constraints';
+import { LipnetConfigError, fmt } from '@lipnet/constraints';
 
 /** Normalises `n | [h, w]` to `[h, w]`, checking positive integers; `arg` names the argument in errors. */
 export function pair(owner: string, arg: string, v: unknown, fix: string): [number, number] {
@@ -49,14 +49,4 @@ export function checkConvInput(owner: string, shape: (number | null)[]): [number
     );
   }
   return [shape[1]!, shape[2]!, shape[3]!];
-}
-
-/** Checks a conv-coefficient mode: `'deel-lip'` or `'strict'` (see `convLipschitzCoefficient` in @lipnet/constraints). */
-export function checkConvLipCoef(owner: string, mode: unknown): ConvLipCoefMode {
-  if (mode !== 'deel-lip' && mode !== 'strict') {
-    throw new LipnetConfigError(
-      `${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`,
-    );
-  }
-  return mode;
 }

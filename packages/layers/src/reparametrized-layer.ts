@@ -2,15 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
-import { SpectralInitializer } from './spectral-initializer';
+import { initializerFrom, type InitializerId } from './initializer-id';
+import type { ExactOperatorNormalizer } from './exact-operator-normalizer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
-type InitializerId = string | Initializer;
 
 /** Arguments shared by every reparametrised @lipnet layer. */
 export interface ReparametrizedLayerArgs extends LayerArgs {
@@ -20,7 +19,7 @@ export interface ReparametrizedLayerArgs extends LayerArgs {
   activation?: ActivationIdentifier;
   /** Whether to add a bias. Default true. */
   useBias?: boolean;
-  /** Initializer of the raw kernel (a name such as 'glorotUniform', or an instance). Default 'orthogonal' (= {@link SpectralInitializer}, deel-lip's default). */
+  /** Initializer of the raw kernel (a name such as 'glorotUniform', or an instance). Default 'orthogonal' (= `SpectralInitializer`, deel-lip's default). */
   kernelInitializer?: InitializerId;
   /** Initializer of the bias. Default 'zeros'. */
   biasInitializer?: InitializerId;
@@ -34,8 +33,8 @@ export interface NormalizedKernel {
 }
 
 interface CacheEntry {
-  kernelId: object;
-  uId: object | null;
+  /** dataIds of the kernel, `u` and the exact normaliser's vector (null when absent). */
+  ids: (object | null)[];
   coef: number;
   w: tf.Tensor;
 }
@@ -146,19 +145,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
-    const init = (id: InitializerId) => {
-      if (typeof id === 'string') return resolveInitializer(id);
-      if (typeof (id as Initializer).apply === 'function') return id as Initializer;
-      // {className, config}: an initializer serialised in a saved model's config
-      const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
-      const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
-      if (!entry) {
-        throw new LipnetConfigError(
-          `${this.getClassName()}: unknown initializer class ${fmt(spec.className)}. Import the package that registers it before loading the model.`,
-        );
-      }
-      return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
-    };
+    const init = (id: InitializerId) => initializerFrom(this.getClassName(), id);
     this.kernel = this.addWeight(
       'kernel',
       this.kernelShape(shape),
@@ -187,6 +174,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       );
       this.sig = this.addWeight('sig', [1, 1], 'float32', tfl.initializers.ones(), undefined, false);
     }
+    this.exactNormalizer()?.createWeights((name, wShape, initializer) =>
+      this.addWeight(name, wShape, 'float32', initializer, undefined, false),
+    );
   }
 
   /**
@@ -198,22 +188,33 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected effectiveKernel(training: boolean): tf.Tensor {
     const kernel = this.kernel!.read();
     const u = this.u ? (this.u.read() as tf.Tensor2D) : null;
+    const exact = this.exactNormalizer();
     const coef = this.lipCoef();
-    const tape = tf.engine().isTapeOn();
-    if (!training && !tape) {
+    const ids = () => [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null];
+    if (!training && !tf.engine().isTapeOn()) {
       const c = this.cache;
-      if (c && c.kernelId === dataIdOf(kernel) && c.uId === (u ? dataIdOf(u) : null) && c.coef === coef) return c.w;
+      if (c && c.coef === coef && ids().every((id, i) => id === c.ids[i])) return c.w;
       const r = this.normalize(kernel, u);
       r.u?.dispose();
       r.sigma?.dispose();
+      const w = exact ? exact.normalize(r.w, this.kCoefLip, false) : r.w;
       this.dropCache();
-      this.cache = { kernelId: dataIdOf(kernel), uId: u ? dataIdOf(u) : null, coef, w: tf.keep(r.w) };
-      return r.w;
+      this.cache = { ids: ids(), coef, w: tf.keep(w) };
+      return w;
     }
     const r = this.normalize(kernel, u);
     if (training && r.u && this.u) this.u.write(r.u);
     if (training && r.sigma && this.sig) this.sig.write(r.sigma);
-    return r.w;
+    return exact ? exact.normalize(r.w, this.kCoefLip, training) : r.w;
+  }
+
+  /**
+   * The normaliser of `convNormalization: 'exact'` (created at build time from the input size),
+   * or null: then {@link normalize}'s kernel is used as is. With one, the kernel is
+   * k·V/(σ̂(1 + margin)), V = {@link normalize}'s kernel, σ̂ ≈ ‖A_V‖₂ on the input size.
+   */
+  protected exactNormalizer(): ExactOperatorNormalizer | null {
+    return null;
   }
 
   private dropCache(): void {
@@ -261,11 +262,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** deel-lip `condense`: kernel ← W̄ (and u, σ updated), so the raw kernel is already normalised. */
   condense(): void {
     tf.tidy(() => {
-      const r = this.normalize(this.kernel!.read(), this.u ? (this.u.read() as tf.Tensor2D) : null);
-      // As deel-lip 1.5: kernel ← W̄ (normalisation is scale-invariant, so W̄ maps to itself).
-      this.kernel!.write(r.w);
-      if (r.u && this.u) this.u.write(r.u);
-      if (r.sigma && this.sig) this.sig.write(r.sigma);
+      // As deel-lip 1.5: kernel ← W̄ (normalisation is scale-invariant, so W̄ maps to itself),
+      // with the state a training call would store.
+      this.kernel!.write(this.effectiveKernel(true));
     });
   }
 
@@ -273,9 +272,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    * The layers a plain-tfjs export of this layer needs: a built Dense/Conv2D
    * holding W̄ (computed now from the current raw weights) and the bias, with the
    * activation when it is a tfjs name; when the activation is a layer
-   * (e.g. GroupSort) a fresh copy of it follows.
+   * (e.g. GroupSort) a fresh copy of it follows. With `convNormalization: 'exact'`
+   * the kernel is certified first (‖conv‖₂ ≤ k proven, rescaled when it cannot be;
+   * `certify: false` exports the kernel the layer runs, unproven).
    */
-  vanillaExportLayers(): tfl.layers.Layer[] {
+  vanillaExportLayers(options: { certify?: boolean } = {}): tfl.layers.Layer[] {
     if (!this.built || !this.builtInputShape) {
       throw new LipnetConfigError(
         `${this.getClassName()}: vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
@@ -286,7 +287,13 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     // Build through apply() on a symbolic input so weights get scoped names ('<layer>/kernel'),
     // which tfjs needs to save and reload them.
     plain.apply(tfl.input({ batchShape: this.builtInputShape }));
-    const w = tf.tidy(() => this.effectiveKernel(false).clone());
+    let w = tf.tidy(() => this.effectiveKernel(false).clone());
+    const exact = this.exactNormalizer();
+    if (exact && options.certify !== false) {
+      const c = exact.certify(w, this.kCoefLip);
+      w.dispose();
+      w = c.w;
+    }
     plain.setWeights(this.bias ? [w, this.bias.read()] : [w]);
     w.dispose();
     const act = typeof spec === 'string' ? null : cloneActivation(this.getClassName(), this.activationSpec);
@@ -342,30 +349,4 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       ...super.getConfig(),
     };
   }
-}
-
-/** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
-function resolveInitializer(id: string): Initializer {
-  const table: Record<string, () => Initializer> = {
-    orthogonal: () => new SpectralInitializer() as unknown as Initializer,
-    spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
-    glorotUniform: () => tfl.initializers.glorotUniform({}),
-    glorotNormal: () => tfl.initializers.glorotNormal({}),
-    heNormal: () => tfl.initializers.heNormal({}),
-    heUniform: () => tfl.initializers.heUniform({}),
-    leCunNormal: () => tfl.initializers.leCunNormal({}),
-    leCunUniform: () => tfl.initializers.leCunUniform({}),
-    randomNormal: () => tfl.initializers.randomNormal({}),
-    randomUniform: () => tfl.initializers.randomUniform({}),
-    truncatedNormal: () => tfl.initializers.truncatedNormal({}),
-    zeros: () => tfl.initializers.zeros(),
-    ones: () => tfl.initializers.ones(),
-  };
-  const f = table[id];
-  if (!f) {
-    throw new LipnetConfigError(
-      `unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
-    );
-  }
-  return f();
 }

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { certifiedMaxEigenvalue, Hermitian, provesBandedGramBound } from './linalg';
-import { CertificatesArgumentError } from './errors';
+import { LipnetConfigError } from '../errors';
+import { certifiedMaxEigenvalue, type Hermitian } from './certified-eigenvalue';
 
 /** Geometry of a 2-D convolution `y = conv2d(x, K)` in tfjs layout (NHWC input, kernel [kh, kw, cin, cout]). */
 export interface Conv2DGeometry {
@@ -41,7 +40,7 @@ export function convOutputAndPadding(g: Conv2DGeometry): {
   if (g.padding === 'valid') {
     return { outH: Math.ceil((g.inH - ekh + 1) / sh), outW: Math.ceil((g.inW - ekw + 1) / sw), padTop: 0, padLeft: 0 };
   }
-  throw new CertificatesArgumentError(
+  throw new LipnetConfigError(
     `convOutputAndPadding: expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`,
   );
 }
@@ -95,7 +94,7 @@ export interface ConvNormBound {
 export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry): ConvNormBound {
   const { kh, kw, cin, cout } = g;
   if (kernel.length !== kh * kw * cin * cout) {
-    throw new CertificatesArgumentError(
+    throw new LipnetConfigError(
       `convOperatorNormBound: expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
     );
   }
@@ -182,138 +181,4 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
   for (let f = 0; f < nf; f++) mats.push(gram(f));
   const e = certifiedMaxEigenvalue(mats, 200);
   return { upper: Math.sqrt(e.upper), canvasEstimate: Math.sqrt(e.lower), canvas: [ph.N, pw.N], frequencies: nf };
-}
-
-/**
- * Certified bound of ‖A‖₂ for the exact zero-padded convolution A (no canvas), close to the
- * power-iteration value `sigmaEstimate`: builds the Gram matrix of A on its smaller side (AᵀA on inputs
- * or AAᵀ on outputs, banded in raster order) in float64 and proves λ_max < μ = σ̂²(1 + δ) by a banded
- * Cholesky factorisation of μI − G (δ = 1e-5, 1e-4, …, 1e-2). Returns null when the band is too wide
- * (cost n·β²/2 above ~1.5e9) or no δ ≤ 1e-2 works.
- */
-export function convExactNormBound(
-  kernel: ArrayLike<number>,
-  g: Conv2DGeometry,
-  sigmaEstimate: number,
-): { upper: number; bandwidth: number } | null {
-  const { kh, kw, cin, cout, inH, inW } = g;
-  const [sh, sw] = g.strides ?? [1, 1];
-  const [dh, dw] = g.dilation ?? [1, 1];
-  const { outH, outW, padTop, padLeft } = convOutputAndPadding(g);
-  const nIn = inH * inW * cin;
-  const nOut = outH * outW * cout;
-  // rows of A: output (i, j, o) reads inputs (s·i + a·d − pad, …, c) with weight K[a, b, c, o]
-  const rows: { idx: number[]; val: number[] }[] = [];
-  for (let i = 0; i < outH; i++)
-    for (let j = 0; j < outW; j++)
-      for (let o = 0; o < cout; o++) {
-        const idx: number[] = [];
-        const val: number[] = [];
-        for (let a = 0; a < kh; a++) {
-          const r = sh * i + a * dh - padTop;
-          if (r < 0 || r >= inH) continue;
-          for (let b = 0; b < kw; b++) {
-            const c0 = sw * j + b * dw - padLeft;
-            if (c0 < 0 || c0 >= inW) continue;
-            for (let c = 0; c < cin; c++) {
-              const v = kernel[((a * kw + b) * cin + c) * cout + o]!;
-              if (v === 0) continue;
-              idx.push((r * inW + c0) * cin + c);
-              val.push(v);
-            }
-          }
-        }
-        rows.push({ idx, val });
-      }
-  let lines: { idx: Int32Array; val: Float64Array }[];
-  let n: number;
-  if (nIn <= nOut) {
-    n = nIn;
-    lines = rows.map((r) => ({ idx: Int32Array.from(r.idx), val: Float64Array.from(r.val) }));
-  } else {
-    n = nOut;
-    const cols: { idx: number[]; val: number[] }[] = Array.from({ length: nIn }, () => ({ idx: [], val: [] }));
-    rows.forEach((r, ri) =>
-      r.idx.forEach((ci, k) => {
-        cols[ci]!.idx.push(ri);
-        cols[ci]!.val.push(r.val[k]!);
-      }),
-    );
-    lines = cols
-      .filter((c) => c.idx.length > 0)
-      .map((c) => ({ idx: Int32Array.from(c.idx), val: Float64Array.from(c.val) }));
-  }
-  const s2 = sigmaEstimate * sigmaEstimate;
-  const res = provesBandedGramBound(
-    lines,
-    n,
-    [1e-5, 1e-4, 1e-3, 1e-2].map((d) => s2 * (1 + d) + 1e-300),
-  );
-  if (!res || res.mu === null) return null;
-  return { upper: Math.sqrt(res.mu), bandwidth: res.bandwidth };
-}
-
-/**
- * The equivalent undilated kernel of a dilated convolution: taps spread on a
- * ((kh−1)·dh+1)×((kw−1)·dw+1) grid with zeros between (tfjs has no gradient for
- * dilated conv2d, and this kernel with dilation 1 computes the same map).
- */
-export function dilateKernel(
-  kernel: ArrayLike<number>,
-  kh: number,
-  kw: number,
-  cin: number,
-  cout: number,
-  dh: number,
-  dw: number,
-): { data: Float32Array; kh: number; kw: number } {
-  const eh = (kh - 1) * dh + 1;
-  const ew = (kw - 1) * dw + 1;
-  const out = new Float32Array(eh * ew * cin * cout);
-  for (let a = 0; a < kh; a++)
-    for (let b = 0; b < kw; b++)
-      for (let i = 0; i < cin * cout; i++)
-        out[(a * dh * ew + b * dw) * cin * cout + i] = kernel[(a * kw + b) * cin * cout + i]!;
-  return { data: out, kh: eh, kw: ew };
-}
-
-/**
- * Power iteration on a linear operator given only by its forward map `op`
- * (the adjoint comes from `tf.grad(op)(x, dy) = Aᵀdy`): v ← AᵀAv/‖AᵀAv‖, until
- * ‖Av‖ changes by less than `tol` (relative). Returns ‖Av‖ for the final unit v,
- * a lower bound of ‖A‖₂ (up to float32 rounding). `op` must be linear (no bias).
- */
-export function operatorPowerIteration(
-  op: (x: tf.Tensor) => tf.Tensor,
-  inputShape: number[],
-  options: { maxIter?: number; tol?: number; seed?: number } = {},
-): { sigma: number; iterations: number } {
-  const { maxIter = 200, tol = 1e-6, seed = 7 } = options;
-  const adj = tf.grad(op);
-  let v = tf.tidy(() => {
-    const r = tf.randomNormal(inputShape, 0, 1, 'float32', seed);
-    return tf.div(r, tf.norm(r));
-  });
-  let sigma = 0;
-  let it = 0;
-  try {
-    for (it = 1; it <= maxIter; it++) {
-      const [next, s] = tf.tidy(() => {
-        const u = op(v);
-        const w = adj(v, u);
-        const nw = tf.norm(w);
-        return [tf.div(w, tf.maximum(nw, 1e-30)), tf.norm(u)] as [tf.Tensor, tf.Tensor];
-      });
-      const sv = s.dataSync()[0]!;
-      s.dispose();
-      v.dispose();
-      v = next;
-      const prev = sigma;
-      sigma = Math.max(sigma, sv);
-      if (it > 3 && Math.abs(sigma - prev) <= tol * sigma) break;
-    }
-  } finally {
-    v.dispose();
-  }
-  return { sigma, iterations: it };
 }
