@@ -65,6 +65,11 @@ function writeEsmFaces(exportNames) {
 
 const t0 = Date.now();
 fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
-runTsc();
-writeEsmFaces(await bundleEsm());
+try {
+  runTsc();
+  writeEsmFaces(await bundleEsm());
+} catch (err) {
+  console.error(err.errors ? `${pkg.name}: esbuild failed (see above)` : err.message);
+  process.exit(1);
+}
 console.log(`${pkg.name}: dist/ (CommonJS + ESM + types) in ${Date.now() - t0} ms`);
