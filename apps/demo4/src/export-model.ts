@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { vanillaExport } from '@lipnet/layers';
-import { loadModelFromDir, saveModelToDir } from './tfjs-files';
+import { loadModel, saveModel } from '@lipnet/io';
 
 /** Outcome of {@link exportAndVerify}. */
 export interface ExportReport {
@@ -46,8 +46,8 @@ export async function exportAndVerify(
   tolerance = 1e-5,
 ): Promise<{ vanilla: tfl.LayersModel; report: ExportReport }> {
   const exported = vanillaExport(model);
-  const saved = await saveModelToDir(exported, dir);
-  const reloaded = await loadModelFromDir(dir);
+  const saved = await saveModel(exported, dir);
+  const reloaded = await loadModel(dir);
   const pTrained = model.predict(x) as tf.Tensor;
   const pExported = exported.predict(x) as tf.Tensor;
   const pReloaded = reloaded.predict(x) as tf.Tensor;
