@@ -20,6 +20,7 @@ export function configuredRegistry() {
  */
 export async function startRegistry(work) {
   const uplink = configuredRegistry();
+  fs.mkdirSync(work, { recursive: true });
   const config = {
     self_path: work,
     storage: path.join(work, 'storage'),
@@ -50,6 +51,5 @@ export async function startRegistry(work) {
   const { token } = await res.json();
   const host = url.replace(/^http:/, '');
   const npmrc = `registry=${url}\n${host}:_authToken=${token}\n`;
-  fs.mkdirSync(work, { recursive: true });
   return { url, uplink, npmrc, close: () => new Promise((r) => server.close(() => r())) };
 }
