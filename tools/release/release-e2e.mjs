@@ -30,7 +30,6 @@ try {
   const npmEnv = {
     npm_config_userconfig: npmrc,
     npm_config_registry: registry.url,
-    npm_config_cache: path.join(work, 'npm-cache'),
     npm_config_update_notifier: 'false',
   };
   const { clone, published } = versionAndPublish(ROOT, work, registry, npmEnv);
