@@ -13,8 +13,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from './atomic-write';
-import { CheckpointError } from './errors';
+import { writeFileAtomic } from '../pipeline/atomic-write';
+import { CheckpointError } from '../errors';
 import type { RngState } from './rng';
 
 const MAGIC = 'LIPNETCK';
@@ -24,10 +24,14 @@ const FORMAT_VERSION = 1;
 export interface RunSettings {
   batchSize: number;
   trainLimit: number | null;
+  /** Validation images (null: all); another value would mix two validation histories. */
+  valLimit: number | null;
   seed: number;
   learningRate: number;
   /** Free-form description of model + loss (compared verbatim). */
   modelSignature: string;
+  /** SHA-256 of the data files' MD5s (another copy of the data would mix two trainings). */
+  data: string;
 }
 
 /** Where training stands. */

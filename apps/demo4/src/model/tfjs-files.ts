@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from './atomic-write';
-import { makeDirs } from './output-dir';
+import { writeFileAtomic } from '../pipeline/atomic-write';
+import { makeDirs } from '../pipeline/output-dir';
 
 /** The model.json written (the standard TF.js layers-model file). */
 export interface ModelJson {

@@ -12,18 +12,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { DataParallelTrainer } from '@lipnet/backend';
+import { MicroBatchPass, fullBatchStep, tapeStep, type DataParallelTrainer } from '@lipnet/backend';
 import { saveCheckpoint, type RunSettings, type TrainProgress } from './checkpoint';
 import { Progbar, type Sink } from './progress';
 import { Rng } from './rng';
-
-/** `(yTrue, yPred) => scalar`, the shape of a Keras loss or metric. */
-export type LossOrMetric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
-
-/** Categorical accuracy: mean of `argmax(yTrue) == argmax(yPred)` (Keras' `"accuracy"` with one-hot labels). */
-export function categoricalAccuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32')) as tf.Scalar);
-}
+import type { LossOrMetric } from '../model/loss-and-metrics';
 
 /** A flag the loop polls between steps. */
 export interface StopSignal {
@@ -92,78 +85,23 @@ export function freshProgress(seed: number): TrainProgress {
 
 /**
  * One optimisation step; returns [loss, ...metrics] on this batch (before the update).
- *
- * With `microBatch` smaller than the batch, the step is the same full-batch
- * step computed in chunks, exact for any loss (the batch-level KR statistics of
- * MulticlassHKR included): (1) a forward pass in chunks gives the logits P of
- * the whole batch; (2) the loss and metrics are computed on (y, P) and
- * g = ∂loss/∂P taken on the full batch; (3) for each chunk, the vector-Jacobian
- * product Σ P_chunk·g_chunk is differentiated w.r.t. the weights and the
- * gradients summed; (4) one optimizer update. Only the chunk's activations are
- * alive at a time. The logits of (1) come from an inference-mode pass and (3)
- * re-runs the chunks in training mode, so a layer whose training call moves its
- * power-iteration vector sees the kernel of that call (a difference of the order
- * of the power iteration's convergence, ≪ 1e-4).
+ * On worker threads: `DataParallelTrainer.step`. In one thread, with
+ * `microBatch` smaller than the batch: the same full-batch step computed in
+ * chunks (`fullBatchStep` with a `MicroBatchPass`, exact for any loss, the
+ * batch-level KR statistics of MulticlassHKR included). Otherwise the whole
+ * batch on the optimizer's tape (`tapeStep`). All three share @lipnet/backend's
+ * one implementation of the objective and of the full-batch step.
  */
-async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<ArrayLike<number>> {
-  if (o.parallel)
-    return o.parallel.step(
-      xb,
-      yb,
-      o.optimizer,
-      o.loss.fn,
-      o.metrics.map((m) => m.fn),
-    );
-  const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
+async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<number[]> {
+  const metrics = o.metrics.map((m) => m.fn);
+  if (o.parallel) return o.parallel.step(xb, yb, o.optimizer, o.loss.fn, metrics);
   const n = xb.shape[0]!;
-  const chunk = o.microBatch && o.microBatch < n ? o.microBatch : n;
-  let out: tf.Tensor | undefined;
-  if (chunk === n) {
-    o.optimizer.minimize(
-      () => {
-        const preds = o.model.apply(xb, { training: true }) as tf.Tensor;
-        const loss = o.loss.fn(yb, preds) as tf.Scalar;
-        out = tf.keep(tf.stack([loss, ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]));
-        return loss;
-      },
-      false,
-      vars,
-    );
-  } else {
-    const starts: number[] = [];
-    for (let s = 0; s < n; s += chunk) starts.push(s);
-    const part = (t: tf.Tensor, s: number) => tf.slice(t, s, Math.min(chunk, n - s));
-    const preds = tf.tidy(() =>
-      tf.concat(starts.map((s) => o.model.apply(part(xb, s), { training: false }) as tf.Tensor)),
-    );
-    const g = tf.tidy(() => {
-      out = tf.keep(
-        tf.stack([tf.reshape(o.loss.fn(yb, preds), []), ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]),
-      );
-      return tf.grad((p: tf.Tensor) => o.loss.fn(yb, p) as tf.Scalar)(preds);
-    });
-    preds.dispose();
-    let sum: tf.NamedTensorMap | null = null;
-    for (const s of starts) {
-      const { value, grads } = tf.variableGrads(
-        () => tf.sum(tf.mul(o.model.apply(part(xb, s), { training: true }) as tf.Tensor, part(g, s))) as tf.Scalar,
-        vars,
-      );
-      value.dispose();
-      if (!sum) sum = grads;
-      else {
-        const prev: tf.NamedTensorMap = sum;
-        sum = Object.fromEntries(Object.keys(prev).map((k) => [k, tf.add(prev[k]!, grads[k]!)]));
-        tf.dispose([...Object.values(prev), ...Object.values(grads)]);
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    g.dispose();
-    o.optimizer.applyGradients(sum!);
-    tf.dispose(Object.values(sum!));
+  if (o.microBatch && o.microBatch < n) {
+    const pass = new MicroBatchPass(o.model, xb, o.microBatch);
+    return (await fullBatchStep(pass, yb, o.optimizer, o.loss.fn, metrics)).values;
   }
-  const t = out!;
-  return t.data().finally(() => t.dispose());
+  const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return tapeStep(() => o.model.apply(xb, { training: true }) as tf.Tensor, vars, yb, o.optimizer, o.loss.fn, metrics);
 }
 
 /**
@@ -242,7 +180,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const idx = tf.tensor1d(perm.subarray(from, from + size), 'int32');
       const xb = tf.gather(o.xTrain, idx);
       const yb = tf.gather(o.yTrain, idx);
-      let vals: ArrayLike<number>;
+      let vals: number[];
       try {
         vals = await trainStep(o, xb, yb);
       } finally {

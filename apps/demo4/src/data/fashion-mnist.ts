@@ -7,7 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DatasetNotFoundError } from './errors';
+import { DatasetNotFoundError } from '../errors';
 import { readIdxFile } from './idx';
 
 /** Class names by label, as in the notebook's `class_mapping`. */

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { CorruptDatasetError } from './errors';
+import { CorruptDatasetError } from '../errors';
 
 /** A decoded IDX file of unsigned bytes (type 0x08, the only type Fashion-MNIST uses). */
 export interface IdxArray {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { DOWNLOAD_BASE, FILE_NAMES, FILE_ROLES, MD5 } from './fashion-mnist';
-import { makeDirs } from './output-dir';
+import { makeDirs } from '../pipeline/output-dir';
 
 /** Options of {@link downloadFashionMnist}. */
 export interface DownloadOptions {

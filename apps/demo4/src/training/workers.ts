@@ -8,8 +8,8 @@
 import * as os from 'os';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataParallelTrainer } from '@lipnet/backend';
-import type { BackendChoice } from './backend';
-import type { CliOptions } from './cli';
+import type { BackendChoice } from '../backend';
+import type { CliOptions } from '../cli';
 
 /** The worker count chosen, and a line saying why when it is not what was asked. */
 export interface WorkerPlan {

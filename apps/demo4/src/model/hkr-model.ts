@@ -7,8 +7,7 @@
  *   → Flatten → SpectralDense(64, GroupSort(2), orthogonal)
  *   → FrobeniusDense(10, no bias, orthogonal, disjoint heads), Sequential k_coef_lip = 1.
  *
- * Loss `MulticlassHKR(alpha=100, min_margin=0.25)` (1.2.0: full margin, batch
- * scalar), metric `MulticlassKR`, `Adam(1e-4)`.
+ * Its loss and metrics: loss-and-metrics.ts; optimiser `Adam(1e-4)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -21,8 +20,6 @@ import {
   spectralConv2d,
   spectralDense,
 } from '@lipnet/layers';
-import { MulticlassHKR, MulticlassKR } from '@lipnet/losses';
-import { categoricalAccuracy, type LossOrMetric } from './train';
 
 /** Notebook hyper-parameters. */
 export const NOTEBOOK = {
@@ -107,20 +104,4 @@ function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
       }),
     ],
   });
-}
-
-/** The loss and metric of the notebook, named as Keras logs them. */
-export function notebookLossAndMetrics(): {
-  loss: { name: string; fn: LossOrMetric };
-  metrics: { name: string; fn: LossOrMetric }[];
-} {
-  const hkr = MulticlassHKR({ alpha: NOTEBOOK.alpha, minMargin: NOTEBOOK.minMargin, semantics: '1.2' });
-  const kr = MulticlassKR({ semantics: '1.2' });
-  return {
-    loss: { name: 'loss', fn: hkr as unknown as LossOrMetric },
-    metrics: [
-      { name: 'accuracy', fn: categoricalAccuracy },
-      { name: 'MulticlassKR', fn: kr as unknown as LossOrMetric },
-    ],
-  };
 }

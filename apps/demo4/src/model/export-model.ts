@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { vanillaExport } from '@lipnet/layers';
+import { disposeModel } from './dispose-model';
 import { loadModelFromDir, saveModelToDir } from './tfjs-files';
 
 /** Outcome of {@link exportAndVerify}. */
@@ -54,7 +55,7 @@ export async function exportAndVerify(
   const maxDiffReloaded = await maxAbsDiff(pReloaded, pExported);
   const maxDiffTrained = await maxAbsDiff(pExported, pTrained);
   tf.dispose([pTrained, pExported, pReloaded]);
-  exported.dispose();
+  disposeModel(exported);
   return {
     vanilla: reloaded,
     report: {

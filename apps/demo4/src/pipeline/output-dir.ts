@@ -1,7 +1,7 @@
 /** Checks up front that the output folder can be created and written. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { OutputDirError } from './errors';
+import { OutputDirError } from '../errors';
 
 /**
  * `mkdir -p` one level at a time. (Node's `mkdirSync(dir, {recursive: true})`
