@@ -14,3 +14,5 @@ export * from './vanilla-export';
 export * from './callbacks';
 export type { ConvLipCoefMode, DeelLipVersion, NormalizerOptions } from '@lipnet/constraints';
 export * from './fused-kernels';
+export * from './normalization';
+export * from './residual/lip-residual';

@@ -1,0 +1,13 @@
+import { PoolingConfigError } from './pooling-config-error';
+
+/** Checks torchlip's `output_size` of the scaled adaptive poolings: only (1, 1) keeps the Lipschitz coefficient. */
+export function checkAdaptiveOutputSize(className: string, v: unknown): [1, 1] {
+  const ok = v === 1 || (Array.isArray(v) && v.length === 2 && v[0] === 1 && v[1] === 1);
+  if (!ok) {
+    throw new PoolingConfigError(
+      `${className}: expected \`outputSize\` [1, 1], got ${JSON.stringify(v)}. ` +
+        'Only a global (1, 1) output is supported, as in deel-torchlip (its Lipschitz coefficient needs it).',
+    );
+  }
+  return [1, 1];
+}
