@@ -9,6 +9,7 @@ export * from './spectral-conv2d';
 export * from './frobenius-dense';
 export * from './frobenius-conv2d';
 export * from './sequential';
+export * from './lipschitz-model';
 export * from './condense';
 export * from './vanilla-export';
 export * from './callbacks';
