@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { PoolingConfigError } from './pooling-config-error';
 
 /** Checks torchlip's `output_size` of the scaled adaptive poolings: only (1, 1) keeps the Lipschitz coefficient. */
@@ -10,4 +11,16 @@ export function checkAdaptiveOutputSize(className: string, v: unknown): [1, 1] {
     );
   }
   return [1, 1];
+}
+
+type Shape = Array<number | null>;
+
+/** `[N, C]` → `[N, 1, 1, C]`: a global pooling's output with torch's kept 1×1 spatial axes (channels last). */
+export function unitSpatialShape([n, c]: Shape): Shape {
+  return [n ?? null, 1, 1, c ?? null];
+}
+
+/** Reshapes a global pooling's `[N, C]` output to `[N, 1, 1, C]`. */
+export function withUnitSpatialAxes(y: tf.Tensor): tf.Tensor {
+  return tf.reshape(y, [y.shape[0]!, 1, 1, y.shape[1]!]);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAdaptiveOutputSize } from './adaptive-output-size';
+import { checkAdaptiveOutputSize, unitSpatialShape, withUnitSpatialAxes } from './adaptive-output-size';
 import { ScaledGlobalL2NormPooling2D, type ScaledGlobalL2NormPooling2DArgs } from './scaled-global-l2-norm-pooling2d';
 
 type Shape = Array<number | null>;
@@ -27,15 +27,11 @@ export class ScaledAdaptativeL2NormPool2d extends ScaledGlobalL2NormPooling2D {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const [n, c] = super.computeOutputShape(inputShape);
-    return [n ?? null, 1, 1, c ?? null];
+    return unitSpatialShape(super.computeOutputShape(inputShape));
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    return tf.tidy(() => {
-      const y = super.call(inputs, kwargs);
-      return tf.reshape(y, [y.shape[0]!, 1, 1, y.shape[1]!]);
-    });
+    return tf.tidy(() => withUnitSpatialAxes(super.call(inputs, kwargs)));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -3,7 +3,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors, expectTensorsClose, saveLoadRoundTrip } from '@lipnet/test-utils';
 import { Householder, householder } from '../../src/activations';
 import { sequential } from '../../src/sequential';
-import { PARITY, forwardAndGrads, loadFixture, t, type FixtureArray } from '../parity/parity-helpers';
+import {
+  PARITY,
+  forwardAndGrads,
+  loadFixture,
+  t,
+  type FixtureArray,
+  type TorchlipCase,
+} from '../parity/parity-helpers';
 import { attackPairRatio, jacobianNorm, randn } from './probe';
 
 interface DeelLipCase {
@@ -15,16 +22,6 @@ interface DeelLipCase {
   dy: FixtureArray;
   gradInput: FixtureArray;
   gradTheta: FixtureArray;
-}
-interface TorchlipCase {
-  layer: string;
-  tag?: string;
-  inputs: FixtureArray[];
-  output: FixtureArray;
-  dy: FixtureArray;
-  gradInputs: FixtureArray[];
-  params: Record<string, FixtureArray>;
-  gradParams: Record<string, FixtureArray>;
 }
 const deelLip = loadFixture<{ meta: { deelLip: string }; cases: DeelLipCase[] }>('householder-deel-lip.json');
 const torchlip = loadFixture<{ meta: { deelTorchlip: string }; cases: TorchlipCase[] }>('torchlip-layers.json');

@@ -2,19 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors, expectTensorsClose, saveLoadRoundTrip } from '@lipnet/test-utils';
 import { LPReLU, PReLUlip, lpRelu } from '../../src/activations';
-import { PARITY, forwardAndGrads, loadFixture, t, type FixtureArray } from '../parity/parity-helpers';
+import { PARITY, forwardAndGrads, loadFixture, t, type TorchlipCase } from '../parity/parity-helpers';
 import { jacobianNorm, randn } from './probe';
 
-interface TorchlipCase {
-  layer: string;
-  config: { numParameters: number; init: number; kCoefLip: number };
-  inputs: FixtureArray[];
-  output: FixtureArray;
-  dy: FixtureArray;
-  gradInputs: FixtureArray[];
-  params: Record<string, FixtureArray>;
-  gradParams: Record<string, FixtureArray>;
-}
 const torchlip = loadFixture<{ meta: { deelTorchlip: string }; cases: TorchlipCase[] }>('torchlip-layers.json');
 const cases = torchlip.cases.filter((c) => c.layer === 'LPReLU');
 
@@ -22,9 +12,10 @@ describe('LPReLU', () => {
   it(`matches deel-torchlip ${torchlip.meta.deelTorchlip} LPReLU: output and gradients w.r.t. x and the slopes (zero outside [−k, k])`, () => {
     expect(cases).toHaveLength(3);
     for (const c of cases) {
-      const layer = lpRelu({ numParameters: c.config.numParameters, kCoefLip: c.config.kCoefLip });
+      const cfg = c.config as { numParameters: number; kCoefLip: number };
+      const layer = lpRelu({ numParameters: cfg.numParameters, kCoefLip: cfg.kCoefLip });
       layer.build(c.inputs[0]!.shape);
-      expectTensorsClose(layer.getWeights()[0]!, tf.fill([c.config.numParameters], 0.25)); // torch's init
+      expectTensorsClose(layer.getWeights()[0]!, tf.fill([cfg.numParameters], 0.25)); // torch's init
       layer.setWeights([t(c.params['weight']!)]);
       const r = forwardAndGrads(layer, [t(c.inputs[0]!)], t(c.dy));
       expectTensorsClose(r.output, t(c.output), PARITY);

@@ -13,6 +13,19 @@ export interface FixtureArray {
   values: number[];
 }
 
+/** One deel-torchlip fixture case (tools/reference/fixtures_parity_torchlip.py). */
+export interface TorchlipCase {
+  layer: string;
+  tag?: string;
+  config: Record<string, unknown>;
+  inputs: FixtureArray[];
+  output: FixtureArray;
+  dy: FixtureArray;
+  gradInputs: FixtureArray[];
+  params: Record<string, FixtureArray>;
+  gradParams: Record<string, FixtureArray>;
+}
+
 /** Parses test/fixtures/<name>. */
 export function loadFixture<T>(name: string): T {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8')) as T;

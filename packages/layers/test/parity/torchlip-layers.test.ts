@@ -14,18 +14,8 @@ import {
   ScaledAdaptativeL2NormPool2d,
   ScaledAdaptiveAvgPool2d,
 } from '../../src';
-import { PARITY, forwardAndGrads, loadFixture, t, type FixtureArray } from './parity-helpers';
+import { PARITY, forwardAndGrads, loadFixture, t, type FixtureArray, type TorchlipCase } from './parity-helpers';
 
-interface Case {
-  layer: string;
-  config: Record<string, unknown>;
-  inputs: FixtureArray[];
-  output: FixtureArray;
-  dy: FixtureArray;
-  gradInputs: FixtureArray[];
-  params: Record<string, FixtureArray>;
-  gradParams: Record<string, FixtureArray>;
-}
 interface Step {
   mode: 'train' | 'eval' | 'export';
   inputs?: FixtureArray[];
@@ -42,12 +32,12 @@ interface NormCase {
   inputShape: number[];
   steps: Step[];
 }
-const fx = loadFixture<{ meta: { deelTorchlip: string }; cases: Case[]; batchNorms: NormCase[] }>(
+const fx = loadFixture<{ meta: { deelTorchlip: string }; cases: TorchlipCase[]; batchNorms: NormCase[] }>(
   'torchlip-layers.json',
 );
 const V = fx.meta.deelTorchlip;
 
-function make(c: Case): tfl.layers.Layer {
+function make(c: TorchlipCase): tfl.layers.Layer {
   const k = (c.config['kCoefLip'] as number | undefined) ?? 1;
   switch (c.layer) {
     case 'LayerCentering':
