@@ -41,7 +41,8 @@ export function citedFiles(readme, root = ROOT) {
   const here = path.dirname(readme);
   const found = new Set();
   for (const m of text.matchAll(/\b(?:packages|apps|tools|benchmarks|docs)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(m[0]);
-  for (const m of text.matchAll(/(?<![\w/])(?:test|src)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(path.join(here, m[0]));
+  if (here !== '.')
+    for (const m of text.matchAll(/(?<![\w/])(?:test|src)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(path.join(here, m[0]));
   for (const m of text.matchAll(/cd ([\w./-]+) && npx jest ([\w./-]+)/g)) found.add(path.join(m[1], m[2]));
   return [...found].filter((f) => !/(^|\/)(dist|out)\//.test(f));
 }
