@@ -17,7 +17,7 @@ if (process.argv.includes('--clean')) {
   const turbo = path.join(ROOT, 'node_modules/.bin/turbo');
   const r = spawnSync(turbo, ['run', 'build', `--filter=${name}...`, '--output-logs=errors-only'], {
     cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', process.stderr, 'inherit'], // stdout stays clean for `npm pack --json`
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   });
   if (r.status !== 0) throw new Error(`${name}: prepack build failed (turbo exit ${r.status})`);
