@@ -34,7 +34,7 @@ export function codeBlocks(readme, root = ROOT) {
 /**
  * Files a README names, as paths from the repository root: repository paths (`packages/…`, `tools/…`),
  * paths relative to the README's folder (`test/…`, `src/…`), and `cd <dir> && npx jest <file>` commands.
- * Build outputs (dist/, out/) are left out: they exist only after a build or a run.
+ * Generated outputs (dist/, out/, docs/api/) are left out: they exist only after a build or a run.
  */
 export function citedFiles(readme, root = ROOT) {
   const text = fs.readFileSync(path.join(root, readme), 'utf8');
@@ -44,5 +44,5 @@ export function citedFiles(readme, root = ROOT) {
   if (here !== '.')
     for (const m of text.matchAll(/(?<![\w/])(?:test|src)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(path.join(here, m[0]));
   for (const m of text.matchAll(/cd ([\w./-]+) && npx jest ([\w./-]+)/g)) found.add(path.join(m[1], m[2]));
-  return [...found].filter((f) => !/(^|\/)(dist|out)\//.test(f));
+  return [...found].filter((f) => !/(^|\/)(dist|out)\/|^docs\/api\//.test(f));
 }
