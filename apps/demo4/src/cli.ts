@@ -27,6 +27,8 @@ export interface CliOptions {
   out: string;
   seed: number;
   resume: boolean;
+  /** Start a new run even where `--out` holds an unfinished one (its files are replaced). */
+  restart: boolean;
   download: boolean;
   help: boolean;
   /** Which flags were given explicitly (for resume conflicts). */
@@ -73,7 +75,9 @@ Flags:
   --data-dir DIR           folder with the four Fashion-MNIST IDX files (.gz or raw)
   --out DIR                output folder (default apps/demo4/out, i.e. ${DEFAULT_OUT})
   --seed N                 seed for initialisation and shuffling (default ${DEFAULTS.seed})
-  --resume                 continue the run saved in --out (checkpoint.bin)
+  --resume                 continue the run saved in --out (run.json, checkpoint.bin); stages already
+                           finished are reused
+  --restart                start a new run even where --out holds an unfinished one (replaced)
   --no-download            do not try to download Fashion-MNIST when it is not found
   --help                   this text
 
@@ -101,7 +105,13 @@ const INT_FLAGS = {
   '--seed': 'seed',
 } as const;
 const STRING_FLAGS = { '--backend': 'backend', '--data-dir': 'dataDir', '--out': 'out' } as const;
-const BOOL_FLAGS = { '--resume': 'resume', '--help': 'help', '-h': 'help', '--no-download': 'download' } as const;
+const BOOL_FLAGS = {
+  '--resume': 'resume',
+  '--restart': 'restart',
+  '--help': 'help',
+  '-h': 'help',
+  '--no-download': 'download',
+} as const;
 const ALL_FLAGS = [...Object.keys(INT_FLAGS), ...Object.keys(STRING_FLAGS), ...Object.keys(BOOL_FLAGS)];
 
 function editDistance(a: string, b: string): number {
@@ -132,6 +142,7 @@ export function parseArgs(argv: string[]): CliOptions {
     ...DEFAULTS,
     out: DEFAULT_OUT,
     resume: false,
+    restart: false,
     download: true,
     help: false,
     explicit: new Set(),
@@ -192,6 +203,10 @@ export function parseArgs(argv: string[]): CliOptions {
   if (o.valLimit !== undefined && o.valLimit > 10000) {
     throw new CliError(`demo4: --val-limit ${o.valLimit} is more than the 10000 test images. Omit it to use all.`);
   }
+  if (o.resume && o.restart)
+    throw new CliError(
+      'demo4: --resume and --restart contradict each other: pass --resume to continue, --restart to start over.',
+    );
   o.out = path.resolve(o.out);
   return o;
 }
