@@ -7,8 +7,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { vanillaExport } from '@lipnet/layers';
+import { loadModel, saveModel } from '@lipnet/io';
 import { disposeModel } from './dispose-model';
-import { loadModelFromDir, saveModelToDir } from './tfjs-files';
 
 /** Outcome of {@link exportAndVerify}. */
 export interface ExportReport {
@@ -47,8 +47,8 @@ export async function exportAndVerify(
   tolerance = 1e-5,
 ): Promise<{ vanilla: tfl.LayersModel; report: ExportReport }> {
   const exported = vanillaExport(model);
-  const saved = await saveModelToDir(exported, dir);
-  const reloaded = await loadModelFromDir(dir);
+  const saved = await saveModel(exported, dir);
+  const reloaded = await loadModel(dir);
   const pTrained = model.predict(x) as tf.Tensor;
   const pExported = exported.predict(x) as tf.Tensor;
   const pReloaded = reloaded.predict(x) as tf.Tensor;

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { exportAndVerify, type ExportReport } from '../model/export-model';
-import { loadModelFromDir } from '../model/tfjs-files';
+import { loadModel } from '@lipnet/io';
 import { OUTPUT_FILES, outputPath } from '../pipeline/output-files';
 import type { Stage } from '../pipeline/stage';
 import type { DataOutput } from './data';
@@ -51,6 +51,6 @@ export const exportStage: Stage<ExportInput, ExportOutput> = {
     return { output: { vanilla, report }, files, summary: report };
   },
   async load(_i, record, ctx) {
-    return { vanilla: await loadModelFromDir(outputPath(ctx.out, 'model')), report: record.summary as ExportReport };
+    return { vanilla: await loadModel(outputPath(ctx.out, 'model')), report: record.summary as ExportReport };
   },
 };
