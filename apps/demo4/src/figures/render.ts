@@ -44,7 +44,8 @@ export function toVega(spec: TopLevelSpec): vega.Spec {
 
 /** Renders a Vega-Lite specification to SVG, headless (no DOM, no canvas). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(toVega(spec)), { renderer: 'none', logLevel: vega.Warn });
+  // (Error level: headless, the zoom params' window events cannot be bound, which Vega warns about)
+  const view = new vega.View(vega.parse(toVega(spec)), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
