@@ -214,35 +214,46 @@ withData('demo4 end to end', () => {
   }, 600000);
   // On 2 wasm workers, what a fresh clone runs on a 2-core machine. (In one wasm thread a resumed run
   // drifts from the uninterrupted one by float rounding, ~1e-8; on cpu it is bit-exact: checkpoint.test.ts.)
-  it('SIGTERM saves a checkpoint (exit 143); the resumed run ends bit-identical to the run left alone', async () => {
-    const env = { LIPNET_BACKEND: 'wasm' };
-    const args = ['--train-limit', '512', '--batch-size', '128', '--epochs', '2', '--val-limit', '128'];
-    args.push('--attack-steps', '10', '--binary-search-steps', '1', '--workers', '2');
-    const whole = tmpDir();
-    const r0 = await run([...args, '--out', whole], { env });
-    if (r0.code !== 0) throw new Error(`exit ${r0.code}\n${r0.stdout}\n${r0.stderr}`);
-    const split = tmpDir();
-    let sent = false;
-    const r1 = await run([...args, '--out', split], {
-      env,
-      onStdout: (s, child) => {
-        if (!sent && s.includes('Epoch 1/2')) {
-          sent = true;
-          child.kill('SIGTERM');
-        }
-      },
-    });
-    expect(r1.code).toBe(143);
-    expect(r1.stdout).toContain('Interrupt received (SIGTERM): finishing the current step, then saving a checkpoint');
-    expect(fs.existsSync(path.join(split, 'demo4.lock'))).toBe(false);
-    const r2 = await run(['--resume', '--out', split], { env });
-    if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
-    const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f));
-    expect(read(split, 'model/weights.bin').equals(read(whole, 'model/weights.bin'))).toBe(true);
-    const res = (dir: string) => JSON.parse(read(dir, 'results.json').toString());
-    expect(res(split).training.history).toEqual(res(whole).training.history);
-    expect(res(split).attack.certificates).toEqual(res(whole).attack.certificates);
-  }, 600000);
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    'on 2 wasm workers, %s saves a checkpoint (exit %i); the resumed run ends bit-identical to the run left alone',
+    async (signal, code) => {
+      const env = { LIPNET_BACKEND: 'wasm' };
+      const args = ['--train-limit', '512', '--batch-size', '128', '--epochs', '2', '--val-limit', '128'];
+      args.push('--attack-steps', '10', '--binary-search-steps', '1', '--workers', '2');
+      const whole = tmpDir();
+      const r0 = await run([...args, '--out', whole], { env });
+      if (r0.code !== 0) throw new Error(`exit ${r0.code}\n${r0.stdout}\n${r0.stderr}`);
+      expect(r0.stdout).toContain('Training data-parallel on 2 worker threads (wasm)');
+      const split = tmpDir();
+      let sent = false;
+      const r1 = await run([...args, '--out', split], {
+        env,
+        onStdout: (s, child) => {
+          if (!sent && s.includes('Epoch 1/2')) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+      expect(r1.code).toBe(code);
+      expect(r1.stdout).toContain(
+        `Interrupt received (${signal}): finishing the current step, then saving a checkpoint`,
+      );
+      expect(fs.existsSync(path.join(split, 'demo4.lock'))).toBe(false);
+      const r2 = await run(['--resume', '--out', split], { env });
+      if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
+      const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f));
+      expect(read(split, 'model/weights.bin').equals(read(whole, 'model/weights.bin'))).toBe(true);
+      const res = (dir: string) => JSON.parse(read(dir, 'results.json').toString());
+      expect(res(split).training.history).toEqual(res(whole).training.history);
+      expect(res(whole).training.history.loss).toHaveLength(2);
+      expect(res(split).attack.certificates).toEqual(res(whole).attack.certificates);
+    },
+    600000,
+  );
 
   it('a second run on the same --out refuses with the first one pid and start time; a killed run lock is taken over', async () => {
     const env = { LIPNET_BACKEND: 'wasm' };
@@ -275,47 +286,5 @@ withData('demo4 end to end', () => {
     expect(third.stdout).toContain(`names pid ${firstPid} on `);
     expect(third.stdout).toContain('which is no longer running; taking the folder over.');
     expect(fs.existsSync(path.join(out, 'demo4.lock'))).toBe(false);
-  }, 600000);
-
-  it('on 2 wasm workers, a run stopped mid-epoch and resumed prints the same numbers as the run left alone', async () => {
-    const env = { LIPNET_BACKEND: 'wasm' };
-    const args = [
-      '--train-limit',
-      '1024',
-      '--batch-size',
-      '128',
-      '--epochs',
-      '2',
-      '--val-limit',
-      '256',
-      '--attack-steps',
-      '10',
-      '--binary-search-steps',
-      '1',
-      '--workers',
-      '2',
-    ];
-    const whole = tmpDir();
-    const r0 = await run([...args, '--out', whole], { env });
-    if (r0.code !== 0) throw new Error(`exit ${r0.code}\n${r0.stdout}\n${r0.stderr}`);
-    expect(r0.stdout).toContain('Training data-parallel on 2 worker threads (wasm)');
-    const split = tmpDir();
-    let sent = false;
-    const r1 = await run([...args, '--out', split], {
-      env,
-      onStdout: (out, child) => {
-        if (!sent && out.includes('Epoch 1/2')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
-    expect(r1.code).toBe(130);
-    const r2 = await run(['--resume', '--out', split], { env });
-    if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
-    const hist = (dir: string) =>
-      JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).training.history as Record<string, number[]>;
-    expect(hist(split)).toEqual(hist(whole));
-    expect(hist(whole)['loss']).toHaveLength(2);
   }, 600000);
 });
