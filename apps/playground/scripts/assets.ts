@@ -18,6 +18,8 @@ export const WASM_FILES = [
 export const REQUIRED = [
   'index.html',
   'style.css',
+  'main.js',
+  'bound-worker.js',
   'model/model.json',
   'model/weights.bin',
   'data/fashion-mnist-test-500.bin',

@@ -36,7 +36,7 @@ export const wasmKernelsAlias: Plugin = {
 /** esbuild options for the page (`minify` for the production build). */
 export function bundleOptions(minify: boolean): BuildOptions {
   return {
-    entryPoints: [path.join(APP_DIR, 'src/main.ts')],
+    entryPoints: [path.join(APP_DIR, 'src/main.ts'), path.join(APP_DIR, 'src/bound-worker.ts')],
     outdir: DIST_DIR,
     bundle: true,
     format: 'esm',

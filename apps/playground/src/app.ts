@@ -41,17 +41,25 @@ function describe(b: BackendInfo): string {
 /** The running page. */
 export class App {
   private models = new Map<string, ModelUnderTest>();
-  private active!: ModelUnderTest;
+  /** The model in use; `active` once its bound is proven (null while proving). */
+  private model: tfl.LayersModel;
+  private active: ModelUnderTest | null = null;
   private source: number | null = null;
   private current: CertificateExplained | null = null;
+  private lastSample = 0;
   private pad!: DrawPad;
   private gallery!: Gallery;
   private attack!: AttackPanel;
   private busyCount = 0;
 
-  constructor(private readonly data: { test: PackedImages; train: PackedImages }) {}
+  private constructor(
+    private readonly data: { test: PackedImages; train: PackedImages },
+    shipped: tfl.LayersModel,
+  ) {
+    this.model = shipped;
+  }
 
-  /** Loads everything and shows the first certificate. */
+  /** Loads everything, shows the first prediction, then the first certificate once the bound is proven. */
   static async start(): Promise<App> {
     const status = byId('backend-status');
     const wanted = new URLSearchParams(location.search).get('backend');
@@ -66,11 +74,15 @@ export class App {
       fetchPacked(ASSETS.train),
       tfl.loadLayersModel(ASSETS.model),
     ]);
-    const app = new App({ test, train });
-    app.models.set('shipped', await certifyModel('demo4 (shipped)', model, test));
-    app.active = app.models.get('shipped')!;
+    const app = new App({ test, train }, model);
     app.wire();
     app.pick(0);
+    app.setBusy(true); // nothing to attack or compare before the bound is proven
+    try {
+      app.addModel('shipped', await certifyModel('demo4 (shipped)', model, test));
+    } finally {
+      app.setBusy(false);
+    }
     document.body.dataset.ready = 'true';
     document.body.dataset.firstCertificateMs = String(Math.round(performance.now()));
     return app;
@@ -86,7 +98,7 @@ export class App {
     this.gallery = new Gallery(this.data.test, (i) => this.pick(i));
     this.attack = new AttackPanel(
       () => ({
-        model: this.active.model,
+        model: this.model,
         image: Float32Array.from(this.pad.pixels),
         predicted: this.current!.predicted,
         certificate: this.current!.radius,
@@ -108,18 +120,14 @@ export class App {
       for (const r of document.querySelectorAll<HTMLInputElement>('input[name="tool"]')) r.checked = r.value === tool;
     });
     byId('epsilon', HTMLInputElement).addEventListener('input', () => this.renderCurve());
-    byId('model-select', HTMLSelectElement).addEventListener('change', (e) => {
-      this.active = this.models.get((e.target as HTMLSelectElement).value)!;
-      this.showModel();
-    });
+    byId('model-select', HTMLSelectElement).addEventListener('change', (e) =>
+      this.activate(this.models.get((e.target as HTMLSelectElement).value)!),
+    );
     byId('backend-select', HTMLSelectElement).addEventListener(
       'change',
       (e) => void this.switchBackend((e.target as HTMLSelectElement).value),
     );
-    this.showModel();
   }
-
-  private lastSample = 0;
 
   /** Shows test image `i` on the pad. */
   pick(i: number): void {
@@ -132,37 +140,44 @@ export class App {
     this.refresh();
   }
 
-  /** Recomputes the prediction and the certificate of the pad's image. */
+  /** Recomputes the prediction (and, once the bound is proven, the certificate) of the pad's image. */
   private refresh(): void {
-    const z = tf.tidy(() => this.active.model.predict(tf.tensor4d(this.pad.pixels, [1, 28, 28, 1])) as tf.Tensor);
+    const z = tf.tidy(() => this.model.predict(tf.tensor4d(this.pad.pixels, [1, 28, 28, 1])) as tf.Tensor);
     const logits = Array.from(z.dataSync());
     z.dispose();
-    this.current = explainCertificate(logits, this.active.bound);
     renderPrediction(logits, this.source === null ? null : this.data.test.labels[this.source]!);
-    renderCertificate(this.current);
     this.attack.reset();
+    if (!this.active) {
+      this.current = null;
+      byId('certificate').textContent = '…';
+      byId('certificate-sentence').textContent =
+        "Proving the network's Lipschitz bound from its weights (a few seconds, in a background worker)…";
+      return;
+    }
+    this.current = explainCertificate(logits, this.active.bound);
+    renderCertificate(this.current);
   }
 
   private renderCurve(): void {
-    renderRobustAccuracy([...this.models.values()], this.active);
+    if (this.active) renderRobustAccuracy([...this.models.values()], this.active);
   }
 
-  private showModel(): void {
-    renderBoundTable(this.active.bound, this.active.boundMs);
+  private activate(m: ModelUnderTest): void {
+    this.active = m;
+    this.model = m.model;
+    renderBoundTable(m.bound, m.boundMs, m.boundWhere);
     this.renderCurve();
-    if (this.pad) this.refresh();
+    this.refresh();
   }
 
   private addModel(key: string, m: ModelUnderTest): void {
     const old = this.models.get(key);
-    if (old && old !== this.active) old.model.dispose();
     this.models.set(key, m);
     const select = byId('model-select', HTMLSelectElement);
     if (!select.querySelector(`option[value="${key}"]`)) select.append(el('option', { value: key }, m.name));
     select.value = key;
-    if (old === this.active) old.model.dispose();
-    this.active = m;
-    this.showModel();
+    this.activate(m);
+    if (old && old.model !== m.model) old.model.dispose();
   }
 
   private setBusy(on: boolean): void {

@@ -79,7 +79,7 @@ describe('attacks on a linear classifier', () => {
           model,
           x,
           exact.c,
-          { attack, steps: attack === 'cw' ? 500 : 200 },
+          { attack, steps: attack === 'cw' ? 250 : 60 },
           { onProgress: (f) => fractions.push(f) },
         );
       }, 1);

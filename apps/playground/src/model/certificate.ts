@@ -13,7 +13,8 @@
  * (`certificatesFromBound(logits, bound)` with its default 'pairwise' rule.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { certificatesFromBound, type LipschitzUpperBound } from '@lipnet/certificates';
+import { certificatesFromBound } from '@lipnet/certificates';
+import type { ProvenBound } from './bound-protocol';
 
 /** Everything the certificate panel shows for one image. */
 export interface CertificateExplained {
@@ -46,12 +47,12 @@ export interface CertificateExplained {
 }
 
 /** Radii of a batch of logits `[n, C]` under the proven bound (caller disposes). */
-export function radiiFromBound(logits: tf.Tensor2D, bound: LipschitzUpperBound): tf.Tensor1D {
+export function radiiFromBound(logits: tf.Tensor2D, bound: ProvenBound): tf.Tensor1D {
   return certificatesFromBound(logits, bound);
 }
 
 /** Explains the certificate of one image from its logits (length C) and the model's bound. */
-export function explainCertificate(logits: ArrayLike<number>, bound: LipschitzUpperBound): CertificateExplained {
+export function explainCertificate(logits: ArrayLike<number>, bound: ProvenBound): CertificateExplained {
   const f = Array.from(logits);
   const order = f.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
   const c = order[0]![1];

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PackedImages } from '../data/packed-images';
-import { predictInBatches, testTensor } from '../model/model-under-test';
+import { imagesTensor, predictInBatches } from '../model/model-under-test';
 
 /** Training settings. */
 export interface TrainSettings {
@@ -48,6 +48,12 @@ export interface TrainSummary {
   /** Images per second over all steps but the first (compilation / warm-up). */
   imagesPerSecond: number;
   stopped: boolean;
+  /**
+   * The largest, over epochs, of (tensors alive after the epoch's last step) −
+   * (after its first step): 0 when the steps leak nothing. (The first step and
+   * the first validation pass may build layers' lazy state, owned by the model.)
+   */
+  tensorGrowth: number;
 }
 
 /** mulberry32: a small seeded generator for the shuffles. */
@@ -83,12 +89,43 @@ function checkSettings(s: TrainSettings): void {
 }
 
 async function validationAccuracy(model: tfl.LayersModel, x: tf.Tensor, labels: Uint8Array): Promise<number> {
-  const pred = tf.tidy(() => tf.argMax(predictInBatches(model, x), 1));
+  const logits = await predictInBatches(model, x);
+  const pred = tf.argMax(logits, 1);
   const p = await pred.data();
-  pred.dispose();
+  tf.dispose([logits, pred]);
   let k = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === labels[i]) k++;
   return k / p.length;
+}
+
+/** One Adam step on the images `idx`; returns [loss, accuracy] of the batch before the update (caller disposes). */
+function trainStep(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  idx: Int32Array,
+): tf.Tensor1D {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return tf.tidy(() => {
+    const ids = tf.tensor1d(idx, 'int32');
+    const xb = tf.gather(x, ids);
+    const yb = tf.gather(y, ids);
+    let metrics: tf.Tensor1D | undefined;
+    optimizer.minimize(
+      () => {
+        const p = model.apply(xb, { training: true }) as tf.Tensor;
+        const l = loss(yb, p);
+        const acc = tf.mean(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yb, 1)), 'float32'));
+        metrics = tf.keep(tf.stack([l, acc]) as tf.Tensor1D);
+        return l;
+      },
+      false,
+      vars,
+    );
+    return metrics!;
+  });
 }
 
 /**
@@ -105,44 +142,29 @@ export async function trainLive(
 ): Promise<TrainSummary> {
   checkSettings(s);
   const optimizer = tf.train.adam(s.learningRate);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const x = testTensor(train);
+  const x = imagesTensor(train);
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(train.labels, 'int32'), 10), 'float32'));
-  const xVal = testTensor(val);
+  const xVal = imagesTensor(val);
   const next = rng(s.seed);
   const epochs: EpochLog[] = [];
   let globalStep = 0;
   let images = 0;
   let seconds = 0;
+  let tensorGrowth = 0;
   try {
     for (let epoch = 0; epoch < s.epochs && !hooks.signal?.aborted; epoch++) {
       const order = permutation(train.n, next);
       let sumLoss = 0;
       let sumAcc = 0;
       let seen = 0;
+      let afterFirstStep = 0;
       for (let start = 0; start < train.n && !hooks.signal?.aborted; start += s.batchSize) {
         const idx = order.subarray(start, Math.min(train.n, start + s.batchSize));
         const t0 = performance.now();
-        const out = tf.tidy(() => {
-          const ids = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(x, ids);
-          const yb = tf.gather(y, ids);
-          let metrics: tf.Tensor | undefined;
-          optimizer.minimize(
-            () => {
-              const p = model.apply(xb, { training: true }) as tf.Tensor;
-              const l = loss(yb, p);
-              const acc = tf.mean(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yb, 1)), 'float32'));
-              metrics = tf.keep(tf.stack([l, acc]));
-              return l;
-            },
-            false,
-            vars,
-          );
-          return metrics!;
-        });
+        const out = trainStep(model, optimizer, loss, x, y, idx);
         const [l, acc] = Array.from(await out.data());
         out.dispose();
+        if (seen === 0) afterFirstStep = tf.memory().numTensors;
         const dt = (performance.now() - t0) / 1000;
         if (globalStep > 0) [images, seconds] = [images + idx.length, seconds + dt];
         globalStep++;
@@ -158,7 +180,8 @@ export async function trainLive(
           imagesPerSecond: idx.length / dt,
         });
       }
-      if (seen === 0) break;
+      tensorGrowth = Math.max(tensorGrowth, tf.memory().numTensors - afterFirstStep);
+      if (hooks.signal?.aborted) break; // a partial epoch is not reported as one
       const log = {
         epoch,
         loss: sumLoss / seen,
@@ -177,5 +200,6 @@ export async function trainLive(
     epochs,
     imagesPerSecond: seconds > 0 ? images / seconds : NaN,
     stopped: Boolean(hooks.signal?.aborted),
+    tensorGrowth,
   };
 }

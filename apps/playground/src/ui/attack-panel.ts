@@ -89,6 +89,8 @@ export class AttackPanel {
     dist.dataset.distance = String(out.distance);
     dist.dataset.certificate = String(t.certificate);
     dist.dataset.success = String(out.success);
+    dist.dataset.steps = String(out.gradientSteps);
+    dist.dataset.seconds = String(out.seconds);
     dist.textContent = out.success ? fmt(out.distance, 6) : '∞ (none found)';
     const rate = out.gradientSteps / out.seconds;
     const how = `${out.gradientSteps} gradient steps in ${fmt(out.seconds, 3)} s (${fmt(rate, 3)} steps/s)${out.stoppedEarly ? ', stopped' : ''}`;

@@ -1,6 +1,6 @@
 /** The certificate panel: the radius, what it means, and the formula with this image's numbers. */
-import type { LipschitzUpperBound } from '@lipnet/certificates';
 import { CLASS_NAMES } from '../data/fashion-mnist-classes';
+import type { ProvenBound } from '../model/bound-protocol';
 import type { CertificateExplained } from '../model/certificate';
 import { byId, el, fmt } from './dom';
 
@@ -46,7 +46,7 @@ export function renderCertificate(e: CertificateExplained): void {
 }
 
 /** Fills the per-layer table of the proven bound. */
-export function renderBoundTable(bound: LipschitzUpperBound, ms: number): void {
+export function renderBoundTable(bound: ProvenBound, ms: number, where: string): void {
   const rows = bound.layers.map((l) =>
     el(
       'tr',
@@ -57,11 +57,14 @@ export function renderBoundTable(bound: LipschitzUpperBound, ms: number): void {
       el('td', {}, l.method),
     ),
   );
-  byId('bound-table').replaceChildren(
+  const table = byId('bound-table');
+  table.dataset.ms = String(ms);
+  table.dataset.where = where;
+  table.replaceChildren(
     el(
       'p',
       { class: 'small' },
-      `Computed in this page by @lipnet/certificates' lipschitzUpperBound on the loaded weights in ${fmt(ms / 1000, 3)} s: product L = ${fmt(bound.upperBound, 7)}` +
+      `Computed in this page by @lipnet/certificates' lipschitzUpperBound on the loaded weights, ${where}, in ${fmt(ms / 1000, 3)} s: product L = ${fmt(bound.upperBound, 7)}` +
         (bound.heads ? `, body bound B = ${fmt(bound.heads.bodyBound, 7)}.` : '.'),
     ),
     el(
