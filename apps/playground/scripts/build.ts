@@ -7,27 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { copyAssets } from './assets';
+import { checkBundle } from './check-bundle';
 import { DIST_DIR, bundleOptions } from './bundle-options';
-
-/** Throws when the bundle holds two copies of a tfjs package (model loading breaks) or a Node built-in. */
-function checkBundle(meta: Metafile): void {
-  const copies = new Map<string, Set<string>>();
-  for (const input of Object.keys(meta.inputs)) {
-    const m = /node_modules\/(@tensorflow\/tfjs-[a-z-]+)\//.exec(input.replace(/\\/g, '/'));
-    if (!m) continue;
-    const dir = input.slice(0, input.indexOf(m[1]!) + m[1]!.length);
-    copies.set(m[1]!, (copies.get(m[1]!) ?? new Set()).add(dir));
-  }
-  for (const [pkg, dirs] of copies) {
-    if (dirs.size > 1)
-      throw new Error(`playground build: ${dirs.size} copies of ${pkg} in the bundle: ${[...dirs].join(', ')}`);
-  }
-  const builtins = Object.keys(meta.inputs).filter((i) => /^(node:|fs$|path$|worker_threads$)/.test(i));
-  if (builtins.length)
-    throw new Error(`playground build: Node built-ins in the browser bundle: ${builtins.join(', ')}`);
-}
 
 function sizes(): { file: string; bytes: number; gzip: number }[] {
   const out: { file: string; bytes: number; gzip: number }[] = [];

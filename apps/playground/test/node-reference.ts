@@ -8,27 +8,16 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@lipnet/layers';
+import { loadModel } from '@lipnet/io';
 import { certificatesFromBound, lipschitzUpperBound, type LipschitzUpperBound } from '@lipnet/certificates';
 import { decodePackedImages, imageAsFloats, type PackedImages } from '../src/data/packed-images';
 
 /** apps/playground/public. */
 export const PUBLIC_DIR = path.join(__dirname, '..', 'public');
 
-/** Loads public/model (model.json + its weight files) with tf.io.fromMemory. */
-export async function loadShippedModel(dir = path.join(PUBLIC_DIR, 'model')): Promise<tfl.LayersModel> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: tf.io.ModelArtifacts['modelTopology'];
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
-  const joined = Buffer.concat(buffers);
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength),
-    }),
-  );
+/** Loads public/model (model.json + weights.bin) with @lipnet/io, as Node reads any TF.js model folder. */
+export function loadShippedModel(dir = path.join(PUBLIC_DIR, 'model')): Promise<tfl.LayersModel> {
+  return loadModel(dir);
 }
 
 /** The shipped test images. */
