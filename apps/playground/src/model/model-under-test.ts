@@ -9,6 +9,7 @@ import type { PackedImages } from '../data/packed-images';
 import type { ProvenBound } from './bound-protocol';
 import { radiiFromBound } from './certificate';
 import { proveBound } from './prove-bound';
+import { yieldToPage } from '../yield';
 
 /** A certified model and its certificates on the test set. */
 export interface ModelUnderTest {
@@ -46,6 +47,7 @@ export async function predictInBatches(model: tfl.LayersModel, x: tf.Tensor, bat
       const z = tf.tidy(() => model.predict(tf.slice(x, s, Math.min(batch, n - s))) as tf.Tensor);
       parts.push(z);
       await z.data();
+      await yieldToPage();
     }
     return tf.concat(parts) as tf.Tensor2D;
   } finally {

@@ -6,8 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { Rng } from '@lipnet/attacks';
 import type { PackedImages } from '../data/packed-images';
 import { imagesTensor, predictInBatches } from '../model/model-under-test';
+import { yieldToPage } from '../yield';
 
 /** Training settings. */
 export interface TrainSettings {
@@ -56,22 +58,10 @@ export interface TrainSummary {
   tensorGrowth: number;
 }
 
-/** mulberry32: a small seeded generator for the shuffles. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function permutation(n: number, next: () => number): Int32Array {
+function permutation(n: number, rng: Rng): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
+    const j = Math.floor(rng.uniform() * (i + 1));
     [p[i], p[j]] = [p[j]!, p[i]!];
   }
   return p;
@@ -145,7 +135,7 @@ export async function trainLive(
   const x = imagesTensor(train);
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(train.labels, 'int32'), 10), 'float32'));
   const xVal = imagesTensor(val);
-  const next = rng(s.seed);
+  const rng = new Rng(s.seed);
   const epochs: EpochLog[] = [];
   let globalStep = 0;
   let images = 0;
@@ -153,7 +143,7 @@ export async function trainLive(
   let tensorGrowth = 0;
   try {
     for (let epoch = 0; epoch < s.epochs && !hooks.signal?.aborted; epoch++) {
-      const order = permutation(train.n, next);
+      const order = permutation(train.n, rng);
       let sumLoss = 0;
       let sumAcc = 0;
       let seen = 0;
@@ -179,6 +169,7 @@ export async function trainLive(
           accuracy: acc!,
           imagesPerSecond: idx.length / dt,
         });
+        await yieldToPage();
       }
       tensorGrowth = Math.max(tensorGrowth, tf.memory().numTensors - afterFirstStep);
       if (hooks.signal?.aborted) break; // a partial epoch is not reported as one
