@@ -6,7 +6,7 @@
  * bundle sizes from dist/build-report.json. Writes docs/measurements.json;
  * with --screenshots, also the PNGs of docs/.
  *
- * Usage: pnpm --filter playground measure [--screenshots] [--backends wasm,cpu]
+ * Usage: pnpm --filter playground measure [--screenshots | --screenshots-only] [--backends wasm,cpu]
  * (build first: pnpm playground:build). Timings depend on the machine's load.
  */
 import * as fs from 'node:fs';
@@ -31,11 +31,34 @@ async function train(page: Page, arch: 'dense' | 'conv'): Promise<number> {
   return Number(await page.$eval('[data-testid="train-status"]', (e) => (e as HTMLElement).dataset.imagesPerSecond));
 }
 
-async function measureBackend(browser: Browser, url: string, backend: string): Promise<Record<string, unknown>> {
+type Sizes = Map<string, { bytes: number; gzip: number }>;
+
+/** Sums the gzip sizes (from the build report) of the files the page fetched, by kind. */
+function fetched(paths: Set<string>, sizes: Sizes): Record<string, number> {
+  const out: Record<string, number> = { jsGzip: 0, wasmGzip: 0, otherGzip: 0 };
+  for (const p of paths) {
+    const s = sizes.get(p);
+    if (!s) continue;
+    const k = p.endsWith('.js') ? 'jsGzip' : p.endsWith('.wasm') ? 'wasmGzip' : 'otherGzip';
+    out[k]! += s.gzip;
+  }
+  return out;
+}
+
+async function measureBackend(
+  browser: Browser,
+  url: string,
+  backend: string,
+  sizes: Sizes,
+): Promise<Record<string, unknown>> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const log = recordPage(page);
+  const paths = new Set<string>();
+  page.on('requestfinished', (r) => paths.add(new URL(r.url()).pathname.replace(new URL(url).pathname, '')));
+  page.on('worker', (w) => paths.add(new URL(w.url()).pathname.replace(new URL(url).pathname, '')));
   await page.goto(`${url}?backend=${backend}`);
   await waitReady(page);
+  const loadedAtFirstCertificate = fetched(paths, sizes);
   const info = await page.evaluate(() => ({
     backend: document.getElementById('backend-status')?.dataset.backend,
     description: document.getElementById('backend-status')?.textContent,
@@ -65,6 +88,7 @@ async function measureBackend(browser: Browser, url: string, backend: string): P
   await page.close();
   return {
     ...info,
+    loadedAtFirstCertificate,
     attack: { ...attack, stepsPerSecond: attack.steps / attack.seconds },
     training: { denseImagesPerSecond, convImagesPerSecond },
     consoleErrors: log.errors,
@@ -72,18 +96,29 @@ async function measureBackend(browser: Browser, url: string, backend: string): P
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { screenshots: 'bool', backends: 'string' }, 'measure');
+  const flags = parseFlags(
+    process.argv.slice(2),
+    { screenshots: 'bool', 'screenshots-only': 'bool', backends: 'string' },
+    'measure',
+  );
   const backends = ((flags.backends as string | undefined) ?? 'webgpu,webgl,wasm,cpu').split(',');
   const dist = path.resolve('dist');
-  const report = JSON.parse(fs.readFileSync(path.join(dist, 'build-report.json'), 'utf8')) as Record<string, unknown>;
+  const report = JSON.parse(fs.readFileSync(path.join(dist, 'build-report.json'), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
+    files: { file: string; bytes: number; gzip: number }[];
+  };
+  const sizes: Sizes = new Map(report.files.map((f) => [f.file, f]));
   const server = await serveStatic(dist, '/playground/');
   const browser = await launchChromium();
   try {
+    if (flags['screenshots-only']) return await takeScreenshots(browser, server.url, 'docs');
     const results: Record<string, unknown>[] = [];
     for (const b of backends) {
       const t0 = Date.now();
       const load = os.loadavg()[0];
-      const r = await measureBackend(browser, server.url, b);
+      const r = await measureBackend(browser, server.url, b, sizes);
       results.push({ ...r, loadAverageBefore: load, wallSeconds: (Date.now() - t0) / 1000 });
       console.log(JSON.stringify(results[results.length - 1]));
     }

@@ -40,8 +40,10 @@ export async function takeScreenshots(browser: Browser, url: string, dir: string
   await page.waitForSelector('[data-testid="attack-distance"][data-state="done"]', { timeout: 600_000 });
   await page.click('#bound-details summary');
   await shot(page, dir, 'certificate-and-attack.png', ['#prediction-card', '#certificate-card', '#attack-card']);
-  const box = (await page.locator('#pad').boundingBox())!;
+  await page.click('#bound-details summary'); // closed again: the next picture is about the pad
   await page.click('#pad-clear');
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = (await page.locator('#pad').boundingBox())!;
   for (const fx of [0.4, 0.6]) {
     await page.mouse.move(box.x + box.width * fx, box.y + box.height * 0.12);
     await page.mouse.down();

@@ -53,7 +53,7 @@ export class App {
   private busyCount = 0;
 
   private constructor(
-    private readonly data: { test: PackedImages; train: PackedImages },
+    private readonly data: { test: PackedImages; train: () => Promise<PackedImages> },
     shipped: tfl.LayersModel,
   ) {
     this.model = shipped;
@@ -69,12 +69,14 @@ export class App {
     status.dataset.backend = backend.name;
     byId('backend-select', HTMLSelectElement).value = prefer ?? 'auto';
     if (backend.skipped.length) console.info(`playground: skipped ${backend.skipped.join('; ')}`);
-    const [test, train, model] = await Promise.all([
-      fetchPacked(ASSETS.test),
-      fetchPacked(ASSETS.train),
-      tfl.loadLayersModel(ASSETS.model),
-    ]);
-    const app = new App({ test, train }, model);
+    const [test, model] = await Promise.all([fetchPacked(ASSETS.test), tfl.loadLayersModel(ASSETS.model)]);
+    let train: Promise<PackedImages> | null = null; // 1.5 MB: only when someone trains
+    const loadTrain = () =>
+      (train ??= fetchPacked(ASSETS.train).catch((e: Error) => {
+        train = null; // let the next Train try again
+        throw e;
+      }));
+    const app = new App({ test, train: loadTrain }, model);
     app.wire();
     app.pick(0);
     app.setBusy(true); // nothing to attack or compare before the bound is proven

@@ -36,6 +36,8 @@ export class AttackPanel {
     delete d.dataset.distance;
     delete d.dataset.state;
     byId('attack-progress', HTMLProgressElement).value = 0;
+    byId('attack-summary').textContent =
+      'Runs a minimum-norm L2 attack on the current image, in this page. The distance it finds can never be below the certificate.';
   }
 
   private async run(): Promise<void> {

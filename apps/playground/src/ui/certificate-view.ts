@@ -51,10 +51,8 @@ export function renderBoundTable(bound: ProvenBound, ms: number, where: string):
     el(
       'tr',
       {},
-      el('td', {}, l.name),
-      el('td', {}, l.className),
-      el('td', {}, fmt(l.bound, 7)),
-      el('td', {}, l.method),
+      el('td', {}, el('strong', {}, l.name), ` (${l.className})`, el('br'), el('span', { class: 'muted' }, l.method)),
+      el('td', { class: 'num' }, fmt(l.bound, 7)),
     ),
   );
   const table = byId('bound-table');
@@ -73,7 +71,7 @@ export function renderBoundTable(bound: ProvenBound, ms: number, where: string):
       el(
         'thead',
         {},
-        el('tr', {}, el('th', {}, 'layer'), el('th', {}, 'class'), el('th', {}, 'bound'), el('th', {}, 'how')),
+        el('tr', {}, el('th', {}, 'layer (class): how it is bounded'), el('th', { class: 'num' }, 'bound')),
       ),
       el('tbody', {}, ...rows),
     ),

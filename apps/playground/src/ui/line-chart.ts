@@ -112,7 +112,7 @@ export function renderChart(host: HTMLElement, spec: ChartSpec): void {
     }
     const lx = W - M.right - 150;
     const ly =
-      spec.legend === 'bottom-right' ? H - M.bottom - 10 - 14 * (spec.series.length - 1 - k) : M.top + 4 + 14 * k;
+      spec.legend === 'bottom-right' ? H - M.bottom - 10 - 14 * (spec.series.length - 1 - k) : M.top + 22 + 14 * k;
     svg.append(node('line', { x1: lx, x2: lx + 16, y1: ly, y2: ly, stroke: s.color, 'stroke-width': 2 }));
     svg.append(node('text', { x: lx + 20, y: ly + 4 }, s.label));
   });
@@ -121,7 +121,14 @@ export function renderChart(host: HTMLElement, spec: ChartSpec): void {
     svg.append(
       node('line', { x1: x, x2: x, y1: M.top, y2: H - M.bottom, stroke: '#a4251b', 'stroke-dasharray': '3 3' }),
     );
-    svg.append(node('text', { x: x + 4, y: M.top + 10, fill: '#a4251b' }, spec.marker.label));
+    const left = x > (M.left + W - M.right) / 2; // label on the side with room
+    svg.append(
+      node(
+        'text',
+        { x: left ? x - 4 : x + 4, y: M.top + 8, fill: '#a4251b', 'text-anchor': left ? 'end' : 'start' },
+        spec.marker.label,
+      ),
+    );
   }
   host.replaceChildren(svg);
 }

@@ -16,7 +16,8 @@ export class TrainPanel {
   private controller: AbortController | null = null;
 
   constructor(
-    private readonly data: { train: PackedImages; test: PackedImages },
+    /** The test images, and the training images (fetched on the first Train). */
+    private readonly data: { train: () => Promise<PackedImages>; test: PackedImages },
     private readonly busy: (on: boolean) => void,
     private readonly onTrained: (m: ModelUnderTest) => void,
   ) {
@@ -42,15 +43,17 @@ export class TrainPanel {
     const progress = byId('train-progress', HTMLProgressElement);
     const steps: StepLog[] = [];
     const epochs: EpochLog[] = [];
-    const perEpoch = Math.ceil(this.data.train.n / settings.batchSize);
     this.controller = new AbortController();
     this.setRunning(true);
     status.dataset.state = 'training';
     let model: ReturnType<typeof buildBrowserModel> | null = null;
     try {
+      status.textContent = 'Loading the training images…';
+      const train = await this.data.train();
+      const perEpoch = Math.ceil(train.n / settings.batchSize);
       model = buildBrowserModel(arch);
       status.textContent = `Training ${ARCHITECTURES[arch]}…`;
-      const summary = await trainLive(model, browserLoss(), this.data.train, this.data.test, settings, {
+      const summary = await trainLive(model, browserLoss(), train, this.data.test, settings, {
         signal: this.controller.signal,
         onStep: (s) => {
           steps.push(s);
