@@ -16,3 +16,40 @@ export { DDNAttack } from './ddn';
 export type { DDNAttackArgs } from './ddn';
 export { HopSkipJump, HopSkipJumpAttack } from './hop-skip-jump';
 export type { HopSkipJumpArgs } from './hop-skip-jump';
+export type { Norm } from './ops';
+export { L1FastGradientAttack } from './fixed-epsilon/fast-gradient';
+export type { LpGradientArgs } from './fixed-epsilon/lp-gradient-descent';
+export type { AdamGradientArgs } from './fixed-epsilon/adam-descent';
+export type { AdamArgs } from './fixed-epsilon/optimizers';
+export {
+  L1ProjectedGradientDescentAttack,
+  L2ProjectedGradientDescentAttack,
+  LinfProjectedGradientDescentAttack,
+  L1AdamProjectedGradientDescentAttack,
+  L2AdamProjectedGradientDescentAttack,
+  LinfAdamProjectedGradientDescentAttack,
+  L1PGD,
+  L1AdamPGD,
+  L2AdamPGD,
+  LinfAdamPGD,
+  AdamPGD,
+} from './fixed-epsilon/projected-gradient-descent';
+export {
+  L1BasicIterativeAttack,
+  L2BasicIterativeAttack,
+  LinfBasicIterativeAttack,
+  L1AdamBasicIterativeAttack,
+  L2AdamBasicIterativeAttack,
+  LinfAdamBasicIterativeAttack,
+} from './fixed-epsilon/basic-iterative';
+export {
+  L1MomentumIterativeFastGradientMethod,
+  L2MomentumIterativeFastGradientMethod,
+  LinfMomentumIterativeFastGradientMethod,
+  MIFGSM,
+} from './fixed-epsilon/momentum-iterative';
+export type { MomentumIterativeArgs } from './fixed-epsilon/momentum-iterative';
+export { SparseL1DescentAttack } from './fixed-epsilon/sparse-l1-descent';
+export type { SparseL1DescentArgs } from './fixed-epsilon/sparse-l1-descent';
+export { VirtualAdversarialAttack } from './fixed-epsilon/virtual-adversarial';
+export type { VirtualAdversarialArgs } from './fixed-epsilon/virtual-adversarial';
