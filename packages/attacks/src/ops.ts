@@ -130,7 +130,7 @@ export function keepLargest(x: tf.Tensor, x0: tf.Tensor, eps: number | tf.Tensor
     const k = tf.cast(tf.clipByValue(tf.floor(typeof eps === 'number' ? tf.fill([n], eps) : eps), 0, dim), 'int32');
     const sorted = tf.topk(tf.abs(d), dim).values; // descending
     // threshold = k-th largest |δ| (k ≥ 1); k = 0 keeps nothing.
-    const idx = tf.maximum(tf.sub(k, 1), 0);
+    const idx = tf.cast(tf.maximum(tf.sub(k, 1), 0), 'int32') as tf.Tensor1D;
     const thr = tf.sum(tf.mul(sorted, tf.oneHot(idx, dim)), 1, true);
     const keep = tf.logicalAnd(tf.greaterEqual(tf.abs(d), thr), tf.expandDims(tf.greater(k, 0), 1));
     return tf.reshape(tf.where(keep, tf.reshape(x, [n, -1]), tf.reshape(x0, [n, -1])), x.shape);
