@@ -59,3 +59,14 @@ export { EADAttack } from './minimum-norm/ead';
 export type { EADAttackArgs } from './minimum-norm/ead';
 export { NewtonFoolAttack } from './minimum-norm/newtonfool';
 export type { NewtonFoolAttackArgs } from './minimum-norm/newtonfool';
+export {
+  L0BrendelBethgeAttack,
+  L1BrendelBethgeAttack,
+  L2BrendelBethgeAttack,
+  LinfinityBrendelBethgeAttack,
+} from './minimum-norm/brendel-bethge/variants';
+export { BrendelBethgeAttack } from './minimum-norm/brendel-bethge/attack';
+export type { BrendelBethgeArgs } from './minimum-norm/brendel-bethge/attack';
+export { LinearSearchBlendedUniformNoiseAttack } from './noise/blended-uniform';
+export type { LinearSearchBlendedUniformNoiseArgs } from './noise/blended-uniform';
+export type { FlexibleDistanceArgs } from './corruptions/flexible-distance';
