@@ -70,3 +70,31 @@ export type { BrendelBethgeArgs } from './minimum-norm/brendel-bethge/attack';
 export { LinearSearchBlendedUniformNoiseAttack } from './noise/blended-uniform';
 export type { LinearSearchBlendedUniformNoiseArgs } from './noise/blended-uniform';
 export type { FlexibleDistanceArgs } from './corruptions/flexible-distance';
+export * from './noise/additive-variants';
+export { AdditiveNoiseAttack } from './noise/additive';
+export type { RepeatedNoiseArgs } from './noise/additive';
+export { clippingAwareScale } from './noise/clipping-aware';
+export { SaltAndPepperNoiseAttack } from './noise/salt-and-pepper';
+export type { SaltAndPepperNoiseArgs } from './noise/salt-and-pepper';
+export {
+  L2ContrastReductionAttack,
+  BinarySearchContrastReductionAttack,
+  LinearSearchContrastReductionAttack,
+} from './corruptions/contrast';
+export type { ContrastArgs, BinarySearchContrastArgs, LinearSearchContrastArgs } from './corruptions/contrast';
+export { GaussianBlurAttack, gaussianBlur } from './corruptions/gaussian-blur';
+export type { GaussianBlurArgs } from './corruptions/gaussian-blur';
+export { InversionAttack } from './corruptions/inversion';
+export { BinarizationRefinementAttack } from './corruptions/binarization';
+export type { BinarizationRefinementArgs } from './corruptions/binarization';
+export { SpatialAttack } from './corruptions/spatial';
+export type { SpatialAttackArgs } from './corruptions/spatial';
+export { rotateAndShift } from './corruptions/spatial-transform';
+export { DatasetAttack } from './corruptions/dataset';
+export { FlexibleDistanceAttack } from './corruptions/flexible-distance';
+export { BoundaryAttack } from './decision-based/boundary';
+export type { BoundaryAttackArgs } from './decision-based/boundary';
+export { PointwiseAttack } from './decision-based/pointwise';
+export type { PointwiseAttackArgs } from './decision-based/pointwise';
+export { GenAttack } from './fixed-epsilon/gen-attack';
+export type { GenAttackArgs } from './fixed-epsilon/gen-attack';
