@@ -3,17 +3,18 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
-import { writeFileAtomic } from '../src/atomic-write';
+import { writeFileAtomic } from '../src/pipeline/atomic-write';
 import {
   assertSameSettings,
   readCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
   type RunSettings,
-} from '../src/checkpoint';
+} from '../src/training/checkpoint';
 import { CheckpointError } from '../src/errors';
-import { Rng } from '../src/rng';
-import { categoricalAccuracy, freshProgress, train, type StopSignal } from '../src/train';
+import { Rng } from '../src/training/rng';
+import { categoricalAccuracy } from '../src/model/loss-and-metrics';
+import { freshProgress, train, type StopSignal } from '../src/training/loop';
 import { tmpDir } from './helpers';
 
 /** A tiny model with a non-trainable weight too (as the Lipschitz layers' power-iteration vectors). */
@@ -32,7 +33,15 @@ function tinyModel(): tfl.LayersModel {
   return m;
 }
 
-const settings: RunSettings = { batchSize: 8, trainLimit: null, seed: 7, learningRate: 0.01, modelSignature: 'tiny' };
+const settings: RunSettings = {
+  batchSize: 8,
+  trainLimit: null,
+  seed: 7,
+  learningRate: 0.01,
+  modelSignature: 'tiny',
+  valLimit: null,
+  data: 'tiny-data',
+};
 const mse = (t: tf.Tensor, p: tf.Tensor) => tf.losses.meanSquaredError(t, p);
 const quiet = { write: () => true };
 

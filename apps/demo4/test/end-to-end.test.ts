@@ -7,9 +7,9 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { vizSize } from '../src/adversarial-viz';
-import { probeFolder, searchLocations } from '../src/fashion-mnist';
-import { curvesSize } from '../src/training-curves';
+import { vizSize } from '../src/figures/adversarial-viz';
+import { probeFolder, searchLocations } from '../src/data/fashion-mnist';
+import { curvesSize } from '../src/figures/training-curves';
 import { idxBytes, tmpDir } from './helpers';
 
 const APP = path.resolve(__dirname, '..');
@@ -145,7 +145,7 @@ withData('demo4 end to end', () => {
     expect(res.model.summary.trainable).toBe(105856);
     expect(res.model.notebookTotalWithWbar).toBe(211715);
     expect(Object.keys(res.timings)).toEqual(
-      expect.arrayContaining(['data', 'training', 'export', 'attack', 'figures', 'total']),
+      expect.arrayContaining(['data', 'model', 'train', 'export', 'certify', 'attack', 'total']),
     );
     expect(res.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
     const viz = PNG.sync.read(fs.readFileSync(path.join(out, 'adversarial_viz.png')));
@@ -186,7 +186,7 @@ withData('demo4 end to end', () => {
       },
     });
     expect(r.code).toBe(130);
-    expect(r.stdout).toContain('Interrupt received: finishing the current step, then saving a checkpoint');
+    expect(r.stdout).toContain('Interrupt received (SIGINT): finishing the current step, then saving a checkpoint');
     expect(r.stderr).toContain(`Resume with:  pnpm demo4 --resume --out ${out}`);
     expect(fs.existsSync(path.join(out, 'checkpoint.bin'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'results.json'))).toBe(false);
@@ -198,6 +198,16 @@ withData('demo4 end to end', () => {
     expect(res.options.trainLimit).toBe(512); // taken from the interrupted run
     expect(res.options.batchSize).toBe(128);
     expect(res.training.resumed).toBe(true);
+    // another attack on the finished run: train, export and certify are reused, only attack and report run
+    const r3 = await run(['--resume', '--attack-steps', '30', '--out', out]);
+    if (r3.code !== 0) throw new Error(`exit ${r3.code}\n${r3.stdout}\n${r3.stderr}`);
+    for (const s of ['train', 'export', 'certify'])
+      expect(r3.stdout).toContain(`Stage ${s}: finished in an earlier session; its outputs are unchanged and reused.`);
+    expect(r3.stdout).toContain('Stage attack: its inputs changed since it finished');
+    expect(r3.stdout).not.toContain('Epoch ');
+    const res3 = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(res3.attack.attack.steps).toBe(30);
+    expect(res3.training.history).toEqual(res.training.history);
   }, 600000);
   it('on 2 wasm workers, a run stopped mid-epoch and resumed prints the same numbers as the run left alone', async () => {
     const env = { LIPNET_BACKEND: 'wasm' };

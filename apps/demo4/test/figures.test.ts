@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
-import { adversarialViz, differenceMap, vizSize, type VizSample } from '../src/adversarial-viz';
-import { Canvas } from '../src/canvas';
-import { ADVANCE, glyph, glyphPixel, textWidth } from '../src/font';
+import { adversarialViz, differenceMap, vizSize, type VizSample } from '../src/figures/adversarial-viz';
+import { Canvas } from '../src/figures/canvas';
+import { ADVANCE, glyph, glyphPixel, textWidth } from '../src/figures/font';
 import {
   CURVES_LAYOUT,
   curvesSize,
@@ -10,7 +10,7 @@ import {
   trainingCurvesHtml,
   TRAIN_COLOR,
   VAL_COLOR,
-} from '../src/training-curves';
+} from '../src/figures/training-curves';
 
 const decode = (buf: Buffer) => PNG.sync.read(buf);
 const countColour = (png: PNG, c: readonly number[], x0 = 0, y0 = 0, x1 = png.width, y1 = png.height) => {

@@ -9,3 +9,4 @@ export * from './conv-lipschitz-coefficient';
 export * from './frobenius-normalization';
 export * from './weight-clip';
 export * from './constraints';
+export * from './regularizers';

@@ -2,15 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
-import { SpectralInitializer } from './spectral-initializer';
+import { serializeInitializer, toInitializer, type InitializerId } from './initializer-spec';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
-type InitializerId = string | Initializer;
 
 /** Arguments shared by every reparametrised @lipnet layer. */
 export interface ReparametrizedLayerArgs extends LayerArgs {
@@ -146,19 +144,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
-    const init = (id: InitializerId) => {
-      if (typeof id === 'string') return resolveInitializer(id);
-      if (typeof (id as Initializer).apply === 'function') return id as Initializer;
-      // {className, config}: an initializer serialised in a saved model's config
-      const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
-      const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
-      if (!entry) {
-        throw new LipnetConfigError(
-          `${this.getClassName()}: unknown initializer class ${fmt(spec.className)}. Import the package that registers it before loading the model.`,
-        );
-      }
-      return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
-    };
+    const init = (id: InitializerId) => toInitializer(this.getClassName(), id);
     this.kernel = this.addWeight(
       'kernel',
       this.kernelShape(shape),
@@ -327,12 +313,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
   protected baseConfig(): tf.serialization.ConfigDict {
-    const ser = (id: InitializerId): tf.serialization.ConfigDictValue => {
-      if (typeof id === 'string' || id === undefined) return id as string;
-      const inst = id as unknown as tf.serialization.Serializable;
-      if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
-      return id as unknown as tf.serialization.ConfigDict; // already {className, config}
-    };
+    const ser = serializeInitializer;
     return {
       kCoefLip: this.kCoefLip,
       activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
@@ -342,30 +323,4 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       ...super.getConfig(),
     };
   }
-}
-
-/** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
-function resolveInitializer(id: string): Initializer {
-  const table: Record<string, () => Initializer> = {
-    orthogonal: () => new SpectralInitializer() as unknown as Initializer,
-    spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
-    glorotUniform: () => tfl.initializers.glorotUniform({}),
-    glorotNormal: () => tfl.initializers.glorotNormal({}),
-    heNormal: () => tfl.initializers.heNormal({}),
-    heUniform: () => tfl.initializers.heUniform({}),
-    leCunNormal: () => tfl.initializers.leCunNormal({}),
-    leCunUniform: () => tfl.initializers.leCunUniform({}),
-    randomNormal: () => tfl.initializers.randomNormal({}),
-    randomUniform: () => tfl.initializers.randomUniform({}),
-    truncatedNormal: () => tfl.initializers.truncatedNormal({}),
-    zeros: () => tfl.initializers.zeros(),
-    ones: () => tfl.initializers.ones(),
-  };
-  const f = table[id];
-  if (!f) {
-    throw new LipnetConfigError(
-      `unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
-    );
-  }
-  return f();
 }
