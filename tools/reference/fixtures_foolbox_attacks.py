@@ -182,7 +182,7 @@ def main():
         "SaltAndPepperNoiseAttack": (A.SaltAndPepperNoiseAttack(), "l2", None),
         "LinearSearchBlendedUniformNoiseAttack": (A.LinearSearchBlendedUniformNoiseAttack(distance=fb.distances.l2), "l2", None),
         "BoundaryAttack": (A.BoundaryAttack(steps=2000), "l2", None),
-        "PointwiseAttack": (A.PointwiseAttack(distance=fb.distances.l0), "l0", None),
+        "PointwiseAttack": (A.PointwiseAttack(), "l0", None),
         "HopSkipJumpAttack": (A.HopSkipJumpAttack(steps=10), "l2", None),
         "VirtualAdversarialAttack": (A.VirtualAdversarialAttack(steps=1, xi=1e-3), "l2", [0.1, 0.3]),
         "L2ProjectedGradientDescentAttack": (A.L2ProjectedGradientDescentAttack(), "l2", [0.03, 0.1, 0.2]),

@@ -98,3 +98,7 @@ export { PointwiseAttack } from './decision-based/pointwise';
 export type { PointwiseAttackArgs } from './decision-based/pointwise';
 export { GenAttack } from './fixed-epsilon/gen-attack';
 export type { GenAttackArgs } from './fixed-epsilon/gen-attack';
+export { robustAccuracy } from './evaluation/robust-accuracy';
+export type { RobustAccuracyOptions, RobustAccuracyResult, RobustAccuracyState } from './evaluation/robust-accuracy';
+export { robustAccuracyChart } from './evaluation/robust-accuracy-chart';
+export type { RobustAccuracyChartOptions } from './evaluation/robust-accuracy-chart';
