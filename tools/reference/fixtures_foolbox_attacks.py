@@ -182,7 +182,6 @@ def main():
         "SaltAndPepperNoiseAttack": (A.SaltAndPepperNoiseAttack(), "l2", None),
         "LinearSearchBlendedUniformNoiseAttack": (A.LinearSearchBlendedUniformNoiseAttack(distance=fb.distances.l2), "l2", None),
         "BoundaryAttack": (A.BoundaryAttack(steps=2000), "l2", None),
-        "PointwiseAttack": (A.PointwiseAttack(), "l0", None),
         "HopSkipJumpAttack": (A.HopSkipJumpAttack(steps=10), "l2", None),
         "VirtualAdversarialAttack": (A.VirtualAdversarialAttack(steps=1, xi=1e-3), "l2", [0.1, 0.3]),
         "L2ProjectedGradientDescentAttack": (A.L2ProjectedGradientDescentAttack(), "l2", [0.03, 0.1, 0.2]),
@@ -197,6 +196,9 @@ def main():
             rnd[name] = {"model": "linear", "norm": norm, "successRate": float(np.mean(succ)), "medianDistance": float(np.nanmean(med))}
         else:
             rnd[name] = {"model": "linear", "norm": norm, "epsilons": e, "successRate": [float(np.mean([np.mean(r[k]["success"]) for r in rs])) for k in range(len(e))]}
+    # foolbox 3.3.4's PointwiseAttack raises on TensorFlow models (eagerpy's index_update with list
+    # indices: "'list' object has no attribute 'dtype'"), so it has no fixture.
+    rnd["PointwiseAttack"] = {"error": "foolbox 3.3.4 PointwiseAttack fails on TensorFlow models (eagerpy index_update)"}
     # GenAttack is targeted only.
     t = (y + 1) % 4
     print("GenAttack", file=sys.stderr)

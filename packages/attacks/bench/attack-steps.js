@@ -66,17 +66,20 @@ async function main() {
     ['SaltAndPepperNoiseAttack', () => new A.SaltAndPepperNoiseAttack({ steps }), {}],
   ];
   const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
+  const baseTensors = tf.memory().numTensors;
   const rows = [];
   for (const [name, make, opts] of cases) {
     if (only && !only.test(name)) continue;
     let t0 = 0;
     let first = -1;
     let last = 0;
-    // Time only the attack's own steps: from its first progress report to its last.
+    // Time only the attack's own steps, from its first progress report to its last (an init attack's
+    // reports, with another step count, are skipped).
     const r = await make().run(f, x, labels, {
       ...opts,
       seed: 0,
       onProgress: (e) => {
+        if (e.totalSteps !== steps) return;
         if (first < 0) {
           first = e.step;
           t0 = performance.now();
@@ -90,6 +93,6 @@ async function main() {
     rows.push({ attack: name, steps: n, stepsPerSecond: +((1000 * n) / ms).toFixed(2) });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
-  console.log(JSON.stringify({ backend: tf.getBackend(), images: 10, leaked: tf.memory().numTensors }));
+  console.log(JSON.stringify({ backend: tf.getBackend(), images: 10, leaked: tf.memory().numTensors - baseTensors }));
 }
 main();
