@@ -4,7 +4,7 @@
 // shrinks with μ: λ by bisection for each μ, μ by bisection on the trust region. L∞ bisects the L∞
 // radius ε around x0 (feasible iff the minimal-L2 point of bᵀδ = c inside the ε-box is within r).
 // L0 tries the greedy sparsest step first, then a Lagrangian search over (λ, μ).
-import { boundaryStep, clipStep, dot, solveMonotone, type Subproblem } from './trust-region';
+import { boundaryStep, dot, solveMonotone, type Subproblem } from './trust-region';
 
 type Coord = (n: number, lam: number, mu: number, lo: number, hi: number) => number;
 
@@ -148,9 +148,11 @@ function greedyL0(p: Subproblem): Float64Array {
 }
 
 /**
- * L0 with the trust region: for μ on a log grid, λ by bisection in the Lagrangian where each coordinate
- * either returns to x0 (δ_n = d_n, cost 0) or takes `clip(λb_n/2μ)` (cost 1), then one coordinate is
- * adjusted to meet bᵀδ = c (foolbox's "touchup"); the sparsest result inside the trust region wins.
+ * L0 with the trust region (foolbox: Nelder-Mead on the dual, then a "touchup"): the Lagrangian
+ * `‖δ − d‖₀ − λ(bᵀδ − c) + μ(‖δ‖² − r²)` separates per coordinate into "return to x0" (δ_n = d_n) or
+ * "move" (`clip(λb_n/2μ)`, cost 1). Its dual g(λ, μ) is concave; for μ on a log grid, λ maximises g
+ * by golden-section search, δ is recovered, one coordinate is adjusted to meet bᵀδ = c, and the sparsest
+ * feasible δ wins.
  */
 export function solveL0(p: Subproblem): Float64Array {
   const g = greedyL0(p);
@@ -159,32 +161,67 @@ export function solveL0(p: Subproblem): Float64Array {
   const out = new Float64Array(n);
   let best: Float64Array | null = null;
   let bestK = Infinity;
-  const coord = (k: number, lam: number, mu: number) => {
-    const x = p.x[k] as number;
-    const bk = p.b[k] as number;
-    const dk = p.d[k] as number;
-    const opt = Math.min(p.hi - x, Math.max(p.lo - x, (lam * bk) / (2 * mu)));
-    const stay = mu * dk * dk - lam * bk * dk;
-    const go = 1 + mu * opt * opt - lam * bk * opt;
-    return stay <= go ? dk : opt;
+  let bestNorm = Infinity;
+  /** Fills δ(λ, μ) and returns the dual value. */
+  const dual = (lam: number, mu: number) => {
+    let v = lam * p.c - mu * p.r * p.r;
+    for (let k = 0; k < n; k++) {
+      const x = p.x[k] as number;
+      const bk = p.b[k] as number;
+      const dk = p.d[k] as number;
+      const opt = Math.min(p.hi - x, Math.max(p.lo - x, (lam * bk) / (2 * mu)));
+      const stay = mu * dk * dk - lam * bk * dk;
+      const go = 1 + mu * opt * opt - lam * bk * opt;
+      out[k] = stay <= go ? dk : opt;
+      v += Math.min(stay, go);
+    }
+    return v;
   };
-  const fillL0 = (lam: number, mu: number) => {
-    for (let k = 0; k < n; k++) out[k] = coord(k, lam, mu);
-    return out;
-  };
-  for (let e = -6; e <= 6; e += 0.5) {
-    const mu = Math.pow(10, e);
-    const lam = solveMonotone((l) => dot(fillL0(l, mu), p.b), p.c, 1, 50);
-    fillL0(lam, mu);
+  const bn = Math.sqrt(dot(p.b, p.b)) + 1e-30;
+  for (let e = -4; e <= 6; e += 0.25) {
+    const mu = Math.pow(10, e) / (p.r * p.r + 1e-30);
+    const lam = goldenMax((l) => dual(l, mu), (4 * mu * p.r) / bn + 1 / bn);
+    dual(lam, mu);
     const cand = touchup(p, out);
     if (!cand) continue;
     const k = l0Count(p, cand);
-    if (k < bestK) {
+    const nr = dot(cand, cand);
+    if (k < bestK || (k === bestK && nr < bestNorm)) {
       bestK = k;
+      bestNorm = nr;
       best = cand;
     }
   }
-  return best ?? clipStep(p, 0, p.b, out);
+  return best ?? boundaryStep(p);
+}
+
+/** Maximiser of a concave function on [−w, w] by golden-section search (w grown until the maximum is inside). */
+function goldenMax(f: (t: number) => number, w0: number): number {
+  let w = w0;
+  for (let k = 0; k < 60 && (f(w) > f(w / 2) || f(-w) > f(-w / 2)); k++) w *= 2;
+  let a = -w;
+  let b = w;
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let c = b - phi * (b - a);
+  let d = a + phi * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  for (let k = 0; k < 60; k++) {
+    if (fc >= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - phi * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + phi * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
 }
 
 /** Moves one coordinate so that bᵀδ = c, keeping the box and the trust region, at the least L0 cost. */
