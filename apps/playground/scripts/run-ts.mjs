@@ -4,7 +4,7 @@
 // node_modules/.cache/playground-scripts/, then runs it with the remaining arguments.
 // Usage: node scripts/run-ts.mjs scripts/build.ts [args…]
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,5 +26,7 @@ await build({
   sourcemap: 'inline',
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit', cwd: appDir });
-process.exit(r.status ?? 1);
+const child = spawn(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit', cwd: appDir });
+// Passed on, so that stopping this process (kill, Ctrl-C) stops the script too.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
