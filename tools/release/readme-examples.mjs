@@ -40,7 +40,9 @@ export function citedFiles(readme, root = ROOT) {
   const text = fs.readFileSync(path.join(root, readme), 'utf8');
   const here = path.dirname(readme);
   const found = new Set();
-  for (const m of text.matchAll(/\b(?:packages|apps|tools|benchmarks|docs)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(m[0]);
+  // A repository path, or (in a package's README) the same path inside the package, e.g. its docs/.
+  for (const m of text.matchAll(/\b(?:packages|apps|tools|benchmarks|docs)\/[\w./-]*\w\.[a-z]+\b/g))
+    found.add(here !== '.' && !fs.existsSync(path.join(root, m[0])) ? path.join(here, m[0]) : m[0]);
   if (here !== '.')
     for (const m of text.matchAll(/(?<![\w/])(?:test|src)\/[\w./-]*\w\.[a-z]+\b/g)) found.add(path.join(here, m[0]));
   for (const m of text.matchAll(/cd ([\w./-]+) && npx jest ([\w./-]+)/g)) found.add(path.join(m[1], m[2]));
