@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm docs`: the API reference of every public package, from its doc comments (TypeDoc), into docs/api/.
+// `pnpm run docs` (`pnpm docs` is pnpm's own command): the API reference of every public package, from its doc comments (TypeDoc), into docs/api/.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ROOT, publicPackages } from './packages.mjs';
