@@ -202,6 +202,38 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     return r.w;
   }
 
+  /**
+   * Serves `w` as the normalised kernel W̄ of inference calls (not training, no gradient tape: predict,
+   * evaluate, vanillaExport) until the raw weights (`kernel`, `u`) or `kCoefLip` change — at the latest, the
+   * first training step. deel-lip keeps W̄ in a variable `wbar` that each training call sets and inference
+   * reads, so a model saved after training predicts with the W̄ of its weights *before* the last optimiser
+   * step; @lipnet/interop's `loadDeelLipModel` restores that `wbar` here, and the loaded model's logits equal
+   * deel-lip's. `w` is copied (the caller keeps ownership) and must have the kernel's shape.
+   */
+  setInferenceKernel(w: tf.Tensor): void {
+    const owner = this.getClassName();
+    if (!this.built || !this.kernel) {
+      throw new LipnetConfigError(
+        `${owner}: setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
+      );
+    }
+    const shape = this.kernel.shape;
+    if (!(w instanceof tf.Tensor) || w.shape.join(',') !== shape.join(',')) {
+      throw new LipnetConfigError(
+        `${owner}: setInferenceKernel() expects a tensor of the kernel's shape [${shape.join(', ')}] for '${this.name}', got ${w instanceof tf.Tensor ? `shape [${w.shape.join(', ')}]` : fmt(w)}.`,
+      );
+    }
+    const kernel = this.kernel.read();
+    const u = this.u ? this.u.read() : null;
+    this.dropCache();
+    this.cache = {
+      kernelId: dataIdOf(kernel),
+      uId: u ? dataIdOf(u) : null,
+      coef: this.lipCoef(),
+      w: tf.keep(w.clone()),
+    };
+  }
+
   private dropCache(): void {
     if (this.cache) {
       this.cache.w.dispose();

@@ -1,0 +1,86 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { ConfigReader } from '../../keras/config-reader';
+
+/** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+
+/**
+ * The options every Keras layer has: `name`, `trainable`, `dtype` (float32 only) and, on the first layer of a
+ * Sequential without an InputLayer, `batch_input_shape`.
+ */
+export function baseArgs(r: ConfigReader): LayerArgs {
+  const args: LayerArgs = { name: r.string('name', '') || undefined, trainable: r.bool('trainable', true) };
+  const dtype = r.raw('dtype');
+  const policy = (dtype as { config?: { name?: unknown } } | null)?.config?.name; // a mixed-precision Policy
+  if (!(dtype === undefined || dtype === null || dtype === 'float32' || policy === 'float32')) {
+    throw r.error('dtype', 'is not supported: lipnet computes in float32. Save the model with dtype float32.');
+  }
+  const bis = r.raw('batch_input_shape');
+  if (bis !== undefined && bis !== null) {
+    if (!Array.isArray(bis) || !bis.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
+      throw r.error('batch_input_shape', 'is not a list of positive integers or null. The file is corrupt.');
+    }
+    args.batchInputShape = bis as (number | null)[];
+  }
+  return args;
+}
+
+/** Checks that no regularizer or constraint is set (they change training, so they cannot be dropped). */
+export function noRegularizers(r: ConfigReader, keys: string[]): void {
+  for (const k of keys) {
+    r.only(
+      k,
+      [null],
+      'lipnet does not reproduce it on this layer, and dropping it would change training. Remove it before saving, or load a model trained without it.',
+    );
+  }
+}
+
+/** The regularizers and constraints of Keras' Dense/Conv2D (and deel-lip's layers built on them). */
+export const DENSE_CONV_REGULARIZERS = [
+  'kernel_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'kernel_constraint',
+  'bias_constraint',
+];
+
+/** Keras activation names and the tfjs names of the same functions. */
+const KERAS_TO_TFJS_ACTIVATION: Record<string, string> = {
+  linear: 'linear',
+  relu: 'relu',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  softmax: 'softmax',
+  elu: 'elu',
+  selu: 'selu',
+  softplus: 'softplus',
+  softsign: 'softsign',
+  relu6: 'relu6',
+  swish: 'swish',
+  silu: 'swish',
+  gelu: 'gelu',
+  hard_sigmoid: 'hardSigmoid',
+  mish: 'mish',
+};
+
+/** The tfjs name of a Keras activation name, or a {@link ModelImportError} for option `key`. */
+export function tfjsActivationName(r: ConfigReader, key: string, name: string): string {
+  const t = KERAS_TO_TFJS_ACTIVATION[name];
+  if (t === undefined) {
+    throw r.error(
+      key,
+      `is not supported: tfjs has no activation '${name}'. Supported: ${Object.keys(KERAS_TO_TFJS_ACTIVATION).join(', ')}.`,
+    );
+  }
+  return t;
+}
+
+/** `'channels_last'` (or absent/null, Keras' default) → ok; anything else is refused. */
+export function channelsLast(r: ConfigReader): void {
+  r.only(
+    'data_format',
+    [null, 'channels_last'],
+    "lipnet's layers are channels-last (NHWC). Save the model with data_format='channels_last'.",
+  );
+}
