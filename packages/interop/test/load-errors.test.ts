@@ -148,3 +148,10 @@ describe('loadDeelLipModel refuses corrupt bytes', () => {
     await expect(loadDeelLipModel(h5, { strict: true } as never)).rejects.toThrow(/unknown option\(s\) strict/);
   });
 });
+
+describe('loadDeelLipModel refuses layers that do not fit together', () => {
+  it('a config whose shapes are inconsistent, freeing the layers already built', async () => {
+    const msg = await refusal(editedKeras((c) => (c.config.layers[0].config.batch_input_shape = [null, 8, 8, 3, 1])));
+    expect(msg).toMatch(/the layers do not fit together: .*The file is corrupt/);
+  });
+});

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { disposeLayers } from '../dispose-layers';
 import { ModelImportError } from '../errors';
 import { ConfigReader, show } from '../keras/config-reader';
 import { describeLayer, type LayerSpec } from '../keras/layer-spec';
@@ -128,7 +129,15 @@ export function buildModel(spec: ModelSpec, ctx: ConverterContext): { model: tfl
     spec: s,
     converted: s.origin === 'keras' && s.className === 'InputLayer' ? null : convert(s, ctx),
   }));
-  const model =
-    spec.kind === 'sequential' ? buildSequential(ctx.fn, spec, built) : buildFunctional(ctx.fn, spec, built);
-  return { model, built };
+  try {
+    const model =
+      spec.kind === 'sequential' ? buildSequential(ctx.fn, spec, built) : buildFunctional(ctx.fn, spec, built);
+    return { model, built };
+  } catch (err) {
+    disposeLayers(built.flatMap((b) => b.converted?.layers ?? []));
+    if (err instanceof ModelImportError) throw err;
+    throw new ModelImportError(
+      `${ctx.fn}: the layers do not fit together: ${(err as Error).message}. The file is corrupt.`,
+    );
+  }
 }
