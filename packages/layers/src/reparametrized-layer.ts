@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
 import { serializeInitializer, toInitializer, type InitializerId } from './initializer-spec';
+import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from './regularizer-spec';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
@@ -22,6 +23,14 @@ export interface ReparametrizedLayerArgs extends LayerArgs {
   kernelInitializer?: InitializerId;
   /** Initializer of the bias. Default 'zeros'. */
   biasInitializer?: InitializerId;
+  /**
+   * Penalty on the raw kernel W (not W̄) added to the training loss, as deel-lip's `kernel_regularizer`
+   * (Keras applies it to `self.kernel`): 'l2', `tf.regularizers.l2({l2})`, `new OrthDenseRegularizer()`,
+   * `new LorthRegularizer({…})` (@lipnet/constraints)… Default none.
+   */
+  kernelRegularizer?: RegularizerId;
+  /** Penalty on the bias added to the training loss (deel-lip `bias_regularizer`). Default none. */
+  biasRegularizer?: RegularizerId;
 }
 
 /** The normalised kernel and, for spectral layers, the new power-iteration state. */
@@ -65,6 +74,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected readonly activationSpec: ResolvedActivation;
   protected readonly kernelInitializerId: InitializerId;
   protected readonly biasInitializerId: InitializerId;
+  protected readonly kernelRegularizer: Regularizer | undefined;
+  protected readonly biasRegularizer: Regularizer | undefined;
   protected kernel: tfl.LayerVariable | null = null;
   protected bias: tfl.LayerVariable | null = null;
   protected u: tfl.LayerVariable | null = null;
@@ -87,6 +98,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
     this.biasInitializerId = args.biasInitializer ?? 'zeros';
+    this.kernelRegularizer = toRegularizer(owner, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = toRegularizer(owner, 'biasRegularizer', args.biasRegularizer);
     this.supportsMasking = false;
   }
 
@@ -150,7 +163,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       this.kernelShape(shape),
       'float32',
       init(this.kernelInitializerId),
-      undefined,
+      this.kernelRegularizer,
       true,
     );
     if (this.useBias)
@@ -159,7 +172,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
         [this.outputChannels()],
         'float32',
         init(this.biasInitializerId),
-        undefined,
+        this.biasRegularizer,
         true,
       );
     if (this.hasPowerIteration) {
@@ -352,6 +365,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       useBias: this.useBias,
       kernelInitializer: ser(this.kernelInitializerId),
       biasInitializer: ser(this.biasInitializerId),
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer)! } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer)! } : {}),
       ...super.getConfig(),
     };
   }
