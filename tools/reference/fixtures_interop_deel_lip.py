@@ -13,7 +13,8 @@ Models: `dense` (SpectralDense, FrobeniusDense), `cnn` (SpectralConv2D, ScaledL2
 InvertibleDownSampling, MaxMin, Householder, ScaledGlobalL2NormPooling2D, FullSort and GroupSort activations,
 PReLUlip, a SpectralDense without Björck), `functional` (a deel-lip Model graph: Add, MaxPooling2D,
 InvertibleUpSampling, ScaledGlobalAveragePooling2D, Activation, Reshape, Concatenate) and `vanilla` (the
-`cnn` model's `vanilla_export()`: Keras Conv2D and Dense with GroupSort2 activations); `refused`: three files
+`cnn` model's `vanilla_export()`: Keras Conv2D and Dense with GroupSort2 activations), `regularized` (kernel and
+bias regularizers: deel-lip's LorthRegularizer and OrthDenseRegularizer, Keras' L1, L2 and L1L2); `refused`: three files
 the loader must refuse (refused-*.h5/.keras, see make_refused).
 
 Usage (from the repo root): tools/reference/.venv/bin/python tools/reference/fixtures_interop_deel_lip.py [name ...]
@@ -47,11 +48,12 @@ from deel.lip.layers import (
 )
 from deel.lip.layers.base_layer import LipschitzLayer
 from deel.lip.losses import MulticlassHKR
+from deel.lip.regularizers import LorthRegularizer, OrthDenseRegularizer
 from deel.lip.model import Model, Sequential
 
 OUT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "packages", "interop", "test", "fixtures", "deel-lip"))
 os.makedirs(OUT, exist_ok=True)
-SEEDS = {"dense": 20261207, "cnn": 20261207, "zoo": 20261208, "functional": 20261209, "vanilla": 20261210}
+SEEDS = {"dense": 20261207, "cnn": 20261207, "zoo": 20261208, "functional": 20261209, "vanilla": 20261210, "regularized": 20261211}
 rng = None
 
 
@@ -126,6 +128,23 @@ def functional_model():
     r = tf.keras.layers.Reshape((4,), name="reshape")(tf.keras.layers.Activation("relu", name="relu")(g))
     cat = tf.keras.layers.Concatenate(name="cat")([e, r])
     return Model(inp, FrobeniusDense(3, name="head")(cat), name="functional")
+
+
+def regularized_model():
+    reg = tf.keras.regularizers
+    return Sequential(
+        [
+            tf.keras.Input((8, 8, 1)),
+            SpectralConv2D(4, (3, 3), activation=GroupSort2(), name="conv",
+                           kernel_regularizer=LorthRegularizer(kernel_shape=(3, 3, 1, 4), stride=1, lambda_lorth=0.1)),
+            tf.keras.layers.Flatten(name="flat"),
+            SpectralDense(8, activation=GroupSort2(), name="l2", kernel_regularizer=reg.L2(0.01)),
+            SpectralDense(6, activation=GroupSort2(), name="orth", kernel_regularizer=OrthDenseRegularizer(0.1),
+                          bias_regularizer=reg.L1(0.01)),
+            FrobeniusDense(3, name="head", kernel_regularizer=reg.L1L2(l1=0.001, l2=0.002)),
+        ],
+        name="regularized",
+    )
 
 
 def vanilla_model():
@@ -237,6 +256,7 @@ MODELS = {
     "zoo": (zoo_model, (12, 12, 2)),
     "functional": (functional_model, (8, 8, 1)),
     "vanilla": (vanilla_model, (8, 8, 1)),
+    "regularized": (regularized_model, (8, 8, 1)),
 }
 for name in sys.argv[1:] or [*MODELS, "refused"]:
     if name == "refused":

@@ -55,12 +55,18 @@ describe('loadDeelLipModel refuses what it cannot reproduce', () => {
       (c) =>
         (layer(c, 'dense').kernel_regularizer = {
           module: 'keras.regularizers',
-          class_name: 'L2',
-          config: { l2: 0.01 },
+          class_name: 'OrthogonalRegularizer',
+          config: { factor: 0.01 },
         }),
     );
     expect(await refusal(reg)).toMatch(
-      /layer 'dense' \(deel-lip SpectralDense\): option kernel_regularizer=.*L2.* is not supported.*would change training/,
+      /layer 'dense' \(deel-lip SpectralDense\): option kernel_regularizer=.*OrthogonalRegularizer.* is not supported: lipnet reproduces L1, L2, L1L2, LorthRegularizer, OrthDenseRegularizer only/,
+    );
+    const constraint = editedKeras(
+      (c) => (layer(c, 'conv1').kernel_constraint = { module: 'keras.constraints', class_name: 'NonNeg', config: {} }),
+    );
+    expect(await refusal(constraint)).toMatch(
+      /layer 'conv1' \(deel-lip SpectralConv2D\): option kernel_constraint=.*NonNeg.* is not supported.*would change training/,
     );
     const unknown = editedKeras((c) => (layer(c, 'head').flux_capacitor = 3));
     expect(await refusal(unknown)).toMatch(

@@ -1,4 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { LorthRegularizer, OrthDenseRegularizer } from '@lipnet/constraints';
+import type { Regularizer } from '@lipnet/layers';
+import { ConfigReader as Reader } from '../../keras/config-reader';
 import type { ConfigReader } from '../../keras/config-reader';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
@@ -25,6 +28,45 @@ export function baseArgs(r: ConfigReader): LayerArgs {
   return args;
 }
 
+/** Keras' and deel-lip's saved regularizers and how to build lipnet's (all penalise the raw kernel). */
+const REGULARIZERS: Record<string, (c: Reader) => Regularizer> = {
+  L1: (c) => tfl.regularizers.l1({ l1: c.number('l1', 0.01, { min: 0 }) }),
+  L2: (c) => tfl.regularizers.l2({ l2: c.number('l2', 0.01, { min: 0 }) }),
+  L1L2: (c) => tfl.regularizers.l1l2({ l1: c.number('l1', 0, { min: 0 }), l2: c.number('l2', 0, { min: 0 }) }),
+  LorthRegularizer: (c) => {
+    const shape = c.raw('kernel_shape');
+    return new LorthRegularizer({
+      kernelShape: Array.isArray(shape) ? (shape as number[]) : undefined,
+      stride: c.number('stride', 1, { integer: true, min: 1 }),
+      lambdaLorth: c.number('lambda_lorth', 1, { min: 0 }),
+      dim: c.number('dim', 2, { integer: true }),
+      convTranspose: c.bool('conv_transpose', false),
+    }) as unknown as Regularizer;
+  },
+  OrthDenseRegularizer: (c) =>
+    new OrthDenseRegularizer({ lambdaOrth: c.number('lambda_orth', 1, { min: 0 }) }) as unknown as Regularizer,
+};
+
+/**
+ * A layer's `kernel_regularizer` / `bias_regularizer`: Keras' L1, L2, L1L2 and deel-lip's LorthRegularizer and
+ * OrthDenseRegularizer become the same penalties in lipnet (`undefined` when none); any other is refused.
+ */
+export function regularizerArg(r: ConfigReader, key: string): Regularizer | undefined {
+  const v = r.raw(key) as { class_name?: unknown; config?: unknown } | null | undefined;
+  if (v === undefined || v === null) return undefined;
+  const make = typeof v.class_name === 'string' ? REGULARIZERS[v.class_name] : undefined;
+  if (!make || typeof v.config !== 'object' || v.config === null) {
+    throw r.error(
+      key,
+      `is not supported: lipnet reproduces ${Object.keys(REGULARIZERS).join(', ')} only, and dropping it would change training.`,
+    );
+  }
+  const c = new Reader(r.fn, `${r.where}: ${key}`, v.config as Record<string, unknown>);
+  const reg = make(c);
+  c.finish();
+  return reg;
+}
+
 /** Checks that no regularizer or constraint is set (they change training, so they cannot be dropped). */
 export function noRegularizers(r: ConfigReader, keys: string[]): void {
   for (const k of keys) {
@@ -36,14 +78,16 @@ export function noRegularizers(r: ConfigReader, keys: string[]): void {
   }
 }
 
-/** The regularizers and constraints of Keras' Dense/Conv2D (and deel-lip's layers built on them). */
-export const DENSE_CONV_REGULARIZERS = [
-  'kernel_regularizer',
-  'bias_regularizer',
-  'activity_regularizer',
-  'kernel_constraint',
-  'bias_constraint',
-];
+/** What Keras' Dense/Conv2D (and deel-lip's layers built on them) may not set: lipnet has no counterpart. */
+export const DENSE_CONV_REFUSED = ['activity_regularizer', 'kernel_constraint', 'bias_constraint'];
+
+/** The kernel and bias regularizers of Keras' Dense/Conv2D and deel-lip's layers, as lipnet layer options. */
+export function kernelBiasRegularizers(r: ConfigReader) {
+  return {
+    kernelRegularizer: regularizerArg(r, 'kernel_regularizer'),
+    biasRegularizer: regularizerArg(r, 'bias_regularizer'),
+  };
+}
 
 /** Keras activation names and the tfjs names of the same functions. */
 const KERAS_TO_TFJS_ACTIVATION: Record<string, string> = {

@@ -1,7 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConfigReader } from '../../keras/config-reader';
 import { activationArg } from './activations';
-import { DENSE_CONV_REGULARIZERS, baseArgs, channelsLast, noRegularizers, tfjsActivationName } from './common';
+import {
+  DENSE_CONV_REFUSED,
+  baseArgs,
+  kernelBiasRegularizers,
+  channelsLast,
+  noRegularizers,
+  tfjsActivationName,
+} from './common';
 import { kernelBias, type ConverterContext, type LayerConverter } from './converter';
 
 type TfjsActivation = Parameters<typeof tfl.layers.dense>[0]['activation'];
@@ -21,12 +28,13 @@ const dense: LayerConverter = (r, ctx) => {
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.dense({
     ...baseArgs(r),
+    ...kernelBiasRegularizers(r),
     units: r.number('units', undefined, { integer: true, min: 1 }),
     activation,
     useBias,
   });
   r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REGULARIZERS);
+  noRegularizers(r, DENSE_CONV_REFUSED);
   return { layers: [layer, ...after], weights: kernelBias(useBias) };
 };
 
@@ -41,6 +49,7 @@ const conv2d: LayerConverter = (r, ctx) => {
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.conv2d({
     ...baseArgs(r),
+    ...kernelBiasRegularizers(r),
     filters: r.number('filters', undefined, { integer: true, min: 1 }),
     kernelSize: r.pair('kernel_size'),
     strides: r.pair('strides', [1, 1]),
@@ -50,7 +59,7 @@ const conv2d: LayerConverter = (r, ctx) => {
     useBias,
   });
   r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REGULARIZERS);
+  noRegularizers(r, DENSE_CONV_REFUSED);
   return { layers: [layer, ...after], weights: kernelBias(useBias) };
 };
 

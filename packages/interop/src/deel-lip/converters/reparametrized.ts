@@ -1,19 +1,23 @@
 import { FrobeniusConv2D, FrobeniusDense, SpectralConv2D, SpectralDense, type NormalizerOptions } from '@lipnet/layers';
 import type { ConfigReader } from '../../keras/config-reader';
 import { activationArg } from './activations';
-import { DENSE_CONV_REGULARIZERS, baseArgs, channelsLast, noRegularizers } from './common';
+import { DENSE_CONV_REFUSED, baseArgs, kernelBiasRegularizers, channelsLast, noRegularizers } from './common';
 import { kernelBias, type ConverterContext, type LayerConverter, type WeightSlot } from './converter';
 
-/** Options shared by deel-lip's four reparametrised layers; initializers are not carried (the weights are loaded). */
+/**
+ * Options shared by deel-lip's four reparametrised layers, regularizers included; initializers are not carried
+ * (the weights are loaded).
+ */
 function reparametrizedArgs(r: ConfigReader, ctx: ConverterContext) {
   const args = {
     ...baseArgs(r),
     activation: activationArg(r, ctx),
     useBias: r.bool('use_bias', true),
     kCoefLip: r.number('k_coef_lip', 1, { min: Number.MIN_VALUE }),
+    ...kernelBiasRegularizers(r),
   };
   r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REGULARIZERS);
+  noRegularizers(r, DENSE_CONV_REFUSED);
   return args;
 }
 
