@@ -9,7 +9,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { installEachPackage, runConsumer } from './e2e/consumer.mjs';
 import { inspectTarballs, versionAndPublish } from './e2e/publish.mjs';
 import { startRegistry } from './e2e/registry.mjs';
@@ -31,7 +30,6 @@ try {
   const npmEnv = {
     npm_config_userconfig: npmrc,
     npm_config_registry: registry.url,
-    npm_config_cache: path.join(work, 'npm-cache'),
     npm_config_update_notifier: 'false',
   };
   const { clone, published } = versionAndPublish(ROOT, work, registry, npmEnv);
@@ -39,7 +37,7 @@ try {
   console.log(`packages published at ${versions.join(', ')}: ${published.map((p) => p.name).join(', ')}`);
 
   step('published tarballs');
-  const attw = createRequire(import.meta.url).resolve('@arethetypeswrong/cli/dist/index.js');
+  const attw = path.join(ROOT, 'tools/release/node_modules/@arethetypeswrong/cli/dist/index.js');
   const tarballs = inspectTarballs(published, work, npmEnv, attw);
 
   const { publicPackagesOf } = await import('./e2e/publish.mjs');

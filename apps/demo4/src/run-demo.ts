@@ -4,13 +4,13 @@
  * typed inputs and outputs; the pipeline records every finished stage with
  * its outputs' hashes in run.json, and `--resume` reuses the finished ones.
  */
-import * as fs from 'fs';
 import { chooseBackend } from './backend';
 import type { CliOptions } from './cli';
 import { CertificateViolationError } from './errors';
 import { disposeModel } from './model/dispose-model';
 import { trapStopSignals } from './pipeline/interrupt';
 import { openRun } from './pipeline/open-run';
+import { acquireOutLock } from './pipeline/out-lock';
 import { ensureWritableDir } from './pipeline/output-dir';
 import { outputPath } from './pipeline/output-files';
 import { Pipeline, type StageContext } from './pipeline/stage';
@@ -65,15 +65,10 @@ export async function runDemo(
 ): Promise<number> {
   const t0 = performance.now();
   ensureWritableDir(o.out); // a bad --out fails before any work
-  const state = openRun(o);
-  const checkpoint = outputPath(o.out, 'checkpoint');
-  if (!o.resume && fs.existsSync(checkpoint)) {
-    const prev = outputPath(o.out, 'checkpointPrev');
-    fs.renameSync(checkpoint, prev);
-    log(`Note: ${checkpoint} from an earlier run was moved to ${prev} (use --resume to continue a run).`);
-  }
+  const lock = acquireOutLock(o.out, log);
   const signals = trapStopSignals(log);
   try {
+    const state = openRun(o, log);
     const ctx: StageContext = { out: o.out, log, resume: o.resume, state, interrupt: signals.state };
     const { results } = await runStages(o, ctx, t0);
     log(finalLine(results));
@@ -88,5 +83,6 @@ export async function runDemo(
     );
   } finally {
     signals.release();
+    lock.release();
   }
 }

@@ -6,7 +6,9 @@ import { expectNoLeakedTensors } from '@lipnet/test-utils';
 import { writeFileAtomic } from '../src/pipeline/atomic-write';
 import {
   assertSameSettings,
+  previousGeneration,
   readCheckpoint,
+  readResumeCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
   type RunSettings,
@@ -169,13 +171,58 @@ describe('checkpoint + resume', () => {
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 10));
     expect(() => readCheckpoint(file)).toThrow(CheckpointError);
     expect(() => readCheckpoint(file)).toThrow(
-      /is unusable: tensor data does not match its SHA-256 \(truncated or corrupted\)/,
+      /is unusable: its SHA-256 does not match its header and data \(edited, truncated or corrupted\)/,
     );
     fs.writeFileSync(file, 'hello world, not a checkpoint');
     expect(() => readCheckpoint(file)).toThrow(/not a demo4 checkpoint \(bad magic\)/);
     expect(() => readCheckpoint(path.join(dir, 'none.bin'))).toThrow(/cannot read checkpoint .*none\.bin \(ENOENT\)/);
     expect(() => assertSameSettings(file, settings, { ...settings, batchSize: 16 })).toThrow(
       /run settings differ \(batchSize: checkpoint 8, now 16\)/,
+    );
+    expect(() => assertSameSettings(file, settings, { ...settings, valLimit: 100 })).toThrow(
+      /run settings differ \(valLimit: checkpoint null, now 100\)/,
+    );
+  });
+
+  it('refuses a checkpoint whose header was edited (the SHA-256 covers header and data)', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'checkpoint.bin');
+    await run(2, { file });
+    const bytes = fs.readFileSync(file);
+    const at = bytes.indexOf('"epoch":2');
+    expect(at).toBeGreaterThan(16);
+    const edited = Buffer.from(bytes);
+    edited.write('"epoch":1', at, 'utf8'); // same length: only the hash can tell
+    fs.writeFileSync(file, edited);
+    expect(() => readCheckpoint(file)).toThrow(/SHA-256 does not match its header and data/);
+    fs.writeFileSync(file, bytes);
+    expect(readCheckpoint(file).header.progress.epoch).toBe(2);
+  });
+
+  it('keeps two generations and resumes from the older one, with a warning, when the newest is damaged', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'checkpoint.bin');
+    await run(2, { file });
+    expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint.bin', 'checkpoint.prev.bin']);
+    expect(readCheckpoint(previousGeneration(file)).header.progress.epoch).toBe(1);
+    const lines: string[] = [];
+    expect(readResumeCheckpoint(file, (l) => lines.push(l)).header.progress.epoch).toBe(2);
+    expect(lines).toEqual([]);
+    const bytes = fs.readFileSync(file);
+    bytes.writeUInt8(bytes[bytes.length - 100]! ^ 0x01, bytes.length - 100); // one flipped bit in the data
+    fs.writeFileSync(file, bytes);
+    const ck = readResumeCheckpoint(file, (l) => lines.push(l));
+    expect([ck.file, ck.header.progress.epoch]).toEqual([previousGeneration(file), 1]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Warning: checkpoint .*checkpoint\.bin is unusable: its SHA-256 does not match .*; resuming from the previous generation .*checkpoint\.prev\.bin \(epoch 1, step 0\)\.$/,
+      ),
+    ]);
+    fs.rmSync(file); // a crash between the rename and the write leaves only the previous generation
+    expect(readResumeCheckpoint(file, () => undefined).header.progress.epoch).toBe(1);
+    fs.writeFileSync(previousGeneration(file), 'damaged too');
+    expect(() => readResumeCheckpoint(file, () => undefined)).toThrow(
+      /The previous generation is unusable too: .*bad magic/,
     );
   });
 

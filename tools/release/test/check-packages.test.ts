@@ -15,8 +15,8 @@ function skeleton(): string {
   fs.copyFileSync(path.join(ROOT, 'LICENSE'), path.join(root, 'LICENSE'));
   for (const { dir } of publicPackages()) {
     const to = path.join(root, 'packages', path.basename(dir));
-    fs.mkdirSync(path.join(to, 'src'), { recursive: true });
-    for (const f of ['package.json', 'README.md', 'src/index.ts']) fs.copyFileSync(path.join(dir, f), path.join(to, f));
+    fs.cpSync(path.join(dir, 'src'), path.join(to, 'src'), { recursive: true });
+    for (const f of ['package.json', 'README.md']) fs.copyFileSync(path.join(dir, f), path.join(to, f));
   }
   return root;
 }

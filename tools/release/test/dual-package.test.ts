@@ -54,7 +54,9 @@ describe('one copy of each package per program', () => {
     const inputs = Object.keys(result.metafile!.inputs).map((f) => path.resolve(TOOLS, f));
     for (const { name, dir } of pkgs) {
       const own = inputs.filter((f) => f.startsWith(dir + path.sep));
-      expect([name, own]).toEqual([name, [path.join(dir, 'dist/index.mjs')]]);
+      // A Node-only package (@lipnet/io) resolves to its entry that throws, saying it needs Node.
+      const expected = name === '@lipnet/io' ? 'dist/not-node.js' : 'dist/index.mjs';
+      expect([name, own]).toEqual([name, [path.join(dir, expected)]]);
     }
   });
 

@@ -16,9 +16,14 @@ export const OUTPUT_FILES = {
   /** The attack's images and adversarials (exact float32, base64). */
   attack: 'attack.json',
   viz: 'adversarial_viz.png',
+  vizSvg: 'adversarial_viz.svg',
   curves: 'training_curves.png',
-  curvesHtml: 'training_curves.html',
+  curvesSvg: 'training_curves.svg',
+  /** The interactive report (every figure and the results tables; works offline). */
+  report: 'report.html',
   results: 'results.json',
+  /** results.json's JSON Schema (a copy of apps/demo4/schema/results.schema.json). */
+  resultsSchema: 'results.schema.json',
 } as const;
 
 /** A role of {@link OUTPUT_FILES}. */

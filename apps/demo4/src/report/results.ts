@@ -14,6 +14,9 @@ import type { ExportOutput } from '../stages/export';
 import type { ModelOutput } from '../stages/model';
 import type { TrainOutput } from '../stages/train';
 import { collectVersions } from '../versions';
+import { RESULTS_SCHEMA_VERSION, type Results } from './results-types';
+
+export type { Results };
 
 /** Everything results.json is built from. */
 export interface ResultsInput {
@@ -38,9 +41,11 @@ export function finalValues(history: Record<string, number[]>): Record<string, n
 }
 
 /** Builds the results object (see the schema for every field). */
-export function buildResults(r: ResultsInput) {
+export function buildResults(r: ResultsInput): Results {
   const { certified: c, attacked: a, trained: t } = r;
   return {
+    $schema: './results.schema.json',
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     notebook: 'deel-lip Demo 4: HKR multiclass and fooling (deel-lip 1.2.0 semantics)',
     commandLine: process.argv.slice(2),
     options: { ...r.options, explicit: [...r.options.explicit] },
@@ -81,7 +86,7 @@ export function buildResults(r: ResultsInput) {
     },
     check: a.check,
     timings: {
-      ...r.seconds,
+      ...(r.seconds as Record<string, number>),
       total: r.totalSeconds,
       trainingAllSessions: t.epochSeconds.reduce((x, y) => x + y, 0),
     },
@@ -89,6 +94,3 @@ export function buildResults(r: ResultsInput) {
     finishedAt: new Date().toISOString(),
   };
 }
-
-/** The type of results.json. */
-export type Results = ReturnType<typeof buildResults>;

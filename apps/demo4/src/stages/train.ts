@@ -18,7 +18,9 @@ import { OUTPUT_FILES, outputPath } from '../pipeline/output-files';
 import type { Stage, StageContext } from '../pipeline/stage';
 import {
   assertSameSettings,
+  previousGeneration,
   readCheckpoint,
+  readResumeCheckpoint,
   restoreCheckpoint,
   type LoadedCheckpoint,
   type RunSettings,
@@ -70,10 +72,18 @@ export function runSettings(i: TrainInput): RunSettings {
   };
 }
 
-/** The resume checks: the checkpoint is readable, made with the same settings, and not past `--epochs`. */
-function checkResume(i: TrainInput, ctx: StageContext): LoadedCheckpoint {
-  const file = outputPath(ctx.out, 'checkpoint');
-  const ck = readCheckpoint(file);
+/**
+ * The resume checks, all before anything is written: the checkpoint (or its
+ * previous generation) is sound, belongs to this run, was made with the same
+ * settings and data, and is not past `--epochs`.
+ */
+function checkResume(i: TrainInput, ctx: StageContext): LoadedCheckpoint & { file: string } {
+  const ck = readResumeCheckpoint(outputPath(ctx.out, 'checkpoint'), ctx.log);
+  const file = ck.file;
+  if (ck.header.runId !== ctx.state.runId)
+    throw new CheckpointError(
+      `demo4: cannot resume from ${file}: it belongs to another run (run id ${ck.header.runId || 'none'}, run.json has ${ctx.state.runId}). Start over with --restart, or pass the --out folder of that run.`,
+    );
   assertSameSettings(file, ck.header.settings, runSettings(i));
   const done = ck.header.progress.epoch;
   if (done > i.epochs)
@@ -87,7 +97,7 @@ function checkResume(i: TrainInput, ctx: StageContext): LoadedCheckpoint {
 async function fit(
   i: TrainInput,
   ctx: StageContext,
-  ck: LoadedCheckpoint | undefined,
+  ck: (LoadedCheckpoint & { file: string }) | undefined,
 ): Promise<{ progress: TrainProgress; workers: number }> {
   const file = outputPath(ctx.out, 'checkpoint');
   const { loss, metrics } = notebookLossAndMetrics();
@@ -95,10 +105,10 @@ async function fit(
   const model = i.model.model;
   let progress = freshProgress(i.seed);
   if (ck) {
-    await restoreCheckpoint(file, ck, model, optimizer);
+    await restoreCheckpoint(ck.file, ck, model, optimizer);
     progress = ck.header.progress;
     ctx.log(
-      `Resuming from ${file}: ${progress.epoch} epoch(s) done` +
+      `Resuming from ${ck.file}: ${progress.epoch} epoch(s) done` +
         (progress.step ? `, ${progress.step} step(s) into epoch ${progress.epoch + 1}.` : '.'),
     );
   }
@@ -116,6 +126,7 @@ async function fit(
       ...{ xTrain: i.data.dataset.xTrain, yTrain: i.data.dataset.yTrain, xVal: i.data.xVal, yVal: i.data.yVal },
       settings: runSettings(i),
       checkpointFile: file,
+      runId: ctx.state.runId,
       stop: ctx.interrupt,
       microBatch: i.microBatch ?? (i.backend.tfBackend === 'wasm' ? WASM_MICRO_BATCH : undefined),
     });
@@ -139,12 +150,15 @@ async function fit(
 }
 
 /** train → {@link TrainOutput}; the model of `input.model` is trained in place. Reused on resume when finished. */
-export const trainStage: Stage<TrainInput, TrainOutput, LoadedCheckpoint | undefined> = {
+export const trainStage: Stage<TrainInput, TrainOutput, (LoadedCheckpoint & { file: string }) | undefined> = {
   name: 'train',
   writes: true,
   key: (i) => ({ settings: runSettings(i), epochs: i.epochs }),
-  prepare: (i, ctx) =>
-    Promise.resolve(ctx.resume && fs.existsSync(outputPath(ctx.out, 'checkpoint')) ? checkResume(i, ctx) : undefined),
+  prepare(i, ctx) {
+    const file = outputPath(ctx.out, 'checkpoint');
+    const any = fs.existsSync(file) || fs.existsSync(previousGeneration(file));
+    return Promise.resolve(ctx.resume && any ? checkResume(i, ctx) : undefined);
+  },
   async run(i, ctx, ck) {
     const { progress, workers } = await fit(i, ctx, ck);
     const output: TrainOutput = {

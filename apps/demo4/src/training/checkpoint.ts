@@ -5,9 +5,14 @@
  * β-powers so a resume is bit-exact), the epoch / step reached, the history,
  * the shuffle RNG state and the run settings. Written atomically.
  *
- * Layout: `LIPNETCK` (8 bytes) · uint32 LE format version · uint32 LE header length ·
- * header JSON (UTF-8) · zero padding to a multiple of 4 · tensor data (float32 / int32,
- * little-endian, in header order). The header carries a SHA-256 of the data.
+ * Layout (format 2): `LIPNETCK` (8 bytes) · uint32 LE format version · uint32 LE header
+ * length · header JSON (UTF-8) · zero padding to a multiple of 4 · tensor data (float32 /
+ * int32, little-endian, in header order) · SHA-256 (32 bytes) of everything before it, so
+ * an edited header is refused as surely as damaged data.
+ *
+ * Two generations are kept: saving renames the previous `checkpoint.bin` to
+ * `checkpoint.prev.bin` first; {@link readResumeCheckpoint} falls back to it
+ * when the newest one is damaged.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -18,7 +23,8 @@ import { CheckpointError } from '../errors';
 import type { RngState } from './rng';
 
 const MAGIC = 'LIPNETCK';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+const HASH_BYTES = 32;
 
 /** Settings that must not change between a run and its resume. */
 export interface RunSettings {
@@ -66,7 +72,8 @@ export interface CheckpointHeader {
   }[];
   /** Adam's accumulated β1^t and β2^t (private fields of tfjs' AdamOptimizer), when present. */
   adamBetaPowers?: [number, number];
-  dataSha256: string;
+  /** The run (run.json's `runId`) this checkpoint belongs to. */
+  runId: string;
 }
 
 /** The private fields of tfjs-core's AdamOptimizer that `setWeights` recomputes with `pow` (1-ulp different). */
@@ -81,6 +88,7 @@ export async function encodeCheckpoint(
   optimizer: tf.Optimizer,
   settings: RunSettings,
   progress: TrainProgress,
+  runId = '',
 ): Promise<Buffer> {
   const entries: { group: 'model' | 'optimizer'; name: string; tensor: tf.Tensor }[] = [];
   for (const w of model.weights) entries.push({ group: 'model', name: w.originalName, tensor: w.read() });
@@ -116,7 +124,7 @@ export async function encodeCheckpoint(
     tensors,
     adamBetaPowers:
       adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] : undefined,
-    dataSha256: crypto.createHash('sha256').update(data).digest('hex'),
+    runId,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (4 - ((16 + json.length) % 4)) % 4;
@@ -124,18 +132,30 @@ export async function encodeCheckpoint(
   pre.write(MAGIC, 0, 'ascii');
   pre.writeUInt32LE(FORMAT_VERSION, 8);
   pre.writeUInt32LE(json.length, 12);
-  return Buffer.concat([pre, json, Buffer.alloc(pad), data]);
+  const body = Buffer.concat([pre, json, Buffer.alloc(pad), data]);
+  return Buffer.concat([body, crypto.createHash('sha256').update(body).digest()]);
 }
 
-/** Writes a checkpoint atomically to `file`. */
+/** The previous generation's file name: `checkpoint.bin` → `checkpoint.prev.bin`. */
+export function previousGeneration(file: string): string {
+  return file.replace(/(\.bin)?$/, '.prev.bin');
+}
+
+/**
+ * Writes a checkpoint atomically to `file`, first keeping the one there as the
+ * previous generation ({@link previousGeneration}).
+ */
 export async function saveCheckpoint(
   file: string,
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
   settings: RunSettings,
   progress: TrainProgress,
+  runId = '',
 ): Promise<void> {
-  writeFileAtomic(file, await encodeCheckpoint(model, optimizer, settings, progress));
+  const bytes = await encodeCheckpoint(model, optimizer, settings, progress, runId);
+  if (fs.existsSync(file)) fs.renameSync(file, previousGeneration(file));
+  writeFileAtomic(file, bytes);
 }
 
 /** A decoded checkpoint: header plus one typed array per tensor. */
@@ -144,7 +164,7 @@ export interface LoadedCheckpoint {
   values: (Float32Array | Int32Array)[];
 }
 
-/** Reads and verifies a checkpoint file (magic, version, header, data hash). */
+/** Reads and verifies a checkpoint file (magic, version, SHA-256 of header and data, header). */
 export function readCheckpoint(file: string): LoadedCheckpoint {
   let bytes: Buffer;
   try {
@@ -157,29 +177,54 @@ export function readCheckpoint(file: string): LoadedCheckpoint {
   }
   const bad = (why: string) =>
     new CheckpointError(
-      `demo4: checkpoint ${file} is unusable: ${why}. Delete it and run without --resume to start over.`,
+      `demo4: checkpoint ${file} is unusable: ${why}. Start over with --restart (or in another --out folder).`,
     );
   if (bytes.length < 16 || bytes.toString('ascii', 0, 8) !== MAGIC) throw bad('not a demo4 checkpoint (bad magic)');
   const version = bytes.readUInt32LE(8);
   if (version !== FORMAT_VERSION) throw bad(`format version ${version}, this demo4 reads ${FORMAT_VERSION}`);
+  const body = bytes.subarray(0, Math.max(16, bytes.length - HASH_BYTES));
+  if (!crypto.createHash('sha256').update(body).digest().equals(bytes.subarray(body.length)))
+    throw bad('its SHA-256 does not match its header and data (edited, truncated or corrupted)');
   const len = bytes.readUInt32LE(12);
-  if (16 + len > bytes.length) throw bad('truncated header');
+  if (16 + len > body.length) throw bad('truncated header');
   let header: CheckpointHeader;
   try {
     header = JSON.parse(bytes.toString('utf8', 16, 16 + len)) as CheckpointHeader;
   } catch {
     throw bad('header is not valid JSON');
   }
-  const start = 16 + len + ((4 - ((16 + len) % 4)) % 4);
-  const data = bytes.subarray(start);
-  if (crypto.createHash('sha256').update(data).digest('hex') !== header.dataSha256)
-    throw bad('tensor data does not match its SHA-256 (truncated or corrupted)');
+  const data = body.subarray(16 + len + ((4 - ((16 + len) % 4)) % 4));
   const values = header.tensors.map((t) => {
-    const slice = data.subarray(t.byteOffset, t.byteOffset + t.byteLength);
-    const copy = new Uint8Array(slice).buffer;
+    if (t.byteOffset + t.byteLength > data.length) throw bad(`tensor ${t.name} lies outside the data`);
+    const copy = new Uint8Array(data.subarray(t.byteOffset, t.byteOffset + t.byteLength)).buffer;
     return t.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
   });
   return { header, values };
+}
+
+/**
+ * The checkpoint to resume from: `file`, or — when it is missing or damaged
+ * and the previous generation is sound — that one, with a warning.
+ */
+export function readResumeCheckpoint(file: string, log: (line: string) => void): LoadedCheckpoint & { file: string } {
+  const prev = previousGeneration(file);
+  try {
+    return { ...readCheckpoint(file), file };
+  } catch (err) {
+    if (!(err instanceof CheckpointError) || !fs.existsSync(prev)) throw err;
+    let older: LoadedCheckpoint;
+    try {
+      older = readCheckpoint(prev);
+    } catch (err2) {
+      throw new CheckpointError(`${err.message}\nThe previous generation is unusable too: ${(err2 as Error).message}`);
+    }
+    const p = older.header.progress;
+    log(
+      `Warning: ${err.message.replace(/^demo4: /, '').replace(/\. Start over.*$/, '')}; ` +
+        `resuming from the previous generation ${prev} (epoch ${p.epoch}, step ${p.step}).`,
+    );
+    return { ...older, file: prev };
+  }
 }
 
 /** Throws a {@link CheckpointError} naming every setting that differs. */

@@ -39,6 +39,8 @@ export interface TrainOptions {
   progress: TrainProgress;
   /** Checkpoint file written after every epoch and on stop (omit to skip). */
   checkpointFile?: string;
+  /** The run the checkpoints belong to (run.json's `runId`). */
+  runId?: string;
   /** Set `requested` to stop after the current step. */
   stop?: StopSignal;
   /** Progress output. */
@@ -156,7 +158,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const keys = [o.loss.name, ...o.metrics.map((m) => m.name)];
   const p = o.progress;
   const save = async () => {
-    if (o.checkpointFile) await saveCheckpoint(o.checkpointFile, o.model, o.optimizer, o.settings, p);
+    if (o.checkpointFile) await saveCheckpoint(o.checkpointFile, o.model, o.optimizer, o.settings, p, o.runId);
   };
   while (p.epoch < o.epochs) {
     sink.write(`Epoch ${p.epoch + 1}/${o.epochs}\n`);

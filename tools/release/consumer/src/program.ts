@@ -52,7 +52,7 @@ export async function trainCertifyAttack(saveAndReload: SaveAndReload, log: (lin
   log(`test accuracy ${accuracy.toFixed(3)}; mean certified L2 radius ${tf.mean(radii).dataSync()[0]!.toFixed(3)}`);
   if (accuracy < 0.9) throw new Error(`accuracy ${accuracy} < 0.9: training failed`);
 
-  const attack = new L2CarliniWagnerAttack({ binarySearchSteps: 4, steps: 150 });
+  const attack = new L2CarliniWagnerAttack({ binarySearchSteps: 6, steps: 200 });
   const { clipped, success } = await attack.run(model, test.x, predicted, { bounds: [-4, 4] });
   const found = distances.l2(test.x, clipped);
   const dist = tf.where(success, found, tf.fill(found.shape, Infinity));
