@@ -4,6 +4,7 @@ export * from './pooling';
 export * from './activation';
 export * from './spectral-initializer';
 export * from './reparametrized-layer';
+export type { Regularizer, RegularizerId } from './regularizer-spec';
 export * from './spectral-dense';
 export * from './spectral-conv2d';
 export * from './frobenius-dense';

@@ -50,6 +50,11 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
   /** Conv coefficient computed at build time from the input size. */
   protected convCoef: number | null = null;
 
+  /** The conv coefficient (deel-lip `coef_lip`) found at build time from the layer's input size; null before build. */
+  get convCoefficient(): number | null {
+    return this.convCoef;
+  }
+
   /** Strides [sh, sw] of the convolution. */
   protected abstract convStrides(): [number, number];
 
