@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { downloadFashionMnist } from '../src/download';
+import { downloadFashionMnist } from '../src/data/download';
 import { tmpDir } from './helpers';
 
 const fakeFetch = (impl: (url: string) => Promise<Response>) => impl as unknown as typeof fetch;

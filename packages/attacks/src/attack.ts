@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, fail } from './errors';
-import { clipBounds, clipPerturbation, whereSample } from './ops';
+import { clipBounds, clipPerturbation, whereSample, type Norm } from './ops';
 import { Rng } from './rng';
 import type { AttackResult, Bounds, Model, Preprocessing, ProgressEvent, RunOptions } from './types';
 
@@ -20,6 +20,8 @@ export interface AttackContext {
   readonly targeted: boolean;
   readonly numClasses: number;
   readonly rng: Rng;
+  /** This batch's slice of `RunOptions.startingPoints` (adversarial starts), or null. */
+  readonly startingPoints: tf.Tensor | null;
   /** Criterion on logits: argmax ≠ label, or argmax = target. Bool `[n]`. */
   isAdversarial(z: tf.Tensor): tf.Tensor1D;
   /**
@@ -36,6 +38,7 @@ interface Resolved {
   targets: tf.Tensor1D | null;
   batchSize: number;
   rng: Rng;
+  startingPoints: tf.Tensor | null;
   logits: (x: tf.Tensor) => tf.Tensor;
   onProgress?: (e: ProgressEvent) => void;
   stop: () => boolean;
@@ -161,17 +164,28 @@ export abstract class Attack {
   /** Class name used in messages and progress events. */
   abstract readonly name: string;
   /** Norm the attack works in. */
-  abstract readonly distance: 'l2' | 'linf';
+  abstract readonly distance: Norm;
   /** `'minimization'`: finds the smallest perturbation; `'fixedEpsilon'`: works inside a given ε-ball. */
   abstract readonly kind: 'minimization' | 'fixedEpsilon';
   /** False for attacks that only have an untargeted form (DeepFool). */
   protected readonly supportsTargeted: boolean = true;
+  /** False for attacks that take no ε at all (foolbox `SpatialAttack`). */
+  protected readonly acceptsEpsilons: boolean = true;
 
   /**
    * Attacks one batch and returns the perturbed batch (same shape). `epsilon` is `null` for
    * minimum-norm attacks. The returned tensor is owned by the caller.
    */
   protected abstract attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor>;
+
+  /**
+   * Runs this attack on one batch inside another attack's context (used for `initAttack`, as
+   * foolbox's Brendel-Bethge, Boundary and Pointwise attacks do). Returns the raw batch result.
+   * @internal
+   */
+  runBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null = null): Promise<tf.Tensor> {
+    return this.attackBatch(ctx, x, epsilon);
+  }
 
   /**
    * Attacks `images` (`[N, …]`, inside `bounds`) whose true classes are `labels`.
@@ -225,13 +239,15 @@ export abstract class Attack {
           const [s, e] = batches[bi] as [number, number];
           const xb = tf.slice(images, s, e - s);
           const cb = tf.slice(classes, s, e - s);
-          const ctx = this.context(opts, cb, numClasses, ei, runs.length, bi, batches.length, eps);
+          const sb = opts.startingPoints ? tf.slice(opts.startingPoints, s, e - s) : null;
+          const ctx = this.context(opts, cb, sb, numClasses, ei, runs.length, bi, batches.length, eps);
           try {
             const out = stopped ? tf.clone(xb) : await this.attackBatch(ctx, xb, eps);
             parts.push(out);
           } finally {
             xb.dispose();
             cb.dispose();
+            sb?.dispose();
           }
           stopped = stopped || opts.stop();
         }
@@ -346,6 +362,14 @@ export abstract class Attack {
       }
       epsilons = arr;
     }
+    if (!this.acceptsEpsilons && epsilons !== null)
+      fail(
+        who,
+        'epsilons',
+        'be omitted (this attack takes no ε)',
+        eo,
+        'Drop `epsilons`; filter the results by distance instead.',
+      );
     if (this.kind === 'fixedEpsilon') {
       if (epsilons === null)
         fail(
@@ -394,12 +418,27 @@ export abstract class Attack {
         typeof should,
         'Pass `() => boolean` or use `signal`.',
       );
+    const sp = options.startingPoints;
+    if (
+      sp !== undefined &&
+      sp !== null &&
+      (!(sp instanceof tf.Tensor) || sp.dtype !== 'float32' || sp.shape.join() !== images.shape.join())
+    ) {
+      fail(
+        who,
+        'startingPoints',
+        `be a float32 tensor of the images' shape [${images.shape.join(', ')}]`,
+        sp instanceof tf.Tensor ? `a ${sp.dtype} tensor of shape [${sp.shape.join(', ')}]` : typeof sp,
+        'Pass adversarial inputs, one per image (e.g. the `clipped` of another attack).',
+      );
+    }
     return {
       bounds: [lo, hi],
       epsilons,
       targets,
       batchSize,
       rng: new Rng(options.seed),
+      startingPoints: sp ?? null,
       logits: toLogitsFn(who, model, options.preprocessing),
       onProgress: options.onProgress,
       stop: () => Boolean(signal?.aborted) || Boolean(should?.()),
@@ -459,6 +498,7 @@ export abstract class Attack {
   private context(
     opts: Resolved,
     classes: tf.Tensor1D,
+    startingPoints: tf.Tensor | null,
     numClasses: number,
     ei: number,
     ne: number,
@@ -476,6 +516,7 @@ export abstract class Attack {
       targeted,
       numClasses,
       rng: opts.rng,
+      startingPoints,
       isAdversarial(z) {
         return tf.tidy(() => {
           const pred = tf.argMax(z, 1);

@@ -12,3 +12,4 @@ export * from './constraints';
 export * from './certified';
 export * from './lanczos';
 export * from './operator-normalization';
+export * from './regularizers';

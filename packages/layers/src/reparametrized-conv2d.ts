@@ -61,6 +61,11 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
     return this.exact?.lastCertificate ?? null;
   }
 
+  /** The conv coefficient (deel-lip `coef_lip`) found at build time from the layer's input size; null before build. */
+  get convCoefficient(): number | null {
+    return this.convCoef;
+  }
+
   /** Strides [sh, sw] of the convolution. */
   protected abstract convStrides(): [number, number];
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
-import { initializerFrom, type InitializerId } from './initializer-id';
+import { serializeInitializer, toInitializer, type InitializerId } from './initializer-spec';
+import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from './regularizer-spec';
 import type { ExactOperatorNormalizer } from './exact-operator-normalizer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
@@ -23,6 +24,14 @@ export interface ReparametrizedLayerArgs extends LayerArgs {
   kernelInitializer?: InitializerId;
   /** Initializer of the bias. Default 'zeros'. */
   biasInitializer?: InitializerId;
+  /**
+   * Penalty on the raw kernel W (not W̄) added to the training loss, as deel-lip's `kernel_regularizer`
+   * (Keras applies it to `self.kernel`): 'l2', `tf.regularizers.l2({l2})`, `new OrthDenseRegularizer()`,
+   * `new LorthRegularizer({…})` (@lipnet/constraints)… Default none.
+   */
+  kernelRegularizer?: RegularizerId;
+  /** Penalty on the bias added to the training loss (deel-lip `bias_regularizer`). Default none. */
+  biasRegularizer?: RegularizerId;
 }
 
 /** The normalised kernel and, for spectral layers, the new power-iteration state. */
@@ -66,6 +75,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected readonly activationSpec: ResolvedActivation;
   protected readonly kernelInitializerId: InitializerId;
   protected readonly biasInitializerId: InitializerId;
+  protected readonly kernelRegularizer: Regularizer | undefined;
+  protected readonly biasRegularizer: Regularizer | undefined;
   protected kernel: tfl.LayerVariable | null = null;
   protected bias: tfl.LayerVariable | null = null;
   protected u: tfl.LayerVariable | null = null;
@@ -88,6 +99,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
     this.biasInitializerId = args.biasInitializer ?? 'zeros';
+    this.kernelRegularizer = toRegularizer(owner, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = toRegularizer(owner, 'biasRegularizer', args.biasRegularizer);
     this.supportsMasking = false;
   }
 
@@ -145,13 +158,13 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
-    const init = (id: InitializerId) => initializerFrom(this.getClassName(), id);
+    const init = (id: InitializerId) => toInitializer(this.getClassName(), id);
     this.kernel = this.addWeight(
       'kernel',
       this.kernelShape(shape),
       'float32',
       init(this.kernelInitializerId),
-      undefined,
+      this.kernelRegularizer,
       true,
     );
     if (this.useBias)
@@ -160,7 +173,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
         [this.outputChannels()],
         'float32',
         init(this.biasInitializerId),
-        undefined,
+        this.biasRegularizer,
         true,
       );
     if (this.hasPowerIteration) {
@@ -215,6 +228,38 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   protected exactNormalizer(): ExactOperatorNormalizer | null {
     return null;
+  }
+
+  /**
+   * Serves `w` as the normalised kernel W̄ of inference calls (not training, no gradient tape: predict,
+   * evaluate, vanillaExport) until the raw weights (`kernel`, `u`) or `kCoefLip` change — at the latest, the
+   * first training step. deel-lip keeps W̄ in a variable `wbar` that each training call sets and inference
+   * reads, so a model saved after training predicts with the W̄ of its weights *before* the last optimiser
+   * step; @lipnet/interop's `loadDeelLipModel` restores that `wbar` here, and the loaded model's logits equal
+   * deel-lip's. `w` is copied (the caller keeps ownership) and must have the kernel's shape.
+   */
+  setInferenceKernel(w: tf.Tensor): void {
+    const owner = this.getClassName();
+    if (!this.built || !this.kernel) {
+      throw new LipnetConfigError(
+        `${owner}: setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
+      );
+    }
+    const shape = this.kernel.shape;
+    if (!(w instanceof tf.Tensor) || w.shape.join(',') !== shape.join(',')) {
+      throw new LipnetConfigError(
+        `${owner}: setInferenceKernel() expects a tensor of the kernel's shape [${shape.join(', ')}] for '${this.name}', got ${w instanceof tf.Tensor ? `shape [${w.shape.join(', ')}]` : fmt(w)}.`,
+      );
+    }
+    const kernel = this.kernel.read();
+    const u = this.u ? this.u.read() : null;
+    const exact = this.exactNormalizer();
+    this.dropCache();
+    this.cache = {
+      ids: [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null],
+      coef: this.lipCoef(),
+      w: tf.keep(w.clone()),
+    };
   }
 
   private dropCache(): void {
@@ -334,18 +379,15 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
   protected baseConfig(): tf.serialization.ConfigDict {
-    const ser = (id: InitializerId): tf.serialization.ConfigDictValue => {
-      if (typeof id === 'string' || id === undefined) return id as string;
-      const inst = id as unknown as tf.serialization.Serializable;
-      if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
-      return id as unknown as tf.serialization.ConfigDict; // already {className, config}
-    };
+    const ser = serializeInitializer;
     return {
       kCoefLip: this.kCoefLip,
       activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
       useBias: this.useBias,
       kernelInitializer: ser(this.kernelInitializerId),
       biasInitializer: ser(this.biasInitializerId),
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer)! } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer)! } : {}),
       ...super.getConfig(),
     };
   }

@@ -79,11 +79,6 @@ export class SpectralConv2D extends ReparametrizedConv2D {
     return this.normalizer.deelLipVersion;
   }
 
-  /** The conv coefficient (deel-lip `coef_lip`) found at build time; null before build. */
-  get convCoefficient(): number | null {
-    return this.convCoef;
-  }
-
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
     return reshapedKernelOrthogonalization(kernel, u, {
       ...normalizerConfig(this.normalizer),

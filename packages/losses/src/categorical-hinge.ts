@@ -27,12 +27,13 @@ export function CategoricalHinge(args: CategoricalHingeArgs): LipschitzLoss {
     labels: 'onehot',
     config: { minMargin: m },
     base: args,
-    elementwise: (t, p) =>
+    params: { minMargin: { value: m, check: (v) => checkMargin('CategoricalHinge', v) } },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.greater(t, 0);
         const pos = tf.sum(tf.mul(tf.cast(mask, 'float32'), p), -1);
         const neg = tf.max(tf.where(mask, tf.fill(p.shape, FLOAT32_MIN), p), -1);
-        return tf.relu(tf.sub(m, tf.sub(pos, neg))) as tf.Tensor1D;
+        return tf.relu(tf.sub(q['minMargin']!, tf.sub(pos, neg))) as tf.Tensor1D;
       }),
   });
 }

@@ -5,6 +5,7 @@ import {
   registerLoss,
   resolveSemantics,
   type BaseLossArgs,
+  type ElementwiseFn,
   type LipschitzLoss,
   type Semantics,
   effectiveHingeMargin,
@@ -55,15 +56,15 @@ export interface HingeMarginArgs extends BaseLossArgs {
 export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
   const m = checkMargin('HingeMargin', args.minMargin ?? 1);
   const semantics = resolveSemantics('HingeMargin', args.semantics);
-  const margin = effectiveHingeMargin(m, semantics);
+  const f: ElementwiseFn = (t, p, q) => hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics));
   return makeLoss({
     className: 'HingeMargin',
     labels: 'binary',
     config: { minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
-    elementwise:
-      semantics === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
+    params: { minMargin: { value: m, check: (v) => checkMargin('HingeMargin', v) } },
+    elementwise: semantics === '1.2' ? pooled(f) : f,
   });
 }
 registerLoss('HingeMargin', (c) => HingeMargin(c as HingeMarginArgs));

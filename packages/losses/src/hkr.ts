@@ -8,6 +8,7 @@ import {
   registerLoss,
   resolveSemantics,
   type BaseLossArgs,
+  type ElementwiseFn,
   type LipschitzLoss,
   type Semantics,
   effectiveHingeMargin,
@@ -50,12 +51,11 @@ export function HKR(args: HKRArgs): LipschitzLoss {
   const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);
   const m = checkMargin('HKR', args.minMargin ?? 1);
   const semantics = resolveSemantics('HKR', args.semantics);
-  const margin = effectiveHingeMargin(m, semantics);
-  const hkrElementwise = (t: tf.Tensor, p: tf.Tensor2D): tf.Tensor1D =>
+  const hkrElementwise: ElementwiseFn = (t, p, q) =>
     tf.tidy(() => {
-      const hinge = hingeElementwise(t, p, margin);
-      if (alpha === Infinity) return hinge;
-      return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, alpha)) as tf.Tensor1D;
+      const hinge = hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics));
+      if (q['alpha'] === Infinity) return hinge;
+      return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
     });
   return makeLoss({
     className: 'HKR',
@@ -63,6 +63,10 @@ export function HKR(args: HKRArgs): LipschitzLoss {
     config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
+    params: {
+      alpha: { value: alpha, check: (v) => checkAlpha('HKR', v) },
+      minMargin: { value: m, check: (v) => checkMargin('HKR', v) },
+    },
     elementwise: semantics === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
   });
 }

@@ -35,11 +35,12 @@ export function MultiMargin(args: MultiMarginArgs = {}): LipschitzLoss {
     config: { minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
-    elementwise: (t, p) =>
+    params: { minMargin: { value: m, check: (v) => checkMargin('MultiMargin', v) } },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.cast(tf.greater(t, 0), 'float32');
         const vTrue = tf.sum(tf.mul(p, mask), -1, true);
-        const margin = tf.relu(tf.add(tf.sub(m, vTrue), p));
+        const margin = tf.relu(tf.add(tf.sub(q['minMargin']!, vTrue), p));
         return tf.mean(tf.mul(tf.sub(1, mask), margin), -1) as tf.Tensor1D;
       }),
   });

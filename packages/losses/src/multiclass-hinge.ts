@@ -45,14 +45,14 @@ export interface MulticlassHingeArgs extends BaseLossArgs {
 export function MulticlassHinge(args: MulticlassHingeArgs = {}): LipschitzLoss {
   const m = checkMargin('MulticlassHinge', args.minMargin ?? 1);
   const semantics = resolveSemantics('MulticlassHinge', args.semantics);
-  const margin = effectiveHingeMargin(m, semantics);
   return makeLoss({
     className: 'MulticlassHinge',
     labels: 'onehot',
     config: { minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
-    elementwise: (t, p) => multiclassHingeElementwise(t, p, margin),
+    params: { minMargin: { value: m, check: (v) => checkMargin('MulticlassHinge', v) } },
+    elementwise: (t, p, q) => multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics)),
   });
 }
 registerLoss('MulticlassHinge', (c) => MulticlassHinge(c as MulticlassHingeArgs));

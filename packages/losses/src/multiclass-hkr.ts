@@ -42,18 +42,21 @@ export function MulticlassHKR(args: MulticlassHKRArgs = {}): LipschitzLoss {
   const alpha = checkAlpha('MulticlassHKR', args.alpha ?? 10);
   const m = checkMargin('MulticlassHKR', args.minMargin ?? 1);
   const semantics = resolveSemantics('MulticlassHKR', args.semantics);
-  const margin = effectiveHingeMargin(m, semantics);
   return makeLoss({
     className: 'MulticlassHKR',
     labels: 'onehot',
     config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
     base: args,
     batchScalar: semantics === '1.2',
-    elementwise: (t, p) =>
+    params: {
+      alpha: { value: alpha, check: (v) => checkAlpha('MulticlassHKR', v) },
+      minMargin: { value: m, check: (v) => checkMargin('MulticlassHKR', v) },
+    },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
-        const hinge = multiclassHingeElementwise(t, p, margin);
-        if (alpha === Infinity) return hinge;
-        return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, alpha)) as tf.Tensor1D;
+        const hinge = multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics));
+        if (q['alpha'] === Infinity) return hinge;
+        return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
       }),
   });
 }

@@ -34,8 +34,9 @@ export function TauCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'probabilities',
     config: { tau },
     base: args,
-    elementwise: (t, p) =>
-      tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D),
+    params: { tau: { value: tau, check: (v) => checkTau('TauCategoricalCrossentropy', { tau: v } as TauArgs) } },
+    elementwise: (t, p, { tau: tq }) =>
+      tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tq!))), -1)), tq!) as tf.Tensor1D),
   });
 }
 registerLoss('TauCategoricalCrossentropy', (c) => TauCategoricalCrossentropy(c as unknown as TauArgs));
@@ -52,10 +53,11 @@ export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'sparse',
     config: { tau },
     base: args,
-    elementwise: (t, p) =>
+    params: { tau: { value: tau, check: (v) => checkTau('TauSparseCategoricalCrossentropy', { tau: v } as TauArgs) } },
+    elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
         const oneHot = tf.oneHot(t as tf.Tensor1D, p.shape[1]);
-        return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D;
+        return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tq!))), -1)), tq!) as tf.Tensor1D;
       }),
   });
 }
@@ -78,12 +80,13 @@ export function TauBinaryCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'binary',
     config: { tau },
     base: args,
-    elementwise: (t, p) =>
+    params: { tau: { value: tau, check: (v) => checkTau('TauBinaryCrossentropy', { tau: v } as TauArgs) } },
+    elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
         const z = tf.cast(tf.greater(t, 0), 'float32');
-        const x = tf.mul(p, tau);
+        const x = tf.mul(p, tq!);
         const bce = tf.add(tf.sub(tf.relu(x), tf.mul(x, z)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
-        return tf.div(tf.mean(bce, -1), tau) as tf.Tensor1D;
+        return tf.div(tf.mean(bce, -1), tq!) as tf.Tensor1D;
       }),
   });
 }

@@ -43,7 +43,29 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   constructor(args: PReLUlipArgs = {}) {
     super(args);
-    this.kCoefLip = checkKCoefLip('PReLUlip', args.kCoefLip ?? 1);
+    this.kCoefLip = checkKCoefLip(this.getClassName(), args.kCoefLip ?? 1);
+  }
+
+  /** Shape of α for an input shape (with batch): here the input shape without the batch axis. */
+  protected alphaShape(shape: Shape): number[] {
+    const alphaShape = shape.slice(1);
+    if (alphaShape.some((d) => d == null)) {
+      throw new ActivationConfigError(
+        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String)}]. ` +
+          'Give the model an inputShape with fixed dimensions.',
+      );
+    }
+    return alphaShape as number[];
+  }
+
+  /** Initial value of α: 0, as Keras `PReLU`. */
+  protected alphaInitializer(): ReturnType<typeof tfl.initializers.zeros> {
+    return tfl.initializers.zeros();
+  }
+
+  /** tfjs `PReLU` `sharedAxes` reproducing {@link alphaShape} (none: one α per element). */
+  protected vanillaSharedAxes(_rank: number): number[] | undefined {
+    return undefined;
   }
 
   /** Upper bound of the L2 Lipschitz constant for this configuration: max(1, kCoefLip). */
@@ -58,22 +80,16 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    const alphaShape = shape.slice(1);
-    if (alphaShape.some((d) => d == null)) {
-      throw new ActivationConfigError(
-        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String)}]. ` +
-          'Give the model an inputShape with fixed dimensions.',
-      );
-    }
+    const alphaShape = this.alphaShape(shape);
     this.builtShape = shape;
-    this.alpha = this.addWeight('alpha', alphaShape as number[], 'float32', tfl.initializers.zeros(), undefined, true);
+    this.alpha = this.addWeight('alpha', alphaShape, 'float32', this.alphaInitializer(), undefined, true);
     this.built = true;
   }
 
   /** The slopes used in the forward pass: clip(α, −k, k). */
   clippedAlpha(): tf.Tensor {
     if (!this.alpha)
-      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+      throw new ActivationConfigError(`${this.getClassName()}: the layer is not built yet. Call it on an input first.`);
     const a = this.alpha.read();
     return tf.clipByValue(a, -this.kCoefLip, this.kCoefLip);
   }
@@ -100,10 +116,12 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   /** A built tfjs `PReLU` holding clip(α, −k, k): same outputs, loadable without @lipnet. */
   vanillaExport(): tfl.layers.Layer {
     if (!this.builtShape)
-      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
-    const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });
+      throw new ActivationConfigError(`${this.getClassName()}: the layer is not built yet. Call it on an input first.`);
+    const sharedAxes = this.vanillaSharedAxes(this.builtShape.length);
+    const layer = tfl.layers.prelu({ name: `${this.name}_vanilla`, ...(sharedAxes ? { sharedAxes } : {}) });
     layer.build(this.builtShape);
-    const clipped = tf.tidy(() => this.clippedAlpha());
+    const target = layer.getWeights()[0]!.shape;
+    const clipped = tf.tidy(() => tf.reshape(this.clippedAlpha(), target));
     layer.setWeights([clipped]);
     clipped.dispose();
     return layer;
