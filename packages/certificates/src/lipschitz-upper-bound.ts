@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCondensable } from '@lipnet/layers';
 import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
-import { convExactNormBound, convOperatorNormBound, dilateKernel, matrixSpectralNormBound } from '@lipnet/constraints';
+import { certifiedConvNorm, convMaps, matrixSpectralNormBound, type Conv2DGeometry } from '@lipnet/constraints';
 import { operatorPowerIteration } from './operator-power-iteration';
 
 /** One row of the per-layer table of {@link lipschitzUpperBound}. */
@@ -131,44 +131,112 @@ const denseHandler: LayerBoundHandler = (layer) => {
   };
 };
 
-const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
-  const cfg = layer.getConfig() as Record<string, unknown>;
+/**
+ * Certified bound of a convolution layer whose linear map is the convolution `g` (or its adjoint, for a
+ * transposed convolution: same norm) with the kernel values `data` in g's [kh, kw, cin, cout] layout:
+ * power iteration on the operator for the estimate, `certifiedConvNorm` (the Fourier/polyphase canvas
+ * bound and the banded certificate of the exact operator, the smaller) for the bound; × the activation.
+ */
+function convBound(layer: tfl.layers.Layer, g: Conv2DGeometry, data: Float32Array, what: string): LayerBoundResult {
+  const maps = convMaps(g);
+  const k = tf.tensor4d(data, [g.kh, g.kw, g.cin, g.cout]);
+  let est: number;
+  try {
+    est = operatorPowerIteration((x) => maps.forward(x, k), [1, g.inH, g.inW, g.cin]).sigma;
+  } finally {
+    k.dispose();
+  }
+  const act = activationBound(layer);
+  const c = certifiedConvNorm(data, g, { estimate: est });
+  return {
+    bound: c.upper * act,
+    estimate: est * act,
+    method:
+      `${what} on ${g.inH}×${g.inW}: power iteration ${est.toFixed(5)}; ${c.method}` +
+      (act !== 1 ? ` × activation ${act}` : ''),
+  };
+}
+
+function kernelOf(layer: tfl.layers.Layer, rank: number): Float32Array {
+  const k = layer.getWeights()[0];
+  if (!k || k.rank !== rank) throw unsupported(layer, `has no ${rank}-D kernel`, 'Build the model before bounding it.');
+  return Float32Array.from(k.dataSync() as Float32Array);
+}
+
+function channelsLast(layer: tfl.layers.Layer, cfg: Record<string, unknown>): void {
   if ((cfg.dataFormat ?? 'channelsLast') !== 'channelsLast') {
     throw unsupported(layer, `has dataFormat '${String(cfg.dataFormat)}'`, "Only 'channelsLast' is supported.");
   }
-  const padding = cfg.padding as string;
+}
+
+/** tfjs `Conv2D` (any padding, stride, dilation), on the real input size. */
+const conv2dHandler: LayerBoundHandler = (layer, inputShape) => {
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  channelsLast(layer, cfg);
+  const padding = cfg.padding as 'same' | 'valid';
   if (padding !== 'same' && padding !== 'valid')
-    throw unsupported(layer, `has padding '${padding}'`, "Use 'same' or 'valid'.");
-  const k = layer.getWeights()[0];
-  if (!k || k.rank !== 4) throw unsupported(layer, 'has no 4-D kernel', 'Build the model before bounding it.');
-  const [kh, kw, cin, cout] = k.shape as [number, number, number, number];
-  const strides = pair(cfg.strides, 1);
-  const dilation = pair(cfg.dilationRate, 1);
+    throw unsupported(layer, `has padding '${String(padding)}'`, "Use 'same' or 'valid'.");
+  const data = kernelOf(layer, 4);
+  const [kh, kw, cin, cout] = layer.getWeights()[0]!.shape as [number, number, number, number];
   const [, inH, inW] = inputShape as [number, number, number, number];
-  const data = k.dataSync();
-  const fb = convOperatorNormBound(data, { inH, inW, kh, kw, cin, cout, strides, dilation, padding });
-  // tfjs has no gradient for dilated conv2d: run the equivalent undilated kernel.
-  const dk = dilateKernel(data, kh, kw, cin, cout, dilation[0], dilation[1]);
-  const pi = tf.tensor4d(dk.data, [dk.kh, dk.kw, cin, cout]);
-  let est: number;
-  try {
-    est = operatorPowerIteration((x) => tf.conv2d(x as tf.Tensor4D, pi, strides, padding), inputShape).sigma;
-  } finally {
-    pi.dispose();
-  }
-  const act = activationBound(layer);
-  const exact = convExactNormBound(data, { inH, inW, kh, kw, cin, cout, strides, dilation, padding }, est);
-  const useExact = exact !== null && exact.upper < fb.upper;
-  const how = useExact
-    ? `certified by a banded Cholesky of the exact operator's Gram matrix (bandwidth ${exact.bandwidth}); Fourier/polyphase canvas bound ${fb.upper.toFixed(5)}`
-    : `certified Fourier/polyphase bound on a ${fb.canvas.join('×')} canvas (${fb.frequencies} frequencies)`;
-  return {
-    bound: (useExact ? exact.upper : fb.upper) * act,
-    estimate: est * act,
-    method:
-      `conv operator on ${inH}×${inW}: power iteration ${est.toFixed(5)}; ${how}` +
-      (act !== 1 ? ` × activation ${act}` : ''),
-  };
+  const g = { inH: inH!, inW: inW!, kh, kw, cin, cout, padding };
+  return convBound(
+    layer,
+    { ...g, strides: pair(cfg.strides, 1), dilation: pair(cfg.dilationRate, 1) },
+    data,
+    'conv operator',
+  );
+};
+
+/** tfjs `Conv1D` ('same'/'valid'): the 2-D geometry of height 1. */
+const conv1dHandler: LayerBoundHandler = (layer, inputShape) => {
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  channelsLast(layer, cfg);
+  const padding = cfg.padding as 'same' | 'valid';
+  if (padding !== 'same' && padding !== 'valid')
+    throw unsupported(layer, `has padding '${String(padding)}'`, "Use 'same' or 'valid'.");
+  const data = kernelOf(layer, 3);
+  const [k, cin, cout] = layer.getWeights()[0]!.shape as [number, number, number];
+  const [, len] = inputShape as [number, number, number];
+  const one = (v: unknown) => (Array.isArray(v) ? (v[0] as number) : ((v as number | undefined) ?? 1));
+  const g = { inH: 1, inW: len!, kh: 1, kw: k, cin, cout, padding };
+  return convBound(
+    layer,
+    { ...g, strides: [1, one(cfg.strides)], dilation: [1, one(cfg.dilationRate)] },
+    data,
+    '1-D conv operator',
+  );
+};
+
+/**
+ * tfjs `Conv2DTranspose`: the adjoint of the convolution from its output size (h·s, or h·s + max(k − s, 0)
+ * for 'valid', tfjs' `deconvLength`) to its input size, whose kernel [kh, kw, filters, cin] is that
+ * convolution's [kh, kw, cin', cout'].
+ */
+const conv2dTransposeHandler: LayerBoundHandler = (layer, inputShape) => {
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  channelsLast(layer, cfg);
+  const padding = cfg.padding as 'same' | 'valid';
+  if (padding !== 'same' && padding !== 'valid')
+    throw unsupported(layer, `has padding '${String(padding)}'`, "Use 'same' or 'valid'.");
+  if (pair(cfg.dilationRate, 1).some((d) => d !== 1)) throw unsupported(layer, 'is dilated', 'Use dilationRate 1.');
+  const data = kernelOf(layer, 4);
+  const [kh, kw, filters, cin] = layer.getWeights()[0]!.shape as [number, number, number, number];
+  const [sh, sw] = pair(cfg.strides, 1);
+  const [, h, w] = inputShape as [number, number, number, number];
+  const up = (n: number, k: number, s: number) => n * s + (padding === 'valid' ? Math.max(k - s, 0) : 0);
+  const g = { inH: up(h!, kh, sh), inW: up(w!, kw, sw), kh, kw, cin: filters, cout: cin, padding };
+  return convBound(layer, { ...g, strides: [sh, sw] }, data, 'transposed conv operator (the adjoint conv)');
+};
+
+/** @lipnet `PadConv2D` / `PadConv1D` (every padding mode): the geometry the layer reports for the input size. */
+const padConvHandler: LayerBoundHandler = (layer, inputShape) => {
+  const pc = layer as unknown as { geometryFor(h: number, w: number, c: number): Conv2DGeometry };
+  const one = inputShape.length === 3;
+  const g = one
+    ? pc.geometryFor(1, inputShape[1]!, inputShape[2]!)
+    : pc.geometryFor(inputShape[1]!, inputShape[2]!, inputShape[3]!);
+  return convBound(layer, g, kernelOf(layer, one ? 3 : 4), `${g.padding}-padded conv operator`);
 };
 
 /**
@@ -284,6 +352,10 @@ const batchNormHandler: LayerBoundHandler = (layer) => {
 
 registerLipschitzBoundHandler('Dense', denseHandler);
 registerLipschitzBoundHandler('Conv2D', conv2dHandler);
+registerLipschitzBoundHandler('Conv1D', conv1dHandler);
+registerLipschitzBoundHandler('Conv2DTranspose', conv2dTransposeHandler);
+registerLipschitzBoundHandler('PadConv2D', padConvHandler);
+registerLipschitzBoundHandler('PadConv1D', padConvHandler);
 for (const c of [
   'AveragePooling2D',
   'GlobalAveragePooling2D',
@@ -433,10 +505,11 @@ function disposeQuietly(l: tfl.layers.Layer): void {
  *
  * - Dense: σ_max(kernel) by power iteration on the Gram matrix, certified by a
  *   Cholesky factorisation of μI − WᵀW (λ_max < μ); × the activation's constant.
- * - Conv2D (any padding, stride, dilation), on the real input size: power
- *   iteration on the operator (tf.conv2d and its gradient) for the estimate, and a
- *   certified Fourier/polyphase bound of the zero-padded operator (see
- *   `convOperatorNormBound`).
+ * - Conv2D, Conv1D, Conv2DTranspose (its adjoint convolution) and @lipnet's
+ *   PadConv2D/PadConv1D (reflect, symmetric, replicate, circular padding), any
+ *   stride and dilation, on the real input size: power iteration on the operator
+ *   for the estimate, and `certifiedConvNorm` (a certified Fourier/polyphase bound,
+ *   and a banded Cholesky certificate of the exact operator's Gram matrix).
  * - Average pools (plain or Scaled*): Schur test from A·1 and Aᵀ·1 (exact for
  *   non-overlapping windows: √(ph·pw) × 1/√(ph·pw)·scale).
  * - ScaledL2NormPooling2D / ScaledGlobalL2NormPooling2D, GroupSort, MaxMin, ReLU:

@@ -12,6 +12,7 @@ export * from './reparametrized-conv2d';
 export * from './spectral-conv2d';
 export * from './frobenius-dense';
 export * from './frobenius-conv2d';
+export * from './conv';
 export * from './sequential';
 export * from './lipschitz-model';
 export * from './condense';
