@@ -18,7 +18,7 @@ export * from './lipschitz-model';
 export * from './condense';
 export * from './vanilla-export';
 export * from './callbacks';
-export type { ConvLipCoefMode, DeelLipVersion, NormalizerOptions } from '@lipnet/constraints';
+export type { ConvLipCoefMode, ConvPadding, DeelLipVersion, NormalizerOptions } from '@lipnet/constraints';
 export * from './fused-kernels';
 export * from './normalization';
 export * from './residual/lip-residual';

@@ -6,6 +6,7 @@ import {
   convLipschitzCoefficient,
   convMaps,
   convOutputAndPadding,
+  dilatedKernel,
   strictConvCoefficient,
   type Conv2DGeometry,
   type ConvMaps,
@@ -224,14 +225,38 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
     return [shape[0] ?? null, ...this.fromNHWCShape([1, out[0]!, out[1]!, this.filters]).slice(1)];
   }
 
+  /** Whether the export is a plain tfjs convolution with the dilation spread into the kernel (see {@link exportKernel}). */
+  protected get spreadExport(): boolean {
+    return (this.padding === 'same' || this.padding === 'valid') && this.convDilation().some((d) => d > 1);
+  }
+
+  /**
+   * A dilated 'same'/'valid' convolution exports as the undilated one of kernel (k − 1)·d + 1 with zeros between
+   * the taps (the same map): tfjs has no gradient for dilated `conv2d`, so a plain dilated Conv2D could not be
+   * attacked or fine-tuned.
+   */
+  protected override exportKernel(w: tf.Tensor): tf.Tensor {
+    if (!this.spreadExport) return w;
+    const [dh, dw] = this.convDilation();
+    return tf.tidy(() => {
+      const spread = dilatedKernel(this.kernel4d(w), dh, dw);
+      return w.rank === 3 ? tf.squeeze(spread, [0]) : spread;
+    });
+  }
+
+  /** The kernel size of the export ((k − 1)·d + 1 when the dilation is spread into it). */
+  protected exportKernelSize(): [number, number] {
+    const [dh, dw] = this.spreadExport ? this.convDilation() : [1, 1];
+    return [(this.kernelSize[0] - 1) * dh + 1, (this.kernelSize[1] - 1) * dw + 1];
+  }
+
   protected plainLayer(activation: string | undefined): tfl.layers.Layer {
     const explicit = this.padding !== 'same' && this.padding !== 'valid';
     if (explicit) return this.paddedPlainLayer(activation);
     return tfl.layers.conv2d({
       filters: this.filters,
-      kernelSize: this.kernelSize,
+      kernelSize: this.exportKernelSize(),
       strides: this.convStrides(),
-      dilationRate: this.convDilation(),
       padding: this.padding as 'same' | 'valid',
       activation: activation as 'relu',
       useBias: this.useBias,

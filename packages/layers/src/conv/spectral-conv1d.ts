@@ -122,18 +122,20 @@ export class SpectralConv1D extends ReparametrizedConv2D {
   }
 
   protected override plainLayer(activation: string | undefined): tfl.layers.Layer {
-    const common = {
-      filters: this.filters,
-      kernelSize: this.kernelSize[1],
-      strides: this.strides[1],
-      dilationRate: this.dilationRate[1],
-      useBias: this.useBias,
-      name: this.name,
-    };
+    const common = { filters: this.filters, strides: this.strides[1], useBias: this.useBias, name: this.name };
     if (this.padding === 'same' || this.padding === 'valid') {
-      return tfl.layers.conv1d({ ...common, padding: this.padding, activation: activation as 'relu' });
+      const kernelSize = this.exportKernelSize()[1];
+      return tfl.layers.conv1d({ ...common, kernelSize, padding: this.padding, activation: activation as 'relu' });
     }
-    return new PadConv1D({ ...common, padding: this.padding, activation: activation ?? null });
+    const dilationRate = this.dilationRate[1];
+    const k = this.kernelSize[1];
+    return new PadConv1D({
+      ...common,
+      kernelSize: k,
+      dilationRate,
+      padding: this.padding,
+      activation: activation ?? null,
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
