@@ -12,8 +12,8 @@ export class CertificatesArgumentError extends Error {
 }
 
 /**
- * `lipschitzUpperBound` met a layer it cannot bound (unknown `className`,
- * unsupported configuration, or a non-chain topology).
+ * `lipschitzUpperBound` met a layer it cannot bound (unknown `className`, a layer
+ * that is not Lipschitz such as LayerNormalization or Multiply, or an unsupported configuration).
  */
 export class UnsupportedLayerError extends Error {
   /** The layer's `name` in the model. */
