@@ -14,6 +14,7 @@ import { checkConvInput, checkConvOptions, pair } from '../conv-args';
 import { resolveActivation, type ResolvedActivation } from '../activation';
 import { serializeInitializer, toInitializer, type InitializerId } from '../initializer-spec';
 import { addBias } from '../bias-add';
+import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from '../regularizer-spec';
 import { conv1dInput, conv1dPair, fromNHWC1d, fromNHWCShape1d, kernel4d1d, toNHWC1d } from './conv1d-layout';
 import type { LayerArgs } from '../reparametrized-layer';
 
@@ -37,6 +38,10 @@ export interface PadConv2DArgs extends LayerArgs {
   kernelInitializer?: InitializerId;
   /** Initializer of the bias. Default 'zeros'. */
   biasInitializer?: InitializerId;
+  /** Penalty on the kernel added to the training loss (Keras `kernel_regularizer`). Default none. */
+  kernelRegularizer?: RegularizerId;
+  /** Penalty on the bias added to the training loss. Default none. */
+  biasRegularizer?: RegularizerId;
   /** Only 'channelsLast'. */
   dataFormat?: 'channelsLast';
 }
@@ -64,6 +69,8 @@ export class PadConv2D extends tfl.layers.Layer {
   protected readonly activationSpec: ResolvedActivation;
   private readonly kernelInitializerId: InitializerId;
   private readonly biasInitializerId: InitializerId;
+  private readonly kernelRegularizer: Regularizer | undefined;
+  private readonly biasRegularizer: Regularizer | undefined;
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
   private maps: ConvMaps | null = null;
@@ -100,6 +107,8 @@ export class PadConv2D extends tfl.layers.Layer {
     this.biasInitializerId = args.biasInitializer ?? 'zeros';
     toInitializer(owner, this.kernelInitializerId);
     toInitializer(owner, this.biasInitializerId);
+    this.kernelRegularizer = toRegularizer(owner, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = toRegularizer(owner, 'biasRegularizer', args.biasRegularizer);
   }
 
   /** `kernelSize`/`strides` as [h, w] (a 1-D layer reads one integer as [1, k]). */
@@ -149,8 +158,10 @@ export class PadConv2D extends tfl.layers.Layer {
     this.geometry = this.geometryFor(h, w, cin);
     this.maps = convMaps(this.geometry);
     const init = (id: InitializerId) => toInitializer(this.getClassName(), id);
-    this.kernel = this.addWeight('kernel', this.kernelShapeFor(cin), 'float32', init(this.kernelInitializerId));
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', init(this.biasInitializerId));
+    const k = init(this.kernelInitializerId);
+    this.kernel = this.addWeight('kernel', this.kernelShapeFor(cin), 'float32', k, this.kernelRegularizer);
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.filters], 'float32', init(this.biasInitializerId), this.biasRegularizer);
     this.built = true;
   }
 
@@ -183,6 +194,8 @@ export class PadConv2D extends tfl.layers.Layer {
       useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializerId),
       biasInitializer: serializeInitializer(this.biasInitializerId),
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer)! } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer)! } : {}),
       ...super.getConfig(),
     };
   }
