@@ -32,7 +32,7 @@ export async function selectSamples(
   pool = 300,
   numClasses = 10,
 ): Promise<Selection> {
-  const n = Math.min(pool, xTest.shape[0]!);
+  const n = Math.min(pool, xTest.shape[0]);
   const predT = tf.tidy(() => tf.argMax(model.predict(tf.slice(xTest, 0, n)) as tf.Tensor, -1));
   const pred = await predT.data();
   predT.dispose();
@@ -107,8 +107,8 @@ export async function certifyAndAttack(
   const certT = certify(logits, { disjointHeads: true });
   const certs = Array.from(await certT.data());
   const { values: topV, indices: topI } = tf.topk(logits, 2);
-  const tv = (await topV.array()) as number[][];
-  const ti = (await topI.array()) as number[][];
+  const tv = await topV.array();
+  const ti = await topI.array();
   tf.dispose([certT, topV, topI, logits]);
 
   const attack = new L2CarliniWagnerAttack({ binarySearchSteps: o.binarySearchSteps, steps: o.steps });

@@ -229,7 +229,7 @@ export async function runDemo(
       );
     }
     const hist = progress.history;
-    const last = (k: string) => hist[k]?.[hist[k]!.length - 1] ?? NaN;
+    const last = (k: string) => hist[k]?.[hist[k].length - 1] ?? NaN;
 
     // 5. export
     const nCheck = Math.min(300, raw.nTest);
@@ -345,7 +345,7 @@ export async function runDemo(
     };
     writeFileAtomic(
       file('results'),
-      JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2),
+      JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2),
     );
     log(`Results: ${file('results')}`);
     log(

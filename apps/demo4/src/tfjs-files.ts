@@ -30,7 +30,7 @@ export async function saveModelToDir(
   const weightsBin = path.join(dir, 'weights.bin');
   let weightBytes = 0;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       const data = a.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
       weightBytes = data.byteLength;
       const json: ModelJson = {
@@ -42,9 +42,9 @@ export async function saveModelToDir(
       };
       writeFileAtomic(weightsBin, new Uint8Array(data));
       writeFileAtomic(modelJson, JSON.stringify(json));
-      return {
+      return Promise.resolve({
         modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength },
-      };
+      });
     }),
   );
   return { modelJson, weightsBin, weightBytes };

@@ -115,7 +115,7 @@ async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise
       o.metrics.map((m) => m.fn),
     );
   const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const n = xb.shape[0]!;
+  const n = xb.shape[0];
   const chunk = o.microBatch && o.microBatch < n ? o.microBatch : n;
   let out: tf.Tensor | undefined;
   if (chunk === n) {
@@ -140,7 +140,7 @@ async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise
       out = tf.keep(
         tf.stack([tf.reshape(o.loss.fn(yb, preds), []), ...o.metrics.map((m) => tf.reshape(m.fn(yb, preds), []))]),
       );
-      return tf.grad((p: tf.Tensor) => o.loss.fn(yb, p) as tf.Scalar)(preds);
+      return tf.grad((p: tf.Tensor) => o.loss.fn(yb, p))(preds);
     });
     preds.dispose();
     let sum: tf.NamedTensorMap | null = null;
@@ -179,7 +179,7 @@ export async function evaluate(
   batchSize: number,
   parallel?: DataParallelTrainer,
 ): Promise<number[]> {
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   const sums = new Array<number>(1 + metrics.length).fill(0);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
@@ -212,7 +212,7 @@ export async function evaluate(
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const sink = o.sink ?? process.stdout;
-  const n = o.xTrain.shape[0]!;
+  const n = o.xTrain.shape[0];
   const B = o.settings.batchSize;
   const steps = Math.ceil(n / B);
   const keys = [o.loss.name, ...o.metrics.map((m) => m.name)];
@@ -268,7 +268,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       );
       keys.forEach((k, i) => (logs[`val_${k}`] = v[i]!));
     }
-    const line = Object.entries(logs) as [string, number][];
+    const line = Object.entries<number>(logs);
     bar.finish(line);
     for (const [k, v] of line) (p.history[k] ??= []).push(v);
     p.epochSeconds.push(bar.elapsed());

@@ -44,25 +44,26 @@ interface Resolved {
 /** Checks that the labels (or targets) are integer class indices, one per image. */
 function toClassTensor(who: string, arg: string, v: unknown, n: number): tf.Tensor1D {
   if (v instanceof tf.Tensor) {
-    if (v.dtype !== 'int32') {
+    const t = v as tf.Tensor;
+    if (t.dtype !== 'int32') {
       fail(
         who,
         arg,
         'be an int32 tensor of class indices',
-        `a ${v.dtype} tensor`,
+        `a ${t.dtype} tensor`,
         `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
       );
     }
-    if (v.rank !== 1 || v.shape[0] !== n) {
+    if (t.rank !== 1 || t.shape[0] !== n) {
       fail(
         who,
         arg,
         `have shape [${n}] (one class index per image)`,
-        `shape [${v.shape.join(', ')}]`,
+        `shape [${t.shape.join(', ')}]`,
         `Pass exactly one class index per image.`,
       );
     }
-    return tf.clone(v) as tf.Tensor1D;
+    return tf.clone(t) as tf.Tensor1D;
   }
   if (Array.isArray(v) || ArrayBuffer.isView(v)) {
     const arr = Array.from(v as ArrayLike<number>);
@@ -100,7 +101,7 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
   let f: (x: tf.Tensor) => tf.Tensor;
   if (typeof model === 'function') f = model;
   else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
-    f = (x) => (model as tfl.LayersModel).apply(x, { training: false }) as tf.Tensor;
+    f = (x) => model.apply(x, { training: false }) as tf.Tensor;
   } else {
     return fail(
       who,
@@ -309,7 +310,7 @@ export abstract class Attack {
       !Array.isArray(bounds) ||
       bounds.length !== 2 ||
       !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) ||
-      !((bounds[0] as number) < (bounds[1] as number))
+      !(bounds[0] < bounds[1])
     ) {
       fail(who, 'bounds', 'be [min, max] with finite min < max', bounds, 'Pass e.g. `bounds: [0, 1]`.');
     }
@@ -358,8 +359,7 @@ export abstract class Attack {
       if (epsilons.some((e) => e <= 0))
         fail(who, 'epsilons', 'be > 0 for a fixed-epsilon attack', epsilons, 'Drop ε = 0 (it is the clean accuracy).');
     }
-    const batchSize =
-      options.batchSize === undefined ? (images.shape[0] as number) : checkInt(who, 'batchSize', options.batchSize);
+    const batchSize = options.batchSize === undefined ? images.shape[0] : checkInt(who, 'batchSize', options.batchSize);
     if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed)))
       fail(who, 'seed', 'be a finite number', options.seed, 'Pass an integer seed or omit it.');
     let targets: tf.Tensor1D | null = null;
@@ -382,7 +382,7 @@ export abstract class Attack {
           'a targeted criterion',
           'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
         );
-      targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0] as number);
+      targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0]);
     }
     const signal = options.signal;
     const should = options.shouldStop;
@@ -409,7 +409,7 @@ export abstract class Attack {
   /** Checks logits shape and finiteness on the clean batch, and class indices < C. Returns C. */
   private checkModel(opts: Resolved, images: tf.Tensor, labels: tf.Tensor1D): number {
     const who = this.name;
-    const n = images.shape[0] as number;
+    const n = images.shape[0];
     let numClasses = -1;
     for (let s = 0; s < n; s += opts.batchSize) {
       const e = Math.min(n, s + opts.batchSize);
@@ -436,7 +436,7 @@ export abstract class Attack {
           'NaN or ±Infinity logits on the clean images',
           'Check the model weights and the preprocessing (std = 0?).',
         );
-      numClasses = shape[1] as number;
+      numClasses = shape[1];
     }
     for (const [arg, t] of [
       ['labels', labels],
@@ -479,7 +479,7 @@ export abstract class Attack {
       isAdversarial(z) {
         return tf.tidy(() => {
           const pred = tf.argMax(z, 1);
-          return (targeted ? tf.equal(pred, classes) : tf.notEqual(pred, classes)) as tf.Tensor1D;
+          return targeted ? tf.equal(pred, classes) : tf.notEqual(pred, classes);
         });
       },
       async tick(step, totalSteps) {

@@ -63,7 +63,7 @@ export class L2CarliniWagnerAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const a = (hi + lo) / 2;
     const b = (hi - lo) / 2;

@@ -40,7 +40,7 @@ export class DDNAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const sign = ctx.targeted ? -1 : 1;
     const worst = tf.tidy(() => norms(tf.maximum(tf.sub(x, lo), tf.sub(hi, x))));

@@ -42,7 +42,7 @@ abstract class DeepFoolBase extends Attack {
   protected abstract perturbation(d: tf.Tensor, g: tf.Tensor): tf.Tensor;
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const dims = x0.shape.slice(1);
     const dSize = dims.reduce((p, q) => p * q, 1);
     const [lo, hi] = ctx.bounds;

@@ -45,7 +45,7 @@ export function checkPositive(who: string, arg: string, v: unknown, allowZero = 
       allowZero ? 'Pass a number ≥ 0.' : 'Pass a positive number.',
     );
   }
-  return v as number;
+  return v;
 }
 
 /** Validates a finite number in the open/closed interval given. */
@@ -63,5 +63,5 @@ export function checkRange(
     const iv = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
     fail(who, arg, `be a number in ${iv}`, v, `Pass a number in ${iv}.`);
   }
-  return v as number;
+  return v;
 }

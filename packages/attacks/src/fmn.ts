@@ -52,7 +52,7 @@ export class L2FMNAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const worst = tf.tidy(() => norms(tf.maximum(tf.sub(x, lo), tf.sub(hi, x))));
     let delta: tf.Tensor = tf.zerosLike(x);

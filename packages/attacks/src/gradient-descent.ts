@@ -93,7 +93,7 @@ abstract class L2Base extends GradientDescentBase {
   }
   protected randomStartPoint(x0: tf.Tensor, eps: number, seed: number): tf.Tensor {
     // Uniform in the L2 ball: first D coordinates of a uniform point on the (D+1)-sphere (foolbox `uniform_l2_n_balls`).
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const dim = x0.size / n;
     const s = tf.randomNormal([n, dim + 2], 0, 1, 'float32', seed);
     const u = tf.slice(tf.div(s, tf.expandDims(norms(s), 1)), [0, 0], [n, dim]);

@@ -63,7 +63,7 @@ export class HopSkipJump extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const d = x.size / n;
     const [lo, hi] = ctx.bounds;
     const isAdv = async (xb: tf.Tensor): Promise<Uint8Array> => {
@@ -150,7 +150,7 @@ export class HopSkipJump extends Attack {
         const evals = Math.floor(
           Math.min(this.initialGradientEvalSteps * Math.sqrt(step + 1), this.maxGradientEvalSteps),
         );
-        const grad = await this.estimate(ctx, xAdv, cls, evals, deltaR);
+        const grad = this.estimate(ctx, xAdv, cls, evals, deltaR);
         let epsH = Array.from(dist, (dd) => dd / Math.sqrt(step + 1));
         let okAll = false;
         for (let halv = 0; halv < 60 && !okAll; halv++) {
@@ -194,14 +194,8 @@ export class HopSkipJump extends Attack {
   }
 
   /** Monte-Carlo estimate of the boundary normal at `xAdv` (unit L2 norm per sample). */
-  private async estimate(
-    ctx: AttackContext,
-    xAdv: tf.Tensor,
-    cls: tf.Tensor1D,
-    evals: number,
-    radius: number[],
-  ): Promise<tf.Tensor> {
-    const n = xAdv.shape[0] as number;
+  private estimate(ctx: AttackContext, xAdv: tf.Tensor, cls: tf.Tensor1D, evals: number, radius: number[]): tf.Tensor {
+    const n = xAdv.shape[0];
     const dims = xAdv.shape.slice(1);
     const [lo, hi] = ctx.bounds;
     const chunk = Math.max(1, Math.floor(this.queryBatchRows / n));

@@ -236,7 +236,7 @@ export class DataParallelTrainer {
     sizes: number[],
     extra: (i: number, start: number) => Record<string, unknown>,
   ): void {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const xs = x.dataSync() as Float32Array;
     const row = xs.length / n;
     const weights = this.weightsMessage();
@@ -246,7 +246,7 @@ export class DataParallelTrainer {
       const w = weights.map((a) => a.slice());
       this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [
         shard.buffer,
-        ...w.map((a) => a.buffer as ArrayBuffer),
+        ...w.map((a) => a.buffer),
       ]);
       start += size;
     });
@@ -256,7 +256,7 @@ export class DataParallelTrainer {
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
     if (x.shape[0] === 0)
       throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
-    const sizes = shardSizes(x.shape[0]!, this.handles.length);
+    const sizes = shardSizes(x.shape[0], this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
     return tf.tensor(values, shape);
@@ -274,7 +274,7 @@ export class DataParallelTrainer {
     loss: LossOrMetricFn,
     metrics: LossOrMetricFn[] = [],
   ): Promise<number[]> {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
@@ -290,7 +290,7 @@ export class DataParallelTrainer {
     this.scatter('step', x, sizes, (i, start) => ({ sab, gOffset: start * outRow, nonTrainable: i === 0 }));
     const gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
     // Awaited below; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
-    gradsEach.forEach((p) => p.catch(() => undefined));
+    for (const p of gradsEach) p.catch(() => undefined);
     let values: number[];
     try {
       const { values: pAll, shape: outShape } = stackShards(
@@ -302,12 +302,12 @@ export class DataParallelTrainer {
         const p = tf.tensor(pAll, outShape);
         return [
           tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]),
-          tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)) as tf.Scalar)(p),
+          tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)))(p),
         ];
       });
       try {
         values = Array.from(stacked.dataSync());
-        gAll.set(dL.dataSync() as Float32Array);
+        gAll.set(dL.dataSync());
       } finally {
         tf.dispose([stacked, dL]);
       }

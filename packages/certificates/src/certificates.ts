@@ -39,7 +39,7 @@ function toTensor(logits: LogitsLike, fn: string): tf.Tensor {
       `${fn}: expected \`logits\` to be a tf.Tensor or a number[][], got ${typeof logits}. Pass model.predict(x).`,
     );
   }
-  return tf.tensor(logits as number[][], undefined, 'float32');
+  return tf.tensor(logits, undefined, 'float32');
 }
 
 function checkPositive(fn: string, arg: string, v: number): void {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { formatValue } from '@lipnet/core';
 import { CertificatesArgumentError } from './errors';
 
 /** One certificate that an attack beat: an adversarial example closer than the certified radius. */
@@ -35,9 +36,9 @@ export interface CertificateCheck {
 
 function toArray(v: tf.Tensor | ArrayLike<number>, arg: string): Float64Array {
   if (v instanceof tf.Tensor) return Float64Array.from(v.dataSync());
-  if (v == null || typeof (v as ArrayLike<number>).length !== 'number') {
+  if (v == null || typeof v.length !== 'number') {
     throw new CertificatesArgumentError(
-      `checkCertificates: expected \`${arg}\` to be a tf.Tensor or an array of numbers, got ${String(v)}.`,
+      `checkCertificates: expected \`${arg}\` to be a tf.Tensor or an array of numbers, got ${formatValue(v)}.`,
     );
   }
   return Float64Array.from(v);

@@ -61,18 +61,18 @@ export function empiricalLipschitz(
       `empiricalLipschitz: expected \`method\` 'jacobian', 'attack' or 'both', got '${String(method)}'.`,
     );
   }
-  if (!(x instanceof tf.Tensor) || x.rank < 2 || x.shape[0]! < 1) {
+  if (!(x instanceof tf.Tensor) || x.rank < 2 || x.shape[0] < 1) {
     throw new CertificatesArgumentError(
       `empiricalLipschitz: expected \`x\` to be a tf.Tensor [n, …] with n ≥ 1, got ${x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x}.`,
     );
   }
   const f = (t: tf.Tensor) => {
     const y = model.apply(t) as tf.Tensor;
-    return tf.reshape(y, [t.shape[0]!, -1]);
+    return tf.reshape(y, [t.shape[0], -1]);
   };
   const out: EmpiricalLipschitz = { lowerBound: 0 };
   if (method !== 'attack') {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const per: number[] = [];
     let perHead: number[] = [];
     for (let s = 0; s < n; s += batchSize) {
@@ -80,7 +80,7 @@ export function empiricalLipschitz(
       // times and back-propagate logit c of replica c (samples are independent through the model).
       const rows = tf.tidy(() => {
         const xb = tf.slice(x, s, Math.min(batchSize, n - s));
-        const nb = xb.shape[0]!;
+        const nb = xb.shape[0];
         const C = f(tf.slice(xb, 0, 1)).shape[1]!;
         const rep = tf.concat(Array.from({ length: C }, () => xb)); // [C·nb, …], replica c = rows c·nb … c·nb+nb−1
         const sel = tf.oneHot(
@@ -120,7 +120,7 @@ export function empiricalLipschitz(
     out.lowerBound = Math.max(out.lowerBound, out.jacobian);
   }
   if (method !== 'jacobian') {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const dims = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const flat = (t: tf.Tensor) => tf.reshape(t, [n, dims]);
     let delta = tf.tidy(() => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { formatValue } from '@lipnet/core';
 import { isCondensable } from '@lipnet/layers';
 import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
 import { matrixSpectralNormBound } from './linalg';
@@ -86,7 +87,7 @@ const ACTIVATION_BOUNDS: Record<string, number> = {
 function activationBound(layer: tfl.layers.Layer): number {
   const cfg = layer.getConfig() as { activation?: unknown };
   const act = cfg.activation ?? 'linear';
-  const name = typeof act === 'string' ? act : String((act as { className?: string }).className ?? act);
+  const name = typeof act === 'string' ? act : String((act as { className?: string }).className ?? formatValue(act));
   const b = ACTIVATION_BOUNDS[name];
   if (b === undefined) {
     throw new UnsupportedLayerError(
@@ -225,7 +226,7 @@ function kCoef(layer: tfl.layers.Layer): number {
     (layer.getConfig() as { kCoefLip?: unknown }).kCoefLip ??
     1;
   if (typeof k !== 'number' || !Number.isFinite(k))
-    throw unsupported(layer, `has kCoefLip ${String(k)}`, 'Pass a finite kCoefLip.');
+    throw unsupported(layer, `has kCoefLip ${formatValue(k)}`, 'Pass a finite kCoefLip.');
   return Math.abs(k);
 }
 
@@ -410,7 +411,7 @@ function checkExport(layer: tfl.layers.Layer, parts: tfl.layers.Layer[], shape: 
     if (a.shape.join() !== b.shape.join()) return [Infinity, 1];
     return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
   });
-  if (!(diff! <= 1e-4 * (1 + scale!))) {
+  if (!(diff <= 1e-4 * (1 + scale))) {
     throw new BoundVerificationError(
       `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
     );

@@ -186,8 +186,8 @@ function meanOf(
   yPred: tf.Tensor | number[][] | number[],
 ): number {
   const mean = tf.tidy(() => {
-    const t = yTrue instanceof tf.Tensor ? yTrue : tf.tensor(yTrue as number[][]);
-    const p = yPred instanceof tf.Tensor ? yPred : tf.tensor(yPred as number[][]);
+    const t = yTrue instanceof tf.Tensor ? yTrue : tf.tensor(yTrue);
+    const p = yPred instanceof tf.Tensor ? yPred : tf.tensor(yPred);
     return tf.mean(m(t, p));
   });
   const v = mean.dataSync()[0]!;

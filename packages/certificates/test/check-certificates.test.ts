@@ -7,7 +7,7 @@ describe('checkCertificates', () => {
     expect(r.total).toBe(5);
     expect(r.respected).toBe(4);
     expect(r.unattacked).toBe(1);
-    expect(r.violations).toEqual([{ index: 1, certificate: 0.5, distance: expect.closeTo(0.4, 12) }]);
+    expect(r.violations).toEqual([{ index: 1, certificate: 0.5, distance: expect.closeTo(0.4, 12) as number }]);
     expect(r.tightestRatio).toBeCloseTo(0.8, 12); // sample 1: 0.4/0.5
     expect(r.tightestIndex).toBe(1);
     expect(r.toString()).toMatch(

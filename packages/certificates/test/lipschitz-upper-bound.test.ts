@@ -71,7 +71,7 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     expect(e.attack!).toBeLessThanOrEqual(whole * (1 + 1e-4));
     expect(e.attack!).toBeGreaterThan(0.9 * whole);
     expect(e.lowerBound).toBeLessThanOrEqual(b.upperBound);
-    // eslint-disable-next-line no-console
+
     console.log(
       `linear conv net: exact ${whole.toFixed(5)}, certified bound ${b.upperBound.toFixed(5)} (×${(b.upperBound / whole).toFixed(3)}), jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}\n${b.toString()}`,
     );
@@ -181,7 +181,7 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     const model = tfl.sequential({
       layers: [
         tfl.layers.conv2d({
-          inputShape: [null, null, 1] as unknown as number[],
+          inputShape: [null, null, 1],
           filters: 2,
           kernelSize: 3,
           padding: 'same',

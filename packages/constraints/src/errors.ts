@@ -1,3 +1,5 @@
+import { formatValue } from '@lipnet/core';
+
 /**
  * Error thrown by @lipnet for an invalid argument or configuration. The message
  * names the class or function, the argument, the value received and the fix,
@@ -14,11 +16,7 @@ export class LipnetConfigError extends Error {
 export function fmt(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
+  return formatValue(v);
 }
 
 /** Throws unless `v` is a finite number > 0. */

@@ -25,14 +25,15 @@ export interface TensorRequirements {
  * @example
  * const y = checkTensor('certificates', 'logits', logits, { rank: [1, 2], layout: '[n, C]' });
  */
-export function checkTensor(who: string, argument: string, x: unknown, req: TensorRequirements = {}): tf.Tensor {
+export function checkTensor(who: string, argument: string, value: unknown, req: TensorRequirements = {}): tf.Tensor {
   const refuse = (code: 'INVALID_ARGUMENT' | 'INVALID_DTYPE' | 'INVALID_SHAPE', expected: string, fix: string) => {
-    throw new LipnetInputError({ code, who, option: argument, expected, got: formatValue(x), fix });
+    throw new LipnetInputError({ code, who, option: argument, expected, got: formatValue(value), fix });
   };
   const layout = req.layout ? ` ${req.layout}` : '';
-  if (!(x instanceof tf.Tensor)) {
+  if (!(value instanceof tf.Tensor)) {
     return refuse('INVALID_ARGUMENT', `be a tf.Tensor${layout}`, 'Convert arrays with tf.tensor(...).');
   }
+  const x: tf.Tensor = value as tf.Tensor;
   if (x.isDisposed) {
     refuse('INVALID_ARGUMENT', 'be a live tensor', 'It was disposed; pass a tensor that is still alive.');
   }

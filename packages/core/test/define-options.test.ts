@@ -140,7 +140,7 @@ describe('defineOptions', () => {
       name: opt.string(),
       even: opt.custom('an even integer', (v, ctx) => {
         if (typeof v !== 'number' || v % 2 !== 0) refuseOption(ctx, v, 'an even integer');
-        return v as number;
+        return v;
       }),
       k: opt.number({ gt: 0 }).describedAs('a Lipschitz constant > 0', 'Pass e.g. 1.'),
     });

@@ -24,11 +24,13 @@ export class CondenseCallback extends tfl.Callback {
     this.onEpoch = args.onEpoch ?? true;
     this.onBatch = args.onBatch ?? false;
   }
-  override async onEpochEnd(): Promise<void> {
+  override onEpochEnd(): Promise<void> {
     if (this.onEpoch) condense(this.model);
+    return Promise.resolve();
   }
-  override async onBatchEnd(): Promise<void> {
+  override onBatchEnd(): Promise<void> {
     if (this.onBatch) condense(this.model);
+    return Promise.resolve();
   }
 }
 
@@ -123,10 +125,12 @@ export class MonitorCallback extends tfl.Callback {
     }
     return out;
   }
-  override async onEpochEnd(epoch: number): Promise<void> {
+  override onEpochEnd(epoch: number): Promise<void> {
     if (this.args.onEpoch ?? true) this.measure(this.model, epoch);
+    return Promise.resolve();
   }
-  override async onBatchEnd(): Promise<void> {
+  override onBatchEnd(): Promise<void> {
     if (this.args.onBatch) this.measure(this.model, this.batches++);
+    return Promise.resolve();
   }
 }

@@ -54,27 +54,27 @@ const run: Run = (name, inputs, attrs = {}) => tf.engine().runKernel(name, input
  * through `LipnetPairSortGrad` from the saved input (which the layer before
  * keeps anyway). Same outputs and gradients as `sortPairsAscending`.
  */
-export const fusedPairSort = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fusedPairSort = tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
   return {
     value: run(FUSED_KERNELS.pairSort, { x }) as tf.Tensor,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(FUSED_KERNELS.pairSortGrad, { x: saved[0]!, dy }) as tf.Tensor,
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * GroupSort(2) of `z + b` (b of shape `[C]`, Keras' bias_add) through
  * `LipnetBiasPairSort`; the gradient op returns dz and db in one pass. The
  * tape keeps z and b, as `addBias` + GroupSort kept z + b.
  */
-export const fusedBiasPairSort = tf.customGrad(((z: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fusedBiasPairSort = tf.customGrad<tf.Tensor>(((z: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([z, b]);
   return {
     value: run(FUSED_KERNELS.biasPairSort, { z, b }) as tf.Tensor,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       run(FUSED_KERNELS.biasPairSortGrad, { z: saved[0]!, b: saved[1]!, dy }) as tf.Tensor[],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (z: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * `scale · √avgpool(x²)` over disjoint `poolSize` windows ('valid') through

@@ -34,7 +34,7 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
   }
 
   protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+    if (x.rank === 2) return tf.matMul(x, w);
     const lead = x.shape.slice(0, -1);
     return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [
       ...lead,

@@ -148,7 +148,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.builtInputShape = shape.slice();
     const init = (id: InitializerId) => {
       if (typeof id === 'string') return resolveInitializer(id);
-      if (typeof (id as Initializer).apply === 'function') return id as Initializer;
+      if (typeof id.apply === 'function') return id;
       // {className, config}: an initializer serialised in a saved model's config
       const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
@@ -328,14 +328,14 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
   protected baseConfig(): tf.serialization.ConfigDict {
     const ser = (id: InitializerId): tf.serialization.ConfigDictValue => {
-      if (typeof id === 'string' || id === undefined) return id as string;
+      if (typeof id === 'string' || id === undefined) return id;
       const inst = id as unknown as tf.serialization.Serializable;
       if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
       return id as unknown as tf.serialization.ConfigDict; // already {className, config}
     };
     return {
       kCoefLip: this.kCoefLip,
-      activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
+      activation: this.activationSpec.config,
       useBias: this.useBias,
       kernelInitializer: ser(this.kernelInitializerId),
       biasInitializer: ser(this.biasInitializerId),
@@ -347,8 +347,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 /** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
 function resolveInitializer(id: string): Initializer {
   const table: Record<string, () => Initializer> = {
-    orthogonal: () => new SpectralInitializer() as unknown as Initializer,
-    spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
+    orthogonal: () => new SpectralInitializer(),
+    spectralInitializer: () => new SpectralInitializer(),
     glorotUniform: () => tfl.initializers.glorotUniform({}),
     glorotNormal: () => tfl.initializers.glorotNormal({}),
     heNormal: () => tfl.initializers.heNormal({}),

@@ -87,7 +87,7 @@ function nodesIn(model: tfl.LayersModel, layer: tfl.layers.Layer): TfNode[] {
 function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
   const map = new Map<number, Sym>();
   const inputs = model.inputs.map((t) => {
-    const n = tfl.input({ batchShape: t.shape, dtype: t.dtype as 'float32' });
+    const n = tfl.input({ batchShape: t.shape, dtype: t.dtype });
     map.set(t.id, n);
     return n;
   });
@@ -106,7 +106,7 @@ function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
       return m;
     });
     let ex: tfl.layers.Layer[];
-    if (l instanceof tfl.LayersModel) ex = [vanillaExport(l) as unknown as tfl.layers.Layer];
+    if (l instanceof tfl.LayersModel) ex = [vanillaExport(l)];
     else ex = exportLayers(l);
     let cur: Sym | Sym[] = ins.length === 1 ? ins[0]! : ins;
     for (const e of ex) cur = e.apply(cur) as Sym | Sym[];

@@ -66,7 +66,7 @@ export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
       semantics === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
   });
 }
-registerLoss('HingeMargin', (c) => HingeMargin(c as HingeMarginArgs));
+registerLoss('HingeMargin', (c) => HingeMargin(c));
 
 /** lowerCamel alias of {@link HingeMargin}. */
 export const hingeMargin = HingeMargin;

@@ -57,7 +57,7 @@ export function KR(args: KRArgs = {}): LipschitzLoss {
     elementwise: semantics === '1.2' ? pooled(krElementwise) : krElementwise,
   });
 }
-registerLoss('KR', (c) => KR(c as KRArgs));
+registerLoss('KR', (c) => KR(c));
 
 /**
  * Multiclass KR: the KR term of each class against the others (one-vs-all), averaged
@@ -84,7 +84,7 @@ export function MulticlassKR(args: KRArgs = {}): LipschitzLoss {
     elementwise: krElementwise,
   });
 }
-registerLoss('MulticlassKR', (c) => MulticlassKR(c as KRArgs));
+registerLoss('MulticlassKR', (c) => MulticlassKR(c));
 
 /** lowerCamel alias of {@link KR}. */
 export const kr = KR;

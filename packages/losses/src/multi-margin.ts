@@ -44,7 +44,7 @@ export function MultiMargin(args: MultiMarginArgs = {}): LipschitzLoss {
       }),
   });
 }
-registerLoss('MultiMargin', (c) => MultiMargin(c as MultiMarginArgs));
+registerLoss('MultiMargin', (c) => MultiMargin(c));
 
 /** lowerCamel alias of {@link MultiMargin}. */
 export const multiMargin = MultiMargin;

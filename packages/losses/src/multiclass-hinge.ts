@@ -55,7 +55,7 @@ export function MulticlassHinge(args: MulticlassHingeArgs = {}): LipschitzLoss {
     elementwise: (t, p) => multiclassHingeElementwise(t, p, margin),
   });
 }
-registerLoss('MulticlassHinge', (c) => MulticlassHinge(c as MulticlassHingeArgs));
+registerLoss('MulticlassHinge', (c) => MulticlassHinge(c));
 
 /** lowerCamel alias of {@link MulticlassHinge}. */
 export const multiclassHinge = MulticlassHinge;

@@ -57,7 +57,7 @@ export function MulticlassHKR(args: MulticlassHKRArgs = {}): LipschitzLoss {
       }),
   });
 }
-registerLoss('MulticlassHKR', (c) => MulticlassHKR(c as MulticlassHKRArgs));
+registerLoss('MulticlassHKR', (c) => MulticlassHKR(c));
 
 /** lowerCamel alias of {@link MulticlassHKR}. */
 export const multiclassHKR = MulticlassHKR;

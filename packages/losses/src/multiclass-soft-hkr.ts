@@ -7,10 +7,10 @@ import { LossArgumentError } from './errors';
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Identity whose gradient is zero (TensorFlow's `tf.stop_gradient`). */
-const stopGradient = tf.customGrad((...inputs: unknown[]) => ({
+const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad<tf.Tensor>((...inputs: unknown[]) => ({
   value: tf.clone(inputs[0] as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as (x: tf.Tensor) => tf.Tensor;
+}));
 
 /** Arguments of {@link MulticlassSoftHKR}. */
 export interface MulticlassSoftHKRArgs extends BaseLossArgs {
@@ -114,7 +114,7 @@ export function MulticlassSoftHKR(args: MulticlassSoftHKRArgs = {}): MulticlassS
     },
   }) as MulticlassSoftHKRLoss;
 }
-registerLoss('MulticlassSoftHKR', (c) => MulticlassSoftHKR(c as MulticlassSoftHKRArgs));
+registerLoss('MulticlassSoftHKR', (c) => MulticlassSoftHKR(c));
 
 /** lowerCamel alias of {@link MulticlassSoftHKR}. */
 export const multiclassSoftHKR = MulticlassSoftHKR;

@@ -54,7 +54,7 @@ export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
     base: args,
     elementwise: (t, p) =>
       tf.tidy(() => {
-        const oneHot = tf.oneHot(t as tf.Tensor1D, p.shape[1]);
+        const oneHot = tf.oneHot(t, p.shape[1]);
         return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D;
       }),
   });

@@ -94,12 +94,23 @@ export class UnweightedBatchMean extends tfl.Callback {
     this.batches = 0;
   }
 
-  override async onEpochBegin(): Promise<void> {
+  override onEpochBegin(): Promise<void> {
     this.reset();
+    return Promise.resolve();
   }
 
-  override async onBatchEnd(_batch: number, logs?: tfl.Logs): Promise<void> {
-    if (!logs) return;
+  override onBatchEnd(_batch: number, logs?: tfl.Logs): Promise<void> {
+    if (logs) this.accumulate(logs);
+    return Promise.resolve();
+  }
+
+  override onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
+    if (logs) this.finishEpoch(logs);
+    return Promise.resolve();
+  }
+
+  /** Adds this batch's logged values to the running sums. */
+  private accumulate(logs: tfl.Logs): void {
     this.batches++;
     for (const key of this.keys) {
       const v = logs[key] as unknown as number | tf.Tensor | undefined;
@@ -111,8 +122,8 @@ export class UnweightedBatchMean extends tfl.Callback {
     }
   }
 
-  override async onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
-    if (!logs) return;
+  /** Replaces the epoch's logs by the unweighted batch means (and the validation metrics). */
+  private finishEpoch(logs: tfl.Logs): void {
     const replace = (key: string, value: tf.Scalar) => {
       const old = logs[key] as unknown;
       if (old instanceof tf.Tensor) old.dispose();

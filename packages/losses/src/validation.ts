@@ -35,7 +35,7 @@ export function checkNumber(
       `${loss}: expected \`${arg}\` to be a number ${want}, got ${typeof value === 'number' ? fmt(value) : JSON.stringify(value)}. ${opts.hint}`,
     );
   }
-  return value as number;
+  return value;
 }
 
 /** Checks that `value` is one of `allowed`. */

@@ -100,9 +100,9 @@ describe('model.compile / fit / evaluate', () => {
     const m = model(0.1, MulticlassHKR({ alpha: 100, minMargin: 0.5 }), [MulticlassKR()]);
     let saved: tf.io.ModelArtifacts | undefined;
     await m.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
       { includeOptimizer: true },
     );

@@ -39,9 +39,7 @@ const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'dee
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 const labelTensor = (c: { yTrue: number[] | number[][]; loss: string }) =>
-  c.loss === 'TauSparseCategoricalCrossentropy'
-    ? tf.tensor1d(c.yTrue as number[], 'int32')
-    : tf.tensor2d(c.yTrue as number[][]);
+  c.loss === 'TauSparseCategoricalCrossentropy' ? tf.tensor1d(c.yTrue as number[], 'int32') : tf.tensor2d(c.yTrue);
 
 describe(`parity with deel-lip ${fixture.deelLip}`, () => {
   it('has several batches for every loss', () => {
@@ -75,7 +73,7 @@ describe(`parity with deel-lip ${fixture.deelLip}`, () => {
         ['sum', c.sum],
       ] as const) {
         const out = build(c.loss, c.args, { reduction })(yTrue, yPred);
-        expectTensorsClose(out, expected as number | number[], TOL);
+        expectTensorsClose(out, expected, TOL);
         expect(out.shape).toEqual(reduction === 'none' ? [c.yPred.length] : []);
         out.dispose();
       }
@@ -96,7 +94,7 @@ describe(`legacy semantics: deel-lip ${fixture.legacy.deelLip} batch scalars`, (
       // multilabel KR/HKR: 1.2 pooled all entries, 1.5 averages per-column KR terms).
       const pooledKR = c.batch.includes('multilabel') && c.loss === 'HKR';
       if ('minMargin' in c.args && c.loss !== 'MultiMargin' && !pooledKR) {
-        const modern = build(c.loss, { ...c.args, minMargin: 2 * c.args.minMargin! })(yTrue, yPred);
+        const modern = build(c.loss, { ...c.args, minMargin: 2 * c.args.minMargin })(yTrue, yPred);
         expectTensorsClose(modern, c.value, TOL);
         modern.dispose();
       }

@@ -52,7 +52,10 @@ describe('names and configs', () => {
 
   it('lossFromConfig(JSON round trip) rebuilds a loss with the same values', () => {
     for (const [loss, labels] of all) {
-      const spec = JSON.parse(JSON.stringify({ className: loss.className, config: loss.getConfig() }));
+      const spec = JSON.parse(JSON.stringify({ className: loss.className, config: loss.getConfig() })) as {
+        className: string;
+        config: Record<string, unknown>;
+      };
       const again = L.lossFromConfig(spec);
       expect(again.name).toBe(loss.name);
       expect(again.getConfig()).toEqual(loss.getConfig());

@@ -133,10 +133,14 @@ export function defineOptions<S extends OptionSchema>(
     keys: Object.keys(schema),
     parse: (options, name = who) => parseObject(options === undefined ? {} : options, schema, name, '', settings),
     extend: <E extends OptionSchema>(name: string, more: E, extra: OptionSchemaSettings = {}) =>
-      defineOptions(name, { ...schema, ...more } as Omit<S, keyof E> & E, {
-        passthrough: [...(settings.passthrough ?? []), ...(extra.passthrough ?? [])],
-        renamed: { ...settings.renamed, ...extra.renamed },
-        argument: extra.argument ?? settings.argument,
-      }),
+      defineOptions(
+        name,
+        { ...schema, ...more },
+        {
+          passthrough: [...(settings.passthrough ?? []), ...(extra.passthrough ?? [])],
+          renamed: { ...settings.renamed, ...extra.renamed },
+          argument: extra.argument ?? settings.argument,
+        },
+      ),
   };
 }

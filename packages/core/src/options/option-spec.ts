@@ -78,14 +78,9 @@ export class OptionSpec<T, Out = T | undefined> {
 
   /** `null` is accepted too (and kept as `null`), e.g. GroupSort's `n: null` for a full sort. */
   orNull(): OptionSpec<T | null, Out | null> {
-    if (this.nullable) return this as OptionSpec<T | null, Out | null>;
+    if (this.nullable) return this;
     const expected = `${this.expected} or null`;
-    return new OptionSpec<T | null, Out | null>(
-      expected,
-      reworded(this.check, expected),
-      this.fallback as Fallback<Out | null>,
-      true,
-    );
+    return new OptionSpec<T | null, Out | null>(expected, reworded(this.check, expected), this.fallback, true);
   }
 
   /** Same rule, with `expected` reworded (and `fix` in messages, when given). */

@@ -28,7 +28,7 @@ export interface GroupSortArgs extends LayerArgs {
  * the backward pass gathers `dy` with the inverse permutation p⁻¹ = argsort(p)
  * (TopK and GatherV2 only, kernels every tfjs backend has, wasm included).
  */
-const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const sortRowsAscending = tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const [rows, n] = x.shape as [number, number];
   const { flatIdx, flatInv } = tf.tidy(() => {
     const perm = tf.topk(tf.neg(x), n, true).indices; // row-wise argsort, ascending
@@ -44,7 +44,7 @@ const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) =
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.reshape(tf.gather(tf.reshape(dy, [-1]), saved[0] as tf.Tensor1D), [rows, n]),
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** A 2×2 matrix [[m₀₀, m₀₁], [m₁₀, m₁₁]] (row-major) acting on a pair as the row vector (a, b)·M. */
 type PairMatrix = readonly [number, number, number, number];
@@ -110,7 +110,7 @@ export function pairSortPlan(c: number, backend: string = tf.getBackend()): Pair
  * is dx = where(keep, dy, swap(dy)). Saves a boolean mask (1 byte a value).
  */
 function sortPairsSelect(block: number): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  return tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const { keep, value } = tf.tidy(() => {
       const keepMask = tf.lessEqual(pairGemm(x, PAIR_DIFF, block), 0);
       return { keep: keepMask, value: tf.where(keepMask, x, pairGemm(x, PAIR_SWAP, block)) };
@@ -121,7 +121,7 @@ function sortPairsSelect(block: number): (x: tf.Tensor) => tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => tf.where(saved[0]!, dy, pairGemm(dy, PAIR_SWAP, block))),
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
 /**
@@ -146,7 +146,7 @@ function sortPairsMasked(block: number): (x: tf.Tensor) => tf.Tensor {
     tf.dispose([kept, moved]);
     return out;
   };
-  return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  return tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const s = swapMask(x);
     const value = permute(x, s);
     s.dispose();
@@ -160,7 +160,7 @@ function sortPairsMasked(block: number): (x: tf.Tensor) => tf.Tensor {
         return dx;
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
 const pairSorters = new Map<string, (x: tf.Tensor) => tf.Tensor>();

@@ -76,7 +76,7 @@ export class MaxMin extends tfl.layers.Layer implements LipschitzLayer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       if (x.rank < 2) {
         throw new ActivationConfigError(
-          `MaxMin: expected an input of rank ≥ 2 (batch, …, channels), got shape [${x.shape}]. Add a batch axis.`,
+          `MaxMin: expected an input of rank ≥ 2 (batch, …, channels), got shape [${x.shape.join(', ')}]. Add a batch axis.`,
         );
       }
       const y = tf.concat([tf.relu(x), tf.relu(tf.neg(x))], this.axis(x.rank));

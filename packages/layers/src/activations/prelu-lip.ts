@@ -61,12 +61,12 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
     const alphaShape = shape.slice(1);
     if (alphaShape.some((d) => d == null)) {
       throw new ActivationConfigError(
-        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String)}]. ` +
+        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
           'Give the model an inputShape with fixed dimensions.',
       );
     }
     this.builtShape = shape;
-    this.alpha = this.addWeight('alpha', alphaShape as number[], 'float32', tfl.initializers.zeros(), undefined, true);
+    this.alpha = this.addWeight('alpha', alphaShape, 'float32', tfl.initializers.zeros(), undefined, true);
     this.built = true;
   }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { formatValue } from '@lipnet/core';
 import { PoolingConfigError } from './pooling-config-error';
 import { normalizePair, parsePoolDataFormat } from './pooling-checks';
 
@@ -46,7 +47,7 @@ export function checkInvertibleArgs(
   const channelOrder = args.channelOrder ?? 'pixelshuffle';
   if (channelOrder !== 'pixelshuffle' && channelOrder !== 'spacetodepth') {
     throw new PoolingConfigError(
-      `${cls}: expected \`channelOrder\` 'pixelshuffle' or 'spacetodepth', got '${String(channelOrder)}'. ` +
+      `${cls}: expected \`channelOrder\` 'pixelshuffle' or 'spacetodepth', got ${formatValue(channelOrder)}. ` +
         "Use 'pixelshuffle' (deel-lip 1.5.1, PyTorch) or 'spacetodepth' (deel-lip ≤ 1.5.0, TF space_to_depth).",
     );
   }

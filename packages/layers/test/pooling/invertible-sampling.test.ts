@@ -84,7 +84,7 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
         const y = d.apply(x) as tf.Tensor;
         expect(y.shape).toEqual(dataFormat === 'channelsLast' ? [2, 2, 2, 18] : [2, 18, 2, 2]);
         expectTensorsClose(u.apply(y) as tf.Tensor, x, { atol: 0, rtol: 0 });
-        expectTensorsClose(d.apply(u.apply(y) as tf.Tensor) as tf.Tensor, y, { atol: 0, rtol: 0 });
+        expectTensorsClose(d.apply(u.apply(y)) as tf.Tensor, y, { atol: 0, rtol: 0 });
       }
     }
     // channelsFirst equals channelsLast up to the transposes
