@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CertificatesArgumentError } from './errors';
+import { checkTensor, defineOptions, opt } from '@lipnet/core';
 import { powerIterationHermitian } from './linalg';
 
 /** Options of {@link empiricalLipschitz}. */
@@ -35,6 +35,15 @@ export interface EmpiricalLipschitz {
   attackPair?: { index: number; deltaNorm: number };
 }
 
+const OPTIONS = defineOptions('empiricalLipschitz', {
+  method: opt.oneOf(['jacobian', 'attack', 'both']).default('both'),
+  attackSteps: opt.integer({ min: 0 }).default(50),
+  attackRadius: opt.number({ gt: 0 }).default(0.1),
+  minRadius: opt.number({ gt: 0 }).default(1e-2),
+  batchSize: opt.integer({ min: 1 }).default(16),
+  seed: opt.integer().default(0),
+});
+
 /**
  * Empirical lower bound of a model's L2 Lipschitz constant.
  *
@@ -55,17 +64,8 @@ export function empiricalLipschitz(
   x: tf.Tensor,
   options: EmpiricalLipschitzOptions = {},
 ): EmpiricalLipschitz {
-  const { method = 'both', attackSteps = 50, attackRadius = 0.1, minRadius = 1e-2, batchSize = 16, seed = 0 } = options;
-  if (!['jacobian', 'attack', 'both'].includes(method)) {
-    throw new CertificatesArgumentError(
-      `empiricalLipschitz: expected \`method\` 'jacobian', 'attack' or 'both', got '${String(method)}'.`,
-    );
-  }
-  if (!(x instanceof tf.Tensor) || x.rank < 2 || x.shape[0] < 1) {
-    throw new CertificatesArgumentError(
-      `empiricalLipschitz: expected \`x\` to be a tf.Tensor [n, …] with n ≥ 1, got ${x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x}.`,
-    );
-  }
+  const { method, attackSteps, attackRadius, minRadius, batchSize, seed } = OPTIONS.parse(options);
+  checkTensor('empiricalLipschitz', 'x', x, { rank: [2, 3, 4, 5], layout: '[n, …]' });
   const f = (t: tf.Tensor) => {
     const y = model.apply(t) as tf.Tensor;
     return tf.reshape(y, [t.shape[0], -1]);

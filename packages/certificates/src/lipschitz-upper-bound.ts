@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { formatValue } from '@lipnet/core';
+import { LipnetError, LipnetOptionError, LipnetUnsupportedError, defineOptions, formatValue, opt } from '@lipnet/core';
 import { isCondensable } from '@lipnet/layers';
-import { BoundVerificationError, CertificatesArgumentError, UnsupportedLayerError } from './errors';
 import { matrixSpectralNormBound } from './linalg';
 import { convExactNormBound, convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
 
@@ -90,21 +89,23 @@ function activationBound(layer: tfl.layers.Layer): number {
   const name = typeof act === 'string' ? act : String((act as { className?: string }).className ?? formatValue(act));
   const b = ACTIVATION_BOUNDS[name];
   if (b === undefined) {
-    throw new UnsupportedLayerError(
-      layer.name,
-      layer.getClassName(),
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) uses activation '${name}', whose Lipschitz constant is not known. Use one of ${Object.keys(ACTIVATION_BOUNDS).join(', ')}, or put the activation in its own layer with a registered bound.`,
-    );
+    throw new LipnetUnsupportedError({
+      code: 'UNSUPPORTED_LAYER',
+      who: 'lipschitzUpperBound',
+      option: 'model',
+      message: `layer '${layer.name}' (${layer.getClassName()}) uses activation '${name}', whose Lipschitz constant is not known. Use one of ${Object.keys(ACTIVATION_BOUNDS).join(', ')}, or put the activation in its own layer with a registered bound.`,
+    });
   }
   return b;
 }
 
-function unsupported(layer: tfl.layers.Layer, why: string, fix: string): UnsupportedLayerError {
-  return new UnsupportedLayerError(
-    layer.name,
-    layer.getClassName(),
-    `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`,
-  );
+function unsupported(layer: tfl.layers.Layer, why: string, fix: string): LipnetUnsupportedError {
+  return new LipnetUnsupportedError({
+    code: 'UNSUPPORTED_LAYER',
+    who: 'lipschitzUpperBound',
+    option: 'model',
+    message: `layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`,
+  });
 }
 
 function pair(v: unknown, dflt: number): [number, number] {
@@ -190,9 +191,11 @@ const nonNegativeLinearHandler: LayerBoundHandler = (layer, inputShape) => {
     );
   });
   if (minEntry! < 0 || odd! > 1e-5 * (1 + rowMax!)) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
-    );
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+    });
   }
   const bound = Math.sqrt(rowMax! * colMax!) * (1 + 1e-6);
   const est = operatorPowerIteration(op, inputShape).sigma;
@@ -334,6 +337,11 @@ registerLipschitzBoundHandler('PReLU', (layer) => {
 
 // ---------------------------------------------------------------- traversal
 
+const BOUND_OPTIONS = defineOptions('lipschitzUpperBound', {
+  inputShape: opt.arrayOf(opt.integer({ min: 1 }), { minLength: 1 }),
+  verify: opt.boolean().default(true),
+});
+
 /** Options of {@link lipschitzUpperBound}. */
 export interface LipschitzUpperBoundOptions {
   /** Input shape without the batch axis; defaults to the model's input shape. Needed when the model has free spatial sizes. */
@@ -341,7 +349,7 @@ export interface LipschitzUpperBoundOptions {
   /**
    * Random-pair spot check of every layer's bound against the layer's own
    * forward pass (`‖f(x) − f(x')‖ ≤ bound·‖x − x'‖`); throws
-   * BoundVerificationError when a layer does not behave as its className says. Default true.
+   * a LipnetError (code VERIFICATION_FAILED) when a layer does not behave as its className says. Default true.
    */
   verify?: boolean;
 }
@@ -365,9 +373,11 @@ function spotCheck(
     return w;
   });
   if (worst > bound * (1 + 1e-3) + 1e-6) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) moved a random pair apart by a factor ${worst.toPrecision(6)}, above its computed bound ${bound.toPrecision(6)}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
-    );
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `layer '${layer.name}' (${layer.getClassName()}) moved a random pair apart by a factor ${worst.toPrecision(6)}, above its computed bound ${bound.toPrecision(6)}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+    });
   }
 }
 
@@ -382,11 +392,12 @@ function chainLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
       return prev === null ? src.getClassName() === 'InputLayer' : src === prev;
     });
     if (!ok) {
-      throw new UnsupportedLayerError(
-        l.name,
-        l.getClassName(),
-        `lipschitzUpperBound: layer '${l.name}' (${l.getClassName()}) does not take the previous layer's output as its only input; only chains (Sequential or single-path functional models) are supported. Bound each branch yourself and combine them (sum for Add, √(Σ L²) for Concatenate).`,
-      );
+      throw new LipnetUnsupportedError({
+        code: 'UNSUPPORTED_LAYER',
+        who: 'lipschitzUpperBound',
+        option: 'model',
+        message: `layer '${l.name}' (${l.getClassName()}) does not take the previous layer's output as its only input; only chains (Sequential or single-path functional models) are supported. Bound each branch yourself and combine them (sum for Add, √(Σ L²) for Concatenate).`,
+      });
     }
     prev = l;
   }
@@ -412,9 +423,11 @@ function checkExport(layer: tfl.layers.Layer, parts: tfl.layers.Layer[], shape: 
     return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
   });
   if (!(diff <= 1e-4 * (1 + scale))) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
-    );
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
+    });
   }
 }
 
@@ -445,7 +458,7 @@ function disposeQuietly(l: tfl.layers.Layer): void {
  * - @lipnet Condensable layers (SpectralDense, SpectralConv2D, FrobeniusDense…):
  *   bounded through `vanillaExport()` (their effective normalised kernels), after
  *   checking that the export computes the same outputs as the layer.
- * - Unknown layers throw UnsupportedLayerError naming the layer and className;
+ * - Unknown layers throw LipnetUnsupportedError (code UNSUPPORTED_LAYER) naming the layer and className;
  *   add support with {@link registerLipschitzBoundHandler}.
  *
  * The model bound is the product of the layer bounds (Lipschitz constants
@@ -463,14 +476,17 @@ export function lipschitzUpperBound(
   model: tfl.LayersModel,
   options: LipschitzUpperBoundOptions = {},
 ): LipschitzUpperBound {
-  const verify = options.verify ?? true;
-  let inShape = options.inputShape;
+  const { verify, inputShape } = BOUND_OPTIONS.parse(options);
+  let inShape = inputShape;
   if (!inShape) {
     const s = (model.inputs[0]?.shape ?? []).slice(1);
     if (s.some((d) => d == null)) {
-      throw new CertificatesArgumentError(
-        `lipschitzUpperBound: the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'lipschitzUpperBound',
+        option: 'inputShape',
+        message: `the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`,
+      });
     }
     inShape = s as number[];
   }
@@ -502,9 +518,11 @@ export function lipschitzUpperBound(
           }
           const r = handler(part, partShape);
           if (!(r.bound >= 0) || !Number.isFinite(r.bound)) {
-            throw new BoundVerificationError(
-              `lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`,
-            );
+            throw new LipnetError({
+              code: 'VERIFICATION_FAILED',
+              who: 'lipschitzUpperBound',
+              message: `the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`,
+            });
           }
           bound *= r.bound;
           estimate *= r.estimate ?? r.bound;

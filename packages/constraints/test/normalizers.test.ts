@@ -105,7 +105,9 @@ describe('spectralNormalization', () => {
     expect(() => spectralNormalization(tf.ones([2, 2, 2]) as unknown as tf.Tensor2D, null)).toThrow(
       /spectralNormalization.*`w`.*2-D.*\[2, 2, 2\]/,
     );
-    expect(() => spectralNormalization(tf.ones([2, 3]), tf.ones([1, 2]))).toThrow(/`u` of shape \[1, 3\], got \[1, 2\]/);
+    expect(() => spectralNormalization(tf.ones([2, 3]), tf.ones([1, 2]))).toThrow(
+      /`u` of shape \[1, 3\], got \[1, 2\]/,
+    );
     expect(() => spectralNormalization(tf.ones([2, 3]), null, { eps: -1 })).toThrow(LipnetConfigError);
     expect(() => spectralNormalization(tf.ones([2, 3]), null, { maxIter: 0.5 })).toThrow(/`maxIter`.*integer.*0\.5/);
   });

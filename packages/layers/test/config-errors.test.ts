@@ -19,7 +19,7 @@ describe('bad configuration throws an error naming the argument, the value and t
     [
       'even kernel',
       () => new SpectralConv2D({ filters: 4, kernelSize: 2 }),
-      /SpectralConv2D: expected an odd `kernelSize`, got \[2,2\].*pass e\.g\. 3 or 5\./,
+      /SpectralConv2D: expected an odd `kernelSize`, got \[2, 2\].*pass e\.g\. 3 or 5\./,
     ],
     [
       'unknown padding',
@@ -78,7 +78,7 @@ describe('bad configuration throws an error naming the argument, the value and t
 
   it('a conv input without known spatial size', () => {
     expect(() => wrap(new SpectralConv2D({ filters: 2, kernelSize: 3 }), [8, 3])).toThrow(
-      /SpectralConv2D: expected an input of shape \[batch, height, width, channels\].*got \[null,8,3\]/,
+      /SpectralConv2D: expected an input of shape \[batch, height, width, channels\].*got \[null, 8, 3\]/,
     );
   });
 
