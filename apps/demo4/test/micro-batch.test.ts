@@ -15,7 +15,7 @@ import { smallLipnetModel } from './small-lipnet-model';
 
 const settings: RunSettings = { batchSize: 10, trainLimit: null, seed: 5, learningRate: 0.05, modelSignature: 'micro' };
 const quiet = { write: () => true };
-const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as unknown as LossOrMetric;
+const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;
 
 function plainModel(): tfl.LayersModel {
   const m = tfl.sequential();

@@ -1,38 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin, hingeElementwise } from './hinge-margin';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, alphaOption, deelLipVersionOption, marginOption } from './loss-options';
+import { hingeElementwise } from './hinge-margin';
 import { krElementwise } from './kr';
 import {
   jsonNumber,
   makeLoss,
   pooled,
   registerLoss,
-  resolveSemantics,
   type BaseLossArgs,
   type LipschitzLoss,
-  type Semantics,
   effectiveHingeMargin,
 } from './loss-function';
-import { checkNumber } from './validation';
-
-/** Checks `alpha` (≥ 0; `Infinity` means hinge only), the message naming `loss`. */
-export function checkAlpha(loss: string, a: unknown): number {
-  return checkNumber(loss, 'alpha', a, {
-    min: 0,
-    strict: false,
-    allowInfinity: true,
-    hint: 'Pass a non-negative weight for the hinge term (Infinity for hinge only).',
-  });
-}
 
 /** Arguments of {@link HKR}. */
 export interface HKRArgs extends BaseLossArgs {
   /** Weight of the hinge term (required in deel-lip, ≥ 0; `Infinity`: hinge only). */
   alpha: number;
-  /** Hinge margin `m` (default 1, > 0), halved in semantics `'1.5'` (see {@link HingeMargin}). */
+  /** Hinge margin `m` (default 1, > 0), halved in `deelLipVersion: '1.5'` (see {@link HingeMargin}). */
   minMargin?: number;
   /** `'1.5'` (default) or `'1.2'` (full margin, batch scalar). */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const H_K_R_OPTIONS = lossOptions('HKR', {
+  alpha: alphaOption.required(),
+  minMargin: marginOption.default(1),
+  deelLipVersion: deelLipVersionOption,
+});
 
 /**
  * Hinge-regularised KR loss (Serrurier et al., CVPR 2021, "Achieving robustness in
@@ -47,10 +42,11 @@ export interface HKRArgs extends BaseLossArgs {
  * HKR({alpha: 2.5, minMargin: 2, reduction: 'none'})(y, p); // [0.25, −2.2, 2.95, −0.65, −2.6, 0.7, 3.4, −1.55]
  */
 export function HKR(args: HKRArgs): LipschitzLoss {
-  const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);
-  const m = checkMargin('HKR', args.minMargin ?? 1);
-  const semantics = resolveSemantics('HKR', args.semantics);
-  const margin = effectiveHingeMargin(m, semantics);
+  const o = H_K_R_OPTIONS.parse(args);
+  const alpha = o.alpha;
+  const m = o.minMargin;
+  const version = o.deelLipVersion;
+  const margin = effectiveHingeMargin(m, version);
   const hkrElementwise = (t: tf.Tensor, p: tf.Tensor2D): tf.Tensor1D =>
     tf.tidy(() => {
       const hinge = hingeElementwise(t, p, margin);
@@ -60,10 +56,10 @@ export function HKR(args: HKRArgs): LipschitzLoss {
   return makeLoss({
     className: 'HKR',
     labels: 'binary',
-    config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
-    elementwise: semantics === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
+    config: { alpha: jsonNumber(alpha), minMargin: m, deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
+    elementwise: version === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
   });
 }
 registerLoss('HKR', (c) => HKR(c as unknown as HKRArgs));

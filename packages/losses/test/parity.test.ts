@@ -82,12 +82,12 @@ describe(`parity with deel-lip ${fixture.deelLip}`, () => {
   }
 });
 
-describe(`legacy semantics: deel-lip ${fixture.legacy.deelLip} batch scalars`, () => {
+describe(`legacy deelLipVersion: deel-lip ${fixture.legacy.deelLip} batch scalars`, () => {
   for (const c of fixture.legacy.cases) {
     it(`${c.loss}(${JSON.stringify(c.args)}) on ${c.batch}`, () => {
       const yTrue = tf.tensor2d(c.yTrue);
       const yPred = tf.tensor2d(c.yPred);
-      const legacy = build(c.loss, c.args, { semantics: '1.2' })(yTrue, yPred);
+      const legacy = build(c.loss, c.args, { deelLipVersion: '1.2' })(yTrue, yPred);
       expect(legacy.shape).toEqual([]);
       expectTensorsClose(legacy, c.value, TOL);
       // The equivalence: 1.2 with margin m equals the 1.5 batch mean with margin 2m (not for
@@ -107,7 +107,7 @@ describe(`legacy semantics: deel-lip ${fixture.legacy.deelLip} batch scalars`, (
     expect(c.value).toBeCloseTo(44.045, 4); // deel-lip 1.2.0's own output
     const y = tf.tensor2d(c.yTrue);
     const p = tf.tensor2d(c.yPred);
-    const v12 = MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' })(y, p);
+    const v12 = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' })(y, p);
     const v15 = MulticlassHKR({ alpha: 100, minMargin: 0.5 })(y, p);
     const v15q = MulticlassHKR({ alpha: 100, minMargin: 0.25 })(y, p);
     expectTensorsClose(v12, 44.045, TOL);
