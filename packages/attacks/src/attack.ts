@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkInt, fail } from './errors';
+import { LipnetInputError, LipnetOptionError, defineOptions, formatValue, opt, refuseOption } from '@lipnet/core';
 import { clipBounds, clipPerturbation, whereSample } from './ops';
 import { Rng } from './rng';
 import type { AttackResult, Bounds, Model, Preprocessing, ProgressEvent, RunOptions } from './types';
@@ -46,54 +46,59 @@ function toClassTensor(who: string, arg: string, v: unknown, n: number): tf.Tens
   if (v instanceof tf.Tensor) {
     const t = v as tf.Tensor;
     if (t.dtype !== 'int32') {
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_DTYPE',
         who,
-        arg,
-        'be an int32 tensor of class indices',
-        `a ${t.dtype} tensor`,
-        `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
-      );
+        option: arg,
+        expected: 'be an int32 tensor of class indices',
+        got: `a ${t.dtype} tensor`,
+        fix: `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
+      });
     }
     if (t.rank !== 1 || t.shape[0] !== n) {
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
         who,
-        arg,
-        `have shape [${n}] (one class index per image)`,
-        `shape [${t.shape.join(', ')}]`,
-        `Pass exactly one class index per image.`,
-      );
+        option: arg,
+        expected: `have shape [${n}] (one class index per image)`,
+        got: `shape [${t.shape.join(', ')}]`,
+        fix: `Pass exactly one class index per image.`,
+      });
     }
     return tf.clone(t) as tf.Tensor1D;
   }
   if (Array.isArray(v) || ArrayBuffer.isView(v)) {
     const arr = Array.from(v as ArrayLike<number>);
     if (arr.length !== n) {
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
         who,
-        arg,
-        `hold ${n} class indices (one per image)`,
-        `${arr.length} values`,
-        'Pass exactly one class index per image.',
-      );
+        option: arg,
+        expected: `hold ${n} class indices (one per image)`,
+        got: `${arr.length} values`,
+        fix: 'Pass exactly one class index per image.',
+      });
     }
     const bad = arr.find((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0);
     if (bad !== undefined)
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_VALUE',
         who,
-        arg,
-        'hold non-negative integer class indices',
-        bad,
-        'Pass class indices, not one-hot vectors or probabilities.',
-      );
+        option: arg,
+        expected: 'hold non-negative integer class indices',
+        got: formatValue(bad),
+        fix: 'Pass class indices, not one-hot vectors or probabilities.',
+      });
     return tf.tensor1d(arr, 'int32');
   }
-  return fail(
+  throw new LipnetInputError({
+    code: 'INVALID_ARGUMENT',
     who,
-    arg,
-    'be an int32 tensor or an array of class indices',
-    typeof v,
-    'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.',
-  );
+    option: arg,
+    expected: 'be an int32 tensor or an array of class indices',
+    got: formatValue(v),
+    fix: 'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.',
+  });
 }
 
 /** Wraps a model (LayersModel or function) with mean/std preprocessing. */
@@ -103,13 +108,14 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
   else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
     f = (x) => model.apply(x, { training: false }) as tf.Tensor;
   } else {
-    return fail(
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
       who,
-      'model',
-      'be a tfjs LayersModel or a function (x: Tensor) => logits',
-      typeof model,
-      "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
-    );
+      option: 'model',
+      expected: 'be a tfjs LayersModel or a function (x: Tensor) => logits',
+      got: formatValue(model),
+      fix: "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
+    });
   }
   if (!pre || (pre.mean === undefined && pre.std === undefined)) return f;
   const vec = (name: string, v: number | readonly number[] | undefined, dflt: number) => {
@@ -118,13 +124,14 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
       arr.length === 0 ||
       arr.some((a) => typeof a !== 'number' || !Number.isFinite(a) || (name === 'std' && a <= 0))
     ) {
-      fail(
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
         who,
-        `preprocessing.${name}`,
-        name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers',
-        v,
-        'Pass a number or one number per channel.',
-      );
+        option: `preprocessing.${name}`,
+        expected: name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers',
+        got: formatValue(v),
+        fix: 'Pass a number or one number per channel.',
+      });
     }
     return arr;
   };
@@ -138,18 +145,37 @@ function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): 
         ['std', std],
       ] as const) {
         if (a.length !== 1 && a.length !== c) {
-          fail(
+          throw new LipnetOptionError({
+            code: 'INVALID_OPTION',
             who,
-            `preprocessing.${name}`,
-            `have 1 or ${c} entries (the last axis of the images)`,
-            `${a.length} entries`,
-            'Pass one value per channel (channels-last).',
-          );
+            option: `preprocessing.${name}`,
+            expected: `have 1 or ${c} entries (the last axis of the images)`,
+            got: `${a.length} entries`,
+            fix: 'Pass one value per channel (channels-last).',
+          });
         }
       }
       return f(tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)));
     });
 }
+
+/**
+ * `attack.run`'s options, declared once. Values with richer rules (ε lists, bounds,
+ * preprocessing, criterion) are checked where they are read; unknown keys are refused here.
+ */
+const RUN_OPTIONS = defineOptions('run', {
+  epsilons: opt.any(),
+  bounds: opt.any(),
+  preprocessing: opt.object({ mean: opt.any(), std: opt.any() }),
+  criterion: opt.any(),
+  onProgress: opt.func(),
+  signal: opt.custom('an object with an `aborted` flag (an AbortSignal)', (v, ctx) =>
+    typeof v === 'object' && v !== null && 'aborted' in v ? v : refuseOption(ctx, v, 'an AbortSignal-like object'),
+  ),
+  shouldStop: opt.func().describedAs('a function returning boolean', 'Pass `() => boolean` or use `signal`.'),
+  seed: opt.number().describedAs('a finite number', 'Pass an integer seed or omit it.'),
+  batchSize: opt.integer({ min: 1 }),
+});
 
 /**
  * Base class of every attack. `run` validates the inputs, splits them into batches, calls the
@@ -167,6 +193,8 @@ export abstract class Attack {
   abstract readonly kind: 'minimization' | 'fixedEpsilon';
   /** False for attacks that only have an untargeted form (DeepFool). */
   protected readonly supportsTargeted: boolean = true;
+  /** False for decision-based attacks, which read only the argmax (and so accept integer logits). */
+  protected readonly needsGradients: boolean = true;
 
   /**
    * Attacks one batch and returns the perturbed batch (same shape). `epsilon` is `null` for
@@ -287,24 +315,34 @@ export abstract class Attack {
   /** Validates options and images; builds the logits function. */
   private resolve(model: Model, images: tf.Tensor, options: RunOptions): Resolved {
     const who = this.name;
+    const o = RUN_OPTIONS.parse(options, who);
     if (!(images instanceof tf.Tensor))
-      fail(who, 'images', 'be a tf.Tensor of shape [N, …]', typeof images, 'Pass a float32 tensor batch.');
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who,
+        option: 'images',
+        expected: 'be a tf.Tensor of shape [N, …]',
+        got: formatValue(images),
+        fix: 'Pass a float32 tensor batch.',
+      });
     if (images.dtype !== 'float32')
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_DTYPE',
         who,
-        'images',
-        'be a float32 tensor',
-        `a ${images.dtype} tensor`,
-        "Cast it: `images.cast('float32')` (and scale to the bounds).",
-      );
+        option: 'images',
+        expected: 'be a float32 tensor',
+        got: `a ${images.dtype} tensor`,
+        fix: "Cast it: `images.cast('float32')` (and scale to the bounds).",
+      });
     if (images.rank < 2 || (images.shape[0] ?? 0) < 1)
-      fail(
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
         who,
-        'images',
-        'have shape [N, …] with N ≥ 1',
-        `shape [${images.shape.join(', ')}]`,
-        'Add a batch axis: `images.expandDims(0)`.',
-      );
+        option: 'images',
+        expected: 'have shape [N, …] with N ≥ 1',
+        got: `shape [${images.shape.join(', ')}]`,
+        fix: 'Add a batch axis: `images.expandDims(0)`.',
+      });
     const bounds = options.bounds ?? [0, 1];
     if (
       !Array.isArray(bounds) ||
@@ -312,7 +350,14 @@ export abstract class Attack {
       !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) ||
       !(bounds[0] < bounds[1])
     ) {
-      fail(who, 'bounds', 'be [min, max] with finite min < max', bounds, 'Pass e.g. `bounds: [0, 1]`.');
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who,
+        option: 'bounds',
+        expected: 'be [min, max] with finite min < max',
+        got: formatValue(bounds),
+        fix: 'Pass e.g. `bounds: [0, 1]`.',
+      });
     }
     const [lo, hi] = bounds as Bounds;
     const [mn, mx, nan] = tf
@@ -322,78 +367,88 @@ export abstract class Attack {
         t.dispose();
         return v;
       }) as [number, number, number];
-    if (nan) fail(who, 'images', 'contain no NaN', 'NaN values', 'Fix the data pipeline; attacks need finite inputs.');
-    if (mn < lo || mx > hi) {
-      fail(
+    if (nan)
+      throw new LipnetInputError({
+        code: 'NON_FINITE',
         who,
-        'images',
-        `lie inside bounds [${lo}, ${hi}]`,
-        `values in [${mn}, ${mx}]`,
-        `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`,
-      );
+        option: 'images',
+        expected: 'contain no NaN',
+        got: 'NaN values',
+        fix: 'Fix the data pipeline; attacks need finite inputs.',
+      });
+    if (mn < lo || mx > hi) {
+      throw new LipnetInputError({
+        code: 'INVALID_VALUE',
+        who,
+        option: 'images',
+        expected: `lie inside bounds [${lo}, ${hi}]`,
+        got: `values in [${mn}, ${mx}]`,
+        fix: `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`,
+      });
     }
     let epsilons: number[] | null = null;
     const eo = options.epsilons;
     if (eo !== undefined && eo !== null) {
       const arr = typeof eo === 'number' ? [eo] : Array.isArray(eo) ? Array.from(eo as readonly number[]) : null;
       if (!arr || arr.length === 0 || arr.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e < 0)) {
-        fail(
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who,
-          'epsilons',
-          'be a finite number ≥ 0 or a non-empty list of them',
-          eo,
-          'Pass e.g. `epsilons: [0.1, 0.3]`.',
-        );
+          option: 'epsilons',
+          expected: 'be a finite number ≥ 0 or a non-empty list of them',
+          got: formatValue(eo),
+          fix: 'Pass e.g. `epsilons: [0.1, 0.3]`.',
+        });
       }
       epsilons = arr;
     }
     if (this.kind === 'fixedEpsilon') {
       if (epsilons === null)
-        fail(
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who,
-          'epsilons',
-          'be given (a fixed-epsilon attack needs ε)',
-          eo ?? null,
-          'Pass e.g. `epsilons: [8 / 255]`.',
-        );
+          option: 'epsilons',
+          expected: 'be given (a fixed-epsilon attack needs ε)',
+          got: formatValue(eo ?? null),
+          fix: 'Pass e.g. `epsilons: [8 / 255]`.',
+        });
       if (epsilons.some((e) => e <= 0))
-        fail(who, 'epsilons', 'be > 0 for a fixed-epsilon attack', epsilons, 'Drop ε = 0 (it is the clean accuracy).');
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
+          who,
+          option: 'epsilons',
+          expected: 'be > 0 for a fixed-epsilon attack',
+          got: formatValue(epsilons),
+          fix: 'Drop ε = 0 (it is the clean accuracy).',
+        });
     }
-    const batchSize = options.batchSize === undefined ? images.shape[0] : checkInt(who, 'batchSize', options.batchSize);
-    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed)))
-      fail(who, 'seed', 'be a finite number', options.seed, 'Pass an integer seed or omit it.');
+    const batchSize = o.batchSize ?? images.shape[0];
     let targets: tf.Tensor1D | null = null;
     const crit = options.criterion ?? 'misclassification';
     if (crit !== 'misclassification') {
       if (typeof crit !== 'object' || crit === null || !('targets' in crit)) {
-        fail(
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who,
-          'criterion',
-          "be 'misclassification' or { targets }",
-          crit,
-          "Pass 'misclassification' or `{ targets: [..] }`.",
-        );
+          option: 'criterion',
+          expected: "be 'misclassification' or { targets }",
+          got: formatValue(crit),
+          fix: "Pass 'misclassification' or `{ targets: [..] }`.",
+        });
       }
       if (!this.supportsTargeted)
-        fail(
+        throw new LipnetOptionError({
+          code: 'CONFLICTING_OPTIONS',
           who,
-          'criterion',
-          "be 'misclassification' (this attack is untargeted only)",
-          'a targeted criterion',
-          'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
-        );
+          option: 'criterion',
+          expected: "be 'misclassification' (this attack is untargeted only)",
+          got: 'a targeted criterion',
+          fix: 'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
+        });
       targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0]);
     }
     const signal = options.signal;
     const should = options.shouldStop;
-    if (should !== undefined && typeof should !== 'function')
-      fail(
-        who,
-        'shouldStop',
-        'be a function returning boolean',
-        typeof should,
-        'Pass `() => boolean` or use `signal`.',
-      );
     return {
       bounds: [lo, hi],
       epsilons,
@@ -413,29 +468,47 @@ export abstract class Attack {
     let numClasses = -1;
     for (let s = 0; s < n; s += opts.batchSize) {
       const e = Math.min(n, s + opts.batchSize);
-      const [shape, finite] = tf.tidy(() => {
+      const [shape, finite, dtype] = tf.tidy(() => {
         const z = opts.logits(tf.slice(images, s, e - s));
         if (!(z instanceof tf.Tensor))
-          fail(who, 'model', 'return a logits tensor', typeof z, 'Return the pre-softmax outputs as a tensor [N, C].');
-        return [z.shape, tf.all(tf.isFinite(z)).dataSync()[0]] as const;
+          throw new LipnetInputError({
+            code: 'INVALID_ARGUMENT',
+            who,
+            option: 'model',
+            expected: 'return a logits tensor',
+            got: formatValue(z),
+            fix: 'Return the pre-softmax outputs as a tensor [N, C].',
+          });
+        return [z.shape, tf.all(tf.isFinite(z)).dataSync()[0], z.dtype] as const;
       });
-      if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
-        fail(
+      // Integer logits have no gradient: a gradient attack would find nothing and say "no adversarial".
+      if (dtype !== 'float32' && this.needsGradients) {
+        throw new LipnetInputError({
+          code: 'INVALID_DTYPE',
           who,
-          'model',
-          `return logits of shape [${e - s}, C] with C ≥ 2`,
-          `shape [${shape.join(', ')}]`,
-          'Return one row of class scores per image (flatten or drop extra axes).',
-        );
+          option: 'model',
+          message: `expected \`model\` to return float32 logits, got ${dtype} logits: they have no gradient, so this gradient-based attack could not move. Return the float32 pre-softmax outputs (or use HopSkipJump, which reads only the argmax).`,
+        });
+      }
+      if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
+        throw new LipnetInputError({
+          code: 'INVALID_SHAPE',
+          who,
+          option: 'model',
+          expected: `return logits of shape [${e - s}, C] with C ≥ 2`,
+          got: `shape [${shape.join(', ')}]`,
+          fix: 'Return one row of class scores per image (flatten or drop extra axes).',
+        });
       }
       if (!finite)
-        fail(
+        throw new LipnetInputError({
+          code: 'NON_FINITE',
           who,
-          'model',
-          'return finite logits',
-          'NaN or ±Infinity logits on the clean images',
-          'Check the model weights and the preprocessing (std = 0?).',
-        );
+          option: 'model',
+          expected: 'return finite logits',
+          got: 'NaN or ±Infinity logits on the clean images',
+          fix: 'Check the model weights and the preprocessing (std = 0?).',
+        });
       numClasses = shape[1];
     }
     for (const [arg, t] of [
@@ -445,13 +518,14 @@ export abstract class Attack {
       if (!t) continue;
       const mx = tf.tidy(() => tf.max(t).dataSync()[0] as number);
       if (mx >= numClasses)
-        fail(
+        throw new LipnetInputError({
+          code: 'INVALID_VALUE',
           who,
-          arg,
-          `hold class indices < ${numClasses} (the model has ${numClasses} logits)`,
-          mx,
-          'Check that the labels match the model outputs.',
-        );
+          option: arg,
+          expected: `hold class indices < ${numClasses} (the model has ${numClasses} logits)`,
+          got: formatValue(mx),
+          fix: 'Check that the labels match the model outputs.',
+        });
     }
     return numClasses;
   }
