@@ -28,6 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { DataParallelError } from './errors';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GRADIENT_BYTE_OFFSET, GRADIENT_READY, STEP_ABORTED } from './data-parallel-protocol';
 
@@ -53,13 +54,7 @@ export interface DataParallelOptions {
   modules?: string[];
 }
 
-/** Raised for bad options or a failing worker; the message names the cause and the fix. */
-export class DataParallelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataParallelError';
-  }
-}
+export { DataParallelError };
 
 type Reply = { type: string; error?: string } & Record<string, unknown>;
 
@@ -171,12 +166,14 @@ export class DataParallelTrainer {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) {
       throw new DataParallelError(
         `DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`,
+        'INVALID_OPTION',
       );
     }
     for (const m of opts.modules ?? []) {
       if (!path.isAbsolute(m)) {
         throw new DataParallelError(
           `DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`,
+          'INVALID_OPTION',
         );
       }
     }
@@ -255,7 +252,10 @@ export class DataParallelTrainer {
   /** The model's output on x in inference mode, computed by the workers shard by shard. */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
     if (x.shape[0] === 0)
-      throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
+      throw new DataParallelError(
+        'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
     const sizes = shardSizes(x.shape[0], this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
@@ -278,8 +278,13 @@ export class DataParallelTrainer {
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
+        'INVALID_SHAPE',
       );
-    if (n === 0) throw new DataParallelError('DataParallelTrainer.step: the batch is empty. Pass at least one sample.');
+    if (n === 0)
+      throw new DataParallelError(
+        'DataParallelTrainer.step: the batch is empty. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
     const t0 = performance.now();
     const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
     // Shared per step: Int32 control word, then G (n · outRow floats).

@@ -53,6 +53,12 @@ describe('defineOptions', () => {
     expect(e.message).toBe('KR: the option `semantics` was renamed `deelLipVersion`. Pass `deelLipVersion` instead.');
   });
 
+  it('parsePart checks its own keys and leaves the others to the caller', () => {
+    const d = defineOptions('Layer', { k: opt.number({ gt: 0 }).default(1) });
+    expect(d.parsePart({ units: 3, k: 2 })).toEqual({ k: 2 });
+    expect(errorOf(() => d.parsePart({ units: 3, k: 0 })).option).toBe('k');
+  });
+
   it('accepts passthrough keys without returning them', () => {
     const d = defineOptions('Layer', { k: opt.number() }, { passthrough: ['name', 'trainable'] });
     expect(d.parse({ name: 'x', trainable: 'whatever', k: 2 })).toEqual({ k: 2 });

@@ -1,50 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /**
- * Optional fused kernels a backend may register (with `tf.registerKernel`)
- * under these names. When the active backend has a kernel and its gradient
- * kernel, the layers use them; otherwise they compose stock tfjs ops, with
- * the same numbers. Each does in one pass over memory what the composition
- * does in four to eight, which is what bounds a CPU training step of small
- * convolutional nets (the element-wise passes over activations, not the
- * GEMMs). `@lipnet/backend` registers them for tfjs-node's `tensorflow`
- * backend when `pnpm native:setup` has built its TensorFlow ops, and the pair
- * sorts and pooling for `wasm` as WebAssembly SIMD kernels. (Björck has its
- * own optional kernels: `FUSED_BJORCK_KERNELS` in @lipnet/constraints.)
- *
- * | kernel | inputs | attrs | output |
- * |---|---|---|---|
- * | `LipnetPairSort` | x `[..., C]`, C even | — | y: each pair (a, b) → (b, a) iff a − b > 0 |
- * | `LipnetPairSortGrad` | x, dy | — | dx: dy permuted as x's pairs were |
- * | `LipnetBiasPairSort` | z `[..., C]`, b `[C]` | — | LipnetPairSort(z + b) |
- * | `LipnetBiasPairSortGrad` | z, b, dy | — | [dz, db = Σ dz over all but the last axis] |
- * | `LipnetL2Pool` | x NHWC | poolSize, scale | scale · √mean(x²) per ph×pw window ('valid', strides = poolSize) |
- * | `LipnetL2PoolGrad` | x, dy | poolSize, scale, eps | dx = (g / (ph·pw)) · 2x, g = dy·scale / (2(r + eps)), r = √mean(x²) |
+ * The names of the optional fused kernels (GroupSort(2), bias + GroupSort(2), L2
+ * pooling, Björck and their gradients) live in `@lipnet/core`'s `FUSED_KERNELS`,
+ * with their contract; `hasFusedKernel` tells whether the active backend has a
+ * kernel and its gradient. When it does, the layers use them; otherwise they
+ * compose stock tfjs ops, with the same numbers. `@lipnet/backend` registers
+ * native ones for tfjs-node and WebAssembly SIMD ones for `wasm`.
  */
-export const FUSED_KERNELS = {
-  pairSort: 'LipnetPairSort',
-  pairSortGrad: 'LipnetPairSortGrad',
-  biasPairSort: 'LipnetBiasPairSort',
-  biasPairSortGrad: 'LipnetBiasPairSortGrad',
-  l2Pool: 'LipnetL2Pool',
-  l2PoolGrad: 'LipnetL2PoolGrad',
-} as const;
-
-/** One of the {@link FUSED_KERNELS} names. */
-export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
-
-/**
- * Whether the active backend (or `backend`) has both `kernel` and `gradKernel`
- * registered. Read on every call (cheap: a map lookup), so registering or
- * unregistering them takes effect at the next layer call.
- */
-export function hasFusedKernel(
-  kernel: FusedKernelName,
-  gradKernel: FusedKernelName,
-  backend: string = tf.getBackend(),
-): boolean {
-  return tf.getKernel(kernel, backend) !== undefined && tf.getKernel(gradKernel, backend) !== undefined;
-}
+export { FUSED_KERNELS, hasFusedKernel, type FusedKernelName } from '@lipnet/core';
 
 type Run = (name: string, inputs: tf.NamedTensorMap, attrs?: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
 const run: Run = (name, inputs, attrs = {}) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[];

@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  LipnetConfigError,
-  convLipschitzCoefficient,
-  type ConvLipCoefMode,
-  type DeelLipVersion,
-} from '@lipnet/constraints';
+import { convLipschitzCoefficient, type ConvLipCoefMode, type DeelLipVersion } from '@lipnet/constraints';
 import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
+import { LipnetInputError } from '@lipnet/core';
 
 /** Arguments shared by the reparametrised convolutions ({@link SpectralConv2D}, {@link FrobeniusConv2D}). */
 export interface ReparametrizedConv2DArgs extends ReparametrizedLayerArgs {
@@ -69,9 +65,11 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
 
   protected override layerCoef(): number {
     if (this.convCoef === null) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
+      });
     }
     return this.convCoef;
   }

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
+
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
 import { SpectralInitializer } from './spectral-initializer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
+import { kCoefLipOption } from './layer-options';
+import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -79,12 +81,15 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     super(args);
     const owner = (this.constructor as unknown as { className: string }).className;
     this.kCoefLip = args.kCoefLip ?? 1;
-    assertPositive(owner, 'kCoefLip', this.kCoefLip, 'Pass the Lipschitz constant of the layer, e.g. 1.');
+    kCoefLipOption.resolve(this.kCoefLip, { who: owner, path: 'kCoefLip' });
     this.useBias = args.useBias ?? true;
     if (typeof this.useBias !== 'boolean') {
-      throw new LipnetConfigError(
-        `${owner}: expected \`useBias\` to be a boolean, got ${fmt(this.useBias)}. Pass true or false.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: owner,
+        option: 'useBias',
+        message: `expected \`useBias\` to be a boolean, got ${formatValue(this.useBias)}. Pass true or false.`,
+      });
     }
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
@@ -94,12 +99,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Sets k (deel-lip `set_klip_factor`); cached kernels are recomputed at the next call. */
   setKCoefLip(k: number): void {
-    assertPositive(
-      (this.constructor as unknown as { className: string }).className,
-      'kCoefLip',
-      k,
-      'Pass the Lipschitz constant, e.g. 1.',
-    );
+    kCoefLipOption.resolve(k, { who: this.getClassName(), path: 'kCoefLip' });
     this.kCoefLip = k;
   }
 
@@ -147,15 +147,17 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
     const init = (id: InitializerId) => {
-      if (typeof id === 'string') return resolveInitializer(id);
+      if (typeof id === 'string') return resolveInitializer(id, this.getClassName());
       if (typeof id.apply === 'function') return id;
       // {className, config}: an initializer serialised in a saved model's config
       const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
       if (!entry) {
-        throw new LipnetConfigError(
-          `${this.getClassName()}: unknown initializer class ${fmt(spec.className)}. Import the package that registers it before loading the model.`,
-        );
+        throw new LipnetInputError({
+          code: 'INVALID_ARGUMENT',
+          who: this.getClassName(),
+          message: `unknown initializer class ${formatValue(spec.className)}. Import the package that registers it before loading the model.`,
+        });
       }
       return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
     };
@@ -238,9 +240,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       if (act) {
         y = act.apply(y) as tf.Tensor;
         if (act.weights.length > 0) {
-          throw new LipnetConfigError(
-            `${this.getClassName()}: the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
-          );
+          throw new LipnetInputError({
+            code: 'INVALID_ARGUMENT',
+            who: this.getClassName(),
+            message: `the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
+          });
         }
       }
       return y;
@@ -277,9 +281,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   vanillaExportLayers(): tfl.layers.Layer[] {
     if (!this.built || !this.builtInputShape) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
+      });
     }
     const spec = this.activationSpec.config;
     const plain = this.plainLayer(typeof spec === 'string' ? spec : undefined);
@@ -299,9 +305,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   effectiveWeights(): tf.Tensor[] {
     if (!this.built) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' is not built. Call the model on data (or build it) first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' is not built. Call the model on data (or build it) first.`,
+      });
     }
     return tf.tidy(() => {
       const w = this.effectiveKernel(false).clone();
@@ -313,9 +321,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   vanillaExport(): tfl.layers.Layer {
     const ls = this.vanillaExportLayers();
     if (ls.length > 1) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' has a layer activation (${this.activationSpec.config && typeof this.activationSpec.config === 'object' ? this.activationSpec.config.className : ''}) that no single tfjs layer holds. Use vanillaExportLayers() or vanillaExport(model).`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' has a layer activation (${this.activationSpec.config && typeof this.activationSpec.config === 'object' ? this.activationSpec.config.className : ''}) that no single tfjs layer holds. Use vanillaExportLayers() or vanillaExport(model).`,
+      });
     }
     return ls[0]!;
   }
@@ -345,7 +355,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 }
 
 /** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
-function resolveInitializer(id: string): Initializer {
+function resolveInitializer(id: string, who: string): Initializer {
   const table: Record<string, () => Initializer> = {
     orthogonal: () => new SpectralInitializer(),
     spectralInitializer: () => new SpectralInitializer(),
@@ -363,9 +373,12 @@ function resolveInitializer(id: string): Initializer {
   };
   const f = table[id];
   if (!f) {
-    throw new LipnetConfigError(
-      `unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who,
+      option: 'kernelInitializer',
+      message: `unknown initializer ${formatValue(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
+    });
   }
   return f();
 }

@@ -1,7 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError } from '@lipnet/constraints';
+
 import { isCondensable } from './lipschitz-layer';
 import { flattenLayers } from './condense';
+import { LipnetInputError } from '@lipnet/core';
 
 function exportLayers(l: tfl.layers.Layer): tfl.layers.Layer[] {
   const ex = l as unknown as { vanillaExportLayers?: () => tfl.layers.Layer[] };
@@ -36,9 +37,11 @@ export function vanillaExport(model: tfl.LayersModel): tfl.LayersModel {
   for (const l of model.layers) {
     const used = nodesIn(model, l).length;
     if (used > 1) {
-      throw new LipnetConfigError(
-        `vanillaExport: layer '${l.name}' is used ${used} times (shared layer), which is not supported. Give each use its own layer.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'vanillaExport',
+        message: `layer '${l.name}' is used ${used} times (shared layer), which is not supported. Give each use its own layer.`,
+      });
     }
   }
   const chain =
@@ -99,9 +102,11 @@ function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
     const ins = node.inputTensors.map((t) => {
       const m = map.get(t.id);
       if (!m) {
-        throw new LipnetConfigError(
-          `vanillaExport: the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
-        );
+        throw new LipnetInputError({
+          code: 'INVALID_ARGUMENT',
+          who: 'vanillaExport',
+          message: `the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
+        });
       }
       return m;
     });

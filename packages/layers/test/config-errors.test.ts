@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError } from '@lipnet/constraints';
+import { LipnetError } from '@lipnet/core';
 import { SpectralDense, SpectralConv2D, FrobeniusDense, FrobeniusConv2D, GroupSort, sequential } from '../src';
 import { wrap } from './helpers';
 
@@ -49,7 +49,7 @@ describe('bad configuration throws an error naming the argument, the value and t
     [
       'β out of range',
       () => new SpectralDense({ units: 2, betaBjorck: 0.9 }),
-      /SpectralDense: expected `betaBjorck` in \(0, 0\.5\], got 0\.9\./,
+      /SpectralDense: expected `betaBjorck` to be a number in \(0, 0\.5\], got 0\.9\./,
     ],
     [
       'niter in 1.5 mode',
@@ -59,12 +59,12 @@ describe('bad configuration throws an error naming the argument, the value and t
     [
       'unknown version',
       () => new SpectralConv2D({ filters: 2, kernelSize: 3, deelLipVersion: '1.3' as '1.5' }),
-      /`deelLipVersion` to be '1\.5' or '1\.2', got '1\.3'/,
+      /`deelLipVersion` to be one of '1\.5', '1\.2', got '1\.3'/,
     ],
     [
       'negative k',
       () => new SpectralDense({ units: 2, kCoefLip: -1 }),
-      /SpectralDense: expected `kCoefLip` to be a positive number, got -1/,
+      /SpectralDense: expected `kCoefLip` to be a finite number > 0, got -1/,
     ],
     [
       'unknown convLipCoef',
@@ -73,7 +73,7 @@ describe('bad configuration throws an error naming the argument, the value and t
     ],
   ])('%s', (_n, f, re) => {
     expect(f).toThrow(re);
-    expect(f).toThrow(LipnetConfigError);
+    expect(f).toThrow(LipnetError);
   });
 
   it('a conv input without known spatial size', () => {

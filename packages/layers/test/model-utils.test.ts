@@ -54,7 +54,7 @@ describe('sequential({layers, kCoefLip})', () => {
 
   it('rejects a bad kCoefLip', () => {
     expect(() => sequential({ layers: [], kCoefLip: -1 })).toThrow(
-      /sequential: expected `kCoefLip` to be a positive number, got -1/,
+      /sequential: expected `kCoefLip` to be a finite number > 0, got -1/,
     );
   });
 });

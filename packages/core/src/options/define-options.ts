@@ -98,6 +98,12 @@ export interface OptionsDefinition<S extends OptionSchema> {
    * parent's schema). Throws {@link LipnetOptionError}.
    */
   parse(options: unknown, who?: string): ParsedOptions<S>;
+  /**
+   * Like `parse`, but other keys are left alone: for a schema that is one part of a
+   * bigger options object whose owner checks the keys (e.g. the normaliser options
+   * inside a layer's arguments).
+   */
+  parsePart(options: unknown, who?: string): ParsedOptions<S>;
   /** A new definition with more (or replaced) options, e.g. for a subclass. */
   extend<E extends OptionSchema>(
     who: string,
@@ -132,6 +138,11 @@ export function defineOptions<S extends OptionSchema>(
     schema,
     keys: Object.keys(schema),
     parse: (options, name = who) => parseObject(options === undefined ? {} : options, schema, name, '', settings),
+    parsePart: (options, name = who) => {
+      const value = options === undefined ? {} : options;
+      const others = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+      return parseObject(value, schema, name, '', { ...settings, passthrough: others });
+    },
     extend: <E extends OptionSchema>(name: string, more: E, extra: OptionSchemaSettings = {}) =>
       defineOptions(
         name,

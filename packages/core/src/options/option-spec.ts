@@ -30,13 +30,15 @@ export function refuseOption(ctx: OptionContext, value: unknown, expected: strin
   });
 }
 
-/** `check`, whose own refusals (at the same path) say `expected` and `fix` instead. */
+/** `check`, whose own refusals (at its path or an item of it) say `expected` and `fix` instead. */
 function reworded<T>(check: OptionCheck<T>, expected: string, fix?: string): OptionCheck<T> {
   return (v, ctx) => {
     try {
       return check(v, ctx);
     } catch (e) {
-      if (e instanceof LipnetOptionError && e.option === ctx.path) refuseOption(ctx, v, expected, fix);
+      // An array's item refusals (`path[i]`) are reworded too: the whole value is what was expected.
+      const here = e instanceof LipnetOptionError && (e.option === ctx.path || e.option?.startsWith(`${ctx.path}[`));
+      if (here && e.code === 'INVALID_OPTION') refuseOption(ctx, v, expected, fix);
       throw e;
     }
   };

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Condensable } from '../lipschitz-layer';
-import { ActivationConfigError, checkKCoefLip } from './activation-config-error';
+import { checkKCoefLip } from './activation-checks';
+import { LipnetInputError } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -11,6 +13,9 @@ export interface PReLUlipArgs extends LayerArgs {
   /** Bound on the slopes: every α used in the forward pass lies in [−k, k]. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of PReLUlip, declared once. */
+const OPTIONS = layerOptions('PReLUlip', { kCoefLip: kCoefLipOption });
 
 /**
  * Parametric ReLU with bounded slopes: `y = x` for x > 0, `y = clip(α, −k, k) · x` otherwise,
@@ -43,6 +48,7 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   constructor(args: PReLUlipArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     this.kCoefLip = checkKCoefLip('PReLUlip', args.kCoefLip ?? 1);
   }
 
@@ -60,10 +66,13 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const alphaShape = shape.slice(1);
     if (alphaShape.some((d) => d == null)) {
-      throw new ActivationConfigError(
-        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'PReLUlip',
+        message:
+          `expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
           'Give the model an inputShape with fixed dimensions.',
-      );
+      });
     }
     this.builtShape = shape;
     this.alpha = this.addWeight('alpha', alphaShape, 'float32', tfl.initializers.zeros(), undefined, true);
@@ -73,7 +82,11 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   /** The slopes used in the forward pass: clip(α, −k, k). */
   clippedAlpha(): tf.Tensor {
     if (!this.alpha)
-      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'PReLUlip',
+        message: 'the layer is not built yet. Call it on an input first.',
+      });
     const a = this.alpha.read();
     return tf.clipByValue(a, -this.kCoefLip, this.kCoefLip);
   }
@@ -100,7 +113,11 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   /** A built tfjs `PReLU` holding clip(α, −k, k): same outputs, loadable without @lipnet. */
   vanillaExport(): tfl.layers.Layer {
     if (!this.builtShape)
-      throw new ActivationConfigError('PReLUlip: the layer is not built yet. Call it on an input first.');
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'PReLUlip',
+        message: 'the layer is not built yet. Call it on an input first.',
+      });
     const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });
     layer.build(this.builtShape);
     const clipped = tf.tidy(() => this.clippedAlpha());

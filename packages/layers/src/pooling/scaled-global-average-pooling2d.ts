@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
-import { PoolingConfigError } from './pooling-config-error';
+
 import { checkChannelsLast, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
+import { LipnetInputError, opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -14,6 +16,9 @@ export interface ScaledGlobalAveragePooling2DArgs extends LayerArgs {
   /** Lipschitz constant. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of ScaledGlobalAveragePooling2D, declared once. */
+const OPTIONS = layerOptions('ScaledGlobalAveragePooling2D', { dataFormat: opt.any(), kCoefLip: kCoefLipOption });
 
 /**
  * Global average pooling rescaled to be `kCoefLip`-Lipschitz:
@@ -33,6 +38,7 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
 
   constructor(args: ScaledGlobalAveragePooling2DArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const cls = ScaledGlobalAveragePooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);
@@ -56,10 +62,13 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
   private spatial(shape: Shape): [number, number] {
     const [, h, w] = shape;
     if (h == null || w == null) {
-      throw new PoolingConfigError(
-        `ScaledGlobalAveragePooling2D: expected a known height and width, got [${shape.map(String).join(', ')}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'ScaledGlobalAveragePooling2D',
+        message:
+          `expected a known height and width, got [${shape.map(String).join(', ')}]. ` +
           'The √(H·W) coefficient needs them: give the model a fixed inputShape.',
-      );
+      });
     }
     return [h, w];
   }

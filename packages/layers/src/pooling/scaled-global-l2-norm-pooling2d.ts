@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
 import { checkChannelsLast, checkEpsGradSqrt, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
 import { sqrtEpsGrad } from './sqrt-eps-grad';
+import { opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -16,6 +18,13 @@ export interface ScaledGlobalL2NormPooling2DArgs extends LayerArgs {
   /** ε of the square-root gradient `dy / (2(√s + ε))`. Default 1e-6, must be ≥ 0. */
   epsGradSqrt?: number;
 }
+
+/** The options of ScaledGlobalL2NormPooling2D, declared once. */
+const OPTIONS = layerOptions('ScaledGlobalL2NormPooling2D', {
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+  epsGradSqrt: opt.any(),
+});
 
 /**
  * Global L2-norm pooling: `y_c = k · ‖x_{:,:,c}‖₂ = k · √(Σ_{h,w} x²_{h,w,c})`, one norm per channel.
@@ -35,6 +44,7 @@ export class ScaledGlobalL2NormPooling2D extends tfl.layers.Layer implements Lip
 
   constructor(args: ScaledGlobalL2NormPooling2DArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const cls = ScaledGlobalL2NormPooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);

@@ -1,3 +1,4 @@
+import { LipnetError } from '@lipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
@@ -7,7 +8,6 @@ import {
   saveLoadRoundTrip,
 } from '@lipnet/test-utils';
 import {
-  ActivationConfigError,
   FullSort,
   GroupSort,
   GroupSort2,
@@ -233,8 +233,8 @@ describe('GroupSort', () => {
     try {
       groupSort({ n: -3 });
     } catch (e) {
-      expect(e).toBeInstanceOf(ActivationConfigError);
-      expect((e as Error).name).toBe('ActivationConfigError');
+      expect(e).toBeInstanceOf(LipnetError);
+      expect((e as Error).name).toMatch(/^Lipnet(Option|Input)Error$/);
     }
   });
 });

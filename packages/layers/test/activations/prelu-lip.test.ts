@@ -114,7 +114,7 @@ describe('PReLUlip', () => {
 
   it('rejects bad configurations', () => {
     expect(() => preluLip({ kCoefLip: 0 })).toThrow(
-      /PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass e\.g\. kCoefLip: 1\./,
+      /PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass the Lipschitz constant/,
     );
     expect(() => preluLip().vanillaExport()).toThrow(/PReLUlip: the layer is not built yet/);
     expect(() =>
