@@ -92,7 +92,7 @@ export function checkCertificates(
       code: 'INVALID_SHAPE',
       who: WHO,
       option: 'adversarialDistances',
-      message: `got ${cert.length} certificates but ${dist.length} adversarial distances. Pass one distance per sample (Infinity where the attack failed).`,
+      message: `\`certificates\` has ${cert.length} values but \`adversarialDistances\` has ${dist.length}. Pass one distance per sample (Infinity where the attack failed).`,
     });
   }
   checkValues(cert, 'certificates', 'Check the logits the certificates came from.');

@@ -101,6 +101,7 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
     throw new LipnetInputError({
       code: 'INVALID_ARGUMENT',
       who: 'convOperatorNormBound',
+      option: 'kernel',
       message: `expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
     });
   }

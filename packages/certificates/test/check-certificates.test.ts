@@ -25,6 +25,8 @@ describe('checkCertificates', () => {
     tf.dispose([c, d]);
   });
   it('rejects mismatched lengths', () => {
-    expect(() => checkCertificates([1, 2], [1])).toThrow(/got 2 certificates but 1 adversarial distances/);
+    expect(() => checkCertificates([1, 2], [1])).toThrow(
+      /`certificates` has 2 values but `adversarialDistances` has 1/,
+    );
   });
 });

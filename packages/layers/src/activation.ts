@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
+import { LipnetOptionError, formatValue } from '@lipnet/core';
 
 /**
  * What a @lipnet layer's `activation` accepts: a tfjs activation name
@@ -24,9 +24,10 @@ export function deserializeLayer(
 ): tfl.layers.Layer {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) {
-    throw new LipnetInputError({
-      code: 'INVALID_ARGUMENT',
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
       who: owner,
+      option: 'activation',
       message: `unknown activation class ${formatValue(spec.className)}. Import the package that registers it (e.g. @lipnet/layers for GroupSort) before building or loading the model.`,
     });
   }

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import { condense, flattenLayers } from './condense';
 import { isCondensable } from './lipschitz-layer';
-import { LipnetInputError, LipnetOptionError, defineOptions, formatValue, opt } from '@lipnet/core';
+import { LipnetOptionError, defineOptions, formatValue, opt } from '@lipnet/core';
 
 /** Arguments of {@link CondenseCallback}. */
 export interface CondenseCallbackArgs {
@@ -121,10 +121,11 @@ export class MonitorCallback extends tfl.Callback {
     if (wanted) {
       const missing = wanted.filter((n) => !layers.some((l) => l.name === n));
       if (missing.length) {
-        throw new LipnetInputError({
-          code: 'INVALID_ARGUMENT',
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who: 'MonitorCallback',
-          message: `no layer named ${formatValue(missing)} in the model. Pass names from model.layers.map(l => l.name).`,
+          option: 'monitoredLayers',
+          message: `\`monitoredLayers\` names no layer ${formatValue(missing)} in the model. Pass names from model.layers.map(l => l.name).`,
         });
       }
     }

@@ -5,9 +5,10 @@ import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 export function pair(owner: string, arg: string, v: unknown, fix: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 1)) {
-    throw new LipnetInputError({
-      code: 'INVALID_ARGUMENT',
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
       who: owner,
+      option: arg,
       message: `expected \`${arg}\` to be a positive integer or a pair of them, got ${formatValue(v)}. ${fix}`,
     });
   }
@@ -62,6 +63,7 @@ export function checkConvInput(owner: string, shape: (number | null)[]): [number
     throw new LipnetInputError({
       code: 'INVALID_SHAPE',
       who: owner,
+      option: 'input',
       message: `expected an input of shape [batch, height, width, channels] with known height, width and channels, got ${formatValue(shape)}. Pass inputShape: [h, w, c] to the first layer.`,
     });
   }

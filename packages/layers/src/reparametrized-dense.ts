@@ -23,6 +23,7 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
       throw new LipnetInputError({
         code: 'INVALID_SHAPE',
         who: this.getClassName(),
+        option: 'input',
         message: `the last input dimension must be known, got input shape ${formatValue(shape)}. Pass inputShape: [features].`,
       });
     }

@@ -153,10 +153,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
       if (!entry) {
-        throw new LipnetInputError({
-          code: 'INVALID_ARGUMENT',
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who: this.getClassName(),
-          message: `unknown initializer class ${formatValue(spec.className)}. Import the package that registers it before loading the model.`,
+          option: 'kernelInitializer',
+          message: `unknown initializer class (in \`kernelInitializer\` or \`biasInitializer\`) ${formatValue(spec.className)}. Import the package that registers it before loading the model.`,
         });
       }
       return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
@@ -240,9 +241,10 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       if (act) {
         y = act.apply(y) as tf.Tensor;
         if (act.weights.length > 0) {
-          throw new LipnetInputError({
-            code: 'INVALID_ARGUMENT',
+          throw new LipnetOptionError({
+            code: 'INVALID_OPTION',
             who: this.getClassName(),
+            option: 'activation',
             message: `the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
           });
         }

@@ -8,7 +8,7 @@ import {
 } from '@lipnet/constraints';
 import { ReparametrizedDense } from './reparametrized-dense';
 import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
-import { LipnetInputError, opt } from '@lipnet/core';
+import { LipnetOptionError, opt } from '@lipnet/core';
 import { layerOptions, REPARAMETRIZED_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
 
 /** Arguments of {@link SpectralDense}. */
@@ -46,9 +46,10 @@ export class SpectralDense extends ReparametrizedDense {
     super(args);
     OPTIONS.parse(args, this.getClassName());
     if (args === undefined || args === null) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
+      throw new LipnetOptionError({
+        code: 'MISSING_OPTION',
         who: 'SpectralDense',
+        option: 'units',
         message: 'missing arguments. Pass {units: n}.',
       });
     }

@@ -40,7 +40,8 @@ export function vanillaExport(model: tfl.LayersModel): tfl.LayersModel {
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
         who: 'vanillaExport',
-        message: `layer '${l.name}' is used ${used} times (shared layer), which is not supported. Give each use its own layer.`,
+        option: 'model',
+        message: `layer '${l.name}' is used ${used} times (shared layer) in the model, which is not supported. Give each use its own layer.`,
       });
     }
   }
@@ -105,6 +106,7 @@ function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
         throw new LipnetInputError({
           code: 'INVALID_ARGUMENT',
           who: 'vanillaExport',
+          option: 'model',
           message: `the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
         });
       }

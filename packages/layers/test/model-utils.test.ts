@@ -114,7 +114,7 @@ describe('MonitorCallback', () => {
     }
     expect(() => new MonitorCallback({ iterations: 0 })).toThrow(/`iterations`.*got 0/);
     expect(() => new MonitorCallback({ monitoredLayers: ['nope'] }).measure(model, 0)).toThrow(
-      /no layer named \['nope'\]/,
+      /`monitoredLayers` names no layer \[.nope.\]/,
     );
   });
 

@@ -37,6 +37,14 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
   }
   if (kind === 'sparse') {
     const n = yPred.shape[0];
+    if ((yPred.shape[1] ?? 0) < 2) {
+      throw inputError(
+        loss,
+        'yPred',
+        'INVALID_SHAPE',
+        `expected at least 2 classes, got \`yPred\` of shape ${shapeStr(yPred.shape)}. Pass one logit per class, [batch, classes].`,
+      );
+    }
     const ok =
       (yTrue.rank === 1 && yTrue.shape[0] === n) || (yTrue.rank === 2 && yTrue.shape[0] === n && yTrue.shape[1] === 1);
     if (!ok) {

@@ -326,6 +326,7 @@ export class GroupSort extends tfl.layers.Layer implements LipschitzLayer {
       throw new LipnetInputError({
         code: 'INVALID_SHAPE',
         who: cls,
+        option: 'input',
         message:
           `expected a known channel count on the last axis, got ${String(c)}. ` +
           'Give the model an inputShape whose last dimension is fixed.',

@@ -41,6 +41,7 @@ export function groupSort2AsBuiltins(
     throw new LipnetInputError({
       code: 'INVALID_SHAPE',
       who: 'groupSort2AsBuiltins',
+      option: 'input',
       message:
         `expected the input's last dimension to be a known even number, got ${String(c)}. ` +
         'GroupSort(2) sorts pairs of adjacent channels; give the input an even channel count.',

@@ -88,6 +88,7 @@ export class MaxMin extends tfl.layers.Layer implements LipschitzLayer {
         throw new LipnetInputError({
           code: 'INVALID_SHAPE',
           who: 'MaxMin',
+          option: 'input',
           message: `expected an input of rank ≥ 2 (batch, …, channels), got shape [${x.shape.join(', ')}]. Add a batch axis.`,
         });
       }

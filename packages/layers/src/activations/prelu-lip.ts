@@ -69,6 +69,7 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
       throw new LipnetInputError({
         code: 'INVALID_SHAPE',
         who: 'PReLUlip',
+        option: 'input',
         message:
           `expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
           'Give the model an inputShape with fixed dimensions.',
@@ -85,6 +86,7 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
         who: 'PReLUlip',
+        option: 'input',
         message: 'the layer is not built yet. Call it on an input first.',
       });
     const a = this.alpha.read();
@@ -116,6 +118,7 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
         who: 'PReLUlip',
+        option: 'input',
         message: 'the layer is not built yet. Call it on an input first.',
       });
     const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });

@@ -40,6 +40,7 @@ export class InvertibleDownSampling extends InvertibleSampling {
         throw new LipnetInputError({
           code: 'INVALID_SHAPE',
           who: 'InvertibleDownSampling',
+          option: 'input',
           message:
             `expected the input ${axis} ${dim} to be a multiple of the pool size ${p}. ` +
             'Crop or pad the input, or change poolSize.',

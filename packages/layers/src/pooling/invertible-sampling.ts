@@ -72,6 +72,7 @@ export function toNhwcShape(cls: string, inputShape: Shape | Shape[], dataFormat
     throw new LipnetInputError({
       code: 'INVALID_SHAPE',
       who: cls,
+      option: 'input',
       message: `expected a 4-D input, got shape [${s.map(String).join(', ')}]. Reshape the input to ${dataFormat === 'channelsLast' ? 'NHWC' : 'NCHW'}.`,
     });
   }

@@ -31,8 +31,9 @@ export class InvertibleUpSampling extends InvertibleSampling {
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
         who: 'InvertibleUpSampling',
+        option: 'input',
         message:
-          `expected the channel count ${c} to be a multiple of ph·pw = ${ph * pw}. ` +
+          `expected the input's channel count ${c} to be a multiple of ph·pw = ${ph * pw}. ` +
           'Use a channel count divisible by the block size, or change poolSize.',
       });
     }

@@ -10,9 +10,10 @@ export function normalizePair(cls: string, arg: string, v: unknown): [number, nu
     pair.length !== 2 ||
     !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
   ) {
-    throw new LipnetInputError({
-      code: 'INVALID_ARGUMENT',
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
       who: cls,
+      option: arg,
       message:
         `expected \`${arg}\` to be a positive integer or a pair of positive integers, got ${JSON.stringify(v)}. ` +
         `Pass e.g. ${arg}: 2 or ${arg}: [2, 2].`,
@@ -103,6 +104,7 @@ export function checkImageShape(cls: string, inputShape: Shape | Shape[]): Shape
     throw new LipnetInputError({
       code: 'INVALID_SHAPE',
       who: cls,
+      option: 'input',
       message:
         `expected a 4-D input (batch, height, width, channels), got shape [${shape.map(String).join(', ')}]. ` +
         'Reshape the input to NHWC.',
@@ -122,6 +124,7 @@ export function pooledShape(cls: string, shape: Shape, pool: [number, number]): 
       throw new LipnetInputError({
         code: 'INVALID_SHAPE',
         who: cls,
+        option: 'input',
         message: `expected the input ${axis} ${dim} to be at least the pool size ${p}. Use a smaller poolSize or a larger input.`,
       });
     }

@@ -65,8 +65,9 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
       throw new LipnetInputError({
         code: 'INVALID_SHAPE',
         who: 'ScaledGlobalAveragePooling2D',
+        option: 'input',
         message:
-          `expected a known height and width, got [${shape.map(String).join(', ')}]. ` +
+          `expected an input with a known height and width, got [${shape.map(String).join(', ')}]. ` +
           'The √(H·W) coefficient needs them: give the model a fixed inputShape.',
       });
     }
