@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetInputError, checkTensor, formatValue, type InputErrorCode } from '@lipnet/core';
+import { LipnetInputError, checkTensor, formatShape, formatValue, type InputErrorCode } from '@lipnet/core';
 
 /** A {@link LipnetInputError} of `loss` about `arg` (`yTrue` or `yPred`). */
 const inputError = (loss: string, arg: string, code: InputErrorCode, message: string) =>
@@ -16,8 +16,6 @@ const inputError = (loss: string, arg: string, code: InputErrorCode, message: st
  */
 export type LabelKind = 'binary' | 'onehot' | 'probabilities' | 'sparse';
 
-const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
 /**
  * Shape checks (free: no data is read). Throws a `LipnetInputError` naming the loss,
  * both shapes and the fix.
@@ -31,7 +29,7 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
       loss,
       'yPred',
       'INVALID_SHAPE',
-      `expected \`yPred\` of rank 2 ([batch, outputs]), got shape ${shapeStr(yPred.shape)}. ` +
+      `expected \`yPred\` of rank 2 ([batch, outputs]), got shape ${formatShape(yPred.shape)}. ` +
         `Reshape it, e.g. a binary output of shape [n] to [n, 1].`,
     );
   }
@@ -42,7 +40,7 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
         loss,
         'yPred',
         'INVALID_SHAPE',
-        `expected at least 2 classes, got \`yPred\` of shape ${shapeStr(yPred.shape)}. Pass one logit per class, [batch, classes].`,
+        `expected at least 2 classes, got \`yPred\` of shape ${formatShape(yPred.shape)}. Pass one logit per class, [batch, classes].`,
       );
     }
     const ok =
@@ -52,8 +50,8 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
         loss,
         'yTrue',
         'INVALID_SHAPE',
-        `expected \`yTrue\` of shape [${n}] or [${n}, 1] (class indices) for \`yPred\` of shape ${shapeStr(yPred.shape)}, ` +
-          `got ${shapeStr(yTrue.shape)}. Pass one integer class index per sample.`,
+        `expected \`yTrue\` of shape [${n}] or [${n}, 1] (class indices) for \`yPred\` of shape ${formatShape(yPred.shape)}, ` +
+          `got ${formatShape(yTrue.shape)}. Pass one integer class index per sample.`,
       );
     }
     return;
@@ -63,7 +61,7 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
       loss,
       'yTrue',
       'INVALID_SHAPE',
-      `\`yTrue\` has shape ${shapeStr(yTrue.shape)} but \`yPred\` has shape ${shapeStr(yPred.shape)}. ` +
+      `\`yTrue\` has shape ${formatShape(yTrue.shape)} but \`yPred\` has shape ${formatShape(yPred.shape)}. ` +
         `Pass labels with the same shape as the predictions${kind === 'onehot' ? ' (one-hot, [batch, classes])' : ''}.`,
     );
   }
@@ -72,7 +70,7 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
       loss,
       'yPred',
       'INVALID_SHAPE',
-      `expected at least 2 classes, got \`yPred\` of shape ${shapeStr(yPred.shape)}. ` +
+      `expected at least 2 classes, got \`yPred\` of shape ${formatShape(yPred.shape)}. ` +
         `For a single output use the binary losses (KR, HingeMargin, HKR).`,
     );
   }

@@ -8,24 +8,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { resultOrLipnetError } from '@lipnet/test-utils';
-import * as L from '../src';
+import { FACTORIES } from './helpers';
 
 const RUNS = { seed: 14, numRuns: 200 };
 
-const FACTORIES: Record<string, (o: never) => L.LipschitzLoss> = {
-  KR: L.KR,
-  HingeMargin: L.HingeMargin,
-  HKR: L.HKR,
-  MulticlassKR: L.MulticlassKR,
-  MulticlassHinge: L.MulticlassHinge,
-  MulticlassHKR: L.MulticlassHKR,
-  MultiMargin: L.MultiMargin,
-  CategoricalHinge: L.CategoricalHinge,
-  TauCategoricalCrossentropy: L.TauCategoricalCrossentropy,
-  TauSparseCategoricalCrossentropy: L.TauSparseCategoricalCrossentropy,
-  TauBinaryCrossentropy: L.TauBinaryCrossentropy,
-  MulticlassSoftHKR: L.MulticlassSoftHKR,
-};
 const KEYS = [
   'alpha',
   'minMargin',

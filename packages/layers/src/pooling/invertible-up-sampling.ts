@@ -29,7 +29,7 @@ export class InvertibleUpSampling extends InvertibleSampling {
     const [ph, pw] = this.poolSize;
     if (c != null && c % (ph * pw) !== 0) {
       throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
+        code: 'INVALID_SHAPE',
         who: 'InvertibleUpSampling',
         option: 'input',
         message:

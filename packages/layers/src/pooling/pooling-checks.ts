@@ -1,3 +1,4 @@
+import { kCoefLipOption } from '../layer-options';
 import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 
 type Shape = Array<number | null>;
@@ -24,15 +25,7 @@ export function normalizePair(cls: string, arg: string, v: unknown): [number, nu
 
 /** @internal Checks `kCoefLip` (finite, > 0). */
 export function checkPoolKCoefLip(cls: string, k: unknown): number {
-  if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) {
-    throw new LipnetOptionError({
-      code: 'INVALID_OPTION',
-      who: cls,
-      option: 'kCoefLip',
-      message: `expected \`kCoefLip\` to be a finite number > 0, got ${String(k)}. Pass e.g. kCoefLip: 1.`,
-    });
-  }
-  return k;
+  return kCoefLipOption.required().resolve(k, { who: cls, path: 'kCoefLip' });
 }
 
 /** @internal tfjs data format (`'channelsLast'` | `'channelsFirst'`), also accepting deel-lip's snake_case; null otherwise. */
