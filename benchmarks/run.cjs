@@ -4,7 +4,9 @@
  * backend available here, the notebook's Carlini-Wagner cost, inference of the
  * vanilla-exported model, the GEMM rate each backend reaches, peak RSS and
  * `tf.memory()` across steps; then deel-lip 1.5 on TensorFlow CPU, same machine,
- * same run, when `tools/reference/.venv` exists (`bash tools/reference/setup.sh`).
+ * same run, when `tools/reference/.venv` exists (`bash tools/reference/setup.sh`), and deel-torchlip 1.0.5
+ * and an unconstrained torch CNN of the same shape on PyTorch CPU when `tools/reference/.venv-torch` exists
+ * (`bash tools/reference/setup_torch.sh`).
  *
  * Writes benchmarks/results/<date>.json and <date>.md. Options:
  *   --backends tensorflow,tensorflow-stock-ops,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
@@ -12,7 +14,7 @@
  *   --cpu-batch 64 (the pure-JS backend is ~200× slower: timed at a small batch, scaled)
  *   --wasm-batch 1024 (wasm32's 4 GB heap cannot hold a batch-4096 step of this network; demo4
  *     computes its batch-4096 steps in chunks of 1024, the same work as 4 steps here)
- *   --no-reference (skip deel-lip)   --out <dir>
+ *   --no-reference (skip deel-lip and deel-torchlip)   --no-reference-epoch (their per-step figures only)   --out <dir>
  * A benchmark, not a test: it asserts nothing about time.
  */
 'use strict';
@@ -30,6 +32,7 @@ const opts = {
   cpuBatch: 64,
   wasmBatch: 1024,
   reference: true,
+  referenceEpoch: true,
   out: path.join(__dirname, 'results'),
 };
 const argv = process.argv.slice(2);
@@ -47,10 +50,11 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--cpu-batch') opts.cpuBatch = Number(next());
   else if (a === '--wasm-batch') opts.wasmBatch = Number(next());
   else if (a === '--no-reference') opts.reference = false;
+  else if (a === '--no-reference-epoch') opts.referenceEpoch = false;
   else if (a === '--out') opts.out = path.resolve(next());
   else {
     console.error(
-      `bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --no-reference --out DIR`,
+      `bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --no-reference --no-reference-epoch --out DIR`,
     );
     process.exit(2);
   }
@@ -116,40 +120,55 @@ for (const backend of opts.backends) {
   );
 }
 
-let reference = null;
-const py = path.join(root, 'tools/reference/.venv/bin/python');
-const script = path.join(root, 'tools/reference/bench_deel_lip.py');
-if (opts.reference && fs.existsSync(py) && fs.existsSync(script)) {
-  process.stderr.write('bench: deel-lip 1.5 on TensorFlow CPU (tools/reference) … ');
-  const tmp = path.join(os.tmpdir(), `deel-lip-bench-${process.pid}.json`);
-  const r = spawnSync(
-    py,
-    [
-      script,
-      '--out',
-      tmp,
-      '--batch',
-      String(opts.batch),
-      '--steps',
-      String(opts.steps),
-      '--attack-steps',
-      String(opts.cwSteps),
-    ],
-    { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
-  );
-  try {
-    reference = JSON.parse(fs.readFileSync(tmp, 'utf8'));
-    process.stderr.write('done\n');
-  } catch {
-    reference = { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}` };
-    process.stderr.write(`failed: ${reference.error}\n`);
+/** Runs a tools/reference benchmark script in its venv (when set up) and returns its JSON record. */
+function pythonReference(label, venv, scriptName, args, setup) {
+  const py = path.join(root, `tools/reference/${venv}/bin/python`);
+  const script = path.join(root, `tools/reference/${scriptName}`);
+  if (!opts.reference) return null;
+  if (!fs.existsSync(py) || !fs.existsSync(script)) {
+    return {
+      skipped: `tools/reference/${venv} not set up: run \`bash tools/reference/${setup}\` for the ${label} side-by-side figures`,
+    };
   }
-} else if (opts.reference) {
-  reference = {
-    skipped:
-      'tools/reference/.venv not set up: run `bash tools/reference/setup.sh` for the deel-lip side-by-side figures',
-  };
+  process.stderr.write(`bench: ${label} (tools/reference/${scriptName}) … `);
+  const tmp = path.join(os.tmpdir(), `${venv.replace(/\W/g, '')}-bench-${process.pid}.json`);
+  const r = spawnSync(py, [script, '--out', tmp, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
+  try {
+    const out = JSON.parse(fs.readFileSync(tmp, 'utf8'));
+    process.stderr.write('done\n');
+    return out;
+  } catch {
+    const error = `exit ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}`;
+    process.stderr.write(`failed: ${error}\n`);
+    return { error };
+  }
 }
+
+const common = [
+  '--batch',
+  String(opts.batch),
+  '--steps',
+  String(opts.steps),
+  ...(opts.referenceEpoch ? [] : ['--no-epoch']),
+];
+const reference = pythonReference(
+  'deel-lip 1.5 on TensorFlow CPU',
+  '.venv',
+  'bench_deel_lip.py',
+  [...common, '--attack-steps', String(opts.cwSteps)],
+  'setup.sh',
+);
+// deel-torchlip 1.0.5 and the same network unconstrained, on PyTorch CPU (rows only when its venv exists).
+const torchlip = pythonReference(
+  'deel-torchlip 1.0.5 and an unconstrained CNN on PyTorch CPU',
+  '.venv-torch',
+  'bench_torchlip.py',
+  common,
+  'setup_torch.sh',
+);
 
 const date = new Date().toISOString().slice(0, 10);
 const result = {
@@ -168,6 +187,7 @@ const result = {
   },
   runs,
   reference,
+  torchlip,
 };
 fs.mkdirSync(opts.out, { recursive: true });
 const jsonPath = path.join(opts.out, `${date}.json`);
@@ -177,7 +197,21 @@ const f = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed
 const refEpoch =
   reference && typeof reference.epochSeconds === 'number'
     ? reference.epochSeconds + (reference.validationSeconds || 0)
-    : undefined;
+    : reference && reference.epochSecondsFromStep;
+
+/** The PyTorch rows of the summary: deel-torchlip and the unconstrained twin (s/step, s/epoch). */
+function torchlipLines(t) {
+  if (!t) return [];
+  if (t.error || t.skipped) return [`deel-torchlip reference: ${t.error || t.skipped}.`];
+  const row = (name, r) =>
+    `- ${name}: ${f(r.msPerStep / 1000)} s/step, ${f(r.epochSeconds ?? r.epochSecondsFromStep, 1)} s/epoch${r.epochSeconds === undefined ? ' (from the step time)' : ''}`;
+  return [
+    `PyTorch ${t.torch} CPU, ${t.threads} threads, same machine, same run, batch ${t.batch} (JSON: \`torchlip\`):`,
+    row('deel-torchlip 1.0.5', t.torchlip),
+    row('unconstrained torch CNN of the same shape', t.unconstrained),
+  ];
+}
+
 const md = [
   `# lipnet benchmark, ${result.date}`,
   '',
@@ -193,8 +227,9 @@ const md = [
   ),
   '',
   reference && !reference.error && !reference.skipped
-    ? `deel-lip 1.5 on TensorFlow CPU, same machine, same run: ${f(refEpoch, 1)} s/epoch. Full figures in the JSON (\`reference\`).`
+    ? `deel-lip 1.5 on TensorFlow CPU, same machine, same run: ${f(refEpoch, 1)} s/epoch${typeof reference.epochSeconds === 'number' ? '' : ' (from the step time)'}. Full figures in the JSON (\`reference\`).`
     : `deel-lip reference: ${reference ? reference.error || reference.skipped : 'not run (--no-reference)'}.`,
+  ...torchlipLines(torchlip),
   '',
 ].join('\n');
 fs.writeFileSync(path.join(opts.out, `${date}.md`), md);

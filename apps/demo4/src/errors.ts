@@ -69,10 +69,13 @@ export class CertificateViolationError extends Demo4Error {
   }
 }
 
-/** Training was interrupted (SIGINT); the checkpoint was saved. Exit code 130 as for a shell ^C. */
+/**
+ * The run was stopped by SIGINT, SIGTERM or SIGHUP; the checkpoint was saved.
+ * Exit code 128 + the signal's number (130 for ^C, 143 for SIGTERM, 129 for SIGHUP), as a shell reports it.
+ */
 export class InterruptedError extends Demo4Error {
-  constructor(message: string) {
-    super(message, 130);
+  constructor(message: string, exitCode = 130) {
+    super(message, exitCode);
     this.name = 'InterruptedError';
   }
 }

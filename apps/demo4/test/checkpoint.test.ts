@@ -3,17 +3,20 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
-import { writeFileAtomic } from '../src/atomic-write';
+import { writeFileAtomic } from '../src/pipeline/atomic-write';
 import {
   assertSameSettings,
+  previousGeneration,
   readCheckpoint,
+  readResumeCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
   type RunSettings,
-} from '../src/checkpoint';
+} from '../src/training/checkpoint';
 import { CheckpointError } from '../src/errors';
-import { Rng } from '../src/rng';
-import { categoricalAccuracy, freshProgress, train, type StopSignal } from '../src/train';
+import { Rng } from '../src/training/rng';
+import { categoricalAccuracy } from '../src/model/loss-and-metrics';
+import { freshProgress, train, type StopSignal } from '../src/training/loop';
 import { tmpDir } from './helpers';
 
 /** A tiny model with a non-trainable weight too (as the Lipschitz layers' power-iteration vectors). */
@@ -32,7 +35,15 @@ function tinyModel(): tfl.LayersModel {
   return m;
 }
 
-const settings: RunSettings = { batchSize: 8, trainLimit: null, seed: 7, learningRate: 0.01, modelSignature: 'tiny' };
+const settings: RunSettings = {
+  batchSize: 8,
+  trainLimit: null,
+  seed: 7,
+  learningRate: 0.01,
+  modelSignature: 'tiny',
+  valLimit: null,
+  data: 'tiny-data',
+};
 const mse = (t: tf.Tensor, p: tf.Tensor) => tf.losses.meanSquaredError(t, p);
 const quiet = { write: () => true };
 
@@ -160,13 +171,58 @@ describe('checkpoint + resume', () => {
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 10));
     expect(() => readCheckpoint(file)).toThrow(CheckpointError);
     expect(() => readCheckpoint(file)).toThrow(
-      /is unusable: tensor data does not match its SHA-256 \(truncated or corrupted\)/,
+      /is unusable: its SHA-256 does not match its header and data \(edited, truncated or corrupted\)/,
     );
     fs.writeFileSync(file, 'hello world, not a checkpoint');
     expect(() => readCheckpoint(file)).toThrow(/not a demo4 checkpoint \(bad magic\)/);
     expect(() => readCheckpoint(path.join(dir, 'none.bin'))).toThrow(/cannot read checkpoint .*none\.bin \(ENOENT\)/);
     expect(() => assertSameSettings(file, settings, { ...settings, batchSize: 16 })).toThrow(
       /run settings differ \(batchSize: checkpoint 8, now 16\)/,
+    );
+    expect(() => assertSameSettings(file, settings, { ...settings, valLimit: 100 })).toThrow(
+      /run settings differ \(valLimit: checkpoint null, now 100\)/,
+    );
+  });
+
+  it('refuses a checkpoint whose header was edited (the SHA-256 covers header and data)', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'checkpoint.bin');
+    await run(2, { file });
+    const bytes = fs.readFileSync(file);
+    const at = bytes.indexOf('"epoch":2');
+    expect(at).toBeGreaterThan(16);
+    const edited = Buffer.from(bytes);
+    edited.write('"epoch":1', at, 'utf8'); // same length: only the hash can tell
+    fs.writeFileSync(file, edited);
+    expect(() => readCheckpoint(file)).toThrow(/SHA-256 does not match its header and data/);
+    fs.writeFileSync(file, bytes);
+    expect(readCheckpoint(file).header.progress.epoch).toBe(2);
+  });
+
+  it('keeps two generations and resumes from the older one, with a warning, when the newest is damaged', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'checkpoint.bin');
+    await run(2, { file });
+    expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint.bin', 'checkpoint.prev.bin']);
+    expect(readCheckpoint(previousGeneration(file)).header.progress.epoch).toBe(1);
+    const lines: string[] = [];
+    expect(readResumeCheckpoint(file, (l) => lines.push(l)).header.progress.epoch).toBe(2);
+    expect(lines).toEqual([]);
+    const bytes = fs.readFileSync(file);
+    bytes.writeUInt8(bytes[bytes.length - 100]! ^ 0x01, bytes.length - 100); // one flipped bit in the data
+    fs.writeFileSync(file, bytes);
+    const ck = readResumeCheckpoint(file, (l) => lines.push(l));
+    expect([ck.file, ck.header.progress.epoch]).toEqual([previousGeneration(file), 1]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Warning: checkpoint .*checkpoint\.bin is unusable: its SHA-256 does not match .*; resuming from the previous generation .*checkpoint\.prev\.bin \(epoch 1, step 0\)\.$/,
+      ),
+    ]);
+    fs.rmSync(file); // a crash between the rename and the write leaves only the previous generation
+    expect(readResumeCheckpoint(file, () => undefined).header.progress.epoch).toBe(1);
+    fs.writeFileSync(previousGeneration(file), 'damaged too');
+    expect(() => readResumeCheckpoint(file, () => undefined)).toThrow(
+      /The previous generation is unusable too: .*bad magic/,
     );
   });
 

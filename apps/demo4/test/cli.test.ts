@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DEFAULT_OUT, HELP, parseArgs } from '../src/cli';
+import { DEFAULT_OUT, HELP, parseArgs, QUICK } from '../src/cli';
 import { CliError } from '../src/errors';
 
 describe('parseArgs', () => {
@@ -80,6 +80,13 @@ describe('parseArgs', () => {
     expect(() => parseArgs(argv)).toThrow(re);
   });
 
+  it('--quick sets the preset, flags given too win; --resume and --restart exclude each other', () => {
+    expect(parseArgs(['--quick'])).toMatchObject(QUICK);
+    expect(parseArgs(['--quick', '--epochs', '5'])).toMatchObject({ ...QUICK, epochs: 5 });
+    expect(parseArgs(['--epochs', '5', '--quick'])).toMatchObject({ ...QUICK, epochs: 5 });
+    expect(() => parseArgs(['--resume', '--restart'])).toThrow(/--resume and --restart contradict each other/);
+  });
+
   it('exits with code 2 on a bad flag', () => {
     try {
       parseArgs(['--epochs', 'x']);
@@ -101,6 +108,8 @@ describe('parseArgs', () => {
       '--out',
       '--seed',
       '--resume',
+      '--restart',
+      '--quick',
       '--help',
     ]) {
       expect(HELP).toContain(f);

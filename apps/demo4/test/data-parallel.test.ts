@@ -8,10 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DataParallelTrainer } from '@lipnet/backend';
 import { MulticlassHKR, MulticlassKR } from '@lipnet/losses';
 import { expectTensorsClose } from '@lipnet/test-utils';
-import type { RunSettings } from '../src/checkpoint';
-import { Rng } from '../src/rng';
-import { categoricalAccuracy, freshProgress, train, type LossOrMetric } from '../src/train';
-import { planWorkers } from '../src/workers';
+import type { RunSettings } from '../src/training/checkpoint';
+import { Rng } from '../src/training/rng';
+import { categoricalAccuracy, type LossOrMetric } from '../src/model/loss-and-metrics';
+import { freshProgress, train } from '../src/training/loop';
+import { planWorkers } from '../src/training/workers';
 import { smallLipnetModel } from './small-lipnet-model';
 
 const settings: RunSettings = {
@@ -20,6 +21,8 @@ const settings: RunSettings = {
   seed: 5,
   learningRate: 0.05,
   modelSignature: 'parallel',
+  valLimit: null,
+  data: 'x',
 };
 const quiet = { write: () => true };
 const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;

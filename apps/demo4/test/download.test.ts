@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { downloadFashionMnist } from '../src/download';
+import { downloadFashionMnist } from '../src/data/download';
 import { tmpDir } from './helpers';
 
 /** A fetch that answers (or throws) as `impl` does, asynchronously. */

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { oneHot, scaleImages, toDataset, disposeDataset } from '../src/dataset';
+import { oneHot, scaleImages, toDataset, disposeDataset } from '../src/data/dataset';
 import { CorruptDatasetError, DatasetNotFoundError } from '../src/errors';
-import { downloadCacheDir, loadFashionMnist, searchLocations } from '../src/fashion-mnist';
+import { downloadCacheDir, loadFashionMnist, searchLocations } from '../src/data/fashion-mnist';
 import { idxBytes, tmpDir, writeTinyDataset } from './helpers';
 
 describe('searchLocations', () => {

@@ -1,96 +1,85 @@
+/**
+ * Figures from Vega-Lite specifications: the notebook's log as parsed, the
+ * difference map and image encoding, the labels of the adversarial grid, and
+ * what the rendered SVG and PNG contain (titles, legends, the notebook's
+ * reference values, images, text drawn with the bundled DejaVu font).
+ */
 import { PNG } from 'pngjs';
-import { adversarialViz, differenceMap, vizSize, type VizSample } from '../src/adversarial-viz';
-import { Canvas } from '../src/canvas';
-import { ADVANCE, glyph, glyphPixel, textWidth } from '../src/font';
-import {
-  CURVES_LAYOUT,
-  curvesSize,
-  niceTicks,
-  trainingCurves,
-  trainingCurvesHtml,
-  TRAIN_COLOR,
-  VAL_COLOR,
-} from '../src/training-curves';
+import { adversarialGridSpec, comparisonLabel, type GridSample } from '../src/figures/adversarial-grid';
+import { differenceMap, imagePng } from '../src/figures/image-png';
+import { lineChart } from '../src/figures/line-chart';
+import { figureSpec, FIGURE_FONT, renderFigure, svgToPng } from '../src/figures/render';
+import { CURVE_COLORS, NOTEBOOK_HISTORY, trainingCurvesSpec } from '../src/figures/training-curves';
 
 const decode = (buf: Buffer) => PNG.sync.read(buf);
-const countColour = (png: PNG, c: readonly number[], x0 = 0, y0 = 0, x1 = png.width, y1 = png.height) => {
+const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+/** Pixels within `tol` of colour `c`. */
+function countColour(png: PNG, c: number[], tol = 0): number {
   let n = 0;
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      const i = (y * png.width + x) * 4;
-      if (png.data[i] === c[0] && png.data[i + 1] === c[1] && png.data[i + 2] === c[2]) n++;
-    }
-  }
+  for (let i = 0; i < png.data.length; i += 4)
+    if ([0, 1, 2].every((k) => Math.abs(png.data[i + k]! - c[k]!) <= tol)) n++;
   return n;
-};
+}
 
-describe('5×7 font', () => {
-  it('has a distinct glyph for every printable ASCII character', () => {
-    const seen = new Map<string, string>();
-    for (let c = 0x21; c <= 0x7e; c++) {
-      const ch = String.fromCharCode(c);
-      const key = glyph(ch).join(',');
-      expect(glyph(ch)).toHaveLength(7);
-      expect(glyph(ch).every((r) => r >= 0 && r < 32)).toBe(true);
-      expect(key).not.toBe('0,0,0,0,0,0,0');
-      expect(seen.get(key)).toBeUndefined();
-      seen.set(key, ch);
-    }
-  });
-  it('draws the pixels of its table: "T" is a full top bar and a centre stem', () => {
-    expect([0, 1, 2, 3, 4].every((x) => glyphPixel('T', x, 0))).toBe(true);
-    expect([1, 2, 3, 4, 5, 6].every((y) => glyphPixel('T', 2, y) && !glyphPixel('T', 0, y))).toBe(true);
-    const c = new Canvas(20, 10);
-    c.text(1, 1, 'T', [0, 0, 0], 2);
-    expect(c.get(1, 1)).toEqual([0, 0, 0]); // top-left of the bar
-    expect(c.get(1, 4)).toEqual([255, 255, 255]); // below the bar, left of the stem
-    expect(c.get(5, 9)).toEqual([0, 0, 0]); // the stem at scale 2
-    expect(textWidth('ab', 2)).toBe((2 * ADVANCE - 1) * 2);
+describe('the notebook log', () => {
+  it('holds the 100 epochs the notebook printed (first and last lines)', () => {
+    for (const k of ['loss', 'accuracy', 'MulticlassKR', 'val_loss', 'val_accuracy', 'val_MulticlassKR'])
+      expect(NOTEBOOK_HISTORY[k]).toHaveLength(100);
+    expect(NOTEBOOK_HISTORY['loss']![0]).toBe(39.198);
+    expect(NOTEBOOK_HISTORY['val_accuracy']![0]).toBe(0.4333);
+    expect(NOTEBOOK_HISTORY['val_accuracy']![99]).toBe(0.8387);
+    expect(NOTEBOOK_HISTORY['val_MulticlassKR']![99]).toBe(1.8466);
   });
 });
 
-describe('PNG canvas', () => {
-  it('encodes a valid PNG of its size whose pixels decode back', () => {
-    const c = new Canvas(7, 5, [10, 20, 30]);
-    c.set(3, 2, [200, 100, 50]);
-    const png = decode(c.toPng());
-    expect([png.width, png.height]).toEqual([7, 5]);
-    const i = (2 * 7 + 3) * 4;
-    expect(Array.from(png.data.subarray(i, i + 3))).toEqual([200, 100, 50]);
-    expect(Array.from(png.data.subarray(0, 3))).toEqual([10, 20, 30]);
-  });
-  it('rejects a non-integer size', () => {
-    expect(() => new Canvas(2.5, 3)).toThrow(/expected positive integer width and height, got 2.5×3/);
-  });
-});
-
-describe('adversarial_viz', () => {
-  const img = (f: (i: number) => number) => Float32Array.from({ length: 784 }, (_, i) => f(i));
-  const samples: VizSample[] = Array.from({ length: 10 }, (_, k) => ({
-    image: img((i) => ((i + k) % 28) / 28),
-    adv: img((i) => Math.min(1, ((i + k) % 28) / 28 + (i % 2 ? 0.2 : -0.1))),
-    origClass: 'Trouser',
-    advClass: k % 2 ? 'Dress' : 'Trouser',
-    certificate: 0.2283156,
-    distance: 1.1371366,
-  }));
-
+describe('images', () => {
   it('difference map: red = removed, green = added, scaled by its max', () => {
     const d = differenceMap(Float32Array.from([0.5, 0.5, 0.5]), Float32Array.from([0.3, 0.9, 0.5]));
     expect(Array.from(d).map((v) => +v.toFixed(5))).toEqual([0.5, 0, 0, 0, 1, 0, 0, 0, 0]);
   });
-
-  it('is a 10 × 3 grid PNG of the expected size with titles drawn', () => {
-    const c = adversarialViz(samples);
-    const png = decode(c.toPng());
-    expect({ width: png.width, height: png.height }).toEqual(vizSize(10));
-    // title rows hold black text pixels; the image area below them holds the images
-    expect(countColour(png, [0, 0, 0], 0, 0, png.width, 22)).toBeGreaterThan(200);
-    // a misclassified adversarial's title is dark red
-    expect(countColour(png, [170, 0, 0])).toBeGreaterThan(100);
-    // the difference maps contain pure red and pure green pixels
-    expect(countColour(png, [255, 0, 0]) + countColour(png, [0, 255, 0])).toBeGreaterThan(1000);
+  it('encodes a grey image as a PNG whose pixels are the values, each a scale×scale block', () => {
+    const png = decode(imagePng(Float32Array.from([0, 1, 0.5, 0.25]), 2, 1, 3));
+    expect([png.width, png.height]).toEqual([6, 6]);
+    const at = (x: number, y: number) => Array.from(png.data.subarray((y * 6 + x) * 4, (y * 6 + x) * 4 + 4));
+    expect(at(0, 0)).toEqual([0, 0, 0, 255]);
+    expect(at(5, 2)).toEqual([255, 255, 255, 255]);
+    expect(at(2, 3)).toEqual([128, 128, 128, 255]);
+    expect(at(4, 5)).toEqual([64, 64, 64, 255]);
   });
+});
+
+describe('adversarial grid', () => {
+  it('says how each certificate compares with its attack distance, never "Infinity"', () => {
+    expect(comparisonLabel(0.4123, 1.2345)).toBe('certificate 0.41 < CW distance 1.23 (×3.0)');
+    expect(comparisonLabel(0.5, Infinity)).toBe('certificate 0.50; the attack found no adversarial');
+    expect(comparisonLabel(0.5, 0.3)).toBe('certificate 0.50 ≥ CW distance 0.30 — VIOLATED');
+  });
+
+  it('renders every image, the classes and the comparisons', async () => {
+    const img = (k: number) => Float32Array.from({ length: 784 }, (_, i) => ((i + k) % 28) / 28);
+    const samples: GridSample[] = Array.from({ length: 10 }, (_, k) => ({
+      image: img(k),
+      adv: img(k).map((v, i) => Math.min(1, Math.max(0, v + (i % 2 ? 0.2 : -0.2)))),
+      origClass: `class ${k}`,
+      advClass: k === 4 ? `class ${k}` : 'Shirt',
+      testIndex: 10 + k,
+      certificate: 0.2283156 + k / 100,
+      distance: k === 3 ? Infinity : 1.1371366,
+    }));
+    const f = await renderFigure(adversarialGridSpec(samples));
+    expect(f.svg.match(/<image /g)).toHaveLength(30);
+    expect(f.svg).toContain('certificate 0.23 &lt; CW distance 1.14 (×5.0)');
+    expect(f.svg).toContain('certificate 0.26; the attack found no adversarial');
+    expect(f.svg).toContain('class 1 → Shirt');
+    expect(f.svg).toContain('still class 4');
+    expect(f.svg).toContain('10. class 9 (test #19)');
+    expect(f.svg).not.toMatch(/Infinity/);
+    const png = decode(f.png);
+    expect(png.height).toBeGreaterThan(10 * 84);
+    // the difference maps' pure red and pure green pixels made it into the PNG
+    expect(countColour(png, [255, 0, 0])).toBeGreaterThan(1000);
+    expect(countColour(png, [0, 255, 0])).toBeGreaterThan(1000);
+  }, 60000);
 });
 
 describe('training curves', () => {
@@ -102,28 +91,47 @@ describe('training curves', () => {
     MulticlassKR: [0.07, 0.26, 0.41],
     val_MulticlassKR: [0.21, 0.36, 0.49],
   };
-  it('nice ticks cover the range with round steps', () => {
-    expect(niceTicks(0.07, 0.49)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
-    expect(niceTicks(15.3, 39.2)).toEqual([15, 20, 25, 30, 35, 40]);
-    expect(niceTicks(1, 1).length).toBeGreaterThan(1);
-  });
-  it('draws three panels with train and validation lines', () => {
-    const png = decode(trainingCurves(history).toPng());
-    expect({ width: png.width, height: png.height }).toEqual(curvesSize());
-    for (let k = 0; k < 3; k++) {
-      const x0 = k * CURVES_LAYOUT.panelW;
-      expect(countColour(png, TRAIN_COLOR, x0, 0, x0 + CURVES_LAYOUT.panelW)).toBeGreaterThan(100);
-      expect(countColour(png, VAL_COLOR, x0, 0, x0 + CURVES_LAYOUT.panelW)).toBeGreaterThan(100);
-      expect(countColour(png, [0, 0, 0], x0, 0, x0 + CURVES_LAYOUT.panelW, 30)).toBeGreaterThan(50); // title
-    }
-  });
-  it('handles a single epoch (markers, no lines) and writes an SVG page', () => {
-    const one = Object.fromEntries(Object.entries(history).map(([k, v]) => [k, v.slice(0, 1)]));
-    const png = decode(trainingCurves(one).toPng());
-    expect(countColour(png, VAL_COLOR)).toBeGreaterThan(3 * 20);
-    const html = trainingCurvesHtml(history);
-    expect(html.match(/<svg /g)).toHaveLength(3);
-    expect(html.match(/<polyline /g)).toHaveLength(6);
-    expect(html).toContain('val_MulticlassKR epoch 3: 0.4900');
+  it('three panels with axes, a legend, and the notebook’s curves and epoch-100 values', async () => {
+    const f = await renderFigure(trainingCurvesSpec(history, '3 epochs'));
+    for (const t of [
+      'loss (MulticlassHKR)',
+      'accuracy',
+      'MulticlassKR',
+      'epoch',
+      'training',
+      'validation',
+      'notebook, validation',
+    ])
+      expect(f.svg).toContain(`>${t}<`);
+    expect(f.svg).toContain('notebook, validation, epoch 100: 0.8387');
+    expect(f.svg).toContain('notebook, validation, epoch 100: 1.8466');
+    const png = decode(f.png);
+    expect(countColour(png, hex(CURVE_COLORS['training']!), 2)).toBeGreaterThan(200);
+    expect(countColour(png, hex(CURVE_COLORS['validation']!), 2)).toBeGreaterThan(200);
+  }, 60000);
+
+  it('lineChart is a reusable view: any series, reference lines, integer x', async () => {
+    const spec = figureSpec(
+      lineChart({
+        title: 'robust accuracy',
+        xTitle: 'ε',
+        yTitle: 'accuracy',
+        series: [{ name: 'certified', points: [0, 0.5, 1].map((x) => ({ x, y: 1 - x / 2 })) }],
+        references: [{ y: 0.9, label: 'clean 0.90' }],
+      }),
+    );
+    const f = await renderFigure(spec);
+    for (const t of ['robust accuracy', 'certified', 'clean 0.90', 'ε']) expect(f.svg).toContain(t);
+  }, 60000);
+});
+
+describe('PNG text', () => {
+  it('is drawn with the bundled DejaVu font, with no system fonts', () => {
+    const svg = (t: string) =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="30"><rect width="60" height="30" fill="white"/><text x="4" y="22" font-family="sans-serif" font-size="20">${t}</text></svg>`;
+    const dark = (png: PNG) => countColour(png, [0, 0, 0], 100);
+    expect(FIGURE_FONT.files.every((f) => f.endsWith('.ttf'))).toBe(true);
+    expect(dark(decode(svgToPng(svg(''), 1)))).toBe(0);
+    expect(dark(decode(svgToPng(svg('Hg'), 1)))).toBeGreaterThan(40);
   });
 });

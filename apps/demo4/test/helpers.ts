@@ -38,3 +38,17 @@ export function writeTinyDataset(dir: string, nTrain: number, nTest: number, gzi
   put('t10k-images-idx3-ubyte', images(nTest));
   put('t10k-labels-idx1-ubyte', labels(nTest));
 }
+
+/** SHA-256 of every file under `dir`, by relative path (sorted). */
+export function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = require('crypto').createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}

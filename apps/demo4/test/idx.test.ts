@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CorruptDatasetError } from '../src/errors';
-import { isGzip, parseIdx, readIdxFile } from '../src/idx';
+import { isGzip, parseIdx, readIdxFile } from '../src/data/idx';
 import { idxBytes, tmpDir } from './helpers';
 
 const IMG = { ndims: 3, innerDims: [28, 28] };

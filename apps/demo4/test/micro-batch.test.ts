@@ -8,12 +8,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MulticlassHKR } from '@lipnet/losses';
 import { expectNoLeakedTensors, expectTensorsClose } from '@lipnet/test-utils';
-import type { RunSettings } from '../src/checkpoint';
-import { Rng } from '../src/rng';
-import { categoricalAccuracy, freshProgress, train, type LossOrMetric } from '../src/train';
+import type { RunSettings } from '../src/training/checkpoint';
+import { Rng } from '../src/training/rng';
+import { categoricalAccuracy, type LossOrMetric } from '../src/model/loss-and-metrics';
+import { freshProgress, train } from '../src/training/loop';
 import { smallLipnetModel } from './small-lipnet-model';
 
-const settings: RunSettings = { batchSize: 10, trainLimit: null, seed: 5, learningRate: 0.05, modelSignature: 'micro' };
+const settings: RunSettings = {
+  batchSize: 10,
+  trainLimit: null,
+  seed: 5,
+  learningRate: 0.05,
+  modelSignature: 'micro',
+  valLimit: null,
+  data: 'x',
+};
 const quiet = { write: () => true };
 const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;
 

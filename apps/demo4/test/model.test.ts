@@ -1,4 +1,4 @@
-import { buildHkrModel } from '../src/model';
+import { buildHkrModel } from '../src/model/hkr-model';
 
 const values = (m: ReturnType<typeof buildHkrModel>) =>
   m.weights.map((w) => ({ name: w.originalName.replace(/_\d+\//, '/'), v: Array.from(w.read().dataSync()) }));

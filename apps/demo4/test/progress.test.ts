@@ -1,4 +1,4 @@
-import { formatBar, formatEta, formatMetric, formatPerUnit, Progbar } from '../src/progress';
+import { formatBar, formatEta, formatMetric, formatPerUnit, Progbar } from '../src/training/progress';
 
 describe('Keras-style progress', () => {
   it('formats like Keras Progbar', () => {

@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetInputError, LipnetOptionError, defineOptions, formatValue, opt, refuseOption } from '@lipnet/core';
-import { clipBounds, clipPerturbation, whereSample } from './ops';
+import {
+  LipnetInputError,
+  LipnetOptionError,
+  checkTensor,
+  defineOptions,
+  formatValue,
+  opt,
+  refuseOption,
+} from '@lipnet/core';
+import { clipBounds, clipPerturbation, whereSample, type Norm } from './ops';
 import { Rng } from './rng';
-import type { AttackResult, Bounds, Model, Preprocessing, ProgressEvent, RunOptions } from './types';
+import { checkImages, parseEpsilons, toClassTensor, toLogitsFn } from './run-inputs';
+import type { AttackResult, Bounds, Model, ProgressEvent, RunOptions } from './types';
 
 /**
  * What an attack sees for one batch: the logits function (preprocessing included), the
@@ -20,6 +28,8 @@ export interface AttackContext {
   readonly targeted: boolean;
   readonly numClasses: number;
   readonly rng: Rng;
+  /** This batch's slice of `RunOptions.startingPoints` (adversarial starts), or null. */
+  readonly startingPoints: tf.Tensor | null;
   /** Criterion on logits: argmax ≠ label, or argmax = target. Bool `[n]`. */
   isAdversarial(z: tf.Tensor): tf.Tensor1D;
   /**
@@ -36,127 +46,10 @@ interface Resolved {
   targets: tf.Tensor1D | null;
   batchSize: number;
   rng: Rng;
+  startingPoints: tf.Tensor | null;
   logits: (x: tf.Tensor) => tf.Tensor;
   onProgress?: (e: ProgressEvent) => void;
   stop: () => boolean;
-}
-
-/** Checks that the labels (or targets) are integer class indices, one per image. */
-function toClassTensor(who: string, arg: string, v: unknown, n: number): tf.Tensor1D {
-  if (v instanceof tf.Tensor) {
-    const t = v as tf.Tensor;
-    if (t.dtype !== 'int32') {
-      throw new LipnetInputError({
-        code: 'INVALID_DTYPE',
-        who,
-        option: arg,
-        expected: 'be an int32 tensor of class indices',
-        got: `a ${t.dtype} tensor`,
-        fix: `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
-      });
-    }
-    if (t.rank !== 1 || t.shape[0] !== n) {
-      throw new LipnetInputError({
-        code: 'INVALID_SHAPE',
-        who,
-        option: arg,
-        expected: `have shape [${n}] (one class index per image)`,
-        got: `shape [${t.shape.join(', ')}]`,
-        fix: `Pass exactly one class index per image.`,
-      });
-    }
-    return tf.clone(t) as tf.Tensor1D;
-  }
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-    const arr = Array.from(v as ArrayLike<number>);
-    if (arr.length !== n) {
-      throw new LipnetInputError({
-        code: 'INVALID_SHAPE',
-        who,
-        option: arg,
-        expected: `hold ${n} class indices (one per image)`,
-        got: `${arr.length} values`,
-        fix: 'Pass exactly one class index per image.',
-      });
-    }
-    const bad = arr.find((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0);
-    if (bad !== undefined)
-      throw new LipnetInputError({
-        code: 'INVALID_VALUE',
-        who,
-        option: arg,
-        expected: 'hold non-negative integer class indices',
-        got: formatValue(bad),
-        fix: 'Pass class indices, not one-hot vectors or probabilities.',
-      });
-    return tf.tensor1d(arr, 'int32');
-  }
-  throw new LipnetInputError({
-    code: 'INVALID_ARGUMENT',
-    who,
-    option: arg,
-    expected: 'be an int32 tensor or an array of class indices',
-    got: formatValue(v),
-    fix: 'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.',
-  });
-}
-
-/** Wraps a model (LayersModel or function) with mean/std preprocessing. */
-function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): (x: tf.Tensor) => tf.Tensor {
-  let f: (x: tf.Tensor) => tf.Tensor;
-  if (typeof model === 'function') f = model;
-  else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
-    f = (x) => model.apply(x, { training: false }) as tf.Tensor;
-  } else {
-    throw new LipnetInputError({
-      code: 'INVALID_ARGUMENT',
-      who,
-      option: 'model',
-      expected: 'be a tfjs LayersModel or a function (x: Tensor) => logits',
-      got: formatValue(model),
-      fix: "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
-    });
-  }
-  if (!pre || (pre.mean === undefined && pre.std === undefined)) return f;
-  const vec = (name: string, v: number | readonly number[] | undefined, dflt: number) => {
-    const arr = v === undefined ? [dflt] : typeof v === 'number' ? [v] : Array.from(v);
-    if (
-      arr.length === 0 ||
-      arr.some((a) => typeof a !== 'number' || !Number.isFinite(a) || (name === 'std' && a <= 0))
-    ) {
-      throw new LipnetOptionError({
-        code: 'INVALID_OPTION',
-        who,
-        option: `preprocessing.${name}`,
-        expected: name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers',
-        got: formatValue(v),
-        fix: 'Pass a number or one number per channel.',
-      });
-    }
-    return arr;
-  };
-  const mean = vec('mean', pre.mean, 0);
-  const std = vec('std', pre.std, 1);
-  return (x) =>
-    tf.tidy(() => {
-      const c = x.shape[x.rank - 1] ?? 1;
-      for (const [name, a] of [
-        ['mean', mean],
-        ['std', std],
-      ] as const) {
-        if (a.length !== 1 && a.length !== c) {
-          throw new LipnetOptionError({
-            code: 'INVALID_OPTION',
-            who,
-            option: `preprocessing.${name}`,
-            expected: `have 1 or ${c} entries (the last axis of the images)`,
-            got: `${a.length} entries`,
-            fix: 'Pass one value per channel (channels-last).',
-          });
-        }
-      }
-      return f(tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)));
-    });
 }
 
 /**
@@ -175,6 +68,7 @@ const RUN_OPTIONS = defineOptions('run', {
   shouldStop: opt.func().describedAs('a function returning boolean', 'Pass `() => boolean` or use `signal`.'),
   seed: opt.number().describedAs('a finite number', 'Pass an integer seed or omit it.'),
   batchSize: opt.integer({ min: 1 }),
+  startingPoints: opt.any().orNull(),
 });
 
 /**
@@ -188,19 +82,33 @@ export abstract class Attack {
   /** Class name used in messages and progress events. */
   abstract readonly name: string;
   /** Norm the attack works in. */
-  abstract readonly distance: 'l2' | 'linf';
+  abstract readonly distance: Norm;
   /** `'minimization'`: finds the smallest perturbation; `'fixedEpsilon'`: works inside a given ε-ball. */
   abstract readonly kind: 'minimization' | 'fixedEpsilon';
   /** False for attacks that only have an untargeted form (DeepFool). */
   protected readonly supportsTargeted: boolean = true;
-  /** False for decision-based attacks, which read only the argmax (and so accept integer logits). */
+  /**
+   * False for decision-based attacks, which read only the argmax (and so accept integer logits);
+   * true for those that need the logits' gradient or real values.
+   */
   protected readonly needsGradients: boolean = true;
+  /** False for attacks that take no ε at all (foolbox `SpatialAttack`). */
+  protected readonly acceptsEpsilons: boolean = true;
 
   /**
    * Attacks one batch and returns the perturbed batch (same shape). `epsilon` is `null` for
    * minimum-norm attacks. The returned tensor is owned by the caller.
    */
   protected abstract attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor>;
+
+  /**
+   * Runs this attack on one batch inside another attack's context (used for `initAttack`, as
+   * foolbox's Brendel-Bethge, Boundary and Pointwise attacks do). Returns the raw batch result.
+   * @internal
+   */
+  runBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null = null): Promise<tf.Tensor> {
+    return this.attackBatch(ctx, x, epsilon);
+  }
 
   /**
    * Attacks `images` (`[N, …]`, inside `bounds`) whose true classes are `labels`.
@@ -254,13 +162,15 @@ export abstract class Attack {
           const [s, e] = batches[bi] as [number, number];
           const xb = tf.slice(images, s, e - s);
           const cb = tf.slice(classes, s, e - s);
-          const ctx = this.context(opts, cb, numClasses, ei, runs.length, bi, batches.length, eps);
+          const sb = opts.startingPoints ? tf.slice(opts.startingPoints, s, e - s) : null;
+          const ctx = this.context(opts, cb, sb, numClasses, ei, runs.length, bi, batches.length, eps);
           try {
             const out = stopped ? tf.clone(xb) : await this.attackBatch(ctx, xb, eps);
             parts.push(out);
           } finally {
             xb.dispose();
             cb.dispose();
+            sb?.dispose();
           }
           stopped = stopped || opts.stop();
         }
@@ -316,112 +226,8 @@ export abstract class Attack {
   private resolve(model: Model, images: tf.Tensor, options: RunOptions): Resolved {
     const who = this.name;
     const o = RUN_OPTIONS.parse(options, who);
-    if (!(images instanceof tf.Tensor))
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who,
-        option: 'images',
-        expected: 'be a tf.Tensor of shape [N, …]',
-        got: formatValue(images),
-        fix: 'Pass a float32 tensor batch.',
-      });
-    if (images.dtype !== 'float32')
-      throw new LipnetInputError({
-        code: 'INVALID_DTYPE',
-        who,
-        option: 'images',
-        expected: 'be a float32 tensor',
-        got: `a ${images.dtype} tensor`,
-        fix: "Cast it: `images.cast('float32')` (and scale to the bounds).",
-      });
-    if (images.rank < 2 || (images.shape[0] ?? 0) < 1)
-      throw new LipnetInputError({
-        code: 'INVALID_SHAPE',
-        who,
-        option: 'images',
-        expected: 'have shape [N, …] with N ≥ 1',
-        got: `shape [${images.shape.join(', ')}]`,
-        fix: 'Add a batch axis: `images.expandDims(0)`.',
-      });
-    const bounds = options.bounds ?? [0, 1];
-    if (
-      !Array.isArray(bounds) ||
-      bounds.length !== 2 ||
-      !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) ||
-      !(bounds[0] < bounds[1])
-    ) {
-      throw new LipnetOptionError({
-        code: 'INVALID_OPTION',
-        who,
-        option: 'bounds',
-        expected: 'be [min, max] with finite min < max',
-        got: formatValue(bounds),
-        fix: 'Pass e.g. `bounds: [0, 1]`.',
-      });
-    }
-    const [lo, hi] = bounds as Bounds;
-    const [mn, mx, nan] = tf
-      .tidy(() => [tf.min(images), tf.max(images), tf.any(tf.isNaN(images))])
-      .map((t) => {
-        const v = t.dataSync()[0] as number;
-        t.dispose();
-        return v;
-      }) as [number, number, number];
-    if (nan)
-      throw new LipnetInputError({
-        code: 'NON_FINITE',
-        who,
-        option: 'images',
-        expected: 'contain no NaN',
-        got: 'NaN values',
-        fix: 'Fix the data pipeline; attacks need finite inputs.',
-      });
-    if (mn < lo || mx > hi) {
-      throw new LipnetInputError({
-        code: 'INVALID_VALUE',
-        who,
-        option: 'images',
-        expected: `lie inside bounds [${lo}, ${hi}]`,
-        got: `values in [${mn}, ${mx}]`,
-        fix: `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`,
-      });
-    }
-    let epsilons: number[] | null = null;
-    const eo = options.epsilons;
-    if (eo !== undefined && eo !== null) {
-      const arr = typeof eo === 'number' ? [eo] : Array.isArray(eo) ? Array.from(eo as readonly number[]) : null;
-      if (!arr || arr.length === 0 || arr.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e < 0)) {
-        throw new LipnetOptionError({
-          code: 'INVALID_OPTION',
-          who,
-          option: 'epsilons',
-          expected: 'be a finite number ≥ 0 or a non-empty list of them',
-          got: formatValue(eo),
-          fix: 'Pass e.g. `epsilons: [0.1, 0.3]`.',
-        });
-      }
-      epsilons = arr;
-    }
-    if (this.kind === 'fixedEpsilon') {
-      if (epsilons === null)
-        throw new LipnetOptionError({
-          code: 'INVALID_OPTION',
-          who,
-          option: 'epsilons',
-          expected: 'be given (a fixed-epsilon attack needs ε)',
-          got: formatValue(eo ?? null),
-          fix: 'Pass e.g. `epsilons: [8 / 255]`.',
-        });
-      if (epsilons.some((e) => e <= 0))
-        throw new LipnetOptionError({
-          code: 'INVALID_OPTION',
-          who,
-          option: 'epsilons',
-          expected: 'be > 0 for a fixed-epsilon attack',
-          got: formatValue(epsilons),
-          fix: 'Drop ε = 0 (it is the clean accuracy).',
-        });
-    }
+    const [lo, hi] = checkImages(who, images, options.bounds);
+    const epsilons = parseEpsilons(who, options.epsilons, this.kind, this.acceptsEpsilons);
     const batchSize = o.batchSize ?? images.shape[0];
     let targets: tf.Tensor1D | null = null;
     const crit = options.criterion ?? 'misclassification';
@@ -449,12 +255,17 @@ export abstract class Attack {
     }
     const signal = options.signal;
     const should = options.shouldStop;
+    const sp = options.startingPoints;
+    if (sp !== undefined && sp !== null) {
+      checkTensor(who, 'startingPoints', sp, { shape: images.shape, layout: "(the images' shape)" });
+    }
     return {
       bounds: [lo, hi],
       epsilons,
       targets,
       batchSize,
       rng: new Rng(options.seed),
+      startingPoints: sp ?? null,
       logits: toLogitsFn(who, model, options.preprocessing),
       onProgress: options.onProgress,
       stop: () => Boolean(signal?.aborted) || Boolean(should?.()),
@@ -487,7 +298,7 @@ export abstract class Attack {
           code: 'INVALID_DTYPE',
           who,
           option: 'model',
-          message: `expected \`model\` to return float32 logits, got ${dtype} logits: they have no gradient, so this gradient-based attack could not move. Return the float32 pre-softmax outputs (or use HopSkipJump, which reads only the argmax).`,
+          message: `expected \`model\` to return float32 logits, got ${dtype} logits: they have no gradient (nor real values), so this attack could not move. Return the float32 pre-softmax outputs (or use a decision-based attack such as HopSkipJump, which reads only the argmax).`,
         });
       }
       if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
@@ -533,6 +344,7 @@ export abstract class Attack {
   private context(
     opts: Resolved,
     classes: tf.Tensor1D,
+    startingPoints: tf.Tensor | null,
     numClasses: number,
     ei: number,
     ne: number,
@@ -550,6 +362,7 @@ export abstract class Attack {
       targeted,
       numClasses,
       rng: opts.rng,
+      startingPoints,
       isAdversarial(z) {
         return tf.tidy(() => {
           const pred = tf.argMax(z, 1);

@@ -63,6 +63,12 @@ export interface RunOptions {
   seed?: number;
   /** Samples per chunk (all at once by default). */
   batchSize?: number;
+  /**
+   * Adversarial starting points, one per image (foolbox `starting_points`), for the attacks that
+   * walk from an adversarial towards the input: Brendel-Bethge, Boundary, Pointwise, FMN,
+   * BinarizationRefinement. Ignored by the others.
+   */
+  startingPoints?: tf.Tensor | null;
 }
 
 /** One attack result. Samples with `success` false hold the input unchanged in both `raw` and `clipped`. */

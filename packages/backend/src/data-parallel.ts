@@ -24,16 +24,15 @@
  * from the first worker after each step, so the master model is always the
  * model a single-thread step would have left.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataParallelError } from './errors';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GRADIENT_BYTE_OFFSET, GRADIENT_READY, STEP_ABORTED } from './data-parallel-protocol';
+import { DataParallelError, WorkerHandle, shardSizes, stackShards, workerScript } from './data-parallel-workers';
+import { ShardedStepPass } from './sharded-step-pass';
+import { fullBatchStep, type FullBatchStepTimings, type LossOrMetricFn } from './full-batch-step';
 
-/** `(yTrue, yPred) => tensor`, the shape of a Keras loss or metric (reduced to a scalar by mean if not one). */
-export type LossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+export { DataParallelError, shardSizes, type LossOrMetricFn };
 
 /** Options of {@link DataParallelTrainer.create}. */
 export interface DataParallelOptions {
@@ -54,92 +53,6 @@ export interface DataParallelOptions {
   modules?: string[];
 }
 
-export { DataParallelError };
-
-type Reply = { type: string; error?: string } & Record<string, unknown>;
-
-function workerScript(): string {
-  const here = path.join(__dirname, 'data-parallel-worker.js');
-  if (fs.existsSync(here)) return here;
-  // Running from src/ (ts-jest): use the built copy.
-  const built = path.join(
-    path.dirname(require.resolve('@lipnet/backend/package.json')),
-    'dist',
-    'data-parallel-worker.js',
-  );
-  if (fs.existsSync(built)) return built;
-  throw new DataParallelError(
-    'DataParallelTrainer: dist/data-parallel-worker.js is missing. Run `pnpm build` in packages/backend.',
-  );
-}
-
-/** One worker thread and a queue of awaited replies by message type. */
-class WorkerHandle {
-  private waiting = new Map<string, { resolve: (v: Reply) => void; reject: (e: Error) => void }>();
-  private failure: Error | undefined;
-
-  constructor(readonly worker: Worker) {
-    worker.on('message', (msg: Reply) => {
-      if (msg.type === 'error') {
-        this.rejectAll(new DataParallelError(`DataParallelTrainer: a worker failed: ${msg.error}`));
-        return;
-      }
-      const w = this.waiting.get(msg.type);
-      this.waiting.delete(msg.type);
-      w?.resolve(msg);
-    });
-    worker.on('error', (err) => {
-      this.failure = new DataParallelError(`DataParallelTrainer: a worker crashed: ${err.message}`);
-      this.rejectAll(this.failure);
-    });
-    worker.on('exit', (code) => {
-      if (this.waiting.size > 0)
-        this.rejectAll(
-          new DataParallelError(`DataParallelTrainer: a worker exited (code ${code}) in the middle of a step.`),
-        );
-    });
-  }
-
-  private rejectAll(err: Error): void {
-    const all = [...this.waiting.values()];
-    this.waiting.clear();
-    all.forEach((w) => w.reject(err));
-  }
-
-  /** Resolves with the next message of type `type`. */
-  expect(type: string): Promise<Reply> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<Reply>((resolve, reject) => this.waiting.set(type, { resolve, reject }));
-  }
-
-  post(msg: unknown, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(msg, transfer);
-  }
-}
-
-/** Sizes of `n` rows split into `parts` near-equal contiguous shards (larger first). */
-export function shardSizes(n: number, parts: number): number[] {
-  const k = Math.min(parts, n);
-  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-}
-
-/** The workers' shard outputs ({values, shape} replies, in shard order) stacked along axis 0. */
-function stackShards(replies: Reply[]): { values: Float32Array; shape: number[] } {
-  const parts = replies.map((r) => r['values'] as Float32Array);
-  const values = new Float32Array(parts.reduce((s, v) => s + v.length, 0));
-  let off = 0;
-  for (const v of parts) {
-    values.set(v, off);
-    off += v.length;
-  }
-  const rows = replies.reduce((s, r) => s + (r['shape'] as number[])[0]!, 0);
-  return { values, shape: [rows, ...(replies[0]!['shape'] as number[]).slice(1)] };
-}
-
-function scalarOf(t: tf.Tensor): tf.Tensor {
-  return t.rank === 0 ? t : tf.mean(t);
-}
-
 /**
  * Trains a tfjs-layers model data-parallel over worker threads with the exact
  * full-batch gradient of any loss (see the module comment for the maths).
@@ -153,7 +66,7 @@ export class DataParallelTrainer {
    * `backward` (workers' backward passes), `apply` (main thread: sum of the
    * gradients and optimizer update).
    */
-  lastStepTimings = { forwardMs: 0, lossMs: 0, backwardMs: 0, applyMs: 0 };
+  lastStepTimings: FullBatchStepTimings = { forwardMs: 0, lossMs: 0, backwardMs: 0, applyMs: 0 };
 
   private constructor(
     private readonly handles: WorkerHandle[],
@@ -233,7 +146,7 @@ export class DataParallelTrainer {
     sizes: number[],
     extra: (i: number, start: number) => Record<string, unknown>,
   ): void {
-    const n = x.shape[0];
+    const n = x.shape[0]!;
     const xs = x.dataSync() as Float32Array;
     const row = xs.length / n;
     const weights = this.weightsMessage();
@@ -243,7 +156,7 @@ export class DataParallelTrainer {
       const w = weights.map((a) => a.slice());
       this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [
         shard.buffer,
-        ...w.map((a) => a.buffer),
+        ...w.map((a) => a.buffer as ArrayBuffer),
       ]);
       start += size;
     });
@@ -256,7 +169,7 @@ export class DataParallelTrainer {
         'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
         'EMPTY_BATCH',
       );
-    const sizes = shardSizes(x.shape[0], this.handles.length);
+    const sizes = shardSizes(x.shape[0]!, this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
     return tf.tensor(values, shape);
@@ -264,8 +177,11 @@ export class DataParallelTrainer {
 
   /**
    * One optimizer step of `optimizer` on L = loss(y, model(x)), with the
-   * exact full-batch gradient. Returns [loss, ...metrics] on this batch,
-   * computed on the forward pass before the update (as Keras logs them).
+   * exact full-batch gradient ({@link fullBatchStep}: the workers run their
+   * shards forward, the main thread computes the loss, metrics and ∂L/∂P on
+   * the whole batch, the workers finish their backward passes). Returns
+   * [loss, ...metrics] on this batch, computed on the forward pass before the
+   * update (as Keras logs them).
    */
   async step(
     x: tf.Tensor,
@@ -274,7 +190,7 @@ export class DataParallelTrainer {
     loss: LossOrMetricFn,
     metrics: LossOrMetricFn[] = [],
   ): Promise<number[]> {
-    const n = x.shape[0];
+    const n = x.shape[0]!;
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
@@ -285,68 +201,11 @@ export class DataParallelTrainer {
         'DataParallelTrainer.step: the batch is empty. Pass at least one sample.',
         'EMPTY_BATCH',
       );
-    const t0 = performance.now();
-    const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
-    // Shared per step: Int32 control word, then G (n · outRow floats).
-    const sab = new SharedArrayBuffer(GRADIENT_BYTE_OFFSET + 4 * n * outRow);
-    const control = new Int32Array(sab, 0, 1);
-    const gAll = new Float32Array(sab, GRADIENT_BYTE_OFFSET, n * outRow);
-    const sizes = shardSizes(n, this.handles.length);
-    this.scatter('step', x, sizes, (i, start) => ({ sab, gOffset: start * outRow, nonTrainable: i === 0 }));
-    const gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
-    // Awaited below; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
-    for (const p of gradsEach) p.catch(() => undefined);
-    let values: number[];
-    try {
-      const { values: pAll, shape: outShape } = stackShards(
-        await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))),
-      );
-      const t1 = performance.now();
-      // (tensors out of the tidy, read after it: a tidy that returns a typed array walks it element by element)
-      const [stacked, dL] = tf.tidy(() => {
-        const p = tf.tensor(pAll, outShape);
-        return [
-          tf.stack([scalarOf(loss(y, p)), ...metrics.map((m) => scalarOf(m(y, p)))]),
-          tf.grad((q: tf.Tensor) => scalarOf(loss(y, q)))(p),
-        ];
-      });
-      try {
-        values = Array.from(stacked.dataSync());
-        gAll.set(dL.dataSync());
-      } finally {
-        tf.dispose([stacked, dL]);
-      }
-      Atomics.store(control, 0, GRADIENT_READY);
-      Atomics.notify(control, 0);
-      this.lastStepTimings.forwardMs = t1 - t0;
-      this.lastStepTimings.lossMs = performance.now() - t1;
-    } catch (err) {
-      Atomics.store(control, 0, STEP_ABORTED);
-      Atomics.notify(control, 0);
-      // Every worker answers (an error) before the next step may start.
-      await Promise.allSettled(gradsEach);
-      throw err;
-    }
-    const t2 = performance.now();
-    const replies = await Promise.all(gradsEach);
-    const t3 = performance.now();
-    const trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const named: tf.NamedTensorMap = {};
-    tf.tidy(() => {
-      trainable.forEach((v, k) => {
-        const parts = replies.map((r) => tf.tensor((r['grads'] as Float32Array[])[k]!, v.shape));
-        named[v.name] = tf.keep(parts.length === 1 ? parts[0]! : tf.addN(parts));
-      });
-    });
-    optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
-    const nt = replies[0]!['nonTrainable'] as Float32Array[] | undefined;
-    if (nt) {
-      const vars = this.model.nonTrainableWeights;
-      tf.tidy(() => vars.forEach((w, k) => (w.read() as tf.Variable).assign(tf.tensor(nt[k]!, w.read().shape))));
-    }
-    this.lastStepTimings.backwardMs = t3 - t2;
-    this.lastStepTimings.applyMs = performance.now() - t3;
+    const pass = new ShardedStepPass(this.handles, this.model, x, (type, sizes, extra) =>
+      this.scatter(type, x, sizes, extra),
+    );
+    const { values, timings } = await fullBatchStep(pass, y, optimizer, loss, metrics);
+    this.lastStepTimings = timings;
     return values;
   }
 

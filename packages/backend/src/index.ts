@@ -12,7 +12,10 @@ export type { BackendChoice, BackendName, SelectBackendOptions, SkippedBackend }
 export { BackendUnavailableError, UnknownBackendError, WasmKernelsError } from './errors';
 export { wasmDistDir, WASM_BINARIES } from './wasm-paths';
 export { DataParallelTrainer, DataParallelError, shardSizes } from './data-parallel';
-export type { DataParallelOptions, LossOrMetricFn } from './data-parallel';
+export type { DataParallelOptions } from './data-parallel';
+export { BatchObjective, fullBatchStep, reduceToScalar, tapeStep } from './full-batch-step';
+export type { FullBatchStepTimings, LogitsPass, LossOrMetricFn } from './full-batch-step';
+export { MicroBatchPass } from './micro-batch-pass';
 export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';
 export { registerNativeFusedOps, unregisterNativeFusedOps, fusedOpsFile, NATIVE_FUSED_OPS } from './native-fused-ops';
 export type { NativeFusedOpsStatus } from './native-fused-ops';

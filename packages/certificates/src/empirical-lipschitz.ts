@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkTensor, defineOptions, opt } from '@lipnet/core';
-import { powerIterationHermitian } from './linalg';
+import { powerIterationHermitian } from '@lipnet/constraints';
 
 /** Options of {@link empiricalLipschitz}. */
 export interface EmpiricalLipschitzOptions {

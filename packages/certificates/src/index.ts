@@ -3,12 +3,13 @@ export * from './metrics';
 export * from './check-certificates';
 export * from './lipschitz-upper-bound';
 export * from './empirical-lipschitz';
+export { operatorPowerIteration } from './operator-power-iteration';
+// The certified norm bounds live in @lipnet/constraints (the layers use them too); re-exported here.
 export {
   convExactNormBound,
   convOperatorNormBound,
   convOutputAndPadding,
   dilateKernel,
-  operatorPowerIteration,
-} from './operator-norms';
-export type { Conv2DGeometry, ConvNormBound } from './operator-norms';
-export { matrixSpectralNormBound } from './linalg';
+  matrixSpectralNormBound,
+} from '@lipnet/constraints';
+export type { Conv2DGeometry, ConvNormBound } from '@lipnet/constraints';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LipnetError, LipnetOptionError, LipnetUnsupportedError, defineOptions, formatValue, opt } from '@lipnet/core';
 import { isCondensable } from '@lipnet/layers';
-import { matrixSpectralNormBound } from './linalg';
-import { convExactNormBound, convOperatorNormBound, dilateKernel, operatorPowerIteration } from './operator-norms';
+import { convExactNormBound, convOperatorNormBound, dilateKernel, matrixSpectralNormBound } from '@lipnet/constraints';
+import { operatorPowerIteration } from './operator-power-iteration';
 
 /** One row of the per-layer table of {@link lipschitzUpperBound}. */
 export interface LayerBound {

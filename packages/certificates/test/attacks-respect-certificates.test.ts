@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { DDNAttack, L2CarliniWagnerAttack, L2DeepFoolAttack, L2FMNAttack } from '@lipnet/attacks';
 import { frobeniusDense, GroupSort2, sequential, spectralDense, vanillaExport } from '@lipnet/layers';
 import { certificates, certificatesFromBound, checkCertificates, lipschitzUpperBound } from '../src';
-import { pseudoRandom } from '../src/linalg';
+import { pseudoRandom } from '@lipnet/constraints';
 
 // A trained Lipschitz classifier (3 Gaussian classes in [0,1]^16, SpectralDense–GroupSort2 body,
 // FrobeniusDense disjoint heads), attacked on 200 test samples by every minimum-norm L2 attack of

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '@lipnet/test-utils';
-import { pseudoRandom } from '../src/linalg';
+import { pseudoRandom } from '@lipnet/constraints';
 
 /** Rows orthonormalised by Gram–Schmidt (float64). */
 export function orthonormalRows(rows: number, cols: number, seed: number): number[][] {
@@ -48,20 +47,9 @@ export function linearMinimalDistance(
   return { distance: best, c, j: bj };
 }
 
-/** Explicit matrix (rows = outputs, cols = inputs) of a linear map on inputs of `shape` (batch 1), from dirac inputs. */
-export function explicitOperator(
-  op: (x: tf.Tensor) => tf.Tensor,
-  shape: number[],
-): { data: Float32Array; rows: number; cols: number } {
-  const cols = shape.reduce((a, b) => a * b, 1);
-  return tf.tidy(() => {
-    const eye = tf.reshape(tf.eye(cols), [cols, ...shape.slice(1)]);
-    const y = tf.reshape(op(eye), [cols, -1]); // row i = A e_i
-    const rows = y.shape[1]!;
-    return { data: tf.transpose(y).dataSync() as Float32Array, rows, cols };
-  });
-}
-
+/** ‖A‖₂ of an explicit matrix (float64 Jacobi SVD). */
 export function sigmaMax(m: { data: ArrayLike<number>; rows: number; cols: number }): number {
   return singularValues(m.data, m.rows, m.cols)[0]!;
 }
+
+export { explicitOperator } from '@lipnet/test-utils';

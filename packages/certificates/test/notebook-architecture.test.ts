@@ -31,6 +31,7 @@ function notebookModel(): tfl.Sequential {
         kernelSize: [3, 3],
         activation: new GroupSort2(),
         kernelInitializer: 'orthogonal',
+        convNormalization: 'deel-lip', // the notebook's coefficient, whose optimism is measured below
       }),
       new ScaledL2NormPooling2D({ poolSize: [2, 2] }),
       spectralConv2d({
@@ -38,6 +39,7 @@ function notebookModel(): tfl.Sequential {
         kernelSize: [3, 3],
         activation: new GroupSort2(),
         kernelInitializer: 'orthogonal',
+        convNormalization: 'deel-lip', // the notebook's coefficient, whose optimism is measured below
       }),
       new ScaledL2NormPooling2D({ poolSize: [2, 2] }),
       tfl.layers.flatten(),

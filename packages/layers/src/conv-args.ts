@@ -1,4 +1,3 @@
-import { type ConvLipCoefMode } from '@lipnet/constraints';
 import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /** Normalises `n | [h, w]` to `[h, w]`, checking positive integers; `arg` names the argument in errors. */
@@ -68,17 +67,4 @@ export function checkConvInput(owner: string, shape: (number | null)[]): [number
     });
   }
   return [shape[1]!, shape[2]!, shape[3]!];
-}
-
-/** Checks a conv-coefficient mode: `'deel-lip'` or `'strict'` (see `convLipschitzCoefficient` in @lipnet/constraints). */
-export function checkConvLipCoef(owner: string, mode: unknown): ConvLipCoefMode {
-  if (mode !== 'deel-lip' && mode !== 'strict') {
-    throw new LipnetOptionError({
-      code: 'INVALID_OPTION',
-      who: owner,
-      option: 'convLipCoef',
-      message: `expected \`convLipCoef\` 'deel-lip' or 'strict', got ${formatValue(mode)}. Pass one of them.`,
-    });
-  }
-  return mode;
 }

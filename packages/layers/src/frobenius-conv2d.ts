@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { frobeniusNormalization, type ConvLipCoefMode, type DeelLipVersion } from '@lipnet/constraints';
-import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
-import type { NormalizedKernel } from './reparametrized-layer';
-import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
+import { frobeniusNormalization, type DeelLipVersion } from '@lipnet/constraints';
 import { LipnetOptionError, deelLipVersionOption, formatValue } from '@lipnet/core';
 import { layerOptions, CONV_SCHEMA } from './layer-options';
+import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
+import type { NormalizedKernel } from './reparametrized-layer';
+import { checkConvOptions, pair } from './conv-args';
+import {
+  convNormalizationConfig,
+  resolveConvNormalization,
+  type ResolvedConvNormalization,
+} from './conv-normalization';
 
 /** Arguments of {@link FrobeniusConv2D}. */
 export interface FrobeniusConv2DArgs extends ReparametrizedConv2DArgs {
@@ -18,9 +23,10 @@ export interface FrobeniusConv2DArgs extends ReparametrizedConv2DArgs {
 const OPTIONS = layerOptions('FrobeniusConv2D', { ...CONV_SCHEMA, deelLipVersion: deelLipVersionOption });
 
 /**
- * 2-D convolution ('same', stride 1) with W̄ = k·coef·W/‖W‖_F (σ_max of the
- * reshaped kernel ≤ ‖W‖_F = 1, so a ≤ k bound without power iteration or
- * Björck; coef as in SpectralConv2D). deel-lip: `deel.lip.layers.FrobeniusConv2D`.
+ * 2-D convolution ('same', stride 1) with W̄ = W/‖W‖_F scaled as `convNormalization` says
+ * (σ_max of the reshaped kernel ≤ ‖W‖_F = 1, so a ≤ k bound without power iteration or
+ * Björck): × k/3 for 3×3 ('strict', default), × k/‖conv‖₂ ('exact'), or × k × deel-lip's
+ * coefficient ('deel-lip'); see SpectralConv2D. deel-lip: `deel.lip.layers.FrobeniusConv2D`.
  *
  * @example
  * frobeniusConv2d({filters: 8, kernelSize: 3, inputShape: [14, 14, 4]});
@@ -29,7 +35,7 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
   static className = 'FrobeniusConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
-  readonly convLipCoef: ConvLipCoefMode;
+  protected readonly convNorm: ResolvedConvNormalization;
   readonly deelLipVersion: DeelLipVersion;
 
   constructor(args: FrobeniusConv2DArgs) {
@@ -53,7 +59,7 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
       dilationRate: args.dilationRate,
       dataFormat: args.dataFormat,
     });
-    this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
+    this.convNorm = resolveConvNormalization(owner, args);
     this.deelLipVersion = args.deelLipVersion ?? '1.5';
   }
 
@@ -76,7 +82,7 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
       kernelSize: this.kernelSize,
       strides: [1, 1],
       padding: 'same',
-      convLipCoef: this.convLipCoef,
+      ...convNormalizationConfig(this.convNorm),
       deelLipVersion: this.deelLipVersion,
       ...this.baseConfig(),
     };

@@ -1,5 +1,7 @@
-import { defineOptions, opt, type OptionSchema } from '@lipnet/core';
+import { defineOptions, opt, type OptionSchema, type OptionsDefinition } from '@lipnet/core';
 import { NORMALIZER_OPTIONS } from '@lipnet/constraints';
+import { initializerOption } from './initializer-spec';
+import { regularizerOption } from './regularizer-spec';
 
 /**
  * tfjs-layers' own `LayerArgs` (checked by tfjs) and `customObjects`, which tfjs'
@@ -30,6 +32,13 @@ export function layerOptions<S extends OptionSchema>(className: string, schema: 
   return defineOptions(className, schema, { passthrough: TFJS_LAYER_KEYS, argument: 'args' });
 }
 
+/**
+ * The options a layer class declares, as its `static options`: a base class parses
+ * `(this.constructor as typeof Base).options`, so a subclass with more options (LPReLU, the
+ * adaptive poolings) overrides it with `BASE_OPTIONS.extend(...)` and unknown keys are still refused.
+ */
+export type LayerOptionsDefinition = OptionsDefinition<OptionSchema>;
+
 /** `kCoefLip`: a finite number > 0, default 1. */
 export const kCoefLipOption = opt
   .number({ gt: 0 })
@@ -41,11 +50,16 @@ export const REPARAMETRIZED_SCHEMA = {
   kCoefLip: kCoefLipOption,
   activation: opt.any(),
   useBias: opt.boolean().default(true),
-  kernelInitializer: opt.any(),
-  biasInitializer: opt.any(),
+  kernelInitializer: initializerOption,
+  biasInitializer: initializerOption,
+  kernelRegularizer: regularizerOption,
+  biasRegularizer: regularizerOption,
 };
 
-/** Options of the reparametrised convolutions (`ReparametrizedConv2DArgs`), checked in detail by `conv-args`. */
+/**
+ * Options of the reparametrised convolutions (`ReparametrizedConv2DArgs`), checked in detail by
+ * `conv-args` and `resolveConvNormalization`.
+ */
 export const CONV_SCHEMA = {
   ...REPARAMETRIZED_SCHEMA,
   filters: opt.integer({ min: 1 }).required(),
@@ -55,6 +69,10 @@ export const CONV_SCHEMA = {
   dilationRate: opt.any(),
   dataFormat: opt.any(),
   convLipCoef: opt.any(),
+  convNormalization: opt.any(),
+  epsConvNorm: opt.any(),
+  maxIterConvNorm: opt.any(),
+  convNormMargin: opt.any(),
 };
 
 /** The normaliser options (deelLipVersion, eps…/maxIter…/niter…, betaBjorck) of the spectral layers. */

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { convLipschitzCoefficient, type ConvLipCoefMode, type DeelLipVersion } from '@lipnet/constraints';
+import { certifiedConvNorm, conv2dOperator, convLipschitzCoefficient, type DeelLipVersion } from '@lipnet/constraints';
+import { LipnetInputError } from '@lipnet/core';
 import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
-import { LipnetInputError } from '@lipnet/core';
+import type { ConvNormalizationArgs, ResolvedConvNormalization } from './conv-normalization';
+import { ExactOperatorNormalizer, type ExportCertificate } from './exact-operator-normalizer';
 
 /** Arguments shared by the reparametrised convolutions ({@link SpectralConv2D}, {@link FrobeniusConv2D}). */
-export interface ReparametrizedConv2DArgs extends ReparametrizedLayerArgs {
+export interface ReparametrizedConv2DArgs extends ReparametrizedLayerArgs, ConvNormalizationArgs {
   /** Number of output channels (≥ 1). */
   filters: number;
   /** Odd kernel size, `k` or `[kh, kw]`. */
@@ -17,23 +19,19 @@ export interface ReparametrizedConv2DArgs extends ReparametrizedLayerArgs {
   dilationRate?: number | [number, number];
   /** Only 'channelsLast'. */
   dataFormat?: 'channelsLast';
-  /**
-   * Conv coefficient: `'deel-lip'` (default; deel-lip's formula for the chosen
-   * `deelLipVersion`) or `'strict'` (1/√(⌈kh/sh⌉⌈kw/sw⌉), a guaranteed bound).
-   * See `convLipschitzCoefficient` in @lipnet/constraints.
-   */
-  convLipCoef?: ConvLipCoefMode;
 }
 
 /**
  * Common base of the reparametrised 2-D convolutions ({@link SpectralConv2D},
  * {@link FrobeniusConv2D}): `y = conv2d(x, W̄, strides, 'same') + b`, NHWC, with a kernel
- * W ∈ ℝ^{kh × kw × C_in × filters} whose normalisation W̄ the subclass gives (`normalize`),
- * multiplied by k × the conv coefficient (deel-lip `_compute_conv_lip_factor`, see
- * `convLipschitzCoefficient` in @lipnet/constraints) found at build time from the input size.
+ * W ∈ ℝ^{kh × kw × C_in × filters} whose normalisation V the subclass gives (`normalize`),
+ * scaled as `convNormalization` says (see `ConvNormalization`): × k × 1/√(⌈kh/sh⌉⌈kw/sw⌉)
+ * ('strict'), × k × deel-lip's `_compute_conv_lip_factor` ('deel-lip'; see
+ * `convLipschitzCoefficient` in @lipnet/constraints), or × k/‖conv_V‖₂ on the input size
+ * ('exact', {@link ExactOperatorNormalizer}), all found at build time from the input size.
  * Holds the input check, the coefficient, the kernel shape, the convolution, the output shape
  * `(b, ⌈H/sh⌉, ⌈W/sw⌉, filters)` and the plain `tf.layers.conv2d` of `vanillaExport()`.
- * Subclasses declare and set `filters`, `kernelSize`, `convLipCoef`, and give
+ * Subclasses declare and set `filters`, `kernelSize`, `convNormalization`, and give
  * {@link convStrides} and {@link coefDeelLipVersion}.
  */
 export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
@@ -41,10 +39,27 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
   abstract readonly filters: number;
   /** Odd kernel size [kh, kw]. */
   abstract readonly kernelSize: [number, number];
-  /** `'deel-lip'` or `'strict'` conv coefficient. */
-  abstract readonly convLipCoef: ConvLipCoefMode;
-  /** Conv coefficient computed at build time from the input size. */
+  /** The conv normalisation and, for 'exact', its power-iteration options. */
+  protected abstract readonly convNorm: ResolvedConvNormalization;
+  /** Conv coefficient computed at build time from the input size (1 with 'exact'). */
   protected convCoef: number | null = null;
+  /** The state and steps of 'exact', created at build time. */
+  private exact: ExactOperatorNormalizer | null = null;
+
+  /** `'strict'`, `'exact'` or `'deel-lip'` (see `ConvNormalization`). */
+  get convNormalization(): ResolvedConvNormalization['mode'] {
+    return this.convNorm.mode;
+  }
+
+  /** With 'exact': the certificate of the last `vanillaExport` (proven ‖conv‖₂ bound, rescale); else null. */
+  get exportCertificate(): ExportCertificate | null {
+    return this.exact?.lastCertificate ?? null;
+  }
+
+  /** The conv coefficient (deel-lip `coef_lip`) found at build time from the layer's input size; null before build. */
+  get convCoefficient(): number | null {
+    return this.convCoef;
+  }
 
   /** Strides [sh, sw] of the convolution. */
   protected abstract convStrides(): [number, number];
@@ -53,14 +68,40 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
   protected abstract coefDeelLipVersion(): DeelLipVersion;
 
   protected override validateInputShape(shape: (number | null)[]): void {
-    const [h, w] = checkConvInput(this.getClassName(), shape);
+    const [h, w, cin] = checkConvInput(this.getClassName(), shape);
+    const { mode, exact } = this.convNorm;
+    if (exact) {
+      this.convCoef = 1;
+      this.exact = new ExactOperatorNormalizer(this.exactSpec(h, w, cin), exact);
+      return;
+    }
     this.convCoef = convLipschitzCoefficient({
       kernelSize: this.kernelSize,
       strides: this.convStrides(),
       inputSize: [h, w],
       deelLipVersion: this.coefDeelLipVersion(),
-      mode: this.convLipCoef,
+      mode: mode as 'deel-lip' | 'strict',
     });
+  }
+
+  /** What 'exact' needs: the conv on the h×w×cin input, its transpose, and its certified norm. */
+  private exactSpec(h: number, w: number, cin: number) {
+    const inputShape: [number, number, number, number] = [1, h, w, cin];
+    const strides = this.convStrides();
+    const [kh, kw] = this.kernelSize;
+    const geometry = { inH: h, inW: w, kh, kw, cin, cout: this.filters, strides, padding: 'same' as const };
+    return {
+      inputShape,
+      operator: conv2dOperator(inputShape, strides, 'same'),
+      certify: (kernel: Float32Array, estimate: number, target: number) =>
+        certifiedConvNorm(kernel, geometry, { estimate, target }),
+      // ‖conv_E‖₂ ≤ √(windows per input pixel)·‖E‖_F (the 'strict' argument)
+      frobeniusFactor: Math.sqrt(Math.ceil(kh / strides[0]) * Math.ceil(kw / strides[1])),
+    };
+  }
+
+  protected override exactNormalizer(): ExactOperatorNormalizer | null {
+    return this.exact;
   }
 
   protected override layerCoef(): number {

@@ -2,17 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
-import { SpectralInitializer } from './spectral-initializer';
+import { serializeInitializer, toInitializer, type InitializerId } from './initializer-spec';
+import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from './regularizer-spec';
+import type { ExactOperatorNormalizer } from './exact-operator-normalizer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
 import { kCoefLipOption } from './layer-options';
-import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
+import { LipnetInputError, LipnetOptionError, checkFinite, checkTensor, formatValue } from '@lipnet/core';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
-type InitializerId = string | Initializer;
 
 /** Arguments shared by every reparametrised @lipnet layer. */
 export interface ReparametrizedLayerArgs extends LayerArgs {
@@ -22,10 +22,18 @@ export interface ReparametrizedLayerArgs extends LayerArgs {
   activation?: ActivationIdentifier;
   /** Whether to add a bias. Default true. */
   useBias?: boolean;
-  /** Initializer of the raw kernel (a name such as 'glorotUniform', or an instance). Default 'orthogonal' (= {@link SpectralInitializer}, deel-lip's default). */
+  /** Initializer of the raw kernel (a name such as 'glorotUniform', or an instance). Default 'orthogonal' (= `SpectralInitializer`, deel-lip's default). */
   kernelInitializer?: InitializerId;
   /** Initializer of the bias. Default 'zeros'. */
   biasInitializer?: InitializerId;
+  /**
+   * Penalty on the raw kernel W (not W̄) added to the training loss, as deel-lip's `kernel_regularizer`
+   * (Keras applies it to `self.kernel`): 'l2', `tf.regularizers.l2({l2})`, `new OrthDenseRegularizer()`,
+   * `new LorthRegularizer({…})` (@lipnet/constraints)… Default none.
+   */
+  kernelRegularizer?: RegularizerId;
+  /** Penalty on the bias added to the training loss (deel-lip `bias_regularizer`). Default none. */
+  biasRegularizer?: RegularizerId;
 }
 
 /** The normalised kernel and, for spectral layers, the new power-iteration state. */
@@ -36,8 +44,8 @@ export interface NormalizedKernel {
 }
 
 interface CacheEntry {
-  kernelId: object;
-  uId: object | null;
+  /** dataIds of the kernel, `u` and the exact normaliser's vector (null when absent). */
+  ids: (object | null)[];
   coef: number;
   w: tf.Tensor;
 }
@@ -69,6 +77,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected readonly activationSpec: ResolvedActivation;
   protected readonly kernelInitializerId: InitializerId;
   protected readonly biasInitializerId: InitializerId;
+  protected readonly kernelRegularizer: Regularizer | undefined;
+  protected readonly biasRegularizer: Regularizer | undefined;
   protected kernel: tfl.LayerVariable | null = null;
   protected bias: tfl.LayerVariable | null = null;
   protected u: tfl.LayerVariable | null = null;
@@ -94,6 +104,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
     this.biasInitializerId = args.biasInitializer ?? 'zeros';
+    this.kernelRegularizer = toRegularizer(owner, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = toRegularizer(owner, 'biasRegularizer', args.biasRegularizer);
     this.supportsMasking = false;
   }
 
@@ -140,34 +152,19 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.built = true;
   }
 
-  /** Checks the input shape at build time (throws a {@link LipnetConfigError}). */
+  /** Checks the input shape at build time (throws a `LipnetInputError`). */
   protected validateInputShape(_shape: (number | null)[]): void {}
 
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
   protected createWeights(shape: (number | null)[]): void {
     this.builtInputShape = shape.slice();
-    const init = (id: InitializerId) => {
-      if (typeof id === 'string') return resolveInitializer(id, this.getClassName());
-      if (typeof id.apply === 'function') return id;
-      // {className, config}: an initializer serialised in a saved model's config
-      const spec = id as unknown as { className: string; config: tf.serialization.ConfigDict };
-      const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
-      if (!entry) {
-        throw new LipnetOptionError({
-          code: 'INVALID_OPTION',
-          who: this.getClassName(),
-          option: 'kernelInitializer',
-          message: `unknown initializer class (in \`kernelInitializer\` or \`biasInitializer\`) ${formatValue(spec.className)}. Import the package that registers it before loading the model.`,
-        });
-      }
-      return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
-    };
+    const init = (id: InitializerId) => toInitializer(this.getClassName(), id);
     this.kernel = this.addWeight(
       'kernel',
       this.kernelShape(shape),
       'float32',
       init(this.kernelInitializerId),
-      undefined,
+      this.kernelRegularizer,
       true,
     );
     if (this.useBias)
@@ -176,7 +173,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
         [this.outputChannels()],
         'float32',
         init(this.biasInitializerId),
-        undefined,
+        this.biasRegularizer,
         true,
       );
     if (this.hasPowerIteration) {
@@ -190,6 +187,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       );
       this.sig = this.addWeight('sig', [1, 1], 'float32', tfl.initializers.ones(), undefined, false);
     }
+    this.exactNormalizer()?.createWeights((name, wShape, initializer) =>
+      this.addWeight(name, wShape, 'float32', initializer, undefined, false),
+    );
   }
 
   /**
@@ -201,22 +201,65 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected effectiveKernel(training: boolean): tf.Tensor {
     const kernel = this.kernel!.read();
     const u = this.u ? (this.u.read() as tf.Tensor2D) : null;
+    const exact = this.exactNormalizer();
     const coef = this.lipCoef();
-    const tape = tf.engine().isTapeOn();
-    if (!training && !tape) {
+    const ids = () => [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null];
+    if (!training && !tf.engine().isTapeOn()) {
       const c = this.cache;
-      if (c && c.kernelId === dataIdOf(kernel) && c.uId === (u ? dataIdOf(u) : null) && c.coef === coef) return c.w;
+      if (c && c.coef === coef && ids().every((id, i) => id === c.ids[i])) return c.w;
       const r = this.normalize(kernel, u);
       r.u?.dispose();
       r.sigma?.dispose();
+      const w = exact ? exact.normalize(r.w, this.kCoefLip, false) : r.w;
       this.dropCache();
-      this.cache = { kernelId: dataIdOf(kernel), uId: u ? dataIdOf(u) : null, coef, w: tf.keep(r.w) };
-      return r.w;
+      this.cache = { ids: ids(), coef, w: tf.keep(w) };
+      return w;
     }
     const r = this.normalize(kernel, u);
     if (training && r.u && this.u) this.u.write(r.u);
     if (training && r.sigma && this.sig) this.sig.write(r.sigma);
-    return r.w;
+    return exact ? exact.normalize(r.w, this.kCoefLip, training) : r.w;
+  }
+
+  /**
+   * The normaliser of `convNormalization: 'exact'` (created at build time from the input size),
+   * or null: then {@link normalize}'s kernel is used as is. With one, the kernel is
+   * k·V/(σ̂(1 + margin)), V = {@link normalize}'s kernel, σ̂ ≈ ‖A_V‖₂ on the input size.
+   */
+  protected exactNormalizer(): ExactOperatorNormalizer | null {
+    return null;
+  }
+
+  /**
+   * Serves `w` as the normalised kernel W̄ of inference calls (not training, no gradient tape: predict,
+   * evaluate, vanillaExport) until the raw weights (`kernel`, `u`) or `kCoefLip` change — at the latest, the
+   * first training step. deel-lip keeps W̄ in a variable `wbar` that each training call sets and inference
+   * reads, so a model saved after training predicts with the W̄ of its weights *before* the last optimiser
+   * step; @lipnet/interop's `loadDeelLipModel` restores that `wbar` here, and the loaded model's logits equal
+   * deel-lip's. `w` is copied (the caller keeps ownership) and must have the kernel's shape.
+   */
+  setInferenceKernel(w: tf.Tensor): void {
+    const owner = this.getClassName();
+    if (!this.built || !this.kernel) {
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: owner,
+        option: 'layer',
+        message: `setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
+      });
+    }
+    const shape = this.kernel.shape;
+    checkTensor(`${owner}.setInferenceKernel`, 'w', w, { shape, layout: `(the kernel's shape of '${this.name}')` });
+    checkFinite(`${owner}.setInferenceKernel`, 'w', w, "Pass the finite normalised kernel (e.g. deel-lip's `wbar`).");
+    const kernel = this.kernel.read();
+    const u = this.u ? this.u.read() : null;
+    const exact = this.exactNormalizer();
+    this.dropCache();
+    this.cache = {
+      ids: [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null],
+      coef: this.lipCoef(),
+      w: tf.keep(w.clone()),
+    };
   }
 
   private dropCache(): void {
@@ -267,11 +310,9 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   /** deel-lip `condense`: kernel ← W̄ (and u, σ updated), so the raw kernel is already normalised. */
   condense(): void {
     tf.tidy(() => {
-      const r = this.normalize(this.kernel!.read(), this.u ? (this.u.read() as tf.Tensor2D) : null);
-      // As deel-lip 1.5: kernel ← W̄ (normalisation is scale-invariant, so W̄ maps to itself).
-      this.kernel!.write(r.w);
-      if (r.u && this.u) this.u.write(r.u);
-      if (r.sigma && this.sig) this.sig.write(r.sigma);
+      // As deel-lip 1.5: kernel ← W̄ (normalisation is scale-invariant, so W̄ maps to itself),
+      // with the state a training call would store.
+      this.kernel!.write(this.effectiveKernel(true));
     });
   }
 
@@ -279,9 +320,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    * The layers a plain-tfjs export of this layer needs: a built Dense/Conv2D
    * holding W̄ (computed now from the current raw weights) and the bias, with the
    * activation when it is a tfjs name; when the activation is a layer
-   * (e.g. GroupSort) a fresh copy of it follows.
+   * (e.g. GroupSort) a fresh copy of it follows. With `convNormalization: 'exact'`
+   * the kernel is certified first (‖conv‖₂ ≤ k proven, rescaled when it cannot be;
+   * `certify: false` exports the kernel the layer runs, unproven).
    */
-  vanillaExportLayers(): tfl.layers.Layer[] {
+  vanillaExportLayers(options: { certify?: boolean } = {}): tfl.layers.Layer[] {
     if (!this.built || !this.builtInputShape) {
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
@@ -294,7 +337,13 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     // Build through apply() on a symbolic input so weights get scoped names ('<layer>/kernel'),
     // which tfjs needs to save and reload them.
     plain.apply(tfl.input({ batchShape: this.builtInputShape }));
-    const w = tf.tidy(() => this.effectiveKernel(false).clone());
+    let w = tf.tidy(() => this.effectiveKernel(false).clone());
+    const exact = this.exactNormalizer();
+    if (exact && options.certify !== false) {
+      const c = exact.certify(w, this.kCoefLip);
+      w.dispose();
+      w = c.w;
+    }
     plain.setWeights(this.bias ? [w, this.bias.read()] : [w]);
     w.dispose();
     const act = typeof spec === 'string' ? null : cloneActivation(this.getClassName(), this.activationSpec);
@@ -339,48 +388,16 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
   protected baseConfig(): tf.serialization.ConfigDict {
-    const ser = (id: InitializerId): tf.serialization.ConfigDictValue => {
-      if (typeof id === 'string' || id === undefined) return id;
-      const inst = id as unknown as tf.serialization.Serializable;
-      if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
-      return id as unknown as tf.serialization.ConfigDict; // already {className, config}
-    };
+    const ser = serializeInitializer;
     return {
       kCoefLip: this.kCoefLip,
       activation: this.activationSpec.config,
       useBias: this.useBias,
       kernelInitializer: ser(this.kernelInitializerId),
       biasInitializer: ser(this.biasInitializerId),
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer)! } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer)! } : {}),
       ...super.getConfig(),
     };
   }
-}
-
-/** tfjs initializer from a camelCase identifier ('orthogonal', 'glorotUniform', 'zeros', …). */
-function resolveInitializer(id: string, who: string): Initializer {
-  const table: Record<string, () => Initializer> = {
-    orthogonal: () => new SpectralInitializer(),
-    spectralInitializer: () => new SpectralInitializer(),
-    glorotUniform: () => tfl.initializers.glorotUniform({}),
-    glorotNormal: () => tfl.initializers.glorotNormal({}),
-    heNormal: () => tfl.initializers.heNormal({}),
-    heUniform: () => tfl.initializers.heUniform({}),
-    leCunNormal: () => tfl.initializers.leCunNormal({}),
-    leCunUniform: () => tfl.initializers.leCunUniform({}),
-    randomNormal: () => tfl.initializers.randomNormal({}),
-    randomUniform: () => tfl.initializers.randomUniform({}),
-    truncatedNormal: () => tfl.initializers.truncatedNormal({}),
-    zeros: () => tfl.initializers.zeros(),
-    ones: () => tfl.initializers.ones(),
-  };
-  const f = table[id];
-  if (!f) {
-    throw new LipnetOptionError({
-      code: 'INVALID_OPTION',
-      who,
-      option: 'kernelInitializer',
-      message: `unknown initializer ${formatValue(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
-    });
-  }
-  return f();
 }

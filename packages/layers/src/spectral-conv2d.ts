@@ -3,15 +3,19 @@ import {
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
-  type ConvLipCoefMode,
   type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
 import type { NormalizedKernel } from './reparametrized-layer';
-import { checkConvLipCoef, checkConvOptions, pair } from './conv-args';
+import { checkConvOptions, pair } from './conv-args';
 import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
+import {
+  convNormalizationConfig,
+  resolveConvNormalization,
+  type ResolvedConvNormalization,
+} from './conv-normalization';
 
 /** Arguments of {@link SpectralConv2D}. */
 export interface SpectralConv2DArgs extends ReparametrizedConv2DArgs, NormalizerOptions {
@@ -25,15 +29,17 @@ const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_S
 /**
  * 2-D convolution ('same' zero padding) whose reshaped kernel
  * W ∈ ℝ^{(kh·kw·C_in) × filters} is orthonormalised by RKO (power iteration +
- * Björck) and multiplied by k × the conv coefficient (deel-lip
- * `_compute_conv_lip_factor`: 28/82 for 3×3 on 28×28, 0.5 for 3×3 stride 2).
- * Recomputed in each training call and cached for inference
- * ({@link ReparametrizedLayer}). Non-trainable weights: `u` [1, filters], `sig` [1, 1].
- *
- * Bound: with `convLipCoef: 'strict'`, and with deel-lip's coefficient at stride > 1
- * (1.5), ‖conv‖₂ ≤ k. At stride 1 deel-lip's coefficient uses the *average* pixel
- * coverage, so ‖conv‖₂ ≤ k·coef·√(kh·kw) only (k·1.0244 for 3×3 at 28×28), a bound
- * reached when kh·kw·C_in ≤ filters (e.g. the notebook's first layer).
+ * Björck) and scaled so that the convolution is k-Lipschitz, as `convNormalization` says:
+ * - `'strict'` (default): × k/√(⌈kh/sh⌉⌈kw/sw⌉) (1/3 for 3×3), proven: ‖conv‖₂ ≤ k;
+ * - `'exact'`: × k/‖conv‖₂, the operator norm of this padded, strided conv on the input size
+ *   (power iteration with a persistent vector `conv_u`; certified by `vanillaExport`): ≤ k, ≈ k;
+ * - `'deel-lip'`: × k × deel-lip's `_compute_conv_lip_factor` (28/82 for 3×3 on 28×28, 0.5 for
+ *   3×3 stride 2), for parity. At stride 1 it uses the *average* pixel coverage, so
+ *   ‖conv‖₂ ≤ k·coef·√(kh·kw) only (k·1.0244 for 3×3 at 28×28), a bound reached when
+ *   kh·kw·C_in ≤ filters (e.g. the notebook's first layer).
+ * Recomputed in each training call and cached for inference ({@link ReparametrizedLayer}).
+ * Non-trainable weights: `u` [1, filters], `sig` [1, 1]; with 'exact' also `conv_u`
+ * [1, h, w, C_in] and `conv_sig` [1, 1].
  * deel-lip: `deel.lip.layers.SpectralConv2D`.
  *
  * @example
@@ -44,7 +50,7 @@ export class SpectralConv2D extends ReparametrizedConv2D {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
-  readonly convLipCoef: ConvLipCoefMode;
+  protected readonly convNorm: ResolvedConvNormalization;
   readonly normalizer: ResolvedNormalizerOptions;
 
   constructor(args: SpectralConv2DArgs) {
@@ -60,7 +66,7 @@ export class SpectralConv2D extends ReparametrizedConv2D {
       dilationRate: args.dilationRate,
       dataFormat: args.dataFormat,
     });
-    this.convLipCoef = checkConvLipCoef(owner, args.convLipCoef ?? 'deel-lip');
+    this.convNorm = resolveConvNormalization(owner, args);
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
@@ -76,11 +82,6 @@ export class SpectralConv2D extends ReparametrizedConv2D {
     return this.normalizer.deelLipVersion;
   }
 
-  /** The conv coefficient (deel-lip `coef_lip`) found at build time; null before build. */
-  get convCoefficient(): number | null {
-    return this.convCoef;
-  }
-
   protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
     return reshapedKernelOrthogonalization(kernel, u, {
       ...normalizerConfig(this.normalizer),
@@ -94,7 +95,7 @@ export class SpectralConv2D extends ReparametrizedConv2D {
       kernelSize: this.kernelSize,
       strides: this.strides,
       padding: 'same',
-      convLipCoef: this.convLipCoef,
+      ...convNormalizationConfig(this.convNorm),
       ...normalizerConfig(this.normalizer),
       ...this.baseConfig(),
     };

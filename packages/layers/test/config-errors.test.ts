@@ -67,9 +67,34 @@ describe('bad configuration throws an error naming the argument, the value and t
       /SpectralDense: expected `kCoefLip` to be a finite number > 0, got -1/,
     ],
     [
-      'unknown convLipCoef',
+      'unknown convLipCoef (former name of convNormalization)',
       () => new SpectralConv2D({ filters: 2, kernelSize: 3, convLipCoef: 'loose' as 'strict' }),
-      /`convLipCoef` 'deel-lip' or 'strict', got 'loose'/,
+      /SpectralConv2D: expected `convLipCoef` 'deel-lip' or 'strict', got 'loose'\. Pass `convNormalization` instead/,
+    ],
+    [
+      'unknown convNormalization',
+      () => new FrobeniusConv2D({ filters: 2, kernelSize: 3, convNormalization: 'tight' as 'exact' }),
+      /FrobeniusConv2D: expected `convNormalization` to be one of 'deel-lip', 'strict', 'exact', got 'tight'/,
+    ],
+    [
+      'convNormalization and convLipCoef disagree',
+      () => new SpectralConv2D({ filters: 2, kernelSize: 3, convNormalization: 'exact', convLipCoef: 'strict' }),
+      /`convNormalization` 'exact' and its former name `convLipCoef` 'strict' disagree/,
+    ],
+    [
+      "an 'exact' option with another mode",
+      () => new SpectralConv2D({ filters: 2, kernelSize: 3, maxIterConvNorm: 5 }),
+      /SpectralConv2D: `maxIterConvNorm` \(5\) only applies with convNormalization 'exact', but it is 'strict'/,
+    ],
+    [
+      'a bad exact margin',
+      () => new SpectralConv2D({ filters: 2, kernelSize: 3, convNormalization: 'exact', convNormMargin: -0.1 }),
+      /SpectralConv2D: expected `convNormMargin` to be a number in \[0, 1\), got -0\.1/,
+    ],
+    [
+      'a bad exact iteration count',
+      () => new FrobeniusConv2D({ filters: 2, kernelSize: 3, convNormalization: 'exact', maxIterConvNorm: 0 }),
+      /FrobeniusConv2D: expected `maxIterConvNorm` to be an integer ≥ 1, got 0/,
     ],
   ])('%s', (_n, f, re) => {
     expect(f).toThrow(re);

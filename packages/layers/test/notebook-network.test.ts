@@ -9,12 +9,12 @@ import {
   GroupSort,
   sequential,
   vanillaExport,
-  type ConvLipCoefMode,
+  type ConvNormalization,
 } from '../src';
 import { empiricalLipschitz } from './helpers';
 
 /** The Demo 4 network (deel-lip 1.2.0 notebook), with the conv coefficient mode chosen. */
-function demo4(convLipCoef: ConvLipCoefMode = 'deel-lip'): tfl.Sequential {
+function demo4(convNormalization: ConvNormalization = 'deel-lip'): tfl.Sequential {
   return sequential({
     layers: [
       new SpectralConv2D({
@@ -22,7 +22,7 @@ function demo4(convLipCoef: ConvLipCoefMode = 'deel-lip'): tfl.Sequential {
         kernelSize: 3,
         activation: new GroupSort({ n: 2 }),
         kernelInitializer: 'orthogonal',
-        convLipCoef,
+        convNormalization,
         inputShape: [28, 28, 1],
       }),
       new ScaledL2NormPooling2D({ poolSize: 2 }),
@@ -31,7 +31,7 @@ function demo4(convLipCoef: ConvLipCoefMode = 'deel-lip'): tfl.Sequential {
         kernelSize: 3,
         activation: new GroupSort({ n: 2 }),
         kernelInitializer: 'orthogonal',
-        convLipCoef,
+        convNormalization,
       }),
       new ScaledL2NormPooling2D({ poolSize: 2 }),
       tfl.layers.flatten(),

@@ -27,11 +27,11 @@ function make(f: FixtureLayer, version: '1.5' | '1.2'): tfl.layers.Layer {
     case 'SpectralDense':
       return new SpectralDense({ ...(a as object), deelLipVersion: version } as never);
     case 'SpectralConv2D':
-      return new SpectralConv2D({ ...(a as object), deelLipVersion: version } as never);
+      return new SpectralConv2D({ ...(a as object), deelLipVersion: version, convNormalization: 'deel-lip' } as never);
     case 'FrobeniusDense':
       return new FrobeniusDense(a);
     case 'FrobeniusConv2D':
-      return new FrobeniusConv2D({ ...(a as object), deelLipVersion: version } as never);
+      return new FrobeniusConv2D({ ...(a as object), deelLipVersion: version, convNormalization: 'deel-lip' } as never);
     default:
       throw new Error(`unknown fixture layer ${f.kind}`);
   }

@@ -45,7 +45,7 @@ const cases: Case[] = [
   },
   {
     name: "SpectralConv2D 3×3 'strict'",
-    make: () => new SpectralConv2D({ filters: 8, kernelSize: 3, convLipCoef: 'strict', activation: 'relu' }),
+    make: () => new SpectralConv2D({ filters: 8, kernelSize: 3, convNormalization: 'strict', activation: 'relu' }),
     inputShape: [8, 8, 3],
     kernelBound: () => 1 / 3,
     lipBound: 1,
@@ -69,7 +69,7 @@ const cases: Case[] = [
   },
   {
     name: "FrobeniusConv2D 'strict'",
-    make: () => new FrobeniusConv2D({ filters: 3, kernelSize: 3, convLipCoef: 'strict' }),
+    make: () => new FrobeniusConv2D({ filters: 3, kernelSize: 3, convNormalization: 'strict' }),
     inputShape: [6, 6, 2],
     kernelBound: (l) => frobConvCoef(l),
     lipBound: 1,
@@ -159,7 +159,7 @@ describe("SpectralConv2D with deel-lip's stride-1 coefficient", () => {
   it('is bounded by coef·√(kh·kw)·k, and can exceed k (deel-lip uses the average pixel coverage)', () => {
     // kh·kw·C_in = 9 ≤ filters = 16: the orthonormal reshaped kernel has orthonormal rows,
     // so the conv operator's norm is exactly coef·3 on interior pixels.
-    const layer = new SpectralConv2D({ filters: 16, kernelSize: 3 });
+    const layer = new SpectralConv2D({ filters: 16, kernelSize: 3, convNormalization: 'deel-lip' });
     wrap(layer, [10, 10, 1]);
     const coef = layer.convCoefficient!;
     expect(coef).toBeCloseTo(10 / 28, 6);
@@ -176,7 +176,13 @@ describe("SpectralConv2D with deel-lip's stride-1 coefficient", () => {
 
 describe("SpectralConv2D strides 2 with deel-lip 1.2.0's border-aware coefficient", () => {
   it('reaches 2·coef > 1 (coverage ⌈3/2⌉² = 4), so 1.2.0 strided convs are not 1-Lipschitz; 1.5 (0.5) is', () => {
-    const layer = new SpectralConv2D({ filters: 16, kernelSize: 3, strides: 2, deelLipVersion: '1.2' });
+    const layer = new SpectralConv2D({
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      deelLipVersion: '1.2',
+      convNormalization: 'deel-lip',
+    });
     wrap(layer, [12, 12, 1]);
     const coef = layer.convCoefficient!;
     expect(coef).toBeGreaterThan(0.5);

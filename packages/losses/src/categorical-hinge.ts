@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lossOptions, marginOption } from './loss-options';
+import { lossOptions, marginOption, scheduled } from './loss-options';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** The most negative finite float32, used to mask the true class out of the max. */
@@ -30,12 +30,13 @@ export function CategoricalHinge(args: CategoricalHingeArgs): LipschitzLoss {
     labels: 'onehot',
     config: { minMargin: m },
     base: o,
-    elementwise: (t, p) =>
+    params: { minMargin: scheduled('CategoricalHinge', 'minMargin', marginOption, m) },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.greater(t, 0);
         const pos = tf.sum(tf.mul(tf.cast(mask, 'float32'), p), -1);
         const neg = tf.max(tf.where(mask, tf.fill(p.shape, FLOAT32_MIN), p), -1);
-        return tf.relu(tf.sub(m, tf.sub(pos, neg))) as tf.Tensor1D;
+        return tf.relu(tf.sub(q['minMargin']!, tf.sub(pos, neg))) as tf.Tensor1D;
       }),
   });
 }

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeelLipVersion } from '@lipnet/core';
-import { lossOptions, deelLipVersionOption, marginOption } from './loss-options';
+import { lossOptions, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import {
   makeLoss,
   pooled,
   registerLoss,
   type BaseLossArgs,
+  type ElementwiseFn,
   type LipschitzLoss,
   effectiveHingeMargin,
 } from './loss-function';
@@ -50,15 +51,15 @@ export function HingeMargin(args: HingeMarginArgs = {}): LipschitzLoss {
   const o = HINGE_MARGIN_OPTIONS.parse(args);
   const m = o.minMargin;
   const version = o.deelLipVersion;
-  const margin = effectiveHingeMargin(m, version);
+  const f: ElementwiseFn = (t, p, q) => hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version));
   return makeLoss({
     className: 'HingeMargin',
     labels: 'binary',
     config: { minMargin: m, deelLipVersion: version },
     base: o,
     batchScalar: version === '1.2',
-    elementwise:
-      version === '1.2' ? pooled((t, p) => hingeElementwise(t, p, margin)) : (t, p) => hingeElementwise(t, p, margin),
+    params: { minMargin: scheduled('HingeMargin', 'minMargin', marginOption, m) },
+    elementwise: version === '1.2' ? pooled(f) : f,
   });
 }
 registerLoss('HingeMargin', (c) => HingeMargin(c));

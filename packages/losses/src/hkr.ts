@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeelLipVersion } from '@lipnet/core';
-import { lossOptions, alphaOption, deelLipVersionOption, marginOption } from './loss-options';
+import { lossOptions, alphaOption, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import { hingeElementwise } from './hinge-margin';
 import { krElementwise } from './kr';
 import {
@@ -9,6 +9,7 @@ import {
   pooled,
   registerLoss,
   type BaseLossArgs,
+  type ElementwiseFn,
   type LipschitzLoss,
   effectiveHingeMargin,
 } from './loss-function';
@@ -46,12 +47,11 @@ export function HKR(args: HKRArgs): LipschitzLoss {
   const alpha = o.alpha;
   const m = o.minMargin;
   const version = o.deelLipVersion;
-  const margin = effectiveHingeMargin(m, version);
-  const hkrElementwise = (t: tf.Tensor, p: tf.Tensor2D): tf.Tensor1D =>
+  const hkrElementwise: ElementwiseFn = (t, p, q) =>
     tf.tidy(() => {
-      const hinge = hingeElementwise(t, p, margin);
-      if (alpha === Infinity) return hinge;
-      return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, alpha)) as tf.Tensor1D;
+      const hinge = hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version));
+      if (q['alpha'] === Infinity) return hinge;
+      return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
     });
   return makeLoss({
     className: 'HKR',
@@ -59,6 +59,10 @@ export function HKR(args: HKRArgs): LipschitzLoss {
     config: { alpha: jsonNumber(alpha), minMargin: m, deelLipVersion: version },
     base: o,
     batchScalar: version === '1.2',
+    params: {
+      alpha: scheduled('HKR', 'alpha', alphaOption, alpha),
+      minMargin: scheduled('HKR', 'minMargin', marginOption, m),
+    },
     elementwise: version === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
   });
 }

@@ -1,6 +1,6 @@
 export { lossFromConfig, REDUCTIONS } from './loss-function';
 export { DEEL_LIP_VERSIONS, type DeelLipVersion } from '@lipnet/core';
-export type { BaseLossArgs, LipschitzLoss, LossConfig, Reduction } from './loss-function';
+export type { BaseLossArgs, LipschitzLoss, LossConfig, ParamSpec, Reduction } from './loss-function';
 export type { LabelKind } from './validation';
 export { KR, MulticlassKR, KR_EPSILON, krElementwise, kr, multiclassKR } from './kr';
 export type { KRArgs } from './kr';
@@ -29,3 +29,8 @@ export { MulticlassSoftHKR, multiclassSoftHKR } from './multiclass-soft-hkr';
 export type { MulticlassSoftHKRArgs, MulticlassSoftHKRLoss } from './multiclass-soft-hkr';
 export { UnweightedBatchMean, unweightedBatchMean } from './unweighted-batch-mean';
 export type { MetricFn, UnweightedBatchMeanArgs } from './unweighted-batch-mean';
+export { NegKRLoss, negKRLoss } from './neg-kr';
+export type { NegKRLossArgs } from './neg-kr';
+export { LseHKRMulticlassLoss, lseHKRMulticlassLoss } from './lse-hkr-multiclass';
+export type { LseHKRMulticlassLossArgs } from './lse-hkr-multiclass';
+export * from './callbacks';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetOptionError, closestMatch, formatValue, type DeelLipVersion } from '@lipnet/core';
+import { LipnetInputError, LipnetOptionError, closestMatch, formatValue, type DeelLipVersion } from '@lipnet/core';
 import { checkShapes, checkValues, type LabelKind } from './validation';
 
 /**
@@ -49,12 +49,38 @@ export interface LipschitzLoss {
   (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor;
   /** The deel-lip class name, e.g. `'MulticlassHKR'`. */
   readonly className: string;
-  /** The constructor arguments, camelCase, JSON-safe (`alpha: Infinity` → `'inf'`). */
+  /** The constructor arguments, camelCase, JSON-safe (`alpha: Infinity` → `'inf'`); schedulable parameters at their current value. */
   getConfig(): LossConfig;
+  /**
+   * Names of the parameters that can change between calls with {@link setParam} (deel-lip keeps
+   * them in `tf.Variable`s, e.g. `alpha`, `minMargin`, `tau`); empty when none.
+   */
+  readonly paramNames: readonly string[];
+  /** Current value of a schedulable parameter. */
+  getParam(name: string): number;
+  /**
+   * Sets a schedulable parameter, checked as in the constructor; the next call uses it (tfjs
+   * runs eagerly, so this takes effect at the next training step). deel-lip:
+   * `loss.<param>.assign(value)`, what `LossParamScheduler` does.
+   */
+  setParam(name: string, value: number): void;
 }
 
-/** Per-sample values `[n]` from float32 labels (or int32 for sparse) and float32 predictions `[n, C]`. */
-export type ElementwiseFn = (yTrue: tf.Tensor, yPred: tf.Tensor2D) => tf.Tensor1D;
+/** A schedulable loss parameter: its initial value and the check applied to every new value. */
+export interface ParamSpec {
+  value: number;
+  check: (v: unknown) => number;
+}
+
+/**
+ * Per-sample values `[n]` from float32 labels (or int32 for sparse) and float32 predictions
+ * `[n, C]`; `params` holds the current values of the schedulable parameters.
+ */
+export type ElementwiseFn = (
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor2D,
+  params: Readonly<Record<string, number>>,
+) => tf.Tensor1D;
 
 interface MakeLossSpec {
   className: string;
@@ -66,6 +92,8 @@ interface MakeLossSpec {
   batchScalar?: boolean;
   /** Extra properties to attach (e.g. state accessors). */
   extra?: Record<string, unknown>;
+  /** Parameters that {@link LipschitzLoss.setParam} may change (their config entries follow them). */
+  params?: Record<string, ParamSpec>;
 }
 
 /** The base options, checked by each loss's schema (`lossOptions`), with defaults applied. */
@@ -98,20 +126,55 @@ export function makeLoss(spec: MakeLossSpec): LipschitzLoss {
   const { reduction, validate, name } = resolveBase(spec.className, spec.base, spec.batchScalar ?? false);
   const config: LossConfig = { ...spec.config, reduction, validate, name };
   const { className, labels, elementwise } = spec;
+  const specs = spec.params ?? {};
+  const params: Record<string, number> = {};
+  for (const [k, p] of Object.entries(specs)) params[k] = p.value;
+  const paramNames = Object.freeze(Object.keys(specs));
+  const known = (n: string) => {
+    if (!(n in specs)) {
+      const guess = typeof n === 'string' ? closestMatch(n, paramNames) : undefined;
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: className,
+        option: 'name',
+        message:
+          `no schedulable parameter ${formatValue(n)}.${guess ? ` Did you mean '${guess}'?` : ''} ` +
+          (paramNames.length ? `Pass one of ${paramNames.map((k) => `'${k}'`).join(', ')}.` : 'This loss has none.'),
+      });
+    }
+  };
   const fn = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => {
     checkShapes(className, labels, yTrue, yPred);
     if (validate) checkValues(className, labels, yTrue, yPred);
     return tf.tidy(() => {
       const p = tf.cast(yPred, 'float32') as tf.Tensor2D;
       const t = labels === 'sparse' ? tf.cast(tf.reshape(yTrue, [-1]), 'int32') : tf.cast(yTrue, 'float32');
-      const values = elementwise(t, p);
+      const values = elementwise(t, p, params);
       if (reduction === 'none') return values;
       return reduction === 'sum' ? tf.sum(values) : tf.mean(values);
     });
   };
   Object.defineProperty(fn, 'name', { value: name });
   Object.defineProperty(fn, 'className', { value: className });
-  Object.defineProperty(fn, 'getConfig', { value: () => ({ ...config }) });
+  const current = (): LossConfig => {
+    const c: LossConfig = { ...config };
+    for (const k of paramNames) c[k] = jsonNumber(params[k]!);
+    return c;
+  };
+  Object.defineProperty(fn, 'getConfig', { value: current });
+  Object.defineProperty(fn, 'paramNames', { value: paramNames });
+  Object.defineProperty(fn, 'getParam', {
+    value: (n: string) => {
+      known(n);
+      return params[n]!;
+    },
+  });
+  Object.defineProperty(fn, 'setParam', {
+    value: (n: string, v: number) => {
+      known(n);
+      params[n] = specs[n]!.check(v);
+    },
+  });
   for (const [k, v] of Object.entries(spec.extra ?? {})) Object.defineProperty(fn, k, { value: v });
   return fn as unknown as LipschitzLoss;
 }
@@ -160,7 +223,7 @@ export function lossFromConfig(spec: { className: string; config?: Record<string
  * entries). Flattening to `[n·C, 1]` gives per-entry values whose mean is that scalar.
  */
 export function pooled(f: ElementwiseFn): ElementwiseFn {
-  return (t, p) => tf.tidy(() => f(tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1]) as tf.Tensor2D));
+  return (t, p, params) => tf.tidy(() => f(tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1]) as tf.Tensor2D, params));
 }
 
 /**

@@ -1,4 +1,5 @@
-import { deelLipVersionOption, defineOptions, opt, type OptionSchema } from '@lipnet/core';
+import { deelLipVersionOption, defineOptions, opt, type OptionSchema, type OptionSpec } from '@lipnet/core';
+import type { ParamSpec } from './loss-function';
 
 /** The options every loss takes: `reduction`, `validate`, `name` (see `BaseLossArgs`). */
 export const BASE_LOSS_SCHEMA = {
@@ -8,7 +9,7 @@ export const BASE_LOSS_SCHEMA = {
 };
 
 /**
- * Declares a loss's options once: its own plus the base ones; `deelLipVersion`, the
+ * Declares a loss's options once: its own plus the base ones; `semantics`, the
  * old name of `deelLipVersion`, is refused with the new name.
  *
  * @example
@@ -35,3 +36,15 @@ export const tauOption = opt
   .describedAs('a finite number > 0', 'Pass a positive temperature, e.g. 10.');
 
 export { deelLipVersionOption };
+
+/**
+ * A schedulable parameter (see `LipschitzLoss.setParam`) starting at `value`, whose every new
+ * value is checked by the same rule as the constructor option (`rule`, e.g. {@link marginOption}).
+ *
+ * @example
+ * params: { minMargin: scheduled('HingeMargin', 'minMargin', marginOption, m) }
+ */
+export function scheduled(who: string, name: string, rule: OptionSpec<number, unknown>, value: number): ParamSpec {
+  const required = rule.required();
+  return { value, check: (v) => required.resolve(v, { who, path: name }) };
+}

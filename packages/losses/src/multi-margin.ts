@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeelLipVersion } from '@lipnet/core';
-import { lossOptions, deelLipVersionOption, marginOption } from './loss-options';
+import { lossOptions, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** Arguments of {@link MultiMargin}. */
@@ -35,11 +35,12 @@ export function MultiMargin(args: MultiMarginArgs = {}): LipschitzLoss {
     config: { minMargin: m, deelLipVersion: version },
     base: o,
     batchScalar: version === '1.2',
-    elementwise: (t, p) =>
+    params: { minMargin: scheduled('MultiMargin', 'minMargin', marginOption, m) },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.cast(tf.greater(t, 0), 'float32');
         const vTrue = tf.sum(tf.mul(p, mask), -1, true);
-        const margin = tf.relu(tf.add(tf.sub(m, vTrue), p));
+        const margin = tf.relu(tf.add(tf.sub(q['minMargin']!, vTrue), p));
         return tf.mean(tf.mul(tf.sub(1, mask), margin), -1) as tf.Tensor1D;
       }),
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeelLipVersion } from '@lipnet/core';
-import { lossOptions, deelLipVersionOption, marginOption } from './loss-options';
+import { lossOptions, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import { labelSign } from './hinge-margin';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss, effectiveHingeMargin } from './loss-function';
 
@@ -45,14 +45,14 @@ export function MulticlassHinge(args: MulticlassHingeArgs = {}): LipschitzLoss {
   const o = MULTICLASS_HINGE_OPTIONS.parse(args);
   const m = o.minMargin;
   const version = o.deelLipVersion;
-  const margin = effectiveHingeMargin(m, version);
   return makeLoss({
     className: 'MulticlassHinge',
     labels: 'onehot',
     config: { minMargin: m, deelLipVersion: version },
     base: o,
     batchScalar: version === '1.2',
-    elementwise: (t, p) => multiclassHingeElementwise(t, p, margin),
+    params: { minMargin: scheduled('MulticlassHinge', 'minMargin', marginOption, m) },
+    elementwise: (t, p, q) => multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version)),
   });
 }
 registerLoss('MulticlassHinge', (c) => MulticlassHinge(c));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeelLipVersion } from '@lipnet/core';
-import { lossOptions, alphaOption, deelLipVersionOption, marginOption } from './loss-options';
+import { lossOptions, alphaOption, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import { krElementwise } from './kr';
 import {
   jsonNumber,
@@ -47,18 +47,21 @@ export function MulticlassHKR(args: MulticlassHKRArgs = {}): LipschitzLoss {
   const alpha = o.alpha;
   const m = o.minMargin;
   const version = o.deelLipVersion;
-  const margin = effectiveHingeMargin(m, version);
   return makeLoss({
     className: 'MulticlassHKR',
     labels: 'onehot',
     config: { alpha: jsonNumber(alpha), minMargin: m, deelLipVersion: version },
     base: o,
     batchScalar: version === '1.2',
-    elementwise: (t, p) =>
+    params: {
+      alpha: scheduled('MulticlassHKR', 'alpha', alphaOption, alpha),
+      minMargin: scheduled('MulticlassHKR', 'minMargin', marginOption, m),
+    },
+    elementwise: (t, p, q) =>
       tf.tidy(() => {
-        const hinge = multiclassHingeElementwise(t, p, margin);
-        if (alpha === Infinity) return hinge;
-        return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, alpha)) as tf.Tensor1D;
+        const hinge = multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version));
+        if (q['alpha'] === Infinity) return hinge;
+        return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
       }),
   });
 }

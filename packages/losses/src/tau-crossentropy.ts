@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lossOptions, tauOption } from './loss-options';
+import { lossOptions, scheduled, tauOption } from './loss-options';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** Arguments of the three τ cross-entropies. */
@@ -28,8 +28,9 @@ export function TauCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'probabilities',
     config: { tau },
     base: o,
-    elementwise: (t, p) =>
-      tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D),
+    params: { tau: scheduled('TauCategoricalCrossentropy', 'tau', tauOption, tau) },
+    elementwise: (t, p, { tau: tq }) =>
+      tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tq!))), -1)), tq!) as tf.Tensor1D),
   });
 }
 registerLoss('TauCategoricalCrossentropy', (c) => TauCategoricalCrossentropy(c as unknown as TauArgs));
@@ -51,10 +52,11 @@ export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'sparse',
     config: { tau },
     base: o,
-    elementwise: (t, p) =>
+    params: { tau: scheduled('TauSparseCategoricalCrossentropy', 'tau', tauOption, tau) },
+    elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
-        const oneHot = tf.oneHot(t, p.shape[1]);
-        return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tau))), -1)), tau) as tf.Tensor1D;
+        const oneHot = tf.oneHot(t as tf.Tensor1D, p.shape[1]);
+        return tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(tf.mul(p, tq!))), -1)), tq!) as tf.Tensor1D;
       }),
   });
 }
@@ -80,12 +82,13 @@ export function TauBinaryCrossentropy(args: TauArgs): LipschitzLoss {
     labels: 'binary',
     config: { tau },
     base: o,
-    elementwise: (t, p) =>
+    params: { tau: scheduled('TauBinaryCrossentropy', 'tau', tauOption, tau) },
+    elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
         const z = tf.cast(tf.greater(t, 0), 'float32');
-        const x = tf.mul(p, tau);
+        const x = tf.mul(p, tq!);
         const bce = tf.add(tf.sub(tf.relu(x), tf.mul(x, z)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
-        return tf.div(tf.mean(bce, -1), tau) as tf.Tensor1D;
+        return tf.div(tf.mean(bce, -1), tq!) as tf.Tensor1D;
       }),
   });
 }

@@ -7,3 +7,4 @@ export { finiteDifferenceGradient } from './finite-differences';
 export { registerReferenceFusedKernels, REFERENCE_FUSED_KERNEL_NAMES } from './fused-reference-kernels';
 export { maxRelativeDifference } from './max-relative-difference';
 export { expectLipnetErrorNamingOption, resultOrLipnetError } from './lipnet-error-property';
+export { explicitOperator, explicitOperatorNorm, autodiffOperatorNorm } from './operator-norm';

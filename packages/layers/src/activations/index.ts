@@ -10,3 +10,7 @@ export { PReLUlip, preluLip } from './prelu-lip';
 export type { PReLUlipArgs } from './prelu-lip';
 export { groupSort2AsBuiltins } from './group-sort2-as-builtins';
 export type { GroupSort2AsBuiltinsOptions } from './group-sort2-as-builtins';
+export { LPReLU, lpRelu } from './lprelu';
+export type { LPReLUArgs } from './lprelu';
+export { Householder, householder } from './householder';
+export type { HouseholderArgs } from './householder';

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Condensable } from '../lipschitz-layer';
 import { checkKCoefLip } from './activation-checks';
 import { LipnetInputError } from '@lipnet/core';
+import type { OptionSchema, OptionsDefinition } from '@lipnet/core';
 import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -14,8 +15,8 @@ export interface PReLUlipArgs extends LayerArgs {
   kCoefLip?: number;
 }
 
-/** The options of PReLUlip, declared once. */
-const OPTIONS = layerOptions('PReLUlip', { kCoefLip: kCoefLipOption });
+/** The options of PReLUlip, declared once (subclasses extend them). */
+export const PRELU_LIP_OPTIONS = layerOptions('PReLUlip', { kCoefLip: kCoefLipOption });
 
 /**
  * Parametric ReLU with bounded slopes: `y = x` for x > 0, `y = clip(α, −k, k) · x` otherwise,
@@ -45,11 +46,39 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   readonly kCoefLip: number;
   private alpha: tfl.LayerVariable | null = null;
   private builtShape: Shape | null = null;
+  /** The options schema of this class (a subclass with more options overrides it). */
+  protected static readonly options: OptionsDefinition<OptionSchema> = PRELU_LIP_OPTIONS;
 
   constructor(args: PReLUlipArgs = {}) {
     super(args);
-    OPTIONS.parse(args, this.getClassName());
-    this.kCoefLip = checkKCoefLip('PReLUlip', args.kCoefLip ?? 1);
+    (this.constructor as typeof PReLUlip).options.parse(args, this.getClassName());
+    this.kCoefLip = checkKCoefLip(this.getClassName(), args.kCoefLip ?? 1);
+  }
+
+  /** Shape of α for an input shape (with batch): here the input shape without the batch axis. */
+  protected alphaShape(shape: Shape): number[] {
+    const alphaShape = shape.slice(1);
+    if (alphaShape.some((d) => d == null)) {
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.getClassName(),
+        option: 'input',
+        message:
+          `expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
+          'Give the model an inputShape with fixed dimensions.',
+      });
+    }
+    return alphaShape as number[];
+  }
+
+  /** Initial value of α: 0, as Keras `PReLU`. */
+  protected alphaInitializer(): ReturnType<typeof tfl.initializers.zeros> {
+    return tfl.initializers.zeros();
+  }
+
+  /** tfjs `PReLU` `sharedAxes` reproducing {@link alphaShape} (none: one α per element). */
+  protected vanillaSharedAxes(_rank: number): number[] | undefined {
+    return undefined;
   }
 
   /** Upper bound of the L2 Lipschitz constant for this configuration: max(1, kCoefLip). */
@@ -64,19 +93,9 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    const alphaShape = shape.slice(1);
-    if (alphaShape.some((d) => d == null)) {
-      throw new LipnetInputError({
-        code: 'INVALID_SHAPE',
-        who: 'PReLUlip',
-        option: 'input',
-        message:
-          `expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
-          'Give the model an inputShape with fixed dimensions.',
-      });
-    }
+    const alphaShape = this.alphaShape(shape);
     this.builtShape = shape;
-    this.alpha = this.addWeight('alpha', alphaShape, 'float32', tfl.initializers.zeros(), undefined, true);
+    this.alpha = this.addWeight('alpha', alphaShape, 'float32', this.alphaInitializer(), undefined, true);
     this.built = true;
   }
 
@@ -85,7 +104,7 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
     if (!this.alpha)
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
-        who: 'PReLUlip',
+        who: this.getClassName(),
         option: 'input',
         message: 'the layer is not built yet. Call it on an input first.',
       });
@@ -117,13 +136,15 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
     if (!this.builtShape)
       throw new LipnetInputError({
         code: 'INVALID_ARGUMENT',
-        who: 'PReLUlip',
+        who: this.getClassName(),
         option: 'input',
         message: 'the layer is not built yet. Call it on an input first.',
       });
-    const layer = tfl.layers.prelu({ name: `${this.name}_vanilla` });
+    const sharedAxes = this.vanillaSharedAxes(this.builtShape.length);
+    const layer = tfl.layers.prelu({ name: `${this.name}_vanilla`, ...(sharedAxes ? { sharedAxes } : {}) });
     layer.build(this.builtShape);
-    const clipped = tf.tidy(() => this.clippedAlpha());
+    const target = layer.getWeights()[0]!.shape;
+    const clipped = tf.tidy(() => tf.reshape(this.clippedAlpha(), target));
     layer.setWeights([clipped]);
     clipped.dispose();
     return layer;

@@ -11,3 +11,7 @@ export { InvertibleDownSampling, invertibleDownSampling } from './invertible-dow
 export type { InvertibleDownSamplingArgs, InvertibleChannelOrder } from './invertible-down-sampling';
 export { InvertibleUpSampling, invertibleUpSampling } from './invertible-up-sampling';
 export type { InvertibleUpSamplingArgs } from './invertible-up-sampling';
+export { ScaledAdaptiveAvgPool2d, scaledAdaptiveAvgPool2d } from './scaled-adaptive-avg-pool2d';
+export type { ScaledAdaptiveAvgPool2dArgs } from './scaled-adaptive-avg-pool2d';
+export { ScaledAdaptativeL2NormPool2d, scaledAdaptativeL2NormPool2d } from './scaled-adaptative-l2-norm-pool2d';
+export type { ScaledAdaptativeL2NormPool2dArgs } from './scaled-adaptative-l2-norm-pool2d';

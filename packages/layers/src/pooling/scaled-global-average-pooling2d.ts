@@ -4,7 +4,7 @@ import type { LipschitzLayer } from '../lipschitz-layer';
 
 import { checkChannelsLast, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
 import { LipnetInputError, opt } from '@lipnet/core';
-import { layerOptions, kCoefLipOption } from '../layer-options';
+import { layerOptions, kCoefLipOption, type LayerOptionsDefinition } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -17,8 +17,11 @@ export interface ScaledGlobalAveragePooling2DArgs extends LayerArgs {
   kCoefLip?: number;
 }
 
-/** The options of ScaledGlobalAveragePooling2D, declared once. */
-const OPTIONS = layerOptions('ScaledGlobalAveragePooling2D', { dataFormat: opt.any(), kCoefLip: kCoefLipOption });
+/** The options of ScaledGlobalAveragePooling2D, declared once (the adaptive subclass extends them). */
+export const SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS = layerOptions('ScaledGlobalAveragePooling2D', {
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+});
 
 /**
  * Global average pooling rescaled to be `kCoefLip`-Lipschitz:
@@ -35,10 +38,12 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
   readonly isLipschitz = true as const;
   kCoefLip: number;
   readonly dataFormat: 'channelsLast';
+  /** The options this class reads (a subclass with more options overrides it). */
+  protected static readonly options: LayerOptionsDefinition = SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS;
 
   constructor(args: ScaledGlobalAveragePooling2DArgs = {}) {
     super(args);
-    OPTIONS.parse(args, this.getClassName());
+    (this.constructor as typeof ScaledGlobalAveragePooling2D).options.parse(args, this.getClassName());
     const cls = ScaledGlobalAveragePooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);

@@ -4,7 +4,7 @@ import type { LipschitzLayer } from '../lipschitz-layer';
 import { checkChannelsLast, checkEpsGradSqrt, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
 import { sqrtEpsGrad } from './sqrt-eps-grad';
 import { opt } from '@lipnet/core';
-import { layerOptions, kCoefLipOption } from '../layer-options';
+import { layerOptions, kCoefLipOption, type LayerOptionsDefinition } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -19,8 +19,8 @@ export interface ScaledGlobalL2NormPooling2DArgs extends LayerArgs {
   epsGradSqrt?: number;
 }
 
-/** The options of ScaledGlobalL2NormPooling2D, declared once. */
-const OPTIONS = layerOptions('ScaledGlobalL2NormPooling2D', {
+/** The options of ScaledGlobalL2NormPooling2D, declared once (the adaptive subclass extends them). */
+export const SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS = layerOptions('ScaledGlobalL2NormPooling2D', {
   dataFormat: opt.any(),
   kCoefLip: kCoefLipOption,
   epsGradSqrt: opt.any(),
@@ -40,11 +40,13 @@ export class ScaledGlobalL2NormPooling2D extends tfl.layers.Layer implements Lip
   readonly isLipschitz = true as const;
   kCoefLip: number;
   readonly dataFormat: 'channelsLast';
+  /** The options this class reads (a subclass with more options overrides it). */
+  protected static readonly options: LayerOptionsDefinition = SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS;
   readonly epsGradSqrt: number;
 
   constructor(args: ScaledGlobalL2NormPooling2DArgs = {}) {
     super(args);
-    OPTIONS.parse(args, this.getClassName());
+    (this.constructor as typeof ScaledGlobalL2NormPooling2D).options.parse(args, this.getClassName());
     const cls = ScaledGlobalL2NormPooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);

@@ -1,0 +1,4 @@
+export { saveModel, loadModel } from './save-load';
+export type { SavedModelFiles, LoadModelOptions } from './save-load';
+export { fileSystem } from './file-system';
+export { ModelFileError } from './errors';

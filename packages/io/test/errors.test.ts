@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { fileSystem, loadModel, ModelFileError, saveModel } from '../src';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { modelA } = require('./models.cjs') as { modelA(): tfl.LayersModel };
+
+describe('clear errors, and nothing read outside the folder', () => {
+  let tmp: string;
+  let n = 0;
+  beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lipnet-io-errors-'))));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** A freshly saved model folder whose model.json `edit` may change. */
+  async function saved(edit?: (json: any) => void): Promise<string> {
+    const dir = path.join(tmp, `m${n++}`);
+    await saveModel(modelA(), dir);
+    if (edit) {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      edit(json);
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    }
+    return dir;
+  }
+  const paths =
+    (...p: string[]) =>
+    (json: any) =>
+      (json.weightsManifest[0].paths = p);
+
+  async function expectError(dir: string, re: RegExp) {
+    const err = await loadModel(dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ModelFileError);
+    expect((err as Error).message).toMatch(re);
+  }
+
+  it('a missing folder, a file instead of a folder, a missing model.json', async () => {
+    await expectError(path.join(tmp, 'nope'), /there is no folder .*nope\. Pass the folder saveModel wrote/);
+    const dir = await saved();
+    await expectError(path.join(dir, 'model.json'), /model\.json is a file; pass the folder that holds model\.json/);
+    fs.rmSync(path.join(dir, 'model.json'));
+    await expectError(dir, /model\.json is missing\. Pass a folder written by saveModel/);
+  });
+
+  it('a corrupt model.json: not JSON, not an object, no topology, no manifest, a graph model', async () => {
+    const dir = await saved();
+    const write = (s: string) => fs.writeFileSync(path.join(dir, 'model.json'), s);
+    write('{"modelTopology": {');
+    await expectError(dir, /model\.json is not valid JSON \(.*\)\. The file is damaged/);
+    write('[1, 2]');
+    await expectError(dir, /model\.json is not a JSON object/);
+    write('{"weightsManifest": []}');
+    await expectError(dir, /model\.json has no "modelTopology"/);
+    write('{"modelTopology": {}, "weightsManifest": [{"paths": "weights.bin"}]}');
+    await expectError(dir, /has no valid "weightsManifest" \(a list of \{paths, weights\}\)/);
+    write('{"format": "graph-model", "modelTopology": {}}');
+    await expectError(dir, /is a graph model; load it with tf\.loadGraphModel/);
+  });
+
+  it('a missing or truncated weights file', async () => {
+    const dir = await saved();
+    fs.truncateSync(path.join(dir, 'weights.bin'), 30);
+    await expectError(dir, /hold 30 bytes, but its weightsManifest describes 60\. A file is truncated/);
+    fs.rmSync(path.join(dir, 'weights.bin'));
+    await expectError(dir, /the weights file .*weights\.bin listed in .*model\.json is missing/);
+  });
+
+  it('refuses weight paths that leave the folder: .., absolute, URL, symbolic link outside', async () => {
+    const secret = path.join(tmp, 'secret.bin');
+    fs.writeFileSync(secret, Buffer.alloc(60));
+    await expectError(await saved(paths('../secret.bin')), /"\.\.\/secret\.bin", which contains a '\.\.' segment/);
+    await expectError(await saved(paths('sub/../../secret.bin')), /contains a '\.\.' segment/);
+    await expectError(
+      await saved(paths(secret)),
+      /which is an absolute path\. A model folder may only reference files inside itself/,
+    );
+    await expectError(await saved(paths('file:///etc/passwd')), /which is a URL or a drive path/);
+    const linked = await saved(paths('link.bin'));
+    fs.symlinkSync(secret, path.join(linked, 'link.bin'));
+    await expectError(linked, /"link\.bin", which is a link to .*secret\.bin, outside /);
+  });
+
+  it('accepts a symbolic link that stays inside the folder', async () => {
+    const dir = await saved(paths('alias.bin'));
+    fs.symlinkSync('weights.bin', path.join(dir, 'alias.bin'));
+    await expect(loadModel(dir)).resolves.toBeDefined();
+  });
+
+  it('bad arguments to saveModel and fileSystem', async () => {
+    await expect(saveModel({} as tfl.LayersModel, tmp)).rejects.toThrow(
+      /saveModel: expected `model` to be a tfjs LayersModel/,
+    );
+    expect(() => fileSystem('')).toThrow(/fileSystem: expected `dir` to be a folder path/);
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'x');
+    await expect(saveModel(modelA(), file)).rejects.toThrow(/saveModel: cannot create the folder .*a-file \(EEXIST\)/);
+  });
+});
+
+describe('outside Node.js', () => {
+  it('the entry that browsers and other non-Node resolvers get throws, saying what to use instead', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(() => require('../dist/not-node.js')).toThrow(
+      /@lipnet\/io runs in Node\.js only .*model\.save\('indexeddb:\/\/name'\)/,
+    );
+  });
+});
