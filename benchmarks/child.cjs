@@ -105,8 +105,8 @@ async function main() {
   const model = demo4Model(1);
   model.compile({
     optimizer: tf.train.adam(1e-4),
-    loss: MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2', validate: false }),
-    metrics: ['accuracy', MulticlassKR({ semantics: '1.2', validate: false })],
+    loss: MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false }),
+    metrics: ['accuracy', MulticlassKR({ deelLipVersion: '1.2', validate: false })],
   });
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
@@ -122,7 +122,7 @@ async function main() {
       modules: [require.resolve('@lipnet/layers')],
     });
     const opt = tf.train.adam(1e-4);
-    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2', validate: false });
+    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
     step = async () => {
       await trainer.step(x, labels, opt, hkr);
     };

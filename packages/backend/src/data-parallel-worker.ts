@@ -28,7 +28,7 @@ async function init(): Promise<void> {
   await selectBackend({ prefer: data.backend, log: null });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const m of data.modules) require(m);
-  model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology'] as never);
+  model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology']);
   post({ type: 'ready', backend: tf.getBackend(), weightShapes: model.weights.map((w) => w.shape) });
 }
 
@@ -54,7 +54,7 @@ function step(m: tfl.LayersModel, msg: Msg): void {
     result = tf.variableGrads(() => {
       const p = m.apply(x, { training: true }) as tf.Tensor;
       const values = Float32Array.from(p.dataSync() as Float32Array);
-      post({ type: 'logits', values, shape: p.shape }, [values.buffer as ArrayBuffer]);
+      post({ type: 'logits', values, shape: p.shape }, [values.buffer]);
       const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);
       if (Atomics.load(control, 0) !== GRADIENT_READY) {
         abandoned =
@@ -75,7 +75,7 @@ function step(m: tfl.LayersModel, msg: Msg): void {
       : undefined;
     post(
       { type: 'grads', grads: out, nonTrainable },
-      [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer),
+      [...out, ...(nonTrainable ?? [])].map((a) => a.buffer),
     );
   } finally {
     tf.dispose([x, ...(result ? [result.value, ...Object.values(result.grads)] : [])]);

@@ -6,14 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Worker } from 'worker_threads';
+import { DataParallelError } from './errors';
 
-/** Raised for bad options or a failing worker; the message names the cause and the fix. */
-export class DataParallelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataParallelError';
-  }
-}
+export { DataParallelError };
 
 /** A message from a worker. */
 export type Reply = { type: string; error?: string } & Record<string, unknown>;

@@ -79,12 +79,14 @@ export class DataParallelTrainer {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) {
       throw new DataParallelError(
         `DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`,
+        'INVALID_OPTION',
       );
     }
     for (const m of opts.modules ?? []) {
       if (!path.isAbsolute(m)) {
         throw new DataParallelError(
           `DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`,
+          'INVALID_OPTION',
         );
       }
     }
@@ -163,7 +165,10 @@ export class DataParallelTrainer {
   /** The model's output on x in inference mode, computed by the workers shard by shard. */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
     if (x.shape[0] === 0)
-      throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
+      throw new DataParallelError(
+        'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
     const sizes = shardSizes(x.shape[0]!, this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
@@ -189,8 +194,13 @@ export class DataParallelTrainer {
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
+        'INVALID_SHAPE',
       );
-    if (n === 0) throw new DataParallelError('DataParallelTrainer.step: the batch is empty. Pass at least one sample.');
+    if (n === 0)
+      throw new DataParallelError(
+        'DataParallelTrainer.step: the batch is empty. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
     const pass = new ShardedStepPass(this.handles, this.model, x, (type, sizes, extra) =>
       this.scatter(type, x, sizes, extra),
     );

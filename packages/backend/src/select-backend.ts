@@ -245,7 +245,7 @@ async function tryWasm(withKernels: boolean): Promise<string> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    wasm = require('@tensorflow/tfjs-backend-wasm');
+    wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
     throw new Skip(
       `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`,

@@ -43,7 +43,7 @@ function randomCases(count: number): ConvCase[] {
   return cases;
 }
 
-const label = (c: ConvCase) => `x[${c.x}] f[${c.f}] stride ${c.stride} ${c.pad}`;
+const label = (c: ConvCase) => `x[${c.x.join(',')}] f[${c.f.join(',')}] stride ${c.stride} ${c.pad}`;
 
 /** dy, dW and dx of Σ conv2d(x, f)·g for a fixed random g, through tf.grads (the kernels under test). */
 function convGrads(c: ConvCase, seed: number) {

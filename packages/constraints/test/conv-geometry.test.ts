@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeakedTensors, expectTensorsClose, explicitOperator, singularValues } from '@lipnet/test-utils';
+import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 import {
-  LipnetConfigError,
   axisReadCounts,
   certifiedConvNorm,
   convAxis,
@@ -20,18 +20,18 @@ import {
  */
 function referencePad(n: number, p: number, mode: ConvPadding): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
-  const before = {
-    constant: Array(p).fill(-1),
+  const before: number[] = {
+    constant: Array<number>(p).fill(-1),
     reflect: idx.slice(1, p + 1).reverse(),
     symmetric: idx.slice(0, p).reverse(),
-    replicate: Array(p).fill(0),
+    replicate: Array<number>(p).fill(0),
     circular: idx.slice(n - p),
   }[mode as 'constant'];
-  const after = {
-    constant: Array(p).fill(-1),
+  const after: number[] = {
+    constant: Array<number>(p).fill(-1),
     reflect: idx.slice(n - 1 - p, n - 1).reverse(),
     symmetric: idx.slice(n - p).reverse(),
-    replicate: Array(p).fill(n - 1),
+    replicate: Array<number>(p).fill(n - 1),
     circular: idx.slice(0, p),
   }[mode as 'constant'];
   return [...before, ...idx, ...after];
@@ -145,9 +145,10 @@ describe('convMaps: the padded convolutions as tfjs ops', () => {
 
   it('refuses inputs too small for the padding mode, and unknown modes, naming them', () => {
     expect(() => convAxis(1, 3, 1, 1, 'reflect')).toThrow(/'reflect' padding of 1 pixels needs an input of at least 2/);
+    expect(() => convAxis(1, 3, 1, 1, 'reflect')).toThrow(LipnetInputError);
     expect(() => convAxis(2, 7, 1, 1, 'circular')).toThrow(/'circular' padding of 3 pixels/);
     expect(() => convAxis(2, 5, 1, 1, 'valid')).toThrow(/smaller than the kernel's extent 5/);
-    expect(() => convAxis(5, 3, 1, 1, 'zeros' as ConvPadding)).toThrow(LipnetConfigError);
+    expect(() => convAxis(5, 3, 1, 1, 'zeros' as ConvPadding)).toThrow(LipnetOptionError);
   });
 });
 
@@ -164,7 +165,7 @@ function orthonormalKernel(rows: number, cols: number, seed: number): Float32Arr
   return tf.tidy(() => {
     const a = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', seed) as tf.Tensor2D;
     const [q] = tf.linalg.qr(a);
-    return (rows >= cols ? q : tf.transpose(q!)).dataSync() as Float32Array;
+    return (rows >= cols ? q : tf.transpose(q)).dataSync() as Float32Array;
   });
 }
 

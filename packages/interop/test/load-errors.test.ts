@@ -4,20 +4,29 @@ import { ModelImportError, loadDeelLipModel } from '../src';
 import { fixtureBytes } from './helpers';
 
 // Everything loadDeelLipModel refuses: each error names what was wrong and what to do, and nothing is loaded.
-type Json = Record<string, any>;
+/** A layer of a saved .keras config, as far as these tests edit it. */
+interface KerasLayer {
+  class_name: string;
+  registered_name?: string;
+  config: Record<string, unknown> & { name: string };
+}
+/** A saved .keras config.json. */
+interface KerasConfig {
+  config: { layers: KerasLayer[] };
+}
 
 /** cnn.keras with its config.json (or metadata.json / weights) changed by `edit`. */
-function editedKeras(edit: (config: Json, files: Record<string, Uint8Array>) => void): Uint8Array {
+function editedKeras(edit: (config: KerasConfig, files: Record<string, Uint8Array>) => void): Uint8Array {
   const files = unzipSync(fixtureBytes('deel-lip/cnn.keras'));
-  const config = JSON.parse(strFromU8(files['config.json']!));
+  const config = JSON.parse(strFromU8(files['config.json']!)) as KerasConfig;
   edit(config, files);
   files['config.json'] = strToU8(JSON.stringify(config));
   return zipSync(files, { level: 0 });
 }
 
 /** The config of the layer named `name` in a .keras config. */
-const layer = (config: Json, name: string): Json =>
-  config.config.layers.find((l: Json) => l.config.name === name).config;
+const layer = (config: KerasConfig, name: string): KerasLayer['config'] =>
+  config.config.layers.find((l) => l.config.name === name)!.config;
 
 async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLipModel>[1]): Promise<string> {
   const before = tf.memory().numTensors;
@@ -33,7 +42,7 @@ async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLi
 describe('loadDeelLipModel refuses what it cannot reproduce', () => {
   it('a deel-lip class lipnet does not know (every deel-lip 1.5 class loads: a saved config renamed)', async () => {
     const renamed = editedKeras((c) => {
-      const l = c.config.layers.find((k: Json) => k.config.name === 'conv1');
+      const l = c.config.layers.find((k) => k.config.name === 'conv1')!;
       l.class_name = 'SpectralConv3D';
       l.registered_name = 'deel-lip>SpectralConv3D';
     });
@@ -109,7 +118,7 @@ describe('loadDeelLipModel refuses what it cannot reproduce', () => {
     );
     const k3 = editedKeras((_, f) => (f['metadata.json'] = strToU8(JSON.stringify({ keras_version: '3.3.3' }))));
     expect(await refusal(k3)).toMatch(/saved by Keras 3\.3\.3; deel-lip 1\.5 runs on Keras 2/);
-    const custom = editedKeras((c) => (c.config.layers[1].registered_name = 'my_pkg>MyConv'));
+    const custom = editedKeras((c) => (c.config.layers[1]!.registered_name = 'my_pkg>MyConv'));
     expect(await refusal(custom)).toMatch(/custom class 'my_pkg>MyConv'/);
   });
 });
@@ -160,7 +169,9 @@ describe('loadDeelLipModel refuses corrupt bytes', () => {
 
 describe('loadDeelLipModel refuses layers that do not fit together', () => {
   it('a config whose shapes are inconsistent, freeing the layers already built', async () => {
-    const msg = await refusal(editedKeras((c) => (c.config.layers[0].config.batch_input_shape = [null, 8, 8, 3, 1])));
+    const msg = await refusal(
+      editedKeras((c) => (c.config.layers[0]!.config['batch_input_shape'] = [null, 8, 8, 3, 1])),
+    );
     expect(msg).toMatch(/the layers do not fit together: .*The file is corrupt/);
   });
 });

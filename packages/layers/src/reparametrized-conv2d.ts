@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  LipnetConfigError,
   certifiedConvNorm,
   convLipschitzCoefficient,
   convMaps,
@@ -13,6 +12,7 @@ import {
   type ConvPadding,
   type DeelLipVersion,
 } from '@lipnet/constraints';
+import { LipnetInputError } from '@lipnet/core';
 import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
 import { PadConv2D } from './conv/pad-conv';
@@ -198,9 +198,11 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
 
   protected override layerCoef(): number {
     if (this.convCoef === null) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
+      });
     }
     return this.convCoef;
   }
@@ -257,7 +259,7 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
       filters: this.filters,
       kernelSize: this.exportKernelSize(),
       strides: this.convStrides(),
-      padding: this.padding as 'same' | 'valid',
+      padding: this.padding,
       activation: activation as 'relu',
       useBias: this.useBias,
       name: this.name,

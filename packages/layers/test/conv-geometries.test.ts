@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { explicitOperatorNorm, expectNoLeakedTensors, expectTensorsClose, saveLoadRoundTrip } from '@lipnet/test-utils';
+import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 import {
   FrobeniusConv2D,
   PadConv1D,
@@ -222,7 +223,7 @@ describe('PadConv2D / PadConv1D (unconstrained, deel-lip PadConv2D / torchlip Pa
       () => new SpectralConv2DTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 as unknown as null }),
     ).toThrow(/`outputPadding` 1 is not supported/);
     expect(() => new SpectralConv1D({ filters: 2, kernelSize: [3, 3] as unknown as number })).toThrow(
-      /SpectralConv1D: expected `kernelSize` to be a positive integer, got \[3,3\]/,
+      /SpectralConv1D: expected `kernelSize` to be a positive integer, got \[3, 3\]/,
     );
     expect(() => new SpectralConv2D({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).toThrow(
       /refuse a dilation and a stride both > 1/,
@@ -230,5 +231,42 @@ describe('PadConv2D / PadConv1D (unconstrained, deel-lip PadConv2D / torchlip Pa
     expect(() => wrap(new SpectralConv2D({ filters: 2, kernelSize: 5, padding: 'reflect' }), [2, 8, 1])).toThrow(
       /'reflect' padding of 2 pixels needs an input of at least 3 pixels/,
     );
+  });
+
+  it('declare their options through @lipnet/core: unknown keys (with the closest name) and bad values', () => {
+    const refusals: [() => unknown, RegExp][] = [
+      [() => new PadConv2D({ filters: 2, kernelSize: 3, paddng: 'reflect' } as never), /Did you mean `padding`\?/],
+      [() => new PadConv1D({ filters: 2, kernelSize: 3, dilation: 2 } as never), /Did you mean `dilationRate`\?/],
+      [
+        () => new SpectralConv1D({ filters: 2, kernelSize: 3, convNormalisation: 'exact' } as never),
+        /Did you mean `convNormalization`\?/,
+      ],
+      [
+        () => new SpectralConv2DTranspose({ filters: 2, kernelSize: 3, output_padding: null } as never),
+        /Did you mean `outputPadding`\?/,
+      ],
+      [() => new FrobeniusConv2D({ filters: 2, kernelSize: 3, dilationRates: 2 } as never), /`dilationRate`/],
+      [() => new PadConv2D({ filters: 0, kernelSize: 3 }), /PadConv2D: expected `filters` to be an integer ≥ 1, got 0/],
+      [() => new PadConv1D({ filters: 2, kernelSize: 3, useBias: 'no' } as never), /`useBias` to be a boolean/],
+      [
+        () => new PadConv2D({ filters: 2, kernelSize: 3, activation: 7 } as never),
+        /`activation` to be a tfjs activation name/,
+      ],
+      [() => new SpectralConv2DTranspose({ filters: 1.5, kernelSize: 3 }), /`filters` to be an integer ≥ 1, got 1\.5/],
+      [
+        () => new SpectralConv1D({ filters: 2, kernelSize: 3, dilationRate: 0 }),
+        /`dilationRate` to be a positive integer/,
+      ],
+      [() => new SpectralConv2D({ filters: 2, kernelSize: 3, dilationRate: [2, -1] }), /`dilationRate`/],
+      [
+        () => new SpectralConv1D({ filters: 2, kernelSize: 3, convNormalization: 'loose' as 'exact' }),
+        /expected `convNormalization` to be one of/,
+      ],
+    ];
+    for (const [make, re] of refusals) {
+      expect(make).toThrow(re);
+      expect(make).toThrow(LipnetOptionError);
+    }
+    expect(() => wrap(new SpectralConv1D({ filters: 2, kernelSize: 3 }), [4, 4, 1])).toThrow(LipnetInputError);
   });
 });

@@ -33,7 +33,7 @@ export const NOTEBOOK = {
 /** A short text naming everything that must match for a checkpoint to be reused. */
 export const MODEL_SIGNATURE =
   'hkr_model: SpectralConv2D(16)-ScaledL2NormPooling2D-SpectralConv2D(32)-ScaledL2NormPooling2D-Flatten-SpectralDense(64)-FrobeniusDense(10); ' +
-  `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, semantics=1.2)`;
+  `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, deelLipVersion=1.2)`;
 
 /**
  * Builds the notebook's `hkr_model`. Layer names are Keras' (`spectral_conv2d`,

@@ -46,7 +46,7 @@ export function batchMatMulWasm(args: {
   const n = transposeB ? (b.shape[rb - 2] as number) : (b.shape[rb - 1] as number);
   if (ka !== kb) {
     throw new WasmKernelsError(
-      `@lipnet/backend BatchMatMul (wasm): inner sizes differ, a [${a.shape}] (transposeA ${transposeA}) · b [${b.shape}] (transposeB ${transposeB}).`,
+      `@lipnet/backend BatchMatMul (wasm): inner sizes differ, a [${a.shape.join(', ')}] (transposeA ${transposeA}) · b [${b.shape.join(', ')}] (transposeB ${transposeB}).`,
     );
   }
   const outShape = [...outer, m, n];

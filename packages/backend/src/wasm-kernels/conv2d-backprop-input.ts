@@ -31,12 +31,7 @@ export function conv2dBackpropInputWasm(args: {
   const filter = args.inputs['filter'] as TensorInfo;
   const attrs = args.attrs as unknown as BackpropInputAttrs;
   if (attrs.dataFormat === 'NCHW') {
-    return runStock(
-      'Conv2DBackpropInput',
-      backend,
-      args.inputs as Record<string, TensorInfo>,
-      args.attrs as Record<string, unknown>,
-    );
+    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   }
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape,
@@ -60,12 +55,7 @@ export function conv2dBackpropInputWasm(args: {
   const padRight = w + left - upW;
   if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
     // e.g. a 1×1 filter with stride 2: not on the hot path, the stock kernel is exact.
-    return runStock(
-      'Conv2DBackpropInput',
-      backend,
-      args.inputs as Record<string, TensorInfo>,
-      args.attrs as Record<string, unknown>,
-    );
+    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   }
   let up = dy;
   if (sh > 1 || sw > 1) {

@@ -27,6 +27,7 @@ import {
   moduleOnBackendMemory,
   op,
 } from './wasm-encoding';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
 interface Lanes {
@@ -283,7 +284,7 @@ function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
 }
 
 function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn {
-  const exports = moduleOnBackendMemory(backend, 'LipnetL2Pool', l2PoolModuleBytes).exports;
+  const exports = moduleOnBackendMemory(backend, FUSED_KERNELS.l2Pool, l2PoolModuleBytes).exports;
   return exports[`${name}${c % 4 === 0 ? 4 : 1}`] as PoolFn;
 }
 
@@ -291,7 +292,7 @@ function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn 
 export function l2PoolWasm(args: Args): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
-  const g = geometry('LipnetL2Pool', x, args.attrs);
+  const g = geometry(FUSED_KERNELS.l2Pool, x, args.attrs);
   const out = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
   if (g.n * g.oh * g.ow * g.c === 0) return out;
   fn(backend, 'pool', g.c)(
@@ -318,7 +319,7 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
-  const g = geometry('LipnetL2PoolGrad', x, args.attrs);
+  const g = geometry(FUSED_KERNELS.l2PoolGrad, x, args.attrs);
   if (dy.shape.join() !== [g.n, g.oh, g.ow, g.c].join() || dy.dtype !== 'float32') {
     throw new WasmKernelsError(
       `LipnetL2PoolGrad (wasm): dy must be float32 of the pooled shape [${[g.n, g.oh, g.ow, g.c].join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,

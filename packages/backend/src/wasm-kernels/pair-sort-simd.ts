@@ -29,6 +29,7 @@ import {
   moduleOnBackendMemory,
   op,
 } from './wasm-encoding';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
 const FIRSTS = [0, 0, 2, 2];
@@ -132,7 +133,7 @@ export function pairSortModuleBytes(): Uint8Array<ArrayBuffer> {
 type Permute = (order: number, src: number, dst: number, n: number) => void;
 
 function permuteFor(backend: BackendWasm): Permute {
-  return moduleOnBackendMemory(backend, 'LipnetPairSort', pairSortModuleBytes).exports['permute'] as Permute;
+  return moduleOnBackendMemory(backend, FUSED_KERNELS.pairSort, pairSortModuleBytes).exports['permute'] as Permute;
 }
 
 function checkEven(name: string, x: TensorInfo): void {
@@ -157,7 +158,7 @@ function run(backend: BackendWasm, order: TensorInfo, src: TensorInfo): TensorIn
 /** Kernel function of `LipnetPairSort` for 'wasm' (input x). */
 export function pairSortWasm(args: Args): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
-  checkEven('LipnetPairSort', x);
+  checkEven(FUSED_KERNELS.pairSort, x);
   return run(args.backend as BackendWasm, x, x);
 }
 
@@ -165,7 +166,7 @@ export function pairSortWasm(args: Args): TensorInfo {
 export function pairSortGradWasm(args: Args): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
-  checkEven('LipnetPairSortGrad', x);
+  checkEven(FUSED_KERNELS.pairSortGrad, x);
   if (dy.shape.join() !== x.shape.join() || dy.dtype !== 'float32') {
     throw new WasmKernelsError(
       `LipnetPairSortGrad (wasm): dy must be float32 of x's shape [${x.shape.join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,

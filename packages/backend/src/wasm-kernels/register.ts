@@ -14,6 +14,7 @@ import { identityWasm } from './identity';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { WasmKernelsError } from '../errors';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** The kernels lipnet supplies for the wasm backend (replacements of stock ones, and lipnet's own `Lipnet*` kernels). */
 export type WasmTrainingKernel =
@@ -23,10 +24,10 @@ export type WasmTrainingKernel =
   | 'AvgPoolGrad'
   | 'Sum'
   | 'Identity'
-  | 'LipnetPairSort'
-  | 'LipnetPairSortGrad'
-  | 'LipnetL2Pool'
-  | 'LipnetL2PoolGrad';
+  | typeof FUSED_KERNELS.pairSort
+  | typeof FUSED_KERNELS.pairSortGrad
+  | typeof FUSED_KERNELS.l2Pool
+  | typeof FUSED_KERNELS.l2PoolGrad;
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -36,10 +37,10 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'AvgPoolGrad',
   'Sum',
   'Identity',
-  'LipnetPairSort',
-  'LipnetPairSortGrad',
-  'LipnetL2Pool',
-  'LipnetL2PoolGrad',
+  FUSED_KERNELS.pairSort,
+  FUSED_KERNELS.pairSortGrad,
+  FUSED_KERNELS.l2Pool,
+  FUSED_KERNELS.l2PoolGrad,
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -50,11 +51,11 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   Sum: sumWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
-  LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
-  LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.pairSort]: pairSortWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.pairSortGrad]: pairSortGradWasm as unknown as tf.KernelFunc,
   // ScaledL2NormPooling2D's fused pooling (FUSED_KERNELS), one WebAssembly pass each way.
-  LipnetL2Pool: l2PoolWasm as unknown as tf.KernelFunc,
-  LipnetL2PoolGrad: l2PoolGradWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.l2Pool]: l2PoolWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.l2PoolGrad]: l2PoolGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */

@@ -183,5 +183,5 @@ export function moduleOnBackendMemory(
 
 /** The byte address of `t`'s data in `backend`'s memory (what the modules' functions take). */
 export function memoryOffset(backend: BackendWasm, t: tf.TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }

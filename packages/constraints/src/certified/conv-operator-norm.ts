@@ -1,4 +1,4 @@
-import { LipnetConfigError } from '../errors';
+import { LipnetInputError } from '@lipnet/core';
 import { certifiedMaxEigenvalue, type Hermitian } from './certified-eigenvalue';
 import { convAxes, paddedLength, type ConvAxis, type Conv2DGeometry } from '../conv/conv-geometry';
 import { axisMaxCopies } from '../conv/strict-conv-coefficient';
@@ -69,9 +69,12 @@ export interface ConvNormBound {
 export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry): ConvNormBound {
   const { kh, kw, cin, cout } = g;
   if (kernel.length !== kh * kw * cin * cout) {
-    throw new LipnetConfigError(
-      `convOperatorNormBound: expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: 'convOperatorNormBound',
+      option: 'kernel',
+      message: `expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
+    });
   }
   const [h, w] = convAxes(g, 'convOperatorNormBound');
   if (g.padding !== 'reflect' && g.padding !== 'symmetric' && g.padding !== 'replicate') {

@@ -1,4 +1,4 @@
-import { LipnetConfigError, fmt } from '../errors';
+import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /**
  * How a convolution pads its input:
@@ -91,19 +91,28 @@ export function convAxis(
     out = Math.floor((n + 2 * padBefore - ek) / s) + 1;
     const most = padding === 'reflect' ? n - 1 : padding === 'replicate' || padding === 'constant' ? Infinity : n;
     if (padBefore > most) {
-      throw new LipnetConfigError(
-        `${owner}: '${padding}' padding of ${padBefore} pixels needs an input of at least ${padding === 'reflect' ? padBefore + 1 : padBefore} pixels along each padded axis, got ${n}. Pass a larger input, or padding 'same' / 'constant'.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: owner,
+        option: 'input',
+        message: `'${padding}' padding of ${padBefore} pixels needs an input of at least ${padding === 'reflect' ? padBefore + 1 : padBefore} pixels along each padded axis, got ${n}. Pass a larger input, or padding 'same' / 'constant'.`,
+      });
     }
   } else {
-    throw new LipnetConfigError(
-      `${owner}: expected \`padding\` to be one of ${CONV_PADDINGS.map(fmt).join(', ')}, got ${fmt(padding)}.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'padding',
+      message: `expected \`padding\` to be one of ${CONV_PADDINGS.map((p) => formatValue(p)).join(', ')}, got ${formatValue(padding)}. Pass one of them.`,
+    });
   }
   if (!(out >= 1)) {
-    throw new LipnetConfigError(
-      `${owner}: an input of ${n} pixels is smaller than the kernel's extent ${ek} with padding ${fmt(padding)}: no output. Pass a larger input or padding 'same'.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: owner,
+      option: 'input',
+      message: `an input of ${n} pixels is smaller than the kernel's extent ${ek} with padding ${formatValue(padding)}: no output. Pass a larger input or padding 'same'.`,
+    });
   }
   return { n, k, s, d, out, padBefore, padAfter, padding };
 }

@@ -84,9 +84,9 @@ function foldPadding(z: tf.Tensor4D, h: ConvAxis, w: ConvAxis, tables: [Int32Arr
 /** The forward map and adjoint of a convolution geometry on batches of any size. */
 export interface ConvMaps {
   /** y = A_W x: `[N, inH, inW, cin]` → `[N, outH, outW, cout]`, differentiable in x and W. */
-  forward(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+  forward: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
   /** x = A_Wᵀ y: `[N, outH, outW, cout]` → `[N, inH, inW, cin]`, differentiable in y and W. */
-  adjoint(y: tf.Tensor, w: tf.Tensor): tf.Tensor;
+  adjoint: (y: tf.Tensor, w: tf.Tensor) => tf.Tensor;
 }
 
 /**
@@ -113,7 +113,7 @@ export function convMaps(g: Conv2DGeometry): ConvMaps {
     adjoint: (y, k) =>
       tf.tidy(() => {
         const kd = dilatedKernel(k as tf.Tensor4D, dh, dw);
-        const n = y.shape[0]!;
+        const n = y.shape[0];
         const shape: [number, number, number, number] = explicit
           ? [n, paddedLength(h), paddedLength(w), g.cin]
           : [n, g.inH, g.inW, g.cin];

@@ -66,7 +66,7 @@ function convert(
   layout: KernelLayout,
 ): TorchlipConverted {
   const where = `layer '${spec.name}' (torchlip ${spec.type})`;
-  const r = new ConfigReader(FN, where, spec as unknown as Record<string, unknown>);
+  const r = new ConfigReader(FN, where, spec);
   r.ignore('type', 'inputShape');
   let out: TorchlipConverted;
   try {
@@ -137,10 +137,16 @@ function tensorSource(tensors: Map<string, SafeTensor>, used: Set<string>) {
  * @example
  * const model = await loadTorchlipModel(fs.readFileSync('model.safetensors'), fs.readFileSync('model.json', 'utf8'));
  */
-export async function loadTorchlipModel(
+export function loadTorchlipModel(
   safetensors: FileBytes,
   architecture: TorchlipArchitecture | string,
 ): Promise<tfl.LayersModel> {
+  // Nothing here waits; a Promise all the same, so that every refusal is a rejection (as loadDeelLipModel's).
+  return new Promise((resolve) => resolve(buildTorchlipModel(safetensors, architecture)));
+}
+
+/** The synchronous body of {@link loadTorchlipModel}. */
+function buildTorchlipModel(safetensors: FileBytes, architecture: TorchlipArchitecture | string): tfl.LayersModel {
   const arch = parseArchitecture(architecture);
   const tensors = readSafetensors(FN, toBytes(FN, 'safetensors', safetensors));
   const converted = arch.layers.map((spec, i) => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /**
  * The 1-D convolutions run as 2-D ones of height 1: input [N, L, C] → [N, 1, L, C], kernel
@@ -9,9 +9,14 @@ import { LipnetConfigError, fmt } from '@lipnet/constraints';
 
 /** `kernelSize` / `strides` / `dilationRate` of a 1-D layer (an integer or [integer]) as the 2-D pair [1, n]. */
 export function conv1dPair(owner: string, arg: string, v: unknown, fix: string): [number, number] {
-  const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  const n: unknown = Array.isArray(v) && v.length === 1 ? (v as unknown[])[0] : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new LipnetConfigError(`${owner}: expected \`${arg}\` to be a positive integer, got ${fmt(v)}. ${fix}`);
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: arg,
+      message: `expected \`${arg}\` to be a positive integer, got ${formatValue(v)}. ${fix}`,
+    });
   }
   return [1, n];
 }
@@ -19,9 +24,12 @@ export function conv1dPair(owner: string, arg: string, v: unknown, fix: string):
 /** [1, length, cin] of a 1-D input [batch, length, channels]. */
 export function conv1dInput(owner: string, shape: (number | null)[]): [number, number, number] {
   if (shape.length !== 3 || shape.slice(1).some((d) => d === null || !(d > 0))) {
-    throw new LipnetConfigError(
-      `${owner}: expected an input of shape [batch, length, channels] with known length and channels, got ${fmt(shape)}. Pass inputShape: [length, channels] to the first layer.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: owner,
+      option: 'input',
+      message: `expected an input of shape [batch, length, channels] with known length and channels, got ${formatValue(shape)}. Pass inputShape: [length, channels] to the first layer.`,
+    });
   }
   return [1, shape[1]!, shape[2]!];
 }

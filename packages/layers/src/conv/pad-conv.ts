@@ -1,20 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  LipnetConfigError,
-  assertInteger,
   convMaps,
   convOutputAndPadding,
-  fmt,
   type Conv2DGeometry,
   type ConvMaps,
   type ConvPadding,
 } from '@lipnet/constraints';
+import { opt } from '@lipnet/core';
 import { checkConvInput, checkConvOptions, pair } from '../conv-args';
 import { resolveActivation, type ResolvedActivation } from '../activation';
-import { serializeInitializer, toInitializer, type InitializerId } from '../initializer-spec';
+import { initializerOption, serializeInitializer, toInitializer, type InitializerId } from '../initializer-spec';
 import { addBias } from '../bias-add';
-import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from '../regularizer-spec';
+import {
+  regularizerOption,
+  serializeRegularizer,
+  toRegularizer,
+  type Regularizer,
+  type RegularizerId,
+} from '../regularizer-spec';
+import { layerOptions } from '../layer-options';
 import { conv1dInput, conv1dPair, fromNHWC1d, fromNHWCShape1d, kernel4d1d, toNHWC1d } from './conv1d-layout';
 import type { LayerArgs } from '../reparametrized-layer';
 
@@ -45,6 +50,31 @@ export interface PadConv2DArgs extends LayerArgs {
   /** Only 'channelsLast'. */
   dataFormat?: 'channelsLast';
 }
+
+/**
+ * The options of PadConv2D and PadConv1D (same keys; kernelSize, strides, padding and dilationRate
+ * are checked per class by `conv-args` / `conv1d-layout`).
+ */
+const OPTIONS = layerOptions('PadConv2D', {
+  filters: opt.integer({ min: 1 }).required(),
+  kernelSize: opt.any(),
+  strides: opt.any(),
+  padding: opt.any(),
+  dilationRate: opt.any(),
+  activation: opt
+    .string()
+    .describedAs(
+      'a tfjs activation name',
+      "Pass e.g. 'relu', or put a layer activation in its own layer after this one.",
+    )
+    .orNull(),
+  useBias: opt.boolean().default(true),
+  kernelInitializer: initializerOption,
+  biasInitializer: initializerOption,
+  kernelRegularizer: regularizerOption,
+  biasRegularizer: regularizerOption,
+  dataFormat: opt.any(),
+});
 
 /**
  * A plain (unconstrained) 2-D convolution with any padding mode: the input padded by ⌊k/2⌋ pixels
@@ -80,7 +110,7 @@ export class PadConv2D extends tfl.layers.Layer {
   constructor(args: PadConv2DArgs) {
     super(args);
     const owner = this.getClassName();
-    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
+    const parsed = OPTIONS.parse(args, owner);
     this.filters = args.filters;
     this.kernelSize = this.readPair(owner, 'kernelSize', args.kernelSize, 'Pass e.g. 3.');
     this.strides = this.readPair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or 2.');
@@ -91,22 +121,12 @@ export class PadConv2D extends tfl.layers.Layer {
     );
     this.padding = o.padding;
     this.dilationRate = o.dilation;
-    this.useBias = args.useBias ?? true;
-    if (typeof this.useBias !== 'boolean') {
-      throw new LipnetConfigError(
-        `${owner}: expected \`useBias\` to be a boolean, got ${fmt(args.useBias)}. Pass true or false.`,
-      );
-    }
-    if (args.activation != null && typeof args.activation !== 'string') {
-      throw new LipnetConfigError(
-        `${owner}: expected \`activation\` to be a tfjs activation name, got ${fmt(args.activation)}. Put a layer activation in its own layer after this one.`,
-      );
-    }
+    this.useBias = parsed.useBias;
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'glorotUniform';
     this.biasInitializerId = args.biasInitializer ?? 'zeros';
     toInitializer(owner, this.kernelInitializerId);
-    toInitializer(owner, this.biasInitializerId);
+    toInitializer(owner, this.biasInitializerId, 'biasInitializer');
     this.kernelRegularizer = toRegularizer(owner, 'kernelRegularizer', args.kernelRegularizer);
     this.biasRegularizer = toRegularizer(owner, 'biasRegularizer', args.biasRegularizer);
   }
@@ -190,7 +210,7 @@ export class PadConv2D extends tfl.layers.Layer {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
-      activation: this.activationSpec.config as string | null,
+      activation: this.activationSpec.config,
       useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializerId),
       biasInitializer: serializeInitializer(this.biasInitializerId),
@@ -224,7 +244,7 @@ export class PadConv1D extends PadConv2D {
   static override className = 'PadConv1D';
 
   constructor(args: PadConv1DArgs) {
-    super(args as unknown as PadConv2DArgs);
+    super(args);
   }
 
   protected override readPair(owner: string, arg: string, v: unknown, fix: string): [number, number] {

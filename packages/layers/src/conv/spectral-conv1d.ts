@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  assertInteger,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
@@ -13,6 +12,7 @@ import {
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
 import type { NormalizedKernel } from '../reparametrized-layer';
 import { checkConvOptions } from '../conv-args';
+import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from '../layer-options';
 import {
   checkDeelLipConvGeometry,
   convNormalizationConfig,
@@ -32,6 +32,9 @@ export interface SpectralConv1DArgs
   /** Dilation, with stride 1. Default 1. */
   dilationRate?: number;
 }
+
+/** The options of SpectralConv1D, declared once (kernelSize, strides, dilationRate: one integer each). */
+const OPTIONS = layerOptions('SpectralConv1D', { ...CONV_SCHEMA, ...NORMALIZER_SCHEMA });
 
 /**
  * 1-D convolution (input [batch, length, channels], kernel [k, C_in, filters] as `tf.layers.conv1d`)
@@ -63,9 +66,9 @@ export class SpectralConv1D extends ReparametrizedConv2D {
   readonly normalizer: ResolvedNormalizerOptions;
 
   constructor(args: SpectralConv1DArgs) {
-    super(args as unknown as ReparametrizedConv2DArgs);
+    super(args);
     const owner = 'SpectralConv1D';
-    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
+    OPTIONS.parse(args, owner);
     this.filters = args.filters;
     this.kernelSize = conv1dPair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3.');
     this.strides = conv1dPair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or 2.');

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { LipnetOptionError, formatValue, opt } from '@lipnet/core';
 import {
-  LipnetConfigError,
-  assertInteger,
-  fmt,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
@@ -17,6 +15,7 @@ import {
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
 import type { NormalizedKernel } from '../reparametrized-layer';
 import { checkConvOptions, pair } from '../conv-args';
+import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from '../layer-options';
 import {
   checkDeelLipConvGeometry,
   convNormalizationConfig,
@@ -36,6 +35,13 @@ export interface SpectralConv2DTransposeArgs
   /** Only 1 (deel-lip and deel-torchlip refuse dilation). */
   dilationRate?: number | [number, number];
 }
+
+/** The options of SpectralConv2DTranspose, declared once. */
+const OPTIONS = layerOptions('SpectralConv2DTranspose', {
+  ...CONV_SCHEMA,
+  ...NORMALIZER_SCHEMA,
+  outputPadding: opt.any(),
+});
 
 /**
  * Transposed 2-D convolution (`tf.conv2dTranspose`, the adjoint of a strided convolution: learned
@@ -70,7 +76,7 @@ export class SpectralConv2DTranspose extends ReparametrizedConv2D {
   constructor(args: SpectralConv2DTransposeArgs) {
     super(args);
     const owner = 'SpectralConv2DTranspose';
-    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
+    OPTIONS.parse(args, owner);
     this.filters = args.filters;
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass e.g. 3 or [4, 4].');
     this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');
@@ -85,9 +91,12 @@ export class SpectralConv2DTranspose extends ReparametrizedConv2D {
       },
     );
     if (args.outputPadding != null) {
-      throw new LipnetConfigError(
-        `${owner}: \`outputPadding\` ${fmt(args.outputPadding)} is not supported (deel-lip and deel-torchlip refuse it too). Pass null or leave it out.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: owner,
+        option: 'outputPadding',
+        message: `\`outputPadding\` ${formatValue(args.outputPadding)} is not supported (deel-lip and deel-torchlip refuse it too). Pass null or leave it out.`,
+      });
     }
     this.padding = o.padding;
     this.convNorm = resolveConvNormalization(owner, args);

@@ -21,7 +21,8 @@ export function split(
   r: ConfigReader,
   ctx: ConverterContext,
 ): { activation: TfjsActivation; after: tfl.layers.Layer[] } {
-  const a = activationArg(r, ctx, `${String(r.config['name'] ?? 'layer')}_activation`);
+  const name = r.config['name'];
+  const a = activationArg(r, ctx, `${typeof name === 'string' ? name : 'layer'}_activation`);
   return typeof a === 'string' ? { activation: a as TfjsActivation, after: [] } : { activation: 'linear', after: [a] };
 }
 

@@ -33,7 +33,7 @@ const padConv2D: LayerConverter = (r, ctx) => {
     strides: r.pair('strides', [1, 1]),
     dilationRate,
     padding,
-    activation: activation === 'linear' ? null : (activation as string),
+    activation: activation === 'linear' ? null : activation,
     useBias,
   });
   r.ignore('kernel_initializer', 'bias_initializer');
