@@ -12,15 +12,17 @@
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 const os = require('os');
-const { selectBackend, DataParallelTrainer } = require('@lipnet/backend');
+const { selectBackend, DataParallelTrainer, KernelProfile, shardSizes } = require('@lipnet/backend');
+const { profileSteps } = require('./profile.cjs');
 const L = require('@lipnet/layers');
 const { MulticlassHKR, MulticlassKR } = require('@lipnet/losses');
 const { L2CarliniWagnerAttack } = require('@lipnet/attacks');
 
-const [backend, batchArg, stepsArg, cwArg] = process.argv.slice(2);
+const [backend, batchArg, stepsArg, cwArg, profileArg] = process.argv.slice(2);
 const BATCH = Number(batchArg);
 const STEPS = Number(stepsArg);
 const CW_STEPS = Number(cwArg);
+const PROFILE_STEPS = Number(profileArg || 0);
 const EPOCH_IMAGES = 60000;
 const VAL_IMAGES = 10000;
 
@@ -141,6 +143,11 @@ async function main() {
   out.minMsPerStep = Math.min(...stepMs);
   out.tensorsAfterWarmup = tensorsAfterWarmup;
   out.tensorsAfterSteps = tf.memory().numTensors;
+  if (trainer) {
+    out.shards = shardSizes(BATCH, workers);
+    out.workerTensorsAfterSteps = (await trainer.workerMemory()).map((m) => m.numTensors);
+  }
+  if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
 
   // Validation pass cost (predict on the test-set size, at the training batch).
   const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);

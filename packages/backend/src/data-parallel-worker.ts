@@ -9,10 +9,12 @@ import { parentPort, workerData } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from './select-backend';
+import { KernelProfile } from './kernel-profile';
 import { AWAITING_GRADIENT, GRADIENT_BYTE_OFFSET, GRADIENT_READY, GRADIENT_WAIT_MS } from './data-parallel-protocol';
 
 const data = workerData as { backend: string; modules: string[]; modelJson: string };
 let model: tfl.LayersModel | undefined;
+let profile: KernelProfile | undefined;
 
 type Msg = { type: string } & Record<string, unknown>;
 
@@ -93,7 +95,15 @@ parentPort?.on('message', (msg: Msg) => {
     else if (msg.type === 'memory')
       post({ type: 'memory', numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
     else if (msg.type === 'step') step(model, msg);
-    else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step' or 'memory')`);
+    else if (msg.type === 'profile') {
+      // Kernel profile of this worker's backend: 'start' wraps its kernels, 'stop' restores them and replies.
+      if (msg['action'] === 'start') profile ??= KernelProfile.start();
+      else {
+        const rows = profile?.stop() ?? [];
+        profile = undefined;
+        post({ type: 'profile', rows });
+      }
+    } else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step', 'memory' or 'profile')`);
   } catch (err) {
     postError(err);
   }

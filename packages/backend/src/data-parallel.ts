@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataParallelError, WorkerHandle, shardSizes, stackShards, workerScript } from './data-parallel-workers';
 import { ShardedStepPass } from './sharded-step-pass';
+import type { KernelProfileRow } from './kernel-profile';
 import { fullBatchStep, type FullBatchStepTimings, type LossOrMetricFn } from './full-batch-step';
 
 export { DataParallelError, shardSizes, type LossOrMetricFn };
@@ -209,6 +210,30 @@ export class DataParallelTrainer {
       }),
     );
     return replies.map((r) => ({ numTensors: r['numTensors'] as number, numBytes: r['numBytes'] as number }));
+  }
+
+  /**
+   * Runs `work` (e.g. a few {@link step}s) with every worker's kernels profiled
+   * ({@link KernelProfile} in each worker thread) and resolves with the
+   * per-kernel totals of each worker, in worker order. The main thread's own
+   * kernels (loss, optimizer) are not included: profile them with
+   * `KernelProfile.start()` around the same call.
+   */
+  async profileKernels(work: () => Promise<unknown>): Promise<KernelProfileRow[][]> {
+    this.handles.forEach((h) => h.post({ type: 'profile', action: 'start' }));
+    let failed = false;
+    let failure: unknown;
+    try {
+      await work();
+    } catch (err) {
+      failed = true;
+      failure = err;
+    }
+    const replies = this.handles.map((h) => h.expect('profile'));
+    this.handles.forEach((h) => h.post({ type: 'profile', action: 'stop' }));
+    const rows = (await Promise.all(replies)).map((r) => r['rows'] as KernelProfileRow[]);
+    if (failed) throw failure;
+    return rows;
   }
 
   /** Stops the workers (the master model stays usable). */

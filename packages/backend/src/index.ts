@@ -19,3 +19,5 @@ export { MicroBatchPass } from './micro-batch-pass';
 export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';
 export { registerNativeFusedOps, unregisterNativeFusedOps, fusedOpsFile, NATIVE_FUSED_OPS } from './native-fused-ops';
 export type { NativeFusedOpsStatus } from './native-fused-ops';
+export { KernelProfile } from './kernel-profile';
+export type { KernelProfileRow } from './kernel-profile';
