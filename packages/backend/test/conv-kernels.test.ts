@@ -18,6 +18,9 @@ const DEMO4: ConvCase[] = [
   // Big enough to be computed in several chunks (cache-sized blocks): im2col (2 row blocks), x-as-filter (3 sample blocks).
   { x: [12, 28, 28, 1], f: [3, 3, 1, 16], stride: 1, pad: 'same' },
   { x: [3, 32, 32, 48], f: [3, 3, 48, 2], stride: 1, pad: 'same' },
+  // The direct SIMD kernel: several tile groups (C = 3 is not a multiple of the 4-tap tiles), K = 12 (3 channel groups), valid and 5×2 filters.
+  { x: [2, 11, 9, 3], f: [3, 3, 3, 12], stride: 1, pad: 'same' },
+  { x: [2, 11, 9, 6], f: [5, 2, 6, 8], stride: 1, pad: 'valid' },
 ];
 
 /** Random geometries (seeded): batch 1–3, 5–12 px, 1–6 in, 1–5 out, filter 1–4, stride 1–2, same/valid. */
@@ -72,8 +75,8 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu bac
   test.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convGrads(c, 100 + 10 * i);
     const [dxCpu, dwCpu] = await runOn('cpu', fn);
-    for (const route of ['auto', 'im2col', 'swapped', 'x-as-filter'] as const) {
-      // Every route on every geometry (x-as-filter falls back to swapped for stride 2).
+    for (const route of ['auto', 'direct', 'im2col', 'swapped', 'x-as-filter'] as const) {
+      // Every route on every geometry (x-as-filter and direct fall back to swapped for stride 2, direct also for K % 4 ≠ 0).
       // (im2col by a one-hot convolution costs (C·fh·fw)² per pixel: not exercised on wide inputs.)
       if (route === 'im2col' && c.f[0] * c.f[1] * c.f[2] > 64) continue;
       setBackpropFilterRoute(route);

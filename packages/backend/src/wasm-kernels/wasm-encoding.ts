@@ -62,9 +62,11 @@ export const op = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
   f32Load: (offset: number) => [0x2a, 0x02, ...uleb(offset)],
+  i32Load: (offset: number) => [0x28, 0x02, ...uleb(offset)],
   f32Store: (offset: number) => [0x38, 0x02, ...uleb(offset)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
   f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
+  i32LtU: [0x49],
   i32GeU: [0x4f],
   f32Gt: [0x5e],
   i32Add: [0x6a],
@@ -81,6 +83,12 @@ export const op = {
   f32Div: [0x95],
   v128Load: simd(0x00, 0x00, 0x00),
   v128Store: simd(0x0b, 0x00, 0x00),
+  /** v128.load with a static byte offset. */
+  v128LoadAt: (offset: number) => simd(0x00, 0x00, ...uleb(offset)),
+  /** v128.store with a static byte offset. */
+  v128StoreAt: (offset: number) => simd(0x0b, 0x00, ...uleb(offset)),
+  /** v128.load32_splat: one f32 from memory in all four lanes, static byte offset. */
+  v128Load32Splat: (offset: number) => simd(0x09, 0x00, ...uleb(offset)),
   v128Zero: simd(0x0c, ...new Array<number>(16).fill(0)),
   /** i8x16.shuffle of two f32x4 operands by f32 lane (0–3 first operand, 4–7 second). */
   shuffle: (lanes: number[]) => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
