@@ -8,6 +8,7 @@ import { avgPoolGradWasm } from './avg-pool-grad';
 import { batchMatMulWasm } from './batch-mat-mul';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import { conv2dWasm } from './conv2d';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
@@ -17,6 +18,7 @@ import { WasmKernelsError } from '../errors';
 
 /** The kernels lipnet supplies for the wasm backend (replacements of stock ones, and lipnet's own `Lipnet*` kernels). */
 export type WasmTrainingKernel =
+  | 'Conv2D'
   | 'Conv2DBackpropFilter'
   | 'Conv2DBackpropInput'
   | 'BatchMatMul'
@@ -30,6 +32,7 @@ export type WasmTrainingKernel =
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
+  'Conv2D',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'BatchMatMul',
@@ -43,6 +46,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
+  // Stride-1 convolutions on lipnet's direct SIMD kernel; the rest on the stock XNNPACK one.
+  Conv2D: conv2dWasm as unknown as tf.KernelFunc,
   Conv2DBackpropFilter: conv2dBackpropFilterWasm as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInputWasm as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMulWasm as unknown as tf.KernelFunc,
