@@ -13,6 +13,7 @@ import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
+import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { WasmKernelsError } from '../errors';
 
@@ -27,6 +28,8 @@ export type WasmTrainingKernel =
   | 'Identity'
   | 'LipnetPairSort'
   | 'LipnetPairSortGrad'
+  | 'LipnetBiasPairSort'
+  | 'LipnetBiasPairSortGrad'
   | 'LipnetL2Pool'
   | 'LipnetL2PoolGrad';
 
@@ -41,6 +44,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'Identity',
   'LipnetPairSort',
   'LipnetPairSortGrad',
+  'LipnetBiasPairSort',
+  'LipnetBiasPairSortGrad',
   'LipnetL2Pool',
   'LipnetL2PoolGrad',
 ];
@@ -57,6 +62,9 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
   LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
   LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
+  // A Lipschitz layer's bias + GroupSort(2) (FUSED_KERNELS), one WebAssembly pass each way (db in the backward pass).
+  LipnetBiasPairSort: biasPairSortWasm as unknown as tf.KernelFunc,
+  LipnetBiasPairSortGrad: biasPairSortGradWasm as unknown as tf.KernelFunc,
   // ScaledL2NormPooling2D's fused pooling (FUSED_KERNELS), one WebAssembly pass each way.
   LipnetL2Pool: l2PoolWasm as unknown as tf.KernelFunc,
   LipnetL2PoolGrad: l2PoolGradWasm as unknown as tf.KernelFunc,

@@ -66,6 +66,7 @@ export const op = {
   f32Store: (offset: number) => [0x38, 0x02, ...uleb(offset)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
   f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
+  i32Eq: [0x46],
   i32LtU: [0x49],
   i32GeU: [0x4f],
   f32Gt: [0x5e],
