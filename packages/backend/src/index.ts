@@ -21,3 +21,5 @@ export { registerNativeFusedOps, unregisterNativeFusedOps, fusedOpsFile, NATIVE_
 export type { NativeFusedOpsStatus } from './native-fused-ops';
 export { KernelProfile } from './kernel-profile';
 export type { KernelProfileRow } from './kernel-profile';
+export { setRelaxedSimd, relaxedSimdEnabled } from './wasm-kernels/wasm-encoding';
+export { configureRelaxedSimd, relaxedSimdSetting } from './relaxed-simd';

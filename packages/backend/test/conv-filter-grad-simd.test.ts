@@ -15,9 +15,15 @@ import {
   type TileShape,
 } from '../src/wasm-kernels/conv-filter-grad-simd';
 import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
+import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
 
-beforeAll(initWasm);
+beforeAll(async () => {
+  await initWasm();
+  // Relaxed SIMD (f32x4.relaxed_madd) is tested too: Node 20's V8 has it behind a flag that this sets.
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
 
 /** dW by the module with `shape` and `rows` per block, on x already padded ('valid' geometry on xp). */
 async function moduleDw(
@@ -27,11 +33,12 @@ async function moduleDw(
   dy: Float32Array,
   shape: TileShape,
   rows: number,
+  relaxed: boolean,
 ) {
   await tf.setBackend('wasm');
   const backend = tf.backend() as BackendWasm;
   const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(filterGradModuleBytes(g, shape, rows)), {
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(filterGradModuleBytes(g, shape, rows, relaxed)), {
     env: { memory },
   });
   const xt = tf.tensor(xp);
@@ -88,7 +95,8 @@ describe.each(GEOMETRIES)('%s', (_name, g, n) => {
   test.each(SHAPES.map((s) => [`${s.taps} taps × ${s.vecs} channel groups`, s] as const))('%s', async (_l, shape) => {
     const vecs = Math.min(shape.vecs, g.k / 4);
     for (const rows of [1, g.oh / 2, g.oh].filter((r) => Number.isInteger(r))) {
-      expectRelClose(await moduleDw(g, n, xp, dy, { taps: shape.taps, vecs }, rows), want, 1e-5);
+      for (const relaxed of [false, true])
+        expectRelClose(await moduleDw(g, n, xp, dy, { taps: shape.taps, vecs }, rows, relaxed), want, 1e-5);
     }
   });
 

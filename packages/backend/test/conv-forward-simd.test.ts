@@ -14,15 +14,30 @@ import {
   type PixelTile,
 } from '../src/wasm-kernels/conv-forward-simd';
 import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
+import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
 
-beforeAll(initWasm);
+beforeAll(async () => {
+  await initWasm();
+  // Relaxed SIMD (f32x4.relaxed_madd) is tested too: Node 20's V8 has it behind a flag that this sets.
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
 
-async function moduleConv(g: ForwardGeometry, n: number, xp: Float32Array, w: Float32Array, tile: PixelTile) {
+async function moduleConv(
+  g: ForwardGeometry,
+  n: number,
+  xp: Float32Array,
+  w: Float32Array,
+  tile: PixelTile,
+  relaxed: boolean,
+) {
   await tf.setBackend('wasm');
   const backend = tf.backend() as BackendWasm;
   const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(forwardModuleBytes(g, tile)), { env: { memory } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(forwardModuleBytes(g, tile, relaxed)), {
+    env: { memory },
+  });
   const xt = tf.tensor(xp);
   const wt = tf.tensor(w);
   const table = tf.tensor(tapTable(g), undefined, 'int32');
@@ -66,7 +81,7 @@ describe.each(GEOMETRIES)('%s', (_name, g, n) => {
     { pixels: 8, vecs: 1 },
   ].filter((t) => (g.k / 4) % t.vecs === 0);
   test.each(tiles.map((t) => [`${t.pixels} pixels × ${t.vecs} channel groups`, t] as const))('%s', async (_l, tile) => {
-    expectRelClose(await moduleConv(g, n, xp, w, tile), want, 1e-5);
+    for (const relaxed of [false, true]) expectRelClose(await moduleConv(g, n, xp, w, tile, relaxed), want, 1e-5);
   });
 
   test('the tap table holds each tap (r, s, c): its x offset and its W row', () => {

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IM2COL_MAX_PATCH, setBackpropFilterRoute, setIm2colMaxPatch } from '../src';
+import {
+  IM2COL_MAX_PATCH,
+  configureRelaxedSimd,
+  relaxedSimdEnabled,
+  setBackpropFilterRoute,
+  setIm2colMaxPatch,
+  setRelaxedSimd,
+} from '../src';
 import { expectRelClose, initWasm, randInt, randomArray, runOn } from './helpers';
 
 type Pad = 'same' | 'valid';
@@ -67,8 +74,13 @@ function convGrads(c: ConvCase, seed: number) {
   };
 }
 
-beforeAll(initWasm);
+beforeAll(async () => {
+  await initWasm();
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
 afterEach(() => {
+  setRelaxedSimd('auto');
   setIm2colMaxPatch(IM2COL_MAX_PATCH);
   setBackpropFilterRoute('auto');
 });
@@ -83,10 +95,15 @@ describe('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the
       // (im2col by a one-hot convolution costs (C·fh·fw)² per pixel: not exercised on wide inputs.)
       if (route === 'im2col' && c.f[0] * c.f[1] * c.f[2] > 64) continue;
       setBackpropFilterRoute(route);
-      const [dxWasm, dwWasm, yWasm] = await runOn('wasm', fn);
-      expectRelClose(dwWasm!, dwCpu!, 1e-5);
-      expectRelClose(dxWasm!, dxCpu!, 1e-5);
-      expectRelClose(yWasm!, yCpu!, 1e-5);
+      // The direct kernels with relaxed SIMD's fused multiply-add and with the plain multiply and add.
+      for (const relaxed of route === 'direct' ? (['auto', 'off'] as const) : (['auto'] as const)) {
+        setRelaxedSimd(relaxed);
+        const [dxWasm, dwWasm, yWasm] = await runOn('wasm', fn);
+        expectRelClose(dwWasm!, dwCpu!, 1e-5);
+        expectRelClose(dxWasm!, dxCpu!, 1e-5);
+        expectRelClose(yWasm!, yCpu!, 1e-5);
+      }
+      setRelaxedSimd('auto');
     }
   });
 

@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendUnavailableError,
   registeredWasmTrainingKernels,
+  relaxedSimdEnabled,
   selectBackend,
+  WasmKernelsError,
   UnknownBackendError,
   WASM_TRAINING_KERNELS,
 } from '../src';
@@ -107,6 +109,22 @@ describe('selectBackend', () => {
     );
     expect(Array.from(g.dataSync())).toEqual([9, 12, 9, 12, 16, 12, 9, 12, 9]);
     g.dispose();
+  });
+
+  test('LIPNET_RELAXED_SIMD: 0 keeps the plain multiply-add, 1 or unset uses relaxed SIMD (Node 20: behind a V8 flag it sets), anything else is refused', async () => {
+    const { lines, log } = collect();
+    await selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: '0' }, log });
+    expect(lines[0]).toMatch(/relaxed SIMD off \(LIPNET_RELAXED_SIMD=0\)/);
+    expect(relaxedSimdEnabled()).toBe(false);
+    await selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: '1' }, log });
+    expect(lines[1]).toMatch(/relaxed SIMD \(fused multiply-add\)/);
+    expect(relaxedSimdEnabled()).toBe(true);
+    await expect(selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: 'yes' }, log })).rejects.toThrow(
+      /LIPNET_RELAXED_SIMD must be 0 .* or 1 .*got 'yes'/,
+    );
+    // Refused before any backend is tried, also in the automatic choice.
+    await expect(selectBackend({ env: { LIPNET_RELAXED_SIMD: 'on' }, log })).rejects.toThrow(WasmKernelsError);
+    expect(lines).toHaveLength(2);
   });
 
   test("'wasm-stock' gives tfjs' own kernels back (for comparisons)", async () => {

@@ -7,7 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardModuleBytes, tapTable, type ForwardGeometry } from './conv-forward-simd';
 import { paddedInput } from './conv-padding';
 import { release, type TensorInfo } from './stock';
-import { memoryOffset, moduleOnBackendMemory } from './wasm-encoding';
+import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 
 type ConvFn = (xp: number, w: number, y: number, n: number, table: number) => void;
 
@@ -29,8 +29,11 @@ export function directConv(
   const [n, , , c] = x.shape as [number, number, number, number];
   const [fh, fw, , k] = w.shape as [number, number, number, number];
   const g: ForwardGeometry = { oh, ow, fh, fw, c, k };
-  const key = `LipnetConvForward ${oh},${ow},${fh},${fw},${c},${k}`;
-  const conv = moduleOnBackendMemory(backend, key, () => forwardModuleBytes(g)).exports['conv'] as ConvFn;
+  const relaxed = relaxedSimdEnabled();
+  const key = `LipnetConvForward ${oh},${ow},${fh},${fw},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const conv = moduleOnBackendMemory(backend, key, () => forwardModuleBytes(g, undefined, relaxed)).exports[
+    'conv'
+  ] as ConvFn;
   const entries = tapTable(g);
   const table = backend.makeOutput([entries.length], 'int32');
   (backend.typedArrayFromHeap(table) as Int32Array).set(entries);

@@ -31,7 +31,7 @@ import {
   whileBelow,
   zero,
 } from './conv-tiles';
-import { op } from './wasm-encoding';
+import { op, relaxedSimdEnabled } from './wasm-encoding';
 
 /** The geometry a filter-gradient module is generated for (stride 1, dilation 1). */
 export interface FilterGradGeometry {
@@ -140,12 +140,13 @@ export const tileShapeFor = (g: FilterGradGeometry): TileShape => chooseTile(g.f
  * of dW [fh·fw·C, K], which it adds into, and of {@link tileTable}; n images).
  * Per block of output rows, each group of tiles is one loop over its table
  * entries, so the code stays small (hot in the instruction cache) whatever
- * the number of tiles.
+ * the number of tiles. `relaxed`: multiply-adds as f32x4.relaxed_madd.
  */
 export function filterGradModuleBytes(
   g: FilterGradGeometry,
   shape: TileShape = tileShapeFor(g),
   rowsPerBlock?: number,
+  relaxed: boolean = relaxedSimdEnabled(),
 ): Uint8Array<ArrayBuffer> {
   const rows = rowsPerBlock ?? blockRows(g);
   const wp = g.ow + g.fw - 1;
@@ -184,7 +185,7 @@ export function filterGradModuleBytes(
         ...op.get(xq),
         ...op.v128Load32Splat(rel(t)),
         ...op.set(s),
-        ...Array.from({ length: vecs }, (_, v) => madd(acc(t, v), s, ds[v]!)).flat(),
+        ...Array.from({ length: vecs }, (_, v) => madd(acc(t, v), s, ds[v]!, relaxed)).flat(),
       ]).flat(),
       ...bumpBy(xq, 4 * g.c),
       ...bumpBy(dq, 4 * g.k),

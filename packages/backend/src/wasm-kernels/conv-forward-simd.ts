@@ -24,7 +24,7 @@ import {
   whileBelow,
   zero,
 } from './conv-tiles';
-import { op } from './wasm-encoding';
+import { op, relaxedSimdEnabled } from './wasm-encoding';
 
 /** The geometry a forward module is generated for: output oH × oW, filter fh × fw, C in, K out (K % 4 = 0). */
 export interface ForwardGeometry {
@@ -65,8 +65,13 @@ export function tapTable(g: ForwardGeometry): Int32Array {
  * The module for geometry `g`: exports `conv(xp, w, y, n, table)` (byte
  * addresses of the padded input [n, oH+fh−1, oW+fw−1, C], of W [fh, fw, C, K],
  * of y [n, oH, oW, K], which it writes, and of {@link tapTable} as int32; n images).
+ * `relaxed`: multiply-adds as f32x4.relaxed_madd.
  */
-export function forwardModuleBytes(g: ForwardGeometry, tile: PixelTile = choosePixelTile(g)): Uint8Array<ArrayBuffer> {
+export function forwardModuleBytes(
+  g: ForwardGeometry,
+  tile: PixelTile = choosePixelTile(g),
+  relaxed: boolean = relaxedSimdEnabled(),
+): Uint8Array<ArrayBuffer> {
   const wp = g.ow + g.fw - 1;
   const hp = g.oh + g.fh - 1;
   const kv = g.k / 4;
@@ -123,7 +128,7 @@ export function forwardModuleBytes(g: ForwardGeometry, tile: PixelTile = chooseP
           ...op.get(xt),
           ...op.v128Load32Splat(4 * g.c * u),
           ...op.set(s),
-          ...Array.from({ length: tile.vecs }, (_, v) => madd(accs[u * tile.vecs + v]!, s, ws[v]!)).flat(),
+          ...Array.from({ length: tile.vecs }, (_, v) => madd(accs[u * tile.vecs + v]!, s, ws[v]!, relaxed)).flat(),
         ]).flat(),
         ...bumpBy(e, 8),
       ]),

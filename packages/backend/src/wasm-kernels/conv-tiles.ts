@@ -110,15 +110,14 @@ export function repeat(counter: number, count: number, body: number[]): number[]
 /** Every accumulator set to 0. */
 export const zero = (accs: number[]): number[] => accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]);
 
-/** `acc += s · d` (f32x4; the separate multiply and add of the fixed-width SIMD proposal). */
-export const madd = (acc: number, s: number, d: number): number[] => [
-  ...op.get(acc),
-  ...op.get(s),
-  ...op.get(d),
-  ...op.f32x4Mul,
-  ...op.f32x4Add,
-  ...op.set(acc),
-];
+/**
+ * `acc += s · d` (f32x4): relaxed SIMD's f32x4.relaxed_madd when `relaxed`
+ * (fused where the CPU has FMA), else the fixed-width proposal's multiply and add.
+ */
+export const madd = (acc: number, s: number, d: number, relaxed: boolean): number[] =>
+  relaxed
+    ? [...op.get(s), ...op.get(d), ...op.get(acc), ...op.f32x4RelaxedMadd, ...op.set(acc)]
+    : [...op.get(acc), ...op.get(s), ...op.get(d), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc)];
 
 /** memory[base + offset] += acc (f32x4). */
 export const addInto = (base: number, offset: number, acc: number): number[] => [

@@ -33,7 +33,7 @@ import { WasmKernelsError } from '../errors';
 import { Conv2DGradAttrs, TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { filterGradModuleBytes, tileShapeFor, tileTable } from './conv-filter-grad-simd';
 import { paddedInput } from './conv-padding';
-import { memoryOffset, moduleOnBackendMemory } from './wasm-encoding';
+import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 
 /** Default largest C·fh·fw for which the im2col + GEMM route is used. */
 export const IM2COL_MAX_PATCH = 16;
@@ -134,14 +134,11 @@ function viaDirect(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf
   const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow, outChannels: k } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
   const g = { oh, ow, fh, fw, c, k };
-  const key = `LipnetConvFilterGrad ${oh},${ow},${fh},${fw},${c},${k}`;
-  const dw = moduleOnBackendMemory(backend, key, () => filterGradModuleBytes(g)).exports['dw'] as (
-    xp: number,
-    dy: number,
-    out: number,
-    n: number,
-    table: number,
-  ) => void;
+  const relaxed = relaxedSimdEnabled();
+  const key = `LipnetConvFilterGrad ${oh},${ow},${fh},${fw},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const dw = moduleOnBackendMemory(backend, key, () => filterGradModuleBytes(g, undefined, undefined, relaxed)).exports[
+    'dw'
+  ] as (xp: number, dy: number, out: number, n: number, table: number) => void;
   const entries = tileTable(g, tileShapeFor(g));
   const table = backend.makeOutput([entries.length], 'int32');
   (backend.typedArrayFromHeap(table) as Int32Array).set(entries);
