@@ -22,6 +22,7 @@
 'use strict';
 const { spawnSync } = require('child_process');
 const { profileMarkdown } = require('./profile.cjs');
+const { summaryLines, deelLipEpoch } = require('./summary.cjs');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -200,10 +201,7 @@ const jsonPath = path.join(opts.out, `${date}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
 
 const f = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
-const refEpoch =
-  reference && typeof reference.epochSeconds === 'number'
-    ? reference.epochSeconds + (reference.validationSeconds || 0)
-    : reference && reference.epochSecondsFromStep;
+const refEpoch = deelLipEpoch(reference);
 
 /** The PyTorch rows of the summary: deel-torchlip and the unconstrained twin (s/step, s/epoch). */
 function torchlipLines(t) {
@@ -223,6 +221,10 @@ const md = [
   '',
   `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemGB} GB, Node ${result.machine.node}; load average at the end ${result.machine.loadavgAtEnd.join(' / ')}.`,
   `Training: the demo4 network at batch ${opts.batch} (wasm: batch ${opts.wasmBatch}, cpu: batch ${opts.cpuBatch}, per-epoch figures at that batch), ${opts.steps} timed steps after one warm-up. The FLOP floor of an epoch is ≈ ${result.floor.gflopPerEpoch} GFLOP divided by the GEMM rate (the best single 1024² or 2048² product on that backend; for the workers, one thread's rate times their count); × floor = s/epoch over it.`,
+  '',
+  ...summaryLines(runs, result.floor.gflopPerEpoch, reference, torchlip),
+  '',
+  '## Every backend',
   '',
   '| backend | s/step | CPU s/step | s/epoch (60,000 images + validation) | train img/s | Lipschitz ms/step | GEMM GFLOP/s | floor s/epoch | × floor | inference img/s | CW s/1000 steps (10 img) | peak RSS MB | tensors warm-up → after |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
