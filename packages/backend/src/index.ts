@@ -22,4 +22,6 @@ export type { NativeFusedOpsStatus } from './native-fused-ops';
 export { KernelProfile } from './kernel-profile';
 export type { KernelProfileRow } from './kernel-profile';
 export { setRelaxedSimd, relaxedSimdEnabled } from './wasm-kernels/wasm-encoding';
-export { configureRelaxedSimd, relaxedSimdSetting } from './relaxed-simd';
+export { configureRelaxedSimd } from './relaxed-simd';
+export { installFrugalBackprop, uninstallFrugalBackprop, nodesFromXsToY } from './frugal-backprop';
+export type { TapeNode } from './frugal-backprop';

@@ -7,19 +7,7 @@
  * keeps the plain multiply and add. Node-only (imports `v8`).
  */
 import * as v8 from 'v8';
-import { WasmKernelsError } from './errors';
 import { relaxedSimdEnabled, setRelaxedSimd } from './wasm-kernels/wasm-encoding';
-
-/** `env.LIPNET_RELAXED_SIMD` checked: `on` (unset or `1`) or `off` (`0`); anything else throws, naming the variable. */
-export function relaxedSimdSetting(env: Record<string, string | undefined>): 'on' | 'off' {
-  const setting = (env['LIPNET_RELAXED_SIMD'] ?? '').trim();
-  if (setting !== '' && setting !== '0' && setting !== '1') {
-    throw new WasmKernelsError(
-      `LIPNET_RELAXED_SIMD must be 0 (plain multiply and add) or 1 (relaxed SIMD where the runtime has it), got '${setting}'. Unset it for the default (1).`,
-    );
-  }
-  return setting === '0' ? 'off' : 'on';
-}
 
 /**
  * Turns relaxed SIMD on for the generated kernels where the runtime has it

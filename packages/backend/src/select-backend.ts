@@ -10,7 +10,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
-import { configureRelaxedSimd, relaxedSimdSetting } from './relaxed-simd';
+import { configureRelaxedSimd } from './relaxed-simd';
+import { envFlag } from './env-flags';
+import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
@@ -62,7 +64,11 @@ export interface SelectBackendOptions {
   prefer?: string;
   /** Receives one line per skipped backend and one for the chosen one (default: console.error). `null` silences. */
   log?: ((line: string) => void) | null;
-  /** Environment to read `LIPNET_BACKEND` and `LIPNET_RELAXED_SIMD` from (default `process.env`). */
+  /**
+   * Environment to read `LIPNET_BACKEND`, `LIPNET_RELAXED_SIMD` and `LIPNET_FRUGAL_BACKPROP` from (default
+   * `process.env`). The last two are switches (1, the default, or 0): relaxed SIMD in lipnet's wasm kernels,
+   * and tf.engine()'s frugal backward pass (the same gradients, memory freed during the pass).
+   */
   env?: Record<string, string | undefined>;
   /**
    * Loads a native package (default: `require`). Tests inject a loader that
@@ -325,7 +331,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const loadNative = options.loadNative ?? defaultLoad;
-  const relaxedSetting = relaxedSimdSetting(env);
+  const relaxedSetting = envFlag(env, 'LIPNET_RELAXED_SIMD', 'relaxed SIMD where the runtime has it') ? 'on' : 'off';
+  // The frugal backward pass (frugal-backprop.ts): the same gradients with the memory released as it goes.
+  if (envFlag(env, 'LIPNET_FRUGAL_BACKPROP', 'free gradients and saved activations during the backward pass'))
+    installFrugalBackprop();
+  else uninstallFrugalBackprop();
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';
