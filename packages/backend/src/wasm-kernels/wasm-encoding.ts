@@ -224,6 +224,11 @@ export function moduleOnBackendMemory(
   return instance;
 }
 
+/** Keys of the modules compiled so far in this thread (which generated kernels ran; for tests). */
+export function compiledModuleKeys(): string[] {
+  return [...compiled.keys()];
+}
+
 /** The byte address of `t`'s data in `backend`'s memory (what the modules' functions take). */
 export function memoryOffset(backend: BackendWasm, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
