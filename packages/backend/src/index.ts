@@ -25,3 +25,4 @@ export { setRelaxedSimd, relaxedSimdEnabled } from './wasm-kernels/wasm-encoding
 export { configureRelaxedSimd } from './relaxed-simd';
 export { installFrugalBackprop, uninstallFrugalBackprop, nodesFromXsToY } from './frugal-backprop';
 export type { TapeNode } from './frugal-backprop';
+export { compiledModuleKeys } from './wasm-kernels/wasm-encoding';
