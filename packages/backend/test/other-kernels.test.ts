@@ -175,3 +175,25 @@ describe('Identity on wasm shares the buffer instead of copying', () => {
     await tf.setBackend('cpu');
   });
 });
+
+describe('Tile on wasm equals cpu exactly', () => {
+  const cases: [string, number[], number[], 'float32' | 'int32' | 'bool'][] = [
+    ['a per-sample mask over images (attacks)', [10, 1, 1, 1], [1, 28, 28, 1], 'bool'],
+    ['every axis repeated', [2, 3, 4], [3, 2, 5], 'float32'],
+    ['outer axis only', [3, 5], [4, 1], 'int32'],
+    ['inner axis only, odd repeat', [4, 3], [1, 7], 'float32'],
+    ['rank 1', [5], [3], 'float32'],
+    ['no repeat', [2, 3], [1, 1], 'float32'],
+    ['a zero repeat', [2, 3], [0, 2], 'float32'],
+  ];
+  test.each(cases)('%s', async (_n, shape, reps, dtype) => {
+    const values = Array.from(randomArray(tf.util.sizeFromShape(shape), 9), (v) =>
+      dtype === 'float32' ? v : v > 0 ? 1 : 0,
+    );
+    const fn = () => tf.cast(tf.tile(tf.tensor(values, shape, dtype), reps), 'float32');
+    const [cpu] = await runOn('cpu', fn);
+    const [wasm] = await runOn('wasm', fn);
+    expect(wasm!.shape).toEqual(cpu!.shape);
+    expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
+  });
+});

@@ -12,6 +12,7 @@ import { conv2dWasm } from './conv2d';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
+import { tileWasm } from './tile';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
@@ -26,6 +27,7 @@ export type WasmTrainingKernel =
   | 'AvgPoolGrad'
   | 'Sum'
   | 'Identity'
+  | 'Tile'
   | 'LipnetPairSort'
   | 'LipnetPairSortGrad'
   | 'LipnetBiasPairSort'
@@ -42,6 +44,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'AvgPoolGrad',
   'Sum',
   'Identity',
+  'Tile',
   'LipnetPairSort',
   'LipnetPairSortGrad',
   'LipnetBiasPairSort',
@@ -59,6 +62,8 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   AvgPoolGrad: avgPoolGradWasm as unknown as tf.KernelFunc,
   Sum: sumWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
+  // Block copies instead of the stock per-element index arithmetic (attacks broadcast per-sample masks with it).
+  Tile: tileWasm as unknown as tf.KernelFunc,
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
   LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
   LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
@@ -84,6 +89,7 @@ const BUILDING_BLOCKS = [
   'AvgPoolGrad',
   'Conv2DBackpropInput',
   'Identity',
+  'Tile',
 ];
 
 const installed = new Set<WasmTrainingKernel>();
