@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerReferenceFusedKernels } from '@lipnet/test-utils';
 import { WasmKernelsError } from '../src';
 import { BIAS_BLOCK_ROWS, biasPairSortModuleBytes } from '../src/wasm-kernels/bias-pair-sort-simd';
-import { expectRelClose, initWasm, randomArray } from './helpers';
+import { expectRelClose, initWasm, randomArray, expectIdentical } from './helpers';
 
 beforeAll(initWasm);
 
@@ -44,16 +44,6 @@ async function run(shape: number[], seed: number, backend: 'wasm' | 'cpu') {
   } finally {
     handle?.unregister();
   }
-}
-
-function expectIdentical(a: Float32Array, b: Float32Array): void {
-  expect(a.length).toBe(b.length);
-  const bad = Array.from(a).findIndex((v, i) => !Object.is(v, b[i]));
-  expect({ firstDifference: bad, got: a[bad], want: b[bad] }).toEqual({
-    firstDifference: -1,
-    got: undefined,
-    want: undefined,
-  });
 }
 
 describe('LipnetBiasPairSort on wasm (WebAssembly SIMD)', () => {

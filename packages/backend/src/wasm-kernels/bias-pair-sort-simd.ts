@@ -19,40 +19,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
 import { Locals, bumpBy, whileBelow } from './conv-tiles';
-import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
+import { pairMask, pairSortGradWasm, pairSortWasm, permuted } from './pair-sort-simd';
 import { release, runStock, type TensorInfo } from './stock';
 import { sumWasm } from './sum';
 import { I32, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
 
-const FIRSTS = [0, 0, 2, 2];
-const SECONDS = [1, 1, 3, 3];
-const SWAPPED = [1, 0, 3, 2];
-
 /** Rows per block of the bias gradient's summation. */
 export const BIAS_BLOCK_ROWS = 256;
-
-/** m = (v's firsts − v's seconds) > 0, lane-wise per pair, for the v128 local v. */
-const pairMask = (v: number): number[] => [
-  ...op.get(v),
-  ...op.get(v),
-  ...op.shuffle(FIRSTS),
-  ...op.get(v),
-  ...op.get(v),
-  ...op.shuffle(SECONDS),
-  ...op.f32x4Sub,
-  ...op.v128Zero,
-  ...op.f32x4Gt,
-];
-
-/** src's 4 floats with their pairs swapped where m is set (m on the stack after src's address is not needed). */
-const permuted = (src: number, m: number): number[] => [
-  ...op.get(src),
-  ...op.get(src),
-  ...op.shuffle(SWAPPED),
-  ...op.get(src),
-  ...op.get(m),
-  ...op.bitselect,
-];
 
 /** co = co + 16, back to 0 at cBytes (the channel offset of the next 4 floats). */
 const nextChannel = (co: number, cBytes: number): number[] => [

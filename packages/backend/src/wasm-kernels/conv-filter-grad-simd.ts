@@ -26,6 +26,7 @@ import {
   madd,
   offsetOf,
   oneFunctionModule,
+  perImage,
   repeat,
   runsOf,
   whileBelow,
@@ -235,27 +236,20 @@ export function filterGradModuleBytes(
     first += tiles.length;
     return code;
   });
-  const code = [
-    ...op.get(XP),
-    ...op.set(xImg),
-    ...op.get(DY),
-    ...op.set(dyImg),
-    ...op.i32Const(0),
-    ...op.set(img),
-    ...whileBelow(img, N, [
-      ...op.get(xImg),
-      ...op.set(xBlock),
-      ...op.get(dyImg),
-      ...op.set(dyBlock),
-      ...repeat(rb, g.oh / rows, [
-        ...groups,
-        ...bumpBy(xBlock, 4 * rows * wp * g.c),
-        ...bumpBy(dyBlock, 4 * rows * g.ow * g.k),
-      ]),
-      ...bumpBy(xImg, 4 * hp * wp * g.c),
-      ...bumpBy(dyImg, 4 * g.oh * g.ow * g.k),
-      ...bumpBy(img, 1),
-    ]),
+  const images: Array<[number, number, number]> = [
+    [xImg, XP, 4 * hp * wp * g.c],
+    [dyImg, DY, 4 * g.oh * g.ow * g.k],
   ];
+  const code = perImage(img, N, images, [
+    ...op.get(xImg),
+    ...op.set(xBlock),
+    ...op.get(dyImg),
+    ...op.set(dyBlock),
+    ...repeat(rb, g.oh / rows, [
+      ...groups,
+      ...bumpBy(xBlock, 4 * rows * wp * g.c),
+      ...bumpBy(dyBlock, 4 * rows * g.ow * g.k),
+    ]),
+  ]);
   return oneFunctionModule('dw', 5, L.body(code));
 }

@@ -19,9 +19,11 @@ import {
   madd,
   offsetOf,
   oneFunctionModule,
+  perImage,
   repeat,
   storeTo,
   whileBelow,
+  whileBelowConst,
   zero,
 } from './conv-tiles';
 import { op, relaxedSimdEnabled } from './wasm-encoding';
@@ -168,39 +170,16 @@ export function forwardModuleBytes(
     ]),
     ...(rest > 0 ? pixelTile(rest) : []),
   ];
-  const code = [
-    ...op.get(XP),
-    ...op.set(xImg),
-    ...op.get(Y),
-    ...op.set(yImg),
-    ...op.i32Const(0),
-    ...op.set(img),
-    ...whileBelow(img, N, [
-      ...op.get(xImg),
-      ...op.set(xRow),
-      ...op.get(yImg),
-      ...op.set(yRow),
-      ...repeat(i, g.oh, [...row, ...bumpBy(xRow, 4 * wp * g.c), ...bumpBy(yRow, 4 * g.ow * g.k)]),
-      ...bumpBy(xImg, 4 * hp * wp * g.c),
-      ...bumpBy(yImg, 4 * g.oh * g.ow * g.k),
-      ...bumpBy(img, 1),
-    ]),
+  const images: Array<[number, number, number]> = [
+    [xImg, XP, 4 * hp * wp * g.c],
+    [yImg, Y, 4 * g.oh * g.ow * g.k],
   ];
+  const code = perImage(img, N, images, [
+    ...op.get(xImg),
+    ...op.set(xRow),
+    ...op.get(yImg),
+    ...op.set(yRow),
+    ...repeat(i, g.oh, [...row, ...bumpBy(xRow, 4 * wp * g.c), ...bumpBy(yRow, 4 * g.ow * g.k)]),
+  ]);
   return oneFunctionModule('conv', 5, L.body(code));
-}
-
-/** `while (local < constant) { body }` (the body advances local). */
-function whileBelowConst(local: number, limit: number, body: number[]): number[] {
-  return [
-    ...op.block,
-    ...op.loop,
-    ...op.get(local),
-    ...op.i32Const(limit),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...body,
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
 }

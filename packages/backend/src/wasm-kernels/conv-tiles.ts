@@ -72,38 +72,41 @@ export const offsetOf = (dst: number, src: number, by: number): number[] => [
   ...op.set(dst),
 ];
 
-/** `while (ptr < end) { body }`, with ptr and end i32 locals (the body advances ptr). */
-export function whileBelow(ptr: number, end: number, body: number[]): number[] {
-  return [
-    ...op.block,
-    ...op.loop,
-    ...op.get(ptr),
-    ...op.get(end),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...body,
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
+/** `while (!(exit)) { body }`: `exit` pushes an i32, nonzero to leave the loop. */
+function loopUntil(exit: number[], body: number[]): number[] {
+  return [...op.block, ...op.loop, ...exit, ...op.brIf(1), ...body, ...op.br(0), ...op.end, ...op.end];
 }
 
+/** `while (ptr < end) { body }`, with ptr and end i32 locals (the body advances ptr). */
+export const whileBelow = (ptr: number, end: number, body: number[]): number[] =>
+  loopUntil([...op.get(ptr), ...op.get(end), ...op.i32GeU], body);
+
+/** `while (local < constant) { body }` (the body advances local). */
+export const whileBelowConst = (local: number, limit: number, body: number[]): number[] =>
+  loopUntil([...op.get(local), ...op.i32Const(limit), ...op.i32GeU], body);
+
 /** `for (counter = 0; counter < count; counter++) { body }` with a constant count. */
-export function repeat(counter: number, count: number, body: number[]): number[] {
+export const repeat = (counter: number, count: number, body: number[]): number[] => [
+  ...op.i32Const(0),
+  ...op.set(counter),
+  ...whileBelowConst(counter, count, [...body, ...bumpBy(counter, 1)]),
+];
+
+/**
+ * `for (img = 0; img < n; img++) { body }` over whole images, with pointer
+ * locals set from their base parameters before the loop and advanced by their
+ * bytes per image after each: `pointers` lists [local, base param, bytes].
+ */
+export function perImage(img: number, n: number, pointers: Array<[number, number, number]>, body: number[]): number[] {
   return [
+    ...pointers.flatMap(([local, base]) => [...op.get(base), ...op.set(local)]),
     ...op.i32Const(0),
-    ...op.set(counter),
-    ...op.block,
-    ...op.loop,
-    ...op.get(counter),
-    ...op.i32Const(count),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...body,
-    ...bumpBy(counter, 1),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
+    ...op.set(img),
+    ...whileBelow(img, n, [
+      ...body,
+      ...pointers.flatMap(([local, , bytes]) => bumpBy(local, bytes)),
+      ...bumpBy(img, 1),
+    ]),
   ];
 }
 
