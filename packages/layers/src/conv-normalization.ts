@@ -45,7 +45,9 @@ export interface ResolvedConvNormalization {
   exact: Required<OperatorNormalizationOptions> | null;
 }
 
-const MODES: readonly ConvNormalization[] = ['deel-lip', 'strict', 'exact'];
+/** The three modes, in the order messages list them. */
+export const CONV_NORMALIZATIONS = ['deel-lip', 'strict', 'exact'] as const satisfies readonly ConvNormalization[];
+const MODES: readonly ConvNormalization[] = CONV_NORMALIZATIONS;
 const EXACT_KEYS = ['epsConvNorm', 'maxIterConvNorm', 'convNormMargin'] as const;
 
 /**
