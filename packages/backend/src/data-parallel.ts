@@ -146,7 +146,7 @@ export class DataParallelTrainer {
     sizes: number[],
     extra: (i: number, start: number) => Record<string, unknown>,
   ): void {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const xs = x.dataSync() as Float32Array;
     const row = xs.length / n;
     const weights = this.weightsMessage();
@@ -156,7 +156,7 @@ export class DataParallelTrainer {
       const w = weights.map((a) => a.slice());
       this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [
         shard.buffer,
-        ...w.map((a) => a.buffer as ArrayBuffer),
+        ...w.map((a) => a.buffer),
       ]);
       start += size;
     });
@@ -169,7 +169,7 @@ export class DataParallelTrainer {
         'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
         'EMPTY_BATCH',
       );
-    const sizes = shardSizes(x.shape[0]!, this.handles.length);
+    const sizes = shardSizes(x.shape[0], this.handles.length);
     this.scatter('predict', x, sizes, () => ({}));
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
     return tf.tensor(values, shape);
@@ -190,7 +190,7 @@ export class DataParallelTrainer {
     loss: LossOrMetricFn,
     metrics: LossOrMetricFn[] = [],
   ): Promise<number[]> {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,

@@ -32,7 +32,7 @@ export class ShardedStepPass implements LogitsPass {
 
   /** Sends the shards; resolves with the workers' logits stacked in shard order. */
   async forward(): Promise<tf.Tensor> {
-    const n = this.x.shape[0]!;
+    const n = this.x.shape[0];
     const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
     // Shared per step: Int32 control word, then G (n · outRow floats).
     const sab = new SharedArrayBuffer(GRADIENT_BYTE_OFFSET + 4 * n * outRow);
@@ -42,7 +42,7 @@ export class ShardedStepPass implements LogitsPass {
     this.scatter('step', sizes, (i, start) => ({ sab, gOffset: start * outRow, nonTrainable: i === 0 }));
     this.gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
     // Awaited in backward/abort; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
-    this.gradsEach.forEach((p) => p.catch(() => undefined));
+    for (const p of this.gradsEach) p.catch(() => undefined);
     const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))));
     return tf.tensor(values, shape);
   }
@@ -53,7 +53,7 @@ export class ShardedStepPass implements LogitsPass {
    * set to the first worker's.
    */
   async backward(g: tf.Tensor): Promise<tf.NamedTensorMap> {
-    this.gAll!.set(g.dataSync() as Float32Array);
+    this.gAll!.set(g.dataSync());
     Atomics.store(this.control!, 0, GRADIENT_READY);
     Atomics.notify(this.control!, 0);
     const replies = await Promise.all(this.gradsEach);

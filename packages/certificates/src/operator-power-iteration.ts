@@ -18,7 +18,7 @@ export function operatorPowerIteration(
     return tf.div(r, tf.norm(r));
   });
   let sigma = 0;
-  let it = 0;
+  let it: number;
   try {
     for (it = 1; it <= maxIter; it++) {
       const [next, s] = tf.tidy(() => {

@@ -42,7 +42,7 @@ function checkOptions(options: unknown): LoadDeelLipModelOptions {
       `${FN}: expected \`invertibleChannelOrder\` 'spacetodepth' (deel-lip ≤ 1.5.0) or 'pixelshuffle' (≥ 1.5.1), got ${show(order)}.`,
     );
   }
-  return o as LoadDeelLipModelOptions;
+  return o;
 }
 
 function detectFormat(bytes: Uint8Array, asked: 'h5' | 'keras' | undefined): 'h5' | 'keras' {

@@ -66,7 +66,7 @@ export function parseModelSpec(fn: string, raw: Record<string, unknown>): ModelS
   }
   const k = cfg['k_coef_lip'];
   const bcfg = raw['build_config'] as { input_shape?: unknown } | undefined;
-  const bis = Array.isArray(bcfg?.input_shape) ? (bcfg!.input_shape as (number | null)[]) : undefined;
+  const bis = Array.isArray(bcfg?.input_shape) ? (bcfg.input_shape as (number | null)[]) : undefined;
   return {
     kind: isSeq ? 'sequential' : 'functional',
     name: typeof cfg['name'] === 'string' ? cfg['name'] : undefined,

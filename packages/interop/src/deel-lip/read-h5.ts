@@ -17,7 +17,7 @@ function stringList(fn: string, r: Hdf5Reader, path: string, name: string): stri
       `${fn}: the '${name}' attribute of '${path}' in the .h5 file is not a list of names. The file is corrupt.`,
     );
   }
-  return list as string[];
+  return list;
 }
 
 function parseModelConfig(fn: string, raw: unknown): Record<string, unknown> {

@@ -14,7 +14,7 @@ let loading: Promise<{ h5: H5wasm; module: H5Module }> | null = null;
  */
 export async function loadH5wasm(fn: string): Promise<{ h5: H5wasm; module: H5Module }> {
   loading ??= import('h5wasm').then(async (m) => {
-    const h5 = (m as unknown as { default?: H5wasm }).default ?? (m as unknown as H5wasm);
+    const h5 = (m as unknown as { default?: H5wasm }).default ?? m;
     return { h5, module: await h5.ready };
   });
   try {

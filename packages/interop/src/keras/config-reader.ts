@@ -45,13 +45,13 @@ export class ConfigReader {
     const d = this.present(key, v, dflt);
     if (d !== undefined) return d;
     const ok = typeof v === 'number' && Number.isFinite(v) && (!opts.integer || Number.isInteger(v));
-    if (!ok || (v as number) < (opts.min ?? -Infinity)) {
+    if (!ok || v < (opts.min ?? -Infinity)) {
       throw this.error(
         key,
         `is not ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}. The file is corrupt.`,
       );
     }
-    return v as number;
+    return v;
   }
 
   /** A boolean, or `dflt` when absent. */

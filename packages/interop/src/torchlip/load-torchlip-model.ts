@@ -65,7 +65,7 @@ function convert(
   layout: KernelLayout,
 ): TorchlipConverted {
   const where = `layer '${spec.name}' (torchlip ${spec.type})`;
-  const r = new ConfigReader(FN, where, spec as unknown as Record<string, unknown>);
+  const r = new ConfigReader(FN, where, spec);
   r.ignore('type', 'inputShape');
   let out: TorchlipConverted;
   try {

@@ -52,7 +52,7 @@ const prelu: LayerConverter = (r) => {
   const args = baseArgs(r);
   const c = r.raw('alpha_constraint') as { class_name?: unknown; config?: Record<string, unknown> } | null | undefined;
   const cc = c?.config ?? {};
-  const k = typeof cc['max_value'] === 'number' ? (cc['max_value'] as number) : NaN;
+  const k = typeof cc['max_value'] === 'number' ? cc['max_value'] : NaN;
   const isLip =
     c?.class_name === 'MinMaxNorm' &&
     cc['min_value'] === -k &&

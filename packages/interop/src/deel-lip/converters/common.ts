@@ -41,10 +41,9 @@ const REGULARIZERS: Record<string, (c: Reader) => Regularizer> = {
       lambdaLorth: c.number('lambda_lorth', 1, { min: 0 }),
       dim: c.number('dim', 2, { integer: true }),
       convTranspose: c.bool('conv_transpose', false),
-    }) as unknown as Regularizer;
+    });
   },
-  OrthDenseRegularizer: (c) =>
-    new OrthDenseRegularizer({ lambdaOrth: c.number('lambda_orth', 1, { min: 0 }) }) as unknown as Regularizer,
+  OrthDenseRegularizer: (c) => new OrthDenseRegularizer({ lambdaOrth: c.number('lambda_orth', 1, { min: 0 }) }),
 };
 
 /**
