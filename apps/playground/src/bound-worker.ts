@@ -38,11 +38,11 @@ async function prove(req: BoundRequest): Promise<BoundResponse> {
   );
   try {
     const t0 = performance.now();
-    const { upperBound, estimate, layers, heads } = lipschitzUpperBound(model);
+    const { upperBound, estimate, layers, heads, outputs } = lipschitzUpperBound(model);
     return {
       id: req.id,
       ok: true,
-      bound: { upperBound, estimate, layers, ...(heads ? { heads } : {}) },
+      bound: { upperBound, estimate, layers, outputs, ...(heads ? { heads } : {}) },
       ms: performance.now() - t0,
       backend,
     };

@@ -1,7 +1,7 @@
-import { LipnetError, LipnetUnsupportedError } from '@lipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
+import { LipnetError, LipnetUnsupportedError } from '@lipnet/core';
 import { certificatesFromBound, empiricalLipschitz, lipschitzUpperBound, registerLipschitzBoundHandler } from '../src';
 import { explicitOperator, linearMinimalDistance, sigmaMax } from './helpers';
 
@@ -131,22 +131,37 @@ describe('lipschitzUpperBound on plain tfjs models', () => {
     model.dispose();
   });
 
-  it('an unknown layer throws LipnetUnsupportedError naming the layer and its className', () => {
+  it('an unknown layer throws LipnetUnsupportedError naming the layer, its className and the supported ones', () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), tfl.layers.layerNormalization({ name: 'ln' })],
+      layers: [
+        tfl.layers.dense({ inputShape: [8], units: 8 }),
+        tfl.layers.reshape({ targetShape: [2, 2, 2, 1] }),
+        tfl.layers.conv3d({ filters: 1, kernelSize: 1, name: 'c3' }),
+      ],
     });
     expect(() => lipschitzUpperBound(model)).toThrow(LipnetUnsupportedError);
     expect(() => lipschitzUpperBound(model)).toThrow(
-      /layer 'ln' \(LayerNormalization\) has no known Lipschitz bound\. Supported classNames: .*registerLipschitzBoundHandler\('LayerNormalization'/,
+      /layer 'c3' \(Conv3D\) has no known Lipschitz bound\. Supported classNames: .*Conv2D.*registerLipschitzBoundHandler\('Conv3D'/,
     );
     model.dispose();
   });
 
-  it('an unknown activation inside Dense throws, naming the activation', () => {
+  it('LayerNormalization is refused with the reason and the 1-Lipschitz alternative', () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.dense({ inputShape: [4], units: 4, activation: 'swish', name: 'd' })],
+      layers: [tfl.layers.dense({ inputShape: [4], units: 4 }), tfl.layers.layerNormalization({ name: 'ln' })],
     });
-    expect(() => lipschitzUpperBound(model)).toThrow(/layer 'd' \(Dense\) uses activation 'swish'/);
+    expect(() => lipschitzUpperBound(model)).toThrow(
+      /layer 'ln' \(LayerNormalization\) is not Lipschitz: .*Use LayerCentering/,
+    );
+    model.dispose();
+  });
+
+  it('an activation with no known constant inside Dense throws, naming the activation', () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 4, name: 'd' })] });
+    const layer = model.layers[0]!;
+    const cfg = layer.getConfig.bind(layer);
+    layer.getConfig = () => ({ ...cfg(), activation: 'exotic' });
+    expect(() => lipschitzUpperBound(model)).toThrow(/layer 'd' \(Dense\) uses activation 'exotic'/);
     model.dispose();
   });
 

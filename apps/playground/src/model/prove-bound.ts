@@ -59,9 +59,9 @@ export async function proveBound(model: tfl.LayersModel): Promise<BoundResult> {
   const w = getWorker();
   if (!w) {
     const t0 = performance.now();
-    const { upperBound, estimate, layers, heads } = lipschitzUpperBound(model);
+    const { upperBound, estimate, layers, heads, outputs } = lipschitzUpperBound(model);
     return {
-      bound: { upperBound, estimate, layers, ...(heads ? { heads } : {}) },
+      bound: { upperBound, estimate, layers, outputs, ...(heads ? { heads } : {}) },
       ms: performance.now() - t0,
       where: `page (${tf.getBackend()})`,
     };

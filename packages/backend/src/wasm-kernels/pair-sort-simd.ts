@@ -36,6 +36,29 @@ const FIRSTS = [0, 0, 2, 2];
 const SECONDS = [1, 1, 3, 3];
 const SWAPPED = [1, 0, 3, 2];
 
+/** Pushes m = ([a₀, a₀, a₁, a₁] − [b₀, b₀, b₁, b₁]) > 0 for the pairs in the v128 local v. */
+export const pairMask = (v: number): number[] => [
+  ...op.get(v),
+  ...op.get(v),
+  ...op.shuffle(FIRSTS),
+  ...op.get(v),
+  ...op.get(v),
+  ...op.shuffle(SECONDS),
+  ...op.f32x4Sub,
+  ...op.v128Zero,
+  ...op.f32x4Gt,
+];
+
+/** Pushes the v128 local src with its pairs swapped where the mask local m is set. */
+export const permuted = (src: number, m: number): number[] => [
+  ...op.get(src),
+  ...op.get(src),
+  ...op.shuffle(SWAPPED),
+  ...op.get(src),
+  ...op.get(m),
+  ...op.bitselect,
+];
+
 /**
  * `permute(order, src, dst, n)`: dst = src with each pair swapped where
  * order's pair has a − b > 0; n floats (even), byte addresses. Locals: 4 i,
@@ -49,27 +72,14 @@ function permuteBody(): number[] {
     ...at(order, i),
     ...op.v128Load,
     ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(FIRSTS),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SECONDS),
-    ...op.f32x4Sub,
-    ...op.v128Zero,
-    ...op.f32x4Gt,
+    ...pairMask(v),
     ...op.set(m),
     // dst chunk = m ? swapped src : src
     ...at(dst, i),
     ...at(src, i),
     ...op.v128Load,
     ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SWAPPED),
-    ...op.get(v),
-    ...op.get(m),
-    ...op.bitselect,
+    ...permuted(v, m),
     ...op.v128Store,
   ];
   // The last pair when n is not a multiple of 4, with scalar ops.
