@@ -6,6 +6,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   {
@@ -54,26 +55,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // Scripts run by Node (tools, benchmarks, jest configs): Node's globals. CommonJS files also get
+  // require/module/__dirname; ES modules get only what Node defines for every module.
   {
-    files: ['**/*.{js,cjs,mjs}'],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: {
-        require: 'readonly',
-        module: 'writable',
-        __dirname: 'readonly',
-        __filename: 'readonly',
-        process: 'readonly',
-        console: 'readonly',
-        Buffer: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        performance: 'readonly',
-        URL: 'readonly',
-        fetch: 'readonly',
-      },
-    },
+    files: ['**/*.{js,cjs}'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
   },
-  { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.nodeBuiltin } },
+  },
+  // The release rehearsal's browser check passes functions to Playwright that run in the page.
+  {
+    files: ['tools/release/e2e/browser.mjs'],
+    languageOptions: { globals: { document: 'readonly' } },
+  },
   prettier,
 );

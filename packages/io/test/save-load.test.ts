@@ -51,7 +51,11 @@ describe('saveModel / loadModel', () => {
     const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
     const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
     const viaTfjs = await tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData,
+      }),
     );
     const [a, b] = [model.predict(x) as tf.Tensor, viaTfjs.predict(x) as tf.Tensor];
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));

@@ -49,8 +49,7 @@ export async function runInChromium(dir, outDir) {
     console.log(`${(await browser.version()) ? `Chromium ${browser.version()}` : 'Chromium'} → ${url}`);
     await page.goto(url);
     await page.waitForFunction(
-      // runs in the page: `globalThis.document` is the browser's
-      () => /LIPNET-CONSUMER-(OK|FAILED)/.test(globalThis.document.getElementById('log')?.textContent ?? ''),
+      () => /LIPNET-CONSUMER-(OK|FAILED)/.test(document.getElementById('log')?.textContent ?? ''),
       null,
       {
         timeout: 240000,

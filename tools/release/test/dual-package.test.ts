@@ -30,8 +30,9 @@ describe('one copy of each package per program', () => {
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as Record<string, { exports: number; sameKeys: boolean; identical: boolean }>;
     for (const { name } of pkgs) {
-      expect(out[name].exports).toBeGreaterThan(0);
-      expect(out[name]).toEqual({ exports: out[name].exports, sameKeys: true, identical: true });
+      const got = out[name];
+      expect(got?.exports).toBeGreaterThan(0);
+      expect(got).toEqual({ exports: got?.exports, sameKeys: true, identical: true });
     }
   });
 

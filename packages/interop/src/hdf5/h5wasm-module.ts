@@ -1,7 +1,8 @@
+import type * as H5wasmNamespace from 'h5wasm' with { 'resolution-mode': 'import' };
 import { ModelImportError } from '../errors';
 
 /** The parts of h5wasm the readers use. */
-export type H5wasm = (typeof import('h5wasm', { with: { 'resolution-mode': 'import' } }))['default'];
+export type H5wasm = (typeof H5wasmNamespace)['default'];
 /** h5wasm's Emscripten module (its in-memory file system and error-handler switches). */
 export type H5Module = Awaited<H5wasm['ready']>;
 

@@ -49,7 +49,7 @@ export function resolveClass(
     return { origin: 'keras', className: cls };
   }
   throw new ModelImportError(
-    `${fn}: ${where} is of class '${cls}' from module '${String(module)}', which is neither deel-lip's nor Keras'. lipnet can only load deel-lip and Keras layers.`,
+    `${fn}: ${where} is of class '${cls}' from module '${typeof module === 'string' ? module : show(module)}', which is neither deel-lip's nor Keras'. lipnet can only load deel-lip and Keras layers.`,
   );
 }
 

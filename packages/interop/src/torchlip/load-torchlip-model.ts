@@ -129,10 +129,16 @@ function tensorSource(tensors: Map<string, SafeTensor>, used: Set<string>) {
  * @example
  * const model = await loadTorchlipModel(fs.readFileSync('model.safetensors'), fs.readFileSync('model.json', 'utf8'));
  */
-export async function loadTorchlipModel(
+export function loadTorchlipModel(
   safetensors: FileBytes,
   architecture: TorchlipArchitecture | string,
 ): Promise<tfl.LayersModel> {
+  // Runs now, like an async function's body; a refusal rejects the promise instead of throwing.
+  return new Promise((resolve) => resolve(buildTorchlipModel(safetensors, architecture)));
+}
+
+/** {@link loadTorchlipModel}'s work, synchronous: nothing in it waits. */
+function buildTorchlipModel(safetensors: FileBytes, architecture: TorchlipArchitecture | string): tfl.LayersModel {
   const arch = parseArchitecture(architecture);
   const tensors = readSafetensors(FN, toBytes(FN, 'safetensors', safetensors));
   const converted = arch.layers.map((spec, i) => {

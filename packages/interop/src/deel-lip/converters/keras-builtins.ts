@@ -18,7 +18,8 @@ type TfjsActivation = Parameters<typeof tfl.layers.dense>[0]['activation'];
  * a `vanilla_export()`) becomes a layer of its own right after it, which computes the same.
  */
 function split(r: ConfigReader, ctx: ConverterContext): { activation: TfjsActivation; after: tfl.layers.Layer[] } {
-  const a = activationArg(r, ctx, `${String(r.config['name'] ?? 'layer')}_activation`);
+  const name = r.config['name'];
+  const a = activationArg(r, ctx, `${typeof name === 'string' ? name : 'layer'}_activation`);
   return typeof a === 'string' ? { activation: a as TfjsActivation, after: [] } : { activation: 'linear', after: [a] };
 }
 
