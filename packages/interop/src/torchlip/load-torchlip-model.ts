@@ -88,6 +88,7 @@ function convert(
     } else {
       throw new ModelImportError(
         `${FN}: ${where} is not supported. Supported: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten.`,
+        { code: 'UNSUPPORTED_LAYER', option: 'architecture' },
       );
     }
     r.finish();
