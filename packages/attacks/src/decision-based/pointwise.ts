@@ -42,7 +42,7 @@ export class PointwiseAttack extends FlexibleDistanceAttack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const dim = x.size / n;
     const start = await adversarialStart(ctx, x, this.initAttack, () => new SaltAndPepperNoiseAttack());
     const ok = Array.from(start!.adversarial, Boolean);

@@ -95,7 +95,7 @@ export class GenAttack extends Attack {
       });
     const eps = epsilon as number;
     const [lo, hi] = ctx.bounds;
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const P = this.population;
     const shape = this.reducedDims
       ? [this.reducedDims[0], this.reducedDims[1], x.shape[3] as number]
@@ -166,7 +166,7 @@ export class GenAttack extends Attack {
         pops = children;
         eIdx.forEach((k, i) => {
           still[i] = k === 0 ? (still[i] as number) + 1 : 0;
-          if ((still[i] as number) >= 100) {
+          if (still[i] >= 100) {
             plateaus[i] = (plateaus[i] as number) + 1;
             still[i] = 0;
           }
