@@ -181,34 +181,38 @@ export function filterGradModuleBytes(
 /** The parameters of `dw`. */
 const [XP, DY, OUT, N, TABLE] = [0, 1, 2, 3, 4];
 
+/** The i32 locals of `dw`, in index order. */
+const FILTER_GRAD_INTS = [
+  'img',
+  'rb',
+  'i',
+  'xImg',
+  'dyImg',
+  'xBlock',
+  'dyBlock',
+  'xRow',
+  'dyRow',
+  'xq',
+  'dq',
+  'dEnd',
+  'e',
+  'eEnd',
+] as const;
+
 /** The geometry, tiling and locals one generated `dw` works with. */
-interface FilterGradFrame {
+type FilterGradFrame = { [K in (typeof FILTER_GRAD_INTS)[number]]: number } & {
   g: FilterGradGeometry;
   shape: TileShape;
   /** Output rows per block. */
   rows: number;
   relaxed: boolean;
-  img: number;
-  rb: number;
-  i: number;
-  xImg: number;
-  dyImg: number;
-  xBlock: number;
-  dyBlock: number;
-  xRow: number;
-  dyRow: number;
-  xq: number;
-  dq: number;
-  dEnd: number;
-  e: number;
-  eEnd: number;
   /** Accumulator of tap t, channel group v at t·shape.vecs + v. */
   accs: number[];
   /** dy's vectors, one per channel group. */
   ds: number[];
   /** x's splatted value. */
   s: number;
-}
+};
 
 /** Allocates the frame's locals from `L` (the order fixes the local indices). */
 function filterGradFrame(
@@ -218,22 +222,7 @@ function filterGradFrame(
   rows: number,
   relaxed: boolean,
 ): FilterGradFrame {
-  const ints = L.named([
-    'img',
-    'rb',
-    'i',
-    'xImg',
-    'dyImg',
-    'xBlock',
-    'dyBlock',
-    'xRow',
-    'dyRow',
-    'xq',
-    'dq',
-    'dEnd',
-    'e',
-    'eEnd',
-  ] as const);
+  const ints = L.named(FILTER_GRAD_INTS);
   const accs = L.vec(shape.taps * shape.vecs);
   const ds = L.vec(shape.vecs);
   const s = L.vec(1)[0]!;

@@ -109,51 +109,40 @@ export function forwardModuleBytes(
 /** The parameters of `conv`. */
 const [XP, W, Y, N, TABLE] = [0, 1, 2, 3, 4];
 
+/** The i32 locals of `conv`, in index order. */
+const FORWARD_INTS = [
+  'img',
+  'i',
+  'jb',
+  'kb',
+  'xImg',
+  'yImg',
+  'xRow',
+  'yRow',
+  'xq',
+  'yq',
+  'xt',
+  'wt',
+  'e',
+  'eEnd',
+] as const;
+
 /** The geometry, tile and locals one generated `conv` works with. */
-interface ForwardFrame {
+type ForwardFrame = { [K in (typeof FORWARD_INTS)[number]]: number } & {
   g: ForwardGeometry;
   tile: PixelTile;
   relaxed: boolean;
-  img: number;
-  i: number;
-  jb: number;
-  kb: number;
-  xImg: number;
-  yImg: number;
-  xRow: number;
-  yRow: number;
-  xq: number;
-  yq: number;
-  xt: number;
-  wt: number;
-  e: number;
-  eEnd: number;
   /** Accumulator of pixel u, channel group v at u·vecs + v. */
   accs: number[];
   /** W's row, one vector per channel group. */
   ws: number[];
   /** x's splatted value. */
   s: number;
-}
+};
 
 /** Allocates the frame's locals from `L` (the order fixes the local indices). */
 function forwardFrame(L: Locals, g: ForwardGeometry, tile: PixelTile, relaxed: boolean): ForwardFrame {
-  const ints = L.named([
-    'img',
-    'i',
-    'jb',
-    'kb',
-    'xImg',
-    'yImg',
-    'xRow',
-    'yRow',
-    'xq',
-    'yq',
-    'xt',
-    'wt',
-    'e',
-    'eEnd',
-  ] as const);
+  const ints = L.named(FORWARD_INTS);
   const accs = L.vec(tile.pixels * tile.vecs);
   const ws = L.vec(tile.vecs);
   const s = L.vec(1)[0]!;

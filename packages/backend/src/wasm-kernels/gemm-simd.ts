@@ -60,31 +60,25 @@ export function gemmModuleBytes(
 /** The parameters of `gemm`. */
 const [A, B, C, M, PACK] = [0, 1, 2, 3, 4];
 
+/** The i32 locals of `gemm`, in index order. */
+const GEMM_INTS = ['col', 'aRow', 'cRow', 'cp', 'ap', 'bp', 'kEnd', 'rowsEnd', 'colEnd'] as const;
+
 /** The locals and the problem size one generated `gemm` works with. */
-interface GemmFrame {
+type GemmFrame = { [K in (typeof GEMM_INTS)[number]]: number } & {
   k: number;
   n: number;
   relaxed: boolean;
-  col: number;
-  aRow: number;
-  cRow: number;
-  cp: number;
-  ap: number;
-  bp: number;
-  kEnd: number;
-  rowsEnd: number;
-  colEnd: number;
   /** Accumulator of tile row u, group g at u·GROUPS + g. */
   accs: number[];
   /** B's row segment, one vector per group. */
   bs: number[];
   /** A's splatted value. */
   s: number;
-}
+};
 
 /** Allocates the frame's locals from `L` (the order fixes the local indices). */
 function gemmFrame(L: Locals, k: number, n: number, relaxed: boolean): GemmFrame {
-  const ints = L.named(['col', 'aRow', 'cRow', 'cp', 'ap', 'bp', 'kEnd', 'rowsEnd', 'colEnd'] as const);
+  const ints = L.named(GEMM_INTS);
   const accs = L.vec(MAX_TILE_ACCUMULATORS);
   const bs = L.vec(GROUPS);
   const s = L.vec(1)[0]!;
