@@ -12,7 +12,12 @@ import { idxBytes, tmpDir } from './helpers';
 
 /** The parts of demo4's results.json these tests read. */
 interface Results {
-  attack: { selection: { indices: number[] }; certificates: number[]; distances: (number | string)[] };
+  attack: {
+    selection: { indices: number[] };
+    certificates: number[];
+    distances: (number | string)[];
+    attack: { steps: number };
+  };
   check: { violations: unknown[] };
   training: { history: Record<string, number[]>; resumed: boolean };
   export: { ok: boolean; maxDiffReloaded: number; weightBytes: number };
@@ -221,7 +226,7 @@ withData('demo4 end to end', () => {
       expect(r3.stdout).toContain(`Stage ${s}: finished in an earlier session; its outputs are unchanged and reused.`);
     expect(r3.stdout).toContain('Stage attack: its inputs changed since it finished');
     expect(r3.stdout).not.toContain('Epoch ');
-    const res3 = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const res3 = readResults(out);
     expect(res3.attack.attack.steps).toBe(30);
     expect(res3.training.history).toEqual(res.training.history);
   }, 600000);
@@ -260,7 +265,7 @@ withData('demo4 end to end', () => {
       if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
       const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f));
       expect(read(split, 'model/weights.bin').equals(read(whole, 'model/weights.bin'))).toBe(true);
-      const res = (dir: string) => JSON.parse(read(dir, 'results.json').toString());
+      const res = (dir: string) => readResults(dir);
       expect(res(split).training.history).toEqual(res(whole).training.history);
       expect(res(whole).training.history.loss).toHaveLength(2);
       expect(res(split).attack.certificates).toEqual(res(whole).attack.certificates);

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { chromium } from 'playwright-core';
 import { parseArgs } from '../src/cli';
 import { probeFolder, searchLocations } from '../src/data/fashion-mnist';
-import { RESULTS_SCHEMA_FILE } from '../src/report/results-types';
+import { RESULTS_SCHEMA_FILE, type Results } from '../src/report/results-types';
 import { runDemo } from '../src/run-demo';
 import { tmpDir } from './helpers';
 
@@ -23,10 +23,9 @@ const withData = haveData ? describe : describe.skip;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const withChromium = haveData && fs.existsSync(CHROMIUM) ? it : it.skip;
 if (!fs.existsSync(CHROMIUM))
-  // eslint-disable-next-line no-console
   console.warn(`report-in-Chromium test SKIPPED: no ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
 
-const schema = JSON.parse(fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8'));
+const schema = JSON.parse(fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 /** Ajv's errors for `doc` (empty when valid). */
 const errorsOf = (doc: unknown) => (validate(doc) ? [] : validate.errors!);
@@ -51,8 +50,8 @@ withData('runDemo in process', () => {
       '16',
     ];
     const args = [...flags, '--epochs', '1', '--attack-steps', '3', '--binary-search-steps', '1', '--out', out];
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write; // progress bars
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true; // progress bars
     try {
       const before = tf.memory().numTensors;
       expect(await runDemo(parseArgs(args), log)).toBe(0);
@@ -70,26 +69,31 @@ withData('runDemo in process', () => {
   });
 
   it('writes a results.json valid against the shipped schema, and a copy of the schema beside it', () => {
-    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
     expect(errorsOf(results)).toEqual([]);
     expect(results.schemaVersion).toBe(1);
     expect(fs.readFileSync(path.join(out, 'results.schema.json'), 'utf8')).toBe(
       fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8'),
     );
     // the schema is not vacuous: malformed results are refused, with the path of the problem
-    const bad = (edit: (r: any) => void) => {
-      const r = JSON.parse(JSON.stringify(results));
-      edit(r);
+    /** Ajv's errors for a copy of the results with the field at `at` set to `value` (deleted when undefined). */
+    const bad = (at: (string | number)[], value?: unknown) => {
+      const r = JSON.parse(JSON.stringify(results)) as Record<string | number, unknown>;
+      let o = r;
+      for (const k of at.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+      const last = at[at.length - 1]!;
+      if (value === undefined) delete o[last];
+      else o[last] = value;
       return errorsOf(r).map((e) => `${e.instancePath} ${e.message}`);
     };
-    expect(bad((r) => (r.attack.distances[0] = 'inf'))).toContain(
+    expect(bad(['attack', 'distances', 0], 'inf')).toContain(
       '/attack/distances/0 must match exactly one schema in oneOf',
     );
-    expect(bad((r) => (r.attack.distances[0] = 'Infinity'))).toEqual([]);
-    expect(bad((r) => delete r.training.history)).toEqual(["/training must have required property 'history'"]);
-    expect(bad((r) => (r.schemaVersion = 2))).toEqual(['/schemaVersion must be equal to constant']);
-    expect(bad((r) => (r.check.respected = 1.5))).toEqual(['/check/respected must be integer']);
-    expect(bad((r) => (r.extra = 1))).toEqual([' must NOT have additional properties']);
+    expect(bad(['attack', 'distances', 0], 'Infinity')).toEqual([]);
+    expect(bad(['training', 'history'])).toEqual(["/training must have required property 'history'"]);
+    expect(bad(['schemaVersion'], 2)).toEqual(['/schemaVersion must be equal to constant']);
+    expect(bad(['check', 'respected'], 1.5)).toEqual(['/check/respected must be integer']);
+    expect(bad(['extra'], 1)).toEqual([' must NOT have additional properties']);
   });
 
   withChromium(
@@ -127,7 +131,8 @@ withData('runDemo in process', () => {
         expect(requests).toEqual([]); // nothing fetched from the network
         // the curves: three panels of lines; the grid: 3 images per certified sample
         expect(await page.locator('#training-curves svg .mark-line path').count()).toBeGreaterThanOrEqual(6);
-        const n = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).attack.certificates.length;
+        const n = (JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results).attack.certificates
+          .length;
         expect(await page.locator('#adversarial-viz svg image').count()).toBe(3 * n);
         expect(await page.locator('table').count()).toBe(2);
         expect(await page.textContent('#adversarial-viz svg')).toMatch(/certificate \d\.\d\d/);

@@ -4,29 +4,33 @@ import { ModelImportError, loadDeelLipModel } from '../src';
 import { fixtureBytes } from './helpers';
 
 // Everything loadDeelLipModel refuses: each error names what was wrong and what to do, and nothing is loaded.
-/** A layer of a saved .keras config, as far as these tests edit it. */
-interface KerasLayer {
+/** The parts of a .keras config.json the tests edit: one layer's entry and its (open) config. */
+interface LayerJson {
   class_name: string;
   registered_name?: string;
-  config: Record<string, unknown> & { name: string };
+  config: { name: string; [option: string]: unknown };
 }
-/** A saved .keras config.json. */
-interface KerasConfig {
-  config: { layers: KerasLayer[] };
+/** A .keras config.json: the model's class and its layers. */
+interface ModelJson {
+  class_name: string;
+  config: { layers: LayerJson[] };
 }
 
 /** cnn.keras with its config.json (or metadata.json / weights) changed by `edit`. */
-function editedKeras(edit: (config: KerasConfig, files: Record<string, Uint8Array>) => void): Uint8Array {
+function editedKeras(edit: (config: ModelJson, files: Record<string, Uint8Array>) => void): Uint8Array {
   const files = unzipSync(fixtureBytes('deel-lip/cnn.keras'));
-  const config = JSON.parse(strFromU8(files['config.json']!)) as KerasConfig;
+  const config = JSON.parse(strFromU8(files['config.json']!)) as ModelJson;
   edit(config, files);
   files['config.json'] = strToU8(JSON.stringify(config));
   return zipSync(files, { level: 0 });
 }
 
 /** The config of the layer named `name` in a .keras config. */
-const layer = (config: KerasConfig, name: string): KerasLayer['config'] =>
-  config.config.layers.find((l) => l.config.name === name)!.config;
+function layer(config: ModelJson, name: string): LayerJson['config'] {
+  const found = config.config.layers.find((l) => l.config.name === name);
+  if (!found) throw new Error(`cnn.keras has no layer '${name}'`);
+  return found.config;
+}
 
 async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLipModel>[1]): Promise<string> {
   const before = tf.memory().numTensors;
@@ -161,9 +165,11 @@ describe('loadDeelLipModel refuses corrupt bytes', () => {
       /expected `bytes` to be the file's bytes.*got a string \('model\.h5'\).*fs\.readFileSync/,
     );
     await expect(loadDeelLipModel(h5, { invertibleChannelOrder: 'nchw' as 'pixelshuffle' })).rejects.toThrow(
-      /`invertibleChannelOrder` 'spacetodepth'.*or 'pixelshuffle'.*got "nchw"/,
+      /expected `invertibleChannelOrder` to be one of 'spacetodepth', 'pixelshuffle', got 'nchw'\. Pass 'spacetodepth' \(deel-lip ≤ 1\.5\.0\)/,
     );
-    await expect(loadDeelLipModel(h5, { strict: true } as never)).rejects.toThrow(/unknown option\(s\) strict/);
+    await expect(loadDeelLipModel(h5, { strict: true } as never)).rejects.toThrow(
+      /unknown option `strict`\. Valid options: format, invertibleChannelOrder/,
+    );
   });
 });
 

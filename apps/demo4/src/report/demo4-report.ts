@@ -41,7 +41,7 @@ const f4 = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(4));
 /** The report's tables: results against the notebook, then one row per attacked image. */
 function tables(r: Results): ReportContent['tables'] {
   const fin = r.training.final;
-  const nb = (k: string) => NOTEBOOK_HISTORY[k]?.[NOTEBOOK_HISTORY[k]!.length - 1];
+  const nb = (k: string) => NOTEBOOK_HISTORY[k]?.[NOTEBOOK_HISTORY[k].length - 1];
   const a = r.attack;
   return [
     {

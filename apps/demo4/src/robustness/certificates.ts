@@ -22,8 +22,8 @@ export async function certifyImages(model: tfl.LayersModel, images: tf.Tensor): 
   const { values: topV, indices: topI } = tf.topk(logits, 2);
   try {
     const certs = Array.from(await certT.data());
-    const tv = (await topV.array()) as number[][];
-    const ti = (await topI.array()) as number[][];
+    const tv = await topV.array();
+    const ti = await topI.array();
     return {
       certificates: certs,
       top2: tv.map((v, i) => ({ values: [v[0]!, v[1]!], classes: [ti[i]![0]!, ti[i]![1]!] })),

@@ -92,6 +92,7 @@ function convert(
     } else {
       throw new ModelImportError(
         `${FN}: ${where} is not supported. Supported: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, SpectralConv1d, SpectralConvTranspose2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten.`,
+        { code: 'UNSUPPORTED_LAYER', option: 'architecture' },
       );
     }
     r.finish();
@@ -141,11 +142,11 @@ export function loadTorchlipModel(
   safetensors: FileBytes,
   architecture: TorchlipArchitecture | string,
 ): Promise<tfl.LayersModel> {
-  // Nothing here waits; a Promise all the same, so that every refusal is a rejection (as loadDeelLipModel's).
+  // Runs now, like an async function's body; a refusal rejects the promise instead of throwing.
   return new Promise((resolve) => resolve(buildTorchlipModel(safetensors, architecture)));
 }
 
-/** The synchronous body of {@link loadTorchlipModel}. */
+/** {@link loadTorchlipModel}'s work, synchronous: nothing in it waits. */
 function buildTorchlipModel(safetensors: FileBytes, architecture: TorchlipArchitecture | string): tfl.LayersModel {
   const arch = parseArchitecture(architecture);
   const tensors = readSafetensors(FN, toBytes(FN, 'safetensors', safetensors));

@@ -48,10 +48,11 @@ function torchPadding(r: ConfigReader, kernel: number[], dilation: number[], str
     throw r.error(
       'padding',
       `is not supported: lipnet pads 0 ('valid') or (k − 1)·d/2 = ${JSON.stringify(half)} pixels on each side (deel-lip's PadConv2D), so that the padding modes keep the input size.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   if (kernel.some((k) => k % 2 === 0))
-    throw r.error('kernelSize', 'is even with padding: lipnet pads odd kernels only.');
+    throw r.error('kernelSize', 'is even with padding: lipnet pads odd kernels only.', 'UNSUPPORTED_CONFIGURATION');
   const m = MODES[mode]!;
   return m === 'constant' && strides.every((s) => s === 1) ? 'same' : m;
 }
@@ -127,6 +128,7 @@ export function convTranspose2d(r: ConfigReader): TorchlipConverted {
     throw r.error(
       'padding',
       `is not supported: lipnet's transposed convolution crops 0 ('valid', with k ≥ s) or (k − s)/2 = ${JSON.stringify(same)} ('same') pixels per side, as Keras.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   const layer = new SpectralConv2DTranspose({ ...c, filters, kernelSize, strides, padding });

@@ -49,7 +49,7 @@ const conv2d: LayerConverter = (r, ctx) => {
   r.only('groups', [1], 'tfjs has no grouped convolution.');
   const padding = r.string('padding', 'valid');
   if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.conv2d({
     ...baseArgs(r),
@@ -98,7 +98,7 @@ const maxPooling2d: LayerConverter = (r) => {
   channelsLast(r);
   const padding = r.string('padding', 'valid');
   if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
   const poolSize = r.pair('pool_size', [2, 2]);
   const s = r.raw('strides');
   const strides = s === null || s === undefined ? poolSize : r.pair('strides');

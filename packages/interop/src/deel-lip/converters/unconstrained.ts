@@ -22,6 +22,7 @@ const padConv2D: LayerConverter = (r, ctx) => {
     throw r.error(
       'dilation_rate',
       `is not supported with padding '${padding}': deel-lip pads k//2 pixels, which does not centre a dilated kernel; lipnet pads ((k − 1)·d + 1)//2.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   const useBias = r.bool('use_bias', true);
