@@ -6,7 +6,7 @@ Usage as a library (torch venv, see setup_torch.sh):
     export_torchlip(model, input_shape=(1, 28, 28), path="model")   # writes model.safetensors + model.json
 
 `model` is a deel.torchlip Sequential (or torch.nn.Sequential) of the modules loadTorchlipModel knows (see
-SUPPORTED); `input_shape` is one input without the batch axis, channels first (C, H, W) or (F,).
+SUPPORTED); `input_shape` is one input without the batch axis, channels first (C, H, W), (C, L) or (F,).
 
 model.safetensors holds the state dict as saved by torch (`<i>.bias`, `<i>.parametrizations.weight.original`,
 the power-iteration buffers `<i>.parametrizations.weight.0._u` / `._v`, Björck's cached `_w_bjorck`), plus, for
@@ -23,8 +23,8 @@ import torch
 from safetensors.torch import save_file
 
 SUPPORTED = (
-    "SpectralLinear FrobeniusLinear SpectralConv2d FrobeniusConv2d GroupSort GroupSort2 FullSort MaxMin "
-    "ScaledL2NormPool2d ScaledAvgPool2d Flatten"
+    "SpectralLinear FrobeniusLinear SpectralConv2d FrobeniusConv2d SpectralConv1d SpectralConvTranspose2d GroupSort "
+    "GroupSort2 FullSort MaxMin ScaledL2NormPool2d ScaledAvgPool2d Flatten"
 ).split()
 
 
@@ -40,13 +40,31 @@ def _options(m):
         opt.update(inFeatures=m.in_features, outFeatures=m.out_features, bias=m.bias is not None)
         if cls == "FrobeniusLinear":
             opt["disjointNeurons"] = m.parametrizations.weight[0].dim_norm == 1
-    elif cls in ("SpectralConv2d", "FrobeniusConv2d"):
+    elif cls in ("SpectralConv2d", "FrobeniusConv2d", "SpectralConv1d"):
+        # torchlip's PadConv keeps the user's padding in old_padding(_mode): for 'symmetric' it hands torch
+        # padding='valid' and pads itself (and turns a one-pixel 'symmetric' into 'replicate', the same map).
+        pad = getattr(m, "old_padding", m.padding)
+        one = cls == "SpectralConv1d"
+        size = (lambda v: int(v[0]) if isinstance(v, (tuple, list)) else int(v)) if one else _pair
+        opt.update(
+            inChannels=m.in_channels,
+            outChannels=m.out_channels,
+            kernelSize=size(m.kernel_size),
+            stride=size(m.stride),
+            padding=pad if isinstance(pad, str) else size(pad),
+            paddingMode=getattr(m, "old_padding_mode", m.padding_mode),
+            dilation=size(m.dilation),
+            groups=m.groups,
+            bias=m.bias is not None,
+        )
+    elif cls == "SpectralConvTranspose2d":
         opt.update(
             inChannels=m.in_channels,
             outChannels=m.out_channels,
             kernelSize=_pair(m.kernel_size),
             stride=_pair(m.stride),
-            padding=_pair(m.padding) if not isinstance(m.padding, str) else m.padding,
+            padding=_pair(m.padding),
+            outputPadding=_pair(m.output_padding),
             paddingMode=m.padding_mode,
             dilation=_pair(m.dilation),
             groups=m.groups,

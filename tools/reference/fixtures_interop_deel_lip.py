@@ -14,8 +14,10 @@ InvertibleDownSampling, MaxMin, Householder, ScaledGlobalL2NormPooling2D, FullSo
 PReLUlip, a SpectralDense without Björck), `functional` (a deel-lip Model graph: Add, MaxPooling2D,
 InvertibleUpSampling, ScaledGlobalAveragePooling2D, Activation, Reshape, Concatenate) and `vanilla` (the
 `cnn` model's `vanilla_export()`: Keras Conv2D and Dense with GroupSort2 activations), `regularized` (kernel and
-bias regularizers: deel-lip's LorthRegularizer and OrthDenseRegularizer, Keras' L1, L2 and L1L2); `refused`: three files
-the loader must refuse (refused-*.h5/.keras, see make_refused).
+bias regularizers: deel-lip's LorthRegularizer and OrthDenseRegularizer, Keras' L1, L2 and L1L2), `convs`
+(SpectralConv2DTranspose at stride 2, deel-lip's unconstrained PadConv2D with 'reflect' and 'circular' padding, a
+strided SpectralConv2D) and `convs_vanilla` (its `vanilla_export()`: Keras Conv2DTranspose, PadConv2D, Conv2D);
+`refused`: two files the loader must refuse (refused-*.h5, see make_refused).
 
 Usage (from the repo root): tools/reference/.venv/bin/python tools/reference/fixtures_interop_deel_lip.py [name ...]
 (all models when no name is given; each model is generated from its own seed, so one can be regenerated alone).
@@ -47,13 +49,23 @@ from deel.lip.layers import (
     SpectralDense,
 )
 from deel.lip.layers.base_layer import LipschitzLayer
+from deel.lip.layers.unconstrained import PadConv2D
 from deel.lip.losses import MulticlassHKR
 from deel.lip.regularizers import LorthRegularizer, OrthDenseRegularizer
 from deel.lip.model import Model, Sequential
 
 OUT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "packages", "interop", "test", "fixtures", "deel-lip"))
 os.makedirs(OUT, exist_ok=True)
-SEEDS = {"dense": 20261207, "cnn": 20261207, "zoo": 20261208, "functional": 20261209, "vanilla": 20261210, "regularized": 20261211}
+SEEDS = {
+    "dense": 20261207,
+    "cnn": 20261207,
+    "zoo": 20261208,
+    "functional": 20261209,
+    "vanilla": 20261210,
+    "regularized": 20261211,
+    "convs": 20261212,
+    "convs_vanilla": 20261213,
+}
 rng = None
 
 
@@ -147,6 +159,32 @@ def regularized_model():
     )
 
 
+def convs_model():
+    return Sequential(
+        [
+            tf.keras.Input((6, 6, 2)),
+            SpectralConv2DTranspose(4, (3, 3), strides=(2, 2), activation=GroupSort2(), name="up"),
+            PadConv2D(4, (3, 3), padding="reflect", name="pad_reflect"),
+            ScaledL2NormPooling2D((2, 2), name="pool"),
+            SpectralConv2D(4, (3, 3), strides=(2, 2), activation=GroupSort2(), name="down"),
+            PadConv2D(4, (3, 3), padding="circular", activation="relu", name="pad_circular"),
+            tf.keras.layers.Flatten(name="flat"),
+            SpectralDense(6, activation=GroupSort2(), name="dense"),
+            FrobeniusDense(3, name="head"),
+        ],
+        name="convs",
+    )
+
+
+def convs_vanilla_model():
+    tf.keras.utils.set_random_seed(SEEDS["convs"])
+    lip = convs_model()
+    lip.compile(optimizer=tf.keras.optimizers.Adam(1e-2), loss=MulticlassHKR(alpha=10.0, min_margin=0.5))
+    x = np.random.default_rng(1).normal(size=(32, 6, 6, 2)).astype(np.float32)
+    lip.fit(x, onehot(np.arange(32) % 3, 3), batch_size=16, epochs=1, verbose=0)
+    return lip.vanilla_export()
+
+
 def vanilla_model():
     tf.keras.utils.set_random_seed(SEEDS["cnn"])
     lip = cnn_model()
@@ -180,7 +218,7 @@ def make(name, build, in_shape):
     # The vanilla export's weights have no layer prefix ('kernel:0'), so Adam's slots would collide in the .h5
     # file: it is saved without the optimizer (which the loader never reads anyway);
     # the .keras format stores optimizer variables by index and has no such collision.
-    with_optimizer = name != "vanilla"
+    with_optimizer = name not in ("vanilla", "convs_vanilla")
     model.save(os.path.join(OUT, name + ".h5"), include_optimizer=with_optimizer)
     model.save(os.path.join(OUT, name + ".keras"))
     probe = rng.normal(size=(5, *in_shape)).astype(np.float32)
@@ -238,12 +276,10 @@ def make(name, build, in_shape):
 
 
 def make_refused():
-    """Files loadDeelLipModel must refuse, untrained: a deel-lip layer lipnet lacks (SpectralConv2DTranspose,
-    .keras), a Keras layer it does not load (LayerNormalization, .h5), and a weights-only file
-    (`save_weights`, .h5). No JSON: the tests check the error messages."""
+    """Files loadDeelLipModel must refuse, untrained: a Keras layer it does not load (LayerNormalization, .h5), and a
+    weights-only file (`save_weights`, .h5). No JSON: the tests check the error messages. (Every deel-lip 1.5 layer
+    class loads; the test of an unknown deel-lip class edits a saved config.)"""
     tf.keras.utils.set_random_seed(1)
-    transpose = Sequential([tf.keras.Input((4, 4, 1)), SpectralConv2DTranspose(2, (3, 3), name="up"), tf.keras.layers.Flatten()])
-    transpose.save(os.path.join(OUT, "refused-transpose.keras"))
     norm = Sequential([tf.keras.Input((4,)), tf.keras.layers.LayerNormalization(name="norm"), SpectralDense(2, name="sd")])
     norm.save(os.path.join(OUT, "refused-layernorm.h5"))
     cnn_model().save_weights(os.path.join(OUT, "refused-weights-only.h5"))
@@ -257,6 +293,8 @@ MODELS = {
     "functional": (functional_model, (8, 8, 1)),
     "vanilla": (vanilla_model, (8, 8, 1)),
     "regularized": (regularized_model, (8, 8, 1)),
+    "convs": (convs_model, (6, 6, 2)),
+    "convs_vanilla": (convs_vanilla_model, (6, 6, 2)),
 }
 for name in sys.argv[1:] or [*MODELS, "refused"]:
     if name == "refused":

@@ -141,9 +141,10 @@ function visitNode(node: GraphNode, idx: number, info: Map<number, TensorInfo>, 
  * the product of the per-layer bounds.
  *
  * Per layer (see the README for each derivation): Dense — σ_max(kernel), power iteration certified
- * by a Cholesky factorisation; Conv1D/Conv2D/Conv2DTranspose/DepthwiseConv2D/SeparableConv2D (any
- * padding, stride, dilation) on the real input size — `certifiedConvNorm` (Fourier/polyphase and
- * banded Cholesky certificates); average pools — Schur test; L2-norm and max pools, sorts, MaxMin,
+ * by a Cholesky factorisation; Conv1D/Conv2D/Conv2DTranspose/DepthwiseConv2D/SeparableConv2D and
+ * @lipnet's PadConv2D/PadConv1D (any padding — reflect, symmetric, replicate, circular too — stride,
+ * dilation) on the real input size — `certifiedConvNorm` (Fourier/polyphase and banded Cholesky
+ * certificates); average pools — Schur test; L2-norm and max pools, sorts, MaxMin,
  * Householder, activations, BatchNormalization (inference), PReLU, padding, reshapes — closed
  * forms; @lipnet Condensable layers — through the plain layers they export to (the kernel they
  * run, after checking the export computes the same outputs). Layers that cannot be bounded

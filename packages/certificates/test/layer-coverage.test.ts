@@ -28,6 +28,16 @@ const builders: Record<string, Build> = {
     layer: new L.SpectralConv2D({ filters: 3, kernelSize: 3, convNormalization: 'exact' }),
     shape: [5, 5, 2],
   }),
+  SpectralConv2DTranspose: () => ({
+    layer: new L.SpectralConv2DTranspose({ filters: 3, kernelSize: 3, strides: 2, convNormalization: 'exact' }),
+    shape: [3, 3, 2],
+  }),
+  SpectralConv1D: () => ({
+    layer: new L.SpectralConv1D({ filters: 3, kernelSize: 3, padding: 'reflect' }),
+    shape: [7, 2],
+  }),
+  PadConv2D: () => ({ layer: new L.PadConv2D({ filters: 2, kernelSize: 3, padding: 'circular' }), shape: [4, 4, 2] }),
+  PadConv1D: () => ({ layer: new L.PadConv1D({ filters: 2, kernelSize: 3, padding: 'symmetric' }), shape: [6, 2] }),
   FrobeniusDense: () => ({ layer: new L.FrobeniusDense({ units: 3 }), shape: [5] }),
   FrobeniusConv2D: () => ({ layer: new L.FrobeniusConv2D({ filters: 3, kernelSize: 3 }), shape: [5, 5, 2] }),
   LayerCentering: () => ({ layer: new L.LayerCentering(), shape: [4, 4, 2] }),

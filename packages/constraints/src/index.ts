@@ -8,6 +8,7 @@ export * from './conv-lipschitz-coefficient';
 export * from './frobenius-normalization';
 export * from './weight-clip';
 export * from './constraints';
+export * from './conv';
 export * from './certified';
 export * from './lanczos';
 export * from './operator-normalization';

@@ -8,7 +8,7 @@ import { fixtureBytes, importFixture, relativeError, tensorOf, type ImportFixtur
 
 // Models trained and saved by deel-lip 1.5.0 (tools/reference/fixtures_interop_deel_lip.py), loaded from both
 // file formats: logits to 1e-5, then one more training step compared with deel-lip's own next step.
-const MODELS = ['dense', 'cnn', 'zoo', 'functional', 'vanilla', 'regularized'];
+const MODELS = ['dense', 'cnn', 'zoo', 'functional', 'vanilla', 'regularized', 'convs', 'convs_vanilla'];
 const FORMATS = ['h5', 'keras'] as const;
 const OPTIONS = { invertibleChannelOrder: 'spacetodepth' as const }; // the fixtures come from deel-lip 1.5.0
 const errors: string[] = [];

@@ -44,12 +44,15 @@ async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLi
 }
 
 describe('loadDeelLipModel refuses what it cannot reproduce', () => {
-  it('a deel-lip layer lipnet lacks (SpectralConv2DTranspose, saved by deel-lip)', async () => {
-    const msg = await refusal(fixtureBytes('deel-lip/refused-transpose.keras'));
-    expect(msg).toMatch(
-      /layer 'up' \(deel-lip SpectralConv2DTranspose\) is not supported: lipnet has no transposed spectral convolution/,
-    );
-    expect(msg).toMatch(/Supported deel-lip classes: .*SpectralConv2D.*Nothing was loaded/);
+  it('a deel-lip class lipnet does not know (every deel-lip 1.5 class loads: a saved config renamed)', async () => {
+    const renamed = editedKeras((c) => {
+      const l = c.config.layers.find((k) => k.config.name === 'conv1')!;
+      l.class_name = 'SpectralConv3D';
+      l.registered_name = 'deel-lip>SpectralConv3D';
+    });
+    const msg = await refusal(renamed);
+    expect(msg).toMatch(/layer 'conv1' \(deel-lip SpectralConv3D\) is not supported: lipnet has no counterpart/);
+    expect(msg).toMatch(/Supported deel-lip classes: .*PadConv2D.*SpectralConv2DTranspose.*Nothing was loaded/);
   });
 
   it('a Keras layer it does not load (LayerNormalization, .h5 saved by deel-lip)', async () => {
@@ -62,7 +65,7 @@ describe('loadDeelLipModel refuses what it cannot reproduce', () => {
   it('an option lipnet does not reproduce, naming layer, option and value', async () => {
     const valid = editedKeras((c) => (layer(c, 'conv2').padding = 'valid'));
     expect(await refusal(valid)).toMatch(
-      /layer 'conv2' \(deel-lip SpectralConv2D\): option padding="valid" is not supported: lipnet's SpectralConv2D has zero 'same' padding only/,
+      /layer 'conv2' \(deel-lip SpectralConv2D\): option padding="valid" is not supported: deel-lip 1\.5's SpectralConv2D raises on any padding but 'same'/,
     );
     const reg = editedKeras(
       (c) =>

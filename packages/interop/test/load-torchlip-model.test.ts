@@ -57,8 +57,17 @@ describe('loadTorchlipModel', () => {
       Object.assign(a.layers[i]!, patch);
       return a;
     };
-    await expect(loadTorchlipModel(weights(), withLayer(0, { paddingMode: 'reflect' }))).rejects.toThrow(
-      /layer '0' \(torchlip SpectralConv2d\): option paddingMode="reflect" is not supported: lipnet's convolutions pad with zeros only/,
+    await expect(loadTorchlipModel(weights(), withLayer(0, { padding: [2, 2] }))).rejects.toThrow(
+      /layer '0' \(torchlip SpectralConv2d\): option padding=\[2,2\] is not supported: lipnet pads 0 \('valid'\) or \(k − 1\)·d\/2 = \[1,1\] pixels on each side/,
+    );
+    await expect(loadTorchlipModel(weights(), withLayer(0, { padding: [2, 2] }))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CONFIGURATION',
+    });
+    await expect(loadTorchlipModel(weights(), withLayer(0, { kernelSize: [2, 2] }))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CONFIGURATION',
+    });
+    await expect(loadTorchlipModel(weights(), withLayer(0, { paddingMode: 'mirror' }))).rejects.toThrow(
+      /option paddingMode="mirror" is not one of zeros, reflect, replicate, symmetric, circular/,
     );
     await expect(loadTorchlipModel(weights(), withLayer(1, { type: 'HouseHolder' }))).rejects.toThrow(
       /layer '1' \(torchlip HouseHolder\) is not supported/,

@@ -45,7 +45,9 @@ export interface ResolvedConvNormalization {
   exact: Required<OperatorNormalizationOptions> | null;
 }
 
-const MODES: readonly ConvNormalization[] = ['deel-lip', 'strict', 'exact'];
+/** The three modes, in the order messages list them. */
+export const CONV_NORMALIZATIONS = ['deel-lip', 'strict', 'exact'] as const satisfies readonly ConvNormalization[];
+const MODES: readonly ConvNormalization[] = CONV_NORMALIZATIONS;
 const EXACT_KEYS = ['epsConvNorm', 'maxIterConvNorm', 'convNormMargin'] as const;
 
 /**
@@ -106,4 +108,33 @@ export function convNormalizationConfig(r: ResolvedConvNormalization): Record<st
     maxIterConvNorm: r.exact.maxIter,
     convNormMargin: r.exact.margin,
   };
+}
+
+/**
+ * Throws when `convNormalization` is 'deel-lip' but the convolution is one deel-lip's factor was not
+ * made for: deel-lip 1.5 has 2-D convolutions with zero 'same' padding and no dilation only
+ * (`SpectralConv2D`, `FrobeniusConv2D`, `SpectralConv2DTranspose`), and its stride-1 factor counts the
+ * average pixel coverage of 'same' zero padding.
+ */
+export function checkDeelLipConvGeometry(
+  owner: string,
+  mode: ConvNormalization,
+  g: { padding: string; dilation: [number, number]; oneDimensional?: boolean },
+): void {
+  if (mode !== 'deel-lip') return;
+  const why = g.oneDimensional
+    ? 'deel-lip has no 1-D convolution'
+    : g.padding !== 'same'
+      ? `deel-lip's factor is derived for zero 'same' padding, not ${formatValue(g.padding)}`
+      : g.dilation.some((d) => d > 1)
+        ? 'deel-lip refuses dilated convolutions'
+        : null;
+  if (why) {
+    throw new LipnetOptionError({
+      code: 'CONFLICTING_OPTIONS',
+      who: owner,
+      option: 'convNormalization',
+      message: `convNormalization 'deel-lip' is not available here: ${why}. Pass 'strict' (proven for every padding, stride and dilation) or 'exact'.`,
+    });
+  }
 }

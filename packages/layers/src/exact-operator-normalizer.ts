@@ -23,6 +23,14 @@ export interface ExactNormSpec {
   certify(kernel: Float32Array, estimate: number, target: number): CertifiedNorm;
   /** A constant c with ‖A_E‖₂ ≤ c·‖E‖_F for every kernel E (√(windows per input pixel) for a conv). */
   frobeniusFactor: number;
+  /**
+   * Relative size ρ of a fresh random vector added to the stored one before each Lanczos run (default 0).
+   * For operators that the Fourier basis diagonalises (circular padding), every Fourier mode is an
+   * eigenvector of every AᵀA, so a stored vector converged to one frequency has no component along a new
+   * top frequency and the iteration would stay on the old one; with ρ the Ritz residual sees any gap
+   * above eps/ρ and Lanczos moves to the top.
+   */
+  restartNoise?: number;
 }
 
 /** Certificate of an exported kernel ({@link ExactOperatorNormalizer.certify}). */
@@ -64,6 +72,8 @@ export class ExactOperatorNormalizer {
   private written: object | null = null;
   /** The certificate of the last export. */
   lastCertificate: ExportCertificate | null = null;
+  /** Seed of the next `restartNoise` draw. */
+  private draws = 1;
 
   constructor(
     readonly spec: ExactNormSpec,
@@ -90,10 +100,21 @@ export class ExactOperatorNormalizer {
   normalize(v: tf.Tensor, k: number, store: boolean): tf.Tensor {
     const { eps, maxIter, margin } = this.options;
     if (this.written !== this.stateId()) this.warmUp(v);
-    const r = operatorNormalization(v, this.u!.read(), this.spec.operator, { eps, maxIter, margin });
+    const rho = this.spec.restartNoise ?? 0;
+    const start = rho > 0 ? this.perturbed(this.u!.read(), rho) : this.u!.read();
+    const r = operatorNormalization(v, start, this.spec.operator, { eps, maxIter, margin });
+    if (start !== this.u!.read()) start.dispose();
     if (store) this.write(r.u, r.sigma);
     else tf.dispose([r.u, r.sigma]);
     return k === 1 ? r.w : tf.mul(r.w, k);
+  }
+
+  /** u + ρ‖u‖·r/‖r‖ for a seeded normal r (a new seed each call: see `restartNoise`). */
+  private perturbed(u: tf.Tensor, rho: number): tf.Tensor {
+    return tf.tidy(() => {
+      const r = tf.randomNormal(u.shape, 0, 1, 'float32', this.draws++);
+      return tf.add(u, tf.mul(r, tf.div(tf.mul(tf.norm(u), rho), tf.norm(r))));
+    });
   }
 
   private warmUp(v: tf.Tensor): void {

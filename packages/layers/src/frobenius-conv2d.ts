@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { frobeniusNormalization, type DeelLipVersion } from '@lipnet/constraints';
+import { frobeniusNormalization, type ConvPadding, type DeelLipVersion } from '@lipnet/constraints';
 import { LipnetOptionError, deelLipVersionOption, formatValue } from '@lipnet/core';
 import { layerOptions, CONV_SCHEMA } from './layer-options';
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
 import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvOptions, pair } from './conv-args';
 import {
+  checkDeelLipConvGeometry,
   convNormalizationConfig,
   resolveConvNormalization,
   type ResolvedConvNormalization,
@@ -23,7 +24,7 @@ export interface FrobeniusConv2DArgs extends ReparametrizedConv2DArgs {
 const OPTIONS = layerOptions('FrobeniusConv2D', { ...CONV_SCHEMA, deelLipVersion: deelLipVersionOption });
 
 /**
- * 2-D convolution ('same', stride 1) with W̄ = W/‖W‖_F scaled as `convNormalization` says
+ * 2-D convolution (stride 1; any padding and dilation, as SpectralConv2D) with W̄ = W/‖W‖_F scaled as `convNormalization` says
  * (σ_max of the reshaped kernel ≤ ‖W‖_F = 1, so a ≤ k bound without power iteration or
  * Björck): × k/3 for 3×3 ('strict', default), × k/‖conv‖₂ ('exact'), or × k × deel-lip's
  * coefficient ('deel-lip'); see SpectralConv2D. deel-lip: `deel.lip.layers.FrobeniusConv2D`.
@@ -35,6 +36,8 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
   static className = 'FrobeniusConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
+  readonly padding: ConvPadding;
+  readonly dilationRate: [number, number];
   protected readonly convNorm: ResolvedConvNormalization;
   readonly deelLipVersion: DeelLipVersion;
 
@@ -53,19 +56,21 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
         message: `\`strides\` must be 1, got ${formatValue(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`,
       });
     }
-    checkConvOptions(owner, {
-      padding: args.padding,
-      kernelSize: this.kernelSize,
-      dilationRate: args.dilationRate,
-      dataFormat: args.dataFormat,
-    });
+    const o = checkConvOptions(owner, { ...args, kernelSize: this.kernelSize, strides });
+    this.padding = o.padding;
+    this.dilationRate = o.dilation;
     this.convNorm = resolveConvNormalization(owner, args);
+    checkDeelLipConvGeometry(owner, this.convNorm.mode, o);
     this.deelLipVersion = args.deelLipVersion ?? '1.5';
   }
 
   /** Stride 1 only (deel-lip raises on strides). */
   protected convStrides(): [number, number] {
     return [1, 1];
+  }
+
+  protected override convDilation(): [number, number] {
+    return this.dilationRate;
   }
 
   protected coefDeelLipVersion(): DeelLipVersion {
@@ -81,7 +86,8 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
       filters: this.filters,
       kernelSize: this.kernelSize,
       strides: [1, 1],
-      padding: 'same',
+      padding: this.padding,
+      dilationRate: this.dilationRate,
       ...convNormalizationConfig(this.convNorm),
       deelLipVersion: this.deelLipVersion,
       ...this.baseConfig(),

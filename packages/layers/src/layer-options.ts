@@ -1,5 +1,6 @@
 import { defineOptions, opt, type OptionSchema, type OptionsDefinition } from '@lipnet/core';
-import { NORMALIZER_OPTIONS } from '@lipnet/constraints';
+import { CONV_PADDINGS, NORMALIZER_OPTIONS } from '@lipnet/constraints';
+import { CONV_NORMALIZATIONS } from './conv-normalization';
 import { initializerOption } from './initializer-spec';
 import { regularizerOption } from './regularizer-spec';
 
@@ -57,19 +58,21 @@ export const REPARAMETRIZED_SCHEMA = {
 };
 
 /**
- * Options of the reparametrised convolutions (`ReparametrizedConv2DArgs`), checked in detail by
- * `conv-args` and `resolveConvNormalization`.
+ * Options of the reparametrised convolutions (`ReparametrizedConv2DArgs`): `padding` (any of
+ * `CONV_PADDINGS`) and `convNormalization` are checked here; what one layer does not take (a transposed
+ * conv's 'reflect', a dilation with strides), sizes and the `'exact'`-only options by `conv-args` and
+ * `resolveConvNormalization`.
  */
 export const CONV_SCHEMA = {
   ...REPARAMETRIZED_SCHEMA,
   filters: opt.integer({ min: 1 }).required(),
   kernelSize: opt.any(),
   strides: opt.any(),
-  padding: opt.any(),
+  padding: opt.oneOf(CONV_PADDINGS),
   dilationRate: opt.any(),
   dataFormat: opt.any(),
   convLipCoef: opt.any(),
-  convNormalization: opt.any(),
+  convNormalization: opt.oneOf(CONV_NORMALIZATIONS),
   epsConvNorm: opt.any(),
   maxIterConvNorm: opt.any(),
   convNormMargin: opt.any(),

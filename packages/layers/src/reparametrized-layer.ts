@@ -344,10 +344,17 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       w.dispose();
       w = c.w;
     }
-    plain.setWeights(this.bias ? [w, this.bias.read()] : [w]);
+    const k = this.exportKernel(w);
+    plain.setWeights(this.bias ? [k, this.bias.read()] : [k]);
+    if (k !== w) k.dispose();
     w.dispose();
     const act = typeof spec === 'string' ? null : cloneActivation(this.getClassName(), this.activationSpec);
     return act ? [plain, act] : [plain];
+  }
+
+  /** The kernel of {@link plainLayer} for the effective kernel `w` (the same tensor, or a new one the caller disposes). */
+  protected exportKernel(w: tf.Tensor): tf.Tensor {
+    return w;
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
+  type ConvPadding,
   type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
@@ -12,6 +13,7 @@ import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvOptions, pair } from './conv-args';
 import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
 import {
+  checkDeelLipConvGeometry,
   convNormalizationConfig,
   resolveConvNormalization,
   type ResolvedConvNormalization,
@@ -27,7 +29,7 @@ export interface SpectralConv2DArgs extends ReparametrizedConv2DArgs, Normalizer
 const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_SCHEMA });
 
 /**
- * 2-D convolution ('same' zero padding) whose reshaped kernel
+ * 2-D convolution whose reshaped kernel
  * W ∈ ℝ^{(kh·kw·C_in) × filters} is orthonormalised by RKO (power iteration +
  * Björck) and scaled so that the convolution is k-Lipschitz, as `convNormalization` says:
  * - `'strict'` (default): × k/√(⌈kh/sh⌉⌈kw/sw⌉) (1/3 for 3×3), proven: ‖conv‖₂ ≤ k;
@@ -37,6 +39,11 @@ const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_S
  *   3×3 stride 2), for parity. At stride 1 it uses the *average* pixel coverage, so
  *   ‖conv‖₂ ≤ k·coef·√(kh·kw) only (k·1.0244 for 3×3 at 28×28), a bound reached when
  *   kh·kw·C_in ≤ filters (e.g. the notebook's first layer).
+ * Padding: 'same' (deel-lip's only one, default), 'valid', or deel-torchlip's / deel-lip `PadConv2D`'s
+ * modes 'constant', 'reflect', 'symmetric', 'replicate', 'circular' ('strict' counts the pixels each
+ * mode copies: 1/4 instead of 1/3 for 3×3 'reflect', which can increase the norm by 4/3 — deel-torchlip
+ * keeps 1/3); `dilationRate` with stride 1 (deel-torchlip; deel-lip refuses it). 'deel-lip' needs 'same'
+ * and no dilation.
  * Recomputed in each training call and cached for inference ({@link ReparametrizedLayer}).
  * Non-trainable weights: `u` [1, filters], `sig` [1, 1]; with 'exact' also `conv_u`
  * [1, h, w, C_in] and `conv_sig` [1, 1].
@@ -50,6 +57,8 @@ export class SpectralConv2D extends ReparametrizedConv2D {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
+  readonly padding: ConvPadding;
+  readonly dilationRate: [number, number];
   protected readonly convNorm: ResolvedConvNormalization;
   readonly normalizer: ResolvedNormalizerOptions;
 
@@ -60,13 +69,11 @@ export class SpectralConv2D extends ReparametrizedConv2D {
     this.filters = args.filters;
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');
-    checkConvOptions(owner, {
-      padding: args.padding,
-      kernelSize: this.kernelSize,
-      dilationRate: args.dilationRate,
-      dataFormat: args.dataFormat,
-    });
+    const o = checkConvOptions(owner, { ...args, kernelSize: this.kernelSize, strides: this.strides });
+    this.padding = o.padding;
+    this.dilationRate = o.dilation;
     this.convNorm = resolveConvNormalization(owner, args);
+    checkDeelLipConvGeometry(owner, this.convNorm.mode, o);
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
@@ -76,6 +83,10 @@ export class SpectralConv2D extends ReparametrizedConv2D {
 
   protected convStrides(): [number, number] {
     return this.strides;
+  }
+
+  protected override convDilation(): [number, number] {
+    return this.dilationRate;
   }
 
   protected coefDeelLipVersion(): DeelLipVersion {
@@ -94,7 +105,8 @@ export class SpectralConv2D extends ReparametrizedConv2D {
       filters: this.filters,
       kernelSize: this.kernelSize,
       strides: this.strides,
-      padding: 'same',
+      padding: this.padding,
+      dilationRate: this.dilationRate,
       ...convNormalizationConfig(this.convNorm),
       ...normalizerConfig(this.normalizer),
       ...this.baseConfig(),

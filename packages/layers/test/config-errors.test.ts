@@ -19,12 +19,12 @@ describe('bad configuration throws an error naming the argument, the value and t
     [
       'even kernel',
       () => new SpectralConv2D({ filters: 4, kernelSize: 2 }),
-      /SpectralConv2D: expected an odd `kernelSize`, got \[2, 2\].*pass e\.g\. 3 or 5\./,
+      /SpectralConv2D: expected an odd `kernelSize` with padding 'same', got \[2, 2\].*pass e\.g\. 3 or 5, or padding 'valid'\./,
     ],
     [
       'unknown padding',
-      () => new SpectralConv2D({ filters: 4, kernelSize: 3, padding: 'valid' as 'same' }),
-      /SpectralConv2D: expected `padding` to be 'same', got 'valid'.*pass padding: 'same'\./,
+      () => new SpectralConv2D({ filters: 4, kernelSize: 3, padding: 'zeros' as 'same' }),
+      /SpectralConv2D: expected `padding` to be one of 'same', 'valid', 'constant', 'reflect', 'symmetric', 'replicate', 'circular', got 'zeros'\./,
     ],
     [
       'strides on FrobeniusConv2D',
@@ -32,9 +32,9 @@ describe('bad configuration throws an error naming the argument, the value and t
       /FrobeniusConv2D: `strides` must be 1, got 2.*Use SpectralConv2D/,
     ],
     [
-      'dilation',
-      () => new SpectralConv2D({ filters: 2, kernelSize: 3, dilationRate: 2 }),
-      /`dilationRate` 2 is not supported.*Pass 1\./,
+      'dilation with strides',
+      () => new SpectralConv2D({ filters: 2, kernelSize: 3, dilationRate: 2, strides: 2 }),
+      /SpectralConv2D: `dilationRate` 2 with `strides` \[2, 2\]: tfjs and Keras refuse a dilation and a stride both > 1\. Pass strides 1 or dilationRate 1\./,
     ],
     [
       'unknown activation',

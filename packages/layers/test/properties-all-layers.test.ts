@@ -3,7 +3,7 @@
  * the package's exports (the torchlip layers, normalisations, residual, activations and poolings
  * included): random option objects over the class's own option names (read from its refusal of an
  * unknown key), near misses and values of every type. A layer is built and maps a finite [1, 4, 4, 4]
- * input (two of them for LipResidual) to finite outputs (or refuses the input with a LipnetError naming it), or the constructor throws
+ * input ([1, 4, 4] for the 1-D convolutions, two of them for LipResidual) to finite outputs (or refuses the input with a LipnetError naming it), or the constructor throws
  * a LipnetError naming the option — never a raw TypeError, NaN or a leaked tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,9 +33,16 @@ const REQUIRED: Record<string, object> = {
   FrobeniusDense: { units: 3 },
   SpectralConv2D: { filters: 2, kernelSize: 3 },
   FrobeniusConv2D: { filters: 2, kernelSize: 3 },
+  SpectralConv2DTranspose: { filters: 2, kernelSize: 3 },
+  SpectralConv1D: { filters: 2, kernelSize: 3 },
+  PadConv2D: { filters: 2, kernelSize: 3 },
+  PadConv1D: { filters: 2, kernelSize: 3 },
   InvertibleDownSampling: { poolSize: 2 },
   InvertibleUpSampling: { poolSize: 2 },
 };
+
+/** The input each class is called on: [1, 4, 4, 4], or [1, 4, 4] (length 4, 4 channels) for the 1-D layers. */
+const INPUT_SHAPE: Record<string, number[]> = { SpectralConv1D: [1, 4, 4], PadConv1D: [1, 4, 4] };
 
 const isLayerClass = (v: unknown): v is LayerClass =>
   typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof tfl.layers.Layer;
@@ -64,7 +71,7 @@ describe('every layer class: a working layer or a LipnetError naming the option'
         const layer = resultOrLipnetError(() => new C(o));
         if (!layer) return;
         const before = tf.memory().numTensors;
-        const x = tf.randomNormal([1, 4, 4, 4], 0, 1, 'float32', 3);
+        const x = tf.randomNormal(INPUT_SHAPE[name] ?? [1, 4, 4, 4], 0, 1, 'float32', 3);
         const y = resultOrLipnetError(() => layer.apply(name === 'LipResidual' ? [x, x] : x) as tf.Tensor);
         if (y) {
           expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);

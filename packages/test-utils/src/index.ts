@@ -8,3 +8,4 @@ export { registerReferenceFusedKernels, REFERENCE_FUSED_KERNEL_NAMES } from './f
 export { maxRelativeDifference } from './max-relative-difference';
 export { expectLipnetErrorNamingOption, resultOrLipnetError } from './lipnet-error-property';
 export { explicitOperator, explicitOperatorNorm, autodiffOperatorNorm } from './operator-norm';
+export { forwardAndGrads } from './layer-gradients';

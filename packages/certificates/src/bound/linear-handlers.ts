@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { certifiedConvNorm, dilateKernel, matrixSpectralNormBound, type Conv2DGeometry } from '@lipnet/constraints';
+import { certifiedConvNorm, convMaps, matrixSpectralNormBound, type Conv2DGeometry } from '@lipnet/constraints';
 import { LipnetError } from '@lipnet/core';
 import { operatorPowerIteration } from '../operator-power-iteration';
 import {
@@ -40,26 +40,26 @@ const denseHandler: LayerBoundHandler = (layer) => {
 };
 
 /**
- * A conv2d's certified norm (`certifiedConvNorm`: Fourier/polyphase canvas bound and banded Cholesky of
- * the exact operator) and its power-iteration estimate on the operator itself (tf.conv2d and its
- * gradient; dilated kernels expanded, tfjs has no gradient for dilated conv2d).
+ * A convolution's certified norm (`certifiedConvNorm`: Fourier/polyphase canvas bound and banded Cholesky
+ * of the exact operator) and its power-iteration estimate on the operator itself (`convMaps` of
+ * @lipnet/constraints: tf.conv2d or the padded convolution, dilation spread into the kernel, since tfjs
+ * has no gradient for dilated conv2d).
  */
 function conv2dNorm(data: ArrayLike<number>, g: Conv2DGeometry): { bound: number; estimate: number; method: string } {
-  const [dh, dw] = g.dilation ?? [1, 1];
-  const dk = dilateKernel(data, g.kh, g.kw, g.cin, g.cout, dh, dw);
-  const k = tf.tensor4d(dk.data, [dk.kh, dk.kw, g.cin, g.cout]);
+  const k = tf.tensor4d(Float32Array.from(data), [g.kh, g.kw, g.cin, g.cout]);
+  const maps = convMaps(g);
   let est: number;
   try {
-    const op = (x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, k, g.strides ?? [1, 1], g.padding);
-    est = operatorPowerIteration(op, [1, g.inH, g.inW, g.cin]).sigma;
+    est = operatorPowerIteration((x) => maps.forward(x, k), [1, g.inH, g.inW, g.cin]).sigma;
   } finally {
     k.dispose();
   }
   const c = certifiedConvNorm(data, g, { estimate: est });
+  const what = g.padding === 'same' || g.padding === 'valid' ? 'conv operator' : `${g.padding}-padded conv operator`;
   return {
     bound: c.upper,
     estimate: est,
-    method: `conv operator on ${g.inH}×${g.inW}: power iteration ${est.toFixed(5)}; ${c.method}`,
+    method: `${what} on ${g.inH}×${g.inW}: power iteration ${est.toFixed(5)}; ${c.method}`,
   };
 }
 
@@ -141,6 +141,21 @@ const conv2dTransposeHandler: LayerBoundHandler = (layer, inputShape) => {
   };
   const n = conv2dNorm(k.dataSync(), g);
   return withActivation(layer, n.bound, n.estimate, `transposed: adjoint of the ${n.method}`);
+};
+
+/**
+ * @lipnet `PadConv2D` / `PadConv1D` (deel-lip's PadConv2D: 'reflect', 'symmetric', 'replicate', 'circular',
+ * 'constant', 'same', 'valid'), what the padded Lipschitz convolutions export to: the geometry the layer
+ * reports for this input size (a 1-D input [1, L, C] as height 1).
+ */
+const padConvHandler: LayerBoundHandler = (layer, inputShape) => {
+  const pc = layer as unknown as { geometryFor(h: number, w: number, c: number): Conv2DGeometry };
+  const one = inputShape.length === 3;
+  const g = one
+    ? pc.geometryFor(1, inputShape[1]!, inputShape[2]!)
+    : pc.geometryFor(inputShape[1]!, inputShape[2]!, inputShape[3]!);
+  const n = conv2dNorm(kernelOf(layer, one ? 3 : 4).dataSync(), g);
+  return withActivation(layer, n.bound, n.estimate, n.method);
 };
 
 /**
@@ -254,6 +269,8 @@ registerLipschitzBoundHandler('Dense', denseHandler);
 registerLipschitzBoundHandler('Conv2D', conv2dHandler);
 registerLipschitzBoundHandler('Conv1D', conv1dHandler);
 registerLipschitzBoundHandler('Conv2DTranspose', conv2dTransposeHandler);
+registerLipschitzBoundHandler('PadConv2D', padConvHandler);
+registerLipschitzBoundHandler('PadConv1D', padConvHandler);
 registerLipschitzBoundHandler('DepthwiseConv2D', depthwiseHandler);
 registerLipschitzBoundHandler('SeparableConv2D', separableHandler);
 for (const c of [

@@ -1,5 +1,6 @@
 import { convExactNormBound } from './conv-exact-norm';
-import { convOperatorNormBound, type Conv2DGeometry } from './conv-operator-norm';
+import { convOperatorNormBound } from './conv-operator-norm';
+import type { Conv2DGeometry } from '../conv/conv-geometry';
 
 /** A proven upper bound of an operator norm and how it was proven. */
 export interface CertifiedNorm {
@@ -35,7 +36,9 @@ export function certifiedConvNorm(
   const fb = convOperatorNormBound(kernel, g);
   const fourier: CertifiedNorm = {
     upper: fb.upper,
-    method: `certified Fourier/polyphase bound on a ${fb.canvas.join('×')} canvas (${fb.frequencies} frequencies)`,
+    method:
+      `certified Fourier/polyphase bound on a ${fb.canvas.join('×')} canvas (${fb.frequencies} frequencies)` +
+      (fb.paddingFactor !== 1 ? ` × ${g.padding} padding map ${fb.paddingFactor.toFixed(4)}` : ''),
   };
   if (o.target !== undefined && fb.upper <= o.target) return fourier;
   // With a target: prove ≤ target first, then the σ̂(1 + δ) ladder above it (a μ below a failed one fails too).

@@ -1,16 +1,18 @@
 import { provesBandedGramBound } from './banded-gram-bound';
-import { convOutputAndPadding, type Conv2DGeometry } from './conv-operator-norm';
+import { axisRead, convAxes, isZeroPadding, type Conv2DGeometry } from '../conv/conv-geometry';
 
 /** Multiply-adds (n·β²/2) above which the banded certificate is not attempted. */
 const MAX_BANDED_WORK = 1.5e9;
 
 /**
- * Certified bound of ‖A‖₂ for the exact zero-padded convolution A (no canvas), close to the
+ * Certified bound of ‖A‖₂ for the exact convolution A (its real padding, no canvas), close to the
  * power-iteration value `sigmaEstimate`: builds the Gram matrix of A on its smaller side (AᵀA on inputs
  * or AAᵀ on outputs, banded in raster order) in float64 and proves λ_max < μ = σ̂²(1 + δ) by a banded
  * Cholesky factorisation of μI − G (δ = 1e-5, 1e-4, …, 1e-2), or μ = c² for each candidate bound c of
- * `candidates` in order when given (each try costs one factorisation). Returns null when the band is
- * too wide (cost n·β²/2 above ~1.5e9) or no candidate works.
+ * `candidates` in order when given (each try costs one factorisation). Every padding mode is the same
+ * sparse operator (a mirrored/replicated pixel is read twice by one row); 'circular' wraps the band
+ * around, which usually makes it too wide. Returns null when the band is too wide (cost n·β²/2 above
+ * ~1.5e9) or no candidate works.
  */
 export function convExactNormBound(
   kernel: ArrayLike<number>,
@@ -21,16 +23,20 @@ export function convExactNormBound(
   const { kh, kw, cin, cout, inH, inW } = g;
   const [sh, sw] = g.strides ?? [1, 1];
   const [dh, dw] = g.dilation ?? [1, 1];
-  const { outH, outW, padTop, padLeft } = convOutputAndPadding(g);
+  const [ah, aw] = convAxes(g, 'convExactNormBound');
+  const [outH, outW] = [ah.out, aw.out];
   const nIn = inH * inW * cin;
   const nOut = outH * outW * cout;
-  // Band width of the Gram matrix on the smaller side (raster order), known before building it.
+  // Band width of the Gram matrix on the smaller side (raster order), known before building it for zero
+  // padding (the copying modes reach one mirrored pixel further at most: checked on the rows below).
+  const mirror = isZeroPadding(g.padding) ? 0 : g.padding === 'circular' ? Math.max(inH, inW) : 1;
   const beta =
     nIn <= nOut
       ? ((kh - 1) * dh * inW + (kw - 1) * dw) * cin + cin - 1
       : (Math.floor(((kh - 1) * dh) / sh) * outW + Math.floor(((kw - 1) * dw) / sw)) * cout + cout - 1;
-  if ((Math.min(nIn, nOut) * beta * beta) / 2 > MAX_BANDED_WORK) return null;
-  // rows of A: output (i, j, o) reads inputs (s·i + a·d − pad, …, c) with weight K[a, b, c, o]
+  const reach = beta + mirror * (inW + 1) * Math.max(cin, cout);
+  if ((Math.min(nIn, nOut) * reach * reach) / 2 > MAX_BANDED_WORK) return null;
+  // rows of A: output (i, j, o) reads inputs (the padded position s·i + a·d's source, …, c) with weight K[a, b, c, o]
   const rows: { idx: number[]; val: number[] }[] = [];
   for (let i = 0; i < outH; i++)
     for (let j = 0; j < outW; j++)
@@ -38,11 +44,11 @@ export function convExactNormBound(
         const idx: number[] = [];
         const val: number[] = [];
         for (let a = 0; a < kh; a++) {
-          const r = sh * i + a * dh - padTop;
-          if (r < 0 || r >= inH) continue;
+          const r = axisRead(ah, i, a);
+          if (r < 0) continue;
           for (let b = 0; b < kw; b++) {
-            const c0 = sw * j + b * dw - padLeft;
-            if (c0 < 0 || c0 >= inW) continue;
+            const c0 = axisRead(aw, j, b);
+            if (c0 < 0) continue;
             for (let c = 0; c < cin; c++) {
               const v = kernel[((a * kw + b) * cin + c) * cout + o]!;
               if (v === 0) continue;

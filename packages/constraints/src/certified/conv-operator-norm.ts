@@ -1,60 +1,22 @@
-import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
+import { LipnetInputError } from '@lipnet/core';
 import { certifiedMaxEigenvalue, type Hermitian } from './certified-eigenvalue';
+import { convAxes, paddedLength, type ConvAxis, type Conv2DGeometry } from '../conv/conv-geometry';
+import { axisMaxCopies } from '../conv/strict-conv-coefficient';
 
-/** Geometry of a 2-D convolution `y = conv2d(x, K)` in tfjs layout (NHWC input, kernel [kh, kw, cin, cout]). */
-export interface Conv2DGeometry {
-  /** Input height and width (the real input size the layer runs on). */
-  inH: number;
-  inW: number;
-  /** Kernel size. */
-  kh: number;
-  kw: number;
-  cin: number;
-  cout: number;
-  /** Strides `[sh, sw]`. Default `[1, 1]`. */
-  strides?: [number, number];
-  /** Dilation `[dh, dw]`. Default `[1, 1]`. */
-  dilation?: [number, number];
-  /** tfjs padding: zeros around the input, `same` or `valid`. */
-  padding: 'same' | 'valid';
-}
-
-/** Output size and top/left zero padding of a tfjs conv2d (tfjs `computeConv2DInfo`). */
-export function convOutputAndPadding(g: Conv2DGeometry): {
-  outH: number;
-  outW: number;
-  padTop: number;
-  padLeft: number;
-} {
-  const [sh, sw] = g.strides ?? [1, 1];
-  const [dh, dw] = g.dilation ?? [1, 1];
-  const ekh = (g.kh - 1) * dh + 1;
-  const ekw = (g.kw - 1) * dw + 1;
-  if (g.padding === 'same') {
-    const outH = Math.ceil(g.inH / sh);
-    const outW = Math.ceil(g.inW / sw);
-    const padH = Math.max(0, (outH - 1) * sh + ekh - g.inH);
-    const padW = Math.max(0, (outW - 1) * sw + ekw - g.inW);
-    return { outH, outW, padTop: Math.floor(padH / 2), padLeft: Math.floor(padW / 2) };
-  }
-  if (g.padding === 'valid') {
-    return { outH: Math.ceil((g.inH - ekh + 1) / sh), outW: Math.ceil((g.inW - ekw + 1) / sw), padTop: 0, padLeft: 0 };
-  }
-  throw new LipnetOptionError({
-    code: 'INVALID_OPTION',
-    who: 'convOutputAndPadding',
-    option: 'padding',
-    message: `expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`,
-  });
-}
-
-/** Per-axis polyphase description of a strided, dilated, padded convolution embedded in a circular canvas. */
-function axisPlan(inSize: number, k: number, s: number, d: number, pad: number, out: number) {
-  // Canvas N (multiple of s): negative input offsets (≥ −pad) wrap into the zero area
-  // (N − pad ≥ inSize), the largest offset stays inside the canvas, and every true
-  // output position is a distinct canvas output (N/s ≥ out).
-  const need = Math.max(inSize + pad, s * (out - 1) + (k - 1) * d - pad + 1, s * out);
-  const N = s * Math.ceil(need / s);
+/**
+ * Per-axis polyphase description of a strided, dilated, zero-padded (or circular) convolution embedded
+ * in a circular canvas of size N (a multiple of the stride).
+ */
+function axisPlan(ax: ConvAxis) {
+  const { n, k, d, padBefore: pad, out } = ax;
+  // Circular padding with s | n is the circular convolution on the input itself (canvas = input);
+  // otherwise the stride-1 circular convolution, whose outputs include the strided ones (a bound).
+  const circular = ax.padding === 'circular';
+  const s = circular && n % ax.s !== 0 ? 1 : ax.s;
+  // Zero padding: negative input offsets (≥ −pad) wrap into the zero area (N − pad ≥ n), the largest
+  // offset stays inside the canvas, and every true output position is a distinct canvas output (N/s ≥ out).
+  const need = Math.max(n + pad, s * (out - 1) + (k - 1) * d - pad + 1, s * out);
+  const N = circular ? n : s * Math.ceil(need / s);
   const phase: number[] = [];
   const shift: number[] = [];
   for (let a = 0; a < k; a++) {
@@ -62,12 +24,12 @@ function axisPlan(inSize: number, k: number, s: number, d: number, pad: number, 
     phase.push(((off % s) + s) % s);
     shift.push(Math.floor(off / s));
   }
-  return { N, M: N / s, phase, shift };
+  return { N, M: N / s, s, phase, shift };
 }
 
 /** Result of {@link convOperatorNormBound}. */
 export interface ConvNormBound {
-  /** Certified upper bound of ‖A‖₂ (A = the convolution on the real input size, zero padding, strides). */
+  /** Certified upper bound of ‖A‖₂ (A = the convolution on the real input size, with its padding and strides). */
   upper: number;
   /** Power-iteration value of the circular canvas operator (≥ ‖A‖ up to convergence; diagnostic). */
   canvasEstimate: number;
@@ -75,6 +37,11 @@ export interface ConvNormBound {
   canvas: [number, number];
   /** Number of frequency blocks. */
   frequencies: number;
+  /**
+   * For 'reflect', 'symmetric' and 'replicate' padding: the factor √(copies) of the padding map
+   * that multiplies the canvas bound of the 'valid' convolution on the padded input; 1 otherwise.
+   */
+  paddingFactor: number;
 }
 
 /**
@@ -93,6 +60,11 @@ export interface ConvNormBound {
  * only from the explicit operator (`compute_layer_sv`); the Fourier view of
  * circular convolutions is Sedghi et al. 2019 (arXiv 1805.10408), and the
  * block-Toeplitz bound for zero padding follows Araujo et al. 2021 / Delattre et al. 2023.
+ * Circular padding: the canvas is the input itself (exact when the stride divides the size; the
+ * stride-1 convolution, whose outputs contain the strided ones, otherwise). 'reflect', 'symmetric',
+ * 'replicate': A = C·P with P the padding map (‖P‖₂ = √(most copies of one pixel)) and C the 'valid'
+ * convolution of the padded input, so ‖A‖ ≤ ‖P‖·(the canvas bound of C) — loose where the banded
+ * certificate (`convExactNormBound`) is affordable and tight.
  */
 export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry): ConvNormBound {
   const { kh, kw, cin, cout } = g;
@@ -104,11 +76,30 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
       message: `expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
     });
   }
-  const [sh, sw] = g.strides ?? [1, 1];
-  const [dh, dw] = g.dilation ?? [1, 1];
-  const { outH, outW, padTop, padLeft } = convOutputAndPadding(g);
-  const ph = axisPlan(g.inH, kh, sh, dh, padTop, outH);
-  const pw = axisPlan(g.inW, kw, sw, dw, padLeft, outW);
+  const [h, w] = convAxes(g, 'convOperatorNormBound');
+  if (g.padding !== 'reflect' && g.padding !== 'symmetric' && g.padding !== 'replicate') {
+    return { ...fourierBound(kernel, g, h, w), paddingFactor: 1 };
+  }
+  // A = C·P: the 'valid' convolution C of the padded input after the padding map P, whose norm is
+  // √(the most copies of one pixel), a product over the axes.
+  const inner = { ...g, inH: paddedLength(h), inW: paddedLength(w), padding: 'valid' as const };
+  const [ih, iw] = convAxes(inner, 'convOperatorNormBound');
+  const f = fourierBound(kernel, inner, ih, iw);
+  const paddingFactor = Math.sqrt(axisMaxCopies(h) * axisMaxCopies(w));
+  return { ...f, upper: f.upper * paddingFactor, paddingFactor };
+}
+
+/** The canvas bound of a zero-padded or circular convolution (see {@link convOperatorNormBound}). */
+function fourierBound(
+  kernel: ArrayLike<number>,
+  g: Conv2DGeometry,
+  h: ConvAxis,
+  w: ConvAxis,
+): Omit<ConvNormBound, 'paddingFactor'> {
+  const { kh, kw, cin, cout } = g;
+  const ph = axisPlan(h);
+  const pw = axisPlan(w);
+  const sw = pw.s;
   // Compact phase indices actually used.
   const phaseIndex = new Map<number, number>();
   for (let a = 0; a < kh; a++)

@@ -5,7 +5,8 @@ import { disposeLayers } from '../dispose-layers';
 import { ModelImportError } from '../errors';
 import { ConfigReader, show } from '../keras/config-reader';
 import { readSafetensors, type SafeTensor } from '../safetensors/read-safetensors';
-import { activation, conv, linear, pooling, type KernelLayout, type TorchlipConverted } from './torchlip-layers';
+import { activation, linear, pooling, type KernelLayout, type TorchlipConverted } from './torchlip-layers';
+import { conv1d, conv2d, convTranspose2d } from './torchlip-convs';
 
 const FN = 'loadTorchlipModel';
 
@@ -13,7 +14,7 @@ const FN = 'loadTorchlipModel';
 export interface TorchlipLayerSpec {
   /** Its name in the Sequential, which prefixes its state-dict keys (`'0'`, `'1'`, …). */
   name: string;
-  /** The torchlip class: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten. */
+  /** The torchlip class: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, SpectralConv1d, SpectralConvTranspose2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten. */
   type: string;
   /** Its input shape without the batch axis, channels first (C, H, W) or (F). */
   inputShape: number[];
@@ -71,7 +72,9 @@ function convert(
   try {
     if (LINEAR.has(spec.type)) out = linear(r, spec.type === 'SpectralLinear', layout);
     else if (spec.type === 'SpectralConv2d' || spec.type === 'FrobeniusConv2d')
-      out = conv(r, spec.type === 'SpectralConv2d');
+      out = conv2d(r, spec.type === 'SpectralConv2d');
+    else if (spec.type === 'SpectralConv1d') out = conv1d(r);
+    else if (spec.type === 'SpectralConvTranspose2d') out = convTranspose2d(r);
     else if (['GroupSort', 'GroupSort2', 'FullSort', 'MaxMin'].includes(spec.type)) out = activation(r, spec.type);
     else if (spec.type === 'ScaledL2NormPool2d' || spec.type === 'ScaledAvgPool2d')
       out = pooling(r, spec.type === 'ScaledL2NormPool2d');
@@ -79,15 +82,16 @@ function convert(
       r.only('startDim', [1], 'lipnet flattens all axes but the batch.');
       r.only('endDim', [-1], 'lipnet flattens all axes but the batch.');
       const s = spec.inputShape;
-      if (s.length === 3 && s[1]! * s[2]! > 1 && !(next && LINEAR.has(next.type))) {
+      const spatial = s.length === 3 ? s[1]! * s[2]! : s.length === 2 ? s[1]! : 1;
+      if (spatial > 1 && !(next && LINEAR.has(next.type))) {
         throw new ModelImportError(
-          `${FN}: ${where} must be followed by a SpectralLinear or FrobeniusLinear: torch flattens (C, H, W) and tfjs (H, W, C), and lipnet reorders the next Linear's weights to match.`,
+          `${FN}: ${where} must be followed by a SpectralLinear or FrobeniusLinear: torch flattens (C, H, W) / (C, L) and tfjs (H, W, C) / (L, C), and lipnet reorders the next Linear's weights to match.`,
         );
       }
       out = { layers: [tfl.layers.flatten({ name: r.string('name', '') })] };
     } else {
       throw new ModelImportError(
-        `${FN}: ${where} is not supported. Supported: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten.`,
+        `${FN}: ${where} is not supported. Supported: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, SpectralConv1d, SpectralConvTranspose2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten.`,
         { code: 'UNSUPPORTED_LAYER', option: 'architecture' },
       );
     }
@@ -120,12 +124,16 @@ function tensorSource(tensors: Map<string, SafeTensor>, used: Set<string>) {
 /**
  * Loads a deel-torchlip 1.0.5 Sequential exported by `tools/reference/export_torchlip.py` (its state dict and
  * eval weights as safetensors, its layers as JSON) as a tfjs model of @lipnet layers. The model takes
- * **channels-last** inputs `[N, H, W, C]` (transpose torch's NCHW with `tf.transpose(x, [0, 2, 3, 1])`);
- * kernels are turned from OIHW / [out, in] to HWIO / [in, out], and a Linear after a Flatten gets its rows
- * reordered from (C, H, W) to (H, W, C), so the logits equal torchlip's. Each Lipschitz layer serves torchlip's
- * eval weight until it trains; training then continues with lipnet's normalisers (deel-lip's RKO with the
- * 'strict' conv coefficient, torchlip's), which converge to the same kernels but not step for step. No pickle is
- * read: safetensors is plain JSON and little-endian arrays.
+ * **channels-last** inputs `[N, H, W, C]` (transpose torch's NCHW with `tf.transpose(x, [0, 2, 3, 1])`) or
+ * `[N, L, C]` for 1-D models (NCL with `[0, 2, 1]`); kernels are turned from OIHW / [in, out, kh, kw]
+ * (transposed) / [out, in, k] / [out, in] to tfjs' HWIO / [kh, kw, out, in] / [k, in, out] / [in, out], and a
+ * Linear after a Flatten gets its rows reordered from (C, H, W) to (H, W, C), so the logits equal torchlip's.
+ * Convolutions keep their padding mode ('zeros', 'reflect', 'replicate', 'symmetric', 'circular' with
+ * (k − 1)·d/2 pixels, or none), strides and dilation. Each Lipschitz layer serves torchlip's eval weight until it
+ * trains; training then continues with lipnet's normalisers (deel-lip's RKO with the proven 'strict' conv
+ * coefficient: torchlip's for zero padding, smaller where torchlip's is not a bound — 'reflect', 'replicate'
+ * beyond one pixel — and 1/√⌈k/s⌉ for 1-D where torchlip takes 1/⌈k/s⌉), which converge to the same kernels
+ * but not step for step. No pickle is read: safetensors is plain JSON and little-endian arrays.
  *
  * @example
  * const model = await loadTorchlipModel(fs.readFileSync('model.safetensors'), fs.readFileSync('model.json', 'utf8'));
@@ -144,14 +152,16 @@ function buildTorchlipModel(safetensors: FileBytes, architecture: TorchlipArchit
   const tensors = readSafetensors(FN, toBytes(FN, 'safetensors', safetensors));
   const converted = arch.layers.map((spec, i) => {
     const prev = arch.layers[i - 1];
+    const ps = prev?.inputShape ?? [];
     const layout: KernelLayout =
-      prev?.type === 'Flatten' && prev.inputShape.length === 3
-        ? { flattenedFrom: prev.inputShape as [number, number, number] }
+      prev?.type === 'Flatten' && ps.length >= 2
+        ? { flattenedFrom: (ps.length === 3 ? ps : [ps[0]!, 1, ps[1]!]) as [number, number, number] }
         : {};
     return convert(spec, arch.layers[i + 1], layout);
   });
   const s = arch.inputShape;
-  const batchInputShape = s.length === 3 ? [null, s[1]!, s[2]!, s[0]!] : [null, ...s];
+  // channels first → channels last: (C, H, W) → (H, W, C), (C, L) → (L, C)
+  const batchInputShape = s.length >= 2 ? [null, ...s.slice(1), s[0]!] : [null, ...s];
   let model: tfl.LayersModel;
   try {
     model = tfl.sequential({

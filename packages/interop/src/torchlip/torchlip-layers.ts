@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  FrobeniusConv2D,
   FrobeniusDense,
   FullSort,
   GroupSort,
@@ -9,8 +8,8 @@ import {
   MaxMin,
   ScaledAveragePooling2D,
   ScaledL2NormPooling2D,
-  SpectralConv2D,
   SpectralDense,
+  type ReparametrizedLayer,
 } from '@lipnet/layers';
 import type { ConfigReader } from '../keras/config-reader';
 
@@ -41,29 +40,28 @@ function linearKernel(w: tf.Tensor, layout: KernelLayout): tf.Tensor {
   });
 }
 
-/** OIHW (torch Conv2d) → HWIO (tfjs). */
-const convKernel = (w: tf.Tensor) => tf.transpose(w, [2, 3, 1, 0]);
-
 /**
  * Fills a reparametrised layer: raw kernel from `parametrizations.weight.original`, bias, power-iteration
  * vector `u` from the spectral norm's `_u` (spectral layers), and the served inference kernel from the eval
- * weight the exporter saved as `<name>.weight` (the product of torchlip's parametrizations).
+ * weight the exporter saved as `<name>.weight` (the product of torchlip's parametrizations). `outputs` is the
+ * number of output channels (the length of the bias and of `_u`: torch's spectral norm works on dim 1 of a
+ * transposed convolution's [in, out, kh, kw] weight, dim 0 otherwise).
  */
-function assignReparametrized(
-  layer: SpectralDense | FrobeniusDense | SpectralConv2D | FrobeniusConv2D,
+export function assignReparametrized(
+  layer: ReparametrizedLayer,
   name: string,
   torchShape: number[],
   bias: boolean,
   turn: (w: tf.Tensor) => tf.Tensor,
   spectral: boolean,
+  outputs = torchShape[0]!,
 ) {
   return (get: TensorSource) => {
     const own = tf.tidy(() => {
       const values = new Map<string, tf.Tensor>();
       values.set('kernel', turn(get(`${name}.parametrizations.weight.original`, torchShape)));
-      if (bias) values.set('bias', get(`${name}.bias`, [torchShape[0]!]));
-      if (spectral)
-        values.set('u', tf.reshape(get(`${name}.parametrizations.weight.0._u`, [torchShape[0]!]), [1, torchShape[0]!]));
+      if (bias) values.set('bias', get(`${name}.bias`, [outputs]));
+      if (spectral) values.set('u', tf.reshape(get(`${name}.parametrizations.weight.0._u`, [outputs]), [1, outputs]));
       if (spectral) values.set('sig', tf.ones([1, 1]));
       return {
         list: layer.weights.map((w) => values.get(w.originalName.split('/').pop()!)!),
@@ -89,40 +87,6 @@ export function linear(r: ConfigReader, spectral: boolean, layout: KernelLayout)
   return {
     layers: [layer],
     assign: assignReparametrized(layer, name, [units, inF], useBias, (w) => linearKernel(w, layout), spectral),
-  };
-}
-
-/** torchlip `SpectralConv2d` / `FrobeniusConv2d` (zero padding (k−1)/2, stride 1) → @lipnet conv, 'strict' coefficient. */
-export function conv(r: ConfigReader, spectral: boolean): TorchlipConverted {
-  const name = r.string('name', '');
-  const inC = r.number('inChannels', undefined, { integer: true, min: 1 });
-  const filters = r.number('outChannels', undefined, { integer: true, min: 1 });
-  const kernelSize = r.pair('kernelSize');
-  const useBias = r.bool('bias', true);
-  const same = kernelSize.map((k) => (k - 1) / 2);
-  r.only(
-    'padding',
-    [same, 'same'],
-    `lipnet's convolutions pad (k − 1)/2 zeros on each side ('same' for odd k, stride 1), i.e. padding=${JSON.stringify(same)}.`,
-  );
-  r.only(
-    'paddingMode',
-    ['zeros'],
-    "lipnet's convolutions pad with zeros only (torchlip's circular/reflect/symmetric padding is not available yet).",
-  );
-  r.only(
-    'stride',
-    [[1, 1]],
-    "lipnet loads stride-1 torchlip convolutions only (torch's symmetric padding and tfjs' 'same' place strided windows differently).",
-  );
-  r.only('dilation', [[1, 1]], 'lipnet has no dilated Lipschitz convolution yet.');
-  r.only('groups', [1], 'lipnet has no grouped convolution.');
-  const kCoefLip = r.number('kCoefLip', 1, { min: Number.MIN_VALUE });
-  const args = { name, filters, kernelSize, useBias, kCoefLip, convNormalization: 'strict' as const };
-  const layer = spectral ? new SpectralConv2D(args) : new FrobeniusConv2D(args);
-  return {
-    layers: [layer],
-    assign: assignReparametrized(layer, name, [filters, inC, ...kernelSize], useBias, convKernel, spectral),
   };
 }
 

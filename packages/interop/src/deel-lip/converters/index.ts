@@ -5,6 +5,7 @@ import type { LayerConverter } from './converter';
 import { KERAS_BUILTINS } from './keras-builtins';
 import { DEEL_LIP_POOLING } from './pooling';
 import { DEEL_LIP_REPARAMETRIZED } from './reparametrized';
+import { DEEL_LIP_UNCONSTRAINED } from './unconstrained';
 
 export type { ConvertedLayer, ConverterContext, LayerConverter, WeightSlot } from './converter';
 
@@ -12,14 +13,12 @@ const DEEL_LIP: Record<string, LayerConverter> = {
   ...DEEL_LIP_REPARAMETRIZED,
   ...DEEL_LIP_POOLING,
   ...DEEL_LIP_ACTIVATIONS,
+  ...DEEL_LIP_UNCONSTRAINED,
 };
 const KERAS: Record<string, LayerConverter> = { ...KERAS_BUILTINS, ...KERAS_ACTIVATIONS };
 
-/** deel-lip 1.5 layers lipnet has no counterpart for, and why. */
-const MISSING: Record<string, string> = {
-  SpectralConv2DTranspose: 'lipnet has no transposed spectral convolution yet',
-  PadConv2D: "lipnet has no PadConv2D (padding other than zero 'same') yet",
-};
+/** deel-lip 1.5 layers lipnet has no counterpart for, and why (none left: every deel-lip 1.5 layer class loads). */
+const MISSING: Record<string, string> = {};
 
 /** The deel-lip and Keras classes {@link converterFor} knows, for messages and docs. */
 export const SUPPORTED_CLASSES = {

@@ -17,7 +17,10 @@ type TfjsActivation = Parameters<typeof tfl.layers.dense>[0]['activation'];
  * A Dense/Conv2D's activation: a name goes into the tfjs layer; a deel-lip activation layer (e.g. GroupSort2 in
  * a `vanilla_export()`) becomes a layer of its own right after it, which computes the same.
  */
-function split(r: ConfigReader, ctx: ConverterContext): { activation: TfjsActivation; after: tfl.layers.Layer[] } {
+export function split(
+  r: ConfigReader,
+  ctx: ConverterContext,
+): { activation: TfjsActivation; after: tfl.layers.Layer[] } {
   const name = r.config['name'];
   const a = activationArg(r, ctx, `${typeof name === 'string' ? name : 'layer'}_activation`);
   return typeof a === 'string' ? { activation: a as TfjsActivation, after: [] } : { activation: 'linear', after: [a] };
@@ -64,6 +67,32 @@ const conv2d: LayerConverter = (r, ctx) => {
   return { layers: [layer, ...after], weights: kernelBias(useBias) };
 };
 
+/** Keras `Conv2DTranspose` (deel-lip's SpectralConv2DTranspose.vanilla_export) → tfjs `conv2dTranspose`. */
+const conv2dTranspose: LayerConverter = (r, ctx) => {
+  const { activation, after } = split(r, ctx);
+  channelsLast(r);
+  r.only('groups', [1], 'tfjs has no grouped convolution.');
+  r.only('output_padding', [null], 'tfjs infers the output size (no output padding).');
+  r.only('dilation_rate', [1, [1, 1]], 'tfjs has no dilated transposed convolution.');
+  const padding = r.string('padding', 'valid');
+  if (padding !== 'valid' && padding !== 'same')
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+  const useBias = r.bool('use_bias', true);
+  const layer = tfl.layers.conv2dTranspose({
+    ...baseArgs(r),
+    ...kernelBiasRegularizers(r),
+    filters: r.number('filters', undefined, { integer: true, min: 1 }),
+    kernelSize: r.pair('kernel_size'),
+    strides: r.pair('strides', [1, 1]),
+    padding,
+    activation,
+    useBias,
+  });
+  r.ignore('kernel_initializer', 'bias_initializer');
+  noRegularizers(r, DENSE_CONV_REFUSED);
+  return { layers: [layer, ...after], weights: kernelBias(useBias) };
+};
+
 /** Keras `MaxPooling2D` (1-Lipschitz when pool ≤ strides, as deel-lip's `_is_supported_1lip_layer` says). */
 const maxPooling2d: LayerConverter = (r) => {
   channelsLast(r);
@@ -80,6 +109,7 @@ const maxPooling2d: LayerConverter = (r) => {
 export const KERAS_BUILTINS: Record<string, LayerConverter> = {
   Dense: dense,
   Conv2D: conv2d,
+  Conv2DTranspose: conv2dTranspose,
   MaxPooling2D: maxPooling2d,
   Flatten: (r) => {
     channelsLast(r);

@@ -1,4 +1,11 @@
-import { FrobeniusConv2D, FrobeniusDense, SpectralConv2D, SpectralDense, type NormalizerOptions } from '@lipnet/layers';
+import {
+  FrobeniusConv2D,
+  FrobeniusDense,
+  SpectralConv2D,
+  SpectralConv2DTranspose,
+  SpectralDense,
+  type NormalizerOptions,
+} from '@lipnet/layers';
 import type { ConfigReader } from '../../keras/config-reader';
 import { activationArg } from './activations';
 import { DENSE_CONV_REFUSED, baseArgs, kernelBiasRegularizers, channelsLast, noRegularizers } from './common';
@@ -43,13 +50,13 @@ function skipBjorckRest(r: ConfigReader): void {
   r.ignore('maxiter_bjorck');
 }
 
-/** deel-lip's convolution options that lipnet restricts: 'same' padding, no dilation, one group, NHWC. */
+/** deel-lip's convolution options as deel-lip restricts them: 'same' padding, no dilation, one group, NHWC. */
 function convArgs(r: ConfigReader, cls: string, allowStrides: boolean) {
   channelsLast(r);
   r.only(
     'padding',
     ['same'],
-    `lipnet's ${cls} has zero 'same' padding only (deel-lip 1.5's conv coefficient assumes it).`,
+    `deel-lip 1.5's ${cls} raises on any padding but 'same' (its conv coefficient assumes it), so the file is not deel-lip's. Build lipnet's ${cls} with that padding directly.`,
   );
   r.only('dilation_rate', [1, [1, 1]], `lipnet's ${cls} has no dilation (deel-lip 1.5 raises too).`);
   r.only('groups', [1], `lipnet's ${cls} has no grouped convolution.`);
@@ -110,10 +117,26 @@ const frobeniusConv2D: LayerConverter = (r, ctx) => {
   };
 };
 
+/**
+ * deel-lip's SpectralConv2DTranspose ('same' padding, no output padding: deel-lip raises otherwise) with deel-lip's
+ * coefficient on the layer's input; its weights are saved as SpectralConv2D's (kernel [kh, kw, filters, cin]).
+ */
+const spectralConv2DTranspose: LayerConverter = (r, ctx) => {
+  r.only('output_padding', [null], "lipnet's SpectralConv2DTranspose has no output padding (deel-lip raises too).");
+  const args = {
+    ...reparametrizedArgs(r, ctx),
+    ...normalizerArgs(r),
+    ...convArgs(r, 'SpectralConv2DTranspose', true),
+  };
+  skipBjorckRest(r);
+  return { layers: [new SpectralConv2DTranspose(args)], weights: spectralSlots(args.useBias) };
+};
+
 /** Converters of deel-lip's reparametrised layers (deel-lip 1.5 defaults and conv coefficient). */
 export const DEEL_LIP_REPARAMETRIZED: Record<string, LayerConverter> = {
   SpectralDense: spectralDense,
   FrobeniusDense: frobeniusDense,
   SpectralConv2D: spectralConv2D,
   FrobeniusConv2D: frobeniusConv2D,
+  SpectralConv2DTranspose: spectralConv2DTranspose,
 };

@@ -1,0 +1,3 @@
+export * from './conv-geometry';
+export * from './strict-conv-coefficient';
+export * from './conv-operator';
