@@ -15,7 +15,7 @@ export interface EmpiricalLipschitzOptions {
   minRadius?: number;
   /** Samples per batch in the Jacobian pass (each is replicated C times). Default 16. */
   batchSize?: number;
-  /** Seed of the attack's random start. Default 0. */
+  /** Seed of the attack's random start (reproducible for every integer, 0 included). Default 0. */
   seed?: number;
 }
 
@@ -171,13 +171,21 @@ interface RatioProblem {
   bcast: number[];
 }
 
+/**
+ * tfjs treats a seed of 0 as "no seed" (`seed ? seed : Math.random()`), so the default `seed: 0` would not
+ * be reproducible: non-negative seeds are shifted by one (injective: negative seeds stay as they are).
+ */
+function tfjsSeed(seed: number): number {
+  return seed >= 0 ? seed + 1 : seed;
+}
+
 /** Per sample, the largest ratio reached by gradient ascent on δ (`best`) and its ‖δ‖ (`bestR`). */
 function attackRatios(f: FlatModel, x: tf.Tensor, o: AttackSettings): { best: Float64Array; bestR: Float64Array } {
   const n = x.shape[0];
   const dims = x.shape.slice(1).reduce((a, b) => a * b, 1);
   const flat = (t: tf.Tensor) => tf.reshape(t, [n, dims]);
   let delta = tf.tidy(() => {
-    const r = tf.randomNormal(x.shape, 0, 1, 'float32', o.seed);
+    const r = tf.randomNormal(x.shape, 0, 1, 'float32', tfjsSeed(o.seed));
     return tf.mul(r, tf.div(o.attackRadius, tf.reshape(tf.norm(flat(r), 2, 1), [n, ...x.shape.slice(1).map(() => 1)])));
   });
   const fx = tf.tidy(() => f(x));
