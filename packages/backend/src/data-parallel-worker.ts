@@ -65,7 +65,7 @@ function writeOutputs(msg: Shard, p: tf.Tensor): void {
 
 async function init(): Promise<void> {
   await selectBackend({ prefer: data.backend, log: null });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model modules are paths known only at run time, loaded synchronously in the worker
   for (const m of data.modules) require(m);
   model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology']);
   post({ type: 'ready', backend: tf.getBackend(), weightShapes: model.weights.map((w) => w.shape) });

@@ -116,7 +116,7 @@ export function registerNativeFusedOps(
   if (!file) return { registered: false, reason: `lipnet's fused ops are not built (${SETUP_FIX})` };
   let exported: { ops?: string[] };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native add-on's JSON manifest at a run-time path
     exported = require(file) as { ops?: string[] };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];

@@ -244,14 +244,14 @@ function describeNative(gpu: boolean, pkg: string): string {
 }
 
 function defaultLoad(pkg: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional backend package, present or not at run time
   return require(pkg);
 }
 
 async function tryWasm(withKernels: boolean, relaxedSetting: 'on' | 'off'): Promise<string> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer: loaded only when the wasm backend is tried
     wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
     throw new Skip(
@@ -286,7 +286,7 @@ async function tryWasm(withKernels: boolean, relaxedSetting: 'on' | 'off'): Prom
 }
 
 async function tryCpu(): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer: registers the cpu backend only when it is chosen
   require('@tensorflow/tfjs-backend-cpu');
   if (!(await activate('cpu'))) throw new Skip('the cpu backend failed to initialise', 'Reinstall: `pnpm install`');
   // Its first-use banner ("install our node backend") repeats what the log line above says.

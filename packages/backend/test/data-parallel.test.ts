@@ -4,7 +4,7 @@ import { DataParallelError, DataParallelTrainer, shardSizes } from '../src';
 import { expectRelClose, randomArray } from './helpers';
 
 const MODULE = path.join(__dirname, 'fixtures', 'small-model.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS model module the workers load by path
 const { createModel } = require(MODULE) as { createModel: () => import('@tensorflow/tfjs-layers').LayersModel };
 
 const BATCH = 7; // uneven shards: 4 + 3

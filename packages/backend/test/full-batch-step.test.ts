@@ -10,7 +10,7 @@ import { expectNoLeakedTensors } from '@lipnet/test-utils';
 import { BatchObjective, MicroBatchPass, fullBatchStep, tapeStep, type LogitsPass } from '../src';
 import { expectRelClose, randomArray } from './helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS model module the workers load by path
 const { createModel } = require(path.join(__dirname, 'fixtures', 'small-model.js')) as {
   createModel: () => import('@tensorflow/tfjs-layers').LayersModel;
 };

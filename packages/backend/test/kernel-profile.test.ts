@@ -93,7 +93,7 @@ test('one profile at a time', () => {
 });
 
 test('DataParallelTrainer.profileKernels profiles each worker thread', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS model module the workers load by path
   const { createModel } = require(path.join(__dirname, 'fixtures', 'small-model.js')) as {
     createModel: () => import('@tensorflow/tfjs-layers').LayersModel;
   };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel, saveModel } from '../src';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS model builders shared with the crash child process
 const { modelA, modelB } = require('./models.cjs') as {
   modelA: () => tfl.LayersModel;
   modelB: () => tfl.LayersModel;

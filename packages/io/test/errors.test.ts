@@ -11,7 +11,7 @@ interface ModelJsonDoc {
   weightsManifest: { paths: string[] }[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS model builders shared with the crash child process
 const { modelA } = require('./models.cjs') as { modelA: () => tfl.LayersModel };
 
 describe('clear errors, and nothing read outside the folder', () => {

@@ -14,7 +14,7 @@ import { LipnetError } from '@lipnet/core';
 import { expectLipnetErrorNamingOption } from '@lipnet/test-utils';
 import { loadModel, saveModel } from '../src';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS model builders shared with the crash child process
 const { modelA } = require('./models.cjs') as { modelA: () => tfl.LayersModel };
 
 const RUNS = { seed: 14, numRuns: 200 };
