@@ -125,6 +125,8 @@ withData('demo4 end to end', () => {
       'adversarial_viz.svg',
       'training_curves.png',
       'training_curves.svg',
+      'robust_accuracy.png',
+      'robust_accuracy.svg',
       'report.html',
       'results.json',
       'results.schema.json',
@@ -141,6 +143,15 @@ withData('demo4 end to end', () => {
       expect(c).toBeLessThan(d);
     });
     expect(res.check.violations).toEqual([]);
+    // the proven certificates are those of the proven bound's pairwise constants (≤ max pairwise)
+    res.attack.top2.forEach((t: { values: [number, number] }, i: number) =>
+      expect(res.attack.certificates[i]).toBeGreaterThanOrEqual(
+        (t.values[0] - t.values[1]) / res.bound.maxPairwise - 1e-6,
+      ),
+    );
+    const ra = res.certifiedRobustAccuracy;
+    expect(ra.proven[0]).toBeLessThanOrEqual(ra.accuracy);
+    expect(ra.proven.every((v: number, k: number) => k === 0 || v <= ra.proven[k - 1])).toBe(true);
     expect(res.training.history.val_accuracy).toHaveLength(1);
     expect(res.export.ok).toBe(true);
     expect(res.export.maxDiffReloaded).toBeLessThanOrEqual(1e-5);

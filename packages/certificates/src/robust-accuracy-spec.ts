@@ -10,14 +10,15 @@ export interface RobustAccuracySpecOptions {
   /** Series names. Defaults 'proven (lipschitzUpperBound)' and 'nominal'. */
   provenLabel?: string;
   nominalLabel?: string;
-  /** Vertical rules at these ε (e.g. [36/255]), labelled with their value. Default none. */
-  markers?: number[];
+  /** Vertical rules at these ε, labelled with their value or the label given (e.g. `[{epsilon: 36/255, label: '36/255'}]`). Default none. */
+  markers?: (number | { epsilon: number; label: string })[];
 }
 
 /**
  * A Vega-Lite v5 specification (plain JSON, no renderer needed here) of certified robust accuracy
- * against ε: the proven curve solid, the nominal one dashed when present, as step lines (the accuracy
- * is piecewise constant in ε). Render it with `vega-lite` + `vega` (Node: `view.toSVG()`) or `vega-embed`
+ * against ε: the proven curve solid, the nominal one dashed when present, as steps drawn at the value
+ * of the larger radius between two radii (the accuracy is non-increasing in ε, so the drawing never
+ * shows more than is certified). Render it with `vega-lite` + `vega` (Node: `view.toSVG()`) or `vega-embed`
  * in a page; override `config` to restyle.
  *
  * @example
@@ -37,15 +38,27 @@ export function robustAccuracySpec(
   const names = curve.nominal ? [proven, nominal] : [proven];
   const layers: Record<string, unknown>[] = [
     {
-      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, point: curve.epsilons.length <= 40 },
+      // step-before: between two radii the curve is drawn at the lower (right-hand) value, never above the truth
+      mark: { type: 'line', interpolate: 'step-before', strokeWidth: 2, point: curve.epsilons.length <= 40 },
       encoding: {
-        x: { field: 'epsilon', type: 'quantitative', title: 'ε (L2 radius)' },
+        x: {
+          field: 'epsilon',
+          type: 'quantitative',
+          title: 'ε (L2 radius)',
+          scale: { domain: [0, curve.epsilons[curve.epsilons.length - 1]!], nice: false },
+        },
         y: { field: 'accuracy', type: 'quantitative', title: 'certified robust accuracy', scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: names } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          scale: { domain: names },
+          legend: { labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 },
+        },
         strokeDash: {
           field: 'series',
           type: 'nominal',
-          legend: null,
+          title: null,
           scale: {
             domain: names,
             range: [
@@ -63,7 +76,11 @@ export function robustAccuracySpec(
     },
   ];
   if (options.markers?.length) {
-    const values = options.markers.map((m) => ({ epsilon: m, label: `ε = ${m.toFixed(4)}` }));
+    const values = options.markers.map((m) =>
+      typeof m === 'number'
+        ? { epsilon: m, label: `ε = ${m.toFixed(4)}` }
+        : { epsilon: m.epsilon, label: `ε = ${m.label}` },
+    );
     layers.push(
       {
         data: { values },
