@@ -14,11 +14,15 @@
  *   --cpu-batch 64 (the pure-JS backend is ~200× slower: timed at a small batch, scaled)
  *   --wasm-batch 1024 (wasm32's 4 GB heap cannot hold a batch-4096 step of this network; demo4
  *     computes its batch-4096 steps in chunks of 1024, the same work as 4 steps here)
+ *   --profile [steps] (per-kernel time of that many more training steps per backend, default 2: a table per
+ *     backend, main thread and each worker, in the .md and as `profile` in the JSON; written to <date>-profile.json and .md)
  *   --no-reference (skip deel-lip and deel-torchlip)   --no-reference-epoch (their per-step figures only)   --out <dir>
  * A benchmark, not a test: it asserts nothing about time.
  */
 'use strict';
 const { spawnSync } = require('child_process');
+const { profileMarkdown } = require('./profile.cjs');
+const { summaryLines, deelLipEpoch } = require('./summary.cjs');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -33,6 +37,7 @@ const opts = {
   wasmBatch: 1024,
   reference: true,
   referenceEpoch: true,
+  profile: 0,
   out: path.join(__dirname, 'results'),
 };
 const argv = process.argv.slice(2);
@@ -49,12 +54,13 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--cw-steps') opts.cwSteps = Number(next());
   else if (a === '--cpu-batch') opts.cpuBatch = Number(next());
   else if (a === '--wasm-batch') opts.wasmBatch = Number(next());
+  else if (a === '--profile') opts.profile = /^\d+$/.test(argv[i + 1] || '') ? Number(argv[++i]) : 2;
   else if (a === '--no-reference') opts.reference = false;
   else if (a === '--no-reference-epoch') opts.referenceEpoch = false;
   else if (a === '--out') opts.out = path.resolve(next());
   else {
     console.error(
-      `bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --no-reference --no-reference-epoch --out DIR`,
+      `bench: unknown option ${a}. Options: --backends a,b --batch N --steps N --cw-steps N --cpu-batch N --wasm-batch N --profile [N] --no-reference --no-reference-epoch --out DIR`,
     );
     process.exit(2);
   }
@@ -79,6 +85,7 @@ for (const backend of opts.backends) {
       String(batch),
       String(opts.steps),
       String(cw),
+      String(backend === 'cpu' ? Math.min(opts.profile, 1) : opts.profile),
     ],
     {
       encoding: 'utf8',
@@ -170,7 +177,7 @@ const torchlip = pythonReference(
   'setup_torch.sh',
 );
 
-const date = new Date().toISOString().slice(0, 10);
+const date = new Date().toISOString().slice(0, 10) + (opts.profile ? '-profile' : '');
 const result = {
   benchmark: 'demo4 network (deel-lip 1.5 normalisers, MulticlassHKR, Adam), batch ' + opts.batch,
   date: new Date().toISOString(),
@@ -194,10 +201,7 @@ const jsonPath = path.join(opts.out, `${date}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
 
 const f = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
-const refEpoch =
-  reference && typeof reference.epochSeconds === 'number'
-    ? reference.epochSeconds + (reference.validationSeconds || 0)
-    : reference && reference.epochSecondsFromStep;
+const refEpoch = deelLipEpoch(reference);
 
 /** The PyTorch rows of the summary: deel-torchlip and the unconstrained twin (s/step, s/epoch). */
 function torchlipLines(t) {
@@ -218,6 +222,10 @@ const md = [
   `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemGB} GB, Node ${result.machine.node}; load average at the end ${result.machine.loadavgAtEnd.join(' / ')}.`,
   `Training: the demo4 network at batch ${opts.batch} (wasm: batch ${opts.wasmBatch}, cpu: batch ${opts.cpuBatch}, per-epoch figures at that batch), ${opts.steps} timed steps after one warm-up. The FLOP floor of an epoch is ≈ ${result.floor.gflopPerEpoch} GFLOP divided by the GEMM rate (the best single 1024² or 2048² product on that backend; for the workers, one thread's rate times their count); × floor = s/epoch over it.`,
   '',
+  ...summaryLines(runs, result.floor.gflopPerEpoch, reference, torchlip),
+  '',
+  '## Every backend',
+  '',
   '| backend | s/step | CPU s/step | s/epoch (60,000 images + validation) | train img/s | Lipschitz ms/step | GEMM GFLOP/s | floor s/epoch | × floor | inference img/s | CW s/1000 steps (10 img) | peak RSS MB | tensors warm-up → after |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ...runs.map((r) =>
@@ -231,6 +239,7 @@ const md = [
     : `deel-lip reference: ${reference ? reference.error || reference.skipped : 'not run (--no-reference)'}.`,
   ...torchlipLines(torchlip),
   '',
+  ...(opts.profile ? ['## Where a training step goes (--profile)', '', ...runs.flatMap(profileMarkdown)] : []),
 ].join('\n');
 fs.writeFileSync(path.join(opts.out, `${date}.md`), md);
 console.log(md);

@@ -278,7 +278,7 @@ function batchTensors(data, start, size) {
   result.peakRssMiB = Math.round(peakRss / 2 ** 20);
   try {
     result.processThreads = fs.readdirSync('/proc/self/task').length;
-  } catch (e) {
+  } catch {
     result.processThreads = null;
   }
   result.numTensorsEnd = tf.memory().numTensors;

@@ -25,8 +25,8 @@ const settings: RunSettings = {
   data: 'x',
 };
 const quiet = { write: () => true };
-const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as unknown as LossOrMetric;
-const kr = MulticlassKR({ semantics: '1.2' }) as unknown as LossOrMetric;
+const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;
+const kr = MulticlassKR({ deelLipVersion: '1.2' }) as unknown as LossOrMetric;
 
 // Both runs start from the same weights, the power-iteration vector (randomly initialised) included.
 const start = smallLipnetModel();

@@ -3,13 +3,15 @@ import * as path from 'path';
 import { downloadFashionMnist } from '../src/data/download';
 import { tmpDir } from './helpers';
 
-const fakeFetch = (impl: (url: string) => Promise<Response>) => impl as unknown as typeof fetch;
+/** A fetch that answers (or throws) as `impl` does, asynchronously. */
+const fakeFetch = (impl: (url: string) => Response) =>
+  ((url: string) => new Promise<Response>((resolve) => resolve(impl(url)))) as unknown as typeof fetch;
 
 describe('downloadFashionMnist (fails soft, checks MD5s)', () => {
   it('reports a network failure as a note, writing nothing', async () => {
     const dir = tmpDir();
     const r = await downloadFashionMnist(dir, {
-      fetchImpl: fakeFetch(async () => {
+      fetchImpl: fakeFetch(() => {
         throw Object.assign(new TypeError('fetch failed'), { cause: new Error('getaddrinfo ENOTFOUND example') });
       }),
     });
@@ -22,7 +24,7 @@ describe('downloadFashionMnist (fails soft, checks MD5s)', () => {
 
   it('reports an HTTP error status', async () => {
     const r = await downloadFashionMnist(tmpDir(), {
-      fetchImpl: fakeFetch(async () => new Response('nope', { status: 404 })),
+      fetchImpl: fakeFetch(() => new Response('nope', { status: 404 })),
     });
     expect(r).toEqual({
       ok: false,
@@ -34,7 +36,7 @@ describe('downloadFashionMnist (fails soft, checks MD5s)', () => {
     const dir = tmpDir();
     const r = await downloadFashionMnist(dir, {
       baseUrl: 'http://mirror/',
-      fetchImpl: fakeFetch(async () => new Response(Buffer.from('tampered'))),
+      fetchImpl: fakeFetch(() => new Response(Buffer.from('tampered'))),
     });
     expect(r.ok).toBe(false);
     expect(r.note).toMatch(
@@ -53,7 +55,7 @@ describe('downloadFashionMnist (fails soft, checks MD5s)', () => {
     ])
       fs.writeFileSync(path.join(dir, f), 'x');
     let calls = 0;
-    const r = await downloadFashionMnist(dir, { fetchImpl: fakeFetch(async () => (calls++, new Response(''))) });
+    const r = await downloadFashionMnist(dir, { fetchImpl: fakeFetch(() => (calls++, new Response(''))) });
     expect(r.ok).toBe(true);
     expect(calls).toBe(0);
   });

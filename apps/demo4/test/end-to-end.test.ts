@@ -10,11 +10,24 @@ import { PNG } from 'pngjs';
 import { probeFolder, searchLocations } from '../src/data/fashion-mnist';
 import { idxBytes, tmpDir } from './helpers';
 
+/** The parts of demo4's results.json these tests read. */
+interface Results {
+  attack: { selection: { indices: number[] }; certificates: number[]; distances: (number | string)[] };
+  check: { violations: unknown[] };
+  training: { history: Record<string, number[]>; resumed: boolean };
+  export: { ok: boolean; maxDiffReloaded: number; weightBytes: number };
+  model: { summary: { trainable: number }; notebookTotalWithWbar: number };
+  timings: Record<string, number>;
+  versions: Record<string, string>;
+  options: { trainLimit: number; batchSize: number };
+}
+const readResults = (dir: string): Results =>
+  JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+
 const APP = path.resolve(__dirname, '..');
 const MAIN = path.join(APP, 'dist', 'main.js');
 const haveData = searchLocations().some((l) => probeFolder(l).missing.length === 0);
 if (!haveData) {
-  // eslint-disable-next-line no-console
   console.warn(
     'end-to-end tests SKIPPED: Fashion-MNIST not found (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR).',
   );
@@ -133,8 +146,8 @@ withData('demo4 end to end', () => {
     ]) {
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     }
-    const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
-    const n = res.attack.selection.indices.length as number;
+    const res = readResults(out);
+    const n = res.attack.selection.indices.length;
     expect(n).toBeGreaterThan(0);
     expect(res.attack.certificates).toHaveLength(n);
     res.attack.certificates.forEach((c: number, i: number) => {
@@ -167,7 +180,7 @@ withData('demo4 end to end', () => {
     const curves = PNG.sync.read(fs.readFileSync(path.join(out, 'training_curves.png')));
     expect(curves.width).toBeGreaterThan(curves.height);
     // the reloaded export is a TF.js layers model
-    const mj = JSON.parse(fs.readFileSync(path.join(out, 'model/model.json'), 'utf8'));
+    const mj = JSON.parse(fs.readFileSync(path.join(out, 'model/model.json'), 'utf8')) as { format: string };
     expect(mj.format).toBe('layers-model');
     expect(fs.statSync(path.join(out, 'model/weights.bin')).size).toBe(res.export.weightBytes);
   }, 600000); // about 20 s on the tensorflow backend, a few minutes on wasm
@@ -207,7 +220,7 @@ withData('demo4 end to end', () => {
     const r2 = await run(['--resume', '--out', out]);
     if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
     expect(r2.stdout).toMatch(/Resuming from .*checkpoint\.bin: [01] epoch\(s\) done/);
-    const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const res = readResults(out);
     expect(res.training.history.loss).toHaveLength(2);
     expect(res.options.trainLimit).toBe(512); // taken from the interrupted run
     expect(res.options.batchSize).toBe(128);

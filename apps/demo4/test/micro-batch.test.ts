@@ -24,7 +24,7 @@ const settings: RunSettings = {
   data: 'x',
 };
 const quiet = { write: () => true };
-const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, semantics: '1.2' }) as unknown as LossOrMetric;
+const hkr = MulticlassHKR({ alpha: 10, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;
 
 function plainModel(): tfl.LayersModel {
   const m = tfl.sequential();

@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { checkInt, fail } from './errors';
+import {
+  LipnetInputError,
+  LipnetOptionError,
+  checkTensor,
+  defineOptions,
+  formatValue,
+  opt,
+  refuseOption,
+} from '@lipnet/core';
 import { clipBounds, clipPerturbation, whereSample, type Norm } from './ops';
 import { Rng } from './rng';
-import type { AttackResult, Bounds, Model, Preprocessing, ProgressEvent, RunOptions } from './types';
+import { checkImages, parseEpsilons, toClassTensor, toLogitsFn } from './run-inputs';
+import type { AttackResult, Bounds, Model, ProgressEvent, RunOptions } from './types';
 
 /**
  * What an attack sees for one batch: the logits function (preprocessing included), the
@@ -44,114 +52,24 @@ interface Resolved {
   stop: () => boolean;
 }
 
-/** Checks that the labels (or targets) are integer class indices, one per image. */
-function toClassTensor(who: string, arg: string, v: unknown, n: number): tf.Tensor1D {
-  if (v instanceof tf.Tensor) {
-    if (v.dtype !== 'int32') {
-      fail(
-        who,
-        arg,
-        'be an int32 tensor of class indices',
-        `a ${v.dtype} tensor`,
-        `Cast it: \`${arg}.cast('int32')\`, or pass a plain number[].`,
-      );
-    }
-    if (v.rank !== 1 || v.shape[0] !== n) {
-      fail(
-        who,
-        arg,
-        `have shape [${n}] (one class index per image)`,
-        `shape [${v.shape.join(', ')}]`,
-        `Pass exactly one class index per image.`,
-      );
-    }
-    return tf.clone(v) as tf.Tensor1D;
-  }
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-    const arr = Array.from(v as ArrayLike<number>);
-    if (arr.length !== n) {
-      fail(
-        who,
-        arg,
-        `hold ${n} class indices (one per image)`,
-        `${arr.length} values`,
-        'Pass exactly one class index per image.',
-      );
-    }
-    const bad = arr.find((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0);
-    if (bad !== undefined)
-      fail(
-        who,
-        arg,
-        'hold non-negative integer class indices',
-        bad,
-        'Pass class indices, not one-hot vectors or probabilities.',
-      );
-    return tf.tensor1d(arr, 'int32');
-  }
-  return fail(
-    who,
-    arg,
-    'be an int32 tensor or an array of class indices',
-    typeof v,
-    'Pass e.g. `[3, 1, 0]` or `tf.tensor1d([3, 1, 0], "int32")`.',
-  );
-}
-
-/** Wraps a model (LayersModel or function) with mean/std preprocessing. */
-function toLogitsFn(who: string, model: Model, pre: Preprocessing | undefined): (x: tf.Tensor) => tf.Tensor {
-  let f: (x: tf.Tensor) => tf.Tensor;
-  if (typeof model === 'function') f = model;
-  else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
-    f = (x) => (model as tfl.LayersModel).apply(x, { training: false }) as tf.Tensor;
-  } else {
-    return fail(
-      who,
-      'model',
-      'be a tfjs LayersModel or a function (x: Tensor) => logits',
-      typeof model,
-      "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
-    );
-  }
-  if (!pre || (pre.mean === undefined && pre.std === undefined)) return f;
-  const vec = (name: string, v: number | readonly number[] | undefined, dflt: number) => {
-    const arr = v === undefined ? [dflt] : typeof v === 'number' ? [v] : Array.from(v);
-    if (
-      arr.length === 0 ||
-      arr.some((a) => typeof a !== 'number' || !Number.isFinite(a) || (name === 'std' && a <= 0))
-    ) {
-      fail(
-        who,
-        `preprocessing.${name}`,
-        name === 'std' ? 'hold finite numbers > 0' : 'hold finite numbers',
-        v,
-        'Pass a number or one number per channel.',
-      );
-    }
-    return arr;
-  };
-  const mean = vec('mean', pre.mean, 0);
-  const std = vec('std', pre.std, 1);
-  return (x) =>
-    tf.tidy(() => {
-      const c = x.shape[x.rank - 1] ?? 1;
-      for (const [name, a] of [
-        ['mean', mean],
-        ['std', std],
-      ] as const) {
-        if (a.length !== 1 && a.length !== c) {
-          fail(
-            who,
-            `preprocessing.${name}`,
-            `have 1 or ${c} entries (the last axis of the images)`,
-            `${a.length} entries`,
-            'Pass one value per channel (channels-last).',
-          );
-        }
-      }
-      return f(tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)));
-    });
-}
+/**
+ * `attack.run`'s options, declared once. Values with richer rules (ε lists, bounds,
+ * preprocessing, criterion) are checked where they are read; unknown keys are refused here.
+ */
+const RUN_OPTIONS = defineOptions('run', {
+  epsilons: opt.any(),
+  bounds: opt.any(),
+  preprocessing: opt.object({ mean: opt.any(), std: opt.any() }),
+  criterion: opt.any(),
+  onProgress: opt.func(),
+  signal: opt.custom('an object with an `aborted` flag (an AbortSignal)', (v, ctx) =>
+    typeof v === 'object' && v !== null && 'aborted' in v ? v : refuseOption(ctx, v, 'an AbortSignal-like object'),
+  ),
+  shouldStop: opt.func().describedAs('a function returning boolean', 'Pass `() => boolean` or use `signal`.'),
+  seed: opt.number().describedAs('a finite number', 'Pass an integer seed or omit it.'),
+  batchSize: opt.integer({ min: 1 }),
+  startingPoints: opt.any().orNull(),
+});
 
 /**
  * Base class of every attack. `run` validates the inputs, splits them into batches, calls the
@@ -169,6 +87,11 @@ export abstract class Attack {
   abstract readonly kind: 'minimization' | 'fixedEpsilon';
   /** False for attacks that only have an untargeted form (DeepFool). */
   protected readonly supportsTargeted: boolean = true;
+  /**
+   * False for decision-based attacks, which read only the argmax (and so accept integer logits);
+   * true for those that need the logits' gradient or real values.
+   */
+  protected readonly needsGradients: boolean = true;
   /** False for attacks that take no ε at all (foolbox `SpatialAttack`). */
   protected readonly acceptsEpsilons: boolean = true;
 
@@ -302,135 +225,39 @@ export abstract class Attack {
   /** Validates options and images; builds the logits function. */
   private resolve(model: Model, images: tf.Tensor, options: RunOptions): Resolved {
     const who = this.name;
-    if (!(images instanceof tf.Tensor))
-      fail(who, 'images', 'be a tf.Tensor of shape [N, …]', typeof images, 'Pass a float32 tensor batch.');
-    if (images.dtype !== 'float32')
-      fail(
-        who,
-        'images',
-        'be a float32 tensor',
-        `a ${images.dtype} tensor`,
-        "Cast it: `images.cast('float32')` (and scale to the bounds).",
-      );
-    if (images.rank < 2 || (images.shape[0] ?? 0) < 1)
-      fail(
-        who,
-        'images',
-        'have shape [N, …] with N ≥ 1',
-        `shape [${images.shape.join(', ')}]`,
-        'Add a batch axis: `images.expandDims(0)`.',
-      );
-    const bounds = options.bounds ?? [0, 1];
-    if (
-      !Array.isArray(bounds) ||
-      bounds.length !== 2 ||
-      !bounds.every((b) => typeof b === 'number' && Number.isFinite(b)) ||
-      !((bounds[0] as number) < (bounds[1] as number))
-    ) {
-      fail(who, 'bounds', 'be [min, max] with finite min < max', bounds, 'Pass e.g. `bounds: [0, 1]`.');
-    }
-    const [lo, hi] = bounds as Bounds;
-    const [mn, mx, nan] = tf
-      .tidy(() => [tf.min(images), tf.max(images), tf.any(tf.isNaN(images))])
-      .map((t) => {
-        const v = t.dataSync()[0] as number;
-        t.dispose();
-        return v;
-      }) as [number, number, number];
-    if (nan) fail(who, 'images', 'contain no NaN', 'NaN values', 'Fix the data pipeline; attacks need finite inputs.');
-    if (mn < lo || mx > hi) {
-      fail(
-        who,
-        'images',
-        `lie inside bounds [${lo}, ${hi}]`,
-        `values in [${mn}, ${mx}]`,
-        `Scale the images into [${lo}, ${hi}] or pass the matching \`bounds\`; nothing is clipped silently.`,
-      );
-    }
-    let epsilons: number[] | null = null;
-    const eo = options.epsilons;
-    if (eo !== undefined && eo !== null) {
-      const arr = typeof eo === 'number' ? [eo] : Array.isArray(eo) ? Array.from(eo as readonly number[]) : null;
-      if (!arr || arr.length === 0 || arr.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e < 0)) {
-        fail(
-          who,
-          'epsilons',
-          'be a finite number ≥ 0 or a non-empty list of them',
-          eo,
-          'Pass e.g. `epsilons: [0.1, 0.3]`.',
-        );
-      }
-      epsilons = arr;
-    }
-    if (!this.acceptsEpsilons && epsilons !== null)
-      fail(
-        who,
-        'epsilons',
-        'be omitted (this attack takes no ε)',
-        eo,
-        'Drop `epsilons`; filter the results by distance instead.',
-      );
-    if (this.kind === 'fixedEpsilon') {
-      if (epsilons === null)
-        fail(
-          who,
-          'epsilons',
-          'be given (a fixed-epsilon attack needs ε)',
-          eo ?? null,
-          'Pass e.g. `epsilons: [8 / 255]`.',
-        );
-      if (epsilons.some((e) => e <= 0))
-        fail(who, 'epsilons', 'be > 0 for a fixed-epsilon attack', epsilons, 'Drop ε = 0 (it is the clean accuracy).');
-    }
-    const batchSize =
-      options.batchSize === undefined ? (images.shape[0] as number) : checkInt(who, 'batchSize', options.batchSize);
-    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed)))
-      fail(who, 'seed', 'be a finite number', options.seed, 'Pass an integer seed or omit it.');
+    const o = RUN_OPTIONS.parse(options, who);
+    const [lo, hi] = checkImages(who, images, options.bounds);
+    const epsilons = parseEpsilons(who, options.epsilons, this.kind, this.acceptsEpsilons);
+    const batchSize = o.batchSize ?? images.shape[0];
     let targets: tf.Tensor1D | null = null;
     const crit = options.criterion ?? 'misclassification';
     if (crit !== 'misclassification') {
       if (typeof crit !== 'object' || crit === null || !('targets' in crit)) {
-        fail(
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
           who,
-          'criterion',
-          "be 'misclassification' or { targets }",
-          crit,
-          "Pass 'misclassification' or `{ targets: [..] }`.",
-        );
+          option: 'criterion',
+          expected: "be 'misclassification' or { targets }",
+          got: formatValue(crit),
+          fix: "Pass 'misclassification' or `{ targets: [..] }`.",
+        });
       }
       if (!this.supportsTargeted)
-        fail(
+        throw new LipnetOptionError({
+          code: 'CONFLICTING_OPTIONS',
           who,
-          'criterion',
-          "be 'misclassification' (this attack is untargeted only)",
-          'a targeted criterion',
-          'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
-        );
-      targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0] as number);
+          option: 'criterion',
+          expected: "be 'misclassification' (this attack is untargeted only)",
+          got: 'a targeted criterion',
+          fix: 'Use L2CarliniWagnerAttack, L2FMNAttack, DDNAttack or PGD for targeted attacks.',
+        });
+      targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0]);
     }
     const signal = options.signal;
     const should = options.shouldStop;
-    if (should !== undefined && typeof should !== 'function')
-      fail(
-        who,
-        'shouldStop',
-        'be a function returning boolean',
-        typeof should,
-        'Pass `() => boolean` or use `signal`.',
-      );
     const sp = options.startingPoints;
-    if (
-      sp !== undefined &&
-      sp !== null &&
-      (!(sp instanceof tf.Tensor) || sp.dtype !== 'float32' || sp.shape.join() !== images.shape.join())
-    ) {
-      fail(
-        who,
-        'startingPoints',
-        `be a float32 tensor of the images' shape [${images.shape.join(', ')}]`,
-        sp instanceof tf.Tensor ? `a ${sp.dtype} tensor of shape [${sp.shape.join(', ')}]` : typeof sp,
-        'Pass adversarial inputs, one per image (e.g. the `clipped` of another attack).',
-      );
+    if (sp !== undefined && sp !== null) {
+      checkTensor(who, 'startingPoints', sp, { shape: images.shape, layout: "(the images' shape)" });
     }
     return {
       bounds: [lo, hi],
@@ -448,34 +275,52 @@ export abstract class Attack {
   /** Checks logits shape and finiteness on the clean batch, and class indices < C. Returns C. */
   private checkModel(opts: Resolved, images: tf.Tensor, labels: tf.Tensor1D): number {
     const who = this.name;
-    const n = images.shape[0] as number;
+    const n = images.shape[0];
     let numClasses = -1;
     for (let s = 0; s < n; s += opts.batchSize) {
       const e = Math.min(n, s + opts.batchSize);
-      const [shape, finite] = tf.tidy(() => {
+      const [shape, finite, dtype] = tf.tidy(() => {
         const z = opts.logits(tf.slice(images, s, e - s));
         if (!(z instanceof tf.Tensor))
-          fail(who, 'model', 'return a logits tensor', typeof z, 'Return the pre-softmax outputs as a tensor [N, C].');
-        return [z.shape, tf.all(tf.isFinite(z)).dataSync()[0]] as const;
+          throw new LipnetInputError({
+            code: 'INVALID_ARGUMENT',
+            who,
+            option: 'model',
+            expected: 'return a logits tensor',
+            got: formatValue(z),
+            fix: 'Return the pre-softmax outputs as a tensor [N, C].',
+          });
+        return [z.shape, tf.all(tf.isFinite(z)).dataSync()[0], z.dtype] as const;
       });
-      if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
-        fail(
+      // Integer logits have no gradient: a gradient attack would find nothing and say "no adversarial".
+      if (dtype !== 'float32' && this.needsGradients) {
+        throw new LipnetInputError({
+          code: 'INVALID_DTYPE',
           who,
-          'model',
-          `return logits of shape [${e - s}, C] with C ≥ 2`,
-          `shape [${shape.join(', ')}]`,
-          'Return one row of class scores per image (flatten or drop extra axes).',
-        );
+          option: 'model',
+          message: `expected \`model\` to return float32 logits, got ${dtype} logits: they have no gradient (nor real values), so this attack could not move. Return the float32 pre-softmax outputs (or use a decision-based attack such as HopSkipJump, which reads only the argmax).`,
+        });
+      }
+      if (shape.length !== 2 || shape[0] !== e - s || (shape[1] ?? 0) < 2) {
+        throw new LipnetInputError({
+          code: 'INVALID_SHAPE',
+          who,
+          option: 'model',
+          expected: `return logits of shape [${e - s}, C] with C ≥ 2`,
+          got: `shape [${shape.join(', ')}]`,
+          fix: 'Return one row of class scores per image (flatten or drop extra axes).',
+        });
       }
       if (!finite)
-        fail(
+        throw new LipnetInputError({
+          code: 'NON_FINITE',
           who,
-          'model',
-          'return finite logits',
-          'NaN or ±Infinity logits on the clean images',
-          'Check the model weights and the preprocessing (std = 0?).',
-        );
-      numClasses = shape[1] as number;
+          option: 'model',
+          expected: 'return finite logits',
+          got: 'NaN or ±Infinity logits on the clean images',
+          fix: 'Check the model weights and the preprocessing (std = 0?).',
+        });
+      numClasses = shape[1];
     }
     for (const [arg, t] of [
       ['labels', labels],
@@ -484,13 +329,14 @@ export abstract class Attack {
       if (!t) continue;
       const mx = tf.tidy(() => tf.max(t).dataSync()[0] as number);
       if (mx >= numClasses)
-        fail(
+        throw new LipnetInputError({
+          code: 'INVALID_VALUE',
           who,
-          arg,
-          `hold class indices < ${numClasses} (the model has ${numClasses} logits)`,
-          mx,
-          'Check that the labels match the model outputs.',
-        );
+          option: arg,
+          expected: `hold class indices < ${numClasses} (the model has ${numClasses} logits)`,
+          got: formatValue(mx),
+          fix: 'Check that the labels match the model outputs.',
+        });
     }
     return numClasses;
   }
@@ -520,7 +366,7 @@ export abstract class Attack {
       isAdversarial(z) {
         return tf.tidy(() => {
           const pred = tf.argMax(z, 1);
-          return (targeted ? tf.equal(pred, classes) : tf.notEqual(pred, classes)) as tf.Tensor1D;
+          return targeted ? tf.equal(pred, classes) : tf.notEqual(pred, classes);
         });
       },
       async tick(step, totalSteps) {

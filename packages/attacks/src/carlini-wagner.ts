@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive, fail } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { margin, norms, whereSample } from './ops';
 
 /** Options of {@link L2CarliniWagnerAttack}; defaults are foolbox 3.3.4's. */
@@ -18,6 +18,15 @@ export interface L2CarliniWagnerAttackArgs {
   /** Stop an Adam run when the loss did not fall by 0.01 % over a tenth of the steps. Default true. */
   abortEarly?: boolean;
 }
+
+const CW_OPTIONS = defineOptions('L2CarliniWagnerAttack', {
+  binarySearchSteps: opt.integer({ min: 1 }).default(9),
+  steps: opt.integer({ min: 1 }).default(10000),
+  stepsize: opt.number({ gt: 0 }).default(1e-2),
+  confidence: opt.number({ min: 0 }).default(0),
+  initialConst: opt.number({ gt: 0 }).default(1e-3),
+  abortEarly: opt.boolean().default(true),
+});
 
 /**
  * Carlini & Wagner L2 attack (foolbox `L2CarliniWagnerAttack`, v3.3.4; Carlini & Wagner 2017,
@@ -51,19 +60,17 @@ export class L2CarliniWagnerAttack extends Attack {
 
   constructor(args: L2CarliniWagnerAttackArgs = {}) {
     super();
-    const who = this.name;
-    this.binarySearchSteps = checkInt(who, 'binarySearchSteps', args.binarySearchSteps ?? 9);
-    this.steps = checkInt(who, 'steps', args.steps ?? 10000);
-    this.stepsize = checkPositive(who, 'stepsize', args.stepsize ?? 1e-2);
-    this.confidence = checkPositive(who, 'confidence', args.confidence ?? 0, true);
-    this.initialConst = checkPositive(who, 'initialConst', args.initialConst ?? 1e-3);
-    const ae = args.abortEarly ?? true;
-    if (typeof ae !== 'boolean') fail(who, 'abortEarly', 'be a boolean', ae, 'Pass true or false.');
-    this.abortEarly = ae;
+    const o = CW_OPTIONS.parse(args, this.name);
+    this.binarySearchSteps = o.binarySearchSteps;
+    this.steps = o.steps;
+    this.stepsize = o.stepsize;
+    this.confidence = o.confidence;
+    this.initialConst = o.initialConst;
+    this.abortEarly = o.abortEarly;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const a = (hi + lo) / 2;
     const b = (hi - lo) / 2;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive, checkRange } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { crossEntropy, norms, perSample, whereSample } from './ops';
 
 /** Options of {@link DDNAttack}; defaults are foolbox 3.3.4's. */
@@ -12,6 +12,12 @@ export interface DDNAttackArgs {
   /** ε is multiplied by 1−γ when adversarial, 1+γ otherwise. Default 0.05. */
   gamma?: number;
 }
+
+const DDN_OPTIONS = defineOptions('DDNAttack', {
+  initEpsilon: opt.number({ gt: 0 }).default(1.0),
+  steps: opt.integer({ min: 1 }).default(100),
+  gamma: opt.number({ gt: 0, lt: 1 }).default(0.05),
+});
 
 /**
  * Decoupled Direction and Norm attack (foolbox `DDNAttack`; Rony et al. 2019). Step i: at `x + δ`,
@@ -33,14 +39,14 @@ export class DDNAttack extends Attack {
 
   constructor(args: DDNAttackArgs = {}) {
     super();
-    const who = 'DDNAttack';
-    this.initEpsilon = checkPositive(who, 'initEpsilon', args.initEpsilon ?? 1.0);
-    this.steps = checkInt(who, 'steps', args.steps ?? 100);
-    this.gamma = checkRange(who, 'gamma', args.gamma ?? 0.05, 0, 1);
+    const o = DDN_OPTIONS.parse(args);
+    this.initEpsilon = o.initEpsilon;
+    this.steps = o.steps;
+    this.gamma = o.gamma;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const sign = ctx.targeted ? -1 : 1;
     const worst = tf.tidy(() => norms(tf.maximum(tf.sub(x, lo), tf.sub(hi, x))));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample } from './ops';
 
 /** Options of the DeepFool attacks; defaults are foolbox 3.3.4's. */
@@ -12,6 +12,12 @@ export interface DeepFoolAttackArgs {
   /** Extra push past the linearised boundary, `x = x₀ + (1+overshoot)·Σp`. Default 0.02. */
   overshoot?: number;
 }
+
+const DEEPFOOL_OPTIONS = defineOptions('DeepFoolAttack', {
+  steps: opt.integer({ min: 1 }).default(50),
+  candidates: opt.integer({ min: 2 }).default(10),
+  overshoot: opt.number({ min: 0 }).default(0.02),
+});
 
 /**
  * DeepFool (Moosavi-Dezfooli et al. 2016), foolbox `DeepFoolAttack` with `loss="logits"`.
@@ -31,9 +37,10 @@ abstract class DeepFoolBase extends Attack {
 
   constructor(args: DeepFoolAttackArgs, name: string) {
     super();
-    this.steps = checkInt(name, 'steps', args.steps ?? 50);
-    this.candidates = checkInt(name, 'candidates', args.candidates ?? 10, 2);
-    this.overshoot = checkPositive(name, 'overshoot', args.overshoot ?? 0.02, true);
+    const o = DEEPFOOL_OPTIONS.parse(args, name);
+    this.steps = o.steps;
+    this.candidates = o.candidates;
+    this.overshoot = o.overshoot;
   }
 
   /** Distance to the linearised boundary, `|l| / ‖g‖_dual`, `[n, K]` from losses `[n, K]` and grads `[n, K, D]`. */
@@ -42,7 +49,7 @@ abstract class DeepFoolBase extends Attack {
   protected abstract perturbation(d: tf.Tensor, g: tf.Tensor): tf.Tensor;
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const dims = x0.shape.slice(1);
     const dSize = dims.reduce((p, q) => p * q, 1);
     const [lo, hi] = ctx.bounds;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from './errors';
+import { LipnetInputError, checkTensor, formatShape } from '@lipnet/core';
 import { norms, type Norm } from './ops';
 
 /** Checks that both arguments are tensors of one shape `[N, …]` and returns nothing. */
@@ -9,20 +9,32 @@ function checkPair(fn: string, reference: unknown, perturbed: unknown): void {
     ['reference', reference],
     ['perturbed', perturbed],
   ] as const) {
-    if (!(v instanceof tf.Tensor))
-      fail(who, arg, 'be a tf.Tensor of shape [N, …]', typeof v, 'Pass a batch of inputs as a tensor.');
-    if (v.rank < 1) fail(who, arg, 'have a batch axis [N, …]', 'a scalar', 'Add a batch axis: `t.expandDims(0)`.');
+    const t = checkTensor(who, arg, v, {
+      dtype: ['float32', 'int32', 'bool'],
+      layout: '[N, …]',
+      allowEmpty: true,
+    });
+    if (t.rank < 1)
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who,
+        option: arg,
+        expected: 'have a batch axis [N, …]',
+        got: 'a scalar',
+        fix: 'Add a batch axis: `t.expandDims(0)`.',
+      });
   }
   const a = reference as tf.Tensor;
   const b = perturbed as tf.Tensor;
   if (a.shape.join() !== b.shape.join()) {
-    fail(
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
       who,
-      'perturbed',
-      `have the shape of \`reference\` [${a.shape.join(', ')}]`,
-      `shape [${b.shape.join(', ')}]`,
-      'Pass one perturbed input per reference input, of the same shape.',
-    );
+      option: 'perturbed',
+      expected: `have the shape of \`reference\` ${formatShape(a.shape)}`,
+      got: `shape ${formatShape(b.shape)}`,
+      fix: 'Pass one perturbed input per reference input, of the same shape.',
+    });
   }
 }
 
@@ -34,7 +46,7 @@ function distance(fn: Norm, reference: tf.Tensor, perturbed: tf.Tensor): tf.Tens
 /**
  * Per-sample distances between a batch of references and a batch of perturbed inputs,
  * as in foolbox `fb.distances.l0/l1/l2/linf`: `d_i = ‖perturbed_i − reference_i‖_p`, shape `[N]`.
- * Both arguments must have the same shape `[N, …]`; anything else raises an `AttackError`.
+ * Both arguments must have the same shape `[N, …]`; anything else raises a `LipnetInputError`.
  *
  * @example
  * distances.l2(tf.zeros([1, 2]), tf.tensor2d([[3, 4]])).print(); // [5]

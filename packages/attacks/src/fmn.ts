@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { margin, normalizeL2, norms, perSample, whereSample } from './ops';
 
 /** Options of {@link L2FMNAttack}; defaults are foolbox 3.3.4's. */
@@ -14,6 +14,13 @@ export interface L2FMNAttackArgs {
   /** Initial ε adaptation rate (cosine-annealed to 0.001). Default 0.05. */
   gamma?: number;
 }
+
+const FMN_OPTIONS = defineOptions('L2FMNAttack', {
+  steps: opt.integer({ min: 1 }).default(100),
+  maxStepsize: opt.number({ gt: 0 }).default(1.0),
+  minStepsize: opt.number({ gt: 0 }),
+  gamma: opt.number({ gt: 0 }).default(0.05),
+});
 
 /**
  * Fast Minimum-Norm attack in L2 (foolbox `L2FMNAttack`; Pintor et al. 2021, "Fast Minimum-norm
@@ -44,15 +51,15 @@ export class L2FMNAttack extends Attack {
 
   constructor(args: L2FMNAttackArgs = {}) {
     super();
-    const who = 'L2FMNAttack';
-    this.steps = checkInt(who, 'steps', args.steps ?? 100);
-    this.maxStepsize = checkPositive(who, 'maxStepsize', args.maxStepsize ?? 1.0);
-    this.minStepsize = checkPositive(who, 'minStepsize', args.minStepsize ?? this.maxStepsize / 100);
-    this.gamma = checkPositive(who, 'gamma', args.gamma ?? 0.05);
+    const o = FMN_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.maxStepsize = o.maxStepsize;
+    this.minStepsize = o.minStepsize ?? this.maxStepsize / 100;
+    this.gamma = o.gamma;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const worst = tf.tidy(() => norms(tf.maximum(tf.sub(x, lo), tf.sub(hi, x))));
     let delta: tf.Tensor = tf.zerosLike(x);

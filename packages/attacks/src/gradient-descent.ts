@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive, fail } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { crossEntropy, normalizeL2, norms, projectL2, projectLinf } from './ops';
 
 /** Options of the fixed-ε gradient attacks (PGD, FGSM). */
@@ -14,6 +14,14 @@ export interface GradientDescentArgs {
   /** Start from a uniformly random point of the ε-ball. */
   randomStart?: boolean;
 }
+
+/** The options of every gradient-descent attack (their defaults differ: LinfPGD, L2PGD, FGSM, FGM). */
+const GRADIENT_DESCENT_OPTIONS = defineOptions('GradientDescentAttack', {
+  relStepsize: opt.number({ gt: 0 }),
+  absStepsize: opt.number({ gt: 0 }),
+  steps: opt.integer({ min: 1 }),
+  randomStart: opt.boolean(),
+});
 
 /**
  * Projected gradient ascent on the cross-entropy (foolbox `BaseGradientDescent`):
@@ -29,12 +37,11 @@ abstract class GradientDescentBase extends Attack {
 
   constructor(name: string, args: GradientDescentArgs, defaults: Required<Omit<GradientDescentArgs, 'absStepsize'>>) {
     super();
-    this.relStepsize = checkPositive(name, 'relStepsize', args.relStepsize ?? defaults.relStepsize);
-    this.absStepsize = args.absStepsize === undefined ? null : checkPositive(name, 'absStepsize', args.absStepsize);
-    this.steps = checkInt(name, 'steps', args.steps ?? defaults.steps);
-    const rs = args.randomStart ?? defaults.randomStart;
-    if (typeof rs !== 'boolean') fail(name, 'randomStart', 'be a boolean', rs, 'Pass true or false.');
-    this.randomStart = rs;
+    const o = GRADIENT_DESCENT_OPTIONS.parse(args, name);
+    this.relStepsize = o.relStepsize ?? defaults.relStepsize;
+    this.absStepsize = o.absStepsize ?? null;
+    this.steps = o.steps ?? defaults.steps;
+    this.randomStart = o.randomStart ?? defaults.randomStart;
   }
 
   protected abstract normalize(g: tf.Tensor): tf.Tensor;
@@ -93,7 +100,7 @@ abstract class L2Base extends GradientDescentBase {
   }
   protected randomStartPoint(x0: tf.Tensor, eps: number, seed: number): tf.Tensor {
     // Uniform in the L2 ball: first D coordinates of a uniform point on the (D+1)-sphere (foolbox `uniform_l2_n_balls`).
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const dim = x0.size / n;
     const s = tf.randomNormal([n, dim + 2], 0, 1, 'float32', seed);
     const u = tf.slice(tf.div(s, tf.expandDims(norms(s), 1)), [0, 0], [n, dim]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { checkInt, checkPositive } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample, whereSample } from './ops';
 
 /** Options of {@link HopSkipJump}; defaults are foolbox 3.3.4's (L2, geometric step search). */
@@ -21,6 +21,16 @@ export interface HopSkipJumpArgs {
   queryBatchRows?: number;
 }
 
+const HSJ_OPTIONS = defineOptions('HopSkipJump', {
+  steps: opt.integer({ min: 1 }).default(64),
+  initialGradientEvalSteps: opt.integer({ min: 1 }).default(100),
+  maxGradientEvalSteps: opt.integer({ min: 1 }).default(10000),
+  gamma: opt.number({ gt: 0 }).default(1.0),
+  initDirections: opt.integer({ min: 1 }).default(1000),
+  initSteps: opt.integer({ min: 1 }).default(50),
+  queryBatchRows: opt.integer({ min: 1 }).default(2048),
+});
+
 /**
  * HopSkipJump, decision-based L2 attack (foolbox `HopSkipJump`, Chen, Jordan & Wainwright 2019). It uses
  * only the predicted class, never gradients or scores:
@@ -39,6 +49,7 @@ export interface HopSkipJumpArgs {
  * const { clipped } = await new HopSkipJump({ steps: 32 }).run(model, x, y, { seed: 1 });
  */
 export class HopSkipJump extends Attack {
+  protected override readonly needsGradients = false;
   readonly name: string = 'HopSkipJump';
   readonly distance = 'l2' as const;
   readonly kind = 'minimization' as const;
@@ -52,18 +63,18 @@ export class HopSkipJump extends Attack {
 
   constructor(args: HopSkipJumpArgs = {}) {
     super();
-    const who = 'HopSkipJump';
-    this.steps = checkInt(who, 'steps', args.steps ?? 64);
-    this.initialGradientEvalSteps = checkInt(who, 'initialGradientEvalSteps', args.initialGradientEvalSteps ?? 100);
-    this.maxGradientEvalSteps = checkInt(who, 'maxGradientEvalSteps', args.maxGradientEvalSteps ?? 10000);
-    this.gamma = checkPositive(who, 'gamma', args.gamma ?? 1.0);
-    this.initDirections = checkInt(who, 'initDirections', args.initDirections ?? 1000);
-    this.initSteps = checkInt(who, 'initSteps', args.initSteps ?? 50);
-    this.queryBatchRows = checkInt(who, 'queryBatchRows', args.queryBatchRows ?? 2048);
+    const o = HSJ_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.initialGradientEvalSteps = o.initialGradientEvalSteps;
+    this.maxGradientEvalSteps = o.maxGradientEvalSteps;
+    this.gamma = o.gamma;
+    this.initDirections = o.initDirections;
+    this.initSteps = o.initSteps;
+    this.queryBatchRows = o.queryBatchRows;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const d = x.size / n;
     const [lo, hi] = ctx.bounds;
     const isAdv = async (xb: tf.Tensor): Promise<Uint8Array> => {
@@ -150,7 +161,7 @@ export class HopSkipJump extends Attack {
         const evals = Math.floor(
           Math.min(this.initialGradientEvalSteps * Math.sqrt(step + 1), this.maxGradientEvalSteps),
         );
-        const grad = await this.estimate(ctx, xAdv, cls, evals, deltaR);
+        const grad = this.estimate(ctx, xAdv, cls, evals, deltaR);
         let epsH = Array.from(dist, (dd) => dd / Math.sqrt(step + 1));
         let okAll = false;
         for (let halv = 0; halv < 60 && !okAll; halv++) {
@@ -194,14 +205,8 @@ export class HopSkipJump extends Attack {
   }
 
   /** Monte-Carlo estimate of the boundary normal at `xAdv` (unit L2 norm per sample). */
-  private async estimate(
-    ctx: AttackContext,
-    xAdv: tf.Tensor,
-    cls: tf.Tensor1D,
-    evals: number,
-    radius: number[],
-  ): Promise<tf.Tensor> {
-    const n = xAdv.shape[0] as number;
+  private estimate(ctx: AttackContext, xAdv: tf.Tensor, cls: tf.Tensor1D, evals: number, radius: number[]): tf.Tensor {
+    const n = xAdv.shape[0];
     const dims = xAdv.shape.slice(1);
     const [lo, hi] = ctx.bounds;
     const chunk = Math.max(1, Math.floor(this.queryBatchRows / n));

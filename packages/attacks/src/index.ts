@@ -1,7 +1,7 @@
 export { Attack } from './attack';
 export type { AttackContext } from './attack';
 export type { AttackResult, Bounds, Criterion, Model, Preprocessing, ProgressEvent, RunOptions } from './types';
-export { AttackError } from './errors';
+
 export { Rng } from './rng';
 export { distances } from './distances';
 export { L2CarliniWagnerAttack } from './carlini-wagner';

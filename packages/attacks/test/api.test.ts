@@ -1,7 +1,7 @@
 // Input validation, criteria, preprocessing, batching, progress/stop, seeds and distances.
+import { LipnetError } from '@lipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  AttackError,
   DDNAttack,
   L2CarliniWagnerAttack,
   L2DeepFoolAttack,
@@ -25,7 +25,7 @@ describe('validation: clear errors naming the attack, the argument, the value an
     await expect(new L2PGD().run(p.model, bad, p.labels, { epsilons: [0.1] })).rejects.toThrow(
       /^L2PGD: expected `images` to lie inside bounds \[0, 1\], got values in \[.*\]\. Scale the images/,
     );
-    await expect(new L2PGD().run(p.model, bad, p.labels, { epsilons: [0.1] })).rejects.toBeInstanceOf(AttackError);
+    await expect(new L2PGD().run(p.model, bad, p.labels, { epsilons: [0.1] })).rejects.toBeInstanceOf(LipnetError);
     bad.dispose();
   });
   it('rejects a label count mismatch, float labels and out-of-range classes', async () => {

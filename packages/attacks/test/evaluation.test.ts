@@ -1,14 +1,8 @@
 // The whole-dataset runner: robust accuracy per ε equals a direct computation, resumes from its plain
 // state exactly (an aborted run + a resumed one = an uninterrupted one), and the chart is plain Vega-Lite data.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AttackError,
-  FGSM,
-  L2DeepFoolAttack,
-  robustAccuracy,
-  robustAccuracyChart,
-  type RobustAccuracyState,
-} from '../src';
+import { LipnetOptionError } from '@lipnet/core';
+import { FGSM, L2DeepFoolAttack, robustAccuracy, robustAccuracyChart, type RobustAccuracyState } from '../src';
 import { linearProblem } from './helpers';
 
 describe('robustAccuracy', () => {
@@ -65,7 +59,7 @@ describe('robustAccuracy', () => {
       robustAccuracy(new FGSM(), p.model, p.images, p.labels, { ...opts, state: JSON.parse(saved) }),
     ).rejects.toThrow(/robustAccuracy: expected `state` to belong to this run \(LinfFastGradientAttack/);
     await expect(robustAccuracy(new FGSM(), p.model, p.images, p.labels, { epsilons: [] })).rejects.toBeInstanceOf(
-      AttackError,
+      LipnetOptionError,
     );
   });
 

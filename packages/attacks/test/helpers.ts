@@ -82,7 +82,7 @@ export function linearProblem(
     dL2,
     dLinf,
     images,
-    model: (t) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(t, [t.shape[0] as number, -1]), Wt), bt)),
+    model: (t) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(t, [t.shape[0], -1]), Wt), bt)),
     dispose: () => tf.dispose([Wt, bt, images]),
   };
 }

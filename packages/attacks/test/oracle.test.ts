@@ -91,7 +91,7 @@ describe.each([
       }
       // Minimum-norm attacks never leave the bounds: raw is returned as clipped, bit for bit.
       expect(tf.all(tf.equal(res.raw, res.clipped)).dataSync()[0]).toBe(1);
-      // eslint-disable-next-line no-console
+
       console.log(
         `${c.name} (${classes} classes): dist/oracle ∈ [${Math.min(...ratios).toFixed(5)}, ${Math.max(...ratios).toFixed(5)}]`,
       );

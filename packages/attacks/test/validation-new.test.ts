@@ -36,7 +36,7 @@ it('flexible-distance attacks need `distance` only to clip to epsilons', async (
   expect(Math.max(...A.distances.linf(p.images, r[0]!.clipped).dataSync())).toBeLessThanOrEqual(0.1 + 1e-6);
   tf.dispose(r.flatMap((q) => [q.raw, q.clipped, q.success]));
   expect(() => new A.InversionAttack({ distance: 'l3' as never })).toThrow(
-    /`distance` to be 'l0', 'l1', 'l2' or 'linf', got l3/,
+    /`distance` to be one of 'l0', 'l1', 'l2', 'linf', got 'l3'/,
   );
 });
 
@@ -45,18 +45,20 @@ it('startingPoints must match the images; BinarizationRefinement needs them; opt
   await expect(
     new A.L2BrendelBethgeAttack({ steps: 1 }).run(p.model, p.images, p.labels, { startingPoints: bad }),
   ).rejects.toThrow(
-    /expected `startingPoints` to be a float32 tensor of the images' shape \[3, 8\], got a float32 tensor of shape \[2, 8\]/,
+    /expected `startingPoints` to have shape \[3, 8\] \(the images' shape\), got a float32 tensor of shape \[2, 8\]/,
   );
   await expect(new A.BinarizationRefinementAttack().run(p.model, p.images, p.labels)).rejects.toThrow(
     /BinarizationRefinementAttack: expected `startingPoints` to be given/,
   );
   expect(() => new A.L1BrendelBethgeAttack({ overshoot: 2.5 })).toThrow(
-    /`overshoot` to be a number in \(0, 2\), got 2\.5/,
+    /`overshoot` to be a finite number in \(0, 2\), got 2\.5/,
   );
-  expect(() => new A.SparseL1DescentAttack({ quantile: 1.5 })).toThrow(/`quantile` to be a number in \[0, 1\]/);
-  expect(() => new A.EADAttack({ decisionRule: 'L2' as never })).toThrow(/`decisionRule` to be 'EN' or 'L1', got L2/);
+  expect(() => new A.SparseL1DescentAttack({ quantile: 1.5 })).toThrow(/`quantile` to be a finite number in \[0, 1\]/);
+  expect(() => new A.EADAttack({ decisionRule: 'L2' as never })).toThrow(
+    /`decisionRule` to be one of 'EN', 'L1', got 'L2'/,
+  );
   expect(() => new A.VirtualAdversarialAttack({} as never)).toThrow(
-    /VirtualAdversarialAttack: expected `steps` to be given/,
+    /VirtualAdversarialAttack: the option `steps` is required\. Pass an integer ≥ 1/,
   );
   bad.dispose();
 });

@@ -9,10 +9,21 @@ import { parentPort, workerData } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from './select-backend';
-import { AWAITING_GRADIENT, GRADIENT_BYTE_OFFSET, GRADIENT_READY, GRADIENT_WAIT_MS } from './data-parallel-protocol';
+import { KernelProfile } from './kernel-profile';
+import { AWAITING_GRADIENT, GRADIENT_READY, GRADIENT_WAIT_MS } from './data-parallel-protocol';
+import { views, type ExchangeLayout, type StepRegions } from './data-parallel-exchange';
 
-const data = workerData as { backend: string; modules: string[]; modelJson: string };
+const data = workerData as {
+  backend: string;
+  modules: string[];
+  modelJson: string;
+  /** This worker's index (its gradient region in the exchange buffer). */
+  index: number;
+  exchange: SharedArrayBuffer;
+  layout: ExchangeLayout;
+};
 let model: tfl.LayersModel | undefined;
+let profile: KernelProfile | undefined;
 
 type Msg = { type: string } & Record<string, unknown>;
 
@@ -20,41 +31,66 @@ function post(msg: unknown, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(msg, transfer);
 }
 
-function loadWeights(m: tfl.LayersModel, weights: Float32Array[]): void {
+/** The master weights, from the exchange buffer. */
+function loadWeights(m: tfl.LayersModel): void {
+  const { exchange, layout } = data;
+  const weights = views(
+    exchange,
+    layout.weights.map((w) => w.offset),
+    layout.weights.map((w) => w.size),
+  );
   tf.tidy(() => m.weights.forEach((w, i) => (w.read() as tf.Variable).assign(tf.tensor(weights[i]!, w.read().shape))));
+}
+
+/** A step or prediction message: where its rows are in the step buffer. */
+interface Shard {
+  sab: SharedArrayBuffer;
+  regions: StepRegions;
+  start: number;
+  xShape: number[];
+  outRow: number;
+}
+
+/** This shard's rows of x, from the step buffer. */
+function shardInput(msg: Shard): tf.Tensor {
+  const inRow = tf.util.sizeFromShape(msg.xShape.slice(1));
+  const values = new Float32Array(msg.sab, msg.regions.x + 4 * msg.start * inRow, msg.xShape[0]! * inRow);
+  return tf.tensor(values, msg.xShape);
+}
+
+/** Writes this shard's outputs p into the step buffer's P region. */
+function writeOutputs(msg: Shard, p: tf.Tensor): void {
+  new Float32Array(msg.sab, msg.regions.p + 4 * msg.start * msg.outRow, p.size).set(p.dataSync() as Float32Array);
 }
 
 async function init(): Promise<void> {
   await selectBackend({ prefer: data.backend, log: null });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const m of data.modules) require(m);
-  model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology'] as never);
+  model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology']);
   post({ type: 'ready', backend: tf.getBackend(), weightShapes: model.weights.map((w) => w.shape) });
 }
 
-function predict(m: tfl.LayersModel, msg: Msg): void {
-  loadWeights(m, msg['weights'] as Float32Array[]);
-  const out = tf.tidy(
-    () => m.apply(tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]), { training: false }) as tf.Tensor,
-  );
-  const values = out.dataSync() as Float32Array;
-  post({ type: 'predicted', values, shape: out.shape }, [values.buffer as ArrayBuffer]);
+function predict(m: tfl.LayersModel, msg: Shard): void {
+  loadWeights(m);
+  const out = tf.tidy(() => m.apply(shardInput(msg), { training: false }) as tf.Tensor);
+  writeOutputs(msg, out);
+  post({ type: 'predicted', shape: out.shape });
   out.dispose();
 }
 
-function step(m: tfl.LayersModel, msg: Msg): void {
-  loadWeights(m, msg['weights'] as Float32Array[]);
-  const sab = msg['sab'] as SharedArrayBuffer;
-  const control = new Int32Array(sab, 0, 1);
+function step(m: tfl.LayersModel, msg: Shard & { nonTrainable: boolean }): void {
+  loadWeights(m);
+  const control = new Int32Array(msg.sab, 0, 1);
   const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
-  const x = tf.tensor(msg['x'] as Float32Array, msg['xShape'] as number[]);
+  const x = shardInput(msg);
   let abandoned: string | undefined;
   let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
   try {
     result = tf.variableGrads(() => {
       const p = m.apply(x, { training: true }) as tf.Tensor;
-      const values = Float32Array.from(p.dataSync() as Float32Array);
-      post({ type: 'logits', values, shape: p.shape }, [values.buffer as ArrayBuffer]);
+      writeOutputs(msg, p);
+      post({ type: 'logits', shape: p.shape });
       const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);
       if (Atomics.load(control, 0) !== GRADIENT_READY) {
         abandoned =
@@ -65,21 +101,36 @@ function step(m: tfl.LayersModel, msg: Msg): void {
         // would leave the activations the tape keeps for the backward pass allocated.
         return tf.sum(tf.mul(p, tf.scalar(0))) as tf.Scalar;
       }
-      const g = new Float32Array(sab, GRADIENT_BYTE_OFFSET + 4 * (msg['gOffset'] as number), p.size);
-      return tf.sum(tf.mul(p, tf.tensor(Float32Array.from(g), p.shape))) as tf.Scalar;
+      const g = new Float32Array(msg.sab, msg.regions.g + 4 * msg.start * msg.outRow, p.size);
+      return tf.sum(tf.mul(p, tf.tensor(g.slice(), p.shape))) as tf.Scalar;
     }, vars);
     if (abandoned) throw new Error(abandoned);
-    const out = vars.map((v) => Float32Array.from(result!.grads[v.name]!.dataSync() as Float32Array));
-    const nonTrainable = msg['nonTrainable']
-      ? m.nonTrainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array))
-      : undefined;
-    post(
-      { type: 'grads', grads: out, nonTrainable },
-      [...out, ...(nonTrainable ?? [])].map((a) => a.buffer as ArrayBuffer),
+    const { exchange, layout } = data;
+    const grads = views(
+      exchange,
+      layout.grads[data.index]!,
+      vars.map((v) => v.size),
     );
+    vars.forEach((v, k) => grads[k]!.set(result!.grads[v.name]!.dataSync() as Float32Array));
+    if (msg.nonTrainable) {
+      const nt = m.nonTrainableWeights;
+      const targets = views(
+        exchange,
+        layout.nonTrainable,
+        nt.map((w) => w.read().size),
+      );
+      nt.forEach((w, k) => targets[k]!.set(w.read().dataSync() as Float32Array));
+    }
+    post({ type: 'grads' });
   } finally {
     tf.dispose([x, ...(result ? [result.value, ...Object.values(result.grads)] : [])]);
   }
+}
+
+/** The wasm backend's heap size (it only grows), or 0 on another backend. */
+function heapBytes(): number {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.byteLength ?? 0;
 }
 
 function postError(err: unknown): void {
@@ -89,11 +140,18 @@ function postError(err: unknown): void {
 parentPort?.on('message', (msg: Msg) => {
   try {
     if (!model) throw new Error(`got '${msg.type}' before the model was built`);
-    if (msg.type === 'predict') predict(model, msg);
-    else if (msg.type === 'memory')
-      post({ type: 'memory', numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
-    else if (msg.type === 'step') step(model, msg);
-    else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step' or 'memory')`);
+    if (msg.type === 'predict') predict(model, msg as unknown as Shard);
+    else if (msg.type === 'memory') post({ type: 'memory', ...tf.memory(), heapBytes: heapBytes() });
+    else if (msg.type === 'step') step(model, msg as unknown as Shard & { nonTrainable: boolean });
+    else if (msg.type === 'profile') {
+      // Kernel profile of this worker's backend: 'start' wraps its kernels, 'stop' restores them and replies.
+      if (msg['action'] === 'start') profile ??= KernelProfile.start();
+      else {
+        const rows = profile?.stop() ?? [];
+        profile = undefined;
+        post({ type: 'profile', rows });
+      }
+    } else throw new TypeError(`unexpected message '${msg.type}' (expected 'predict', 'step', 'memory' or 'profile')`);
   } catch (err) {
     postError(err);
   }

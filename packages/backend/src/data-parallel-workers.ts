@@ -6,14 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Worker } from 'worker_threads';
+import { DataParallelError } from './errors';
 
-/** Raised for bad options or a failing worker; the message names the cause and the fix. */
-export class DataParallelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataParallelError';
-  }
-}
+export { DataParallelError };
 
 /** A message from a worker. */
 export type Reply = { type: string; error?: string } & Record<string, unknown>;
@@ -82,17 +77,4 @@ export class WorkerHandle {
 export function shardSizes(n: number, parts: number): number[] {
   const k = Math.min(parts, n);
   return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-}
-
-/** The workers' shard outputs ({values, shape} replies, in shard order) stacked along axis 0. */
-export function stackShards(replies: Reply[]): { values: Float32Array; shape: number[] } {
-  const parts = replies.map((r) => r['values'] as Float32Array);
-  const values = new Float32Array(parts.reduce((s, v) => s + v.length, 0));
-  let off = 0;
-  for (const v of parts) {
-    values.set(v, off);
-    off += v.length;
-  }
-  const rows = replies.reduce((s, r) => s + (r['shape'] as number[])[0]!, 0);
-  return { values, shape: [rows, ...(replies[0]!['shape'] as number[]).slice(1)] };
 }

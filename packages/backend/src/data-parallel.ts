@@ -28,8 +28,11 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DataParallelError, WorkerHandle, shardSizes, stackShards, workerScript } from './data-parallel-workers';
-import { ShardedStepPass } from './sharded-step-pass';
+import { DataParallelError, WorkerHandle, shardSizes, workerScript } from './data-parallel-workers';
+import { ShardedStepPass, type ScatteredStep } from './sharded-step-pass';
+import { exchangeLayout, stepBuffer, stepRegions, views, type ExchangeLayout } from './data-parallel-exchange';
+import { AWAITING_GRADIENT } from './data-parallel-protocol';
+import type { KernelProfileRow } from './kernel-profile';
 import { fullBatchStep, type FullBatchStepTimings, type LossOrMetricFn } from './full-batch-step';
 
 export { DataParallelError, shardSizes, type LossOrMetricFn };
@@ -68,10 +71,15 @@ export class DataParallelTrainer {
    */
   lastStepTimings: FullBatchStepTimings = { forwardMs: 0, lossMs: 0, backwardMs: 0, applyMs: 0 };
 
+  /** The step buffer of the last step or prediction, reused while large enough. */
+  private stepSab: SharedArrayBuffer | undefined;
+
   private constructor(
     private readonly handles: WorkerHandle[],
     /** The master model (main thread): its weights are the trained ones. */
     readonly model: tfl.LayersModel,
+    /** Weights, each worker's gradients and the non-trainable weights, shared with every worker. */
+    private readonly exchange: { sab: SharedArrayBuffer; layout: ExchangeLayout },
   ) {}
 
   /** Starts the workers; each selects its backend and rebuilds the model. */
@@ -79,12 +87,14 @@ export class DataParallelTrainer {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) {
       throw new DataParallelError(
         `DataParallelTrainer: expected \`workers\` to be an integer ≥ 1, got ${opts.workers}. Pass e.g. os.cpus().length.`,
+        'INVALID_OPTION',
       );
     }
     for (const m of opts.modules ?? []) {
       if (!path.isAbsolute(m)) {
         throw new DataParallelError(
           `DataParallelTrainer: expected every entry of \`modules\` to be an absolute path, got '${m}'. Use require.resolve(...).`,
+          'INVALID_OPTION',
         );
       }
     }
@@ -95,16 +105,27 @@ export class DataParallelTrainer {
     }
     const script = workerScript();
     const modelJson = JSON.stringify(opts.model.toJSON(null, false));
+    const size = (ws: tfl.LayersModel['weights']) => ws.map((w) => tf.util.sizeFromShape(w.shape as number[]));
+    const m = opts.model;
+    const layout = exchangeLayout(size(m.weights), size(m.trainableWeights), size(m.nonTrainableWeights), opts.workers);
+    const exchange = { sab: new SharedArrayBuffer(4 * layout.floats), layout };
     const handles = Array.from(
       { length: opts.workers },
-      () =>
+      (_, index) =>
         new WorkerHandle(
           new Worker(script, {
-            workerData: { backend: opts.backend ?? 'wasm', modules: opts.modules ?? [], modelJson },
+            workerData: {
+              backend: opts.backend ?? 'wasm',
+              modules: opts.modules ?? [],
+              modelJson,
+              index,
+              exchange: exchange.sab,
+              layout,
+            },
           }),
         ),
     );
-    const trainer = new DataParallelTrainer(handles, opts.model);
+    const trainer = new DataParallelTrainer(handles, opts.model, exchange);
     try {
       const shapes = opts.model.weights.map((w) => w.shape);
       const replies = await Promise.all(handles.map((h) => h.expect('ready')));
@@ -129,45 +150,64 @@ export class DataParallelTrainer {
     return this.handles.length;
   }
 
-  /** The weights' current values, read only (each worker gets its own copy in {@link scatter}). */
-  private weightsMessage(): Float32Array[] {
-    return this.model.weights.map((w) => w.read().dataSync() as Float32Array);
+  /** Writes the master weights into the exchange buffer (the workers load them at the start of a step). */
+  private writeWeights(): void {
+    const { sab, layout } = this.exchange;
+    const targets = views(
+      sab,
+      layout.weights.map((w) => w.offset),
+      layout.weights.map((w) => w.size),
+    );
+    this.model.weights.forEach((w, i) => targets[i]!.set(w.read().dataSync() as Float32Array));
   }
 
   /**
-   * Splits x into consecutive shards of `sizes[i]` rows and posts shard i, with
-   * the current weights and `extra(i, firstRow)`, to worker i.
+   * Writes the weights and x into shared memory and tells worker i to run
+   * `type` on its `sizes[i]` rows (with `extra(i, firstRow)`). The step buffer
+   * also has room for the whole batch's outputs and ∂L/∂P; its control word is
+   * reset.
    */
   private scatter(
     type: string,
     x: tf.Tensor,
     sizes: number[],
     extra: (i: number, start: number) => Record<string, unknown>,
-  ): void {
+  ): ScatteredStep {
     const n = x.shape[0]!;
-    const xs = x.dataSync() as Float32Array;
-    const row = xs.length / n;
-    const weights = this.weightsMessage();
+    const inRow = tf.util.sizeFromShape(x.shape.slice(1));
+    const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
+    const regions = stepRegions(n, inRow, outRow);
+    const sab = (this.stepSab = stepBuffer(this.stepSab, regions.bytes));
+    Atomics.store(new Int32Array(sab, 0, 1), 0, AWAITING_GRADIENT);
+    new Float32Array(sab, regions.x, n * inRow).set(x.dataSync() as Float32Array);
+    this.writeWeights();
     let start = 0;
     sizes.forEach((size, i) => {
-      const shard = xs.slice(start * row, (start + size) * row);
-      const w = weights.map((a) => a.slice());
-      this.handles[i]!.post({ type, x: shard, xShape: [size, ...x.shape.slice(1)], weights: w, ...extra(i, start) }, [
-        shard.buffer,
-        ...w.map((a) => a.buffer as ArrayBuffer),
-      ]);
+      this.handles[i]!.post({
+        type,
+        sab,
+        regions,
+        start,
+        xShape: [size, ...x.shape.slice(1)],
+        outRow,
+        ...extra(i, start),
+      });
       start += size;
     });
+    return { sab, regions, outRow, rows: n };
   }
 
   /** The model's output on x in inference mode, computed by the workers shard by shard. */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
     if (x.shape[0] === 0)
-      throw new DataParallelError('DataParallelTrainer.predict: x has no rows. Pass at least one sample.');
+      throw new DataParallelError(
+        'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
     const sizes = shardSizes(x.shape[0]!, this.handles.length);
-    this.scatter('predict', x, sizes, () => ({}));
-    const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted'))));
-    return tf.tensor(values, shape);
+    const step = this.scatter('predict', x, sizes, () => ({}));
+    const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted')));
+    return ShardedStepPass.outputs(step, replies[0]!['shape'] as number[]);
   }
 
   /**
@@ -189,9 +229,14 @@ export class DataParallelTrainer {
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,
+        'INVALID_SHAPE',
       );
-    if (n === 0) throw new DataParallelError('DataParallelTrainer.step: the batch is empty. Pass at least one sample.');
-    const pass = new ShardedStepPass(this.handles, this.model, x, (type, sizes, extra) =>
+    if (n === 0)
+      throw new DataParallelError(
+        'DataParallelTrainer.step: the batch is empty. Pass at least one sample.',
+        'EMPTY_BATCH',
+      );
+    const pass = new ShardedStepPass(this.handles, this.model, x, this.exchange, (type, sizes, extra) =>
       this.scatter(type, x, sizes, extra),
     );
     const { values, timings } = await fullBatchStep(pass, y, optimizer, loss, metrics);
@@ -199,8 +244,12 @@ export class DataParallelTrainer {
     return values;
   }
 
-  /** `tf.memory()` of each worker (numTensors, numBytes): constant across steps when nothing leaks. */
-  async workerMemory(): Promise<{ numTensors: number; numBytes: number }[]> {
+  /**
+   * `tf.memory()` of each worker (numTensors, numBytes: constant across steps
+   * when nothing leaks) and the size of its wasm heap (`heapBytes`, the high
+   * water mark of its backend's memory, which never shrinks; 0 off wasm).
+   */
+  async workerMemory(): Promise<{ numTensors: number; numBytes: number; heapBytes: number }[]> {
     const replies = await Promise.all(
       this.handles.map((h) => {
         const r = h.expect('memory');
@@ -208,7 +257,35 @@ export class DataParallelTrainer {
         return r;
       }),
     );
-    return replies.map((r) => ({ numTensors: r['numTensors'] as number, numBytes: r['numBytes'] as number }));
+    return replies.map((r) => ({
+      numTensors: r['numTensors'] as number,
+      numBytes: r['numBytes'] as number,
+      heapBytes: r['heapBytes'] as number,
+    }));
+  }
+
+  /**
+   * Runs `work` (e.g. a few {@link step}s) with every worker's kernels profiled
+   * ({@link KernelProfile} in each worker thread) and resolves with the
+   * per-kernel totals of each worker, in worker order. The main thread's own
+   * kernels (loss, optimizer) are not included: profile them with
+   * `KernelProfile.start()` around the same call.
+   */
+  async profileKernels(work: () => Promise<unknown>): Promise<KernelProfileRow[][]> {
+    this.handles.forEach((h) => h.post({ type: 'profile', action: 'start' }));
+    let failed = false;
+    let failure: unknown;
+    try {
+      await work();
+    } catch (err) {
+      failed = true;
+      failure = err;
+    }
+    const replies = this.handles.map((h) => h.expect('profile'));
+    this.handles.forEach((h) => h.post({ type: 'profile', action: 'stop' }));
+    const rows = (await Promise.all(replies)).map((r) => r['rows'] as KernelProfileRow[]);
+    if (failed) throw failure;
+    return rows;
   }
 
   /** Stops the workers (the master model stays usable). */

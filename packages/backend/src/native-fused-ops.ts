@@ -1,9 +1,9 @@
 /**
  * lipnet's fused TensorFlow ops for tfjs-node's `tensorflow` backend: the
- * kernels of @lipnet/layers' `FUSED_KERNELS` contract (GroupSort(2), bias +
+ * kernels of @lipnet/core's `FUSED_KERNELS` contract (GroupSort(2), bias +
  * GroupSort(2), L2-norm pooling and their gradients), each one pass over
  * memory instead of the four to eight of the stock composition, and
- * @lipnet/constraints' `FUSED_BJORCK_KERNELS` (all Björck iterations, and
+ * @lipnet/core's `FUSED_KERNELS` (`bjorck`) (all Björck iterations, and
  * their gradient, in one op each instead of ~5 ops per iteration). They are C++
  * TensorFlow ops (tools/native/ops/lipnet_ops.cc) that `pnpm native:setup`
  * compiles against the same TensorFlow wheel as the binding, into a Node
@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { addonFile } from './addon-file';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** What {@link registerNativeFusedOps} did. */
 export interface NativeFusedOpsStatus {
@@ -62,18 +63,18 @@ interface OpSpec {
 }
 
 const OPS = {
-  LipnetPairSort: { inputs: ['x'] },
-  LipnetPairSortGrad: { inputs: ['x', 'dy'] },
-  LipnetBiasPairSort: { inputs: ['z', 'b'] },
-  LipnetBiasPairSortGrad: { inputs: ['z', 'b', 'dy'], outputs: 2 },
-  LipnetL2Pool: { inputs: ['x'], attrs: poolAttrs },
-  LipnetL2PoolGrad: { inputs: ['x', 'dy'], attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')] },
-  LipnetBjorck: {
+  [FUSED_KERNELS.pairSort]: { inputs: ['x'] },
+  [FUSED_KERNELS.pairSortGrad]: { inputs: ['x', 'dy'] },
+  [FUSED_KERNELS.biasPairSort]: { inputs: ['z', 'b'] },
+  [FUSED_KERNELS.biasPairSortGrad]: { inputs: ['z', 'b', 'dy'], outputs: 2 },
+  [FUSED_KERNELS.l2Pool]: { inputs: ['x'], attrs: poolAttrs },
+  [FUSED_KERNELS.l2PoolGrad]: { inputs: ['x', 'dy'], attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')] },
+  [FUSED_KERNELS.bjorck]: {
     inputs: ['w'],
     attrs: (be, a) => [float(be, a, 'beta'), int(be, a, 'maxIter'), float(be, a, 'eps')],
     outputs: 2,
   },
-  LipnetBjorckGrad: { inputs: ['iterates', 'dy'], attrs: (be, a) => [float(be, a, 'beta')] },
+  [FUSED_KERNELS.bjorckGrad]: { inputs: ['iterates', 'dy'], attrs: (be, a) => [float(be, a, 'beta')] },
 } satisfies Record<string, OpSpec>;
 
 /** The tfjs kernel names (= TensorFlow op names) this module registers. */

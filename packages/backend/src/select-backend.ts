@@ -10,6 +10,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
+import { configureRelaxedSimd } from './relaxed-simd';
+import { envFlag } from './env-flags';
+import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
@@ -61,7 +64,11 @@ export interface SelectBackendOptions {
   prefer?: string;
   /** Receives one line per skipped backend and one for the chosen one (default: console.error). `null` silences. */
   log?: ((line: string) => void) | null;
-  /** Environment to read `LIPNET_BACKEND` from (default `process.env`). */
+  /**
+   * Environment to read `LIPNET_BACKEND`, `LIPNET_RELAXED_SIMD` and `LIPNET_FRUGAL_BACKPROP` from (default
+   * `process.env`). The last two are switches (1, the default, or 0): relaxed SIMD in lipnet's wasm kernels,
+   * and tf.engine()'s frugal backward pass (the same gradients, memory freed during the pass).
+   */
   env?: Record<string, string | undefined>;
   /**
    * Loads a native package (default: `require`). Tests inject a loader that
@@ -241,11 +248,11 @@ function defaultLoad(pkg: string): unknown {
   return require(pkg);
 }
 
-async function tryWasm(withKernels: boolean): Promise<string> {
+async function tryWasm(withKernels: boolean, relaxedSetting: 'on' | 'off'): Promise<string> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    wasm = require('@tensorflow/tfjs-backend-wasm');
+    wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
     throw new Skip(
       `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`,
@@ -265,6 +272,7 @@ async function tryWasm(withKernels: boolean): Promise<string> {
       // Already initialised earlier in this process: the paths no longer matter.
     }
   }
+  const relaxed = withKernels ? `, ${configureRelaxedSimd(relaxedSetting)}` : '';
   if (withKernels) registerWasmTrainingKernels();
   else unregisterWasmTrainingKernels();
   if (!(await activate('wasm'))) {
@@ -274,7 +282,7 @@ async function tryWasm(withKernels: boolean): Promise<string> {
     );
   }
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return `WebAssembly${simd ? ' + SIMD' : ''}, 1 thread, ${withKernels ? "lipnet's training kernels" : 'stock kernels only (no Conv2DBackpropFilter)'}`;
+  return `WebAssembly${simd ? ' + SIMD' : ''}, 1 thread, ${withKernels ? "lipnet's training kernels" : 'stock kernels only (no Conv2DBackpropFilter)'}${relaxed}`;
 }
 
 async function tryCpu(): Promise<string> {
@@ -287,15 +295,19 @@ async function tryCpu(): Promise<string> {
   return 'pure JavaScript (exact, very slow for training)';
 }
 
-async function attempt(c: Candidate, loadNative: (pkg: string) => unknown): Promise<string> {
+async function attempt(
+  c: Candidate,
+  loadNative: (pkg: string) => unknown,
+  relaxedSetting: 'on' | 'off',
+): Promise<string> {
   switch (c.name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
       return tryNative(c, loadNative);
     case 'wasm':
-      return tryWasm(true);
+      return tryWasm(true, relaxedSetting);
     case 'wasm-stock':
-      return tryWasm(false);
+      return tryWasm(false, relaxedSetting);
     case 'cpu':
       return tryCpu();
   }
@@ -319,6 +331,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const loadNative = options.loadNative ?? defaultLoad;
+  const relaxedSetting = envFlag(env, 'LIPNET_RELAXED_SIMD', 'relaxed SIMD where the runtime has it') ? 'on' : 'off';
+  // The frugal backward pass (frugal-backprop.ts): the same gradients with the memory released as it goes.
+  if (envFlag(env, 'LIPNET_FRUGAL_BACKPROP', 'free gradients and saved activations during the backward pass'))
+    installFrugalBackprop();
+  else uninstallFrugalBackprop();
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';
@@ -334,7 +351,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const skipped: SkippedBackend[] = [];
   for (const c of order) {
     try {
-      const what = await attempt(c, loadNative);
+      const what = await attempt(c, loadNative, relaxedSetting);
       const name: BackendName = c.name;
       const reason = forced
         ? `forced by ${source}: ${what}`

@@ -3,81 +3,105 @@
  * the worker threads, shard by shard, and each worker finishes its backward
  * pass once ∂L/∂P is in the step's SharedArrayBuffer (a worker waits for it
  * with `Atomics.wait` inside its gradient tape; see data-parallel-protocol.ts).
+ * Every array goes through shared memory (data-parallel-exchange.ts): x and
+ * the weights in, P, G and the gradients out; messages only signal.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GRADIENT_BYTE_OFFSET, GRADIENT_READY, STEP_ABORTED } from './data-parallel-protocol';
-import { shardSizes, stackShards, type Reply, type WorkerHandle } from './data-parallel-workers';
+import { GRADIENT_READY, STEP_ABORTED } from './data-parallel-protocol';
+import { views, type ExchangeLayout, type StepRegions } from './data-parallel-exchange';
+import { shardSizes, type Reply, type WorkerHandle } from './data-parallel-workers';
 import type { LogitsPass } from './full-batch-step';
 
-/** Posts shard i of the batch (rows `sizes[i]`) with the weights and `extra(i, firstRow)` to worker i. */
+/** A step or prediction whose inputs are in shared memory: its buffer, regions and sizes. */
+export interface ScatteredStep {
+  sab: SharedArrayBuffer;
+  regions: StepRegions;
+  /** Output floats per sample. */
+  outRow: number;
+  /** Samples in the batch. */
+  rows: number;
+}
+
+/** Writes x and the weights to shared memory and tells worker i to run `type` on its `sizes[i]` rows. */
 export type Scatter = (
   type: string,
   sizes: number[],
   extra: (i: number, start: number) => Record<string, unknown>,
-) => void;
+) => ScatteredStep;
 
 /** One data-parallel step's forward and backward passes over the workers. */
 export class ShardedStepPass implements LogitsPass {
-  private control: Int32Array | undefined;
-  private gAll: Float32Array | undefined;
+  private step: ScatteredStep | undefined;
   private gradsEach: Promise<Reply>[] = [];
 
   constructor(
     private readonly handles: WorkerHandle[],
     private readonly model: tfl.LayersModel,
     private readonly x: tf.Tensor,
+    private readonly exchange: { sab: SharedArrayBuffer; layout: ExchangeLayout },
     private readonly scatter: Scatter,
   ) {}
 
-  /** Sends the shards; resolves with the workers' logits stacked in shard order. */
+  /** The whole batch's outputs the workers wrote to the step buffer, as a tensor of [rows, ...shape[1:]]. */
+  static outputs(step: ScatteredStep, shape: number[]): tf.Tensor {
+    const values = new Float32Array(step.sab, step.regions.p, step.rows * step.outRow).slice();
+    return tf.tensor(values, [step.rows, ...shape.slice(1)]);
+  }
+
+  /** Sends the shards; resolves with the workers' logits of the whole batch. */
   async forward(): Promise<tf.Tensor> {
-    const n = this.x.shape[0]!;
-    const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
-    // Shared per step: Int32 control word, then G (n · outRow floats).
-    const sab = new SharedArrayBuffer(GRADIENT_BYTE_OFFSET + 4 * n * outRow);
-    this.control = new Int32Array(sab, 0, 1);
-    this.gAll = new Float32Array(sab, GRADIENT_BYTE_OFFSET, n * outRow);
-    const sizes = shardSizes(n, this.handles.length);
-    this.scatter('step', sizes, (i, start) => ({ sab, gOffset: start * outRow, nonTrainable: i === 0 }));
+    const sizes = shardSizes(this.x.shape[0]!, this.handles.length);
+    this.step = this.scatter('step', sizes, (i) => ({ nonTrainable: i === 0 }));
     this.gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
     // Awaited in backward/abort; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
     this.gradsEach.forEach((p) => p.catch(() => undefined));
-    const { values, shape } = stackShards(await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits'))));
-    return tf.tensor(values, shape);
+    const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits')));
+    return ShardedStepPass.outputs(this.step, replies[0]!['shape'] as number[]);
   }
 
   /**
-   * Writes G for the workers, waits for their gradients and sums them; the
-   * master model's non-trainable weights (power-iteration vectors) are then
-   * set to the first worker's.
+   * Writes G for the workers, waits for their gradients (in the exchange
+   * buffer) and sums them; the master model's non-trainable weights
+   * (power-iteration vectors) are then set to the first worker's.
    */
   async backward(g: tf.Tensor): Promise<tf.NamedTensorMap> {
-    this.gAll!.set(g.dataSync() as Float32Array);
-    Atomics.store(this.control!, 0, GRADIENT_READY);
-    Atomics.notify(this.control!, 0);
+    const step = this.step!;
+    new Float32Array(step.sab, step.regions.g, step.rows * step.outRow).set(g.dataSync() as Float32Array);
+    const control = new Int32Array(step.sab, 0, 1);
+    Atomics.store(control, 0, GRADIENT_READY);
+    Atomics.notify(control, 0);
     const replies = await Promise.all(this.gradsEach);
+    const { sab, layout } = this.exchange;
     const trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const named: tf.NamedTensorMap = {};
-    tf.tidy(() => {
-      trainable.forEach((v, k) => {
-        const parts = replies.map((r) => tf.tensor((r['grads'] as Float32Array[])[k]!, v.shape));
-        named[v.name] = tf.keep(parts.length === 1 ? parts[0]! : tf.addN(parts));
+    const sizes = trainable.map((v) => v.size);
+    const sums = views(sab, layout.grads[0]!, sizes).map((v) => v.slice());
+    for (let w = 1; w < replies.length; w++) {
+      views(sab, layout.grads[w]!, sizes).forEach((part, k) => {
+        const sum = sums[k]!;
+        for (let i = 0; i < sum.length; i++) sum[i]! += part[i]!;
       });
-    });
-    const nt = replies[0]!['nonTrainable'] as Float32Array[] | undefined;
-    if (nt) {
-      const vars = this.model.nonTrainableWeights;
-      tf.tidy(() => vars.forEach((w, k) => (w.read() as tf.Variable).assign(tf.tensor(nt[k]!, w.read().shape))));
     }
+    const named: tf.NamedTensorMap = {};
+    trainable.forEach((v, k) => (named[v.name] = tf.tensor(sums[k]!, v.shape)));
+    const nt = this.model.nonTrainableWeights;
+    const ntValues = views(
+      sab,
+      layout.nonTrainable,
+      nt.map((w) => w.read().size),
+    );
+    tf.tidy(() =>
+      nt.forEach((w, k) => (w.read() as tf.Variable).assign(tf.tensor(ntValues[k]!.slice(), w.read().shape))),
+    );
     return named;
   }
 
   /** Tells the waiting workers the step is abandoned, and waits until every one has answered. */
   async abort(): Promise<void> {
-    if (this.control) {
-      Atomics.store(this.control, 0, STEP_ABORTED);
-      Atomics.notify(this.control, 0);
+    if (this.step) {
+      const control = new Int32Array(this.step.sab, 0, 1);
+      Atomics.store(control, 0, STEP_ABORTED);
+      Atomics.notify(control, 0);
     }
     await Promise.allSettled(this.gradsEach);
   }

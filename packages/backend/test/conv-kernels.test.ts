@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IM2COL_MAX_PATCH, setBackpropFilterRoute, setIm2colMaxPatch } from '../src';
+import {
+  IM2COL_MAX_PATCH,
+  configureRelaxedSimd,
+  relaxedSimdEnabled,
+  setBackpropFilterRoute,
+  setIm2colMaxPatch,
+  setRelaxedSimd,
+} from '../src';
 import { expectRelClose, initWasm, randInt, randomArray, runOn } from './helpers';
 
 type Pad = 'same' | 'valid';
@@ -18,6 +25,12 @@ const DEMO4: ConvCase[] = [
   // Big enough to be computed in several chunks (cache-sized blocks): im2col (2 row blocks), x-as-filter (3 sample blocks).
   { x: [12, 28, 28, 1], f: [3, 3, 1, 16], stride: 1, pad: 'same' },
   { x: [3, 32, 32, 48], f: [3, 3, 48, 2], stride: 1, pad: 'same' },
+  // The direct SIMD kernel: several tile groups (C = 3 is not a multiple of the 4-tap tiles), K = 12 (3 channel groups), valid and 5×2 filters.
+  { x: [2, 11, 9, 3], f: [3, 3, 3, 12], stride: 1, pad: 'same' },
+  { x: [2, 11, 9, 6], f: [5, 2, 6, 8], stride: 1, pad: 'valid' },
+  // Direct Conv2D and Conv2DBackpropInput (C a multiple of 4): an even filter ('same' pads 0 top, 1 bottom) and 'valid'.
+  { x: [2, 7, 6, 8], f: [2, 3, 8, 4], stride: 1, pad: 'same' },
+  { x: [2, 7, 6, 8], f: [3, 2, 8, 12], stride: 1, pad: 'valid' },
 ];
 
 /** Random geometries (seeded): batch 1–3, 5–12 px, 1–6 in, 1–5 out, filter 1–4, stride 1–2, same/valid. */
@@ -43,9 +56,9 @@ function randomCases(count: number): ConvCase[] {
   return cases;
 }
 
-const label = (c: ConvCase) => `x[${c.x}] f[${c.f}] stride ${c.stride} ${c.pad}`;
+const label = (c: ConvCase) => `x[${c.x.join(',')}] f[${c.f.join(',')}] stride ${c.stride} ${c.pad}`;
 
-/** dy, dW and dx of Σ conv2d(x, f)·g for a fixed random g, through tf.grads (the kernels under test). */
+/** dx, dW and y of Σ conv2d(x, f)·g for a fixed random g, through tf.grads (the kernels under test). */
 function convGrads(c: ConvCase, seed: number) {
   const xv = randomArray(tf.util.sizeFromShape(c.x), seed);
   const fv = randomArray(tf.util.sizeFromShape(c.f), seed + 1);
@@ -57,30 +70,50 @@ function convGrads(c: ConvCase, seed: number) {
     const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), g)),
     )([x, f]);
-    return [dx!, df!];
+    return [dx!, df!, y];
   };
 }
 
-beforeAll(initWasm);
+beforeAll(async () => {
+  await initWasm();
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
 afterEach(() => {
+  setRelaxedSimd('auto');
   setIm2colMaxPatch(IM2COL_MAX_PATCH);
   setBackpropFilterRoute('auto');
 });
 
-describe('Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend to 1e-5', () => {
+describe('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend to 1e-5', () => {
   const cases = [...DEMO4, ...randomCases(10)];
   test.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convGrads(c, 100 + 10 * i);
-    const [dxCpu, dwCpu] = await runOn('cpu', fn);
-    for (const route of ['auto', 'im2col', 'swapped', 'x-as-filter'] as const) {
-      // Every route on every geometry (x-as-filter falls back to swapped for stride 2).
+    const [dxCpu, dwCpu, yCpu] = await runOn('cpu', fn);
+    for (const route of ['auto', 'direct', 'im2col', 'swapped', 'x-as-filter'] as const) {
+      // Every route on every geometry (x-as-filter and direct fall back to swapped for stride 2, direct also for K % 4 ≠ 0).
       // (im2col by a one-hot convolution costs (C·fh·fw)² per pixel: not exercised on wide inputs.)
       if (route === 'im2col' && c.f[0] * c.f[1] * c.f[2] > 64) continue;
       setBackpropFilterRoute(route);
-      const [dxWasm, dwWasm] = await runOn('wasm', fn);
-      expectRelClose(dwWasm!, dwCpu!, 1e-5);
-      expectRelClose(dxWasm!, dxCpu!, 1e-5);
+      // The direct kernels with relaxed SIMD's fused multiply-add and with the plain multiply and add.
+      for (const relaxed of route === 'direct' ? (['auto', 'off'] as const) : (['auto'] as const)) {
+        setRelaxedSimd(relaxed);
+        const [dxWasm, dwWasm, yWasm] = await runOn('wasm', fn);
+        expectRelClose(dwWasm!, dwCpu!, 1e-5);
+        expectRelClose(dxWasm!, dxCpu!, 1e-5);
+        expectRelClose(yWasm!, yCpu!, 1e-5);
+      }
+      setRelaxedSimd('auto');
     }
+  });
+
+  test('the direct kernels free their temporaries (padded copies, tap tables, flipped filters)', async () => {
+    const fn = convGrads(DEMO4[1]!, 5);
+    await runOn('wasm', fn);
+    const backend = tf.findBackend('wasm')!;
+    const ids = backend.numDataIds();
+    for (let i = 0; i < 3; i++) await runOn('wasm', fn);
+    expect(backend.numDataIds()).toBe(ids);
   });
 
   test('the kernels are the ones run (the stock wasm has no Conv2DBackpropFilter)', async () => {

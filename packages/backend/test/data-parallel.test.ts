@@ -99,10 +99,30 @@ test('wasm workers (lipnet kernels) match the cpu full-batch steps to 1e-4', asy
     tf.dispose(refOpt.minimize(() => batchStatLoss(y, ref.apply(x) as tf.Tensor) as tf.Scalar, true) ?? []);
   const trainer = await DataParallelTrainer.create({ model: createModel(), workers: 2, backend: 'wasm' });
   try {
+    // Every array goes through shared memory: what the main thread posts holds no typed array of its own.
+    const posted: unknown[] = [];
+    for (const h of (trainer as unknown as { handles: Array<{ post: (m: unknown) => void }> }).handles) {
+      const post = h.post.bind(h);
+      h.post = (m: unknown) => {
+        posted.push(m);
+        post(m);
+      };
+    }
     const opt = tf.train.adam(0.05);
     for (let i = 0; i < 2; i++) await trainer.step(x, y, opt, batchStatLoss);
     const got = trainer.model.getWeights();
     ref.getWeights().forEach((w, i) => expectRelClose(asArr(got[i]!), asArr(w), 1e-4));
+    expect(posted.length).toBe(4);
+    for (const m of posted) {
+      for (const v of Object.values(m as Record<string, unknown>)) {
+        if (ArrayBuffer.isView(v)) expect(v.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(v instanceof ArrayBuffer).toBe(false);
+        expect(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e))).toBe(false);
+      }
+    }
+    // A wasm worker reports its heap (which only grows).
+    const memory = await trainer.workerMemory();
+    memory.forEach((m) => expect(m.heapBytes).toBeGreaterThanOrEqual(16 * 2 ** 20));
   } finally {
     await trainer.dispose();
     tf.dispose([x, y]);

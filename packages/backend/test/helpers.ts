@@ -68,3 +68,14 @@ export function randInt(seed: number, lo: number, hi: number): number {
   const r = randomArray(1, seed)[0]!;
   return lo + Math.floor(((r + 1) / 2) * (hi - lo + 1));
 }
+
+/** Object.is equality per element (tells −0 from +0, NaN equals NaN); names the first difference. */
+export function expectIdentical(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(a.length).toBe(b.length);
+  const bad = Array.from(a).findIndex((v, i) => !Object.is(v, b[i]));
+  expect({ firstDifference: bad, got: a[bad], want: b[bad] }).toEqual({
+    firstDifference: -1,
+    got: undefined,
+    want: undefined,
+  });
+}

@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { configureRelaxedSimd, relaxedSimdEnabled, setRelaxedSimd } from '../src';
+import { panelRows } from '../src/wasm-kernels/gemm-simd';
+import { compiledModuleKeys } from '../src/wasm-kernels/wasm-encoding';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
 
-beforeAll(initWasm);
+beforeAll(async () => {
+  await initWasm();
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
+afterEach(() => {
+  setRelaxedSimd('auto');
+});
 
 const t = (shape: number[], seed: number) => tf.tensor(randomArray(tf.util.sizeFromShape(shape), seed), shape);
 
@@ -22,9 +32,33 @@ describe('BatchMatMul on wasm equals cpu to 1e-5', () => {
     ['batched both', [2, 4, 5], [2, 5, 3], false, false],
     ['batched both, transposed', [2, 5, 4], [2, 3, 5], true, true],
     ['Björck-sized kernel WᵀW', [49, 16], [49, 16], true, false],
+    // lipnet's generated GEMM (n % 4 = 0, ≥ 2¹⁵ multiply-adds): odd rows, a narrower last column block, …
+    ['direct GEMM: 67 rows, 36 columns', [67, 130], [130, 36], false, false],
+    ['direct GEMM: B in three panels of k', [3, 4200], [4200, 8], false, false],
+    ['direct GEMM: Aᵀ·B as (Bᵀ·A)ᵀ (a dense layer dW)', [300, 64], [300, 8], true, false],
+    ['direct GEMM: transposeB (a dense layer dx)', [33, 64], [1568, 64], false, true],
+    ['direct GEMM: batched a folded, single b', [2, 40, 50], [50, 20], false, false],
   ];
   test.each(cases)('%s', async (_n, sa, sb, ta, tb) => {
+    // Relaxed SIMD's fused multiply-add, then the plain multiply and add.
     await sameOnBoth(() => tf.matMul(t(sa, 1), t(sb, 2), ta, tb));
+    setRelaxedSimd('off');
+    await sameOnBoth(() => tf.matMul(t(sa, 1), t(sb, 2), ta, tb));
+  });
+
+  test('the direct cases ran on the generated GEMM (B of 4200 rows: three panels)', () => {
+    expect(panelRows(4200)).toBe(1400);
+    const keys = compiledModuleKeys();
+    for (const kn of ['130,36', '4200,8', '300,64', '64,1568', '50,20'])
+      expect(keys.filter((k) => k.startsWith(`LipnetGemm ${kn}`))).toHaveLength(2); // relaxed and plain
+  });
+
+  test('the generated GEMM frees its scratch panel', async () => {
+    await runOn('wasm', () => tf.matMul(t([40, 100], 1), t([100, 16], 2)));
+    const backend = tf.findBackend('wasm')!;
+    const ids = backend.numDataIds();
+    await runOn('wasm', () => tf.matMul(t([40, 100], 1), t([100, 16], 2)));
+    expect(backend.numDataIds()).toBe(ids);
   });
 
   test('gradients of a matMul chain (all transpose combinations in the backward pass)', async () => {
@@ -139,5 +173,27 @@ describe('Identity on wasm shares the buffer instead of copying', () => {
     tf.dispose([y, z]);
     expect(backend.numDataIds()).toBe(base);
     await tf.setBackend('cpu');
+  });
+});
+
+describe('Tile on wasm equals cpu exactly', () => {
+  const cases: [string, number[], number[], 'float32' | 'int32' | 'bool'][] = [
+    ['a per-sample mask over images (attacks)', [10, 1, 1, 1], [1, 28, 28, 1], 'bool'],
+    ['every axis repeated', [2, 3, 4], [3, 2, 5], 'float32'],
+    ['outer axis only', [3, 5], [4, 1], 'int32'],
+    ['inner axis only, odd repeat', [4, 3], [1, 7], 'float32'],
+    ['rank 1', [5], [3], 'float32'],
+    ['no repeat', [2, 3], [1, 1], 'float32'],
+    ['a zero repeat', [2, 3], [0, 2], 'float32'],
+  ];
+  test.each(cases)('%s', async (_n, shape, reps, dtype) => {
+    const values = Array.from(randomArray(tf.util.sizeFromShape(shape), 9), (v) =>
+      dtype === 'float32' ? v : v > 0 ? 1 : 0,
+    );
+    const fn = () => tf.cast(tf.tile(tf.tensor(values, shape, dtype), reps), 'float32');
+    const [cpu] = await runOn('cpu', fn);
+    const [wasm] = await runOn('wasm', fn);
+    expect(wasm!.shape).toEqual(cpu!.shape);
+    expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
   });
 });

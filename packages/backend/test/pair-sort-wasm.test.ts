@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerReferenceFusedKernels } from '@lipnet/test-utils';
 import { WasmKernelsError } from '../src';
 import { pairSortModuleBytes } from '../src/wasm-kernels/pair-sort-simd';
-import { initWasm, randomArray } from './helpers';
+import { initWasm, randomArray, expectIdentical } from './helpers';
 
 beforeAll(initWasm);
 
@@ -39,17 +39,6 @@ async function bothKernels(shape: number[], seed: number, backend: 'wasm' | 'cpu
   } finally {
     handle?.unregister();
   }
-}
-
-/** Object.is equality per element (tells −0 from +0, NaN equals NaN). */
-function expectIdentical(a: number[], b: number[]): void {
-  expect(a.length).toBe(b.length);
-  const bad = a.findIndex((v, i) => !Object.is(v, b[i]));
-  expect({ firstDifference: bad, got: a[bad], want: b[bad] }).toEqual({
-    firstDifference: -1,
-    got: undefined,
-    want: undefined,
-  });
 }
 
 describe('LipnetPairSort on wasm (WebAssembly SIMD)', () => {

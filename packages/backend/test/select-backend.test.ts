@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendUnavailableError,
   registeredWasmTrainingKernels,
+  relaxedSimdEnabled,
   selectBackend,
   UnknownBackendError,
   WASM_TRAINING_KERNELS,
@@ -107,6 +108,33 @@ describe('selectBackend', () => {
     );
     expect(Array.from(g.dataSync())).toEqual([9, 12, 9, 12, 16, 12, 9, 12, 9]);
     g.dispose();
+  });
+
+  test('LIPNET_RELAXED_SIMD: 0 keeps the plain multiply-add, 1 or unset uses relaxed SIMD (Node 20: behind a V8 flag it sets), anything else is refused', async () => {
+    const { lines, log } = collect();
+    await selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: '0' }, log });
+    expect(lines[0]).toMatch(/relaxed SIMD off \(LIPNET_RELAXED_SIMD=0\)/);
+    expect(relaxedSimdEnabled()).toBe(false);
+    await selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: '1' }, log });
+    expect(lines[1]).toMatch(/relaxed SIMD \(fused multiply-add\)/);
+    expect(relaxedSimdEnabled()).toBe(true);
+    await expect(selectBackend({ prefer: 'wasm', env: { LIPNET_RELAXED_SIMD: 'yes' }, log })).rejects.toThrow(
+      /LIPNET_RELAXED_SIMD must be 0 or 1 .*got 'yes'/,
+    );
+    // Refused before any backend is tried, also in the automatic choice.
+    await expect(selectBackend({ env: { LIPNET_RELAXED_SIMD: 'on' }, log })).rejects.toThrow(BackendUnavailableError);
+    expect(lines).toHaveLength(2);
+  });
+
+  test('LIPNET_FRUGAL_BACKPROP: the frugal backward pass by default, tfjs own with 0, anything else refused', async () => {
+    const own = () => Object.prototype.hasOwnProperty.call(tf.engine(), 'gradients');
+    await selectBackend({ prefer: 'cpu', env: {}, log: null });
+    expect(own()).toBe(true);
+    await selectBackend({ prefer: 'cpu', env: { LIPNET_FRUGAL_BACKPROP: '0' }, log: null });
+    expect(own()).toBe(false);
+    await expect(selectBackend({ prefer: 'cpu', env: { LIPNET_FRUGAL_BACKPROP: 'no' }, log: null })).rejects.toThrow(
+      /LIPNET_FRUGAL_BACKPROP must be 0 or 1 .*got 'no'. Set LIPNET_FRUGAL_BACKPROP=0 or 1, or unset it/,
+    );
   });
 
   test("'wasm-stock' gives tfjs' own kernels back (for comparisons)", async () => {

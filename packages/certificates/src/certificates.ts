@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CertificatesArgumentError } from './errors';
+import {
+  LipnetInputError,
+  LipnetOptionError,
+  checkFinite,
+  checkTensor,
+  defineOptions,
+  formatValue,
+  opt,
+} from '@lipnet/core';
 
 /** Logits as a tensor (`[n, C]`, or `[n]` / `[n, 1]` for a binary score) or nested arrays. */
 export type LogitsLike = tf.Tensor | number[][] | number[];
@@ -32,24 +40,66 @@ export interface CertificateOptions {
   pairwiseLipschitzConstants?: number[][];
 }
 
-function toTensor(logits: LogitsLike, fn: string): tf.Tensor {
-  if (logits instanceof tf.Tensor) return tf.cast(logits, 'float32');
-  if (!Array.isArray(logits)) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected \`logits\` to be a tf.Tensor or a number[][], got ${typeof logits}. Pass model.predict(x).`,
-    );
-  }
-  return tf.tensor(logits as number[][], undefined, 'float32');
-}
+const LIPSCHITZ_FIX = "Pass the network's Lipschitz constant (e.g. 1, or lipschitzUpperBound(model).upperBound).";
+const positiveConstant = opt.number({ gt: 0 }).describedAs('a finite number > 0', LIPSCHITZ_FIX);
+const PAIRWISE_FIX = 'Pass lipschitzUpperBound(model).heads.pairwise.';
 
-function checkPositive(fn: string, arg: string, v: number): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass the network's Lipschitz constant (e.g. 1, or lipschitzUpperBound(model).upperBound).`,
-    );
-  }
-}
+/** The options of {@link certificates}, declared once. */
+export const CERTIFICATE_OPTIONS = defineOptions('certificates', {
+  lipschitzConstant: positiveConstant.default(1),
+  disjointHeads: opt.boolean().default(false),
+  headLipschitzConstants: opt.arrayOf(positiveConstant, { minLength: 1 }),
+  pairwiseLipschitzConstants: opt.arrayOf(
+    opt.arrayOf(opt.number({ min: 0 }).describedAs('a finite number ≥ 0', PAIRWISE_FIX)),
+  ),
+});
 
+/**
+ * The logits as a float32 tensor the caller disposes: arrays are converted, int32
+ * tensors cast (exact below 2²⁴), anything else refused; NaN/±Infinity refused
+ * (one read). `[n]`, `[n, 1]` or `[n, C]` with n ≥ 1.
+ */
+function toLogits(logits: LogitsLike, fn: string): tf.Tensor {
+  let y: tf.Tensor;
+  if (logits instanceof tf.Tensor) {
+    checkTensor(fn, 'logits', logits, { dtype: ['float32', 'int32'], rank: [1, 2], layout: '[n, C]' });
+    y = tf.cast(logits, 'float32');
+  } else if (Array.isArray(logits)) {
+    try {
+      y = tf.tensor(logits, undefined, 'float32');
+    } catch (e) {
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: fn,
+        option: 'logits',
+        message: `\`logits\` is not a rectangular array of numbers (${formatValue(logits)}). Pass model.predict(x) or a number[][] with one row per sample.`,
+        cause: e,
+      });
+    }
+  } else {
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: fn,
+      option: 'logits',
+      expected: 'be a tf.Tensor or a number[][]',
+      got: formatValue(logits),
+      fix: 'Pass model.predict(x).',
+    });
+  }
+  try {
+    checkTensor(fn, 'logits', y, { rank: [1, 2], layout: '[n, C]' });
+    checkFinite(
+      fn,
+      'logits',
+      y,
+      'A certificate of a non-finite output means nothing: fix the model or its input first.',
+    );
+  } catch (e) {
+    y.dispose();
+    throw e;
+  }
+  return y;
+}
 /**
  * Certified L2 robustness radius of each sample: no perturbation δ with
  * ‖δ‖₂ < radius changes the predicted class (argmax of the logits).
@@ -86,38 +136,53 @@ function checkPositive(fn: string, arg: string, v: number): void {
  */
 export function certificates(logits: LogitsLike, options: CertificateOptions = {}): tf.Tensor1D {
   const fn = 'certificates';
-  const { lipschitzConstant = 1, disjointHeads = false, headLipschitzConstants, pairwiseLipschitzConstants } = options;
-  checkPositive(fn, 'lipschitzConstant', lipschitzConstant);
+  const { lipschitzConstant, disjointHeads, headLipschitzConstants, pairwiseLipschitzConstants } =
+    CERTIFICATE_OPTIONS.parse(options);
+  const y = toLogits(logits, fn);
+  try {
+    return radii(y, fn, lipschitzConstant, disjointHeads, headLipschitzConstants, pairwiseLipschitzConstants);
+  } finally {
+    y.dispose();
+  }
+}
+
+/** The radii of float32 logits `y` (see {@link certificates}). */
+function radii(
+  y: tf.Tensor,
+  fn: string,
+  lipschitzConstant: number,
+  disjointHeads: boolean,
+  headLipschitzConstants: number[] | undefined,
+  pairwiseLipschitzConstants: number[][] | undefined,
+): tf.Tensor1D {
   return tf.tidy(() => {
-    const y = toTensor(logits, fn);
     const binary = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1);
     if (binary) {
       if (pairwiseLipschitzConstants) {
-        throw new CertificatesArgumentError(
-          `${fn}: \`pairwiseLipschitzConstants\` needs C ≥ 2 logits, got a binary score of shape [${y.shape.join(', ')}]. Pass \`lipschitzConstant\` instead.`,
-        );
+        throw new LipnetOptionError({
+          code: 'CONFLICTING_OPTIONS',
+          who: fn,
+          option: 'pairwiseLipschitzConstants',
+          message: `\`pairwiseLipschitzConstants\` needs C ≥ 2 logits, got a binary score of shape [${y.shape.join(', ')}]. Pass \`lipschitzConstant\` instead.`,
+        });
       }
       if (headLipschitzConstants) {
         const L = headLipschitzConstants[0]!;
-        checkPositive(fn, 'headLipschitzConstants[0]', L);
         return tf.div(tf.abs(tf.reshape(y, [-1])), L) as tf.Tensor1D;
       }
       return tf.div(tf.abs(tf.reshape(y, [-1])), lipschitzConstant) as tf.Tensor1D;
-    }
-    if (y.rank !== 2) {
-      throw new CertificatesArgumentError(
-        `${fn}: expected \`logits\` of shape [n, C], got [${y.shape.join(', ')}]. Pass model.predict(x) of a classifier.`,
-      );
     }
     const C = y.shape[1]!;
     let pair: number[][] | undefined = pairwiseLipschitzConstants;
     if (!pair && headLipschitzConstants) {
       if (headLipschitzConstants.length !== C) {
-        throw new CertificatesArgumentError(
-          `${fn}: expected \`headLipschitzConstants\` to have ${C} entries (one per logit), got ${headLipschitzConstants.length}.`,
-        );
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
+          who: fn,
+          option: 'headLipschitzConstants',
+          message: `expected \`headLipschitzConstants\` to have ${C} entries (one per logit), got ${headLipschitzConstants.length}. Pass one constant per logit.`,
+        });
       }
-      headLipschitzConstants.forEach((v, i) => checkPositive(fn, `headLipschitzConstants[${i}]`, v));
       pair = headLipschitzConstants.map((a) => headLipschitzConstants.map((b) => a + b));
     }
     if (!pair) {
@@ -127,19 +192,13 @@ export function certificates(logits: LogitsLike, options: CertificateOptions = {
       return tf.reshape(tf.div(tf.sub(t1!, t2!), factor), [-1]) as tf.Tensor1D;
     }
     if (pair.length !== C || pair.some((r) => r.length !== C)) {
-      throw new CertificatesArgumentError(
-        `${fn}: expected \`pairwiseLipschitzConstants\` to be a ${C}×${C} matrix, got ${pair.length} rows. Pass lipschitzUpperBound(model).heads.pairwise.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: fn,
+        option: 'pairwiseLipschitzConstants',
+        message: `expected \`pairwiseLipschitzConstants\` to be a ${C}×${C} matrix, got ${pair.length} rows. ${PAIRWISE_FIX}`,
+      });
     }
-    pair.forEach((r, i) =>
-      r.forEach((v, j) => {
-        if (i !== j && !(Number.isFinite(v) && v >= 0)) {
-          throw new CertificatesArgumentError(
-            `${fn}: expected \`pairwiseLipschitzConstants[${i}][${j}]\` to be a finite number ≥ 0, got ${String(v)}.`,
-          );
-        }
-      }),
-    );
     const c = tf.argMax(y, 1) as tf.Tensor1D;
     const margins = tf.sub(tf.max(y, 1, true), y); // f_c − f_j ≥ 0
     const Lc = tf.gather(tf.tensor2d(pair), c); // rows L_c·
@@ -177,20 +236,25 @@ export function certificatesFromBound(
   bound: LipschitzBoundLike,
   options: { use?: 'pairwise' | 'heads' | 'global' } = {},
 ): tf.Tensor1D {
+  const { use: requested } = FROM_BOUND_OPTIONS.parse(options);
   if (bound.heads && bound.heads.perHead.length === 1) {
     // Binary score: the single head's bound is the constant of the decision function.
     return certificates(logits, { lipschitzConstant: bound.heads.perHead[0]! });
   }
-  const use = options.use ?? (bound.heads ? 'pairwise' : 'global');
+  const use = requested ?? (bound.heads ? 'pairwise' : 'global');
   if (use !== 'global' && !bound.heads) {
-    throw new CertificatesArgumentError(
-      `certificatesFromBound: \`use: '${use}'\` needs per-head bounds, but the bound has none (the model does not end with a linear Dense layer). Pass \`use: 'global'\`.`,
-    );
+    throw new LipnetOptionError({
+      code: 'CONFLICTING_OPTIONS',
+      who: 'certificatesFromBound',
+      option: 'use',
+      message: `\`use: '${use}'\` needs per-head bounds, but the bound has none (the model does not end with a linear Dense layer). Pass \`use: 'global'\`.`,
+    });
   }
   if (use === 'pairwise') return certificates(logits, { pairwiseLipschitzConstants: bound.heads!.pairwise });
   if (use === 'heads') return certificates(logits, { headLipschitzConstants: bound.heads!.perHead });
-  if (use === 'global') return certificates(logits, { lipschitzConstant: bound.upperBound });
-  throw new CertificatesArgumentError(
-    `certificatesFromBound: expected \`use\` to be 'pairwise', 'heads' or 'global', got '${String(use)}'.`,
-  );
+  return certificates(logits, { lipschitzConstant: bound.upperBound });
 }
+
+const FROM_BOUND_OPTIONS = defineOptions('certificatesFromBound', {
+  use: opt.oneOf(['pairwise', 'heads', 'global']),
+});

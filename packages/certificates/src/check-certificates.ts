@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CertificatesArgumentError } from './errors';
+import { LipnetInputError, defineOptions, formatValue, opt } from '@lipnet/core';
 
 /** One certificate that an attack beat: an adversarial example closer than the certified radius. */
 export interface CertificateViolation {
@@ -17,7 +17,7 @@ export interface CertificateCheck {
   respected: number;
   /** Number of samples. */
   total: number;
-  /** Samples with no adversarial example (distance `Infinity` or `NaN`): respected trivially. */
+  /** Samples with no adversarial example (distance `Infinity`): respected trivially. */
   unattacked: number;
   /**
    * min over samples with a positive certificate and a finite distance of
@@ -33,22 +33,47 @@ export interface CertificateCheck {
   toString(): string;
 }
 
+const WHO = 'checkCertificates';
+const OPTIONS = defineOptions(WHO, { tolerance: opt.number({ min: 0 }).default(0) });
+
 function toArray(v: tf.Tensor | ArrayLike<number>, arg: string): Float64Array {
   if (v instanceof tf.Tensor) return Float64Array.from(v.dataSync());
-  if (v == null || typeof (v as ArrayLike<number>).length !== 'number') {
-    throw new CertificatesArgumentError(
-      `checkCertificates: expected \`${arg}\` to be a tf.Tensor or an array of numbers, got ${String(v)}.`,
-    );
+  if (v == null || typeof v.length !== 'number' || typeof v === 'string') {
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: WHO,
+      option: arg,
+      expected: 'be a tf.Tensor or an array of numbers',
+      got: formatValue(v),
+      fix: 'Pass one value per sample.',
+    });
   }
   return Float64Array.from(v);
+}
+
+/**
+ * Refuses NaN anywhere and values below 0 (radii and distances are ≥ 0);
+ * `Infinity` is kept: an unattacked sample's distance, or a certificate of a constant model.
+ */
+function checkValues(values: Float64Array, arg: string, fix: string): void {
+  const i = values.findIndex((v) => Number.isNaN(v) || v < 0);
+  if (i < 0) return;
+  const v = values[i]!;
+  throw new LipnetInputError({
+    code: Number.isNaN(v) ? 'NON_FINITE' : 'INVALID_VALUE',
+    who: WHO,
+    option: arg,
+    message: `\`${arg}\` contains ${formatValue(v)} at [${i}]; expected a number ≥ 0. ${fix}`,
+  });
 }
 
 /**
  * Checks certified radii against the L2 distances of adversarial examples (e.g.
  * from a minimum-norm attack): a certificate is violated when an adversarial
  * example lies strictly closer than the radius, `certificate > distance·(1 + tolerance)`.
- * A sound certificate is never violated. Use `Infinity` (or `NaN`) for samples
- * where the attack found nothing. Demo 4's `tf.assert_less(certificates, dist_to_adv)`.
+ * A sound certificate is never violated. Use `Infinity` for samples
+ * where the attack found nothing (`NaN` is refused: it is what a broken distance computation
+ * gives, not a verdict). Demo 4's `tf.assert_less(certificates, dist_to_adv)`.
  *
  * @param tolerance relative slack (default 0).
  * @example
@@ -61,17 +86,17 @@ export function checkCertificates(
 ): CertificateCheck {
   const cert = toArray(certificates, 'certificates');
   const dist = toArray(adversarialDistances, 'adversarialDistances');
-  const tolerance = options.tolerance ?? 0;
-  if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
-    throw new CertificatesArgumentError(
-      `checkCertificates: expected \`tolerance\` to be a finite number ≥ 0, got ${String(tolerance)}.`,
-    );
-  }
+  const { tolerance } = OPTIONS.parse(options);
   if (cert.length !== dist.length) {
-    throw new CertificatesArgumentError(
-      `checkCertificates: got ${cert.length} certificates but ${dist.length} adversarial distances. Pass one distance per sample (Infinity where the attack failed).`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: WHO,
+      option: 'adversarialDistances',
+      message: `\`certificates\` has ${cert.length} values but \`adversarialDistances\` has ${dist.length}. Pass one distance per sample (Infinity where the attack failed).`,
+    });
   }
+  checkValues(cert, 'certificates', 'Check the logits the certificates came from.');
+  checkValues(dist, 'adversarialDistances', 'Pass Infinity where the attack found nothing.');
   let respected = 0;
   let unattacked = 0;
   let tightestRatio = Infinity;
@@ -80,9 +105,6 @@ export function checkCertificates(
   for (let i = 0; i < cert.length; i++) {
     const c = cert[i]!;
     const d = dist[i]!;
-    if (Number.isNaN(c)) {
-      throw new CertificatesArgumentError(`checkCertificates: certificate ${i} is NaN. Check the logits for NaN.`);
-    }
     if (!Number.isFinite(d)) {
       unattacked++;
       respected++;

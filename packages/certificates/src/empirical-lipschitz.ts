@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CertificatesArgumentError } from './errors';
+import { checkTensor, defineOptions, opt } from '@lipnet/core';
 import { powerIterationHermitian } from '@lipnet/constraints';
 
 /** Options of {@link empiricalLipschitz}. */
@@ -35,6 +35,15 @@ export interface EmpiricalLipschitz {
   attackPair?: { index: number; deltaNorm: number };
 }
 
+const OPTIONS = defineOptions('empiricalLipschitz', {
+  method: opt.oneOf(['jacobian', 'attack', 'both']).default('both'),
+  attackSteps: opt.integer({ min: 0 }).default(50),
+  attackRadius: opt.number({ gt: 0 }).default(0.1),
+  minRadius: opt.number({ gt: 0 }).default(1e-2),
+  batchSize: opt.integer({ min: 1 }).default(16),
+  seed: opt.integer().default(0),
+});
+
 /**
  * Empirical lower bound of a model's L2 Lipschitz constant.
  *
@@ -55,24 +64,15 @@ export function empiricalLipschitz(
   x: tf.Tensor,
   options: EmpiricalLipschitzOptions = {},
 ): EmpiricalLipschitz {
-  const { method = 'both', attackSteps = 50, attackRadius = 0.1, minRadius = 1e-2, batchSize = 16, seed = 0 } = options;
-  if (!['jacobian', 'attack', 'both'].includes(method)) {
-    throw new CertificatesArgumentError(
-      `empiricalLipschitz: expected \`method\` 'jacobian', 'attack' or 'both', got '${String(method)}'.`,
-    );
-  }
-  if (!(x instanceof tf.Tensor) || x.rank < 2 || x.shape[0]! < 1) {
-    throw new CertificatesArgumentError(
-      `empiricalLipschitz: expected \`x\` to be a tf.Tensor [n, …] with n ≥ 1, got ${x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x}.`,
-    );
-  }
+  const { method, attackSteps, attackRadius, minRadius, batchSize, seed } = OPTIONS.parse(options);
+  checkTensor('empiricalLipschitz', 'x', x, { rank: [2, 3, 4, 5], layout: '[n, …]' });
   const f = (t: tf.Tensor) => {
     const y = model.apply(t) as tf.Tensor;
-    return tf.reshape(y, [t.shape[0]!, -1]);
+    return tf.reshape(y, [t.shape[0], -1]);
   };
   const out: EmpiricalLipschitz = { lowerBound: 0 };
   if (method !== 'attack') {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const per: number[] = [];
     let perHead: number[] = [];
     for (let s = 0; s < n; s += batchSize) {
@@ -80,7 +80,7 @@ export function empiricalLipschitz(
       // times and back-propagate logit c of replica c (samples are independent through the model).
       const rows = tf.tidy(() => {
         const xb = tf.slice(x, s, Math.min(batchSize, n - s));
-        const nb = xb.shape[0]!;
+        const nb = xb.shape[0];
         const C = f(tf.slice(xb, 0, 1)).shape[1]!;
         const rep = tf.concat(Array.from({ length: C }, () => xb)); // [C·nb, …], replica c = rows c·nb … c·nb+nb−1
         const sel = tf.oneHot(
@@ -120,7 +120,7 @@ export function empiricalLipschitz(
     out.lowerBound = Math.max(out.lowerBound, out.jacobian);
   }
   if (method !== 'jacobian') {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const dims = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const flat = (t: tf.Tensor) => tf.reshape(t, [n, dims]);
     let delta = tf.tidy(() => {

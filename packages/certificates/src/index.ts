@@ -1,4 +1,3 @@
-export * from './errors';
 export * from './certificates';
 export * from './metrics';
 export * from './check-certificates';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CertificatesArgumentError } from './errors';
+import { LipnetOptionError, defineOptions, opt } from '@lipnet/core';
 import { unsupported, type LayerBoundResult } from './bound/handler-registry';
 import './bound/linear-handlers';
 import './bound/pointwise-handlers';
@@ -30,7 +30,7 @@ export interface LipschitzUpperBoundOptions {
   /**
    * Random-pair spot check of every layer's bound (or merge rule) against the layer's own
    * forward pass (`‖f(x) − f(x')‖ ≤ bound·‖x − x'‖`); throws
-   * BoundVerificationError when a layer does not behave as its className says. Default true.
+   * a LipnetError (code VERIFICATION_FAILED) when a layer does not behave as its className says. Default true.
    */
   verify?: boolean;
 }
@@ -44,24 +44,35 @@ interface TensorInfo {
   dense?: { kernel: NonNullable<LayerBoundResult['linearKernel']>; body: number };
 }
 
+const BOUND_OPTIONS = defineOptions('lipschitzUpperBound', {
+  inputShape: opt.any(),
+  verify: opt.boolean().default(true),
+});
+
 const symId = (t: tfl.SymbolicTensor) => (t as unknown as { id: number }).id;
 
 function inputShapes(model: tfl.LayersModel, given: LipschitzUpperBoundOptions['inputShape']): number[][] {
   if (given) {
     const list = Array.isArray(given[0]) ? (given as number[][]) : [given as number[]];
     if (list.length !== model.inputs.length) {
-      throw new CertificatesArgumentError(
-        `lipschitzUpperBound: the model has ${model.inputs.length} inputs, but \`inputShape\` gives ${list.length} shape(s). Pass one shape per input (without the batch axis).`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'lipschitzUpperBound',
+        option: 'inputShape',
+        message: `the model has ${model.inputs.length} inputs, but \`inputShape\` gives ${list.length} shape(s). Pass one shape per input (without the batch axis).`,
+      });
     }
     return list;
   }
   return model.inputs.map((t) => {
     const s = t.shape.slice(1);
     if (s.some((d) => d == null)) {
-      throw new CertificatesArgumentError(
-        `lipschitzUpperBound: the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'lipschitzUpperBound',
+        option: 'inputShape',
+        message: `the model's input shape [${s.map((d) => d ?? 'null').join(', ')}] has free dimensions. Pass \`inputShape\` (without the batch axis), e.g. {inputShape: [28, 28, 1]}.`,
+      });
     }
     return s as number[];
   });
@@ -71,7 +82,7 @@ function inputShapes(model: tfl.LayersModel, given: LipschitzUpperBoundOptions['
 function nestedBound(model: tfl.LayersModel, shape: number[], verify: boolean): NodeBound {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw unsupported(
-      model as unknown as tfl.layers.Layer,
+      model,
       `is a nested model with ${model.inputs.length} inputs and ${model.outputs.length} outputs`,
       'Nest only single-input, single-output models, or flatten the graph.',
     );
@@ -136,7 +147,7 @@ function visitNode(node: GraphNode, idx: number, info: Map<number, TensorInfo>, 
  * Householder, activations, BatchNormalization (inference), PReLU, padding, reshapes — closed
  * forms; @lipnet Condensable layers — through the plain layers they export to (the kernel they
  * run, after checking the export computes the same outputs). Layers that cannot be bounded
- * (LayerNormalization, Multiply, recurrent layers, unknown classNames) throw UnsupportedLayerError
+ * (LayerNormalization, Multiply, recurrent layers, unknown classNames) throw LipnetUnsupportedError (code UNSUPPORTED_LAYER)
  * naming the layer, its className, why, and what to do; add support with
  * `registerLipschitzBoundHandler`. Each bound is spot-checked on random pairs through the running
  * layer (`verify`). When the (single) output is a linear Dense, `heads` gives per-logit and
@@ -153,8 +164,9 @@ export function lipschitzUpperBound(
   model: tfl.LayersModel,
   options: LipschitzUpperBoundOptions = {},
 ): LipschitzUpperBound {
-  const verify = options.verify ?? true;
-  const shapes = inputShapes(model, options.inputShape);
+  const parsed = BOUND_OPTIONS.parse(options);
+  const verify = parsed.verify;
+  const shapes = inputShapes(model, parsed.inputShape as LipschitzUpperBoundOptions['inputShape']);
   const graph = modelGraph(model);
   const info = new Map<number, TensorInfo>();
   const table: LayerBound[] = [];

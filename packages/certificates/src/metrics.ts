@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CertificatesArgumentError } from './errors';
+import { LipnetInputError, checkFinite, checkTensor, defineOptions, opt } from '@lipnet/core';
 
 /**
  * A tfjs-layers metric: `(yTrue, yPred) => per-sample values` (tfjs takes the
@@ -50,21 +50,36 @@ export interface BinaryProvableAvgRobustnessArgs {
   name?: string;
 }
 
-function positive(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected \`${arg}\` to be a finite number > 0, got ${String(v)}. Pass e.g. ${arg === 'epsilon' ? '36/255' : '1'}.`,
-    );
-  }
-  return v;
-}
-function nonNegative(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected \`${arg}\` to be a finite number ≥ 0, got ${String(v)}. Pass e.g. 36/255.`,
-    );
-  }
-  return v;
+const epsilonOption = opt
+  .number({ min: 0 })
+  .describedAs('a finite number ≥ 0', 'Pass e.g. 36/255.')
+  .default(36 / 255);
+const lipConstOption = opt.number({ gt: 0 }).describedAs('a finite number > 0', 'Pass e.g. 1.').default(1);
+const CATEGORICAL = {
+  lipConst: lipConstOption,
+  disjointNeurons: opt.boolean().default(true),
+  name: opt.string(),
+};
+const ROBUST_ACCURACY = defineOptions('CategoricalProvableRobustAccuracy', { ...CATEGORICAL, epsilon: epsilonOption });
+const AVG_ROBUSTNESS = defineOptions('CategoricalProvableAvgRobustness', {
+  ...CATEGORICAL,
+  negativeRobustness: opt.boolean().default(false),
+});
+const BINARY_ROBUST_ACCURACY = defineOptions('BinaryProvableRobustAccuracy', {
+  epsilon: epsilonOption,
+  lipConst: lipConstOption,
+  name: opt.string(),
+});
+const BINARY_AVG_ROBUSTNESS = defineOptions('BinaryProvableAvgRobustness', {
+  lipConst: lipConstOption,
+  negativeRobustness: opt.boolean().default(false),
+  name: opt.string(),
+});
+
+/** Shape checks shared by the margins (metadata only: they run in every training step). */
+function checkPair(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor): void {
+  checkTensor(fn, 'yTrue', yTrue, { dtype: ['float32', 'int32'] });
+  checkTensor(fn, 'yPred', yPred, { dtype: ['float32', 'int32'] });
 }
 
 /**
@@ -74,10 +89,14 @@ function nonNegative(fn: string, arg: string, v: unknown): number {
  * @returns `[n]` (inside the caller's tidy).
  */
 export function multiclassMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'multiclassMargin'): tf.Tensor1D {
+  checkPair(fn, yTrue, yPred);
   if (yPred.rank !== 2 || yPred.shape[1]! < 2 || yTrue.shape.join() !== yPred.shape.join()) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected one-hot \`yTrue\` and \`yPred\` of the same shape [n, C] with C ≥ 2, got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Binary* metric for a single score.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: fn,
+      option: 'yPred',
+      message: `expected one-hot \`yTrue\` and \`yPred\` of the same shape [n, C] with C ≥ 2, got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Binary* metric for a single score.`,
+    });
   }
   return tf.tidy(() => {
     const pred = tf.cast(yPred, 'float32');
@@ -93,10 +112,14 @@ export function multiclassMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'multi
  * deel-lip `_delta_binary`. @returns `[n]`.
  */
 export function binaryMargin(yTrue: tf.Tensor, yPred: tf.Tensor, fn = 'binaryMargin'): tf.Tensor1D {
+  checkPair(fn, yTrue, yPred);
   if (yPred.size !== yTrue.size || (yPred.rank === 2 && yPred.shape[1] !== 1) || yPred.rank > 2) {
-    throw new CertificatesArgumentError(
-      `${fn}: expected \`yTrue\` and \`yPred\` of shape [n] or [n, 1], got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Categorical* metric for C ≥ 2 logits.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: fn,
+      option: 'yPred',
+      message: `expected \`yTrue\` and \`yPred\` of shape [n] or [n, 1], got [${yTrue.shape.join(', ')}] and [${yPred.shape.join(', ')}]. Use the Categorical* metric for C ≥ 2 logits.`,
+    });
   }
   return tf.tidy(
     () =>
@@ -128,9 +151,10 @@ function named(name: string, f: MetricFn): MetricFn {
  */
 export function CategoricalProvableRobustAccuracy(args: CategoricalProvableRobustAccuracyArgs = {}): MetricFn {
   const fn = 'CategoricalProvableRobustAccuracy';
-  const epsilon = nonNegative(fn, 'epsilon', args.epsilon ?? 36 / 255);
-  const factor = positive(fn, 'lipConst', args.lipConst ?? 1) * ((args.disjointNeurons ?? true) ? 2 : Math.SQRT2);
-  return named(args.name ?? fn, (yTrue, yPred) =>
+  const o = ROBUST_ACCURACY.parse(args);
+  const epsilon = o.epsilon;
+  const factor = o.lipConst * (o.disjointNeurons ? 2 : Math.SQRT2);
+  return named(o.name ?? fn, (yTrue, yPred) =>
     tf.tidy(() => tf.cast(tf.greater(tf.div(multiclassMargin(yTrue, yPred, fn), factor), epsilon), 'float32')),
   );
 }
@@ -143,9 +167,8 @@ export function CategoricalProvableRobustAccuracy(args: CategoricalProvableRobus
  */
 export function BinaryProvableRobustAccuracy(args: BinaryProvableRobustAccuracyArgs = {}): MetricFn {
   const fn = 'BinaryProvableRobustAccuracy';
-  const epsilon = nonNegative(fn, 'epsilon', args.epsilon ?? 36 / 255);
-  const L = positive(fn, 'lipConst', args.lipConst ?? 1);
-  return named(args.name ?? fn, (yTrue, yPred) =>
+  const { epsilon, lipConst: L, name } = BINARY_ROBUST_ACCURACY.parse(args);
+  return named(name ?? fn, (yTrue, yPred) =>
     tf.tidy(() => tf.cast(tf.greater(tf.div(binaryMargin(yTrue, yPred, fn), L), epsilon), 'float32')),
   );
 }
@@ -161,9 +184,10 @@ export function BinaryProvableRobustAccuracy(args: BinaryProvableRobustAccuracyA
  */
 export function CategoricalProvableAvgRobustness(args: CategoricalProvableAvgRobustnessArgs = {}): MetricFn {
   const fn = 'CategoricalProvableAvgRobustness';
-  const factor = positive(fn, 'lipConst', args.lipConst ?? 1) * ((args.disjointNeurons ?? true) ? 2 : Math.SQRT2);
-  const neg = args.negativeRobustness ?? false;
-  return named(args.name ?? fn, (yTrue, yPred) =>
+  const o = AVG_ROBUSTNESS.parse(args);
+  const factor = o.lipConst * (o.disjointNeurons ? 2 : Math.SQRT2);
+  const neg = o.negativeRobustness;
+  return named(o.name ?? fn, (yTrue, yPred) =>
     tf.tidy(() => {
       const d = multiclassMargin(yTrue, yPred, fn);
       return tf.div(neg ? d : tf.relu(d), factor);
@@ -177,9 +201,8 @@ export function CategoricalProvableAvgRobustness(args: CategoricalProvableAvgRob
  */
 export function BinaryProvableAvgRobustness(args: BinaryProvableAvgRobustnessArgs = {}): MetricFn {
   const fn = 'BinaryProvableAvgRobustness';
-  const L = positive(fn, 'lipConst', args.lipConst ?? 1);
-  const neg = args.negativeRobustness ?? false;
-  return named(args.name ?? fn, (yTrue, yPred) =>
+  const { lipConst: L, negativeRobustness: neg, name } = BINARY_AVG_ROBUSTNESS.parse(args);
+  return named(name ?? fn, (yTrue, yPred) =>
     tf.tidy(() => {
       const d = binaryMargin(yTrue, yPred, fn);
       return tf.div(neg ? d : tf.relu(d), L);
@@ -193,8 +216,11 @@ function meanOf(
   yPred: tf.Tensor | number[][] | number[],
 ): number {
   const mean = tf.tidy(() => {
-    const t = yTrue instanceof tf.Tensor ? yTrue : tf.tensor(yTrue as number[][]);
-    const p = yPred instanceof tf.Tensor ? yPred : tf.tensor(yPred as number[][]);
+    const t = yTrue instanceof tf.Tensor ? yTrue : tf.tensor(yTrue);
+    const p = yPred instanceof tf.Tensor ? yPred : tf.tensor(yPred);
+    // A plain number is a public answer: refuse what has none (an empty batch, NaN logits).
+    checkTensor(m.name, 'yPred', p, { dtype: ['float32', 'int32'] });
+    checkFinite(m.name, 'yPred', p);
     return tf.mean(m(t, p));
   });
   const v = mean.dataSync()[0]!;

@@ -18,9 +18,9 @@ export function operatorPowerIteration(
     return tf.div(r, tf.norm(r));
   });
   let sigma = 0;
-  let it = 0;
+  let it = 1;
   try {
-    for (it = 1; it <= maxIter; it++) {
+    for (; it <= maxIter; it++) {
       const [next, s] = tf.tidy(() => {
         const u = op(v);
         const w = adj(v, u);

@@ -103,7 +103,7 @@ describe('certificates vs minimum-norm attacks from @lipnet/attacks (200 test sa
     }
     const all = checkCertificates(nominal, best);
     const allMeasured = checkCertificates(measured, best);
-    // eslint-disable-next-line no-console
+
     console.log(
       `${lines.join('\n')}\nbest of 4 attacks vs nominal: ${all.toString()}\nbest of 4 attacks vs measured (bound ${bound.upperBound.toFixed(4)}): ${allMeasured.toString()}`,
     );

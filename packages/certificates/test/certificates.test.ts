@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
-import { certificates, certificatesFromBound, CertificatesArgumentError } from '../src';
+import { LipnetOptionError } from '@lipnet/core';
+import { certificates, certificatesFromBound } from '../src';
 import { linearMinimalDistance, orthonormalRows, randomMatrix } from './helpers';
 
 function linearLogits(W: number[][], b: number[], X: number[][]): number[][] {
@@ -50,9 +51,11 @@ describe('certificates: closed forms on hand values', () => {
     expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(
       /certificates: expected `lipschitzConstant` to be a finite number > 0, got 0\. Pass/,
     );
-    expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(CertificatesArgumentError);
+    expect(() => certificates([[1, 0]], { lipschitzConstant: 0 })).toThrow(LipnetOptionError);
     expect(() => certificates([[1, 0, 2]], { headLipschitzConstants: [1, 1] })).toThrow(/3 entries.*got 2/);
-    expect(() => certificates(tf.zeros([2, 2, 2]))).toThrow(/shape \[n, C\], got \[2, 2, 2\]/);
+    expect(() => certificates(tf.zeros([2, 2, 2]))).toThrow(
+      /`logits` to have rank 1 or 2 \[n, C\], got a float32 tensor of shape \[2, 2, 2\]/,
+    );
   });
   it('leaks no tensor', async () => {
     const y = tf.tensor2d([

@@ -7,7 +7,7 @@ describe('checkCertificates', () => {
     expect(r.total).toBe(5);
     expect(r.respected).toBe(4);
     expect(r.unattacked).toBe(1);
-    expect(r.violations).toEqual([{ index: 1, certificate: 0.5, distance: expect.closeTo(0.4, 12) }]);
+    expect(r.violations).toEqual([{ index: 1, certificate: 0.5, distance: expect.closeTo(0.4, 12) as number }]);
     expect(r.tightestRatio).toBeCloseTo(0.8, 12); // sample 1: 0.4/0.5
     expect(r.tightestIndex).toBe(1);
     expect(r.toString()).toMatch(
@@ -25,6 +25,8 @@ describe('checkCertificates', () => {
     tf.dispose([c, d]);
   });
   it('rejects mismatched lengths', () => {
-    expect(() => checkCertificates([1, 2], [1])).toThrow(/got 2 certificates but 1 adversarial distances/);
+    expect(() => checkCertificates([1, 2], [1])).toThrow(
+      /`certificates` has 2 values but `adversarialDistances` has 1/,
+    );
   });
 });

@@ -68,7 +68,7 @@ describe('categorical metrics (deel-lip semantics, exact values)', () => {
     expect(m.name).toBe('CategoricalProvableAvgRobustness');
     expect(CategoricalProvableRobustAccuracy({ name: 'cra_72' }).name).toBe('cra_72');
     const v = m(tf.tensor2d(yTrue), tf.tensor2d(yPred));
-    expect(Array.from(v.dataSync())).toEqual([0.4, 0.025, -0.25, 0].map((x) => expect.closeTo(x, 6)));
+    expect(Array.from(v.dataSync())).toEqual([0.4, 0.025, -0.25, 0].map((x): unknown => expect.closeTo(x, 6)));
     v.dispose();
   });
   it('robust accuracy = fraction of correct samples whose certificate exceeds ε', () => {

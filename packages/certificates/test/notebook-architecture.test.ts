@@ -66,7 +66,7 @@ describe('notebook architecture (@lipnet layers, nominal constant 1)', () => {
 
   it('certified bounds ≤ 1.01 × nominal and ≥ the empirical lower bounds (Jacobian and attack)', () => {
     const e = empiricalLipschitz(model, x, { attackSteps: 4 });
-    // eslint-disable-next-line no-console
+
     console.log(
       `${b.toString()}\nempirical: jacobian ${e.jacobian!.toFixed(5)}, attack ${e.attack!.toFixed(5)}, per-head max ${Math.max(...e.perHead!).toFixed(5)}`,
     );

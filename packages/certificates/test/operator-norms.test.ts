@@ -121,7 +121,7 @@ describe('convolution operator norm: power iteration and Fourier bound vs the ex
     expect(ex.upper).toBeGreaterThanOrEqual(exact * (1 - 1e-7));
     expect(ex.upper / exact).toBeLessThan(1 + 1e-3);
     // record the gap for the README
-    // eslint-disable-next-line no-console
+
     console.log(
       `${c.name}: exact ${exact.toFixed(6)} power-iteration ${pi.toFixed(6)} Fourier ${fb.upper.toFixed(5)} (×${(fb.upper / exact).toFixed(4)}) banded-Cholesky ${ex.upper.toFixed(6)} (×${(ex.upper / exact).toFixed(6)})`,
     );

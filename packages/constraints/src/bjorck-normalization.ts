@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, assertInteger, assertPositive, fmt } from './errors';
+import { checkTensor, deelLipVersionOption, defineOptions, opt } from '@lipnet/core';
 import { diffNorm } from './linalg';
 import { fusedBjorck, hasFusedBjorck } from './fused-bjorck';
 import {
@@ -10,6 +10,14 @@ import {
   LEGACY_NITER_BJORCK,
   type DeelLipVersion,
 } from './normalizer-options';
+
+const BJORCK_OPTIONS = defineOptions('bjorckNormalization', {
+  deelLipVersion: deelLipVersionOption,
+  eps: opt.number({ gt: 0 }).describedAs('a positive number', 'Pass a small tolerance such as 1e-3.'),
+  maxIter: opt.integer({ min: 0 }),
+  niter: opt.integer({ min: 0 }),
+  beta: opt.number({ gt: 0, max: 0.5 }).describedAs('a number in (0, 0.5]', 'Pass 0.5 (deel-lip 1.5) or 0.25 (1.2.0).'),
+});
 
 /** Options of {@link bjorckNormalization}. */
 export interface BjorckNormalizationOptions {
@@ -59,21 +67,16 @@ export function wwtw(w: tf.Tensor2D): tf.Tensor2D {
  * // ≈ [[1, 0], [0, 0.9996]] (15 iterations at β = 0.5 stop on eps)
  */
 export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOptions = {}): tf.Tensor2D {
-  if (w.rank !== 2) {
-    throw new LipnetConfigError(
-      `bjorckNormalization: expected \`w\` to be a 2-D matrix, got shape ${fmt(w.shape)}. Reshape the kernel to [-1, filters] first.`,
-    );
-  }
-  const version = opts.deelLipVersion ?? '1.5';
-  const beta = opts.beta ?? (version === '1.2' ? LEGACY_BETA_BJORCK : DEFAULT_BETA_BJORCK);
-  if (typeof beta !== 'number' || !(beta > 0 && beta <= 0.5)) {
-    throw new LipnetConfigError(
-      `bjorckNormalization: expected \`beta\` in (0, 0.5], got ${fmt(beta)}. Pass 0.5 (deel-lip 1.5) or 0.25 (1.2.0).`,
-    );
-  }
+  checkTensor('bjorckNormalization', 'w', w, {
+    dtype: ['float32'],
+    rank: 2,
+    layout: '(a 2-D matrix; reshape the kernel to [-1, filters] first)',
+  });
+  const o = BJORCK_OPTIONS.parse(opts);
+  const version = o.deelLipVersion;
+  const beta = o.beta ?? (version === '1.2' ? LEGACY_BETA_BJORCK : DEFAULT_BETA_BJORCK);
   if (version === '1.2') {
-    const niter = opts.niter ?? LEGACY_NITER_BJORCK;
-    assertInteger('bjorckNormalization', 'niter', niter, 0, 'Pass an integer such as 15.');
+    const niter = o.niter ?? LEGACY_NITER_BJORCK;
     if (w.dtype === 'float32' && hasFusedBjorck()) return fusedBjorck(w, beta, niter, 0);
     return tf.tidy(() => {
       let cur = w;
@@ -81,15 +84,8 @@ export function bjorckNormalization(w: tf.Tensor2D, opts: BjorckNormalizationOpt
       return cur.clone();
     });
   }
-  if (version !== '1.5') {
-    throw new LipnetConfigError(
-      `bjorckNormalization: expected \`deelLipVersion\` '1.5' or '1.2', got ${fmt(version)}. Pass '1.5' (default) or '1.2'.`,
-    );
-  }
-  const eps = opts.eps ?? DEFAULT_EPS_BJORCK;
-  const maxIter = opts.maxIter ?? DEFAULT_MAXITER_BJORCK;
-  assertPositive('bjorckNormalization', 'eps', eps, 'Pass a small tolerance such as 1e-3.');
-  assertInteger('bjorckNormalization', 'maxIter', maxIter, 0, 'Pass an integer such as 15.');
+  const eps = o.eps ?? DEFAULT_EPS_BJORCK;
+  const maxIter = o.maxIter ?? DEFAULT_MAXITER_BJORCK;
   if (w.dtype === 'float32' && hasFusedBjorck()) return fusedBjorck(w, beta, maxIter, eps);
   return tf.tidy(() => {
     let cur = w;

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, assertPositive, fmt } from './errors';
+import { LipnetInputError, defineOptions, opt } from '@lipnet/core';
 import { frobeniusNormalization } from './frobenius-normalization';
 import { reshapedKernelOrthogonalization } from './reshaped-kernel-orthogonalization';
 import { autoClipValue, weightClip } from './weight-clip';
 import {
+  NORMALIZER_OPTIONS,
   normalizerConfig,
   resolveNormalizerOptions,
   type NormalizerOptions,
@@ -30,6 +31,38 @@ export abstract class LipschitzConstraint extends TflConstraint {
   abstract apply(w: tf.Tensor): tf.Tensor;
 }
 
+const positive = (fix: string) => opt.number({ gt: 0 }).describedAs('a positive number', fix);
+// tfjs' deserialiser adds `customObjects` to the config it revives a class from.
+const SERIALIZED = { passthrough: ['customObjects'] };
+const WEIGHT_CLIP_OPTIONS = defineOptions(
+  'WeightClipConstraint',
+  { c: positive('Pass a positive clipping value such as 2.').default(2) },
+  SERIALIZED,
+);
+const AUTO_WEIGHT_CLIP_OPTIONS = defineOptions(
+  'AutoWeightClipConstraint',
+  { scale: positive('Pass a positive scale such as 1.').default(1) },
+  SERIALIZED,
+);
+const FROBENIUS_OPTIONS = defineOptions(
+  'FrobeniusConstraint',
+  { eps: opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. 1e-7.').default(1e-7) },
+  SERIALIZED,
+);
+const SPECTRAL_CONSTRAINT_OPTIONS = NORMALIZER_OPTIONS.extend(
+  'SpectralConstraint',
+  {
+    kCoefLip: positive('Pass the Lipschitz constant, e.g. 1.').default(1),
+    u: opt
+      .anyOf(
+        [opt.arrayOf(opt.number()), opt.arrayOf(opt.arrayOf(opt.number()))],
+        'an array of numbers [C_out] or [1, C_out]',
+      )
+      .orNull(),
+  },
+  SERIALIZED,
+);
+
 /** Arguments of {@link WeightClipConstraint}. */
 export interface WeightClipConstraintArgs {
   /** Clipping value c > 0. Default 2. */
@@ -42,8 +75,7 @@ export class WeightClipConstraint extends LipschitzConstraint {
   readonly c: number;
   constructor(args: WeightClipConstraintArgs = {}) {
     super();
-    this.c = args.c ?? 2;
-    assertPositive('WeightClipConstraint', 'c', this.c, 'Pass a positive clipping value such as 2.');
+    this.c = WEIGHT_CLIP_OPTIONS.parse(args).c;
   }
   apply(w: tf.Tensor): tf.Tensor {
     return weightClip(w, this.c);
@@ -66,8 +98,7 @@ export class AutoWeightClipConstraint extends LipschitzConstraint {
   readonly scale: number;
   constructor(args: AutoWeightClipConstraintArgs = {}) {
     super();
-    this.scale = args.scale ?? 1;
-    assertPositive('AutoWeightClipConstraint', 'scale', this.scale, 'Pass a positive scale such as 1.');
+    this.scale = AUTO_WEIGHT_CLIP_OPTIONS.parse(args).scale;
   }
   apply(w: tf.Tensor): tf.Tensor {
     return weightClip(w, autoClipValue(w, this.scale));
@@ -90,10 +121,7 @@ export class FrobeniusConstraint extends LipschitzConstraint {
   readonly eps: number;
   constructor(args: FrobeniusConstraintArgs = {}) {
     super();
-    this.eps = args.eps ?? 1e-7;
-    if (typeof this.eps !== 'number' || !(this.eps >= 0)) {
-      throw new LipnetConfigError(`FrobeniusConstraint: expected \`eps\` ≥ 0, got ${fmt(this.eps)}. Pass e.g. 1e-7.`);
-    }
+    this.eps = FROBENIUS_OPTIONS.parse(args).eps;
   }
   apply(w: tf.Tensor): tf.Tensor {
     return frobeniusNormalization(w, this.eps);
@@ -125,17 +153,20 @@ export class SpectralConstraint extends LipschitzConstraint {
   private u: number[] | null;
   constructor(args: SpectralConstraintArgs = {}) {
     super();
-    this.kCoefLip = args.kCoefLip ?? 1;
-    assertPositive('SpectralConstraint', 'kCoefLip', this.kCoefLip, 'Pass the Lipschitz constant, e.g. 1.');
+    const o = SPECTRAL_CONSTRAINT_OPTIONS.parse(args);
+    this.kCoefLip = o.kCoefLip;
     this.options = resolveNormalizerOptions('SpectralConstraint', args);
-    this.u = args.u ? (args.u as unknown as (number | number[])[]).flat() : null;
+    this.u = o.u ? o.u.flat() : null;
   }
   apply(w: tf.Tensor): tf.Tensor {
     const cOut = w.shape[w.rank - 1]!;
     if (this.u && this.u.length !== cOut) {
-      throw new LipnetConfigError(
-        `SpectralConstraint: stored \`u\` has ${this.u.length} entries but the kernel has ${cOut} outputs. Use one SpectralConstraint per kernel.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'SpectralConstraint',
+        option: 'w',
+        message: `stored \`u\` has ${this.u.length} entries but the kernel has ${cOut} outputs. Use one SpectralConstraint per kernel.`,
+      });
     }
     const u0 = this.u ? tf.tensor2d(this.u, [1, cOut]) : null;
     const r = reshapedKernelOrthogonalization(w, u0, {

@@ -1,4 +1,4 @@
-import { LipnetConfigError, fmt } from './errors';
+import { LipnetOptionError, deelLipVersionOption, defineOptions, opt } from '@lipnet/core';
 import type { DeelLipVersion } from './normalizer-options';
 
 /**
@@ -29,6 +29,20 @@ export interface ConvLipschitzCoefficientArgs {
   mode?: ConvLipCoefMode;
 }
 
+const positivePair = (what: string) =>
+  opt
+    .arrayOf(opt.integer({ min: 1 }), { length: 2 })
+    .describedAs(`a pair of positive integers ${what}`, 'Pass e.g. [3, 3].');
+const CONV_COEF_OPTIONS = defineOptions('convLipschitzCoefficient', {
+  kernelSize: positivePair('[kh, kw]').required(),
+  strides: positivePair('[sh, sw]'),
+  inputSize: opt
+    .arrayOf(opt.number({ gt: 0 }), { length: 2 })
+    .describedAs('a pair of positive sizes [h, w]', 'Pass the input [height, width].'),
+  deelLipVersion: deelLipVersionOption,
+  mode: opt.oneOf(['deel-lip', 'strict']).default('deel-lip'),
+});
+
 /**
  * The factor by which a zero-padded 'same' convolution multiplies its
  * orthonormalised reshaped kernel. With kh2 = (kh−1)/2, kw2 = (kw−1)/2:
@@ -44,41 +58,24 @@ export interface ConvLipschitzCoefficientArgs {
  * convLipschitzCoefficient({kernelSize: [3, 3], inputSize: [28, 28]}); // 0.3414634…
  */
 export function convLipschitzCoefficient(args: ConvLipschitzCoefficientArgs): number {
-  const [kh, kw] = args.kernelSize;
-  const [sh, sw] = args.strides ?? [1, 1];
-  const mode = args.mode ?? 'deel-lip';
-  const version = args.deelLipVersion ?? '1.5';
-  for (const [name, v] of [
-    ['kernelSize', kh],
-    ['kernelSize', kw],
-    ['strides', sh],
-    ['strides', sw],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new LipnetConfigError(
-        `convLipschitzCoefficient: expected \`${name}\` to hold positive integers, got ${fmt(name === 'kernelSize' ? args.kernelSize : args.strides)}. Pass e.g. [3, 3].`,
-      );
-    }
-  }
-  if (mode !== 'deel-lip' && mode !== 'strict') {
-    throw new LipnetConfigError(
-      `convLipschitzCoefficient: expected \`mode\` 'deel-lip' or 'strict', got ${fmt(mode)}. Pass one of them.`,
-    );
-  }
+  const o = CONV_COEF_OPTIONS.parse(args);
+  const [kh, kw] = o.kernelSize as [number, number];
+  const [sh, sw] = (o.strides ?? [1, 1]) as [number, number];
+  const mode = o.mode;
+  const version = o.deelLipVersion;
   const strict = Math.sqrt(1 / (Math.ceil(kh / sh) * Math.ceil(kw / sw)));
   if (mode === 'strict') return strict;
   if (sh * sw !== 1 && version === '1.5') return strict;
-  if (!args.inputSize) {
-    throw new LipnetConfigError(
-      "convLipschitzCoefficient: `inputSize` is required by the deel-lip formula at this stride. Pass the input [height, width], or mode: 'strict'.",
-    );
+  if (!o.inputSize) {
+    throw new LipnetOptionError({
+      code: 'MISSING_OPTION',
+      who: 'convLipschitzCoefficient',
+      option: 'inputSize',
+      message:
+        "`inputSize` is required by the deel-lip formula at this stride. Pass the input [height, width], or mode: 'strict'.",
+    });
   }
-  const [h, w] = args.inputSize;
-  if (!(h > 0 && w > 0)) {
-    throw new LipnetConfigError(
-      `convLipschitzCoefficient: expected \`inputSize\` to be positive, got ${fmt(args.inputSize)}. Pass the input [height, width].`,
-    );
-  }
+  const [h, w] = o.inputSize as [number, number];
   const kh2 = (kh - 1) / 2;
   const kw2 = (kw - 1) / 2;
   if (sh * sw === 1) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS, hasFusedKernel } from '@lipnet/core';
 
 /**
  * Optional fused Björck kernels a backend may register (with
@@ -16,14 +17,11 @@ import * as tf from '@tensorflow/tfjs-core';
  * - `LipnetBjorckGrad`: inputs `iterates`, `dy`; attr `beta`; output dW, back
  *   through each step: g ← (1+β)g − β·(g·WᵀW + W·(M + Mᵀ)), M = Wᵀg.
  */
-export const FUSED_BJORCK_KERNELS = { bjorck: 'LipnetBjorck', bjorckGrad: 'LipnetBjorckGrad' } as const;
+export const FUSED_BJORCK_KERNELS = { bjorck: FUSED_KERNELS.bjorck, bjorckGrad: FUSED_KERNELS.bjorckGrad } as const;
 
 /** Whether the active backend (or `backend`) registers both fused Björck kernels. */
 export function hasFusedBjorck(backend: string = tf.getBackend()): boolean {
-  return (
-    tf.getKernel(FUSED_BJORCK_KERNELS.bjorck, backend) !== undefined &&
-    tf.getKernel(FUSED_BJORCK_KERNELS.bjorckGrad, backend) !== undefined
-  );
+  return hasFusedKernel(FUSED_KERNELS.bjorck, FUSED_KERNELS.bjorckGrad, backend);
 }
 
 /**

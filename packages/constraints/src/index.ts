@@ -1,4 +1,3 @@
-export * from './errors';
 export * from './normalizer-options';
 export * from './linalg';
 export * from './spectral-normalization';

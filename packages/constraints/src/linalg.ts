@@ -10,7 +10,7 @@ export function l2Normalize(x: tf.Tensor): tf.Tensor {
 
 /** Euclidean / Frobenius norm of `a − b` as a JS number (reads one scalar back). */
 export function diffNorm(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(a, b))))).dataSync()[0]! as number;
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(a, b))))).dataSync()[0]!;
 }
 
 /**
@@ -21,13 +21,12 @@ export function diffNorm(a: tf.Tensor, b: tf.Tensor): number {
  */
 export function withoutGradient<T extends tf.Tensor>(f: (...xs: tf.Tensor[]) => T, ...inputs: tf.Tensor[]): T {
   if (!tf.engine().isTapeOn()) return f(...inputs);
-  type Fn = Parameters<typeof tf.customGrad>[0];
-  const g = tf.customGrad(((...args: unknown[]) => {
+  const g = tf.customGrad((...args: unknown[]) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
     return {
       value: f(...xs),
       gradFunc: () => xs.map((x) => tf.zerosLike(x)),
     };
-  }) as unknown as Fn);
-  return g(...inputs) as T;
+  });
+  return g(...inputs);
 }

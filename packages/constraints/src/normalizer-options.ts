@@ -1,16 +1,13 @@
-import { LipnetConfigError, assertInteger, assertPositive, fmt } from './errors';
+import {
+  LipnetOptionError,
+  deelLipVersionOption,
+  defineOptions,
+  formatValue,
+  opt,
+  type DeelLipVersion,
+} from '@lipnet/core';
 
-/**
- * Which deel-lip release's normaliser semantics to reproduce.
- * - `'1.5'` (default; deel-lip ≥ 1.3): power iteration and Björck stop when the
- *   iterate moves by less than `eps` (at most `maxIter` iterations), no gradient
- *   through the power-iteration vector `u`, `W̄ = W/(σ+eps)`, Björck β = 0.5.
- * - `'1.2'` (deel-lip 1.2.0, the version the Demo 4 notebook ran): fixed
- *   `niterSpectral = 3` power iterations and `niterBjorck = 15` Björck iterations
- *   at β = 0.25, gradients through the unrolled power iteration, `W̄ = W/σ`, and
- *   the border-aware stride coefficient for strided convolutions.
- */
-export type DeelLipVersion = '1.5' | '1.2';
+export type { DeelLipVersion } from '@lipnet/core';
 
 /** deel-lip 1.5 `DEFAULT_EPS_SPECTRAL`. */
 export const DEFAULT_EPS_SPECTRAL = 1e-3;
@@ -28,6 +25,32 @@ export const LEGACY_NITER_SPECTRAL = 3;
 export const LEGACY_NITER_BJORCK = 15;
 /** deel-lip 1.2.0 `DEFAULT_BETA_BJORCK`. */
 export const LEGACY_BETA_BJORCK = 0.25;
+
+const tolerance = opt.number({ gt: 0 }).describedAs('a positive number', 'Pass a small tolerance such as 1e-3.');
+
+/**
+ * The rules of {@link NormalizerOptions}, declared once; layers and constraints put
+ * them in their own schemas (`...NORMALIZER_OPTIONS.schema`). Version-dependent
+ * defaults are applied by {@link resolveNormalizerOptions}.
+ */
+export const NORMALIZER_OPTIONS = defineOptions('normalizer', {
+  deelLipVersion: deelLipVersionOption,
+  epsSpectral: tolerance.orNull(),
+  epsBjorck: tolerance.orNull(),
+  maxIterSpectral: opt.integer({ min: 1 }).orNull(),
+  maxIterBjorck: opt
+    .integer({ min: 0 })
+    .describedAs('an integer ≥ 0', 'Pass an integer such as 15 (0 disables Björck).')
+    .orNull(),
+  niterSpectral: opt.integer({ min: 1 }).orNull(),
+  niterBjorck: opt
+    .integer({ min: 0 })
+    .describedAs('an integer ≥ 0', 'Pass an integer such as 15 (0 disables Björck).')
+    .orNull(),
+  betaBjorck: opt
+    .number({ gt: 0, max: 0.5 })
+    .describedAs('a number in (0, 0.5]', 'Pass 0.5 (deel-lip 1.5) or 0.25 (deel-lip 1.2.0).'),
+});
 
 /**
  * Options shared by the layers, {@link SpectralConstraint} and
@@ -72,18 +95,17 @@ export interface ResolvedNormalizerOptions {
  * because it would be silently ignored otherwise.
  */
 export function resolveNormalizerOptions(owner: string, o: NormalizerOptions = {}): ResolvedNormalizerOptions {
-  const version = o.deelLipVersion ?? '1.5';
-  if (version !== '1.5' && version !== '1.2') {
-    throw new LipnetConfigError(
-      `${owner}: expected \`deelLipVersion\` to be '1.5' or '1.2', got ${fmt(version)}. Pass '1.5' (default) or '1.2' for the deel-lip 1.2.0 behaviour.`,
-    );
-  }
+  const p = NORMALIZER_OPTIONS.parsePart(o, owner);
+  const version = p.deelLipVersion;
   const only = (keys: (keyof NormalizerOptions)[], mode: DeelLipVersion, alt: string) => {
     for (const k of keys) {
-      if (o[k] !== undefined && o[k] !== null) {
-        throw new LipnetConfigError(
-          `${owner}: \`${k}\` (${fmt(o[k])}) only applies with deelLipVersion '${mode}', but deelLipVersion is '${version}'. ${alt}`,
-        );
+      if (p[k] !== undefined && p[k] !== null) {
+        throw new LipnetOptionError({
+          code: 'CONFLICTING_OPTIONS',
+          who: owner,
+          option: k,
+          message: `\`${k}\` (${formatValue(p[k])}) only applies with deelLipVersion '${mode}', but deelLipVersion is '${version}'. ${alt}`,
+        });
       }
     }
   };
@@ -100,28 +122,16 @@ export function resolveNormalizerOptions(owner: string, o: NormalizerOptions = {
       "Use `niterSpectral`/`niterBjorck`, or set deelLipVersion: '1.5'.",
     );
   }
-  const r: ResolvedNormalizerOptions = {
+  return {
     deelLipVersion: version,
-    epsSpectral: o.epsSpectral ?? DEFAULT_EPS_SPECTRAL,
-    epsBjorck: o.epsBjorck ?? DEFAULT_EPS_BJORCK,
-    maxIterSpectral: o.maxIterSpectral ?? DEFAULT_MAXITER_SPECTRAL,
-    maxIterBjorck: o.maxIterBjorck ?? DEFAULT_MAXITER_BJORCK,
-    niterSpectral: o.niterSpectral ?? LEGACY_NITER_SPECTRAL,
-    niterBjorck: o.niterBjorck ?? LEGACY_NITER_BJORCK,
-    betaBjorck: o.betaBjorck ?? (version === '1.2' ? LEGACY_BETA_BJORCK : DEFAULT_BETA_BJORCK),
+    epsSpectral: p.epsSpectral ?? DEFAULT_EPS_SPECTRAL,
+    epsBjorck: p.epsBjorck ?? DEFAULT_EPS_BJORCK,
+    maxIterSpectral: p.maxIterSpectral ?? DEFAULT_MAXITER_SPECTRAL,
+    maxIterBjorck: p.maxIterBjorck ?? DEFAULT_MAXITER_BJORCK,
+    niterSpectral: p.niterSpectral ?? LEGACY_NITER_SPECTRAL,
+    niterBjorck: p.niterBjorck ?? LEGACY_NITER_BJORCK,
+    betaBjorck: p.betaBjorck ?? (version === '1.2' ? LEGACY_BETA_BJORCK : DEFAULT_BETA_BJORCK),
   };
-  assertPositive(owner, 'epsSpectral', r.epsSpectral, 'Pass a small tolerance such as 1e-3.');
-  assertPositive(owner, 'epsBjorck', r.epsBjorck, 'Pass a small tolerance such as 1e-3.');
-  assertInteger(owner, 'maxIterSpectral', r.maxIterSpectral, 1, 'Pass an integer such as 10.');
-  assertInteger(owner, 'maxIterBjorck', r.maxIterBjorck, 0, 'Pass an integer such as 15 (0 disables Björck).');
-  assertInteger(owner, 'niterSpectral', r.niterSpectral, 1, 'Pass an integer such as 3.');
-  assertInteger(owner, 'niterBjorck', r.niterBjorck, 0, 'Pass an integer such as 15 (0 disables Björck).');
-  if (typeof r.betaBjorck !== 'number' || !(r.betaBjorck > 0 && r.betaBjorck <= 0.5)) {
-    throw new LipnetConfigError(
-      `${owner}: expected \`betaBjorck\` in (0, 0.5], got ${fmt(r.betaBjorck)}. Pass 0.5 (deel-lip 1.5) or 0.25 (deel-lip 1.2.0).`,
-    );
-  }
-  return r;
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, fmt, LipnetConfigError } from './errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { withoutGradient } from './linalg';
 import { lanczosOperatorNorm, type LinearOperatorPair } from './lanczos';
 
@@ -23,32 +23,40 @@ export interface OperatorNormalizationOptions {
   margin?: number;
 }
 
+/** The rules of {@link OperatorNormalizationOptions}, declared once (defaults applied). */
+export const OPERATOR_NORMALIZATION_OPTIONS = defineOptions('operatorNormalization', {
+  eps: opt
+    .number({ min: 0 })
+    .describedAs('a finite number ≥ 0', 'Pass e.g. 1e-5 (0 always runs all iterations).')
+    .default(DEFAULT_EPS_OPERATOR_NORM),
+  maxIter: opt
+    .integer({ min: 1 })
+    .describedAs('an integer ≥ 1', 'Pass the most Lanczos steps per call, e.g. 100.')
+    .default(DEFAULT_MAXITER_OPERATOR_NORM),
+  margin: opt
+    .number({ min: 0, lt: 1 })
+    .describedAs('a number in [0, 1)', 'Pass e.g. 1e-3.')
+    .default(DEFAULT_OPERATOR_NORM_MARGIN),
+});
+
 /**
- * {@link OperatorNormalizationOptions} with every field resolved and validated; `owner` prefixes
- * errors, which name each option as `names` says (a layer's own argument names).
+ * {@link OperatorNormalizationOptions} with every field resolved and validated; `owner` names the
+ * API in errors, which name each option as `names` says (a layer's own argument names).
+ * Unknown keys are refused.
  */
 export function resolveOperatorNormalizationOptions(
   owner: string,
   o: OperatorNormalizationOptions = {},
   names: Record<keyof OperatorNormalizationOptions, string> = { eps: 'eps', maxIter: 'maxIter', margin: 'margin' },
 ): Required<OperatorNormalizationOptions> {
-  const r = {
-    eps: o.eps ?? DEFAULT_EPS_OPERATOR_NORM,
-    maxIter: o.maxIter ?? DEFAULT_MAXITER_OPERATOR_NORM,
-    margin: o.margin ?? DEFAULT_OPERATOR_NORM_MARGIN,
+  const { schema } = OPERATOR_NORMALIZATION_OPTIONS;
+  const named = names.eps === 'eps' && names.maxIter === 'maxIter' && names.margin === 'margin';
+  if (named) return OPERATOR_NORMALIZATION_OPTIONS.parse(o, owner);
+  return {
+    eps: schema.eps.resolve(o.eps, { who: owner, path: names.eps }),
+    maxIter: schema.maxIter.resolve(o.maxIter, { who: owner, path: names.maxIter }),
+    margin: schema.margin.resolve(o.margin, { who: owner, path: names.margin }),
   };
-  if (typeof r.eps !== 'number' || !(r.eps >= 0) || !Number.isFinite(r.eps)) {
-    throw new LipnetConfigError(
-      `${owner}: expected the Lanczos tolerance \`${names.eps}\` to be a finite number ≥ 0, got ${fmt(o.eps)}. Pass e.g. 1e-5 (0 always runs all iterations).`,
-    );
-  }
-  assertInteger(owner, names.maxIter, r.maxIter, 1, 'Pass the most Lanczos steps per call, e.g. 100.');
-  if (typeof r.margin !== 'number' || !(r.margin >= 0 && r.margin < 1)) {
-    throw new LipnetConfigError(
-      `${owner}: expected the safety margin \`${names.margin}\` in [0, 1), got ${fmt(o.margin)}. Pass e.g. 1e-3.`,
-    );
-  }
-  return r;
 }
 
 /**

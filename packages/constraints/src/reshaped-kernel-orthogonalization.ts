@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, fmt } from './errors';
+import { checkTensor, opt } from '@lipnet/core';
 import { bjorckNormalization } from './bjorck-normalization';
 import { spectralNormalization } from './spectral-normalization';
-import { resolveNormalizerOptions, type NormalizerOptions } from './normalizer-options';
+import { NORMALIZER_OPTIONS, resolveNormalizerOptions, type NormalizerOptions } from './normalizer-options';
 
 /** Options of {@link reshapedKernelOrthogonalization}. */
 export interface ReshapedKernelOrthogonalizationOptions extends NormalizerOptions {
@@ -19,6 +19,10 @@ export interface ReshapedKernelOrthogonalizationResult {
   /** Estimated σ_max of the reshaped raw kernel, [1, 1]. */
   sigma: tf.Tensor2D;
 }
+
+const RKO_OPTIONS = NORMALIZER_OPTIONS.extend('reshapedKernelOrthogonalization', {
+  adjustmentCoef: opt.number({ gt: 0 }).describedAs('a positive number', 'Pass e.g. 1.').default(1),
+});
 
 /**
  * Reshaped Kernel Orthogonalisation (RKO; Serrurier et al. 2021): reshape the
@@ -37,18 +41,12 @@ export function reshapedKernelOrthogonalization(
   u: tf.Tensor2D | null | undefined,
   opts: ReshapedKernelOrthogonalizationOptions = {},
 ): ReshapedKernelOrthogonalizationResult {
+  const coef = RKO_OPTIONS.parse(opts).adjustmentCoef;
   const o = resolveNormalizerOptions('reshapedKernelOrthogonalization', opts);
-  const coef = opts.adjustmentCoef ?? 1;
-  if (typeof coef !== 'number' || !Number.isFinite(coef) || coef <= 0) {
-    throw new LipnetConfigError(
-      `reshapedKernelOrthogonalization: expected \`adjustmentCoef\` to be a positive number, got ${fmt(coef)}. Pass e.g. 1.`,
-    );
-  }
-  if (kernel.rank < 2) {
-    throw new LipnetConfigError(
-      `reshapedKernelOrthogonalization: expected a kernel of rank ≥ 2, got shape ${fmt(kernel.shape)}. Pass a Dense [in, out] or Conv2D [kh, kw, in, out] kernel.`,
-    );
-  }
+  checkTensor('reshapedKernelOrthogonalization', 'kernel', kernel, {
+    rank: [2, 3, 4, 5],
+    layout: '(a Dense [in, out] or Conv2D [kh, kw, in, out] kernel)',
+  });
   const legacy = o.deelLipVersion === '1.2';
   return tf.tidy(() => {
     const cOut = kernel.shape[kernel.rank - 1]!;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, assertInteger, assertPositive, fmt } from './errors';
+import { LipnetInputError, checkTensor, deelLipVersionOption, defineOptions, formatShape, opt } from '@lipnet/core';
 import { l2Normalize, diffNorm, withoutGradient } from './linalg';
 import {
   DEFAULT_EPS_SPECTRAL,
@@ -30,16 +30,23 @@ export interface SpectralNormalizationResult {
   sigma: tf.Tensor2D;
 }
 
+const WHO = 'spectralNormalization';
+const SPECTRAL_OPTIONS = defineOptions(WHO, {
+  deelLipVersion: deelLipVersionOption,
+  eps: opt.number({ gt: 0 }).describedAs('a positive number', 'Pass a small tolerance such as 1e-3.'),
+  maxIter: opt.integer({ min: 1 }),
+  niter: opt.integer({ min: 1 }),
+});
+
 function checkShapes(w: tf.Tensor, u: tf.Tensor | null | undefined): void {
-  if (w.rank !== 2) {
-    throw new LipnetConfigError(
-      `spectralNormalization: expected \`w\` to be a 2-D matrix, got shape ${fmt(w.shape)}. Reshape a conv kernel to [-1, filters] first (or use reshapedKernelOrthogonalization).`,
-    );
-  }
+  checkTensor(WHO, 'w', w, { rank: 2, layout: '(a 2-D matrix; reshape a conv kernel to [-1, filters] first)' });
   if (u && (u.rank !== 2 || u.shape[0] !== 1 || u.shape[1] !== w.shape[1])) {
-    throw new LipnetConfigError(
-      `spectralNormalization: expected \`u\` of shape [1, ${w.shape[1]}], got ${fmt(u.shape)}. Pass the vector returned by the previous call, or null.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: WHO,
+      option: 'u',
+      message: `expected \`u\` of shape [1, ${w.shape[1]}], got ${formatShape(u.shape)}. Pass the vector returned by the previous call, or null.`,
+    });
   }
 }
 
@@ -87,10 +94,10 @@ export function spectralNormalization(
   opts: SpectralNormalizationOptions = {},
 ): SpectralNormalizationResult {
   checkShapes(w, u);
-  const version = opts.deelLipVersion ?? '1.5';
+  const o = SPECTRAL_OPTIONS.parse(opts);
+  const version = o.deelLipVersion;
   if (version === '1.2') {
-    let niter = opts.niter ?? LEGACY_NITER_SPECTRAL;
-    assertInteger('spectralNormalization', 'niter', niter, 1, 'Pass an integer such as 3.');
+    let niter = o.niter ?? LEGACY_NITER_SPECTRAL;
     return tf.tidy(() => {
       let cur: tf.Tensor2D;
       if (u) cur = u;
@@ -108,15 +115,8 @@ export function spectralNormalization(
       return { w: tf.div(w, sigma) as tf.Tensor2D, u: cur, sigma };
     });
   }
-  if (version !== '1.5') {
-    throw new LipnetConfigError(
-      `spectralNormalization: expected \`deelLipVersion\` '1.5' or '1.2', got ${fmt(version)}. Pass '1.5' (default) or '1.2'.`,
-    );
-  }
-  const eps = opts.eps ?? DEFAULT_EPS_SPECTRAL;
-  const maxIter = opts.maxIter ?? DEFAULT_MAXITER_SPECTRAL;
-  assertPositive('spectralNormalization', 'eps', eps, 'Pass a small tolerance such as 1e-3.');
-  assertInteger('spectralNormalization', 'maxIter', maxIter, 1, 'Pass an integer such as 10.');
+  const eps = o.eps ?? DEFAULT_EPS_SPECTRAL;
+  const maxIter = o.maxIter ?? DEFAULT_MAXITER_SPECTRAL;
   return tf.tidy(() => {
     const u0 = u ?? tf.randomUniform([1, w.shape[1]], 0, 1);
     const uStar = withoutGradient(

@@ -12,7 +12,10 @@ import {
 
 function roundTrip<T extends tf.serialization.Serializable>(obj: T): T {
   const cls = obj.constructor as tf.serialization.SerializableConstructor<T>;
-  const json = JSON.parse(JSON.stringify({ className: cls.className, config: obj.getConfig() }));
+  const json = JSON.parse(JSON.stringify({ className: cls.className, config: obj.getConfig() })) as {
+    className: string;
+    config: tf.serialization.ConfigDict;
+  };
   const [ctor, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[json.className]!;
   return fromConfig(ctor, json.config) as T;
 }
@@ -82,11 +85,11 @@ describe('constraint classes', () => {
     const layer = tfl.layers.dense({
       units: 3,
       inputShape: [6],
-      kernelConstraint: new SpectralConstraint({ kCoefLip: 0.5 }) as never,
+      kernelConstraint: new SpectralConstraint({ kCoefLip: 0.5 }),
     });
     const m = tfl.sequential({ layers: [layer] });
-    const json = JSON.parse(JSON.stringify(m.toJSON(null, false)));
-    const back = (await tfl.models.modelFromJSON(json)) as tfl.LayersModel;
+    const json = JSON.parse(JSON.stringify(m.toJSON(null, false))) as tf.serialization.ConfigDict;
+    const back = await tfl.models.modelFromJSON(json);
     const c = (back.layers[0] as unknown as { kernelConstraint: SpectralConstraint }).kernelConstraint;
     expect(c).toBeInstanceOf(SpectralConstraint);
     expect(c.kCoefLip).toBe(0.5);

@@ -44,7 +44,7 @@ describe('convLipschitzCoefficient', () => {
 
   it('errors name the argument and the fix', () => {
     expect(() => convLipschitzCoefficient({ kernelSize: [0, 3] })).toThrow(
-      /`kernelSize`.*\[0,3\].*Pass e\.g\. \[3, 3\]/,
+      /`kernelSize`.*\[0, 3\].*Pass e\.g\. \[3, 3\]/,
     );
     expect(() => convLipschitzCoefficient({ kernelSize: [3, 3] })).toThrow(/`inputSize` is required/);
     expect(() => convLipschitzCoefficient({ kernelSize: [3, 3], mode: 'loose' as 'strict' })).toThrow(

@@ -6,8 +6,8 @@ import {
   finiteDifferenceGradient,
   singularValues,
 } from '@lipnet/test-utils';
+import { LipnetOptionError } from '@lipnet/core';
 import {
-  LipnetConfigError,
   conv2dOperator,
   lanczosOperatorNorm,
   operatorNormalization,
@@ -113,12 +113,12 @@ describe('operatorNormalization', () => {
 
   it('validates its options, naming them', () => {
     expect(() => resolveOperatorNormalizationOptions('f', { margin: 1 })).toThrow(
-      /f: expected the safety margin `margin` in \[0, 1\), got 1/,
+      /f: expected `margin` to be a number in \[0, 1\), got 1\. Pass e\.g\. 1e-3\./,
     );
     expect(() =>
       resolveOperatorNormalizationOptions('f', { eps: -1 }, { eps: 'epsConvNorm', maxIter: 'm', margin: 'n' }),
     ).toThrow(/`epsConvNorm` to be a finite number ≥ 0, got -1/);
-    expect(() => resolveOperatorNormalizationOptions('f', { maxIter: 1.5 })).toThrow(LipnetConfigError);
+    expect(() => resolveOperatorNormalizationOptions('f', { maxIter: 1.5 })).toThrow(LipnetOptionError);
   });
 
   it('leaks no tensor', async () => {

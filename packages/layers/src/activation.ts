@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+import { LipnetOptionError, formatValue } from '@lipnet/core';
 
 /**
  * What a @lipnet layer's `activation` accepts: a tfjs activation name
@@ -24,9 +24,12 @@ export function deserializeLayer(
 ): tfl.layers.Layer {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) {
-    throw new LipnetConfigError(
-      `${owner}: unknown activation class ${fmt(spec.className)}. Import the package that registers it (e.g. @lipnet/layers for GroupSort) before building or loading the model.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'activation',
+      message: `unknown activation class ${formatValue(spec.className)}. Import the package that registers it (e.g. @lipnet/layers for GroupSort) before building or loading the model.`,
+    });
   }
   const [cls, fromConfig] = entry;
   return fromConfig(cls, { ...spec.config }) as unknown as tfl.layers.Layer;
@@ -42,9 +45,12 @@ export function resolveActivation(owner: string, id: ActivationIdentifier): Reso
     try {
       return { layer: tfl.layers.activation({ activation: id as 'relu' }), config: id };
     } catch {
-      throw new LipnetConfigError(
-        `${owner}: unknown \`activation\` ${fmt(id)}. Pass a tfjs activation name such as 'relu' (elu, gelu, hardSigmoid, linear, mish, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh), or a layer such as new GroupSort({n: 2}).`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: owner,
+        option: 'activation',
+        message: `unknown \`activation\` ${formatValue(id)}. Pass a tfjs activation name such as 'relu' (elu, gelu, hardSigmoid, linear, mish, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh), or a layer such as new GroupSort({n: 2}).`,
+      });
     }
   }
   if (id instanceof tfl.layers.Layer) {
@@ -55,9 +61,12 @@ export function resolveActivation(owner: string, id: ActivationIdentifier): Reso
     const layer = deserializeLayer(owner, id);
     return { layer, config: { className: id.className, config: id.config ?? {} } };
   }
-  throw new LipnetConfigError(
-    `${owner}: expected \`activation\` to be a tfjs activation name, a layer or {className, config}, got ${fmt(id)}. Pass e.g. 'relu' or new GroupSort({n: 2}).`,
-  );
+  throw new LipnetOptionError({
+    code: 'INVALID_OPTION',
+    who: owner,
+    option: 'activation',
+    message: `expected \`activation\` to be a tfjs activation name, a layer or {className, config}, got ${formatValue(id)}. Pass e.g. 'relu' or new GroupSort({n: 2}).`,
+  });
 }
 
 /** A fresh instance of the same activation (for exports), or null. */

@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function addBias(x: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const leading = Array.from({ length: x.rank - 1 }, (_, i) => i);
-  const op = tf.customGrad(((input: tf.Tensor, bias: tf.Tensor) => ({
+  const op = tf.customGrad<tf.Tensor>(((input: tf.Tensor, bias: tf.Tensor) => ({
     value: tf.add(input, bias),
     gradFunc: (dy: tf.Tensor) => [tf.clone(dy), tf.sum(dy, leading)],
-  })) as unknown as Parameters<typeof tf.customGrad>[0]) as (input: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x, b);
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+
 import { condense, flattenLayers } from './condense';
 import { isCondensable } from './lipschitz-layer';
+import { LipnetOptionError, defineOptions, formatValue, opt } from '@lipnet/core';
 
 /** Arguments of {@link CondenseCallback}. */
 export interface CondenseCallbackArgs {
@@ -11,6 +12,18 @@ export interface CondenseCallbackArgs {
   /** Condense at the end of each batch. Default false. */
   onBatch?: boolean;
 }
+
+const CONDENSE_OPTIONS = defineOptions('CondenseCallback', {
+  onEpoch: opt.boolean().default(true),
+  onBatch: opt.boolean().default(false),
+});
+const MONITOR_OPTIONS = defineOptions('MonitorCallback', {
+  monitoredLayers: opt.arrayOf(opt.string()),
+  onEpoch: opt.boolean(),
+  onBatch: opt.boolean(),
+  log: opt.func(),
+  iterations: opt.integer({ min: 1 }),
+});
 
 /**
  * `fit` callback that calls {@link condense} on the model at the end of each
@@ -21,14 +34,17 @@ export class CondenseCallback extends tfl.Callback {
   readonly onBatch: boolean;
   constructor(args: CondenseCallbackArgs = {}) {
     super();
-    this.onEpoch = args.onEpoch ?? true;
-    this.onBatch = args.onBatch ?? false;
+    const o = CONDENSE_OPTIONS.parse(args);
+    this.onEpoch = o.onEpoch;
+    this.onBatch = o.onBatch;
   }
-  override async onEpochEnd(): Promise<void> {
+  override onEpochEnd(): Promise<void> {
     if (this.onEpoch) condense(this.model);
+    return Promise.resolve();
   }
-  override async onBatchEnd(): Promise<void> {
+  override onBatchEnd(): Promise<void> {
     if (this.onBatch) condense(this.model);
+    return Promise.resolve();
   }
 }
 
@@ -86,12 +102,16 @@ export class MonitorCallback extends tfl.Callback {
   private batches = 0;
   constructor(args: MonitorCallbackArgs = {}) {
     super();
+    MONITOR_OPTIONS.parse(args);
     this.args = args;
     const it = args.iterations ?? 100;
     if (!Number.isInteger(it) || it < 1) {
-      throw new LipnetConfigError(
-        `MonitorCallback: expected \`iterations\` to be an integer ≥ 1, got ${fmt(it)}. Pass e.g. 100.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'MonitorCallback',
+        option: 'iterations',
+        message: `expected \`iterations\` to be an integer ≥ 1, got ${formatValue(it)}. Pass e.g. 100.`,
+      });
     }
   }
   /** Measures the monitored layers of `model` now and records them at `step`. */
@@ -101,9 +121,12 @@ export class MonitorCallback extends tfl.Callback {
     if (wanted) {
       const missing = wanted.filter((n) => !layers.some((l) => l.name === n));
       if (missing.length) {
-        throw new LipnetConfigError(
-          `MonitorCallback: no layer named ${fmt(missing)} in the model. Pass names from model.layers.map(l => l.name).`,
-        );
+        throw new LipnetOptionError({
+          code: 'INVALID_OPTION',
+          who: 'MonitorCallback',
+          option: 'monitoredLayers',
+          message: `\`monitoredLayers\` names no layer ${formatValue(missing)} in the model. Pass names from model.layers.map(l => l.name).`,
+        });
       }
     }
     const out: MonitorRecord[] = [];
@@ -123,10 +146,12 @@ export class MonitorCallback extends tfl.Callback {
     }
     return out;
   }
-  override async onEpochEnd(epoch: number): Promise<void> {
+  override onEpochEnd(epoch: number): Promise<void> {
     if (this.args.onEpoch ?? true) this.measure(this.model, epoch);
+    return Promise.resolve();
   }
-  override async onBatchEnd(): Promise<void> {
+  override onBatchEnd(): Promise<void> {
     if (this.args.onBatch) this.measure(this.model, this.batches++);
+    return Promise.resolve();
   }
 }

@@ -9,7 +9,7 @@ export function flattenLayers(model: tfl.LayersModel | tfl.layers.Layer): tfl.la
     if (Array.isArray(inner)) inner.forEach(walk);
     else out.push(l);
   };
-  walk(model as unknown as tfl.layers.Layer);
+  walk(model);
   return out;
 }
 

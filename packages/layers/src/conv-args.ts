@@ -1,12 +1,15 @@
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+import { LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /** Normalises `n | [h, w]` to `[h, w]`, checking positive integers; `arg` names the argument in errors. */
 export function pair(owner: string, arg: string, v: unknown, fix: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 1)) {
-    throw new LipnetConfigError(
-      `${owner}: expected \`${arg}\` to be a positive integer or a pair of them, got ${fmt(v)}. ${fix}`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: arg,
+      message: `expected \`${arg}\` to be a positive integer or a pair of them, got ${formatValue(v)}. ${fix}`,
+    });
   }
   return [p[0] as number, p[1] as number];
 }
@@ -17,36 +20,51 @@ export function checkConvOptions(
   a: { padding?: unknown; kernelSize: [number, number]; dilationRate?: unknown; dataFormat?: unknown },
 ): void {
   if (a.padding !== undefined && a.padding !== 'same') {
-    throw new LipnetConfigError(
-      `${owner}: expected \`padding\` to be 'same', got ${fmt(a.padding)}. deel-lip's Lipschitz coefficient is derived for zero 'same' padding; pass padding: 'same'.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'padding',
+      message: `expected \`padding\` to be 'same', got ${formatValue(a.padding)}. deel-lip's Lipschitz coefficient is derived for zero 'same' padding; pass padding: 'same'.`,
+    });
   }
   if (a.kernelSize.some((k) => k % 2 === 0)) {
-    throw new LipnetConfigError(
-      `${owner}: expected an odd \`kernelSize\`, got ${fmt(a.kernelSize)}. 'same' padding centres the kernel only when it is odd; pass e.g. 3 or 5.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'kernelSize',
+      message: `expected an odd \`kernelSize\`, got ${formatValue(a.kernelSize)}. 'same' padding centres the kernel only when it is odd; pass e.g. 3 or 5.`,
+    });
   }
   if (
     a.dilationRate !== undefined &&
     !(a.dilationRate === 1 || (Array.isArray(a.dilationRate) && a.dilationRate.every((d) => d === 1)))
   ) {
-    throw new LipnetConfigError(
-      `${owner}: \`dilationRate\` ${fmt(a.dilationRate)} is not supported (deel-lip raises too). Pass 1.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'dilationRate',
+      message: `\`dilationRate\` ${formatValue(a.dilationRate)} is not supported (deel-lip raises too). Pass 1.`,
+    });
   }
   if (a.dataFormat !== undefined && a.dataFormat !== 'channelsLast') {
-    throw new LipnetConfigError(
-      `${owner}: \`dataFormat\` ${fmt(a.dataFormat)} is not supported. Pass 'channelsLast' (NHWC).`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'dataFormat',
+      message: `\`dataFormat\` ${formatValue(a.dataFormat)} is not supported. Pass 'channelsLast' (NHWC).`,
+    });
   }
 }
 
 /** Throws unless a conv input is rank 4 with known spatial size and channels. */
 export function checkConvInput(owner: string, shape: (number | null)[]): [number, number, number] {
   if (shape.length !== 4 || shape.slice(1).some((d) => d === null || !(d > 0))) {
-    throw new LipnetConfigError(
-      `${owner}: expected an input of shape [batch, height, width, channels] with known height, width and channels, got ${fmt(shape)}. Pass inputShape: [h, w, c] to the first layer.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: owner,
+      option: 'input',
+      message: `expected an input of shape [batch, height, width, channels] with known height, width and channels, got ${formatValue(shape)}. Pass inputShape: [h, w, c] to the first layer.`,
+    });
   }
   return [shape[1]!, shape[2]!, shape[3]!];
 }

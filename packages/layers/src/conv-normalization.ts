@@ -1,6 +1,5 @@
+import { LipnetOptionError, formatValue, type OptionErrorCode } from '@lipnet/core';
 import {
-  LipnetConfigError,
-  fmt,
   resolveOperatorNormalizationOptions,
   type ConvLipCoefMode,
   type OperatorNormalizationOptions,
@@ -55,27 +54,36 @@ const EXACT_KEYS = ['epsConvNorm', 'maxIterConvNorm', 'convNormMargin'] as const
  * and refuses the `'exact'`-only options with another mode (they would be ignored).
  */
 export function resolveConvNormalization(owner: string, a: ConvNormalizationArgs): ResolvedConvNormalization {
+  const refuse = (option: string, message: string, code: OptionErrorCode = 'INVALID_OPTION') =>
+    new LipnetOptionError({ code, who: owner, option, message });
+  const fmt = (v: unknown) => formatValue(v);
   if (a.convLipCoef !== undefined && a.convLipCoef !== 'deel-lip' && a.convLipCoef !== 'strict') {
-    throw new LipnetConfigError(
-      `${owner}: expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(a.convLipCoef)}. Pass \`convNormalization\` instead: ${MODES.map(fmt).join(', ')}.`,
+    throw refuse(
+      'convLipCoef',
+      `expected \`convLipCoef\` 'deel-lip' or 'strict', got ${fmt(a.convLipCoef)}. Pass \`convNormalization\` instead: ${MODES.map(fmt).join(', ')}.`,
     );
   }
   if (a.convNormalization !== undefined && a.convLipCoef !== undefined && a.convNormalization !== a.convLipCoef) {
-    throw new LipnetConfigError(
-      `${owner}: \`convNormalization\` ${fmt(a.convNormalization)} and its former name \`convLipCoef\` ${fmt(a.convLipCoef)} disagree. Pass only \`convNormalization\`.`,
+    throw refuse(
+      'convNormalization',
+      `\`convNormalization\` ${fmt(a.convNormalization)} and its former name \`convLipCoef\` ${fmt(a.convLipCoef)} disagree. Pass only \`convNormalization\`.`,
+      'CONFLICTING_OPTIONS',
     );
   }
   const mode = a.convNormalization ?? a.convLipCoef ?? DEFAULT_CONV_NORMALIZATION;
   if (!MODES.includes(mode)) {
-    throw new LipnetConfigError(
-      `${owner}: expected \`convNormalization\` to be one of ${MODES.map(fmt).join(', ')}, got ${fmt(mode)}. Pass 'strict' (proven, default), 'exact' (proven and tight) or 'deel-lip' (parity).`,
+    throw refuse(
+      'convNormalization',
+      `expected \`convNormalization\` to be one of ${MODES.map(fmt).join(', ')}, got ${fmt(mode)}. Pass 'strict' (proven, default), 'exact' (proven and tight) or 'deel-lip' (parity).`,
     );
   }
   if (mode !== 'exact') {
     for (const k of EXACT_KEYS) {
       if (a[k] !== undefined && a[k] !== null) {
-        throw new LipnetConfigError(
-          `${owner}: \`${k}\` (${fmt(a[k])}) only applies with convNormalization 'exact', but it is ${fmt(mode)}. Drop it, or pass convNormalization: 'exact'.`,
+        throw refuse(
+          k,
+          `\`${k}\` (${fmt(a[k])}) only applies with convNormalization 'exact', but it is ${fmt(mode)}. Drop it, or pass convNormalization: 'exact'.`,
+          'CONFLICTING_OPTIONS',
         );
       }
     }
@@ -83,7 +91,7 @@ export function resolveConvNormalization(owner: string, a: ConvNormalizationArgs
   }
   const exact = resolveOperatorNormalizationOptions(
     owner,
-    { eps: a.epsConvNorm, maxIter: a.maxIterConvNorm, margin: a.convNormMargin },
+    { eps: a.epsConvNorm ?? undefined, maxIter: a.maxIterConvNorm ?? undefined, margin: a.convNormMargin ?? undefined },
     { eps: 'epsConvNorm', maxIter: 'maxIterConvNorm', margin: 'convNormMargin' },
   );
   return { mode, exact };

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LipnetConfigError,
-  assertInteger,
-  fmt,
-  frobeniusNormalization,
-  type DeelLipVersion,
-} from '@lipnet/constraints';
+import { frobeniusNormalization, type DeelLipVersion } from '@lipnet/constraints';
+import { LipnetOptionError, deelLipVersionOption, formatValue } from '@lipnet/core';
+import { layerOptions, CONV_SCHEMA } from './layer-options';
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
 import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvOptions, pair } from './conv-args';
@@ -22,6 +18,9 @@ export interface FrobeniusConv2DArgs extends ReparametrizedConv2DArgs {
   /** Selects the deel-lip conv-coefficient formula; stride is 1 here so both agree. Default '1.5'. */
   deelLipVersion?: DeelLipVersion;
 }
+
+/** The options of FrobeniusConv2D, declared once. */
+const OPTIONS = layerOptions('FrobeniusConv2D', { ...CONV_SCHEMA, deelLipVersion: deelLipVersionOption });
 
 /**
  * 2-D convolution ('same', stride 1) with W̄ = W/‖W‖_F scaled as `convNormalization` says
@@ -41,15 +40,18 @@ export class FrobeniusConv2D extends ReparametrizedConv2D {
 
   constructor(args: FrobeniusConv2DArgs) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const owner = 'FrobeniusConv2D';
-    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
     this.filters = args.filters;
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     const strides = pair(owner, 'strides', args.strides ?? 1, 'Pass 1.');
     if (strides[0] !== 1 || strides[1] !== 1) {
-      throw new LipnetConfigError(
-        `FrobeniusConv2D: \`strides\` must be 1, got ${fmt(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'FrobeniusConv2D',
+        option: 'strides',
+        message: `\`strides\` must be 1, got ${formatValue(args.strides)} (deel-lip raises too). Use SpectralConv2D for strided convolutions.`,
+      });
     }
     checkConvOptions(owner, {
       padding: args.padding,

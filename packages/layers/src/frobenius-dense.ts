@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LipnetConfigError,
-  assertInteger,
-  fmt,
-  frobeniusNormalization,
-  frobeniusNormalizationPerNeuron,
-} from '@lipnet/constraints';
+import { frobeniusNormalization, frobeniusNormalizationPerNeuron } from '@lipnet/constraints';
 import { ReparametrizedDense } from './reparametrized-dense';
 import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { LipnetOptionError, formatValue, opt } from '@lipnet/core';
+import { layerOptions, REPARAMETRIZED_SCHEMA } from './layer-options';
 
 /** Arguments of {@link FrobeniusDense}. */
 export interface FrobeniusDenseArgs extends ReparametrizedLayerArgs {
@@ -21,6 +17,13 @@ export interface FrobeniusDenseArgs extends ReparametrizedLayerArgs {
    */
   disjointNeurons?: boolean;
 }
+
+/** The options of FrobeniusDense, declared once. */
+const OPTIONS = layerOptions('FrobeniusDense', {
+  ...REPARAMETRIZED_SCHEMA,
+  units: opt.integer({ min: 1 }).required(),
+  disjointNeurons: opt.boolean(),
+});
 
 /**
  * Dense layer y = x·W̄ + b with W̄ = k·W[:, j]/‖W[:, j]‖₂ per output neuron
@@ -38,13 +41,16 @@ export class FrobeniusDense extends ReparametrizedDense {
 
   constructor(args: FrobeniusDenseArgs) {
     super(args);
-    assertInteger('FrobeniusDense', 'units', args.units, 1, 'Pass an integer ≥ 1.');
+    OPTIONS.parse(args, this.getClassName());
     this.units = args.units;
     this.disjointNeurons = args.disjointNeurons ?? true;
     if (typeof this.disjointNeurons !== 'boolean') {
-      throw new LipnetConfigError(
-        `FrobeniusDense: expected \`disjointNeurons\` to be a boolean, got ${fmt(this.disjointNeurons)}. Pass true or false.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'FrobeniusDense',
+        option: 'disjointNeurons',
+        message: `expected \`disjointNeurons\` to be a boolean, got ${formatValue(this.disjointNeurons)}. Pass true or false.`,
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+import { LipnetOptionError, closestMatch, formatValue, opt } from '@lipnet/core';
 import { SpectralInitializer } from './spectral-initializer';
 
 /** A tfjs-layers initializer instance. */
@@ -14,7 +14,7 @@ export type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 export type InitializerId = string | Initializer;
 
 /** The initializer named by a camelCase identifier. */
-function byName(owner: string, id: string): Initializer {
+function byName(owner: string, id: string, arg: string): Initializer {
   const table: Record<string, () => Initializer> = {
     orthogonal: () => new SpectralInitializer() as unknown as Initializer,
     spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
@@ -32,26 +32,62 @@ function byName(owner: string, id: string): Initializer {
   };
   const f = table[id];
   if (!f) {
-    throw new LipnetConfigError(
-      `${owner}: unknown initializer ${fmt(id)}. Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
-    );
+    const guess = closestMatch(id, Object.keys(table));
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: arg,
+      message: `unknown initializer ${formatValue(id)} for \`${arg}\`.${guess ? ` Did you mean '${guess}'?` : ''} Pass one of ${Object.keys(table).join(', ')}, or an initializer instance.`,
+    });
   }
   return f();
 }
 
-/** Resolves an {@link InitializerId} to an instance; `owner` (a class name) prefixes error messages. */
-export function toInitializer(owner: string, id: InitializerId): Initializer {
-  if (typeof id === 'string') return byName(owner, id);
-  if (typeof (id as Initializer).apply === 'function') return id as Initializer;
-  const spec = id as unknown as { className?: string; config?: tf.serialization.ConfigDict };
-  const entry = spec.className ? tf.serialization.SerializationMap.getMap().classNameMap[spec.className] : undefined;
+/**
+ * Resolves an {@link InitializerId} to an instance; errors name `owner` (a class name) and the
+ * option `arg`, and are `LipnetOptionError`s.
+ */
+export function toInitializer(owner: string, id: InitializerId, arg = 'kernelInitializer'): Initializer {
+  if (typeof id === 'string') return byName(owner, id, arg);
+  if (typeof id !== 'object' || id === null) {
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: arg,
+      expected: 'be an initializer name, instance or {className, config}',
+      got: formatValue(id),
+      fix: "Pass e.g. 'orthogonal' or 'glorotUniform'.",
+    });
+  }
+  if (typeof (id as Partial<Initializer>).apply === 'function') return id;
+  const spec = id as unknown as { className?: unknown; config?: tf.serialization.ConfigDict };
+  const entry =
+    typeof spec.className === 'string'
+      ? tf.serialization.SerializationMap.getMap().classNameMap[spec.className]
+      : undefined;
   if (!entry) {
-    throw new LipnetConfigError(
-      `${owner}: unknown initializer class ${fmt(spec.className)}. Import the package that registers it before loading the model.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: arg,
+      message: `unknown initializer class ${formatValue(spec.className)} in \`${arg}\`. Import the package that registers it before loading the model.`,
+    });
   }
   return entry[1](entry[0], { ...(spec.config ?? {}) }) as unknown as Initializer;
 }
+
+/**
+ * The rule of an initializer option (`kernelInitializer`, `biasInitializer`, …): checked at
+ * construction by resolving it once (so a wrong name fails there, not at `build`); the identifier
+ * itself is kept, for `getConfig`.
+ */
+export const initializerOption = opt.custom<InitializerId>(
+  'an initializer name, instance or {className, config}',
+  (v, ctx) => {
+    toInitializer(ctx.who, v as InitializerId, ctx.path);
+    return v as InitializerId;
+  },
+);
 
 /** The JSON form of an {@link InitializerId} for `getConfig()`: the identifier, or `{className, config}`. */
 export function serializeInitializer(id: InitializerId): tf.serialization.ConfigDictValue {

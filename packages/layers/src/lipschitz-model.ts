@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { defineOptions, opt, refuseOption } from '@lipnet/core';
 import { isLipschitzLayer } from './lipschitz-layer';
 import { isSupported1LipLayer } from './sequential';
 
@@ -13,6 +14,30 @@ export interface LipschitzModelArgs {
   /** Called with each warning (default `console.warn`); pass `() => {}` to silence. */
   warn?: (message: string) => void;
 }
+
+/** A symbolic tensor (from `tfl.input` or a layer's `apply`) or a non-empty array of them. */
+const symbolic = opt.custom<tfl.SymbolicTensor | tfl.SymbolicTensor[]>(
+  'a SymbolicTensor or an array of them',
+  (v, ctx) => {
+    const all = Array.isArray(v) ? v : [v];
+    if (all.length === 0 || !all.every((t) => t instanceof tfl.SymbolicTensor))
+      refuseOption(
+        ctx,
+        v,
+        'a SymbolicTensor or a non-empty array of them',
+        'Pass tfl.input({shape}) and what layers apply to it.',
+      );
+    return v as tfl.SymbolicTensor | tfl.SymbolicTensor[];
+  },
+);
+
+/** The options of {@link lipschitzModel}, declared once. */
+const LIPSCHITZ_MODEL_OPTIONS = defineOptions('lipschitzModel', {
+  inputs: symbolic.required(),
+  outputs: symbolic.required(),
+  name: opt.string(),
+  warn: opt.func<(message: string) => void>(),
+});
 
 /** Merge layers whose Lipschitz constant a graph bound accounts for per input (not 1-Lipschitz alone). */
 const MERGES = new Set(['Add', 'Average', 'Concatenate', 'LipResidual', 'Subtract']);
@@ -37,8 +62,9 @@ function hasOwnBound(layer: tfl.layers.Layer): boolean {
  * const model = lipschitzModel({inputs: x, outputs: lipResidual().apply([x, h]) as tfl.SymbolicTensor});
  */
 export function lipschitzModel(args: LipschitzModelArgs): tfl.LayersModel {
-  const model = tfl.model({ inputs: args.inputs, outputs: args.outputs, name: args.name });
-  const warn = args.warn ?? ((m: string) => console.warn(m));
+  const o = LIPSCHITZ_MODEL_OPTIONS.parse(args);
+  const model = tfl.model({ inputs: o.inputs, outputs: o.outputs, name: o.name });
+  const warn = o.warn ?? ((m: string) => console.warn(m));
   for (const l of model.layers) {
     const ok = isLipschitzLayer(l) || isSupported1LipLayer(l) || MERGES.has(l.getClassName()) || hasOwnBound(l);
     if (!ok) {

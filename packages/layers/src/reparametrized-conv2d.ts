@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  LipnetConfigError,
-  certifiedConvNorm,
-  conv2dOperator,
-  convLipschitzCoefficient,
-  type DeelLipVersion,
-} from '@lipnet/constraints';
+import { certifiedConvNorm, conv2dOperator, convLipschitzCoefficient, type DeelLipVersion } from '@lipnet/constraints';
+import { LipnetInputError } from '@lipnet/core';
 import { ReparametrizedLayer, type ReparametrizedLayerArgs } from './reparametrized-layer';
 import { checkConvInput } from './conv-args';
 import type { ConvNormalizationArgs, ResolvedConvNormalization } from './conv-normalization';
@@ -111,9 +106,11 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
 
   protected override layerCoef(): number {
     if (this.convCoef === null) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' is not built yet, so its conv coefficient is unknown. Call the layer on an input first.`,
+      });
     }
     return this.convCoef;
   }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, fmt } from '@lipnet/constraints';
+
 import { ReparametrizedLayer } from './reparametrized-layer';
+import { LipnetInputError, formatValue } from '@lipnet/core';
 
 /**
  * Common base of the reparametrised dense layers ({@link SpectralDense},
@@ -19,9 +20,12 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
   protected override validateInputShape(shape: (number | null)[]): void {
     const last = shape[shape.length - 1];
     if (!(typeof last === 'number' && last > 0)) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: the last input dimension must be known, got input shape ${fmt(shape)}. Pass inputShape: [features].`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.getClassName(),
+        option: 'input',
+        message: `the last input dimension must be known, got input shape ${formatValue(shape)}. Pass inputShape: [features].`,
+      });
     }
   }
 
@@ -34,7 +38,7 @@ export abstract class ReparametrizedDense extends ReparametrizedLayer {
   }
 
   protected linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+    if (x.rank === 2) return tf.matMul(x, w);
     const lead = x.shape.slice(0, -1);
     return tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D, w as tf.Tensor2D), [
       ...lead,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError, assertPositive, fmt } from '@lipnet/constraints';
+
 import type { Condensable, LipschitzLayer } from './lipschitz-layer';
 import { serializeInitializer, toInitializer, type InitializerId } from './initializer-spec';
 import { serializeRegularizer, toRegularizer, type Regularizer, type RegularizerId } from './regularizer-spec';
@@ -8,6 +8,8 @@ import type { ExactOperatorNormalizer } from './exact-operator-normalizer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
 import { GroupSort } from './activations/group-sort';
+import { kCoefLipOption } from './layer-options';
+import { LipnetInputError, LipnetOptionError, checkFinite, checkTensor, formatValue } from '@lipnet/core';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -89,12 +91,15 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     super(args);
     const owner = (this.constructor as unknown as { className: string }).className;
     this.kCoefLip = args.kCoefLip ?? 1;
-    assertPositive(owner, 'kCoefLip', this.kCoefLip, 'Pass the Lipschitz constant of the layer, e.g. 1.');
+    kCoefLipOption.resolve(this.kCoefLip, { who: owner, path: 'kCoefLip' });
     this.useBias = args.useBias ?? true;
     if (typeof this.useBias !== 'boolean') {
-      throw new LipnetConfigError(
-        `${owner}: expected \`useBias\` to be a boolean, got ${fmt(this.useBias)}. Pass true or false.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: owner,
+        option: 'useBias',
+        message: `expected \`useBias\` to be a boolean, got ${formatValue(this.useBias)}. Pass true or false.`,
+      });
     }
     this.activationSpec = resolveActivation(owner, args.activation);
     this.kernelInitializerId = args.kernelInitializer ?? 'orthogonal';
@@ -106,12 +111,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
 
   /** Sets k (deel-lip `set_klip_factor`); cached kernels are recomputed at the next call. */
   setKCoefLip(k: number): void {
-    assertPositive(
-      (this.constructor as unknown as { className: string }).className,
-      'kCoefLip',
-      k,
-      'Pass the Lipschitz constant, e.g. 1.',
-    );
+    kCoefLipOption.resolve(k, { who: this.getClassName(), path: 'kCoefLip' });
     this.kCoefLip = k;
   }
 
@@ -152,7 +152,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     this.built = true;
   }
 
-  /** Checks the input shape at build time (throws a {@link LipnetConfigError}). */
+  /** Checks the input shape at build time (throws a `LipnetInputError`). */
   protected validateInputShape(_shape: (number | null)[]): void {}
 
   /** Resolved initializer objects (tfjs accepts identifiers or instances). */
@@ -241,16 +241,16 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   setInferenceKernel(w: tf.Tensor): void {
     const owner = this.getClassName();
     if (!this.built || !this.kernel) {
-      throw new LipnetConfigError(
-        `${owner}: setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: owner,
+        option: 'layer',
+        message: `setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
+      });
     }
     const shape = this.kernel.shape;
-    if (!(w instanceof tf.Tensor) || w.shape.join(',') !== shape.join(',')) {
-      throw new LipnetConfigError(
-        `${owner}: setInferenceKernel() expects a tensor of the kernel's shape [${shape.join(', ')}] for '${this.name}', got ${w instanceof tf.Tensor ? `shape [${w.shape.join(', ')}]` : fmt(w)}.`,
-      );
-    }
+    checkTensor(`${owner}.setInferenceKernel`, 'w', w, { shape, layout: `(the kernel's shape of '${this.name}')` });
+    checkFinite(`${owner}.setInferenceKernel`, 'w', w, "Pass the finite normalised kernel (e.g. deel-lip's `wbar`).");
     const kernel = this.kernel.read();
     const u = this.u ? this.u.read() : null;
     const exact = this.exactNormalizer();
@@ -284,9 +284,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       if (act) {
         y = act.apply(y) as tf.Tensor;
         if (act.weights.length > 0) {
-          throw new LipnetConfigError(
-            `${this.getClassName()}: the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
-          );
+          throw new LipnetOptionError({
+            code: 'INVALID_OPTION',
+            who: this.getClassName(),
+            option: 'activation',
+            message: `the activation layer '${act.name}' (${act.getClassName()}) has weights, which '${this.name}' would not track or save. Add it as its own layer after this one.`,
+          });
         }
       }
       return y;
@@ -323,9 +326,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   vanillaExportLayers(options: { certify?: boolean } = {}): tfl.layers.Layer[] {
     if (!this.built || !this.builtInputShape) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
+      });
     }
     const spec = this.activationSpec.config;
     const plain = this.plainLayer(typeof spec === 'string' ? spec : undefined);
@@ -351,9 +356,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   effectiveWeights(): tf.Tensor[] {
     if (!this.built) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' is not built. Call the model on data (or build it) first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' is not built. Call the model on data (or build it) first.`,
+      });
     }
     return tf.tidy(() => {
       const w = this.effectiveKernel(false).clone();
@@ -365,9 +372,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   vanillaExport(): tfl.layers.Layer {
     const ls = this.vanillaExportLayers();
     if (ls.length > 1) {
-      throw new LipnetConfigError(
-        `${this.getClassName()}: '${this.name}' has a layer activation (${this.activationSpec.config && typeof this.activationSpec.config === 'object' ? this.activationSpec.config.className : ''}) that no single tfjs layer holds. Use vanillaExportLayers() or vanillaExport(model).`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        message: `'${this.name}' has a layer activation (${this.activationSpec.config && typeof this.activationSpec.config === 'object' ? this.activationSpec.config.className : ''}) that no single tfjs layer holds. Use vanillaExportLayers() or vanillaExport(model).`,
+      });
     }
     return ls[0]!;
   }
@@ -382,7 +391,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     const ser = serializeInitializer;
     return {
       kCoefLip: this.kCoefLip,
-      activation: this.activationSpec.config as tf.serialization.ConfigDictValue,
+      activation: this.activationSpec.config,
       useBias: this.useBias,
       kernelInitializer: ser(this.kernelInitializerId),
       biasInitializer: ser(this.biasInitializerId),

@@ -1,5 +1,6 @@
+import { defineOptions, opt } from '@lipnet/core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertPositive } from '@lipnet/constraints';
+
 import { isLipschitzLayer } from './lipschitz-layer';
 
 /** Arguments of {@link sequential}. */
@@ -47,6 +48,19 @@ export function isSupported1LipLayer(layer: tfl.layers.Layer): boolean {
   }
 }
 
+const SEQUENTIAL_OPTIONS = defineOptions('sequential', {
+  layers: opt
+    .arrayOf(opt.any())
+    .describedAs('an array of layers', 'Pass e.g. { layers: [spectralDense({ units: 8, inputShape: [4] })] }.')
+    .required(),
+  kCoefLip: opt
+    .number({ gt: 0 })
+    .describedAs('a finite number > 0', 'Pass the Lipschitz constant of the model, e.g. 1.')
+    .default(1),
+  name: opt.string(),
+  warn: opt.func(),
+});
+
 /**
  * A tfjs Sequential model whose Lipschitz layers share the model's constant:
  * with n layers implementing `LipschitzLayer` (spectral/Frobenius layers,
@@ -59,8 +73,7 @@ export function isSupported1LipLayer(layer: tfl.layers.Layer): boolean {
  * const model = sequential({layers: [spectralDense({units: 8, inputShape: [4]}), frobeniusDense({units: 2})], kCoefLip: 1});
  */
 export function sequential(args: LipschitzSequentialArgs): tfl.Sequential {
-  const k = args.kCoefLip ?? 1;
-  assertPositive('sequential', 'kCoefLip', k, 'Pass the Lipschitz constant of the model, e.g. 1.');
+  const { kCoefLip: k } = SEQUENTIAL_OPTIONS.parse(args);
   const warn = args.warn ?? ((m: string) => console.warn(m));
   const lip = args.layers.filter(isLipschitzLayer);
   const per = lip.length > 0 ? Math.pow(k, 1 / lip.length) : 1;

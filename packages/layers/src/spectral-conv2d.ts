@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  assertInteger,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
@@ -11,6 +10,7 @@ import {
 import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
 import type { NormalizedKernel } from './reparametrized-layer';
 import { checkConvOptions, pair } from './conv-args';
+import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
 import {
   convNormalizationConfig,
   resolveConvNormalization,
@@ -22,6 +22,9 @@ export interface SpectralConv2DArgs extends ReparametrizedConv2DArgs, Normalizer
   /** Strides, `s` or `[sh, sw]`. Default 1. */
   strides?: number | [number, number];
 }
+
+/** The options of SpectralConv2D, declared once. */
+const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_SCHEMA });
 
 /**
  * 2-D convolution ('same' zero padding) whose reshaped kernel
@@ -52,8 +55,8 @@ export class SpectralConv2D extends ReparametrizedConv2D {
 
   constructor(args: SpectralConv2DArgs) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const owner = (this.constructor as unknown as { className: string }).className;
-    assertInteger(owner, 'filters', args.filters, 1, 'Pass an integer ≥ 1.');
     this.filters = args.filters;
     this.kernelSize = pair(owner, 'kernelSize', args.kernelSize, 'Pass an odd size such as 3 or [3, 3].');
     this.strides = pair(owner, 'strides', args.strides ?? 1, 'Pass e.g. 1 or [2, 2].');

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  LipnetConfigError,
-  assertInteger,
   normalizerConfig,
   reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
@@ -10,12 +8,21 @@ import {
 } from '@lipnet/constraints';
 import { ReparametrizedDense } from './reparametrized-dense';
 import type { NormalizedKernel, ReparametrizedLayerArgs } from './reparametrized-layer';
+import { LipnetOptionError, opt } from '@lipnet/core';
+import { layerOptions, REPARAMETRIZED_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
 
 /** Arguments of {@link SpectralDense}. */
 export interface SpectralDenseArgs extends ReparametrizedLayerArgs, NormalizerOptions {
   /** Number of outputs (≥ 1). */
   units: number;
 }
+
+/** The options of SpectralDense, declared once. */
+const OPTIONS = layerOptions('SpectralDense', {
+  ...REPARAMETRIZED_SCHEMA,
+  ...NORMALIZER_SCHEMA,
+  units: opt.integer({ min: 1 }).required(),
+});
 
 /**
  * Dense layer with an orthogonal, k-Lipschitz kernel: y = x·W̄ + b with
@@ -37,10 +44,15 @@ export class SpectralDense extends ReparametrizedDense {
 
   constructor(args: SpectralDenseArgs) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     if (args === undefined || args === null) {
-      throw new LipnetConfigError('SpectralDense: missing arguments. Pass {units: n}.');
+      throw new LipnetOptionError({
+        code: 'MISSING_OPTION',
+        who: 'SpectralDense',
+        option: 'units',
+        message: 'missing arguments. Pass {units: n}.',
+      });
     }
-    assertInteger('SpectralDense', 'units', args.units, 1, 'Pass an integer ≥ 1.');
     this.units = args.units;
     this.normalizer = resolveNormalizerOptions('SpectralDense', args);
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { defineOptions, opt } from '@lipnet/core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertPositive } from '@lipnet/constraints';
 
 type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 // tfjs-layers does not export its `Initializer` base class; reach it through a built-in one.
@@ -27,15 +27,24 @@ export interface SpectralInitializerArgs {
  * The string `'orthogonal'` in a @lipnet layer maps to this class.
  * deel-lip: `initializers.SpectralInitializer`.
  */
+const INITIALIZER_OPTIONS = defineOptions(
+  'SpectralInitializer',
+  {
+    kCoefLip: opt.number({ gt: 0 }).describedAs('a finite number > 0', 'Pass e.g. 1.').default(1),
+    seed: opt.number(),
+  },
+  { passthrough: ['customObjects'] },
+);
+
 export class SpectralInitializer extends TflInitializer {
   static className = 'SpectralInitializer';
   readonly kCoefLip: number;
   readonly seed: number | undefined;
   constructor(args: SpectralInitializerArgs = {}) {
     super();
-    this.kCoefLip = args.kCoefLip ?? 1;
-    assertPositive('SpectralInitializer', 'kCoefLip', this.kCoefLip, 'Pass e.g. 1.');
-    this.seed = args.seed;
+    const o = INITIALIZER_OPTIONS.parse(args);
+    this.kCoefLip = o.kCoefLip;
+    this.seed = o.seed;
   }
   override apply(shape: number[]): tf.Tensor {
     const cols = shape[shape.length - 1]!;

@@ -1,7 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LipnetConfigError } from '@lipnet/constraints';
+
 import { isCondensable } from './lipschitz-layer';
 import { flattenLayers } from './condense';
+import { LipnetInputError } from '@lipnet/core';
 
 function exportLayers(l: tfl.layers.Layer): tfl.layers.Layer[] {
   const ex = l as unknown as { vanillaExportLayers?: () => tfl.layers.Layer[] };
@@ -36,9 +37,12 @@ export function vanillaExport(model: tfl.LayersModel): tfl.LayersModel {
   for (const l of model.layers) {
     const used = nodesIn(model, l).length;
     if (used > 1) {
-      throw new LipnetConfigError(
-        `vanillaExport: layer '${l.name}' is used ${used} times (shared layer), which is not supported. Give each use its own layer.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'vanillaExport',
+        option: 'model',
+        message: `layer '${l.name}' is used ${used} times (shared layer) in the model, which is not supported. Give each use its own layer.`,
+      });
     }
   }
   const chain =
@@ -87,7 +91,7 @@ function nodesIn(model: tfl.LayersModel, layer: tfl.layers.Layer): TfNode[] {
 function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
   const map = new Map<number, Sym>();
   const inputs = model.inputs.map((t) => {
-    const n = tfl.input({ batchShape: t.shape, dtype: t.dtype as 'float32' });
+    const n = tfl.input({ batchShape: t.shape, dtype: t.dtype });
     map.set(t.id, n);
     return n;
   });
@@ -99,14 +103,17 @@ function exportGraph(model: tfl.LayersModel): tfl.LayersModel {
     const ins = node.inputTensors.map((t) => {
       const m = map.get(t.id);
       if (!m) {
-        throw new LipnetConfigError(
-          `vanillaExport: the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
-        );
+        throw new LipnetInputError({
+          code: 'INVALID_ARGUMENT',
+          who: 'vanillaExport',
+          option: 'model',
+          message: `the input of layer '${l.name}' is not produced inside the model. Export a model whose layers all descend from its inputs.`,
+        });
       }
       return m;
     });
     let ex: tfl.layers.Layer[];
-    if (l instanceof tfl.LayersModel) ex = [vanillaExport(l) as unknown as tfl.layers.Layer];
+    if (l instanceof tfl.LayersModel) ex = [vanillaExport(l)];
     else ex = exportLayers(l);
     let cur: Sym | Sym[] = ins.length === 1 ? ins[0]! : ins;
     for (const e of ex) cur = e.apply(cur) as Sym | Sym[];

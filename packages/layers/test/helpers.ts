@@ -72,7 +72,7 @@ export function empiricalLipschitz(
     const r = tf.tidy(() => ratio(a, b).dataSync());
     ascent = Math.max(ascent, ...Array.from(r));
     if (i === steps) break;
-    const [na, nb] = tf.tidy(() => {
+    const [na, nb] = tf.tidy((): tf.Tensor[] => {
       const gfun = tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.log(ratio(aa, bb))));
       const [ga, gb] = gfun([a, b]);
       const dist = tf.reshape(perSampleNorm(tf.sub(a, b)), [n, ...inputShape.map(() => 1)]);

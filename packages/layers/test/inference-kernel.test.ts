@@ -44,7 +44,7 @@ describe('setInferenceKernel (a restored deel-lip wbar)', () => {
     expect(() => conv.setInferenceKernel(tf.zeros([3, 3, 1, 2]))).toThrow(/needs a built layer/);
     wrap(conv, [5, 5, 1]);
     expect(() => conv.setInferenceKernel(tf.zeros([3, 3, 2, 1]))).toThrow(
-      /kernel's shape \[3, 3, 1, 2\].*got shape \[3, 3, 2, 1\]/,
+      /expected `w` to have shape \[3, 3, 1, 2\] \(the kernel's shape of .*got a float32 tensor of shape \[3, 3, 2, 1\]/,
     );
   });
 

@@ -133,7 +133,7 @@ describe.each(cases)('$name', (c) => {
     const x = tf.randomNormal([2, ...c.inputShape]);
     const y = tf.zerosLike(model.predict(x) as tf.Tensor);
     await expectNoLeakedTensors(() => model.trainOnBatch(x, y), 10);
-    await expectNoLeakedTensors(() => model.predict(x) as tf.Tensor, 3);
+    await expectNoLeakedTensors(() => model.predict(x), 3);
   });
 });
 

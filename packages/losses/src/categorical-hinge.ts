@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin } from './hinge-margin';
+import { lossOptions, marginOption, scheduled } from './loss-options';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** The most negative finite float32, used to mask the true class out of the max. */
@@ -11,6 +11,8 @@ export interface CategoricalHingeArgs extends BaseLossArgs {
   minMargin: number;
 }
 
+const CATEGORICAL_HINGE_OPTIONS = lossOptions('CategoricalHinge', { minMargin: marginOption.required() });
+
 /**
  * Categorical hinge with a settable margin: `ℓ_i = relu(m − (ŷ_i,true − max_{c≠true} ŷ_ic))`.
  * Zero once the true logit beats every other by `m`. One-hot labels `[n, C]`.
@@ -21,13 +23,14 @@ export interface CategoricalHingeArgs extends BaseLossArgs {
  * CategoricalHinge({minMargin: 1.1}) // deel-lip's 8×3 test batch: [0, 0.4, 2.3, 0.1, 0, 3.9, 0.4, 0]
  */
 export function CategoricalHinge(args: CategoricalHingeArgs): LipschitzLoss {
-  const m = checkMargin('CategoricalHinge', (args ?? ({} as CategoricalHingeArgs)).minMargin);
+  const o = CATEGORICAL_HINGE_OPTIONS.parse(args);
+  const m = o.minMargin;
   return makeLoss({
     className: 'CategoricalHinge',
     labels: 'onehot',
     config: { minMargin: m },
-    base: args,
-    params: { minMargin: { value: m, check: (v) => checkMargin('CategoricalHinge', v) } },
+    base: o,
+    params: { minMargin: scheduled('CategoricalHinge', 'minMargin', marginOption, m) },
     elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.greater(t, 0);

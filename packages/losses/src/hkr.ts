@@ -1,39 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin, hingeElementwise } from './hinge-margin';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, alphaOption, deelLipVersionOption, marginOption, scheduled } from './loss-options';
+import { hingeElementwise } from './hinge-margin';
 import { krElementwise } from './kr';
 import {
   jsonNumber,
   makeLoss,
   pooled,
   registerLoss,
-  resolveSemantics,
   type BaseLossArgs,
   type ElementwiseFn,
   type LipschitzLoss,
-  type Semantics,
   effectiveHingeMargin,
 } from './loss-function';
-import { checkNumber } from './validation';
-
-/** Checks `alpha` (≥ 0; `Infinity` means hinge only), the message naming `loss`. */
-export function checkAlpha(loss: string, a: unknown): number {
-  return checkNumber(loss, 'alpha', a, {
-    min: 0,
-    strict: false,
-    allowInfinity: true,
-    hint: 'Pass a non-negative weight for the hinge term (Infinity for hinge only).',
-  });
-}
 
 /** Arguments of {@link HKR}. */
 export interface HKRArgs extends BaseLossArgs {
   /** Weight of the hinge term (required in deel-lip, ≥ 0; `Infinity`: hinge only). */
   alpha: number;
-  /** Hinge margin `m` (default 1, > 0), halved in semantics `'1.5'` (see {@link HingeMargin}). */
+  /** Hinge margin `m` (default 1, > 0), halved in `deelLipVersion: '1.5'` (see {@link HingeMargin}). */
   minMargin?: number;
   /** `'1.5'` (default) or `'1.2'` (full margin, batch scalar). */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const H_K_R_OPTIONS = lossOptions('HKR', {
+  alpha: alphaOption.required(),
+  minMargin: marginOption.default(1),
+  deelLipVersion: deelLipVersionOption,
+});
 
 /**
  * Hinge-regularised KR loss (Serrurier et al., CVPR 2021, "Achieving robustness in
@@ -48,26 +43,27 @@ export interface HKRArgs extends BaseLossArgs {
  * HKR({alpha: 2.5, minMargin: 2, reduction: 'none'})(y, p); // [0.25, −2.2, 2.95, −0.65, −2.6, 0.7, 3.4, −1.55]
  */
 export function HKR(args: HKRArgs): LipschitzLoss {
-  const alpha = checkAlpha('HKR', (args ?? ({} as HKRArgs)).alpha);
-  const m = checkMargin('HKR', args.minMargin ?? 1);
-  const semantics = resolveSemantics('HKR', args.semantics);
+  const o = H_K_R_OPTIONS.parse(args);
+  const alpha = o.alpha;
+  const m = o.minMargin;
+  const version = o.deelLipVersion;
   const hkrElementwise: ElementwiseFn = (t, p, q) =>
     tf.tidy(() => {
-      const hinge = hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics));
+      const hinge = hingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version));
       if (q['alpha'] === Infinity) return hinge;
       return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
     });
   return makeLoss({
     className: 'HKR',
     labels: 'binary',
-    config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
+    config: { alpha: jsonNumber(alpha), minMargin: m, deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
     params: {
-      alpha: { value: alpha, check: (v) => checkAlpha('HKR', v) },
-      minMargin: { value: m, check: (v) => checkMargin('HKR', v) },
+      alpha: scheduled('HKR', 'alpha', alphaOption, alpha),
+      minMargin: scheduled('HKR', 'minMargin', marginOption, m),
     },
-    elementwise: semantics === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
+    elementwise: version === '1.2' ? pooled(hkrElementwise) : hkrElementwise,
   });
 }
 registerLoss('HKR', (c) => HKR(c as unknown as HKRArgs));

@@ -1,6 +1,6 @@
-export { LossArgumentError, LossInputError } from './errors';
-export { lossFromConfig, REDUCTIONS, SEMANTICS } from './loss-function';
-export type { BaseLossArgs, LipschitzLoss, LossConfig, ParamSpec, Reduction, Semantics } from './loss-function';
+export { lossFromConfig, REDUCTIONS } from './loss-function';
+export { DEEL_LIP_VERSIONS, type DeelLipVersion } from '@lipnet/core';
+export type { BaseLossArgs, LipschitzLoss, LossConfig, ParamSpec, Reduction } from './loss-function';
 export type { LabelKind } from './validation';
 export { KR, MulticlassKR, KR_EPSILON, krElementwise, kr, multiclassKR } from './kr';
 export type { KRArgs } from './kr';

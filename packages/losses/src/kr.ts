@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  makeLoss,
-  pooled,
-  registerLoss,
-  resolveSemantics,
-  type BaseLossArgs,
-  type LipschitzLoss,
-  type Semantics,
-} from './loss-function';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, deelLipVersionOption } from './loss-options';
+import { makeLoss, pooled, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** ε added to the class counts in the KR denominators, as deel-lip (`KR.eps = 1e-7`). */
 export const KR_EPSILON = 1e-7;
@@ -32,8 +26,10 @@ export function krElementwise(yTrue: tf.Tensor, yPred: tf.Tensor2D): tf.Tensor1D
 /** Arguments of {@link KR} and {@link MulticlassKR}. */
 export interface KRArgs extends BaseLossArgs {
   /** `'1.5'` (default) or `'1.2'` (batch scalar, `reduction: 'mean'` only). KR's formula is the same in both. */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const K_R_OPTIONS = lossOptions('KR', { deelLipVersion: deelLipVersionOption });
 
 /**
  * Binary (or multilabel) KR: an estimate of the Wasserstein-1 distance between the outputs
@@ -47,17 +43,20 @@ export interface KRArgs extends BaseLossArgs {
  * kr(tf.tensor2d([[1], [1], [1], [0], [0], [0]]), tf.tensor2d([[0.5], [1.5], [-0.5], [-0.5], [-1.5], [0.5]])); // 1
  */
 export function KR(args: KRArgs = {}): LipschitzLoss {
-  const semantics = resolveSemantics('KR', args.semantics);
+  const o = K_R_OPTIONS.parse(args);
+  const version = o.deelLipVersion;
   return makeLoss({
     className: 'KR',
     labels: 'binary',
-    config: { semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
-    elementwise: semantics === '1.2' ? pooled(krElementwise) : krElementwise,
+    config: { deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
+    elementwise: version === '1.2' ? pooled(krElementwise) : krElementwise,
   });
 }
-registerLoss('KR', (c) => KR(c as KRArgs));
+registerLoss('KR', (c) => KR(c));
+
+const MULTICLASS_K_R_OPTIONS = lossOptions('MulticlassKR', { deelLipVersion: deelLipVersionOption });
 
 /**
  * Multiclass KR: the KR term of each class against the others (one-vs-all), averaged
@@ -74,17 +73,18 @@ registerLoss('KR', (c) => KR(c as KRArgs));
  * MulticlassKR()(y, p); // 2: class 0: mean{3,1} − mean{0,−1,1} = 2; class 1: mean{4,2,3} − mean{0,2} = 2
  */
 export function MulticlassKR(args: KRArgs = {}): LipschitzLoss {
-  const semantics = resolveSemantics('MulticlassKR', args.semantics);
+  const o = MULTICLASS_K_R_OPTIONS.parse(args);
+  const version = o.deelLipVersion;
   return makeLoss({
     className: 'MulticlassKR',
     labels: 'onehot',
-    config: { semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
+    config: { deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
     elementwise: krElementwise,
   });
 }
-registerLoss('MulticlassKR', (c) => MulticlassKR(c as KRArgs));
+registerLoss('MulticlassKR', (c) => MulticlassKR(c));
 
 /** lowerCamel alias of {@link KR}. */
 export const kr = KR;

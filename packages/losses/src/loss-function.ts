@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LossArgumentError } from './errors';
-import { checkEnum, checkShapes, checkValues, type LabelKind } from './validation';
+import { LipnetInputError, LipnetOptionError, closestMatch, formatValue, type DeelLipVersion } from '@lipnet/core';
+import { checkShapes, checkValues, type LabelKind } from './validation';
 
 /**
  * How per-sample values are reduced, as Keras' `reduction` in deel-lip:
@@ -16,17 +16,6 @@ import { checkEnum, checkShapes, checkValues, type LabelKind } from './validatio
 export type Reduction = 'mean' | 'sum' | 'none';
 /** The accepted `reduction` values, in documentation order. */
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
-
-/**
- * Which deel-lip semantics the margin-based losses follow:
- * - `'1.5'` (default): deel-lip ≥ 1.4, the hinge uses `minMargin / 2`, losses are element-wise;
- * - `'1.2'`: deel-lip 1.2.0 (2021, the version Demo 4 ran), the hinge uses the **full**
- *   `minMargin` and every loss is a batch scalar (only `reduction: 'mean'` is accepted).
- *   1.2's `MulticlassHKR(α, m)` equals 1.5's `MulticlassHKR(α, 2m)`.
- */
-export type Semantics = '1.5' | '1.2';
-/** The accepted `semantics` values (`'1.5'` is the default). */
-export const SEMANTICS: readonly Semantics[] = ['1.5', '1.2'];
 
 /** Options shared by every loss. */
 export interface BaseLossArgs {
@@ -97,9 +86,9 @@ interface MakeLossSpec {
   className: string;
   labels: LabelKind;
   config: LossConfig;
-  base: BaseLossArgs;
+  base: ResolvedBase;
   elementwise: ElementwiseFn;
-  /** deel-lip 1.2 semantics: a batch scalar, `reduction` must be `'mean'`. */
+  /** deelLipVersion '1.2': a batch scalar, `reduction` must be `'mean'`. */
   batchScalar?: boolean;
   /** Extra properties to attach (e.g. state accessors). */
   extra?: Record<string, unknown>;
@@ -107,29 +96,24 @@ interface MakeLossSpec {
   params?: Record<string, ParamSpec>;
 }
 
-/** Resolves `reduction`, `validate`, `name` with their defaults and checks them. */
-export function resolveBase(className: string, base: BaseLossArgs | undefined, batchScalar = false) {
-  const b = base ?? {};
-  const reduction = checkEnum(className, 'reduction', b.reduction ?? 'mean', REDUCTIONS);
-  if (batchScalar && reduction !== 'mean') {
-    throw new LossArgumentError(
-      `${className}: expected \`reduction\` 'mean' with semantics '1.2', got '${reduction}'. ` +
-        `deel-lip 1.2 losses are batch scalars; use semantics '1.5' for element-wise values.`,
-    );
+/** The base options, checked by each loss's schema (`lossOptions`), with defaults applied. */
+export interface ResolvedBase {
+  reduction: Reduction;
+  validate: boolean;
+  name?: string | undefined;
+}
+
+/** Refuses `reduction` other than 'mean' for a deel-lip 1.2 batch-scalar loss; returns the log name. */
+function resolveBase(className: string, b: ResolvedBase, batchScalar: boolean) {
+  if (batchScalar && b.reduction !== 'mean') {
+    throw new LipnetOptionError({
+      code: 'CONFLICTING_OPTIONS',
+      who: className,
+      option: 'reduction',
+      message: `expected \`reduction\` 'mean' with deelLipVersion '1.2', got '${b.reduction}'. deel-lip 1.2 losses are batch scalars; use deelLipVersion '1.5' for element-wise values.`,
+    });
   }
-  const validate = b.validate ?? true;
-  if (typeof validate !== 'boolean') {
-    throw new LossArgumentError(
-      `${className}: expected \`validate\` to be a boolean, got ${JSON.stringify(validate)}. Pass true or false.`,
-    );
-  }
-  const name = b.name ?? className;
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new LossArgumentError(
-      `${className}: expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}. Pass a log key such as '${className}'.`,
-    );
-  }
-  return { reduction, validate, name };
+  return { reduction: b.reduction, validate: b.validate, name: b.name ?? className };
 }
 
 /** Encodes ±Infinity as 'inf' / '-inf' so a config survives JSON. */
@@ -139,7 +123,7 @@ export function jsonNumber(x: number): number | string {
 
 /** Builds the named loss function around an element-wise formula. */
 export function makeLoss(spec: MakeLossSpec): LipschitzLoss {
-  const { reduction, validate, name } = resolveBase(spec.className, spec.base, spec.batchScalar);
+  const { reduction, validate, name } = resolveBase(spec.className, spec.base, spec.batchScalar ?? false);
   const config: LossConfig = { ...spec.config, reduction, validate, name };
   const { className, labels, elementwise } = spec;
   const specs = spec.params ?? {};
@@ -148,10 +132,15 @@ export function makeLoss(spec: MakeLossSpec): LipschitzLoss {
   const paramNames = Object.freeze(Object.keys(specs));
   const known = (n: string) => {
     if (!(n in specs)) {
-      throw new LossArgumentError(
-        `${className}: no schedulable parameter ${JSON.stringify(n)}. ` +
+      const guess = typeof n === 'string' ? closestMatch(n, paramNames) : undefined;
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: className,
+        option: 'name',
+        message:
+          `no schedulable parameter ${formatValue(n)}.${guess ? ` Did you mean '${guess}'?` : ''} ` +
           (paramNames.length ? `Pass one of ${paramNames.map((k) => `'${k}'`).join(', ')}.` : 'This loss has none.'),
-      );
+      });
     }
   };
   const fn = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => {
@@ -211,10 +200,16 @@ export function registerLoss(className: string, factory: Factory): void {
 export function lossFromConfig(spec: { className: string; config?: Record<string, unknown> }): LipschitzLoss {
   const f = registry.get(spec.className);
   if (!f) {
-    throw new LossArgumentError(
-      `lossFromConfig: unknown loss \`className\` ${JSON.stringify(spec.className)}. ` +
-        `Known: ${[...registry.keys()].sort().join(', ')}. Import @lipnet/losses before deserialising.`,
-    );
+    const known = [...registry.keys()].sort();
+    const guess = typeof spec.className === 'string' ? closestMatch(spec.className, known) : undefined;
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: 'lossFromConfig',
+      option: 'className',
+      message:
+        `unknown loss \`className\` ${formatValue(spec.className)}.${guess ? ` Did you mean '${guess}'?` : ''} ` +
+        `Known: ${known.join(', ')}. Import @lipnet/losses before deserialising.`,
+    });
   }
   const config: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec.config ?? {}))
@@ -231,15 +226,10 @@ export function pooled(f: ElementwiseFn): ElementwiseFn {
   return (t, p, params) => tf.tidy(() => f(tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1]) as tf.Tensor2D, params));
 }
 
-/** Resolves and checks `semantics` (default `'1.5'`). */
-export function resolveSemantics(className: string, s: unknown): Semantics {
-  return checkEnum(className, 'semantics', s ?? '1.5', SEMANTICS);
-}
-
 /**
  * The margin a hinge term uses for `minMargin` m: deel-lip 1.4 and later halve it
  * (`relu(m/2 − s·ŷ)`, commit 1e7010c); 1.2 used the full m.
  */
-export function effectiveHingeMargin(m: number, semantics: Semantics): number {
-  return semantics === '1.2' ? m : m / 2;
+export function effectiveHingeMargin(m: number, deelLipVersion: DeelLipVersion): number {
+  return deelLipVersion === '1.2' ? m : m / 2;
 }

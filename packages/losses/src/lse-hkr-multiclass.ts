@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin } from './hinge-margin';
+import { opt } from '@lipnet/core';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
-import { checkNumber } from './validation';
+import { lossOptions, marginOption, scheduled } from './loss-options';
 
 /** Arguments of {@link LseHKRMulticlassLoss}. */
 export interface LseHKRMulticlassLossArgs extends BaseLossArgs {
@@ -20,8 +20,24 @@ export interface LseHKRMulticlassLossArgs extends BaseLossArgs {
   warn?: (message: string) => void;
 }
 
-const positive = (loss: string, arg: string, v: unknown, hint: string): number =>
-  checkNumber(loss, arg, v, { min: 0, strict: true, allowInfinity: false, hint });
+const NAME = 'LseHKRMulticlassLoss';
+
+/** α: a finite number ≥ 0 (values > 1 are mapped to α/(1 + α) by the loss, with a warning). */
+const lseAlphaOption = opt
+  .number({ min: 0 })
+  .describedAs('a finite number ≥ 0', 'Pass a trade-off in [0, 1] (0: KR only, 1: hinge only).');
+
+const positive = (fix: string) => opt.number({ gt: 0 }).describedAs('a finite number > 0', fix);
+const temperatureOption = positive('Pass a positive factor, e.g. 1.');
+const penaltyOption = positive('Pass a positive softness, e.g. 1.');
+
+const LSE_HKR_MULTICLASS_LOSS_OPTIONS = lossOptions(NAME, {
+  alpha: lseAlphaOption.default(1),
+  temperature: temperatureOption.default(1),
+  penalty: penaltyOption.default(1),
+  minMargin: marginOption.default(1),
+  warn: opt.func<(message: string) => void>(),
+});
 
 /**
  * Multiclass hinge-KR with a log-sum-exp summary of the wrong classes (deel-torchlip 1.0.5
@@ -39,33 +55,26 @@ const positive = (loss: string, arg: string, v: unknown, hint: string): number =
  * LseHKRMulticlassLoss({alpha: 0.9, minMargin: 1, temperature: 10})  // torchlip's Fashion-MNIST notebook
  */
 export function LseHKRMulticlassLoss(args: LseHKRMulticlassLossArgs = {}): LipschitzLoss {
-  const name = 'LseHKRMulticlassLoss';
-  const warn = args.warn ?? ((m: string) => console.warn(m));
-  const checkAlphaValue = (v: unknown): number => {
-    const a = checkNumber(name, 'alpha', v, {
-      min: 0,
-      strict: false,
-      allowInfinity: false,
-      hint: 'Pass a trade-off in [0, 1] (0: KR only, 1: hinge only).',
-    });
+  const o = LSE_HKR_MULTICLASS_LOSS_OPTIONS.parse(args);
+  const warn = o.warn ?? ((m: string) => console.warn(m));
+  const bounded = (a: number): number => {
     if (a <= 1) return a;
-    warn(`${name}: deprecated alpha ${a} > 1 replaced by alpha/(alpha + 1) = ${a / (a + 1)}, as deel-torchlip does.`);
+    warn(`${NAME}: deprecated alpha ${a} > 1 replaced by alpha/(alpha + 1) = ${a / (a + 1)}, as deel-torchlip does.`);
     return a / (a + 1);
   };
-  const alpha = checkAlphaValue(args.alpha ?? 1);
-  const temperature = positive(name, 'temperature', args.temperature ?? 1, 'Pass a positive factor, e.g. 1.');
-  const penalty = positive(name, 'penalty', args.penalty ?? 1, 'Pass a positive softness, e.g. 1.');
-  const m = checkMargin(name, args.minMargin ?? 1);
+  const alpha = bounded(o.alpha);
+  const { temperature, penalty, minMargin: m } = o;
+  const alphaParam = scheduled(NAME, 'alpha', lseAlphaOption, alpha);
   return makeLoss({
-    className: name,
+    className: NAME,
     labels: 'onehot',
     config: { alpha, temperature, penalty, minMargin: m },
-    base: args,
+    base: o,
     params: {
-      alpha: { value: alpha, check: checkAlphaValue },
-      temperature: { value: temperature, check: (v) => positive(name, 'temperature', v, 'Pass e.g. 1.') },
-      penalty: { value: penalty, check: (v) => positive(name, 'penalty', v, 'Pass e.g. 1.') },
-      minMargin: { value: m, check: (v) => checkMargin(name, v) },
+      alpha: { value: alpha, check: (v) => bounded(alphaParam.check(v)) },
+      temperature: scheduled(NAME, 'temperature', temperatureOption, temperature),
+      penalty: scheduled(NAME, 'penalty', penaltyOption, penalty),
+      minMargin: scheduled(NAME, 'minMargin', marginOption, m),
     },
     elementwise: (y, p, q) =>
       tf.tidy(() => {
@@ -85,7 +94,7 @@ export function LseHKRMulticlassLoss(args: LseHKRMulticlassLossArgs = {}): Lipsc
       }),
   });
 }
-registerLoss('LseHKRMulticlassLoss', (c) => LseHKRMulticlassLoss(c as LseHKRMulticlassLossArgs));
+registerLoss('LseHKRMulticlassLoss', (c) => LseHKRMulticlassLoss(c));
 
 /** lowerCamel alias of {@link LseHKRMulticlassLoss}. */
 export const lseHKRMulticlassLoss = LseHKRMulticlassLoss;

@@ -1,21 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin } from './hinge-margin';
-import {
-  makeLoss,
-  registerLoss,
-  resolveSemantics,
-  type BaseLossArgs,
-  type LipschitzLoss,
-  type Semantics,
-} from './loss-function';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, deelLipVersionOption, marginOption, scheduled } from './loss-options';
+import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
 
 /** Arguments of {@link MultiMargin}. */
 export interface MultiMarginArgs extends BaseLossArgs {
   /** Margin `m` (default 1, > 0). Not halved in any deel-lip version. */
   minMargin?: number;
   /** `'1.5'` (default) or `'1.2'` (batch scalar; same formula). */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const MULTI_MARGIN_OPTIONS = lossOptions('MultiMargin', {
+  minMargin: marginOption.default(1),
+  deelLipVersion: deelLipVersionOption,
+});
 
 /**
  * Multiclass margin loss, PyTorch's `multi_margin_loss`:
@@ -27,15 +26,16 @@ export interface MultiMarginArgs extends BaseLossArgs {
  * MultiMargin({minMargin: 0.7}) // deel-lip's 8×3 test batch: [0, 0, 19, 0, 0, 35, 0, 0] / 30
  */
 export function MultiMargin(args: MultiMarginArgs = {}): LipschitzLoss {
-  const m = checkMargin('MultiMargin', args.minMargin ?? 1);
-  const semantics = resolveSemantics('MultiMargin', args.semantics);
+  const o = MULTI_MARGIN_OPTIONS.parse(args);
+  const m = o.minMargin;
+  const version = o.deelLipVersion;
   return makeLoss({
     className: 'MultiMargin',
     labels: 'onehot',
-    config: { minMargin: m, semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
-    params: { minMargin: { value: m, check: (v) => checkMargin('MultiMargin', v) } },
+    config: { minMargin: m, deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
+    params: { minMargin: scheduled('MultiMargin', 'minMargin', marginOption, m) },
     elementwise: (t, p, q) =>
       tf.tidy(() => {
         const mask = tf.cast(tf.greater(t, 0), 'float32');
@@ -45,7 +45,7 @@ export function MultiMargin(args: MultiMarginArgs = {}): LipschitzLoss {
       }),
   });
 }
-registerLoss('MultiMargin', (c) => MultiMargin(c as MultiMarginArgs));
+registerLoss('MultiMargin', (c) => MultiMargin(c));
 
 /** lowerCamel alias of {@link MultiMargin}. */
 export const multiMargin = MultiMargin;

@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin, labelSign } from './hinge-margin';
-import {
-  makeLoss,
-  registerLoss,
-  resolveSemantics,
-  type BaseLossArgs,
-  type LipschitzLoss,
-  type Semantics,
-  effectiveHingeMargin,
-} from './loss-function';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, deelLipVersionOption, marginOption, scheduled } from './loss-options';
+import { labelSign } from './hinge-margin';
+import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss, effectiveHingeMargin } from './loss-function';
 
 /**
  * Element-wise multiclass hinge `mean_c[ w_c·relu(margin − s_c·ŷ_c) ]`, `w_c = C−1` on the
@@ -27,11 +21,16 @@ export function multiclassHingeElementwise(yTrue: tf.Tensor, yPred: tf.Tensor2D,
 
 /** Arguments of {@link MulticlassHinge}. */
 export interface MulticlassHingeArgs extends BaseLossArgs {
-  /** Margin `m` (default 1, > 0), halved in semantics `'1.5'`. */
+  /** Margin `m` (default 1, > 0), halved in `deelLipVersion: '1.5'`. */
   minMargin?: number;
   /** `'1.5'` (default: `m/2`, element-wise) or `'1.2'` (full `m`, batch scalar). */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const MULTICLASS_HINGE_OPTIONS = lossOptions('MulticlassHinge', {
+  minMargin: marginOption.default(1),
+  deelLipVersion: deelLipVersionOption,
+});
 
 /**
  * Multiclass hinge: the binary hinge applied one-vs-all to every output, the true class
@@ -43,19 +42,20 @@ export interface MulticlassHingeArgs extends BaseLossArgs {
  * MulticlassHinge({minMargin: 2}) // on deel-lip's 8×3 test batch: [17, 13, 34, 15, 12, 62, 17, 45] / 30
  */
 export function MulticlassHinge(args: MulticlassHingeArgs = {}): LipschitzLoss {
-  const m = checkMargin('MulticlassHinge', args.minMargin ?? 1);
-  const semantics = resolveSemantics('MulticlassHinge', args.semantics);
+  const o = MULTICLASS_HINGE_OPTIONS.parse(args);
+  const m = o.minMargin;
+  const version = o.deelLipVersion;
   return makeLoss({
     className: 'MulticlassHinge',
     labels: 'onehot',
-    config: { minMargin: m, semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
-    params: { minMargin: { value: m, check: (v) => checkMargin('MulticlassHinge', v) } },
-    elementwise: (t, p, q) => multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics)),
+    config: { minMargin: m, deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
+    params: { minMargin: scheduled('MulticlassHinge', 'minMargin', marginOption, m) },
+    elementwise: (t, p, q) => multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version)),
   });
 }
-registerLoss('MulticlassHinge', (c) => MulticlassHinge(c as MulticlassHingeArgs));
+registerLoss('MulticlassHinge', (c) => MulticlassHinge(c));
 
 /** lowerCamel alias of {@link MulticlassHinge}. */
 export const multiclassHinge = MulticlassHinge;

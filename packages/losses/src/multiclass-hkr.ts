@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin } from './hinge-margin';
-import { checkAlpha } from './hkr';
+import type { DeelLipVersion } from '@lipnet/core';
+import { lossOptions, alphaOption, deelLipVersionOption, marginOption, scheduled } from './loss-options';
 import { krElementwise } from './kr';
 import {
   jsonNumber,
   makeLoss,
   registerLoss,
-  resolveSemantics,
   type BaseLossArgs,
   type LipschitzLoss,
-  type Semantics,
   effectiveHingeMargin,
 } from './loss-function';
 import { multiclassHingeElementwise } from './multiclass-hinge';
@@ -18,16 +16,22 @@ import { multiclassHingeElementwise } from './multiclass-hinge';
 export interface MulticlassHKRArgs extends BaseLossArgs {
   /** Weight of the hinge term (default 10, ≥ 0; `Infinity`: hinge only). */
   alpha?: number;
-  /** Hinge margin `m` (default 1, > 0), halved in semantics `'1.5'`. */
+  /** Hinge margin `m` (default 1, > 0), halved in `deelLipVersion: '1.5'`. */
   minMargin?: number;
   /**
    * `'1.5'` (default) or `'1.2'`: full margin and a batch scalar, as deel-lip 1.2.0.
    * Demo 4's `MulticlassHKR(alpha=100, min_margin=0.25)` (deel-lip 1.2.0) is
-   * `MulticlassHKR({alpha: 100, minMargin: 0.25, semantics: '1.2'})`, which equals
+   * `MulticlassHKR({alpha: 100, minMargin: 0.25, deelLipVersion: '1.2'})`, which equals
    * `MulticlassHKR({alpha: 100, minMargin: 0.5})` averaged over the batch.
    */
-  semantics?: Semantics;
+  deelLipVersion?: DeelLipVersion;
 }
+
+const MULTICLASS_H_K_R_OPTIONS = lossOptions('MulticlassHKR', {
+  alpha: alphaOption.default(10),
+  minMargin: marginOption.default(1),
+  deelLipVersion: deelLipVersionOption,
+});
 
 /**
  * Multiclass hinge-regularised KR: `ℓ_i = −MulticlassKR_i + α·MulticlassHinge_i(m)`
@@ -35,32 +39,33 @@ export interface MulticlassHKRArgs extends BaseLossArgs {
  * One-hot labels `[n, C]` in {0, 1} or {−1, 1}. deel-lip: `deel.lip.losses.MulticlassHKR`.
  *
  * @example
- * const loss = MulticlassHKR({alpha: 100, minMargin: 0.25, semantics: '1.2'}); // Demo 4 (2021)
+ * const loss = MulticlassHKR({alpha: 100, minMargin: 0.25, deelLipVersion: '1.2'}); // Demo 4 (2021)
  * // deel-lip's 8×3 test batch: 44.045 (= MulticlassHKR({alpha: 100, minMargin: 0.5}))
  */
 export function MulticlassHKR(args: MulticlassHKRArgs = {}): LipschitzLoss {
-  const alpha = checkAlpha('MulticlassHKR', args.alpha ?? 10);
-  const m = checkMargin('MulticlassHKR', args.minMargin ?? 1);
-  const semantics = resolveSemantics('MulticlassHKR', args.semantics);
+  const o = MULTICLASS_H_K_R_OPTIONS.parse(args);
+  const alpha = o.alpha;
+  const m = o.minMargin;
+  const version = o.deelLipVersion;
   return makeLoss({
     className: 'MulticlassHKR',
     labels: 'onehot',
-    config: { alpha: jsonNumber(alpha), minMargin: m, semantics },
-    base: args,
-    batchScalar: semantics === '1.2',
+    config: { alpha: jsonNumber(alpha), minMargin: m, deelLipVersion: version },
+    base: o,
+    batchScalar: version === '1.2',
     params: {
-      alpha: { value: alpha, check: (v) => checkAlpha('MulticlassHKR', v) },
-      minMargin: { value: m, check: (v) => checkMargin('MulticlassHKR', v) },
+      alpha: scheduled('MulticlassHKR', 'alpha', alphaOption, alpha),
+      minMargin: scheduled('MulticlassHKR', 'minMargin', marginOption, m),
     },
     elementwise: (t, p, q) =>
       tf.tidy(() => {
-        const hinge = multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, semantics));
+        const hinge = multiclassHingeElementwise(t, p, effectiveHingeMargin(q['minMargin']!, version));
         if (q['alpha'] === Infinity) return hinge;
         return tf.add(tf.neg(krElementwise(t, p)), tf.mul(hinge, q['alpha']!)) as tf.Tensor1D;
       }),
   });
 }
-registerLoss('MulticlassHKR', (c) => MulticlassHKR(c as MulticlassHKRArgs));
+registerLoss('MulticlassHKR', (c) => MulticlassHKR(c));
 
 /** lowerCamel alias of {@link MulticlassHKR}. */
 export const multiclassHKR = MulticlassHKR;

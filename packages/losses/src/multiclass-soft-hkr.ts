@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMargin, labelSign } from './hinge-margin';
+import { labelSign } from './hinge-margin';
 import { jsonNumber, makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
-import { checkNumber } from './validation';
-import { LossArgumentError } from './errors';
+import { opt } from '@lipnet/core';
+import { lossOptions, marginOption } from './loss-options';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Identity whose gradient is zero (TensorFlow's `tf.stop_gradient`). */
-const stopGradient = tf.customGrad((...inputs: unknown[]) => ({
+const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad<tf.Tensor>((...inputs: unknown[]) => ({
   value: tf.clone(inputs[0] as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as (x: tf.Tensor) => tf.Tensor;
+}));
 
 /** Arguments of {@link MulticlassSoftHKR}. */
 export interface MulticlassSoftHKRArgs extends BaseLossArgs {
@@ -34,6 +34,25 @@ export interface MulticlassSoftHKRLoss extends LipschitzLoss {
   dispose(): void;
 }
 
+const OPTIONS = lossOptions('MulticlassSoftHKR', {
+  alpha: opt
+    .number({ gt: 0, allowInfinity: true })
+    .describedAs(
+      'a number > 0 (Infinity allowed)',
+      'Pass a positive weight (the KR term is scaled by 1/alpha), or Infinity for the soft hinge only.',
+    )
+    .default(10),
+  minMargin: marginOption.default(1),
+  alphaMean: opt
+    .number({ min: 0, max: 1 })
+    .describedAs('a number in [0, 1]', 'Pass a momentum in [0, 1], e.g. 0.99.')
+    .default(0.99),
+  temperature: opt
+    .number({ gt: 0 })
+    .describedAs('a finite number > 0', 'Pass a positive temperature factor, e.g. 1.')
+    .default(1),
+});
+
 /**
  * Multiclass HKR with a softmax weighting of the wrong classes (deel-lip 1.5.1 master,
  * `deel.lip.losses.MulticlassSoftHKR`; used by the 2023 re-run of Demo 4). **Stateful.**
@@ -54,30 +73,7 @@ export interface MulticlassSoftHKRLoss extends LipschitzLoss {
  */
 export function MulticlassSoftHKR(args: MulticlassSoftHKRArgs = {}): MulticlassSoftHKRLoss {
   const name = 'MulticlassSoftHKR';
-  const alpha = checkNumber(name, 'alpha', args.alpha ?? 10, {
-    min: 0,
-    strict: true,
-    allowInfinity: true,
-    hint: 'Pass a positive weight (the KR term is scaled by 1/alpha), or Infinity for the soft hinge only.',
-  });
-  const m = checkMargin(name, args.minMargin ?? 1);
-  const alphaMean = checkNumber(name, 'alphaMean', args.alphaMean ?? 0.99, {
-    min: 0,
-    strict: false,
-    allowInfinity: false,
-    hint: 'Pass a momentum in [0, 1], e.g. 0.99.',
-  });
-  if (alphaMean > 1) {
-    throw new LossArgumentError(
-      `${name}: expected \`alphaMean\` to be a number in [0, 1], got ${alphaMean}. Pass a momentum in [0, 1], e.g. 0.99.`,
-    );
-  }
-  const temperature = checkNumber(name, 'temperature', args.temperature ?? 1, {
-    min: 0,
-    strict: true,
-    allowInfinity: false,
-    hint: 'Pass a positive temperature factor, e.g. 1.',
-  });
+  const { alpha, minMargin: m, alphaMean, temperature, ...base } = OPTIONS.parse(args);
   const state = tf.tidy(() => tf.variable(tf.scalar(m), false));
   let disposed = false;
 
@@ -102,7 +98,7 @@ export function MulticlassSoftHKR(args: MulticlassSoftHKRArgs = {}): MulticlassS
     className: name,
     labels: 'onehot',
     config: { alpha: jsonNumber(alpha), minMargin: m, alphaMean, temperature },
-    base: args,
+    base,
     elementwise,
     extra: {
       currentMean: () => state.dataSync()[0]!,
@@ -114,7 +110,7 @@ export function MulticlassSoftHKR(args: MulticlassSoftHKRArgs = {}): MulticlassS
     },
   }) as MulticlassSoftHKRLoss;
 }
-registerLoss('MulticlassSoftHKR', (c) => MulticlassSoftHKR(c as MulticlassSoftHKRArgs));
+registerLoss('MulticlassSoftHKR', (c) => MulticlassSoftHKR(c));
 
 /** lowerCamel alias of {@link MulticlassSoftHKR}. */
 export const multiclassSoftHKR = MulticlassSoftHKR;

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { krElementwise } from './kr';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
+import { lossOptions } from './loss-options';
 
 /** Arguments of {@link NegKRLoss}. */
 export type NegKRLossArgs = BaseLossArgs;
+
+const NEG_KR_LOSS_OPTIONS = lossOptions('NegKRLoss', {});
 
 /**
  * Negative Kantorovich–Rubinstein loss: `ℓ_i = −KR_i` ({@link krElementwise}), whose batch mean is
@@ -22,11 +25,11 @@ export function NegKRLoss(args: NegKRLossArgs = {}): LipschitzLoss {
     className: 'NegKRLoss',
     labels: 'binary',
     config: {},
-    base: args,
+    base: NEG_KR_LOSS_OPTIONS.parse(args),
     elementwise: (t, p) => tf.tidy(() => tf.neg(krElementwise(t, p)) as tf.Tensor1D),
   });
 }
-registerLoss('NegKRLoss', (c) => NegKRLoss(c as NegKRLossArgs));
+registerLoss('NegKRLoss', (c) => NegKRLoss(c));
 
 /** lowerCamel alias of {@link NegKRLoss}. */
 export const negKRLoss = NegKRLoss;

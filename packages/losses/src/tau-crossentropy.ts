@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { lossOptions, scheduled, tauOption } from './loss-options';
 import { makeLoss, registerLoss, type BaseLossArgs, type LipschitzLoss } from './loss-function';
-import { checkNumber } from './validation';
 
 /** Arguments of the three τ cross-entropies. */
 export interface TauArgs extends BaseLossArgs {
@@ -8,14 +8,7 @@ export interface TauArgs extends BaseLossArgs {
   tau: number;
 }
 
-function checkTau(loss: string, args: TauArgs | undefined): number {
-  return checkNumber(loss, 'tau', (args ?? ({} as TauArgs)).tau, {
-    min: 0,
-    strict: true,
-    allowInfinity: false,
-    hint: 'Pass a positive temperature, e.g. 10.',
-  });
-}
+const TAU_CATEGORICAL_CROSSENTROPY_OPTIONS = lossOptions('TauCategoricalCrossentropy', { tau: tauOption.required() });
 
 /**
  * Categorical cross-entropy on temperature-scaled logits, rescaled:
@@ -28,18 +21,23 @@ function checkTau(loss: string, args: TauArgs | undefined): number {
  * TauCategoricalCrossentropy({tau: 2}) // deel-lip's 8×3 test batch, sample 0: 0.044275
  */
 export function TauCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
-  const tau = checkTau('TauCategoricalCrossentropy', args);
+  const o = TAU_CATEGORICAL_CROSSENTROPY_OPTIONS.parse(args);
+  const tau = o.tau;
   return makeLoss({
     className: 'TauCategoricalCrossentropy',
     labels: 'probabilities',
     config: { tau },
-    base: args,
-    params: { tau: { value: tau, check: (v) => checkTau('TauCategoricalCrossentropy', { tau: v } as TauArgs) } },
+    base: o,
+    params: { tau: scheduled('TauCategoricalCrossentropy', 'tau', tauOption, tau) },
     elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(tf.mul(p, tq!))), -1)), tq!) as tf.Tensor1D),
   });
 }
 registerLoss('TauCategoricalCrossentropy', (c) => TauCategoricalCrossentropy(c as unknown as TauArgs));
+
+const TAU_SPARSE_CATEGORICAL_CROSSENTROPY_OPTIONS = lossOptions('TauSparseCategoricalCrossentropy', {
+  tau: tauOption.required(),
+});
 
 /**
  * {@link TauCategoricalCrossentropy} with integer class labels `[n]` or `[n, 1]`:
@@ -47,13 +45,14 @@ registerLoss('TauCategoricalCrossentropy', (c) => TauCategoricalCrossentropy(c a
  * deel-lip: `deel.lip.losses.TauSparseCategoricalCrossentropy(tau)`.
  */
 export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
-  const tau = checkTau('TauSparseCategoricalCrossentropy', args);
+  const o = TAU_SPARSE_CATEGORICAL_CROSSENTROPY_OPTIONS.parse(args);
+  const tau = o.tau;
   return makeLoss({
     className: 'TauSparseCategoricalCrossentropy',
     labels: 'sparse',
     config: { tau },
-    base: args,
-    params: { tau: { value: tau, check: (v) => checkTau('TauSparseCategoricalCrossentropy', { tau: v } as TauArgs) } },
+    base: o,
+    params: { tau: scheduled('TauSparseCategoricalCrossentropy', 'tau', tauOption, tau) },
     elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
         const oneHot = tf.oneHot(t as tf.Tensor1D, p.shape[1]);
@@ -62,6 +61,8 @@ export function TauSparseCategoricalCrossentropy(args: TauArgs): LipschitzLoss {
   });
 }
 registerLoss('TauSparseCategoricalCrossentropy', (c) => TauSparseCategoricalCrossentropy(c as unknown as TauArgs));
+
+const TAU_BINARY_CROSSENTROPY_OPTIONS = lossOptions('TauBinaryCrossentropy', { tau: tauOption.required() });
 
 /**
  * Binary cross-entropy on temperature-scaled logits (not probabilities), rescaled:
@@ -74,13 +75,14 @@ registerLoss('TauSparseCategoricalCrossentropy', (c) => TauSparseCategoricalCros
  * TauBinaryCrossentropy({tau: 2}) // deel-lip's 6-sample test batch: 0.279185
  */
 export function TauBinaryCrossentropy(args: TauArgs): LipschitzLoss {
-  const tau = checkTau('TauBinaryCrossentropy', args);
+  const o = TAU_BINARY_CROSSENTROPY_OPTIONS.parse(args);
+  const tau = o.tau;
   return makeLoss({
     className: 'TauBinaryCrossentropy',
     labels: 'binary',
     config: { tau },
-    base: args,
-    params: { tau: { value: tau, check: (v) => checkTau('TauBinaryCrossentropy', { tau: v } as TauArgs) } },
+    base: o,
+    params: { tau: scheduled('TauBinaryCrossentropy', 'tau', tauOption, tau) },
     elementwise: (t, p, { tau: tq }) =>
       tf.tidy(() => {
         const z = tf.cast(tf.greater(t, 0), 'float32');

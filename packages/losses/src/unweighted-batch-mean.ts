@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LossArgumentError } from './errors';
+import { checkTensor, defineOptions, opt, refuseOption } from '@lipnet/core';
 
 /** A metric as `model.compile` takes it: `(yTrue, yPred) => Tensor`. */
 export type MetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
@@ -21,14 +21,13 @@ export function unweightedBatchMean(
   yPred: tf.Tensor,
   batchSize: number,
 ): tf.Scalar {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new LossArgumentError(
-      `unweightedBatchMean: expected \`batchSize\` to be a positive integer, got ${batchSize}. Pass the batch size used by fit/evaluate.`,
-    );
-  }
+  opt
+    .integer({ min: 1 })
+    .describedAs('an integer ≥ 1', 'Pass the batch size used by fit/evaluate.')
+    .required()
+    .resolve(batchSize, { who: 'unweightedBatchMean', path: 'batchSize' });
+  checkTensor('unweightedBatchMean', 'yPred', yPred, { dtype: ['float32', 'int32'] });
   const n = yPred.shape[0] ?? 0;
-  if (n === 0)
-    throw new LossArgumentError('unweightedBatchMean: got an empty batch (0 samples). Pass at least one sample.');
   return tf.tidy(() => {
     const values: tf.Tensor[] = [];
     for (let start = 0; start < n; start += batchSize) {
@@ -66,6 +65,26 @@ export interface UnweightedBatchMeanArgs {
  *     validation: {x: xv, y: yv, batchSize: 4096, metrics: {MulticlassKR: MulticlassKR()}}}),
  * ]});
  */
+const CALLBACK_OPTIONS = defineOptions('UnweightedBatchMean', {
+  keys: opt.arrayOf(opt.string()).describedAs('an array of log keys', "Pass e.g. ['MulticlassKR'].").required(),
+  validation: opt.object({
+    x: opt
+      .custom('a tf.Tensor', (v, ctx) => (v instanceof tf.Tensor ? v : refuseOption(ctx, v, 'a tf.Tensor')))
+      .required(),
+    y: opt
+      .custom('a tf.Tensor', (v, ctx) => (v instanceof tf.Tensor ? v : refuseOption(ctx, v, 'a tf.Tensor')))
+      .required(),
+    batchSize: opt.integer({ min: 1 }).describedAs('an integer ≥ 1', 'Pass the fit batch size.').required(),
+    metrics: opt
+      .custom('an object of metric functions', (v, ctx) =>
+        typeof v === 'object' && v !== null && Object.values(v).every((f) => typeof f === 'function')
+          ? v
+          : refuseOption(ctx, v, 'an object of metric functions'),
+      )
+      .required(),
+  }),
+});
+
 export class UnweightedBatchMean extends tfl.Callback {
   private readonly keys: string[];
   private readonly validation?: UnweightedBatchMeanArgs['validation'];
@@ -74,17 +93,8 @@ export class UnweightedBatchMean extends tfl.Callback {
 
   constructor(args: UnweightedBatchMeanArgs) {
     super();
-    if (!args || !Array.isArray(args.keys) || args.keys.some((k) => typeof k !== 'string' || k === '')) {
-      throw new LossArgumentError(
-        `UnweightedBatchMean: expected \`keys\` to be an array of log keys, got ${JSON.stringify(args?.keys)}. Pass e.g. ['MulticlassKR'].`,
-      );
-    }
-    if (args.validation && (!Number.isInteger(args.validation.batchSize) || args.validation.batchSize < 1)) {
-      throw new LossArgumentError(
-        `UnweightedBatchMean: expected \`validation.batchSize\` to be a positive integer, got ${args.validation.batchSize}. Pass the fit batch size.`,
-      );
-    }
-    this.keys = [...args.keys];
+    const o = CALLBACK_OPTIONS.parse(args);
+    this.keys = o.keys;
     this.validation = args.validation;
   }
 
@@ -94,12 +104,23 @@ export class UnweightedBatchMean extends tfl.Callback {
     this.batches = 0;
   }
 
-  override async onEpochBegin(): Promise<void> {
+  override onEpochBegin(): Promise<void> {
     this.reset();
+    return Promise.resolve();
   }
 
-  override async onBatchEnd(_batch: number, logs?: tfl.Logs): Promise<void> {
-    if (!logs) return;
+  override onBatchEnd(_batch: number, logs?: tfl.Logs): Promise<void> {
+    if (logs) this.accumulate(logs);
+    return Promise.resolve();
+  }
+
+  override onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
+    if (logs) this.finishEpoch(logs);
+    return Promise.resolve();
+  }
+
+  /** Adds this batch's logged values to the running sums. */
+  private accumulate(logs: tfl.Logs): void {
     this.batches++;
     for (const key of this.keys) {
       const v = logs[key] as unknown as number | tf.Tensor | undefined;
@@ -111,8 +132,8 @@ export class UnweightedBatchMean extends tfl.Callback {
     }
   }
 
-  override async onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
-    if (!logs) return;
+  /** Replaces the epoch's logs by the unweighted batch means (and the validation metrics). */
+  private finishEpoch(logs: tfl.Logs): void {
     const replace = (key: string, value: tf.Scalar) => {
       const old = logs[key] as unknown;
       if (old instanceof tf.Tensor) old.dispose();

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LossArgumentError, LossInputError } from './errors';
+import { LipnetInputError, checkTensor, formatShape, formatValue, type InputErrorCode } from '@lipnet/core';
+
+/** A {@link LipnetInputError} of `loss` about `arg` (`yTrue` or `yPred`). */
+const inputError = (loss: string, arg: string, code: InputErrorCode, message: string) =>
+  new LipnetInputError({ code, who: loss, option: arg, message });
 
 /**
  * What a loss expects in `yTrue`:
@@ -12,79 +16,61 @@ import { LossArgumentError, LossInputError } from './errors';
  */
 export type LabelKind = 'binary' | 'onehot' | 'probabilities' | 'sparse';
 
-/** Formats a (float32) value for a message: 0.8999999761581421 → "0.9". */
-const fmt = (v: number): string =>
-  Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v);
-const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
-/** Checks a real hyper-parameter. `min` is inclusive unless `strict`. */
-export function checkNumber(
-  loss: string,
-  arg: string,
-  value: unknown,
-  opts: { min: number; strict: boolean; allowInfinity: boolean; hint: string },
-): number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (opts.allowInfinity ? value !== -Infinity : Number.isFinite(value)) &&
-    (opts.strict ? value > opts.min : value >= opts.min);
-  if (!ok) {
-    const want = `${opts.strict ? '>' : '≥'} ${opts.min}${opts.allowInfinity ? ' (Infinity allowed)' : ' and finite'}`;
-    throw new LossArgumentError(
-      `${loss}: expected \`${arg}\` to be a number ${want}, got ${typeof value === 'number' ? fmt(value) : JSON.stringify(value)}. ${opts.hint}`,
-    );
-  }
-  return value as number;
-}
-
-/** Checks that `value` is one of `allowed`. */
-export function checkEnum<T extends string>(loss: string, arg: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new LossArgumentError(
-      `${loss}: expected \`${arg}\` to be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}. Pass one of those strings.`,
-    );
-  }
-  return value as T;
-}
-
 /**
- * Shape checks (free: no data is read). Throws {@link LossInputError} naming the loss,
+ * Shape checks (free: no data is read). Throws a `LipnetInputError` naming the loss,
  * both shapes and the fix.
  */
 export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPred: tf.Tensor): void {
-  if (!(yTrue instanceof tf.Tensor) || !(yPred instanceof tf.Tensor)) {
-    throw new LossInputError(
-      `${loss}: expected \`yTrue\` and \`yPred\` to be tf.Tensor objects. Convert arrays with tf.tensor2d(...).`,
-    );
-  }
+  // Free (metadata only): tensors, numeric dtypes, and no empty batch (its mean would be 0 or NaN).
+  checkTensor(loss, 'yTrue', yTrue, { dtype: ['float32', 'int32', 'bool'], allowEmpty: true });
+  checkTensor(loss, 'yPred', yPred, { dtype: ['float32', 'int32'] });
   if (yPred.rank !== 2) {
-    throw new LossInputError(
-      `${loss}: expected \`yPred\` of rank 2 ([batch, outputs]), got shape ${shapeStr(yPred.shape)}. ` +
+    throw inputError(
+      loss,
+      'yPred',
+      'INVALID_SHAPE',
+      `expected \`yPred\` of rank 2 ([batch, outputs]), got shape ${formatShape(yPred.shape)}. ` +
         `Reshape it, e.g. a binary output of shape [n] to [n, 1].`,
     );
   }
   if (kind === 'sparse') {
     const n = yPred.shape[0];
+    if ((yPred.shape[1] ?? 0) < 2) {
+      throw inputError(
+        loss,
+        'yPred',
+        'INVALID_SHAPE',
+        `expected at least 2 classes, got \`yPred\` of shape ${formatShape(yPred.shape)}. Pass one logit per class, [batch, classes].`,
+      );
+    }
     const ok =
       (yTrue.rank === 1 && yTrue.shape[0] === n) || (yTrue.rank === 2 && yTrue.shape[0] === n && yTrue.shape[1] === 1);
     if (!ok) {
-      throw new LossInputError(
-        `${loss}: expected \`yTrue\` of shape [${n}] or [${n}, 1] (class indices) for \`yPred\` of shape ${shapeStr(yPred.shape)}, ` +
-          `got ${shapeStr(yTrue.shape)}. Pass one integer class index per sample.`,
+      throw inputError(
+        loss,
+        'yTrue',
+        'INVALID_SHAPE',
+        `expected \`yTrue\` of shape [${n}] or [${n}, 1] (class indices) for \`yPred\` of shape ${formatShape(yPred.shape)}, ` +
+          `got ${formatShape(yTrue.shape)}. Pass one integer class index per sample.`,
       );
     }
     return;
   }
   if (yTrue.rank !== yPred.rank || yTrue.shape.some((d, i) => d !== yPred.shape[i])) {
-    throw new LossInputError(
-      `${loss}: \`yTrue\` has shape ${shapeStr(yTrue.shape)} but \`yPred\` has shape ${shapeStr(yPred.shape)}. ` +
+    throw inputError(
+      loss,
+      'yTrue',
+      'INVALID_SHAPE',
+      `\`yTrue\` has shape ${formatShape(yTrue.shape)} but \`yPred\` has shape ${formatShape(yPred.shape)}. ` +
         `Pass labels with the same shape as the predictions${kind === 'onehot' ? ' (one-hot, [batch, classes])' : ''}.`,
     );
   }
   if (kind === 'onehot' && (yPred.shape[1] ?? 0) < 2) {
-    throw new LossInputError(
-      `${loss}: expected at least 2 classes, got \`yPred\` of shape ${shapeStr(yPred.shape)}. ` +
+    throw inputError(
+      loss,
+      'yPred',
+      'INVALID_SHAPE',
+      `expected at least 2 classes, got \`yPred\` of shape ${formatShape(yPred.shape)}. ` +
         `For a single output use the binary losses (KR, HingeMargin, HKR).`,
     );
   }
@@ -133,8 +119,11 @@ export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
   if (predBad) {
     const v = yPred.dataSync();
     const i = v.findIndex((x) => !Number.isFinite(x));
-    throw new LossInputError(
-      `${loss}: \`yPred\` contains ${fmt(v[i]!)} at ${where(i, cols)}. ` +
+    throw inputError(
+      loss,
+      'yPred',
+      'NON_FINITE',
+      `\`yPred\` contains ${formatValue(v[i])} at ${where(i, cols)}. ` +
         `The model output is not finite (diverging training, bad inputs); fix it before computing the loss, or pass validate: false to skip this check.`,
     );
   }
@@ -153,8 +142,11 @@ export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
       i = v.findIndex((x) => x !== 1 && x !== 0 && x !== -1);
       want = kind === 'onehot' ? 'one-hot labels with values in {0, 1} or {−1, 1}' : 'labels in {0, 1} or {−1, 1}';
     }
-    throw new LossInputError(
-      `${loss}: \`yTrue\` has value ${fmt(v[i]!)} at ${where(i, tc)}; expected ${want}. ` +
+    throw inputError(
+      loss,
+      'yTrue',
+      'INVALID_VALUE',
+      `\`yTrue\` has value ${formatValue(v[i])} at ${where(i, tc)}; expected ${want}. ` +
         (kind === 'onehot' || kind === 'binary'
           ? 'Label smoothing is not supported by deel-lip losses; pass hard labels.'
           : 'Fix the labels.'),
@@ -166,8 +158,11 @@ export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
     for (let c = 0; c < tc; c++) if (v[r * tc + c]! > 0) pos++;
     if (pos !== 1) {
       const row = Array.from(v.slice(r * tc, r * tc + tc));
-      throw new LossInputError(
-        `${loss}: \`yTrue\` row ${r} is not one-hot: it has ${pos} positive entries (${JSON.stringify(row)}). ` +
+      throw inputError(
+        loss,
+        'yTrue',
+        'INVALID_VALUE',
+        `\`yTrue\` row ${r} is not one-hot: it has ${pos} positive entries (${JSON.stringify(row)}). ` +
           `Pass one-hot labels with exactly one 1 per row, e.g. tf.oneHot(classes, ${tc}).`,
       );
     }

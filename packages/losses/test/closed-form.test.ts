@@ -45,8 +45,8 @@ describe('KR family: class means', () => {
     // HingeMargin(2): relu(1 − sŷ) = [0.5, 0, 1.5, 0.5, 0, 1.5] → 4/6
     expectTensorsClose(L.HingeMargin({ minMargin: 2 })(yp, pp), 4 / 6, TOL);
     expectTensorsClose(L.HingeMargin({ minMargin: 2 })(ym, pp), 4 / 6, TOL);
-    // 1.2 semantics: full margin 1 → the same 4/6 with minMargin 1
-    expectTensorsClose(L.HingeMargin({ minMargin: 1, semantics: '1.2' })(yp, pp), 4 / 6, TOL);
+    // 1.2 deelLipVersion: full margin 1 → the same 4/6 with minMargin 1
+    expectTensorsClose(L.HingeMargin({ minMargin: 1, deelLipVersion: '1.2' })(yp, pp), 4 / 6, TOL);
     // τ-BCE(2): mean_i softplus(−2·s_i·ŷ_i)/2 = 0.279185 (deel-lip test value)
     expectTensorsClose(L.TauBinaryCrossentropy({ tau: 2 })(ym, pp), 0.279185, { rtol: 2e-6, atol: 1e-6 });
   });

@@ -72,7 +72,7 @@ describe('model.compile / fit / evaluate', () => {
 
   it('the 1.2-semantics loss and a renamed metric log under their names', async () => {
     const train = data(8, 3);
-    const m = model(0.01, MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }), [
+    const m = model(0.01, MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' }), [
       MulticlassKR({ name: 'kr' }),
     ]);
     const h = await m.fit(train.x, train.y, { epochs: 1, batchSize: 8, verbose: 0 });
@@ -100,9 +100,9 @@ describe('model.compile / fit / evaluate', () => {
     const m = model(0.1, MulticlassHKR({ alpha: 100, minMargin: 0.5 }), [MulticlassKR()]);
     let saved: tf.io.ModelArtifacts | undefined;
     await m.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
       { includeOptimizer: true },
     );
@@ -146,7 +146,7 @@ describe('model.compile / fit / evaluate', () => {
     // tfjs' own weighting for comparison: different numbers on these uneven batches
     expect(Math.abs((h.history.val_MulticlassKR![0] as number) - (5 * vA + 2 * vB) / 7)).toBeGreaterThan(1e-3);
     expect(() => new UnweightedBatchMean({ keys: 'MulticlassKR' as unknown as string[] })).toThrow(
-      /^UnweightedBatchMean: expected `keys` to be an array of log keys, got "MulticlassKR"/,
+      /^UnweightedBatchMean: expected `keys` to be an array of log keys, got 'MulticlassKR'/,
     );
     tf.dispose([train.x, train.y, val.x, val.y]);
   });

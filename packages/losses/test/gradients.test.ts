@@ -45,7 +45,7 @@ const cases: Case[] = [
   { name: 'HKR(10, 1)', loss: L.HKR({ alpha: 10, minMargin: 1 }), y: yBin, cols: 1, kinks: [0.5, -0.5] },
   {
     name: 'HKR(10, 1) semantics 1.2',
-    loss: L.HKR({ alpha: 10, minMargin: 1, semantics: '1.2' }),
+    loss: L.HKR({ alpha: 10, minMargin: 1, deelLipVersion: '1.2' }),
     y: yBin,
     cols: 1,
     kinks: [1, -1],
@@ -62,7 +62,7 @@ const cases: Case[] = [
   },
   {
     name: 'MulticlassHKR(100, 0.25) semantics 1.2',
-    loss: L.MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }),
+    loss: L.MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' }),
     y: yOneHot,
     cols: C,
     kinks: [0.25, -0.25],

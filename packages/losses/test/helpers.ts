@@ -1,5 +1,21 @@
 import * as L from '../src';
 
+/** Every loss factory by its deel-lip class name. */
+export const FACTORIES: Record<string, (x: never) => L.LipschitzLoss> = {
+  KR: L.KR,
+  HingeMargin: L.HingeMargin,
+  HKR: L.HKR,
+  MulticlassKR: L.MulticlassKR,
+  MulticlassHinge: L.MulticlassHinge,
+  MulticlassHKR: L.MulticlassHKR,
+  MultiMargin: L.MultiMargin,
+  CategoricalHinge: L.CategoricalHinge,
+  TauCategoricalCrossentropy: L.TauCategoricalCrossentropy,
+  TauSparseCategoricalCrossentropy: L.TauSparseCategoricalCrossentropy,
+  TauBinaryCrossentropy: L.TauBinaryCrossentropy,
+  MulticlassSoftHKR: L.MulticlassSoftHKR,
+};
+
 /** Builds a loss from a fixture's `loss` name and camelCase `args` (`'inf'` → Infinity). */
 export function build(
   name: string,
@@ -8,20 +24,7 @@ export function build(
 ): L.LipschitzLoss {
   const a: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) a[k] = v === 'inf' ? Infinity : v;
-  const factories: Record<string, (x: never) => L.LipschitzLoss> = {
-    KR: L.KR,
-    HingeMargin: L.HingeMargin,
-    HKR: L.HKR,
-    MulticlassKR: L.MulticlassKR,
-    MulticlassHinge: L.MulticlassHinge,
-    MulticlassHKR: L.MulticlassHKR,
-    MultiMargin: L.MultiMargin,
-    CategoricalHinge: L.CategoricalHinge,
-    TauCategoricalCrossentropy: L.TauCategoricalCrossentropy,
-    TauSparseCategoricalCrossentropy: L.TauSparseCategoricalCrossentropy,
-    TauBinaryCrossentropy: L.TauBinaryCrossentropy,
-  };
-  const f = factories[name];
+  const f = FACTORIES[name];
   if (!f) throw new Error(`no factory for ${name}`);
   return f({ ...a, ...extra } as never);
 }

@@ -42,7 +42,7 @@ describe(`MulticlassSoftHKR parity with ${fixture.softHKR.source}`, () => {
         if (Array.isArray(expected) && Array.isArray(expected[0])) {
           expected = (expected as number[][]).map((r) => r.reduce((a, b) => a + b, 0) / r.length);
         }
-        expectTensorsClose(out, expected as number | number[], TOL);
+        expectTensorsClose(out, expected, TOL);
         expect(loss.currentMean()).toBeCloseTo(step.currentMean, 5);
         tf.dispose([y, p, out]);
       }

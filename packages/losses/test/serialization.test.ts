@@ -11,11 +11,11 @@ const pb = tf.slice(p, [0, 0], [8, 1]);
 const all: Array<[L.LipschitzLoss, tf.Tensor]> = [
   [L.KR(), yb],
   [L.HingeMargin({ minMargin: 0.7 }), yb],
-  [L.HKR({ alpha: Infinity, minMargin: 2, semantics: '1.2' }), yb],
+  [L.HKR({ alpha: Infinity, minMargin: 2, deelLipVersion: '1.2' }), yb],
   [L.TauBinaryCrossentropy({ tau: 3 }), yb],
   [L.MulticlassKR({ reduction: 'sum' }), y],
   [L.MulticlassHinge({ minMargin: 0.3, reduction: 'none' }), y],
-  [L.MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }), y],
+  [L.MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' }), y],
   [L.MultiMargin({ minMargin: 0.7, validate: false }), y],
   [L.CategoricalHinge({ minMargin: 1.1, name: 'catHinge' }), y],
   [L.TauCategoricalCrossentropy({ tau: 10 }), y],
@@ -36,7 +36,7 @@ describe('names and configs', () => {
     expect(L.MulticlassHKR().getConfig()).toEqual({
       alpha: 10,
       minMargin: 1,
-      semantics: '1.5',
+      deelLipVersion: '1.5',
       reduction: 'mean',
       validate: true,
       name: 'MulticlassHKR',
@@ -52,7 +52,10 @@ describe('names and configs', () => {
 
   it('lossFromConfig(JSON round trip) rebuilds a loss with the same values', () => {
     for (const [loss, labels] of all) {
-      const spec = JSON.parse(JSON.stringify({ className: loss.className, config: loss.getConfig() }));
+      const spec = JSON.parse(JSON.stringify({ className: loss.className, config: loss.getConfig() })) as {
+        className: string;
+        config: Record<string, unknown>;
+      };
       const again = L.lossFromConfig(spec);
       expect(again.name).toBe(loss.name);
       expect(again.getConfig()).toEqual(loss.getConfig());
@@ -60,7 +63,7 @@ describe('names and configs', () => {
       expectTensorsClose(again(labels, pred), loss(labels, pred), { rtol: 0, atol: 0 });
     }
     expect(() => L.lossFromConfig({ className: 'Nope' })).toThrow(
-      /^lossFromConfig: unknown loss `className` "Nope"\. Known: .*MulticlassHKR/,
+      /^lossFromConfig: unknown loss `className` 'Nope'\. Known: .*MulticlassHKR/,
     );
   });
 });

@@ -14,7 +14,7 @@ function toFlat(x: Numeric): { values: ArrayLike<number>; shape: number[] } {
   if (x instanceof tf.Tensor) return { values: x.dataSync(), shape: x.shape };
   if (typeof x === 'number') return { values: [x], shape: [] };
   if (x instanceof Float32Array) return { values: x, shape: [x.length] };
-  const t = tf.tensor(x as number[]);
+  const t = tf.tensor(x);
   const out = { values: t.dataSync(), shape: t.shape };
   t.dispose();
   return out;
@@ -32,7 +32,9 @@ export function expectTensorsClose(actual: Numeric, expected: Numeric, opts: Clo
   const e = toFlat(expected);
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
     if (a.shape.join(',') !== e.shape.join(',')) {
-      throw new Error(`expectTensorsClose: shapes differ, actual [${a.shape}] vs expected [${e.shape}]`);
+      throw new Error(
+        `expectTensorsClose: shapes differ, actual [${a.shape.join(', ')}] vs expected [${e.shape.join(', ')}]`,
+      );
     }
   }
   if (a.values.length !== e.values.length) {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /**
  * Plain-loop JavaScript implementations of @lipnet/layers' optional fused
  * kernels (`LipnetPairSort`, `LipnetBiasPairSort`, `LipnetL2Pool` and their
- * gradients, whose contract is documented at `FUSED_KERNELS`; `LipnetBjorck`
- * and its gradient, documented at @lipnet/constraints' `FUSED_BJORCK_KERNELS`;
+ * gradients, whose contract is documented at @lipnet/core's `FUSED_KERNELS`; `LipnetBjorck`
+ * and its gradient, documented at @lipnet/core's `FUSED_KERNELS` (`bjorck`);
  * matrices in float64), registered for a
  * backend whose tensors `readSync` returns as typed arrays (`cpu`). Tests use
  * them to check that the layers wire a backend's fused kernels in with the
@@ -97,12 +98,12 @@ const wwtw = (w: Mat): Mat => mm(w, mm(w, w, true, false));
 const wwtwVjp = (w: Mat, g: Mat): Mat => lin(1, mm(g, mm(w, w, true, false)), 1, mm(w, sym(mm(w, g, true, false))));
 
 const kernels = {
-  LipnetPairSort: ({ inputs, backend }) => {
+  [FUSED_KERNELS.pairSort]: ({ inputs, backend }) => {
     const be = backend as Backend;
     const x = read(be, inputs['x']!);
     return be.makeTensorInfo(inputs['x']!.shape, 'float32', permutePairs(x, x));
   },
-  LipnetPairSortGrad: ({ inputs, backend }) => {
+  [FUSED_KERNELS.pairSortGrad]: ({ inputs, backend }) => {
     const be = backend as Backend;
     return be.makeTensorInfo(
       inputs['x']!.shape,
@@ -110,12 +111,12 @@ const kernels = {
       permutePairs(read(be, inputs['x']!), read(be, inputs['dy']!)),
     );
   },
-  LipnetBiasPairSort: ({ inputs, backend }) => {
+  [FUSED_KERNELS.biasPairSort]: ({ inputs, backend }) => {
     const be = backend as Backend;
     const v = withBias(read(be, inputs['z']!), read(be, inputs['b']!));
     return be.makeTensorInfo(inputs['z']!.shape, 'float32', permutePairs(v, v));
   },
-  LipnetBiasPairSortGrad: ({ inputs, backend }) => {
+  [FUSED_KERNELS.biasPairSortGrad]: ({ inputs, backend }) => {
     const be = backend as Backend;
     const b = read(be, inputs['b']!);
     const dz = permutePairs(withBias(read(be, inputs['z']!), b), read(be, inputs['dy']!));
@@ -126,7 +127,7 @@ const kernels = {
       be.makeTensorInfo([b.length], 'float32', Float32Array.from(db)),
     ];
   },
-  LipnetL2Pool: ({ inputs, backend, attrs }) => {
+  [FUSED_KERNELS.l2Pool]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const shape = inputs['x']!.shape;
     const pool = attrs['poolSize'] as number[];
@@ -135,7 +136,7 @@ const kernels = {
     const y = sums.map((s) => Math.sqrt(s / area) * (attrs['scale'] as number));
     return be.makeTensorInfo([shape[0]!, oh, ow, shape[3]!], 'float32', y);
   },
-  LipnetL2PoolGrad: ({ inputs, backend, attrs }) => {
+  [FUSED_KERNELS.l2PoolGrad]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const [n, h, w, c] = inputs['x']!.shape as [number, number, number, number];
     const [ph, pw] = attrs['poolSize'] as [number, number];
@@ -158,7 +159,7 @@ const kernels = {
           }
     return be.makeTensorInfo([n, h, w, c], 'float32', dx);
   },
-  LipnetBjorck: ({ inputs, backend, attrs }) => {
+  [FUSED_KERNELS.bjorck]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const [m, n] = inputs['w']!.shape as [number, number];
     const beta = attrs['beta'] as number;
@@ -177,7 +178,7 @@ const kernels = {
       be.makeTensorInfo([steps.length, m, n], 'float32', its),
     ];
   },
-  LipnetBjorckGrad: ({ inputs, backend, attrs }) => {
+  [FUSED_KERNELS.bjorckGrad]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const [k, m, n] = inputs['iterates']!.shape as [number, number, number];
     const beta = attrs['beta'] as number;

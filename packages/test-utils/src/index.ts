@@ -6,4 +6,5 @@ export { singularValues, spectralNorm } from './svd';
 export { finiteDifferenceGradient } from './finite-differences';
 export { registerReferenceFusedKernels, REFERENCE_FUSED_KERNEL_NAMES } from './fused-reference-kernels';
 export { maxRelativeDifference } from './max-relative-difference';
+export { expectLipnetErrorNamingOption, resultOrLipnetError } from './lipnet-error-property';
 export { explicitOperator, explicitOperatorNorm, autodiffOperatorNorm } from './operator-norm';

@@ -9,13 +9,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 export async function saveLoadRoundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
   if (!artifacts) throw new Error('saveLoadRoundTrip: the model saved nothing');
   // A JSON round trip proves the topology is plain data, as on disk.
-  const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
+  const topology = JSON.parse(JSON.stringify(artifacts.modelTopology)) as tf.io.ModelArtifacts['modelTopology'];
   return tfl.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
 }

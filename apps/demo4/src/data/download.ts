@@ -35,7 +35,7 @@ export async function downloadFashionMnist(
 ): Promise<{ ok: boolean; note: string }> {
   const base = opts.baseUrl ?? DOWNLOAD_BASE;
   const log = opts.log ?? (() => undefined);
-  const doFetch = opts.fetchImpl ?? (globalThis.fetch as typeof fetch | undefined);
+  const doFetch = opts.fetchImpl ?? globalThis.fetch;
   if (!doFetch) return { ok: false, note: `skipped: this Node.js has no fetch (need Node ≥ 18).` };
   try {
     makeDirs(cacheDir);

@@ -64,7 +64,7 @@ export async function exportAndVerify(
       layers: reloaded.layers.map((l) => l.getClassName()),
       maxDiffReloaded,
       maxDiffTrained,
-      checked: x.shape[0]!,
+      checked: x.shape[0],
       tolerance,
       ok: maxDiffReloaded <= tolerance && maxDiffTrained <= tolerance,
     },

@@ -39,7 +39,7 @@ export const NOTEBOOK = {
 export function modelSignature(convNormalization: ConvNormalization = 'deel-lip'): string {
   return (
     'hkr_model: SpectralConv2D(16)-ScaledL2NormPooling2D-SpectralConv2D(32)-ScaledL2NormPooling2D-Flatten-SpectralDense(64)-FrobeniusDense(10); ' +
-    `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, semantics=1.2)` +
+    `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, deelLipVersion=1.2)` +
     (convNormalization === 'deel-lip' ? '' : `; convNormalization=${convNormalization}`)
   );
 }

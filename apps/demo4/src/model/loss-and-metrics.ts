@@ -20,8 +20,8 @@ export function notebookLossAndMetrics(): {
   loss: { name: string; fn: LossOrMetric };
   metrics: { name: string; fn: LossOrMetric }[];
 } {
-  const hkr = MulticlassHKR({ alpha: NOTEBOOK.alpha, minMargin: NOTEBOOK.minMargin, semantics: '1.2' });
-  const kr = MulticlassKR({ semantics: '1.2' });
+  const hkr = MulticlassHKR({ alpha: NOTEBOOK.alpha, minMargin: NOTEBOOK.minMargin, deelLipVersion: '1.2' });
+  const kr = MulticlassKR({ deelLipVersion: '1.2' });
   return {
     loss: { name: 'loss', fn: hkr as unknown as LossOrMetric },
     metrics: [

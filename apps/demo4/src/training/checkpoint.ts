@@ -264,7 +264,7 @@ export async function restoreCheckpoint(
     const e = modelEntries[i]!;
     if (JSON.stringify(e.t.shape) !== JSON.stringify(w.shape)) {
       throw new CheckpointError(
-        `demo4: checkpoint ${file}: weight #${i} (${e.t.name}) has shape [${e.t.shape}], the model's ${w.originalName} has [${w.shape}]. Start a new run without --resume.`,
+        `demo4: checkpoint ${file}: weight #${i} (${e.t.name}) has shape [${e.t.shape.join(', ')}], the model's ${w.originalName} has [${w.shape.join(', ')}]. Start a new run without --resume.`,
       );
     }
     values.push(tf.tensor(e.v, e.t.shape, e.t.dtype));

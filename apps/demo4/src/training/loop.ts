@@ -119,7 +119,7 @@ export async function evaluate(
   batchSize: number,
   parallel?: DataParallelTrainer,
 ): Promise<number[]> {
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   const sums = new Array<number>(1 + metrics.length).fill(0);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
@@ -152,7 +152,7 @@ export async function evaluate(
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const sink = o.sink ?? process.stdout;
-  const n = o.xTrain.shape[0]!;
+  const n = o.xTrain.shape[0];
   const B = o.settings.batchSize;
   const steps = Math.ceil(n / B);
   const keys = [o.loss.name, ...o.metrics.map((m) => m.name)];
@@ -208,7 +208,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       );
       keys.forEach((k, i) => (logs[`val_${k}`] = v[i]!));
     }
-    const line = Object.entries(logs) as [string, number][];
+    const line = Object.entries<number>(logs);
     bar.finish(line);
     for (const [k, v] of line) (p.history[k] ??= []).push(v);
     p.epochSeconds.push(bar.elapsed());

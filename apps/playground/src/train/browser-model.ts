@@ -82,7 +82,7 @@ export function buildBrowserModel(architecture: Architecture, seed = 1): tfl.Seq
  * deel-lip 1.2.0 semantics (the notebook's), as demo4 trains with.
  */
 export function browserLoss(): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
-  return MulticlassHKR({ alpha: 100, minMargin: 0.25, semantics: '1.2' }) as unknown as (
+  return MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as (
     yTrue: tf.Tensor,
     yPred: tf.Tensor,
   ) => tf.Scalar;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackContext } from '../attack';
-import { fail } from '../errors';
+import { LipnetInputError, LipnetOptionError, opt } from '@lipnet/core';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from './flexible-distance';
 
 /** Options of {@link BinarizationRefinementAttack}; defaults are foolbox 3.3.4's. */
@@ -35,32 +35,25 @@ export class BinarizationRefinementAttack extends FlexibleDistanceAttack {
   readonly threshold: number | null;
   readonly includedIn: 'lower' | 'upper';
   constructor(args: BinarizationRefinementArgs = {}) {
-    super('BinarizationRefinementAttack', args.distance);
-    const t = args.threshold;
-    if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t)))
-      fail(
-        'BinarizationRefinementAttack',
-        'threshold',
-        'be a finite number',
-        t,
-        'Pass the value the model thresholds at.',
-      );
-    this.threshold = t ?? null;
-    const inc = args.includedIn ?? 'upper';
-    if (inc !== 'lower' && inc !== 'upper')
-      fail('BinarizationRefinementAttack', 'includedIn', "be 'lower' or 'upper'", inc, "Pass 'lower' or 'upper'.");
-    this.includedIn = inc;
+    const o = FlexibleDistanceAttack.parseOptions('BinarizationRefinementAttack', args, {
+      threshold: opt.number().describedAs('a finite number', 'Pass the value the model thresholds at.'),
+      includedIn: opt.oneOf(['lower', 'upper']).default('upper'),
+    });
+    super('BinarizationRefinementAttack', o.distance);
+    this.threshold = o.threshold ?? null;
+    this.includedIn = o.includedIn;
   }
   protected async attackBatch(ctx: AttackContext, o: tf.Tensor): Promise<tf.Tensor> {
     const x = ctx.startingPoints;
     if (!x)
-      fail(
-        this.name,
-        'startingPoints',
-        'be given (this attack refines adversarials)',
-        'none',
-        'Pass `startingPoints` in the run options, e.g. another attack’s `clipped`.',
-      );
+      throw new LipnetOptionError({
+        code: 'MISSING_OPTION',
+        who: this.name,
+        option: 'startingPoints',
+        expected: 'be given (this attack refines adversarials)',
+        got: 'none',
+        fix: 'Pass `startingPoints` in the run options, e.g. another attack’s `clipped`.',
+      });
     const [lo, hi] = ctx.bounds;
     const t = Math.fround(this.threshold ?? (lo + hi) / 2);
     const [lower, upper] = this.includedIn === 'lower' ? [t, nextFloat32(t, 1)] : [nextFloat32(t, -1), t];
@@ -82,13 +75,14 @@ export class BinarizationRefinementAttack extends FlexibleDistanceAttack {
     });
     if (nan || mismatch) {
       p.dispose();
-      fail(
-        this.name,
-        'threshold',
-        `match the model's binarisation (${t}, included in '${this.includedIn}')`,
-        'decisions that change on the refined points',
-        'Pass the threshold the model uses.',
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_VALUE',
+        who: this.name,
+        option: 'threshold',
+        expected: `match the model's binarisation (${t}, included in '${this.includedIn}')`,
+        got: 'decisions that change on the refined points',
+        fix: 'Pass the threshold the model uses.',
+      });
     }
     await ctx.tick(1, 1);
     return p;

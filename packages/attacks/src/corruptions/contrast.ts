@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkRange } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample } from '../ops';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from './flexible-distance';
 
@@ -9,6 +9,11 @@ export interface ContrastArgs {
   /** Grey level the image is blended towards, relative to the bounds (`min + target·(max − min)`). Default 0.5. */
   target?: number;
 }
+
+/** `target`: the grey level in [0, 1] relative to the bounds, default 0.5. */
+const TARGET = opt.number({ min: 0, max: 1 }).default(0.5);
+
+const L2_CONTRAST_OPTIONS = defineOptions('L2ContrastReductionAttack', { target: TARGET });
 
 /** `target_value − x`, the direction of contrast reduction. */
 function towardsGrey(x: tf.Tensor, target: number, [lo, hi]: readonly [number, number]): tf.Tensor {
@@ -27,9 +32,11 @@ export class L2ContrastReductionAttack extends Attack {
   readonly distance = 'l2' as const;
   readonly kind = 'fixedEpsilon' as const;
   readonly target: number;
+  /** Never calls the model. */
+  protected override readonly needsGradients: boolean = false;
   constructor(args: ContrastArgs = {}) {
     super();
-    this.target = checkRange('L2ContrastReductionAttack', 'target', args.target ?? 0.5, 0, 1, false, false);
+    this.target = L2_CONTRAST_OPTIONS.parse(args).target;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
     const [lo, hi] = ctx.bounds;
@@ -59,10 +66,13 @@ export class BinarySearchContrastReductionAttack extends FlexibleDistanceAttack 
   readonly binarySearchSteps: number;
   readonly target: number;
   constructor(args: BinarySearchContrastArgs = {}) {
-    super('BinarySearchContrastReductionAttack', args.distance);
-    const who = 'BinarySearchContrastReductionAttack';
-    this.binarySearchSteps = checkInt(who, 'binarySearchSteps', args.binarySearchSteps ?? 15);
-    this.target = checkRange(who, 'target', args.target ?? 0.5, 0, 1, false, false);
+    const o = FlexibleDistanceAttack.parseOptions('BinarySearchContrastReductionAttack', args, {
+      binarySearchSteps: opt.integer({ min: 1 }).default(15),
+      target: TARGET,
+    });
+    super('BinarySearchContrastReductionAttack', o.distance);
+    this.binarySearchSteps = o.binarySearchSteps;
+    this.target = o.target;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const n = x.shape[0] as number;
@@ -105,10 +115,13 @@ export class LinearSearchContrastReductionAttack extends FlexibleDistanceAttack 
   readonly steps: number;
   readonly target: number;
   constructor(args: LinearSearchContrastArgs = {}) {
-    super('LinearSearchContrastReductionAttack', args.distance);
-    const who = 'LinearSearchContrastReductionAttack';
-    this.steps = checkInt(who, 'steps', args.steps ?? 1000);
-    this.target = checkRange(who, 'target', args.target ?? 0.5, 0, 1, false, false);
+    const o = FlexibleDistanceAttack.parseOptions('LinearSearchContrastReductionAttack', args, {
+      steps: opt.integer({ min: 1 }).default(1000),
+      target: TARGET,
+    });
+    super('LinearSearchContrastReductionAttack', o.distance);
+    this.steps = o.steps;
+    this.target = o.target;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const n = x.shape[0] as number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackContext } from '../attack';
-import { fail } from '../errors';
+import { LipnetInputError, LipnetOptionError, checkTensor, formatShape } from '@lipnet/core';
 import { whereSample } from '../ops';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from './flexible-distance';
 
@@ -19,19 +19,21 @@ export class DatasetAttack extends FlexibleDistanceAttack {
   readonly name: string = 'DatasetAttack';
   private pool: tf.Tensor[] = [];
   constructor(args: FlexibleDistanceArgs = {}) {
-    super('DatasetAttack', args.distance);
+    super('DatasetAttack', FlexibleDistanceAttack.parseOptions('DatasetAttack', args, {}).distance);
   }
 
   /** Adds inputs `[M, …]` (same item shape as the images attacked later) to the candidate pool; the attack keeps a copy. */
   feed(inputs: tf.Tensor): void {
-    if (!(inputs instanceof tf.Tensor) || inputs.rank < 2 || inputs.dtype !== 'float32')
-      fail(
-        this.name,
-        'inputs',
-        'be a float32 tensor [M, …]',
-        inputs instanceof tf.Tensor ? `a ${inputs.dtype} tensor of rank ${inputs.rank}` : typeof inputs,
-        'Pass a batch of inputs.',
-      );
+    checkTensor(this.name, 'inputs', inputs, { layout: '[M, …]' });
+    if (inputs.rank < 2)
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.name,
+        option: 'inputs',
+        expected: 'have shape [M, …] (a batch of inputs)',
+        got: `shape ${formatShape(inputs.shape)}`,
+        fix: 'Pass a batch of inputs.',
+      });
     this.pool.push(tf.clone(inputs));
   }
 
@@ -43,23 +45,25 @@ export class DatasetAttack extends FlexibleDistanceAttack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     if (this.pool.length === 0)
-      fail(
-        this.name,
-        'feed',
-        'be called before run',
-        'no data',
-        'Call `attack.feed(inputs)` with candidate inputs first.',
-      );
+      throw new LipnetOptionError({
+        code: 'MISSING_OPTION',
+        who: this.name,
+        option: 'feed',
+        expected: 'be called before run',
+        got: 'no data',
+        fix: 'Call `attack.feed(inputs)` with candidate inputs first.',
+      });
     const itemShape = x.shape.slice(1).join();
     const bad = this.pool.find((t) => t.shape.slice(1).join() !== itemShape);
     if (bad)
-      fail(
-        this.name,
-        'inputs',
-        `have items of shape [${x.shape.slice(1).join(', ')}] like the images`,
-        `[${bad.shape.slice(1).join(', ')}]`,
-        'Feed inputs of the attacked images’ shape.',
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.name,
+        option: 'inputs',
+        expected: `have items of shape ${formatShape(x.shape.slice(1))} like the images`,
+        got: formatShape(bad.shape.slice(1)),
+        fix: 'Feed inputs of the attacked images’ shape.',
+      });
     const n = x.shape[0] as number;
     const inputs = this.pool.length === 1 ? tf.clone(this.pool[0] as tf.Tensor) : tf.concat(this.pool);
     const m = inputs.shape[0] as number;

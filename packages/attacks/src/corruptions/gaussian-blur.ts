@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { LipnetInputError, formatShape, opt } from '@lipnet/core';
 import { whereSample } from '../ops';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from './flexible-distance';
 
@@ -64,19 +64,24 @@ export class GaussianBlurAttack extends FlexibleDistanceAttack {
   readonly steps: number;
   readonly maxSigma: number | null;
   constructor(args: GaussianBlurArgs = {}) {
-    super('GaussianBlurAttack', args.distance);
-    this.steps = checkInt('GaussianBlurAttack', 'steps', args.steps ?? 1000);
-    this.maxSigma = args.maxSigma === undefined ? null : checkPositive('GaussianBlurAttack', 'maxSigma', args.maxSigma);
+    const o = FlexibleDistanceAttack.parseOptions('GaussianBlurAttack', args, {
+      steps: opt.integer({ min: 1 }).default(1000),
+      maxSigma: opt.number({ gt: 0 }),
+    });
+    super('GaussianBlurAttack', o.distance);
+    this.steps = o.steps;
+    this.maxSigma = o.maxSigma ?? null;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     if (x.rank !== 4)
-      fail(
-        this.name,
-        'images',
-        'have shape [N, H, W, C] (channels-last)',
-        `shape [${x.shape.join(', ')}]`,
-        'Reshape flat inputs to images.',
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.name,
+        option: 'images',
+        expected: 'have shape [N, H, W, C] (channels-last)',
+        got: `shape ${formatShape(x.shape)}`,
+        fix: 'Reshape flat inputs to images.',
+      });
     const [lo, hi] = ctx.bounds;
     const maxSigma = this.maxSigma ?? Math.max(x.shape[1] as number, x.shape[2] as number);
     const a0 = tf.tidy(() => ctx.isAdversarial(ctx.logits(x)));

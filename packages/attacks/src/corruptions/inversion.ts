@@ -11,7 +11,7 @@ import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from './flexible-di
 export class InversionAttack extends FlexibleDistanceAttack {
   readonly name: string = 'InversionAttack';
   constructor(args: FlexibleDistanceArgs = {}) {
-    super('InversionAttack', args.distance);
+    super('InversionAttack', FlexibleDistanceAttack.parseOptions('InversionAttack', args, {}).distance);
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const [lo, hi] = ctx.bounds;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { LipnetInputError, defineOptions, formatShape, opt } from '@lipnet/core';
 import { whereSample } from '../ops';
 import { rotateAndShift } from './spatial-transform';
 
@@ -20,6 +20,15 @@ export interface SpatialAttackArgs {
   randomSteps?: number;
 }
 
+const SPATIAL_OPTIONS = defineOptions('SpatialAttack', {
+  maxTranslation: opt.number({ min: 0 }).default(3),
+  maxRotation: opt.number({ min: 0 }).default(30),
+  numTranslations: opt.integer({ min: 1 }).default(5),
+  numRotations: opt.integer({ min: 1 }).default(5),
+  gridSearch: opt.boolean().default(true),
+  randomSteps: opt.integer({ min: 1 }).default(100),
+});
+
 /** `linspace(−m, m, k)`. */
 const linspace = (m: number, k: number) =>
   Array.from({ length: k }, (_, i) => (k === 1 ? -m : -m + (2 * m * i) / (k - 1)));
@@ -38,6 +47,8 @@ export class SpatialAttack extends Attack {
   readonly distance = 'l2' as const;
   readonly kind = 'minimization' as const;
   protected override readonly acceptsEpsilons = false;
+  /** Reads only the model's argmax: integer logits are fine. */
+  protected override readonly needsGradients: boolean = false;
   readonly maxTranslation: number;
   readonly maxRotation: number;
   readonly numTranslations: number;
@@ -47,15 +58,13 @@ export class SpatialAttack extends Attack {
 
   constructor(args: SpatialAttackArgs = {}) {
     super();
-    const who = 'SpatialAttack';
-    this.maxTranslation = checkPositive(who, 'maxTranslation', args.maxTranslation ?? 3, true);
-    this.maxRotation = checkPositive(who, 'maxRotation', args.maxRotation ?? 30, true);
-    this.numTranslations = checkInt(who, 'numTranslations', args.numTranslations ?? 5);
-    this.numRotations = checkInt(who, 'numRotations', args.numRotations ?? 5);
-    const gs = args.gridSearch ?? true;
-    if (typeof gs !== 'boolean') fail(who, 'gridSearch', 'be a boolean', gs, 'Pass true or false.');
-    this.gridSearch = gs;
-    this.randomSteps = checkInt(who, 'randomSteps', args.randomSteps ?? 100);
+    const o = SPATIAL_OPTIONS.parse(args);
+    this.maxTranslation = o.maxTranslation;
+    this.maxRotation = o.maxRotation;
+    this.numTranslations = o.numTranslations;
+    this.numRotations = o.numRotations;
+    this.gridSearch = o.gridSearch;
+    this.randomSteps = o.randomSteps;
   }
 
   /** The (rotation, dx, dy) list tried, in foolbox's order. */
@@ -77,13 +86,14 @@ export class SpatialAttack extends Attack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     if (x.rank !== 4)
-      fail(
-        this.name,
-        'images',
-        'have shape [N, H, W, C] (channels-last)',
-        `shape [${x.shape.join(', ')}]`,
-        'Reshape flat inputs to images.',
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.name,
+        option: 'images',
+        expected: 'have shape [N, H, W, C] (channels-last)',
+        got: `shape ${formatShape(x.shape)}`,
+        fix: 'Reshape flat inputs to images.',
+      });
     const a0 = tf.tidy(() => ctx.isAdversarial(ctx.logits(x)));
     const found = Array.from(await a0.data(), Boolean);
     a0.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
+import { initAttackOption } from '../init-attack-option';
 import { norms, whereSample } from '../ops';
 import { LinearSearchBlendedUniformNoiseAttack } from '../noise/blended-uniform';
 import { adversarialStart } from '../minimum-norm/adversarial-start';
@@ -22,6 +23,16 @@ export interface BoundaryAttackArgs {
   /** Success statistics are updated every k steps. Default 10. */
   updateStatsEveryK?: number;
 }
+
+const BOUNDARY_OPTIONS = defineOptions('BoundaryAttack', {
+  initAttack: initAttackOption.default(null),
+  steps: opt.integer({ min: 1 }).default(25000),
+  sphericalStep: opt.number({ gt: 0 }).default(1e-2),
+  sourceStep: opt.number({ gt: 0 }).default(1e-2),
+  sourceStepConvergance: opt.number({ gt: 0 }).default(1e-7),
+  stepAdaptation: opt.number({ gt: 0 }).default(1.5),
+  updateStatsEveryK: opt.integer({ min: 1 }).default(10),
+});
 
 /** Rolling success statistics of one kind of proposal (foolbox `ArrayQueue`), per sample. */
 class SuccessQueue {
@@ -74,20 +85,19 @@ export class BoundaryAttack extends Attack {
   readonly sourceStepConvergance: number;
   readonly stepAdaptation: number;
   readonly updateStatsEveryK: number;
+  /** Reads only the model's argmax: integer logits are fine. */
+  protected override readonly needsGradients: boolean = false;
 
   constructor(args: BoundaryAttackArgs = {}) {
     super();
-    const who = 'BoundaryAttack';
-    const ia = args.initAttack ?? null;
-    if (ia !== null && !(ia instanceof Attack))
-      fail(who, 'initAttack', 'be an Attack instance or null', typeof ia, 'Pass e.g. `new L2DeepFoolAttack()`.');
-    this.initAttack = ia;
-    this.steps = checkInt(who, 'steps', args.steps ?? 25000);
-    this.sphericalStep = checkPositive(who, 'sphericalStep', args.sphericalStep ?? 1e-2);
-    this.sourceStep = checkPositive(who, 'sourceStep', args.sourceStep ?? 1e-2);
-    this.sourceStepConvergance = checkPositive(who, 'sourceStepConvergance', args.sourceStepConvergance ?? 1e-7);
-    this.stepAdaptation = checkPositive(who, 'stepAdaptation', args.stepAdaptation ?? 1.5);
-    this.updateStatsEveryK = checkInt(who, 'updateStatsEveryK', args.updateStatsEveryK ?? 10);
+    const o = BOUNDARY_OPTIONS.parse(args);
+    this.initAttack = o.initAttack;
+    this.steps = o.steps;
+    this.sphericalStep = o.sphericalStep;
+    this.sourceStep = o.sourceStep;
+    this.sourceStepConvergance = o.sourceStepConvergance;
+    this.stepAdaptation = o.stepAdaptation;
+    this.updateStatsEveryK = o.updateStatsEveryK;
   }
 
   /** The spherical and the full proposal (foolbox `draw_proposals`), each clipped to the bounds. */

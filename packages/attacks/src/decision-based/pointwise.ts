@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { fail } from '../errors';
+import { opt } from '@lipnet/core';
+import { initAttackOption } from '../init-attack-option';
 import { adversarialStart } from '../minimum-norm/adversarial-start';
 import { SaltAndPepperNoiseAttack } from '../noise/salt-and-pepper';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from '../corruptions/flexible-distance';
@@ -31,20 +32,13 @@ export class PointwiseAttack extends FlexibleDistanceAttack {
   readonly maxPasses = 20;
 
   constructor(args: PointwiseAttackArgs = {}) {
-    super('PointwiseAttack', args.distance);
-    const ia = args.initAttack ?? null;
-    if (ia !== null && !(ia instanceof Attack))
-      fail(
-        'PointwiseAttack',
-        'initAttack',
-        'be an Attack instance or null',
-        typeof ia,
-        'Pass e.g. `new SaltAndPepperNoiseAttack()`.',
-      );
-    this.initAttack = ia;
-    const l2 = args.l2BinarySearch ?? true;
-    if (typeof l2 !== 'boolean') fail('PointwiseAttack', 'l2BinarySearch', 'be a boolean', l2, 'Pass true or false.');
-    this.l2BinarySearch = l2;
+    const o = FlexibleDistanceAttack.parseOptions('PointwiseAttack', args, {
+      initAttack: initAttackOption.default(null),
+      l2BinarySearch: opt.boolean().default(true),
+    });
+    super('PointwiseAttack', o.distance);
+    this.initAttack = o.initAttack;
+    this.l2BinarySearch = o.l2BinarySearch;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {

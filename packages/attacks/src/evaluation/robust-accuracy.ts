@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Attack } from '../attack';
-import { checkInt, fail } from '../errors';
+import {
+  LipnetInputError,
+  LipnetOptionError,
+  checkTensor,
+  defineOptions,
+  formatShape,
+  formatValue,
+  opt,
+} from '@lipnet/core';
+import { Attack } from '../attack';
+import { toLogitsFn } from '../run-inputs';
 import type { AttackResult, Bounds, Criterion, Model, Preprocessing } from '../types';
 
 /**
@@ -59,6 +68,33 @@ export interface RobustAccuracyOptions {
   signal?: { readonly aborted: boolean };
 }
 
+/** The options of {@link robustAccuracy}, declared once; `bounds`, `preprocessing` and `criterion` are the attack's to check. */
+const ROBUST_ACCURACY_OPTIONS = defineOptions('robustAccuracy', {
+  epsilons: opt
+    .arrayOf(opt.number({ min: 0 }), { minLength: 1 })
+    .describedAs('a non-empty list of finite numbers ≥ 0', 'Pass e.g. `epsilons: [0, 0.1, 0.3]`.')
+    .required(),
+  batchSize: opt.integer({ min: 1 }).default(100),
+  bounds: opt.any(),
+  preprocessing: opt.any(),
+  criterion: opt.any(),
+  seed: opt.number(),
+  state: opt.any(),
+  onState: opt.func<(state: RobustAccuracyState) => void>(),
+  onProgress: opt.func<(e: { fraction: number; done: number; total: number }) => void>(),
+  signal: opt.custom<{ readonly aborted: boolean }>('an AbortSignal-like object', (v, ctx) => {
+    if (typeof v === 'object' && v !== null && 'aborted' in v) return v as { readonly aborted: boolean };
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: ctx.who,
+      option: ctx.path,
+      expected: 'be an AbortSignal-like object',
+      got: formatValue(v),
+      fix: 'Pass `new AbortController().signal`.',
+    });
+  }),
+});
+
 function summarise(s: RobustAccuracyState): RobustAccuracyResult {
   const k = Math.max(s.done, 1);
   return {
@@ -72,24 +108,29 @@ function summarise(s: RobustAccuracyState): RobustAccuracyResult {
 }
 
 function checkState(who: string, st: RobustAccuracyState, attack: string, eps: number[], total: number): void {
+  const isObject = typeof st === 'object' && st !== null;
   const same =
-    st &&
+    isObject &&
     st.version === 1 &&
     st.attack === attack &&
     st.total === total &&
     Array.isArray(st.epsilons) &&
     st.epsilons.join() === eps.join() &&
+    Number.isInteger(st.done) &&
+    Array.isArray(st.correct) &&
     st.correct.length === st.done &&
+    Array.isArray(st.robust) &&
     st.robust.length === eps.length &&
-    st.robust.every((r) => r.length === st.done);
+    st.robust.every((r) => Array.isArray(r) && r.length === st.done);
   if (!same)
-    fail(
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
       who,
-      'state',
-      `belong to this run (${attack}, ${total} samples, ε = [${eps.join(', ')}])`,
-      st ? `a state of ${st.attack} with ${st.total} samples` : st,
-      'Pass the state saved from the same attack, data and ε list, or omit it to start over.',
-    );
+      option: 'state',
+      expected: `belong to this run (${attack}, ${total} samples, ε = [${eps.join(', ')}])`,
+      got: isObject ? `a state of ${formatValue(st.attack)} with ${formatValue(st.total)} samples` : formatValue(st),
+      fix: 'Pass the state saved from the same attack, data and ε list, or omit it to start over.',
+    });
 }
 
 /**
@@ -112,30 +153,43 @@ export async function robustAccuracy(
   options: RobustAccuracyOptions,
 ): Promise<RobustAccuracyResult> {
   const who = 'robustAccuracy';
-  const eps = Array.isArray(options?.epsilons) ? Array.from(options.epsilons) : null;
-  if (!eps || eps.length === 0 || eps.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e < 0))
-    fail(
+  if (!(attack instanceof Attack))
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
       who,
-      'epsilons',
-      'be a non-empty list of finite numbers ≥ 0',
-      options?.epsilons,
-      'Pass e.g. `epsilons: [0, 0.1, 0.3]`.',
-    );
-  if (!(images instanceof tf.Tensor) || images.rank < 2)
-    fail(
+      option: 'attack',
+      expected: 'be an attack instance',
+      got: formatValue(attack),
+      fix: 'Pass e.g. `new LinfPGD()`.',
+    });
+  const o = ROBUST_ACCURACY_OPTIONS.parse(options);
+  const eps = o.epsilons;
+  checkTensor(who, 'images', images, { layout: '[N, …]' });
+  if (images.rank < 2)
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
       who,
-      'images',
-      'be a tensor [N, …]',
-      images instanceof tf.Tensor ? `shape [${images.shape.join(', ')}]` : typeof images,
-      'Pass the test set as one tensor.',
-    );
-  const total = images.shape[0] as number;
+      option: 'images',
+      expected: 'be a tensor [N, …]',
+      got: `shape ${formatShape(images.shape)}`,
+      fix: 'Pass the test set as one tensor.',
+    });
+  const total = images.shape[0];
   const labelArr = labels instanceof tf.Tensor ? Array.from(labels.dataSync()) : Array.from(labels);
   if (labelArr.length !== total)
-    fail(who, 'labels', `hold ${total} class indices`, `${labelArr.length} values`, 'Pass one label per image.');
-  const batchSize = checkInt(who, 'batchSize', options.batchSize ?? 100);
-  const state: RobustAccuracyState = options.state
-    ? (checkState(who, options.state, attack.name, eps, total), options.state)
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who,
+      option: 'labels',
+      expected: `hold ${total} class indices`,
+      got: `${labelArr.length} values`,
+      fix: 'Pass one label per image.',
+    });
+  const batchSize = o.batchSize;
+  const logits = toLogitsFn(who, model, o.preprocessing as Preprocessing | undefined);
+  const saved = o.state as RobustAccuracyState | undefined;
+  const state: RobustAccuracyState = saved
+    ? (checkState(who, saved, attack.name, eps, total), saved)
     : { version: 1, attack: attack.name, epsilons: eps, total, done: 0, correct: [], robust: eps.map(() => []) };
   // ε = 0 is the clean accuracy; attacks that refuse 0 (fixed-ε ones) run on the positive ε only.
   const positive = eps.filter((e) => e > 0);
@@ -148,11 +202,10 @@ export async function robustAccuracy(
     const xb = tf.slice(images, s, e - s);
     const yb = labelArr.slice(s, e);
     try {
-      const correct = tf.tidy(() => {
-        const f =
-          typeof model === 'function' ? model : (t: tf.Tensor) => model.apply(t, { training: false }) as tf.Tensor;
-        return Array.from(tf.argMax(f(xb), 1).dataSync()).map((p, i) => (p === yb[i] ? 1 : 0));
-      });
+      // clean accuracy through the same preprocessing as the attack
+      const correct = tf.tidy(() =>
+        Array.from(tf.argMax(logits(xb), 1).dataSync()).map((p, i) => (p === yb[i] ? 1 : 0)),
+      );
       let results: AttackResult[] = [];
       if (positive.length > 0) {
         results = await attack.run(model, xb, yb, {

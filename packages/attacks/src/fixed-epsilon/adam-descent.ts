@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { AdamStep, adamSettings, type AdamArgs, type StepRule } from './optimizers';
+import type { OptionSchema } from '@lipnet/core';
+import { ADAM_SCHEMA, AdamStep, adamSettings, type AdamArgs, type StepRule } from './optimizers';
 import { LpGradientDescent, type LpGradientArgs, type LpGradientDefaults } from './lp-gradient-descent';
 
 /** Options of the Adam variants: the gradient-attack options plus Adam's β₁, β₂, ε. */
@@ -14,8 +15,8 @@ export abstract class AdamLpGradientDescent extends LpGradientDescent {
   readonly adamBeta1: number;
   readonly adamBeta2: number;
   readonly adamEpsilon: number;
-  constructor(who: string, args: AdamGradientArgs, defaults: LpGradientDefaults) {
-    super(who, args, defaults);
+  constructor(who: string, args: AdamGradientArgs, defaults: LpGradientDefaults, more: OptionSchema = {}) {
+    super(who, args, defaults, { ...ADAM_SCHEMA, ...more });
     const s = adamSettings(who, args);
     this.adamBeta1 = s.adamBeta1;
     this.adamBeta2 = s.adamBeta2;

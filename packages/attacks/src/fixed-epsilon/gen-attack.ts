@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, checkRange, fail } from '../errors';
+import { LipnetOptionError, defineOptions, opt } from '@lipnet/core';
 import { perSample, pick } from '../ops';
 
 /** Options of {@link GenAttack}; defaults are foolbox 3.3.4's. */
@@ -18,6 +18,19 @@ export interface GenAttackArgs {
   /** Evolve the noise at this `[height, width]` and resize it bilinearly to the images (rank-4 channels-last inputs). Default: full size. */
   reducedDims?: [number, number] | null;
 }
+
+const GEN_ATTACK_OPTIONS = defineOptions('GenAttack', {
+  steps: opt.integer({ min: 1 }).default(1000),
+  population: opt.integer({ min: 2 }).default(10),
+  mutationProbability: opt.number({ min: 0, max: 1 }).default(0.1),
+  mutationRange: opt.number({ gt: 0 }).default(0.15),
+  samplingTemperature: opt.number({ gt: 0 }).default(0.3),
+  reducedDims: opt
+    .arrayOf(opt.integer({ min: 1 }), { length: 2 })
+    .describedAs('[height, width] of positive integers', 'Pass e.g. `[8, 8]`.')
+    .orNull()
+    .default(null),
+});
 
 /**
  * GenAttack (foolbox `GenAttack`, Alzantot et al. 2019): a gradient-free, targeted L∞ attack that evolves
@@ -44,24 +57,13 @@ export class GenAttack extends Attack {
 
   constructor(args: GenAttackArgs = {}) {
     super();
-    const who = 'GenAttack';
-    this.steps = checkInt(who, 'steps', args.steps ?? 1000);
-    this.population = checkInt(who, 'population', args.population ?? 10, 2);
-    this.mutationProbability = checkRange(
-      who,
-      'mutationProbability',
-      args.mutationProbability ?? 0.1,
-      0,
-      1,
-      false,
-      false,
-    );
-    this.mutationRange = checkPositive(who, 'mutationRange', args.mutationRange ?? 0.15);
-    this.samplingTemperature = checkPositive(who, 'samplingTemperature', args.samplingTemperature ?? 0.3);
-    const rd = args.reducedDims ?? null;
-    if (rd !== null && !(Array.isArray(rd) && rd.length === 2 && rd.every((v) => Number.isInteger(v) && v > 0)))
-      fail(who, 'reducedDims', 'be [height, width] of positive integers or null', rd, 'Pass e.g. `[8, 8]`.');
-    this.reducedDims = rd;
+    const o = GEN_ATTACK_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.population = o.population;
+    this.mutationProbability = o.mutationProbability;
+    this.mutationRange = o.mutationRange;
+    this.samplingTemperature = o.samplingTemperature;
+    this.reducedDims = o.reducedDims as [number, number] | null;
   }
 
   /** `clip(x + clip(resize(noise), ±ε))` for one member of each sample's population. */
@@ -74,21 +76,23 @@ export class GenAttack extends Attack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
     if (!ctx.targeted)
-      fail(
-        this.name,
-        'criterion',
-        'be targeted ({ targets })',
-        "'misclassification'",
-        'GenAttack is targeted only, as in foolbox: pass `criterion: { targets }`.',
-      );
+      throw new LipnetOptionError({
+        code: 'CONFLICTING_OPTIONS',
+        who: this.name,
+        option: 'criterion',
+        expected: 'be targeted ({ targets })',
+        got: "'misclassification'",
+        fix: 'GenAttack is targeted only, as in foolbox: pass `criterion: { targets }`.',
+      });
     if (this.reducedDims && x.rank !== 4)
-      fail(
-        this.name,
-        'reducedDims',
-        'be used with [N, H, W, C] images',
-        `rank ${x.rank}`,
-        'Drop `reducedDims` for flat inputs.',
-      );
+      throw new LipnetOptionError({
+        code: 'CONFLICTING_OPTIONS',
+        who: this.name,
+        option: 'reducedDims',
+        expected: 'be used with [N, H, W, C] images',
+        got: `images of rank ${x.rank}`,
+        fix: 'Drop `reducedDims` for flat inputs.',
+      });
     const eps = epsilon as number;
     const [lo, hi] = ctx.bounds;
     const n = x.shape[0] as number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { defineOptions, opt, type OptionSchema } from '@lipnet/core';
 import { normalizeL1, randomStart } from '../geometry/lp-ball';
 import { crossEntropy, normalizeL2, projectL2, projectLinf, scaleL1 } from '../ops';
 import type { Bounds } from '../types';
@@ -21,6 +21,16 @@ export interface LpGradientArgs {
 /** Defaults of one attack class. */
 export type LpGradientDefaults = Required<Omit<LpGradientArgs, 'absStepsize'>>;
 
+/** The rules of {@link LpGradientArgs}, with one attack class's defaults. */
+export function lpGradientSchema(defaults: LpGradientDefaults) {
+  return {
+    relStepsize: opt.number({ gt: 0 }).default(defaults.relStepsize),
+    absStepsize: opt.number({ gt: 0 }),
+    steps: opt.integer({ min: 1 }).default(defaults.steps),
+    randomStart: opt.boolean().default(defaults.randomStart),
+  };
+}
+
 /**
  * foolbox `BaseGradientDescent` for any of L1, L2, L∞: optional random start in the ε-ball, then
  * `steps` times `x ← clip_bounds(Π_ε(x + s·rule(normalize(∇CE(x)))))`, s = +1 (untargeted, ascent)
@@ -36,14 +46,20 @@ export abstract class LpGradientDescent extends Attack {
   readonly steps: number;
   readonly randomStart: boolean;
 
-  constructor(who: string, args: LpGradientArgs, defaults: LpGradientDefaults) {
+  /**
+   * Checks every option of the attack at once: the gradient options (with `defaults`) and the
+   * subclass's own rules `more` (which the subclass then reads with their `resolve`); unknown keys
+   * are refused with the closest valid name.
+   */
+  constructor(who: string, args: LpGradientArgs, defaults: LpGradientDefaults, more: OptionSchema = {}) {
     super();
-    this.relStepsize = checkPositive(who, 'relStepsize', args.relStepsize ?? defaults.relStepsize);
-    this.absStepsize = args.absStepsize === undefined ? null : checkPositive(who, 'absStepsize', args.absStepsize);
-    this.steps = checkInt(who, 'steps', args.steps ?? defaults.steps);
-    const rs = args.randomStart ?? defaults.randomStart;
-    if (typeof rs !== 'boolean') fail(who, 'randomStart', 'be a boolean', rs, 'Pass true or false.');
-    this.randomStart = rs;
+    const base = lpGradientSchema(defaults);
+    defineOptions(who, { ...base, ...more }).parse(args);
+    const o = defineOptions(who, base).parsePart(args);
+    this.relStepsize = o.relStepsize;
+    this.absStepsize = o.absStepsize ?? null;
+    this.steps = o.steps;
+    this.randomStart = o.randomStart;
   }
 
   /** Gradient normalisation of this norm (foolbox `normalize`). */

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkPositive } from '../errors';
+import { opt } from '@lipnet/core';
 import { MomentumStep, type StepRule } from './optimizers';
 import { LpGradientDescent, normalizeFor, type LpGradientArgs } from './lp-gradient-descent';
 
@@ -12,6 +12,9 @@ export interface MomentumIterativeArgs extends LpGradientArgs {
 /** foolbox defaults (those of the basic iterative method). */
 const MI = { relStepsize: 0.2, steps: 10, randomStart: false };
 
+/** `momentum`: a finite number ≥ 0, default 1. */
+const MOMENTUM = opt.number({ min: 0 }).default(1.0);
+
 /**
  * Momentum iterative fast gradient method (foolbox `…MomentumIterativeFastGradientMethod`, Dong et al.
  * 2018). As in foolbox, the gradient is first normalised in the attack's norm (sign for L∞), then
@@ -20,8 +23,8 @@ const MI = { relStepsize: 0.2, steps: 10, randomStart: false };
 abstract class MomentumIterative extends LpGradientDescent {
   readonly momentum: number;
   constructor(who: string, args: MomentumIterativeArgs) {
-    super(who, args, MI);
-    this.momentum = checkPositive(who, 'momentum', args.momentum ?? 1.0, true);
+    super(who, args, MI, { momentum: MOMENTUM });
+    this.momentum = MOMENTUM.resolve(args.momentum, { who, path: 'momentum' });
   }
   protected override makeRule(x0: tf.Tensor, stepsize: number): StepRule {
     return new MomentumStep(x0, stepsize, this.momentum, (a) => normalizeFor(this.distance, a));

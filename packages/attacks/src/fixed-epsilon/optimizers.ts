@@ -2,7 +2,7 @@
 // `step` is called inside the attack's per-step tf.tidy: it returns the step (owned by that tidy)
 // and keeps its own state alive across steps.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPositive, checkRange } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 
 /** One update rule: maps a normalised gradient to the step added to x. */
 export interface StepRule {
@@ -29,13 +29,16 @@ export interface AdamArgs {
   adamEpsilon?: number;
 }
 
-/** Validated Adam settings. */
+/** The rules of {@link AdamArgs}: β₁, β₂ in [0, 1), ε > 0. */
+export const ADAM_SCHEMA = {
+  adamBeta1: opt.number({ min: 0, lt: 1 }).default(0.9),
+  adamBeta2: opt.number({ min: 0, lt: 1 }).default(0.999),
+  adamEpsilon: opt.number({ gt: 0 }).default(1e-8),
+};
+
+/** Validated Adam settings (the other keys of `a` are the caller's to check). */
 export function adamSettings(who: string, a: AdamArgs): Required<AdamArgs> {
-  return {
-    adamBeta1: checkRange(who, 'adamBeta1', a.adamBeta1 ?? 0.9, 0, 1, false, true),
-    adamBeta2: checkRange(who, 'adamBeta2', a.adamBeta2 ?? 0.999, 0, 1, false, true),
-    adamEpsilon: checkPositive(who, 'adamEpsilon', a.adamEpsilon ?? 1e-8),
-  };
+  return defineOptions(who, ADAM_SCHEMA).parsePart(a);
 }
 
 /**

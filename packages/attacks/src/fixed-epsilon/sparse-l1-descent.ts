@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkRange } from '../errors';
+import { opt } from '@lipnet/core';
 import { normalizeL1, projectL1Ball } from '../geometry/lp-ball';
 import type { Bounds } from '../types';
 import { LpGradientDescent, type LpGradientArgs } from './lp-gradient-descent';
@@ -9,6 +9,9 @@ export interface SparseL1DescentArgs extends LpGradientArgs {
   /** Only coordinates with |∇| at or above this per-sample quantile move. Default 0.99. */
   quantile?: number;
 }
+
+/** `quantile`: a number in [0, 1], default 0.99. */
+const QUANTILE = opt.number({ min: 0, max: 1 }).default(0.99);
 
 /**
  * Per-row quantile of `[n, d]` values with linear interpolation between order statistics
@@ -39,8 +42,9 @@ export class SparseL1DescentAttack extends LpGradientDescent {
   readonly distance = 'l1' as const;
   readonly quantile: number;
   constructor(args: SparseL1DescentArgs = {}) {
-    super('SparseL1DescentAttack', args, { relStepsize: 0.2, steps: 10, randomStart: false });
-    this.quantile = checkRange('SparseL1DescentAttack', 'quantile', args.quantile ?? 0.99, 0, 1, false, false);
+    const who = 'SparseL1DescentAttack';
+    super(who, args, { relStepsize: 0.2, steps: 10, randomStart: false }, { quantile: QUANTILE });
+    this.quantile = QUANTILE.resolve(args.quantile, { who, path: 'quantile' });
   }
   protected override normalize(g: tf.Tensor, x: tf.Tensor, [lo, hi]: Bounds): tf.Tensor {
     return tf.tidy(() => {

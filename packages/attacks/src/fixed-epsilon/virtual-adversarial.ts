@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { LipnetOptionError, defineOptions, formatValue, opt } from '@lipnet/core';
 import { norms, perSample } from '../ops';
 
 /** Options of {@link VirtualAdversarialAttack}. */
@@ -10,6 +10,14 @@ export interface VirtualAdversarialArgs {
   /** Length of the probe perturbation ξ. Default 1e-6. */
   xi?: number;
 }
+
+const VIRTUAL_ADVERSARIAL_OPTIONS = defineOptions('VirtualAdversarialAttack', {
+  steps: opt
+    .integer({ min: 1 })
+    .describedAs('an integer ≥ 1', 'Pass e.g. `new VirtualAdversarialAttack({ steps: 1 })`.')
+    .required(),
+  xi: opt.number({ gt: 0 }).default(1e-6),
+});
 
 /**
  * Virtual adversarial attack (foolbox `VirtualAdversarialAttack`, Miyato et al. 2015): power
@@ -29,11 +37,9 @@ export class VirtualAdversarialAttack extends Attack {
   readonly xi: number;
   constructor(args: VirtualAdversarialArgs) {
     super();
-    const who = 'VirtualAdversarialAttack';
-    if (!args || args.steps === undefined)
-      fail(who, 'steps', 'be given', undefined, 'Pass e.g. `new VirtualAdversarialAttack({ steps: 1 })`.');
-    this.steps = checkInt(who, 'steps', args.steps);
-    this.xi = checkPositive(who, 'xi', args.xi ?? 1e-6);
+    const o = VIRTUAL_ADVERSARIAL_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.xi = o.xi;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
@@ -54,13 +60,14 @@ export class VirtualAdversarialAttack extends Attack {
         d = next;
         const tiny = tf.tidy(() => tf.any(tf.less(norms(d), 1e-30)).dataSync()[0]);
         if (tiny)
-          fail(
-            this.name,
-            'xi',
-            'be large enough for a non-zero KL gradient',
-            this.xi,
-            'Pass a larger `xi` (e.g. 1e-3).',
-          );
+          throw new LipnetOptionError({
+            code: 'INVALID_OPTION',
+            who: this.name,
+            option: 'xi',
+            expected: 'be large enough for a non-zero KL gradient',
+            got: formatValue(this.xi),
+            fix: 'Pass a larger `xi` (e.g. 1e-3).',
+          });
         if (await ctx.tick(it + 1, this.steps)) break;
       }
       const eps = epsilon as number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { margin, norms, whereSample } from '../ops';
 
 /** Options of {@link EADAttack}; defaults are foolbox 3.3.4's. */
@@ -22,6 +22,17 @@ export interface EADAttackArgs {
   /** Stop a FISTA run when the loss did not fall by 0.01 % over a tenth of the steps. Default true. */
   abortEarly?: boolean;
 }
+
+const EAD_OPTIONS = defineOptions('EADAttack', {
+  binarySearchSteps: opt.integer({ min: 1 }).default(9),
+  steps: opt.integer({ min: 1 }).default(10000),
+  initialStepsize: opt.number({ gt: 0 }).default(1e-2),
+  confidence: opt.number({ min: 0 }).default(0),
+  initialConst: opt.number({ gt: 0 }).default(1e-3),
+  regularization: opt.number({ min: 0 }).default(1e-2),
+  decisionRule: opt.oneOf(['EN', 'L1']).default('EN'),
+  abortEarly: opt.boolean().default(true),
+});
 
 /**
  * Elastic-net attack (foolbox `EADAttack`, Chen et al. 2018). For each constant c (binary search as in
@@ -50,19 +61,15 @@ export class EADAttack extends Attack {
 
   constructor(args: EADAttackArgs = {}) {
     super();
-    const who = 'EADAttack';
-    this.binarySearchSteps = checkInt(who, 'binarySearchSteps', args.binarySearchSteps ?? 9);
-    this.steps = checkInt(who, 'steps', args.steps ?? 10000);
-    this.initialStepsize = checkPositive(who, 'initialStepsize', args.initialStepsize ?? 1e-2);
-    this.confidence = checkPositive(who, 'confidence', args.confidence ?? 0, true);
-    this.initialConst = checkPositive(who, 'initialConst', args.initialConst ?? 1e-3);
-    this.regularization = checkPositive(who, 'regularization', args.regularization ?? 1e-2, true);
-    const rule = args.decisionRule ?? 'EN';
-    if (rule !== 'EN' && rule !== 'L1') fail(who, 'decisionRule', "be 'EN' or 'L1'", rule, "Pass 'EN' or 'L1'.");
-    this.decisionRule = rule;
-    const ae = args.abortEarly ?? true;
-    if (typeof ae !== 'boolean') fail(who, 'abortEarly', 'be a boolean', ae, 'Pass true or false.');
-    this.abortEarly = ae;
+    const o = EAD_OPTIONS.parse(args);
+    this.binarySearchSteps = o.binarySearchSteps;
+    this.steps = o.steps;
+    this.initialStepsize = o.initialStepsize;
+    this.confidence = o.confidence;
+    this.initialConst = o.initialConst;
+    this.regularization = o.regularization;
+    this.decisionRule = o.decisionRule;
+    this.abortEarly = o.abortEarly;
   }
 
   /** Shrinkage-thresholding towards x0 by β, then the bounds (foolbox `_project_shrinkage_thresholding`). */

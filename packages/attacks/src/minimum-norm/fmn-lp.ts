@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive, fail } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
+import { initAttackOption } from '../init-attack-option';
 import { searchBoundary } from '../geometry/boundary-search';
 import { projectL1Ball } from '../geometry/lp-ball';
 import { keepLargest, margin, normalizeL2, norms, perSample, whereSample } from '../ops';
@@ -21,6 +22,16 @@ export interface FMNAttackArgs {
   /** Bisections from the starting points to the boundary (used with `initAttack` or `startingPoints`). Default 10. */
   binarySearchSteps?: number;
 }
+
+/** The rules of {@link FMNAttackArgs} (`minStepsize` defaults to `maxStepsize / 100`). */
+const FMN_LP_SCHEMA = {
+  steps: opt.integer({ min: 1 }).default(100),
+  maxStepsize: opt.number({ gt: 0 }).default(1.0),
+  minStepsize: opt.number({ gt: 0 }),
+  gamma: opt.number({ gt: 0 }).default(0.05),
+  initAttack: initAttackOption.default(null),
+  binarySearchSteps: opt.integer({ min: 1 }).default(10),
+};
 
 /** The dual norm of p, in which the gradient is measured for the distance-to-boundary jump. */
 const DUAL = { l1: 'linf', linf: 'l1' } as const;
@@ -51,15 +62,13 @@ export abstract class FMNAttackLp extends Attack {
 
   constructor(who: string, args: FMNAttackArgs) {
     super();
-    this.steps = checkInt(who, 'steps', args.steps ?? 100);
-    this.maxStepsize = checkPositive(who, 'maxStepsize', args.maxStepsize ?? 1.0);
-    this.minStepsize = checkPositive(who, 'minStepsize', args.minStepsize ?? this.maxStepsize / 100);
-    this.gamma = checkPositive(who, 'gamma', args.gamma ?? 0.05);
-    const ia = args.initAttack ?? null;
-    if (ia !== null && !(ia instanceof Attack))
-      fail(who, 'initAttack', 'be an Attack instance or null', typeof ia, 'Pass e.g. `new L2DeepFoolAttack()`.');
-    this.initAttack = ia;
-    this.binarySearchSteps = checkInt(who, 'binarySearchSteps', args.binarySearchSteps ?? 10);
+    const o = defineOptions(who, FMN_LP_SCHEMA).parse(args);
+    this.steps = o.steps;
+    this.maxStepsize = o.maxStepsize;
+    this.minStepsize = o.minStepsize ?? o.maxStepsize / 100;
+    this.gamma = o.gamma;
+    this.initAttack = o.initAttack;
+    this.binarySearchSteps = o.binarySearchSteps;
   }
 
   /** Per-sample norm of δ in this attack's norm. */

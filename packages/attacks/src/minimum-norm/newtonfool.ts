@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, checkPositive } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample, pick } from '../ops';
 
 /** Options of {@link NewtonFoolAttack}; defaults are foolbox 3.3.4's. */
@@ -10,6 +10,11 @@ export interface NewtonFoolAttackArgs {
   /** η, bounding each decrease of the label's probability by `η‖x₀‖₂‖∇p‖₂`. Default 0.01. */
   stepsize?: number;
 }
+
+const NEWTON_FOOL_OPTIONS = defineOptions('NewtonFoolAttack', {
+  steps: opt.integer({ min: 1 }).default(100),
+  stepsize: opt.number({ gt: 0 }).default(0.01),
+});
 
 /**
  * NewtonFool (foolbox `NewtonFoolAttack`, Jang et al. 2017): Newton steps on the softmax probability p of
@@ -33,8 +38,9 @@ export class NewtonFoolAttack extends Attack {
 
   constructor(args: NewtonFoolAttackArgs = {}) {
     super();
-    this.steps = checkInt('NewtonFoolAttack', 'steps', args.steps ?? 100);
-    this.stepsize = checkPositive('NewtonFoolAttack', 'stepsize', args.stepsize ?? 0.01);
+    const o = NEWTON_FOOL_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.stepsize = o.stepsize;
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {

@@ -1,7 +1,7 @@
 import { AdditiveNoiseAttack, type RepeatedNoiseArgs } from './additive';
 
 /**
- * foolbox `L2AdditiveGaussianNoiseAttack`: Gaussian noise scaled to L2 norm ε, then clipped to the bounds. No options.
+ * foolbox `L2AdditiveGaussianNoiseAttack`: Gaussian noise scaled to L2 norm ε, then clipped to the bounds. No options (any key is refused).
  *
  * @example
  * const [r] = await new L2AdditiveGaussianNoiseAttack().run(model, x, y, { epsilons: [0.5], seed: 0 });
@@ -11,13 +11,13 @@ export class L2AdditiveGaussianNoiseAttack extends AdditiveNoiseAttack {
   readonly distance = 'l2' as const;
   protected readonly noise = 'gaussian' as const;
   protected readonly scaling = 'l2' as const;
-  constructor() {
-    super('L2AdditiveGaussianNoiseAttack', null);
+  constructor(args: Record<string, never> = {}) {
+    super('L2AdditiveGaussianNoiseAttack', args, false);
   }
 }
 
 /**
- * foolbox `L2AdditiveUniformNoiseAttack`: uniform noise in [−1, 1] scaled to L2 norm ε, then clipped. No options.
+ * foolbox `L2AdditiveUniformNoiseAttack`: uniform noise in [−1, 1] scaled to L2 norm ε, then clipped. No options (any key is refused).
  *
  * @example
  * const [r] = await new L2AdditiveUniformNoiseAttack().run(model, x, y, { epsilons: [0.5], seed: 0 });
@@ -27,13 +27,13 @@ export class L2AdditiveUniformNoiseAttack extends AdditiveNoiseAttack {
   readonly distance = 'l2' as const;
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'l2' as const;
-  constructor() {
-    super('L2AdditiveUniformNoiseAttack', null);
+  constructor(args: Record<string, never> = {}) {
+    super('L2AdditiveUniformNoiseAttack', args, false);
   }
 }
 
 /**
- * foolbox `L2ClippingAwareAdditiveGaussianNoiseAttack`: Gaussian noise scaled so that its L2 norm after clipping is ε (Rauber & Bethge 2020). No options.
+ * foolbox `L2ClippingAwareAdditiveGaussianNoiseAttack`: Gaussian noise scaled so that its L2 norm after clipping is ε (Rauber & Bethge 2020). No options (any key is refused).
  *
  * @example
  * const [r] = await new L2ClippingAwareAdditiveGaussianNoiseAttack().run(model, x, y, { epsilons: [0.5], seed: 0 });
@@ -43,13 +43,13 @@ export class L2ClippingAwareAdditiveGaussianNoiseAttack extends AdditiveNoiseAtt
   readonly distance = 'l2' as const;
   protected readonly noise = 'gaussian' as const;
   protected readonly scaling = 'l2ClippingAware' as const;
-  constructor() {
-    super('L2ClippingAwareAdditiveGaussianNoiseAttack', null);
+  constructor(args: Record<string, never> = {}) {
+    super('L2ClippingAwareAdditiveGaussianNoiseAttack', args, false);
   }
 }
 
 /**
- * foolbox `L2ClippingAwareAdditiveUniformNoiseAttack`: uniform noise scaled so that its L2 norm after clipping is ε (Rauber & Bethge 2020). No options.
+ * foolbox `L2ClippingAwareAdditiveUniformNoiseAttack`: uniform noise scaled so that its L2 norm after clipping is ε (Rauber & Bethge 2020). No options (any key is refused).
  *
  * @example
  * const [r] = await new L2ClippingAwareAdditiveUniformNoiseAttack().run(model, x, y, { epsilons: [0.5], seed: 0 });
@@ -59,13 +59,13 @@ export class L2ClippingAwareAdditiveUniformNoiseAttack extends AdditiveNoiseAtta
   readonly distance = 'l2' as const;
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'l2ClippingAware' as const;
-  constructor() {
-    super('L2ClippingAwareAdditiveUniformNoiseAttack', null);
+  constructor(args: Record<string, never> = {}) {
+    super('L2ClippingAwareAdditiveUniformNoiseAttack', args, false);
   }
 }
 
 /**
- * foolbox `LinfAdditiveUniformNoiseAttack`: uniform noise scaled to L∞ norm ε, then clipped. No options.
+ * foolbox `LinfAdditiveUniformNoiseAttack`: uniform noise scaled to L∞ norm ε, then clipped. No options (any key is refused).
  *
  * @example
  * const [r] = await new LinfAdditiveUniformNoiseAttack().run(model, x, y, { epsilons: [8 / 255], seed: 0 });
@@ -75,8 +75,8 @@ export class LinfAdditiveUniformNoiseAttack extends AdditiveNoiseAttack {
   readonly distance = 'linf' as const;
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'linf' as const;
-  constructor() {
-    super('LinfAdditiveUniformNoiseAttack', null);
+  constructor(args: Record<string, never> = {}) {
+    super('LinfAdditiveUniformNoiseAttack', args, false);
   }
 }
 
@@ -92,7 +92,7 @@ export class L2RepeatedAdditiveGaussianNoiseAttack extends AdditiveNoiseAttack {
   protected readonly noise = 'gaussian' as const;
   protected readonly scaling = 'l2' as const;
   constructor(args: RepeatedNoiseArgs = {}) {
-    super('L2RepeatedAdditiveGaussianNoiseAttack', args);
+    super('L2RepeatedAdditiveGaussianNoiseAttack', args, true);
   }
 }
 
@@ -108,7 +108,7 @@ export class L2RepeatedAdditiveUniformNoiseAttack extends AdditiveNoiseAttack {
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'l2' as const;
   constructor(args: RepeatedNoiseArgs = {}) {
-    super('L2RepeatedAdditiveUniformNoiseAttack', args);
+    super('L2RepeatedAdditiveUniformNoiseAttack', args, true);
   }
 }
 
@@ -124,7 +124,7 @@ export class L2ClippingAwareRepeatedAdditiveGaussianNoiseAttack extends Additive
   protected readonly noise = 'gaussian' as const;
   protected readonly scaling = 'l2ClippingAware' as const;
   constructor(args: RepeatedNoiseArgs = {}) {
-    super('L2ClippingAwareRepeatedAdditiveGaussianNoiseAttack', args);
+    super('L2ClippingAwareRepeatedAdditiveGaussianNoiseAttack', args, true);
   }
 }
 
@@ -140,7 +140,7 @@ export class L2ClippingAwareRepeatedAdditiveUniformNoiseAttack extends AdditiveN
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'l2ClippingAware' as const;
   constructor(args: RepeatedNoiseArgs = {}) {
-    super('L2ClippingAwareRepeatedAdditiveUniformNoiseAttack', args);
+    super('L2ClippingAwareRepeatedAdditiveUniformNoiseAttack', args, true);
   }
 }
 
@@ -156,6 +156,6 @@ export class LinfRepeatedAdditiveUniformNoiseAttack extends AdditiveNoiseAttack 
   protected readonly noise = 'uniform' as const;
   protected readonly scaling = 'linf' as const;
   constructor(args: RepeatedNoiseArgs = {}) {
-    super('LinfRepeatedAdditiveUniformNoiseAttack', args);
+    super('LinfRepeatedAdditiveUniformNoiseAttack', args, true);
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, fail } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample, whereSample } from '../ops';
 import { clippingAwareScale } from './clipping-aware';
 
@@ -15,6 +15,12 @@ export interface RepeatedNoiseArgs {
   checkTrivial?: boolean;
 }
 
+/** The rules of {@link RepeatedNoiseArgs}. */
+const REPEATED_NOISE_SCHEMA = {
+  repeats: opt.integer({ min: 1 }).default(100),
+  checkTrivial: opt.boolean().default(true),
+};
+
 /**
  * foolbox `BaseAdditiveNoiseAttack` / `BaseRepeatedAdditiveNoiseAttack`: `x' = clip(x + η·p)` with p
  * Gaussian or uniform in [−1, 1] and η so that `‖η·p‖ = ε` (L2 or L∞) or `‖clip(x + η·p) − x‖₂ = ε`
@@ -28,12 +34,24 @@ export abstract class AdditiveNoiseAttack extends Attack {
   readonly repeats: number;
   readonly checkTrivial: boolean;
 
-  constructor(who: string, args: RepeatedNoiseArgs | null) {
+  /** Only the noise reads the model's argmax: integer logits are fine. */
+  protected override readonly needsGradients: boolean = false;
+
+  /**
+   * `repeated`: the `…Repeated…` attacks, which take {@link RepeatedNoiseArgs}; the single-draw ones
+   * take no options (any key is refused).
+   */
+  constructor(who: string, args: RepeatedNoiseArgs | Record<string, never> | undefined, repeated: boolean) {
     super();
-    this.repeats = args ? checkInt(who, 'repeats', args.repeats ?? 100) : 1;
-    const ct = args ? (args.checkTrivial ?? true) : false;
-    if (typeof ct !== 'boolean') fail(who, 'checkTrivial', 'be a boolean', ct, 'Pass true or false.');
-    this.checkTrivial = ct;
+    if (repeated) {
+      const o = defineOptions(who, REPEATED_NOISE_SCHEMA).parse(args);
+      this.repeats = o.repeats;
+      this.checkTrivial = o.checkTrivial;
+    } else {
+      defineOptions(who, {}).parse(args);
+      this.repeats = 1;
+      this.checkTrivial = false;
+    }
   }
 
   /** One scaled, clipped noise draw. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackContext } from '../attack';
-import { checkInt } from '../errors';
+import { opt } from '@lipnet/core';
 import { perSample, whereSample } from '../ops';
 import { FlexibleDistanceAttack, type FlexibleDistanceArgs } from '../corruptions/flexible-distance';
 
@@ -11,6 +11,12 @@ export interface LinearSearchBlendedUniformNoiseArgs extends FlexibleDistanceArg
   /** Blend factors tried, `linspace(0, 1, steps + 1)`. Default 1000. */
   steps?: number;
 }
+
+/** The rules of {@link LinearSearchBlendedUniformNoiseArgs} (besides `distance`). */
+const BLENDED_SCHEMA = {
+  directions: opt.integer({ min: 1 }).default(1000),
+  steps: opt.integer({ min: 1 }).default(1000),
+};
 
 /**
  * Blended uniform noise (foolbox `LinearSearchBlendedUniformNoiseAttack`): draw uniform noise in the
@@ -26,9 +32,10 @@ export class LinearSearchBlendedUniformNoiseAttack extends FlexibleDistanceAttac
   readonly directions: number;
   readonly steps: number;
   constructor(args: LinearSearchBlendedUniformNoiseArgs = {}) {
-    super('LinearSearchBlendedUniformNoiseAttack', args.distance);
-    this.directions = checkInt('LinearSearchBlendedUniformNoiseAttack', 'directions', args.directions ?? 1000);
-    this.steps = checkInt('LinearSearchBlendedUniformNoiseAttack', 'steps', args.steps ?? 1000);
+    const o = FlexibleDistanceAttack.parseOptions('LinearSearchBlendedUniformNoiseAttack', args, BLENDED_SCHEMA);
+    super('LinearSearchBlendedUniformNoiseAttack', o.distance);
+    this.directions = o.directions;
+    this.steps = o.steps;
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../attack';
-import { checkInt, fail } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { norms, perSample, whereSample } from '../ops';
 
 /** Options of {@link SaltAndPepperNoiseAttack}; defaults are foolbox 3.3.4's. */
@@ -12,6 +12,12 @@ export interface SaltAndPepperNoiseArgs {
   /** Channel axis for `acrossChannels` (negative counts from the end). Default: the last axis of rank > 2 inputs. */
   channelAxis?: number;
 }
+
+const SALT_AND_PEPPER_OPTIONS = defineOptions('SaltAndPepperNoiseAttack', {
+  steps: opt.integer({ min: 1 }).default(1000),
+  acrossChannels: opt.boolean().default(true),
+  channelAxis: opt.integer().describedAs('an integer', 'Pass e.g. -1 (channels-last).').orNull().default(null),
+});
 
 /**
  * Salt-and-pepper noise (foolbox `SaltAndPepperNoiseAttack`, L2 minimisation): step k sets each pixel to
@@ -29,18 +35,15 @@ export class SaltAndPepperNoiseAttack extends Attack {
   readonly steps: number;
   readonly acrossChannels: boolean;
   readonly channelAxis: number | null;
+  /** Reads only the model's argmax: integer logits are fine. */
+  protected override readonly needsGradients: boolean = false;
 
   constructor(args: SaltAndPepperNoiseArgs = {}) {
     super();
-    const who = 'SaltAndPepperNoiseAttack';
-    this.steps = checkInt(who, 'steps', args.steps ?? 1000);
-    const ac = args.acrossChannels ?? true;
-    if (typeof ac !== 'boolean') fail(who, 'acrossChannels', 'be a boolean', ac, 'Pass true or false.');
-    this.acrossChannels = ac;
-    const ca = args.channelAxis ?? null;
-    if (ca !== null && !Number.isInteger(ca))
-      fail(who, 'channelAxis', 'be an integer', ca, 'Pass e.g. -1 (channels-last).');
-    this.channelAxis = ca;
+    const o = SALT_AND_PEPPER_OPTIONS.parse(args);
+    this.steps = o.steps;
+    this.acrossChannels = o.acrossChannels;
+    this.channelAxis = o.channelAxis;
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {

@@ -47,13 +47,7 @@ export function avgPoolGradWasm(args: {
     padInfo.bottom === 0 &&
     padInfo.right === 0 &&
     dy.dtype === 'float32';
-  if (!tiles)
-    return runStock(
-      'AvgPoolGrad',
-      backend,
-      args.inputs as Record<string, TensorInfo>,
-      args.attrs as Record<string, unknown>,
-    );
+  if (!tiles) return runStock('AvgPoolGrad', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   const dy6 = reshapeInfo(backend, dy, [n, oh, 1, ow, 1, c]);
   const scale = filledInfo(backend, [1, sh, 1, sw, 1], 1 / (fh * fw));
   const spread = runStock('Multiply', backend, { a: dy6, b: scale }, {}); // [N, oH, S, oW, S, C]

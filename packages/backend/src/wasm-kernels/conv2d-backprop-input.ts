@@ -10,11 +10,15 @@
  * W'[r',s',k,c] = W[fh−1−r', fw−1−s', c, k], padded by (fh−1−pT, fw−1−pL) on
  * the top/left and so that the output is exactly H×W (bottom/right: H + pT − oH·S). The zero insertion is a
  * broadcast multiply of dy[N,oH,1,oW,1,K] by a one-hot [S,1,S,1] mask (C++).
- * NHWC only; falls back to the stock kernel for geometries it does not cover.
+ * Stride 1 with C a multiple of 4 (demo4's conv2) runs that convolution on
+ * lipnet's direct SIMD kernel (conv-forward-simd.ts), W' built by a JS loop;
+ * other strides on XNNPACK's Conv2D. NHWC only; falls back to the stock kernel
+ * for geometries it does not cover.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Conv2DGradAttrs, TensorInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
+import { directConv } from './conv-direct';
 
 interface BackpropInputAttrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
@@ -31,12 +35,7 @@ export function conv2dBackpropInputWasm(args: {
   const filter = args.inputs['filter'] as TensorInfo;
   const attrs = args.attrs as unknown as BackpropInputAttrs;
   if (attrs.dataFormat === 'NCHW') {
-    return runStock(
-      'Conv2DBackpropInput',
-      backend,
-      args.inputs as Record<string, TensorInfo>,
-      args.attrs as Record<string, unknown>,
-    );
+    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   }
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape,
@@ -60,12 +59,14 @@ export function conv2dBackpropInputWasm(args: {
   const padRight = w + left - upW;
   if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
     // e.g. a 1×1 filter with stride 2: not on the hot path, the stock kernel is exact.
-    return runStock(
-      'Conv2DBackpropInput',
-      backend,
-      args.inputs as Record<string, TensorInfo>,
-      args.attrs as Record<string, unknown>,
-    );
+    return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
+  }
+  if (sh === 1 && sw === 1 && info.inChannels % 4 === 0) {
+    // lipnet's direct SIMD convolution (conv-forward-simd.ts) of dy with W'.
+    const wT = flippedTransposed(backend, filter);
+    const dx = directConv(backend, dy, wT, padTop, padLeft, h, w);
+    release(backend, wT);
+    return dx;
   }
   let up = dy;
   if (sh > 1 || sw > 1) {
@@ -98,4 +99,19 @@ export function conv2dBackpropInputWasm(args: {
   release(backend, wT);
   if (up !== dy) release(backend, up);
   return dx;
+}
+
+/** W'[r', s', k, c] = W[fh−1−r', fw−1−s', c, k] as a new [fh, fw, K, C] tensor (a small filter: a JS loop). */
+function flippedTransposed(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+  const [fh, fw, c, k] = filter.shape as [number, number, number, number];
+  const out = backend.makeOutput([fh, fw, k, c], 'float32');
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const src = backend.typedArrayFromHeap(filter) as Float32Array;
+  for (let r = 0; r < fh; r++)
+    for (let s = 0; s < fw; s++) {
+      const from = ((fh - 1 - r) * fw + (fw - 1 - s)) * c * k;
+      const to = (r * fw + s) * k * c;
+      for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < k; ki++) dst[to + ki * c + ci] = src[from + ci * k + ki]!;
+    }
+  return out;
 }

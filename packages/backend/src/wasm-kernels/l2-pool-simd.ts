@@ -10,12 +10,16 @@
  *
  * (r recomputed from x, deel-lip's ε square-root gradient). Channels are
  * processed four at a time with f32x4 when C is a multiple of 4, else one at
- * a time; rows and columns past the last whole window get no gradient.
+ * a time; rows and columns past the last whole window get no gradient. The
+ * common case (C % 4 = 0, whole windows of ≤ 16 taps: demo4's layers) runs a
+ * module generated per geometry with the window unrolled
+ * (l2-pool-window-simd.ts), the same arithmetic.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './stock';
 import { WasmKernelsError } from '../errors';
+import { windowModuleApplies, windowModuleBytes } from './l2-pool-window-simd';
 import {
   F32,
   I32,
@@ -27,6 +31,7 @@ import {
   moduleOnBackendMemory,
   op,
 } from './wasm-encoding';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
 interface Lanes {
@@ -282,8 +287,16 @@ function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
   return { n, h, w, c, ph, pw, oh: Math.floor(h / ph), ow: Math.floor(w / pw) };
 }
 
+/** The per-geometry module (l2-pool-window-simd.ts) when it applies, else undefined. */
+function windowFns(backend: BackendWasm, g: ReturnType<typeof geometry>): Record<string, Function> | undefined {
+  if (!windowModuleApplies(g.h, g.w, g.c, g.ph, g.pw)) return undefined;
+  const key = `LipnetL2PoolWindow ${g.w},${g.c},${g.ph},${g.pw}`;
+  return moduleOnBackendMemory(backend, key, () => windowModuleBytes({ w: g.w, c: g.c, ph: g.ph, pw: g.pw }))
+    .exports as Record<string, Function>;
+}
+
 function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn {
-  const exports = moduleOnBackendMemory(backend, 'LipnetL2Pool', l2PoolModuleBytes).exports;
+  const exports = moduleOnBackendMemory(backend, FUSED_KERNELS.l2Pool, l2PoolModuleBytes).exports;
   return exports[`${name}${c % 4 === 0 ? 4 : 1}`] as PoolFn;
 }
 
@@ -291,9 +304,14 @@ function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn 
 export function l2PoolWasm(args: Args): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
-  const g = geometry('LipnetL2Pool', x, args.attrs);
+  const g = geometry(FUSED_KERNELS.l2Pool, x, args.attrs);
   const out = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
   if (g.n * g.oh * g.ow * g.c === 0) return out;
+  const fast = windowFns(backend, g);
+  if (fast) {
+    fast['pool']!(memoryOffset(backend, x), memoryOffset(backend, out), g.n * g.oh, args.attrs['scale'] as number);
+    return out;
+  }
   fn(backend, 'pool', g.c)(
     memoryOffset(backend, x),
     memoryOffset(backend, out),
@@ -318,7 +336,7 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
-  const g = geometry('LipnetL2PoolGrad', x, args.attrs);
+  const g = geometry(FUSED_KERNELS.l2PoolGrad, x, args.attrs);
   if (dy.shape.join() !== [g.n, g.oh, g.ow, g.c].join() || dy.dtype !== 'float32') {
     throw new WasmKernelsError(
       `LipnetL2PoolGrad (wasm): dy must be float32 of the pooled shape [${[g.n, g.oh, g.ow, g.c].join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,
@@ -334,7 +352,17 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
       memoryOffset(backend, out),
       size,
     ).fill(0);
-  if (g.n * g.oh * g.ow * g.c > 0) {
+  const fast = windowFns(backend, g);
+  if (fast && g.n * g.oh * g.ow * g.c > 0) {
+    fast['poolGrad']!(
+      memoryOffset(backend, x),
+      memoryOffset(backend, out),
+      memoryOffset(backend, dy),
+      g.n * g.oh,
+      args.attrs['scale'] as number,
+      args.attrs['eps'] as number,
+    );
+  } else if (g.n * g.oh * g.ow * g.c > 0) {
     fn(backend, 'poolGrad', g.c)(
       memoryOffset(backend, x),
       memoryOffset(backend, out),

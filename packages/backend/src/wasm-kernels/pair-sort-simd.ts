@@ -29,11 +29,35 @@ import {
   moduleOnBackendMemory,
   op,
 } from './wasm-encoding';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
 const FIRSTS = [0, 0, 2, 2];
 const SECONDS = [1, 1, 3, 3];
 const SWAPPED = [1, 0, 3, 2];
+
+/** Pushes m = ([a₀, a₀, a₁, a₁] − [b₀, b₀, b₁, b₁]) > 0 for the pairs in the v128 local v. */
+export const pairMask = (v: number): number[] => [
+  ...op.get(v),
+  ...op.get(v),
+  ...op.shuffle(FIRSTS),
+  ...op.get(v),
+  ...op.get(v),
+  ...op.shuffle(SECONDS),
+  ...op.f32x4Sub,
+  ...op.v128Zero,
+  ...op.f32x4Gt,
+];
+
+/** Pushes the v128 local src with its pairs swapped where the mask local m is set. */
+export const permuted = (src: number, m: number): number[] => [
+  ...op.get(src),
+  ...op.get(src),
+  ...op.shuffle(SWAPPED),
+  ...op.get(src),
+  ...op.get(m),
+  ...op.bitselect,
+];
 
 /**
  * `permute(order, src, dst, n)`: dst = src with each pair swapped where
@@ -48,27 +72,14 @@ function permuteBody(): number[] {
     ...at(order, i),
     ...op.v128Load,
     ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(FIRSTS),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SECONDS),
-    ...op.f32x4Sub,
-    ...op.v128Zero,
-    ...op.f32x4Gt,
+    ...pairMask(v),
     ...op.set(m),
     // dst chunk = m ? swapped src : src
     ...at(dst, i),
     ...at(src, i),
     ...op.v128Load,
     ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SWAPPED),
-    ...op.get(v),
-    ...op.get(m),
-    ...op.bitselect,
+    ...permuted(v, m),
     ...op.v128Store,
   ];
   // The last pair when n is not a multiple of 4, with scalar ops.
@@ -132,7 +143,7 @@ export function pairSortModuleBytes(): Uint8Array<ArrayBuffer> {
 type Permute = (order: number, src: number, dst: number, n: number) => void;
 
 function permuteFor(backend: BackendWasm): Permute {
-  return moduleOnBackendMemory(backend, 'LipnetPairSort', pairSortModuleBytes).exports['permute'] as Permute;
+  return moduleOnBackendMemory(backend, FUSED_KERNELS.pairSort, pairSortModuleBytes).exports['permute'] as Permute;
 }
 
 function checkEven(name: string, x: TensorInfo): void {
@@ -157,7 +168,7 @@ function run(backend: BackendWasm, order: TensorInfo, src: TensorInfo): TensorIn
 /** Kernel function of `LipnetPairSort` for 'wasm' (input x). */
 export function pairSortWasm(args: Args): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
-  checkEven('LipnetPairSort', x);
+  checkEven(FUSED_KERNELS.pairSort, x);
   return run(args.backend as BackendWasm, x, x);
 }
 
@@ -165,7 +176,7 @@ export function pairSortWasm(args: Args): TensorInfo {
 export function pairSortGradWasm(args: Args): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
-  checkEven('LipnetPairSortGrad', x);
+  checkEven(FUSED_KERNELS.pairSortGrad, x);
   if (dy.shape.join() !== x.shape.join() || dy.dtype !== 'float32') {
     throw new WasmKernelsError(
       `LipnetPairSortGrad (wasm): dy must be float32 of x's shape [${x.shape.join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}].`,

@@ -8,53 +8,72 @@ import { avgPoolGradWasm } from './avg-pool-grad';
 import { batchMatMulWasm } from './batch-mat-mul';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import { conv2dWasm } from './conv2d';
 import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
+import { tileWasm } from './tile';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
+import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { WasmKernelsError } from '../errors';
+import { FUSED_KERNELS } from '@lipnet/core';
 
 /** The kernels lipnet supplies for the wasm backend (replacements of stock ones, and lipnet's own `Lipnet*` kernels). */
 export type WasmTrainingKernel =
+  | 'Conv2D'
   | 'Conv2DBackpropFilter'
   | 'Conv2DBackpropInput'
   | 'BatchMatMul'
   | 'AvgPoolGrad'
   | 'Sum'
   | 'Identity'
-  | 'LipnetPairSort'
-  | 'LipnetPairSortGrad'
-  | 'LipnetL2Pool'
-  | 'LipnetL2PoolGrad';
+  | 'Tile'
+  | typeof FUSED_KERNELS.pairSort
+  | typeof FUSED_KERNELS.pairSortGrad
+  | typeof FUSED_KERNELS.biasPairSort
+  | typeof FUSED_KERNELS.biasPairSortGrad
+  | typeof FUSED_KERNELS.l2Pool
+  | typeof FUSED_KERNELS.l2PoolGrad;
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
+  'Conv2D',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'BatchMatMul',
   'AvgPoolGrad',
   'Sum',
   'Identity',
-  'LipnetPairSort',
-  'LipnetPairSortGrad',
-  'LipnetL2Pool',
-  'LipnetL2PoolGrad',
+  'Tile',
+  FUSED_KERNELS.pairSort,
+  FUSED_KERNELS.pairSortGrad,
+  FUSED_KERNELS.biasPairSort,
+  FUSED_KERNELS.biasPairSortGrad,
+  FUSED_KERNELS.l2Pool,
+  FUSED_KERNELS.l2PoolGrad,
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
+  // Stride-1 convolutions on lipnet's direct SIMD kernel; the rest on the stock XNNPACK one.
+  Conv2D: conv2dWasm as unknown as tf.KernelFunc,
   Conv2DBackpropFilter: conv2dBackpropFilterWasm as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInputWasm as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMulWasm as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGradWasm as unknown as tf.KernelFunc,
   Sum: sumWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
+  // Block copies instead of the stock per-element index arithmetic (attacks broadcast per-sample masks with it).
+  Tile: tileWasm as unknown as tf.KernelFunc,
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
-  LipnetPairSort: pairSortWasm as unknown as tf.KernelFunc,
-  LipnetPairSortGrad: pairSortGradWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.pairSort]: pairSortWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.pairSortGrad]: pairSortGradWasm as unknown as tf.KernelFunc,
+  // A Lipschitz layer's bias + GroupSort(2) (FUSED_KERNELS), one WebAssembly pass each way (db in the backward pass).
+  [FUSED_KERNELS.biasPairSort]: biasPairSortWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.biasPairSortGrad]: biasPairSortGradWasm as unknown as tf.KernelFunc,
   // ScaledL2NormPooling2D's fused pooling (FUSED_KERNELS), one WebAssembly pass each way.
-  LipnetL2Pool: l2PoolWasm as unknown as tf.KernelFunc,
-  LipnetL2PoolGrad: l2PoolGradWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.l2Pool]: l2PoolWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.l2PoolGrad]: l2PoolGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */
@@ -71,6 +90,7 @@ const BUILDING_BLOCKS = [
   'AvgPoolGrad',
   'Conv2DBackpropInput',
   'Identity',
+  'Tile',
 ];
 
 const installed = new Set<WasmTrainingKernel>();

@@ -57,10 +57,10 @@ export function runStock(
       `@lipnet/backend: the wasm backend has no '${name}' kernel to build on; expected @tensorflow/tfjs-backend-wasm 4.22.0.`,
     );
   }
-  const out = cfg.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs: attrs as tf.NamedAttrMap, backend });
+  const out = cfg.kernelFunc({ inputs: inputs, attrs: attrs as tf.NamedAttrMap, backend });
   if (Array.isArray(out))
     throw new WasmKernelsError(`@lipnet/backend: stock kernel '${name}' returned several outputs`);
-  return out as TensorInfo;
+  return out;
 }
 
 /** Frees an intermediate TensorInfo made by a stock kernel (reference counted). */
@@ -71,7 +71,7 @@ export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
 /** A view of `x` with another shape sharing its data (reference count +1; release it). */
 export function reshapeInfo(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
   if (tf.util.sizeFromShape(shape) !== tf.util.sizeFromShape(x.shape)) {
-    throw new WasmKernelsError(`@lipnet/backend: cannot view shape [${x.shape}] as [${shape}]`);
+    throw new WasmKernelsError(`@lipnet/backend: cannot view shape [${x.shape.join(', ')}] as [${shape.join(', ')}]`);
   }
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape, dtype: x.dtype };
@@ -128,7 +128,7 @@ export function filledInfo(backend: BackendWasm, shape: number[], value: number)
 /** A copy of `x` with its own data id. */
 export function copyInfo(backend: BackendWasm, x: TensorInfo): TensorInfo {
   const out = backend.makeOutput(x.shape.slice(), x.dtype);
-  (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(x) as Float32Array);
+  (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(x));
   return out;
 }
 
@@ -146,7 +146,10 @@ const rhsViews = new WeakMap<object, string>();
 export function gemmInfo(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [m, k] = a.shape as [number, number];
   const [k2, n] = b.shape as [number, number];
-  if (k !== k2) throw new WasmKernelsError(`@lipnet/backend: GEMM inner sizes differ, [${a.shape}]·[${b.shape}]`);
+  if (k !== k2)
+    throw new WasmKernelsError(
+      `@lipnet/backend: GEMM inner sizes differ, [${a.shape.join(', ')}]·[${b.shape.join(', ')}]`,
+    );
   const view = `${k}x${n}`;
   const seen = rhsViews.get(b.dataId);
   let rhs = b;

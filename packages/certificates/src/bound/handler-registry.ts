@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { UnsupportedLayerError } from '../errors';
+import { LipnetUnsupportedError, formatValue } from '@lipnet/core';
 
 /** What a {@link LayerBoundHandler} returns for a layer with one input. */
 export interface LayerBoundResult {
@@ -56,13 +56,14 @@ export function supportedClassNames(): string[] {
   return [...handlers.keys()].sort();
 }
 
-/** An {@link UnsupportedLayerError} saying what about `layer` cannot be bounded and what to do. */
-export function unsupported(layer: tfl.layers.Layer, why: string, fix: string): UnsupportedLayerError {
-  return new UnsupportedLayerError(
-    layer.name,
-    layer.getClassName(),
-    `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`,
-  );
+/** A LipnetUnsupportedError (code UNSUPPORTED_LAYER) saying what about `layer` cannot be bounded and what to do. */
+export function unsupported(layer: tfl.layers.Layer, why: string, fix: string): LipnetUnsupportedError {
+  return new LipnetUnsupportedError({
+    code: 'UNSUPPORTED_LAYER',
+    who: 'lipschitzUpperBound',
+    option: 'model',
+    message: `layer '${layer.name}' (${layer.getClassName()}) ${why}. ${fix}`,
+  });
 }
 
 /** `n | [a, b] | null` → `[a, b]` (tfjs configs hold either). */
@@ -80,7 +81,7 @@ export function kCoef(layer: tfl.layers.Layer): number {
     (layer.getConfig() as { kCoefLip?: unknown }).kCoefLip ??
     1;
   if (typeof k !== 'number' || !Number.isFinite(k))
-    throw unsupported(layer, `has kCoefLip ${String(k)}`, 'Pass a finite kCoefLip.');
+    throw unsupported(layer, `has kCoefLip ${formatValue(k)}`, 'Pass a finite kCoefLip.');
   return Math.abs(k);
 }
 
@@ -113,7 +114,7 @@ const ACTIVATION_BOUNDS: Record<string, number> = {
 export function activationBound(layer: tfl.layers.Layer): number {
   const cfg = layer.getConfig() as { activation?: unknown };
   const act = cfg.activation ?? 'linear';
-  const name = typeof act === 'string' ? act : String((act as { className?: string }).className ?? act);
+  const name = typeof act === 'string' ? act : ((act as { className?: string }).className ?? formatValue(act));
   const b = ACTIVATION_BOUNDS[name];
   if (b === undefined) {
     throw unsupported(

@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { isCondensable } from '@lipnet/layers';
-import { BoundVerificationError } from '../errors';
+import { LipnetError } from '@lipnet/core';
 import type { MergeBoundResult } from './handler-registry';
 
 const fail = (layer: tfl.layers.Layer, what: string) =>
-  new BoundVerificationError(
-    `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) ${what}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
-  );
+  new LipnetError({
+    code: 'VERIFICATION_FAILED',
+    who: 'lipschitzUpperBound',
+    message: `layer '${layer.name}' (${layer.getClassName()}) ${what}: the layer does not compute what its className promises. Register a correct handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+  });
 
 /**
  * Random-pair spot check of a one-input layer's bound against its own forward pass:
@@ -66,10 +68,10 @@ export function spotCheckMerge(
       ),
     ];
   });
-  if (lhs! > rhs! * (1 + 1e-3) + 1e-6) {
+  if (lhs > rhs * (1 + 1e-3) + 1e-6) {
     throw fail(
       layer,
-      `moved random inputs apart by ${lhs!.toPrecision(6)}, above what its merge rule allows (${rhs!.toPrecision(6)})`,
+      `moved random inputs apart by ${lhs.toPrecision(6)}, above what its merge rule allows (${rhs.toPrecision(6)})`,
     );
   }
 }
@@ -95,10 +97,12 @@ export function checkExport(layer: tfl.layers.Layer, parts: tfl.layers.Layer[], 
     if (a.shape.join() !== b.shape.join()) return [Infinity, 1];
     return [tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!, tf.max(tf.abs(a)).dataSync()[0]!];
   });
-  if (!(diff! <= 1e-4 * (1 + scale!))) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
-    );
+  if (!(diff <= 1e-4 * (1 + scale))) {
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `layer '${layer.name}' (${layer.getClassName()}): its vanilla export computes different outputs than the layer itself (max |Δ| = ${diff}), so a bound on the export would not bound the running layer. Check that the layer's normalised weights are up to date.`,
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { certifiedConvNorm, dilateKernel, matrixSpectralNormBound, type Conv2DGeometry } from '@lipnet/constraints';
-import { BoundVerificationError } from '../errors';
+import { LipnetError } from '@lipnet/core';
 import { operatorPowerIteration } from '../operator-power-iteration';
 import {
   activationBound,
@@ -212,9 +212,11 @@ const nonNegativeLinearHandler: LayerBoundHandler = (layer, inputShape) => {
     );
   });
   if (minEntry! < 0 || odd! > 1e-5 * (1 + rowMax!)) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
-    );
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `layer '${layer.name}' (${layer.getClassName()}) was expected to be a linear map with non-negative weights (an average pool), but A·1 / Aᵀ·1 / A(−1) say otherwise. Register a handler with registerLipschitzBoundHandler('${layer.getClassName()}', …).`,
+    });
   }
   const bound = Math.sqrt(rowMax! * colMax!) * (1 + 1e-6);
   const est = operatorPowerIteration(op, inputShape).sigma;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { BoundVerificationError } from '../errors';
+import { LipnetError } from '@lipnet/core';
 import {
   boundHandler,
   supportedClassNames,
@@ -29,9 +29,11 @@ const isMerge = (r: LayerBoundResult | MergeBoundResult): r is MergeBoundResult 
 
 function checked(layer: tfl.layers.Layer, cls: string, r: LayerBoundResult): LayerBoundResult {
   if (!(r.bound >= 0) || !Number.isFinite(r.bound)) {
-    throw new BoundVerificationError(
-      `lipschitzUpperBound: the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`,
-    );
+    throw new LipnetError({
+      code: 'VERIFICATION_FAILED',
+      who: 'lipschitzUpperBound',
+      message: `the handler for '${cls}' returned bound ${r.bound} for layer '${layer.name}'. A bound must be a finite number ≥ 0.`,
+    });
   }
   return r;
 }

@@ -56,7 +56,7 @@ export function powerIterationHermitian(
     vi[i]! /= norm;
   }
   let lambda = 0;
-  let it = 0;
+  let it: number;
   const wr = new Float64Array(n);
   const wi = new Float64Array(n);
   for (it = 1; it <= maxIter; it++) {

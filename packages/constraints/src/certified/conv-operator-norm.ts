@@ -1,4 +1,4 @@
-import { LipnetConfigError } from '../errors';
+import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 import { certifiedMaxEigenvalue, type Hermitian } from './certified-eigenvalue';
 
 /** Geometry of a 2-D convolution `y = conv2d(x, K)` in tfjs layout (NHWC input, kernel [kh, kw, cin, cout]). */
@@ -40,9 +40,12 @@ export function convOutputAndPadding(g: Conv2DGeometry): {
   if (g.padding === 'valid') {
     return { outH: Math.ceil((g.inH - ekh + 1) / sh), outW: Math.ceil((g.inW - ekw + 1) / sw), padTop: 0, padLeft: 0 };
   }
-  throw new LipnetConfigError(
-    `convOutputAndPadding: expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`,
-  );
+  throw new LipnetOptionError({
+    code: 'INVALID_OPTION',
+    who: 'convOutputAndPadding',
+    option: 'padding',
+    message: `expected \`padding\` 'same' or 'valid', got '${String(g.padding)}'.`,
+  });
 }
 
 /** Per-axis polyphase description of a strided, dilated, padded convolution embedded in a circular canvas. */
@@ -94,9 +97,12 @@ export interface ConvNormBound {
 export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeometry): ConvNormBound {
   const { kh, kw, cin, cout } = g;
   if (kernel.length !== kh * kw * cin * cout) {
-    throw new LipnetConfigError(
-      `convOperatorNormBound: expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: 'convOperatorNormBound',
+      option: 'kernel',
+      message: `expected a kernel of ${kh}×${kw}×${cin}×${cout} = ${kh * kw * cin * cout} values, got ${kernel.length}.`,
+    });
   }
   const [sh, sw] = g.strides ?? [1, 1];
   const [dh, dw] = g.dilation ?? [1, 1];

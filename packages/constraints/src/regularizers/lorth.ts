@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, fmt } from '../errors';
+import { LipnetInputError, LipnetOptionError, defineOptions, formatShape, opt } from '@lipnet/core';
 import { LipschitzRegularizer } from './lipschitz-regularizer';
 
 /** Options of {@link Lorth2D}. */
@@ -13,6 +13,33 @@ export interface Lorth2DArgs {
   /** Receives deel-lip's warning for the hard-to-optimise square case C·s² = M (default `console.warn`). */
   warn?: (message: string) => void;
 }
+
+/** What tfjs' deserialiser adds to a config it revives a regularizer from. */
+const TFJS_CONFIG_KEYS = ['customObjects'];
+
+/** The options of {@link Lorth2D}, declared once. */
+const LORTH2D_OPTIONS = defineOptions(
+  'Lorth2D',
+  {
+    kernelShape: opt
+      .arrayOf(opt.integer({ min: 1 }), { length: 4 })
+      .describedAs('[R, R, C, M], 4 positive integers', "Pass the conv kernel's shape (HWIO).")
+      .orNull(),
+    stride: opt.integer({ min: 1 }).describedAs('an integer ≥ 1', 'Pass e.g. 1.').default(1),
+    convTranspose: opt.boolean().default(false),
+    warn: opt.func<(message: string) => void>(),
+  },
+  { passthrough: TFJS_CONFIG_KEYS },
+);
+
+/** The options of {@link LorthRegularizer}: {@link Lorth2D}'s, the weight and the rank. */
+const LORTH_REGULARIZER_OPTIONS = LORTH2D_OPTIONS.extend('LorthRegularizer', {
+  lambdaLorth: opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. 1.').default(1),
+  dim: opt
+    .oneOf([2])
+    .describedAs('2 (only 2-D convolutions are supported)', 'Pass 2 (deel-lip supports dim 2 only as well).')
+    .default(2),
+});
 
 interface Geometry {
   r: number;
@@ -44,14 +71,11 @@ export class Lorth2D {
   private readonly warn: (message: string) => void;
 
   constructor(args: Lorth2DArgs = {}) {
-    const s = args.stride ?? 1;
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 1) {
-      throw new LipnetConfigError(`Lorth2D: expected \`stride\` to be an integer ≥ 1, got ${fmt(s)}. Pass e.g. 1.`);
-    }
-    this.stride = s;
-    this.convTranspose = args.convTranspose ?? false;
-    this.warn = args.warn ?? ((m) => console.warn(m));
-    if (args.kernelShape != null) this.setKernelShape(args.kernelShape);
+    const o = LORTH2D_OPTIONS.parse(args);
+    this.stride = o.stride;
+    this.convTranspose = o.convTranspose;
+    this.warn = o.warn ?? ((m) => console.warn(m));
+    if (o.kernelShape != null) this.setKernelShape(o.kernelShape);
   }
 
   /** The kernel shape `[R, R, C, M]`, or null until set or seen. */
@@ -61,24 +85,30 @@ export class Lorth2D {
 
   /** Sets the kernel shape and checks it (deel-lip `set_kernel_shape`). */
   setKernelShape(shape: number[]): void {
-    if (!Array.isArray(shape) || shape.length !== 4 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new LipnetConfigError(
-        `Lorth2D: expected \`kernelShape\` [R, R, C, M] of 4 positive integers, got ${fmt(shape)}. Pass the conv kernel's shape (HWIO).`,
-      );
+    const checked = LORTH2D_OPTIONS.schema.kernelShape.resolve(shape, { who: 'Lorth2D', path: 'kernelShape' });
+    if (checked === null || checked === undefined) {
+      throw new LipnetOptionError({
+        code: 'MISSING_OPTION',
+        who: 'Lorth2D',
+        option: 'kernelShape',
+        message: "`kernelShape` is required here. Pass the conv kernel's shape [R, R, C, M] (HWIO).",
+      });
     }
-    const [r, r2, c, m] = shape as [number, number, number, number];
+    const [r, r2, c, m] = checked as [number, number, number, number];
+    const refuse = (message: string) =>
+      new LipnetOptionError({ code: 'CONFLICTING_OPTIONS', who: 'Lorth2D', option: 'kernelShape', message });
     if (r !== r2 || r % 2 === 0) {
-      throw new LipnetConfigError(
-        `Lorth2D: Lorth requires odd square kernels, got kernel size ${r}×${r2}. Use a kernel such as 3×3 (deel-lip: "requires odd kernels").`,
+      throw refuse(
+        `Lorth requires odd square kernels, got kernel size ${r}×${r2}. Use a kernel such as 3×3 (deel-lip: "requires odd kernels").`,
       );
     }
     const s = this.stride;
     const msg = (kind: string) =>
-      `Lorth2D: impossible ${kind} configuration for an orthogonal convolution (kernel ${r}×${r}, C=${c} inputs, M=${m} outputs, stride ${s}). ` +
+      `impossible ${kind} configuration for an orthogonal convolution (kernel ${r}×${r}, C=${c} inputs, M=${m} outputs, stride ${s}). ` +
       'Change the channel counts or the stride (Achour et al. 2022, as deel-lip checks).';
     if (c * s * s >= m) {
-      if (m > c * r * r) throw new LipnetConfigError(msg('RO (row-orthogonal)'));
-    } else if (s > r) throw new LipnetConfigError(msg('CO (column-orthogonal)'));
+      if (m > c * r * r) throw refuse(msg('RO (row-orthogonal)'));
+    } else if (s > r) throw refuse(msg('CO (column-orthogonal)'));
     if (c * s * s === m) this.warn('LorthRegularizer: warning configuration C*S^2=M is hard to optimize.');
     const delta = Math.max(0, this.convTranspose ? c - s * s * m : m - s * s * c);
     this.kernelShapeValue = [...shape];
@@ -88,15 +118,22 @@ export class Lorth2D {
   /** The Lorth term of `w` (a scalar, differentiable in `w`). */
   computeLorth(w: tf.Tensor): tf.Scalar {
     if (w.rank !== 4) {
-      throw new LipnetConfigError(
-        `Lorth2D: expected a 4-D conv kernel [R, R, C, M], got shape [${w.shape}]. Use OrthDenseRegularizer for Dense kernels.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'Lorth2D',
+        option: 'kernel',
+        message: `expected a 4-D conv kernel [R, R, C, M], got shape ${formatShape(w.shape)}. Use OrthDenseRegularizer for Dense kernels.`,
+      });
     }
     if (!this.kernelShapeValue) this.setKernelShape(w.shape);
-    if (w.shape.some((d, i) => d !== this.kernelShapeValue![i])) {
-      throw new LipnetConfigError(
-        `Lorth2D: the kernel has shape [${w.shape}] but the regularizer was set up for [${this.kernelShapeValue}]. Use one regularizer per kernel.`,
-      );
+    const expected = this.kernelShapeValue!;
+    if (w.shape.some((d, i) => d !== expected[i])) {
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'Lorth2D',
+        option: 'kernel',
+        message: `the kernel has shape ${formatShape(w.shape)} but the regularizer was set up for ${formatShape(expected)}. Use one regularizer per kernel.`,
+      });
     }
     const { m, padding, delta } = this.geometry!;
     return tf.tidy(() => {
@@ -151,21 +188,15 @@ export class LorthRegularizer extends LipschitzRegularizer {
 
   constructor(args: LorthRegularizerArgs = {}) {
     super();
-    const lam = args.lambdaLorth ?? 1;
-    if (typeof lam !== 'number' || !Number.isFinite(lam) || lam < 0) {
-      throw new LipnetConfigError(
-        `LorthRegularizer: expected \`lambdaLorth\` to be a finite number ≥ 0, got ${fmt(lam)}. Pass e.g. 1.`,
-      );
-    }
-    const dim = args.dim ?? 2;
-    if (dim !== 2) {
-      throw new LipnetConfigError(
-        `LorthRegularizer: only 2-D convolutions are supported (\`dim\` 2), got ${fmt(dim)}. deel-lip supports dim 2 only as well.`,
-      );
-    }
-    this.lambdaLorth = lam;
-    this.dim = dim;
-    this.lorth = new Lorth2D(args);
+    const o = LORTH_REGULARIZER_OPTIONS.parse(args);
+    this.lambdaLorth = o.lambdaLorth;
+    this.dim = o.dim;
+    this.lorth = new Lorth2D({
+      kernelShape: o.kernelShape,
+      stride: o.stride,
+      convTranspose: o.convTranspose,
+      warn: o.warn,
+    });
   }
 
   /** Sets the kernel shape (deel-lip `set_kernel_shape`). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetConfigError, fmt } from '../errors';
+import { LipnetInputError, checkTensor, defineOptions, formatShape, opt } from '@lipnet/core';
 import { LipschitzRegularizer } from './lipschitz-regularizer';
 
 /** Arguments of {@link OrthDenseRegularizer}. */
@@ -7,6 +7,13 @@ export interface OrthDenseRegularizerArgs {
   /** Weight λ ≥ 0 of the penalty. Default 1. */
   lambdaOrth?: number;
 }
+
+/** The options of {@link OrthDenseRegularizer}, declared once (tfjs' deserialiser adds `customObjects`). */
+const ORTH_DENSE_OPTIONS = defineOptions(
+  'OrthDenseRegularizer',
+  { lambdaOrth: opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. 1.').default(1) },
+  { passthrough: ['customObjects'] },
+);
 
 /**
  * Penalty pushing a Dense kernel `W` (`[in, out]`) towards orthogonality (all singular values 1):
@@ -22,20 +29,18 @@ export class OrthDenseRegularizer extends LipschitzRegularizer {
 
   constructor(args: OrthDenseRegularizerArgs = {}) {
     super();
-    const lam = args.lambdaOrth ?? 1;
-    if (typeof lam !== 'number' || !Number.isFinite(lam) || lam < 0) {
-      throw new LipnetConfigError(
-        `OrthDenseRegularizer: expected \`lambdaOrth\` to be a finite number ≥ 0, got ${fmt(lam)}. Pass e.g. 1.`,
-      );
-    }
-    this.lambdaOrth = lam;
+    this.lambdaOrth = ORTH_DENSE_OPTIONS.parse(args).lambdaOrth;
   }
 
   apply(w: tf.Tensor): tf.Scalar {
+    checkTensor('OrthDenseRegularizer', 'kernel', w, { dtype: ['float32'] });
     if (w.rank !== 2) {
-      throw new LipnetConfigError(
-        `OrthDenseRegularizer: expected a 2-D kernel [in, out], got shape [${w.shape}]. Use LorthRegularizer for convolution kernels.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'OrthDenseRegularizer',
+        option: 'kernel',
+        message: `expected a 2-D kernel [in, out], got shape ${formatShape(w.shape)}. Use LorthRegularizer for convolution kernels.`,
+      });
     }
     return tf.tidy(() => {
       const [rows, cols] = w.shape as [number, number];

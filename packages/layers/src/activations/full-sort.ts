@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ActivationConfigError } from './activation-config-error';
+
 import { GroupSort, type GroupSortArgs } from './group-sort';
+import { LipnetOptionError } from '@lipnet/core';
 
 /** Arguments of {@link FullSort}: those of {@link GroupSort} without `n` (the whole channel axis). */
 export type FullSortArgs = Omit<GroupSortArgs, 'n'>;
@@ -19,9 +20,12 @@ export class FullSort extends GroupSort {
   constructor(args: FullSortArgs = {}) {
     const n = (args as GroupSortArgs).n;
     if (n !== undefined && n !== null) {
-      throw new ActivationConfigError(
-        `FullSort: expected no \`n\` (it sorts the whole channel axis), got ${String(n)}. Use GroupSort({n: ${String(n)}}) instead.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'FullSort',
+        option: 'n',
+        message: `expected no \`n\` (it sorts the whole channel axis), got ${String(n)}. Use GroupSort({n: ${String(n)}}) instead.`,
+      });
     }
     super({ ...args, n: null });
   }

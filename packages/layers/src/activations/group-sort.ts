@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
-import { ActivationConfigError, checkKCoefLip, parseDataFormat } from './activation-config-error';
+import { checkKCoefLip, parseDataFormat } from './activation-checks';
 import { FUSED_KERNELS, fusedBiasPairSort, fusedPairSort, hasFusedKernel } from '../fused-kernels';
+import { LipnetInputError, LipnetOptionError, opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -28,7 +30,7 @@ export interface GroupSortArgs extends LayerArgs {
  * the backward pass gathers `dy` with the inverse permutation p⁻¹ = argsort(p)
  * (TopK and GatherV2 only, kernels every tfjs backend has, wasm included).
  */
-const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const sortRowsAscending = tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const [rows, n] = x.shape as [number, number];
   const { flatIdx, flatInv } = tf.tidy(() => {
     const perm = tf.topk(tf.neg(x), n, true).indices; // row-wise argsort, ascending
@@ -44,7 +46,7 @@ const sortRowsAscending = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) =
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.reshape(tf.gather(tf.reshape(dy, [-1]), saved[0] as tf.Tensor1D), [rows, n]),
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** A 2×2 matrix [[m₀₀, m₀₁], [m₁₀, m₁₁]] (row-major) acting on a pair as the row vector (a, b)·M. */
 type PairMatrix = readonly [number, number, number, number];
@@ -110,7 +112,7 @@ export function pairSortPlan(c: number, backend: string = tf.getBackend()): Pair
  * is dx = where(keep, dy, swap(dy)). Saves a boolean mask (1 byte a value).
  */
 function sortPairsSelect(block: number): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  return tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const { keep, value } = tf.tidy(() => {
       const keepMask = tf.lessEqual(pairGemm(x, PAIR_DIFF, block), 0);
       return { keep: keepMask, value: tf.where(keepMask, x, pairGemm(x, PAIR_SWAP, block)) };
@@ -121,7 +123,7 @@ function sortPairsSelect(block: number): (x: tf.Tensor) => tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => tf.where(saved[0]!, dy, pairGemm(dy, PAIR_SWAP, block))),
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
 /**
@@ -146,7 +148,7 @@ function sortPairsMasked(block: number): (x: tf.Tensor) => tf.Tensor {
     tf.dispose([kept, moved]);
     return out;
   };
-  return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  return tf.customGrad<tf.Tensor>(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const s = swapMask(x);
     const value = permute(x, s);
     s.dispose();
@@ -160,7 +162,7 @@ function sortPairsMasked(block: number): (x: tf.Tensor) => tf.Tensor {
         return dx;
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
 const pairSorters = new Map<string, (x: tf.Tensor) => tf.Tensor>();
@@ -186,10 +188,14 @@ export function sortPairsAscending(x: tf.Tensor, plan?: PairSortPlan): tf.Tensor
   const c = x.shape[x.shape.length - 1] ?? 0;
   plan ??= pairSortPlan(c);
   if (!Number.isInteger(plan.block) || plan.block < 2 || plan.block % 2 !== 0 || c % plan.block !== 0) {
-    throw new ActivationConfigError(
-      `sortPairsAscending: expected \`plan.block\` to be an even divisor of the last dimension ${c}, got ${plan.block}. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: 'sortPairsAscending',
+      option: 'plan.block',
+      message:
+        `expected \`plan.block\` to be an even divisor of the last dimension ${c}, got ${plan.block}. ` +
         'Pass 2, or use pairSortPlan(c).',
-    );
+    });
   }
   if (plan.method === 'fused') return fusedPairSort(x);
   const key = `${plan.method}:${plan.block}`;
@@ -214,10 +220,14 @@ export function groupSortTensor(x: tf.Tensor, n: number, k = 1): tf.Tensor {
   return tf.tidy(() => {
     const c = x.shape[x.shape.length - 1] ?? 0;
     if (!Number.isInteger(n) || n < 1 || c % n !== 0) {
-      throw new ActivationConfigError(
-        `groupSortTensor: expected \`n\` to be a positive integer dividing the last dimension ${c}, got ${n}. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'groupSortTensor',
+        option: 'n',
+        message:
+          `expected \`n\` to be a positive integer dividing the last dimension ${c}, got ${n}. ` +
           `Pass a divisor of ${c}.`,
-      );
+      });
     }
     let y: tf.Tensor;
     if (n === 1) {
@@ -230,6 +240,9 @@ export function groupSortTensor(x: tf.Tensor, n: number, k = 1): tf.Tensor {
     return k === 1 ? y : tf.mul(y, tf.scalar(k, y.dtype));
   });
 }
+
+/** The options of GroupSort, declared once. */
+const OPTIONS = layerOptions('GroupSort', { n: opt.any(), dataFormat: opt.any(), kCoefLip: kCoefLipOption });
 
 /**
  * GroupSort activation (Anil, Lucas & Grosse, "Sorting out Lipschitz function
@@ -258,20 +271,29 @@ export class GroupSort extends tfl.layers.Layer implements LipschitzLayer {
 
   constructor(args: GroupSortArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const cls = (this.constructor as typeof GroupSort).className;
     const n = args.n ?? null;
     if (n !== null && (typeof n !== 'number' || !Number.isInteger(n) || n < 1)) {
-      throw new ActivationConfigError(
-        `${cls}: expected \`n\` to be a positive integer or null, got ${String(n)}. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: cls,
+        option: 'n',
+        message:
+          `expected \`n\` to be a positive integer or null, got ${String(n)}. ` +
           'Pass the group size (e.g. 2) or null for a full sort.',
-      );
+      });
     }
     const dataFormat = parseDataFormat(args.dataFormat ?? 'channelsLast');
     if (dataFormat !== 'channelsLast') {
-      throw new ActivationConfigError(
-        `${cls}: expected \`dataFormat\` 'channelsLast', got '${String(args.dataFormat)}'. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: cls,
+        option: 'dataFormat',
+        message:
+          `expected \`dataFormat\` 'channelsLast', got '${String(args.dataFormat)}'. ` +
           'channelsFirst is not supported (as in deel-lip); transpose the input to NHWC.',
-      );
+      });
     }
     this.n = n;
     this.dataFormat = dataFormat;
@@ -301,18 +323,26 @@ export class GroupSort extends tfl.layers.Layer implements LipschitzLayer {
   protected resolveGroupSize(c: number | null | undefined): number {
     const cls = (this.constructor as typeof GroupSort).className;
     if (typeof c !== 'number' || c < 1) {
-      throw new ActivationConfigError(
-        `${cls}: expected a known channel count on the last axis, got ${String(c)}. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: cls,
+        option: 'input',
+        message:
+          `expected a known channel count on the last axis, got ${String(c)}. ` +
           'Give the model an inputShape whose last dimension is fixed.',
-      );
+      });
     }
     const n = this.n === null || this.n > c ? c : this.n;
     if (c % n !== 0) {
       const divisors = Array.from({ length: c }, (_, i) => i + 1).filter((d) => c % d === 0);
-      throw new ActivationConfigError(
-        `${cls}: expected \`n\` to divide the channel count ${c}, got ${n}. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: cls,
+        option: 'n',
+        message:
+          `expected \`n\` to divide the channel count ${c}, got ${n}. ` +
           `Pass a divisor of ${c} (${divisors.join(', ')}) or n: null for a full sort.`,
-      );
+      });
     }
     return n;
   }

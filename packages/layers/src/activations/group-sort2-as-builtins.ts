@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ActivationConfigError, checkKCoefLip } from './activation-config-error';
+import { checkKCoefLip } from './activation-checks';
+import { LipnetInputError } from '@lipnet/core';
 
 /** Options of {@link groupSort2AsBuiltins}. */
 export interface GroupSort2AsBuiltinsOptions {
@@ -37,10 +38,14 @@ export function groupSort2AsBuiltins(
   const k = checkKCoefLip('groupSort2AsBuiltins', options.kCoefLip ?? 1);
   const c = input.shape[input.shape.length - 1];
   if (typeof c !== 'number' || c < 2 || c % 2 !== 0) {
-    throw new ActivationConfigError(
-      `groupSort2AsBuiltins: expected the input's last dimension to be a known even number, got ${String(c)}. ` +
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: 'groupSort2AsBuiltins',
+      option: 'input',
+      message:
+        `expected the input's last dimension to be a known even number, got ${String(c)}. ` +
         'GroupSort(2) sorts pairs of adjacent channels; give the input an even channel count.',
-    );
+    });
   }
   const half = c / 2;
   const nm = (suffix: string) => (options.name ? { name: `${options.name}_${suffix}` } : {});

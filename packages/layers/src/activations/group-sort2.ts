@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ActivationConfigError } from './activation-config-error';
+
 import { GroupSort, type GroupSortArgs } from './group-sort';
+import { LipnetOptionError } from '@lipnet/core';
 
 /** Arguments of {@link GroupSort2}: those of {@link GroupSort} without `n` (fixed to 2). */
 export type GroupSort2Args = Omit<GroupSortArgs, 'n'>;
@@ -19,9 +20,12 @@ export class GroupSort2 extends GroupSort {
   constructor(args: GroupSort2Args = {}) {
     const n = (args as GroupSortArgs).n;
     if (n !== undefined && n !== 2) {
-      throw new ActivationConfigError(
-        `GroupSort2: expected no \`n\` (it is always 2), got ${String(n)}. Use GroupSort({n: ${String(n)}}) instead.`,
-      );
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'GroupSort2',
+        option: 'n',
+        message: `expected no \`n\` (it is always 2), got ${String(n)}. Use GroupSort({n: ${String(n)}}) instead.`,
+      });
     }
     super({ ...args, n: 2 });
   }

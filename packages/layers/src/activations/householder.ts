@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withoutGradient } from '@lipnet/constraints';
 import type { LipschitzLayer } from '../lipschitz-layer';
-import { serializeInitializer, toInitializer, type InitializerId } from '../initializer-spec';
-import { ActivationConfigError, checkKCoefLip, parseDataFormat } from './activation-config-error';
+import { LipnetInputError, LipnetOptionError, formatShape, formatValue, opt } from '@lipnet/core';
+import { initializerOption, serializeInitializer, toInitializer, type InitializerId } from '../initializer-spec';
+import { layerOptions, kCoefLipOption } from '../layer-options';
+import { checkKCoefLip, parseDataFormat } from './activation-checks';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -22,6 +24,18 @@ export interface HouseholderArgs extends LayerArgs {
    */
   thetaInitializer?: number | InitializerId;
 }
+
+/** The options of Householder, declared once. */
+const OPTIONS = layerOptions('Householder', {
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+  thetaInitializer: opt
+    .anyOf([opt.number(), initializerOption])
+    .describedAs(
+      'a finite angle or an initializer name, instance or {className, config}',
+      "Pass an angle such as Math.PI / 2, or an initializer such as 'zeros'.",
+    ),
+});
 
 /**
  * Householder activation (Singla, Singla & Feizi, "Improved deterministic l2 robustness on
@@ -58,21 +72,20 @@ export class Householder extends tfl.layers.Layer implements LipschitzLayer {
 
   constructor(args: HouseholderArgs = {}) {
     super(args);
+    const o = OPTIONS.parse(args, 'Householder');
     if (parseDataFormat(args.dataFormat ?? 'channelsLast') !== 'channelsLast') {
-      throw new ActivationConfigError(
-        `Householder: expected \`dataFormat\` 'channelsLast', got '${String(args.dataFormat)}'. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'Householder',
+        option: 'dataFormat',
+        message:
+          `expected \`dataFormat\` 'channelsLast', got ${formatValue(args.dataFormat)}. ` +
           'Only channels-last inputs are supported (as in deel-lip); transpose NCHW data to NHWC.',
-      );
+      });
     }
     this.dataFormat = 'channelsLast';
-    this.kCoefLip = checkKCoefLip('Householder', args.kCoefLip ?? 1);
-    const init = args.thetaInitializer ?? Math.PI / 2;
-    if (typeof init === 'number' && !Number.isFinite(init)) {
-      throw new ActivationConfigError(
-        `Householder: expected a finite \`thetaInitializer\`, got ${String(init)}. Pass an angle such as Math.PI / 2.`,
-      );
-    }
-    this.thetaInit = init;
+    this.kCoefLip = o.kCoefLip;
+    this.thetaInit = o.thetaInitializer ?? Math.PI / 2;
   }
 
   /** Sets the Lipschitz constant (used by `sequential({kCoefLip})`). */
@@ -94,15 +107,19 @@ export class Householder extends tfl.layers.Layer implements LipschitzLayer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const c = shape[shape.length - 1];
     if (shape.length < 2 || c == null || c % 2 !== 0) {
-      throw new ActivationConfigError(
-        `Householder: expected an even, known channel count (last axis), got input shape [${shape.map(String)}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'Householder',
+        option: 'input',
+        message:
+          `expected an even, known channel count (last axis), got input shape ${formatShape(shape)}. ` +
           'Give the layer an input whose last dimension is even.',
-      );
+      });
     }
     const init =
       typeof this.thetaInit === 'number'
         ? tfl.initializers.constant({ value: this.thetaInit })
-        : toInitializer('Householder', this.thetaInit);
+        : toInitializer('Householder', this.thetaInit, 'thetaInitializer');
     this.theta = this.addWeight('theta', [c / 2], 'float32', init, undefined, true);
     this.built = true;
   }
@@ -117,9 +134,12 @@ export class Householder extends tfl.layers.Layer implements LipschitzLayer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const theta = this.theta!.read();
       if (x.shape[x.rank - 1] !== 2 * theta.shape[0]!) {
-        throw new ActivationConfigError(
-          `Householder: the layer was built for ${2 * theta.shape[0]!} channels, got input shape [${x.shape}]. Use one layer per channel count.`,
-        );
+        throw new LipnetInputError({
+          code: 'INVALID_SHAPE',
+          who: 'Householder',
+          option: 'input',
+          message: `the layer was built for ${2 * theta.shape[0]!} channels, got input shape ${formatShape(x.shape)}. Use one layer per channel count.`,
+        });
       }
       const [z1, z2] = tf.split(x, 2, -1) as [tf.Tensor, tf.Tensor];
       const half = tf.mul(theta, 0.5);

@@ -1,4 +1,3 @@
-export { ActivationConfigError } from './activation-config-error';
 export { GroupSort, groupSort, groupSortTensor } from './group-sort';
 export type { GroupSortArgs } from './group-sort';
 export { GroupSort2, groupSort2 } from './group-sort2';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ActivationConfigError } from './activation-config-error';
-import { PReLUlip, type PReLUlipArgs } from './prelu-lip';
+import { LipnetInputError, opt, type OptionSchema, type OptionsDefinition } from '@lipnet/core';
+import { PRELU_LIP_OPTIONS, PReLUlip, type PReLUlipArgs } from './prelu-lip';
 
 type Shape = Array<number | null>;
 
@@ -12,6 +12,15 @@ export interface LPReLUArgs extends PReLUlipArgs {
   /** Initial value of every α. Default 0.25 (torch's `PReLU` default). */
   init?: number;
 }
+
+/** The options of LPReLU: PReLUlip's and torch's slope layout. */
+const LPRELU_OPTIONS = PRELU_LIP_OPTIONS.extend('LPReLU', {
+  numParameters: opt
+    .integer({ min: 1 })
+    .describedAs('1 or the channel count', 'Pass 1 (shared slope) or the number of channels.')
+    .default(1),
+  init: opt.number().describedAs('a finite number', 'Pass e.g. 0.25.').default(0.25),
+});
 
 /**
  * torchlip's Lipschitz PReLU: `y = x` for x ≥ 0, `y = clip(α, −k, k) · x` otherwise, with
@@ -31,32 +40,28 @@ export interface LPReLUArgs extends PReLUlipArgs {
  */
 export class LPReLU extends PReLUlip {
   static override className = 'LPReLU';
+  protected static override readonly options: OptionsDefinition<OptionSchema> = LPRELU_OPTIONS;
   readonly numParameters: number;
   readonly init: number;
 
   constructor(args: LPReLUArgs = {}) {
     super(args);
-    const n = args.numParameters ?? 1;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new ActivationConfigError(
-        `LPReLU: expected \`numParameters\` to be 1 or the channel count, got ${String(n)}. Pass 1 (shared slope) or the number of channels.`,
-      );
-    }
-    const init = args.init ?? 0.25;
-    if (typeof init !== 'number' || !Number.isFinite(init)) {
-      throw new ActivationConfigError(`LPReLU: expected a finite \`init\`, got ${String(init)}. Pass e.g. 0.25.`);
-    }
-    this.numParameters = n;
-    this.init = init;
+    const o = LPRELU_OPTIONS.parse(args, this.getClassName());
+    this.numParameters = o.numParameters;
+    this.init = o.init;
   }
 
   protected override alphaShape(shape: Shape): number[] {
     const c = shape[shape.length - 1];
     if (this.numParameters !== 1 && (shape.length < 2 || c !== this.numParameters)) {
-      throw new ActivationConfigError(
-        `LPReLU: \`numParameters\` ${this.numParameters} must be 1 or the channel count (last axis), got input shape [${shape.map(String)}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'LPReLU',
+        option: 'input',
+        message:
+          `\`numParameters\` ${this.numParameters} must be 1 or the channel count (last axis), got input shape [${shape.map(String).join(', ')}]. ` +
           `Pass numParameters: ${c ?? 1}.`,
-      );
+      });
     }
     return [this.numParameters];
   }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
-import { ActivationConfigError, checkKCoefLip, parseDataFormat } from './activation-config-error';
+import { checkKCoefLip, parseDataFormat } from './activation-checks';
+import { LipnetInputError, LipnetOptionError, opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -13,6 +15,9 @@ export interface MaxMinArgs extends LayerArgs {
   /** Lipschitz constant: the output is multiplied by it. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of MaxMin, declared once. */
+const OPTIONS = layerOptions('MaxMin', { dataFormat: opt.any(), kCoefLip: kCoefLipOption });
 
 /**
  * MaxMin activation (Blot, Cord & Thome, ICIP 2016): `y = k · concat([relu(x), relu(−x)], channelAxis)`,
@@ -32,12 +37,17 @@ export class MaxMin extends tfl.layers.Layer implements LipschitzLayer {
 
   constructor(args: MaxMinArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const dataFormat = parseDataFormat(args.dataFormat ?? 'channelsLast');
     if (dataFormat === null) {
-      throw new ActivationConfigError(
-        `MaxMin: expected \`dataFormat\` 'channelsLast' or 'channelsFirst', got '${String(args.dataFormat)}'. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: 'MaxMin',
+        option: 'dataFormat',
+        message:
+          `expected \`dataFormat\` 'channelsLast' or 'channelsFirst', got '${String(args.dataFormat)}'. ` +
           "Pass 'channelsLast' (NHWC) or 'channelsFirst' (NCHW).",
-      );
+      });
     }
     this.dataFormat = dataFormat;
     this.kCoefLip = checkKCoefLip('MaxMin', args.kCoefLip ?? 1);
@@ -75,9 +85,12 @@ export class MaxMin extends tfl.layers.Layer implements LipschitzLayer {
       this.invokeCallHook(inputs, kwargs);
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       if (x.rank < 2) {
-        throw new ActivationConfigError(
-          `MaxMin: expected an input of rank ≥ 2 (batch, …, channels), got shape [${x.shape}]. Add a batch axis.`,
-        );
+        throw new LipnetInputError({
+          code: 'INVALID_SHAPE',
+          who: 'MaxMin',
+          option: 'input',
+          message: `expected an input of rank ≥ 2 (batch, …, channels), got shape [${x.shape.join(', ')}]. Add a batch axis.`,
+        });
       }
       const y = tf.concat([tf.relu(x), tf.relu(tf.neg(x))], this.axis(x.rank));
       return this.kCoefLip === 1 ? y : tf.mul(y, tf.scalar(this.kCoefLip, y.dtype));

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Condensable } from '../lipschitz-layer';
-import { ActivationConfigError, checkKCoefLip } from './activation-config-error';
+import { checkKCoefLip } from './activation-checks';
+import { LipnetInputError } from '@lipnet/core';
+import type { OptionSchema, OptionsDefinition } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -11,6 +14,9 @@ export interface PReLUlipArgs extends LayerArgs {
   /** Bound on the slopes: every α used in the forward pass lies in [−k, k]. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of PReLUlip, declared once (subclasses extend them). */
+export const PRELU_LIP_OPTIONS = layerOptions('PReLUlip', { kCoefLip: kCoefLipOption });
 
 /**
  * Parametric ReLU with bounded slopes: `y = x` for x > 0, `y = clip(α, −k, k) · x` otherwise,
@@ -40,9 +46,12 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   readonly kCoefLip: number;
   private alpha: tfl.LayerVariable | null = null;
   private builtShape: Shape | null = null;
+  /** The options schema of this class (a subclass with more options overrides it). */
+  protected static readonly options: OptionsDefinition<OptionSchema> = PRELU_LIP_OPTIONS;
 
   constructor(args: PReLUlipArgs = {}) {
     super(args);
+    (this.constructor as typeof PReLUlip).options.parse(args, this.getClassName());
     this.kCoefLip = checkKCoefLip(this.getClassName(), args.kCoefLip ?? 1);
   }
 
@@ -50,10 +59,14 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   protected alphaShape(shape: Shape): number[] {
     const alphaShape = shape.slice(1);
     if (alphaShape.some((d) => d == null)) {
-      throw new ActivationConfigError(
-        `PReLUlip: expected a fully known input shape (without batch), got [${shape.map(String)}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: this.getClassName(),
+        option: 'input',
+        message:
+          `expected a fully known input shape (without batch), got [${shape.map(String).join(', ')}]. ` +
           'Give the model an inputShape with fixed dimensions.',
-      );
+      });
     }
     return alphaShape as number[];
   }
@@ -89,7 +102,12 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   /** The slopes used in the forward pass: clip(α, −k, k). */
   clippedAlpha(): tf.Tensor {
     if (!this.alpha)
-      throw new ActivationConfigError(`${this.getClassName()}: the layer is not built yet. Call it on an input first.`);
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        option: 'input',
+        message: 'the layer is not built yet. Call it on an input first.',
+      });
     const a = this.alpha.read();
     return tf.clipByValue(a, -this.kCoefLip, this.kCoefLip);
   }
@@ -116,7 +134,12 @@ export class PReLUlip extends tfl.layers.Layer implements Condensable {
   /** A built tfjs `PReLU` holding clip(α, −k, k): same outputs, loadable without @lipnet. */
   vanillaExport(): tfl.layers.Layer {
     if (!this.builtShape)
-      throw new ActivationConfigError(`${this.getClassName()}: the layer is not built yet. Call it on an input first.`);
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        option: 'input',
+        message: 'the layer is not built yet. Call it on an input first.',
+      });
     const sharedAxes = this.vanillaSharedAxes(this.builtShape.length);
     const layer = tfl.layers.prelu({ name: `${this.name}_vanilla`, ...(sharedAxes ? { sharedAxes } : {}) });
     layer.build(this.builtShape);

@@ -1,8 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchLipNorm, type BatchLipNormArgs } from './batch-lip-norm';
+import { BATCH_LIP_NORM_OPTIONS, BatchLipNorm, type BatchLipNormArgs } from './batch-lip-norm';
+import { layerOptions } from '../layer-options';
 
 /** Arguments of {@link BatchCentering}. */
 export type BatchCenteringArgs = Omit<BatchLipNormArgs, 'centering' | 'normalize' | 'eps'>;
+
+/** The options of BatchCentering: BatchLipNorm's but `centering`, `normalize` and `eps`, which it fixes. */
+const OPTIONS = layerOptions('BatchCentering', {
+  axes: BATCH_LIP_NORM_OPTIONS.schema.axes,
+  useBias: BATCH_LIP_NORM_OPTIONS.schema.useBias,
+});
 
 /**
  * Batch centering (deel-torchlip `BatchCentering(num_features, dim=None, bias=True)`):
@@ -15,11 +22,8 @@ export class BatchCentering extends BatchLipNorm {
   static override className = 'BatchCentering';
 
   constructor(args: BatchCenteringArgs = {}) {
-    const { axes, useBias, ...rest } = args as BatchLipNormArgs;
-    delete rest.centering;
-    delete rest.normalize;
-    delete rest.eps;
-    super({ ...rest, axes, useBias, centering: true, normalize: false });
+    OPTIONS.parse(args); // refuses centering, normalize and eps (fixed here)
+    super({ ...(args as BatchLipNormArgs), centering: true, normalize: false });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withoutGradient } from '@lipnet/constraints';
-import { NormalizationConfigError, channelCount, checkBoolean } from './normalization-config-error';
+import { LipnetInputError, opt } from '@lipnet/core';
+import { layerOptions } from '../layer-options';
+import { axesMismatch, axesOption, channelCount } from './normalization-checks';
 import { ScaleBiasLayer } from './scale-bias-layer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -20,6 +22,15 @@ export interface BatchLipNormArgs extends LayerArgs {
   /** Variances below eps are replaced by 1. Default 1e-5. */
   eps?: number;
 }
+
+/** The options of BatchLipNorm, declared once. */
+export const BATCH_LIP_NORM_OPTIONS = layerOptions('BatchLipNorm', {
+  axes: axesOption(0, 'Pass e.g. [0, 1, 2].'),
+  centering: opt.boolean().default(true),
+  useBias: opt.boolean().default(true),
+  normalize: opt.boolean().default(true),
+  eps: opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. 1e-5.').default(1e-5),
+});
 
 /** Mean and scale used in inference, from the running statistics. */
 interface EvalStats {
@@ -62,30 +73,20 @@ export class BatchLipNorm extends tfl.layers.Layer {
 
   constructor(args: BatchLipNormArgs = {}) {
     super(args);
-    const cls = this.getClassName();
-    if (args.axes != null && (!Array.isArray(args.axes) || args.axes.some((a) => !Number.isInteger(a) || a < 0))) {
-      throw new NormalizationConfigError(
-        `${cls}: expected \`axes\` to be a list of integers ≥ 0, got ${JSON.stringify(args.axes)}. Pass e.g. [0, 1, 2].`,
-      );
-    }
-    this.axes = args.axes ? [...args.axes] : null;
-    this.centering = checkBoolean(cls, 'centering', args.centering ?? true);
-    this.useBias = checkBoolean(cls, 'useBias', args.useBias ?? true);
-    this.normalize = checkBoolean(cls, 'normalize', args.normalize ?? true);
-    const eps = args.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-      throw new NormalizationConfigError(
-        `${cls}: expected \`eps\` to be a finite number ≥ 0, got ${JSON.stringify(eps)}. Pass e.g. 1e-5.`,
-      );
-    }
-    this.eps = eps;
+    const o = BATCH_LIP_NORM_OPTIONS.parse(args, this.getClassName());
+    this.axes = o.axes ?? null;
+    this.centering = o.centering;
+    this.useBias = o.useBias;
+    this.normalize = o.normalize;
+    this.eps = o.eps;
   }
 
   private reduceAxes(rank: number): number[] {
     const axes = this.axes ?? Array.from({ length: rank - 1 }, (_, i) => i);
     if (axes.some((a) => a >= rank - 1) || !axes.includes(0)) {
-      throw new NormalizationConfigError(
-        `${this.getClassName()}: \`axes\` ${JSON.stringify(axes)} must include the batch axis 0 and exclude the channel axis ${rank - 1}.`,
+      throw axesMismatch(
+        this.getClassName(),
+        `\`axes\` [${axes.join(', ')}] must include the batch axis 0 and exclude the channel axis ${rank - 1}.`,
       );
     }
     return axes;
@@ -211,9 +212,12 @@ export class BatchLipNorm extends tfl.layers.Layer {
   /** The inference map as a {@link ScaleBiasLayer}: scalar s, bias `β − μ·s` (torchlip `vanilla_export`). */
   vanillaExport(): ScaleBiasLayer {
     if (!this.state)
-      throw new NormalizationConfigError(
-        `${this.getClassName()}: the layer is not built yet. Call it on an input first.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: this.getClassName(),
+        option: 'input',
+        message: 'the layer is not built yet. Call it on an input first.',
+      });
     this.updateRunningValues();
     const { mean, scale } = this.evalStats();
     const out = new ScaleBiasLayer({ scalar: scale, useBias: true, name: `${this.name}_vanilla` });

@@ -1,4 +1,3 @@
-export { NormalizationConfigError } from './normalization-config-error';
 export { LayerCentering, layerCentering } from './layer-centering';
 export type { LayerCenteringArgs } from './layer-centering';
 export { ScaleBiasLayer, scaleBiasLayer } from './scale-bias-layer';

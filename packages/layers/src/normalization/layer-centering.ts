@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { NormalizationConfigError, channelCount, checkBoolean } from './normalization-config-error';
+import { opt } from '@lipnet/core';
+import { layerOptions } from '../layer-options';
+import { axesMismatch, axesOption, channelCount } from './normalization-checks';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -15,6 +17,12 @@ export interface LayerCenteringArgs extends LayerArgs {
   /** Whether to add a trainable bias `β` of shape `[C]` (initialised to 0). Default true. */
   useBias?: boolean;
 }
+
+/** The options of LayerCentering, declared once. */
+const OPTIONS = layerOptions('LayerCentering', {
+  axes: axesOption(1, 'Pass e.g. [1, 2] for H and W.'),
+  useBias: opt.boolean().default(true),
+});
 
 /**
  * Layer centering (deel-torchlip `LayerCentering(num_features, dim=(-2, -1), bias=True)`):
@@ -35,13 +43,9 @@ export class LayerCentering extends tfl.layers.Layer {
 
   constructor(args: LayerCenteringArgs = {}) {
     super(args);
-    if (args.axes != null && (!Array.isArray(args.axes) || args.axes.some((a) => !Number.isInteger(a) || a < 1))) {
-      throw new NormalizationConfigError(
-        `LayerCentering: expected \`axes\` to be a list of integers ≥ 1 (axis 0 is the batch), got ${JSON.stringify(args.axes)}. Pass e.g. [1, 2] for H and W.`,
-      );
-    }
-    this.axes = args.axes ? [...args.axes] : null;
-    this.useBias = checkBoolean('LayerCentering', 'useBias', args.useBias ?? true);
+    const o = OPTIONS.parse(args);
+    this.axes = o.axes ?? null;
+    this.useBias = o.useBias;
   }
 
   /** The L2 Lipschitz constant: 1 (an orthogonal projection plus a constant). */
@@ -52,15 +56,17 @@ export class LayerCentering extends tfl.layers.Layer {
   private reduceAxes(rank: number): number[] {
     if (this.axes) {
       if (this.axes.some((a) => a >= rank)) {
-        throw new NormalizationConfigError(
-          `LayerCentering: \`axes\` ${JSON.stringify(this.axes)} do not fit an input of rank ${rank}. Pass axes < ${rank}.`,
+        throw axesMismatch(
+          'LayerCentering',
+          `\`axes\` [${this.axes.join(', ')}] do not fit an input of rank ${rank}. Pass axes < ${rank}.`,
         );
       }
       return this.axes;
     }
     if (rank < 3) {
-      throw new NormalizationConfigError(
-        `LayerCentering: an input of rank ${rank} has no spatial axes to centre over. Pass \`axes\` explicitly (e.g. [1]).`,
+      throw axesMismatch(
+        'LayerCentering',
+        `an input of rank ${rank} has no spatial axes to centre over. Pass \`axes\` explicitly (e.g. [1]).`,
       );
     }
     return Array.from({ length: rank - 2 }, (_, i) => i + 1);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { NormalizationConfigError, channelCount, checkBoolean } from './normalization-config-error';
+import { opt } from '@lipnet/core';
+import { layerOptions } from '../layer-options';
+import { channelCount } from './normalization-checks';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -12,6 +14,12 @@ export interface ScaleBiasLayerArgs extends LayerArgs {
   /** Whether to add a trainable bias `β` of shape `[C]` (initialised to 0). Default true. */
   useBias?: boolean;
 }
+
+/** The options of ScaleBiasLayer, declared once. */
+const OPTIONS = layerOptions('ScaleBiasLayer', {
+  scalar: opt.number().describedAs('a finite number', 'Pass e.g. 1.').default(1),
+  useBias: opt.boolean().default(true),
+});
 
 /**
  * `y = s·x + β` with a fixed scalar s and a per-channel bias (channels last): what
@@ -26,14 +34,9 @@ export class ScaleBiasLayer extends tfl.layers.Layer {
 
   constructor(args: ScaleBiasLayerArgs = {}) {
     super(args);
-    const s = args.scalar ?? 1;
-    if (typeof s !== 'number' || !Number.isFinite(s)) {
-      throw new NormalizationConfigError(
-        `ScaleBiasLayer: expected a finite \`scalar\`, got ${JSON.stringify(s)}. Pass e.g. 1.`,
-      );
-    }
-    this.scalar = s;
-    this.useBias = checkBoolean('ScaleBiasLayer', 'useBias', args.useBias ?? true);
+    const o = OPTIONS.parse(args);
+    this.scalar = o.scalar;
+    this.useBias = o.useBias;
   }
 
   /** The L2 Lipschitz constant: |scalar|. */

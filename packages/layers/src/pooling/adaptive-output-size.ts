@@ -1,17 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PoolingConfigError } from './pooling-config-error';
+import { LipnetOptionError, formatValue, opt } from '@lipnet/core';
 
 /** Checks torchlip's `output_size` of the scaled adaptive poolings: only (1, 1) keeps the Lipschitz coefficient. */
 export function checkAdaptiveOutputSize(className: string, v: unknown): [1, 1] {
   const ok = v === 1 || (Array.isArray(v) && v.length === 2 && v[0] === 1 && v[1] === 1);
   if (!ok) {
-    throw new PoolingConfigError(
-      `${className}: expected \`outputSize\` [1, 1], got ${JSON.stringify(v)}. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: className,
+      option: 'outputSize',
+      message:
+        `expected \`outputSize\` [1, 1], got ${formatValue(v)}. ` +
         'Only a global (1, 1) output is supported, as in deel-torchlip (its Lipschitz coefficient needs it).',
-    );
+    });
   }
   return [1, 1];
 }
+
+/** The `outputSize` option of the scaled adaptive poolings: 1 or [1, 1] (the default). */
+export const outputSizeOption = opt
+  .custom<[1, 1]>('1 or [1, 1]', (v, ctx) => checkAdaptiveOutputSize(ctx.who, v))
+  .default([1, 1]);
 
 type Shape = Array<number | null>;
 

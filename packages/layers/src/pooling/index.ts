@@ -1,4 +1,3 @@
-export { PoolingConfigError } from './pooling-config-error';
 export { sqrtEpsGrad } from './sqrt-eps-grad';
 export { ScaledAveragePooling2D, scaledAveragePooling2D } from './scaled-average-pooling2d';
 export type { ScaledAveragePooling2DArgs } from './scaled-average-pooling2d';

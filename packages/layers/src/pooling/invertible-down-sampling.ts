@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PoolingConfigError } from './pooling-config-error';
+
 import { InvertibleSampling, toNhwcShape, type InvertibleSamplingArgs } from './invertible-sampling';
+import { LipnetInputError } from '@lipnet/core';
 
 type Shape = Array<number | null>;
 
@@ -36,10 +37,14 @@ export class InvertibleDownSampling extends InvertibleSampling {
       [w, pw, 'width'],
     ] as const) {
       if (dim != null && dim % p !== 0) {
-        throw new PoolingConfigError(
-          `InvertibleDownSampling: expected the input ${axis} ${dim} to be a multiple of the pool size ${p}. ` +
+        throw new LipnetInputError({
+          code: 'INVALID_SHAPE',
+          who: 'InvertibleDownSampling',
+          option: 'input',
+          message:
+            `expected the input ${axis} ${dim} to be a multiple of the pool size ${p}. ` +
             'Crop or pad the input, or change poolSize.',
-        );
+        });
       }
     }
     return [b ?? null, h == null ? null : h / ph, w == null ? null : w / pw, c == null ? null : c * ph * pw];

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PoolingConfigError } from './pooling-config-error';
+import { LipnetInputError, LipnetOptionError, formatValue, opt } from '@lipnet/core';
+
 import { normalizePair, parsePoolDataFormat } from './pooling-checks';
+import { layerOptions } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -32,23 +34,33 @@ export function checkInvertibleArgs(
   args: { poolSize?: unknown; dataFormat?: unknown; channelOrder?: unknown } | undefined,
 ): { poolSize: [number, number]; dataFormat: 'channelsLast' | 'channelsFirst'; channelOrder: InvertibleChannelOrder } {
   if (args?.poolSize == null) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`poolSize\`, got ${String(args?.poolSize)}. Pass e.g. poolSize: 2 or [2, 2].`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'poolSize',
+      message: `expected \`poolSize\`, got ${String(args?.poolSize)}. Pass e.g. poolSize: 2 or [2, 2].`,
+    });
   }
   const poolSize = normalizePair(cls, 'poolSize', args.poolSize);
   const dataFormat = parsePoolDataFormat(args.dataFormat ?? 'channelsLast');
   if (dataFormat === null) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`dataFormat\` 'channelsLast' or 'channelsFirst', got '${String(args.dataFormat)}'. Pick one of the two.`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'dataFormat',
+      message: `expected \`dataFormat\` 'channelsLast' or 'channelsFirst', got '${String(args.dataFormat)}'. Pick one of the two.`,
+    });
   }
   const channelOrder = args.channelOrder ?? 'pixelshuffle';
   if (channelOrder !== 'pixelshuffle' && channelOrder !== 'spacetodepth') {
-    throw new PoolingConfigError(
-      `${cls}: expected \`channelOrder\` 'pixelshuffle' or 'spacetodepth', got '${String(channelOrder)}'. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'channelOrder',
+      message:
+        `expected \`channelOrder\` 'pixelshuffle' or 'spacetodepth', got ${formatValue(channelOrder)}. ` +
         "Use 'pixelshuffle' (deel-lip 1.5.1, PyTorch) or 'spacetodepth' (deel-lip ≤ 1.5.0, TF space_to_depth).",
-    );
+    });
   }
   return { poolSize, dataFormat, channelOrder };
 }
@@ -57,12 +69,22 @@ export function checkInvertibleArgs(
 export function toNhwcShape(cls: string, inputShape: Shape | Shape[], dataFormat: string): Shape {
   const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
   if (s.length !== 4) {
-    throw new PoolingConfigError(
-      `${cls}: expected a 4-D input, got shape [${s.map(String).join(', ')}]. Reshape the input to ${dataFormat === 'channelsLast' ? 'NHWC' : 'NCHW'}.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: cls,
+      option: 'input',
+      message: `expected a 4-D input, got shape [${s.map(String).join(', ')}]. Reshape the input to ${dataFormat === 'channelsLast' ? 'NHWC' : 'NCHW'}.`,
+    });
   }
   return dataFormat === 'channelsLast' ? s : [s[0]!, s[2]!, s[3]!, s[1]!];
 }
+
+/** The options of InvertibleSampling, declared once. */
+const OPTIONS = layerOptions('InvertibleSampling', {
+  poolSize: opt.any(),
+  dataFormat: opt.any(),
+  channelOrder: opt.any(),
+});
 
 /**
  * Common base of {@link InvertibleDownSampling} and {@link InvertibleUpSampling}: the
@@ -82,6 +104,7 @@ export abstract class InvertibleSampling extends tfl.layers.Layer {
 
   constructor(args: InvertibleSamplingArgs) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const c = checkInvertibleArgs(this.getClassName(), args);
     this.poolSize = c.poolSize;
     this.dataFormat = c.dataFormat;

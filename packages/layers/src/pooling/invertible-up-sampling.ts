@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PoolingConfigError } from './pooling-config-error';
+
 import type { InvertibleDownSamplingArgs } from './invertible-down-sampling';
 import { InvertibleSampling, toNhwcShape } from './invertible-sampling';
+import { LipnetInputError } from '@lipnet/core';
 
 type Shape = Array<number | null>;
 
@@ -27,10 +28,14 @@ export class InvertibleUpSampling extends InvertibleSampling {
     const [b, h, w, c] = nhwc;
     const [ph, pw] = this.poolSize;
     if (c != null && c % (ph * pw) !== 0) {
-      throw new PoolingConfigError(
-        `InvertibleUpSampling: expected the channel count ${c} to be a multiple of ph·pw = ${ph * pw}. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'InvertibleUpSampling',
+        option: 'input',
+        message:
+          `expected the input's channel count ${c} to be a multiple of ph·pw = ${ph * pw}. ` +
           'Use a channel count divisible by the block size, or change poolSize.',
-      );
+      });
     }
     return [b ?? null, h == null ? null : h * ph, w == null ? null : w * pw, c == null ? null : c / (ph * pw)];
   }

@@ -1,4 +1,5 @@
-import { PoolingConfigError } from './pooling-config-error';
+import { kCoefLipOption } from '../layer-options';
+import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 
 type Shape = Array<number | null>;
 
@@ -10,22 +11,21 @@ export function normalizePair(cls: string, arg: string, v: unknown): [number, nu
     pair.length !== 2 ||
     !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
   ) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`${arg}\` to be a positive integer or a pair of positive integers, got ${JSON.stringify(v)}. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: arg,
+      message:
+        `expected \`${arg}\` to be a positive integer or a pair of positive integers, got ${JSON.stringify(v)}. ` +
         `Pass e.g. ${arg}: 2 or ${arg}: [2, 2].`,
-    );
+    });
   }
   return [pair[0] as number, pair[1] as number];
 }
 
 /** @internal Checks `kCoefLip` (finite, > 0). */
 export function checkPoolKCoefLip(cls: string, k: unknown): number {
-  if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`kCoefLip\` to be a finite number > 0, got ${String(k)}. Pass e.g. kCoefLip: 1.`,
-    );
-  }
-  return k;
+  return kCoefLipOption.required().resolve(k, { who: cls, path: 'kCoefLip' });
 }
 
 /** @internal tfjs data format (`'channelsLast'` | `'channelsFirst'`), also accepting deel-lip's snake_case; null otherwise. */
@@ -38,10 +38,14 @@ export function parsePoolDataFormat(v: unknown): 'channelsLast' | 'channelsFirst
 /** @internal Checks `dataFormat` is channelsLast (the only one the scaled poolings support). */
 export function checkChannelsLast(cls: string, dataFormat: unknown): 'channelsLast' {
   if (parsePoolDataFormat(dataFormat) !== 'channelsLast') {
-    throw new PoolingConfigError(
-      `${cls}: expected \`dataFormat\` 'channelsLast', got '${String(dataFormat)}'. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'dataFormat',
+      message:
+        `expected \`dataFormat\` 'channelsLast', got '${String(dataFormat)}'. ` +
         'Only NHWC inputs are supported; transpose NCHW inputs with tf.transpose(x, [0, 2, 3, 1]).',
-    );
+    });
   }
   return 'channelsLast';
 }
@@ -49,9 +53,12 @@ export function checkChannelsLast(cls: string, dataFormat: unknown): 'channelsLa
 /** @internal Checks `epsGradSqrt ≥ 0`. */
 export function checkEpsGradSqrt(cls: string, eps: unknown): number {
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-    throw new PoolingConfigError(
-      `${cls}: expected \`epsGradSqrt\` to be a finite number ≥ 0, got ${String(eps)}. Pass e.g. epsGradSqrt: 1e-6 (the default).`,
-    );
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'epsGradSqrt',
+      message: `expected \`epsGradSqrt\` to be a finite number ≥ 0, got ${String(eps)}. Pass e.g. epsGradSqrt: 1e-6 (the default).`,
+    });
   }
   return eps;
 }
@@ -61,17 +68,25 @@ export function checkStridesPadding(cls: string, pool: [number, number], strides
   if (strides != null) {
     const s = normalizePair(cls, 'strides', strides);
     if (s[0] !== pool[0] || s[1] !== pool[1]) {
-      throw new PoolingConfigError(
-        `${cls}: expected \`strides\` to equal \`poolSize\` [${pool.join(', ')}], got [${s.join(', ')}]. ` +
+      throw new LipnetOptionError({
+        code: 'INVALID_OPTION',
+        who: cls,
+        option: 'strides',
+        message:
+          `expected \`strides\` to equal \`poolSize\` [${pool.join(', ')}], got [${s.join(', ')}]. ` +
           "Omit strides or pass strides: poolSize (deel-lip's bound needs non-overlapping windows).",
-      );
+      });
     }
   }
   if (padding !== 'valid') {
-    throw new PoolingConfigError(
-      `${cls}: expected \`padding\` 'valid', got '${String(padding)}'. ` +
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: cls,
+      option: 'padding',
+      message:
+        `expected \`padding\` 'valid', got '${String(padding)}'. ` +
         "Only padding: 'valid' is supported (as in deel-lip); crop or pad the input to a multiple of the pool size yourself.",
-    );
+    });
   }
 }
 
@@ -79,10 +94,14 @@ export function checkStridesPadding(cls: string, pool: [number, number], strides
 export function checkImageShape(cls: string, inputShape: Shape | Shape[]): Shape {
   const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
   if (shape.length !== 4) {
-    throw new PoolingConfigError(
-      `${cls}: expected a 4-D input (batch, height, width, channels), got shape [${shape.map(String).join(', ')}]. ` +
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: cls,
+      option: 'input',
+      message:
+        `expected a 4-D input (batch, height, width, channels), got shape [${shape.map(String).join(', ')}]. ` +
         'Reshape the input to NHWC.',
-    );
+    });
   }
   return shape;
 }
@@ -95,9 +114,12 @@ export function pooledShape(cls: string, shape: Shape, pool: [number, number]): 
     [w, pool[1], 'width'],
   ] as const) {
     if (dim != null && dim < p) {
-      throw new PoolingConfigError(
-        `${cls}: expected the input ${axis} ${dim} to be at least the pool size ${p}. Use a smaller poolSize or a larger input.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: cls,
+        option: 'input',
+        message: `expected the input ${axis} ${dim} to be at least the pool size ${p}. Use a smaller poolSize or a larger input.`,
+      });
     }
   }
   return [b ?? null, h == null ? null : Math.floor(h / pool[0]), w == null ? null : Math.floor(w / pool[1]), c ?? null];

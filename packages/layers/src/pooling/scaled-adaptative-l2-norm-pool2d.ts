@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAdaptiveOutputSize, unitSpatialShape, withUnitSpatialAxes } from './adaptive-output-size';
-import { ScaledGlobalL2NormPooling2D, type ScaledGlobalL2NormPooling2DArgs } from './scaled-global-l2-norm-pooling2d';
+import type { LayerOptionsDefinition } from '../layer-options';
+import { outputSizeOption, unitSpatialShape, withUnitSpatialAxes } from './adaptive-output-size';
+import {
+  SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS,
+  ScaledGlobalL2NormPooling2D,
+  type ScaledGlobalL2NormPooling2DArgs,
+} from './scaled-global-l2-norm-pooling2d';
 
 type Shape = Array<number | null>;
 
@@ -9,6 +14,11 @@ export interface ScaledAdaptativeL2NormPool2dArgs extends ScaledGlobalL2NormPool
   /** Output spatial size: only `[1, 1]` (the default), as in deel-torchlip. */
   outputSize?: number | [number, number];
 }
+
+/** The options of ScaledAdaptativeL2NormPool2d: ScaledGlobalL2NormPooling2D's and `outputSize`. */
+const OPTIONS = SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS.extend('ScaledAdaptativeL2NormPool2d', {
+  outputSize: outputSizeOption,
+});
 
 /**
  * deel-torchlip's `ScaledAdaptativeL2NormPool2d(output_size=(1, 1), k_coef_lip)` (torchlip's
@@ -20,10 +30,11 @@ export interface ScaledAdaptativeL2NormPool2dArgs extends ScaledGlobalL2NormPool
 export class ScaledAdaptativeL2NormPool2d extends ScaledGlobalL2NormPooling2D {
   static override className = 'ScaledAdaptativeL2NormPool2d';
   readonly outputSize: [1, 1];
+  protected static override readonly options: LayerOptionsDefinition = OPTIONS;
 
   constructor(args: ScaledAdaptativeL2NormPool2dArgs = {}) {
     super(args);
-    this.outputSize = checkAdaptiveOutputSize('ScaledAdaptativeL2NormPool2d', args.outputSize ?? [1, 1]);
+    this.outputSize = OPTIONS.parse(args, this.getClassName()).outputSize;
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAdaptiveOutputSize, unitSpatialShape, withUnitSpatialAxes } from './adaptive-output-size';
-import { ScaledGlobalAveragePooling2D, type ScaledGlobalAveragePooling2DArgs } from './scaled-global-average-pooling2d';
+import type { LayerOptionsDefinition } from '../layer-options';
+import { outputSizeOption, unitSpatialShape, withUnitSpatialAxes } from './adaptive-output-size';
+import {
+  SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS,
+  ScaledGlobalAveragePooling2D,
+  type ScaledGlobalAveragePooling2DArgs,
+} from './scaled-global-average-pooling2d';
 
 type Shape = Array<number | null>;
 
@@ -9,6 +14,11 @@ export interface ScaledAdaptiveAvgPool2dArgs extends ScaledGlobalAveragePooling2
   /** Output spatial size: only `[1, 1]` (the default), as in deel-torchlip. */
   outputSize?: number | [number, number];
 }
+
+/** The options of ScaledAdaptiveAvgPool2d: ScaledGlobalAveragePooling2D's and `outputSize`. */
+const OPTIONS = SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS.extend('ScaledAdaptiveAvgPool2d', {
+  outputSize: outputSizeOption,
+});
 
 /**
  * deel-torchlip's `ScaledAdaptiveAvgPool2d(output_size=(1, 1), k_coef_lip)`: the global average
@@ -19,10 +29,11 @@ export interface ScaledAdaptiveAvgPool2dArgs extends ScaledGlobalAveragePooling2
 export class ScaledAdaptiveAvgPool2d extends ScaledGlobalAveragePooling2D {
   static override className = 'ScaledAdaptiveAvgPool2d';
   readonly outputSize: [1, 1];
+  protected static override readonly options: LayerOptionsDefinition = OPTIONS;
 
   constructor(args: ScaledAdaptiveAvgPool2dArgs = {}) {
     super(args);
-    this.outputSize = checkAdaptiveOutputSize('ScaledAdaptiveAvgPool2d', args.outputSize ?? [1, 1]);
+    this.outputSize = OPTIONS.parse(args, this.getClassName()).outputSize;
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ScaledWindowPooling2D, type ScaledWindowPooling2DArgs } from './scaled-window-pooling2d';
 
 /** Arguments of {@link ScaledAveragePooling2D}: those of {@link ScaledWindowPooling2DArgs}. */
-export interface ScaledAveragePooling2DArgs extends ScaledWindowPooling2DArgs {}
+export type ScaledAveragePooling2DArgs = ScaledWindowPooling2DArgs;
 
 /**
  * Average pooling rescaled to be `kCoefLip`-Lipschitz:

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
-import { PoolingConfigError } from './pooling-config-error';
+
 import { checkChannelsLast, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
+import { LipnetInputError, opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption, type LayerOptionsDefinition } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -14,6 +16,12 @@ export interface ScaledGlobalAveragePooling2DArgs extends LayerArgs {
   /** Lipschitz constant. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of ScaledGlobalAveragePooling2D, declared once (the adaptive subclass extends them). */
+export const SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS = layerOptions('ScaledGlobalAveragePooling2D', {
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+});
 
 /**
  * Global average pooling rescaled to be `kCoefLip`-Lipschitz:
@@ -30,9 +38,12 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
   readonly isLipschitz = true as const;
   kCoefLip: number;
   readonly dataFormat: 'channelsLast';
+  /** The options this class reads (a subclass with more options overrides it). */
+  protected static readonly options: LayerOptionsDefinition = SCALED_GLOBAL_AVERAGE_POOLING2D_OPTIONS;
 
   constructor(args: ScaledGlobalAveragePooling2DArgs = {}) {
     super(args);
+    (this.constructor as typeof ScaledGlobalAveragePooling2D).options.parse(args, this.getClassName());
     const cls = ScaledGlobalAveragePooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);
@@ -56,10 +67,14 @@ export class ScaledGlobalAveragePooling2D extends tfl.layers.Layer implements Li
   private spatial(shape: Shape): [number, number] {
     const [, h, w] = shape;
     if (h == null || w == null) {
-      throw new PoolingConfigError(
-        `ScaledGlobalAveragePooling2D: expected a known height and width, got [${shape.map(String).join(', ')}]. ` +
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'ScaledGlobalAveragePooling2D',
+        option: 'input',
+        message:
+          `expected an input with a known height and width, got [${shape.map(String).join(', ')}]. ` +
           'The √(H·W) coefficient needs them: give the model a fixed inputShape.',
-      );
+      });
     }
     return [h, w];
   }

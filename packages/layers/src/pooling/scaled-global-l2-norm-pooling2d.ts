@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LipschitzLayer } from '../lipschitz-layer';
 import { checkChannelsLast, checkEpsGradSqrt, checkImageShape, checkPoolKCoefLip } from './pooling-checks';
 import { sqrtEpsGrad } from './sqrt-eps-grad';
+import { opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption, type LayerOptionsDefinition } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -16,6 +18,13 @@ export interface ScaledGlobalL2NormPooling2DArgs extends LayerArgs {
   /** ε of the square-root gradient `dy / (2(√s + ε))`. Default 1e-6, must be ≥ 0. */
   epsGradSqrt?: number;
 }
+
+/** The options of ScaledGlobalL2NormPooling2D, declared once (the adaptive subclass extends them). */
+export const SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS = layerOptions('ScaledGlobalL2NormPooling2D', {
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+  epsGradSqrt: opt.any(),
+});
 
 /**
  * Global L2-norm pooling: `y_c = k · ‖x_{:,:,c}‖₂ = k · √(Σ_{h,w} x²_{h,w,c})`, one norm per channel.
@@ -31,10 +40,13 @@ export class ScaledGlobalL2NormPooling2D extends tfl.layers.Layer implements Lip
   readonly isLipschitz = true as const;
   kCoefLip: number;
   readonly dataFormat: 'channelsLast';
+  /** The options this class reads (a subclass with more options overrides it). */
+  protected static readonly options: LayerOptionsDefinition = SCALED_GLOBAL_L2_NORM_POOLING2D_OPTIONS;
   readonly epsGradSqrt: number;
 
   constructor(args: ScaledGlobalL2NormPooling2DArgs = {}) {
     super(args);
+    (this.constructor as typeof ScaledGlobalL2NormPooling2D).options.parse(args, this.getClassName());
     const cls = ScaledGlobalL2NormPooling2D.className;
     this.dataFormat = checkChannelsLast(cls, args.dataFormat ?? 'channelsLast');
     this.kCoefLip = checkPoolKCoefLip(cls, args.kCoefLip ?? 1);

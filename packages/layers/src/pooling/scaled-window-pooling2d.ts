@@ -9,6 +9,8 @@ import {
   normalizePair,
   pooledShape,
 } from './pooling-checks';
+import { opt } from '@lipnet/core';
+import { layerOptions, kCoefLipOption } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
@@ -26,6 +28,16 @@ export interface ScaledWindowPooling2DArgs extends LayerArgs {
   /** Lipschitz constant. Default 1. */
   kCoefLip?: number;
 }
+
+/** The options of ScaledWindowPooling2D, declared once. */
+const OPTIONS = layerOptions('ScaledWindowPooling2D', {
+  poolSize: opt.any(),
+  strides: opt.any(),
+  padding: opt.any(),
+  dataFormat: opt.any(),
+  kCoefLip: kCoefLipOption,
+  epsGradSqrt: opt.any(),
+});
 
 /**
  * Common base of {@link ScaledAveragePooling2D} and {@link ScaledL2NormPooling2D}: a pooling
@@ -45,6 +57,7 @@ export abstract class ScaledWindowPooling2D extends tfl.layers.Layer implements 
 
   constructor(args: ScaledWindowPooling2DArgs = {}) {
     super(args);
+    OPTIONS.parse(args, this.getClassName());
     const cls = this.getClassName();
     this.poolSize = normalizePair(cls, 'poolSize', args.poolSize ?? [2, 2]);
     this.padding = args.padding ?? 'valid';

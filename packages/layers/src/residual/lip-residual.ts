@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { LipnetInputError, formatShape, formatValue } from '@lipnet/core';
+import { layerOptions } from '../layer-options';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
 
 /** Arguments of {@link LipResidual}. */
 export type LipResidualArgs = LayerArgs;
+
+/** LipResidual takes tfjs' layer arguments only. */
+const OPTIONS = layerOptions('LipResidual', {});
 
 /**
  * 1-Lipschitz residual merge (deel-torchlip `LipResidual()`): applied to `[x, y]` (e.g. a skip
@@ -21,6 +26,11 @@ export type LipResidualArgs = LayerArgs;
 export class LipResidual extends tfl.layers.Layer {
   static className = 'LipResidual';
   private alpha: tfl.LayerVariable | null = null;
+
+  constructor(args: LipResidualArgs = {}) {
+    super(args);
+    OPTIONS.parse(args);
+  }
 
   /** The mixing weights `[σ(a), 1 − σ(a)]` of the two inputs (for graph bounds). */
   branchCoefficients(): [number, number] {
@@ -38,15 +48,21 @@ export class LipResidual extends tfl.layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     const shapes = inputShape as Shape[];
     if (!Array.isArray(shapes[0]) || shapes.length !== 2) {
-      throw new Error(
-        `LipResidual: expected two inputs [x, y], got ${JSON.stringify(inputShape)}. Call it as lipResidual().apply([x, y]).`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'LipResidual',
+        option: 'inputs',
+        message: `expected two inputs [x, y], got ${formatValue(inputShape)}. Call it as lipResidual().apply([x, y]).`,
+      });
     }
     const [a, b] = shapes as [Shape, Shape];
     if (a.length !== b.length || a.some((d, i) => i > 0 && d != null && b[i] != null && d !== b[i])) {
-      throw new Error(
-        `LipResidual: the inputs have different shapes [${a.map(String)}] and [${b.map(String)}]. Merge tensors of one shape.`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: 'LipResidual',
+        option: 'inputs',
+        message: `the inputs have different shapes ${formatShape(a)} and ${formatShape(b)}. Merge tensors of one shape.`,
+      });
     }
     this.alpha = this.addWeight('alpha', [], 'float32', tfl.initializers.zeros(), undefined, true);
     this.built = true;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeakedTensors, expectTensorsClose } from '@lipnet/test-utils';
-import { ActivationConfigError, groupSortTensor } from '../../src/activations';
+import { LipnetOptionError } from '@lipnet/core';
+import { groupSortTensor } from '../../src/activations';
 import { pairSortPlan, sortPairsAscending, type PairSortPlan } from '../../src/activations/group-sort';
 import { randn } from './probe';
 
@@ -128,7 +129,7 @@ describe('GroupSort n = 2 pair sort (both plans)', () => {
 
   it('rejects a block that is not an even divisor of the channel count', () => {
     const x = tf.zeros([2, 12]);
-    expect(() => sortPairsAscending(x, { method: 'masked', block: 8 })).toThrow(ActivationConfigError);
+    expect(() => sortPairsAscending(x, { method: 'masked', block: 8 })).toThrow(LipnetOptionError);
     expect(() => sortPairsAscending(x, { method: 'select', block: 3 })).toThrow(
       /sortPairsAscending: expected `plan.block` to be an even divisor of the last dimension 12, got 3\. Pass 2/,
     );

@@ -56,9 +56,9 @@ describe('groupSort2AsBuiltins', () => {
     const model = tfl.model({ inputs: inp, outputs: groupSort2AsBuiltins(h, { kCoefLip: 0.5 }) });
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
     );
     const names = classNames(artifacts!.modelTopology);

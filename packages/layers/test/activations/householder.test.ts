@@ -97,7 +97,9 @@ describe('Householder', () => {
   it('refuses odd channel counts, channelsFirst and non-finite angles, naming the fix', () => {
     expect(() => householder().apply(tfl.input({ shape: [5] }))).toThrow(/even, known channel count/);
     expect(() => householder({ dataFormat: 'channels_first' as 'channelsLast' })).toThrow(/'channelsLast'/);
-    expect(() => householder({ thetaInitializer: NaN })).toThrow(/finite `thetaInitializer`/);
+    expect(() => householder({ thetaInitializer: NaN })).toThrow(
+      /expected `thetaInitializer` to be a finite angle or an initializer .*, got NaN/,
+    );
     expect(() => householder({ kCoefLip: 0 })).toThrow(/kCoefLip/);
   });
 

@@ -63,7 +63,7 @@ describe('LPReLU', () => {
   it('refuses a numParameters that is neither 1 nor the channel count, and a non-finite init', () => {
     expect(() => lpRelu({ numParameters: 4 }).apply(tfl.input({ shape: [3] }))).toThrow(/numParameters: 3/);
     expect(() => lpRelu({ numParameters: 0 })).toThrow(/`numParameters`/);
-    expect(() => lpRelu({ init: Infinity })).toThrow(/finite `init`/);
+    expect(() => lpRelu({ init: Infinity })).toThrow(/expected `init` to be a finite number, got Infinity/);
   });
 
   it('leaks no tensors', async () => {

@@ -87,7 +87,7 @@ describe('PReLUlip', () => {
     expect(preluLip({ kCoefLip: 2 }).lipschitzBound()).toBe(2);
   });
 
-  it('is Condensable (vanilla PReLU with the clipped α) and not a LipschitzLayer', async () => {
+  it('is Condensable (vanilla PReLU with the clipped α) and not a LipschitzLayer', () => {
     const layer = built(0.5, [0.2, -0.3, 2, -7]);
     expect(isLipschitzLayer(layer)).toBe(false);
     expect(isCondensable(layer)).toBe(true);
@@ -114,7 +114,7 @@ describe('PReLUlip', () => {
 
   it('rejects bad configurations', () => {
     expect(() => preluLip({ kCoefLip: 0 })).toThrow(
-      /PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass e\.g\. kCoefLip: 1\./,
+      /PReLUlip: expected `kCoefLip` to be a finite number > 0, got 0\. Pass the Lipschitz constant/,
     );
     expect(() => preluLip().vanillaExport()).toThrow(/PReLUlip: the layer is not built yet/);
     expect(() =>

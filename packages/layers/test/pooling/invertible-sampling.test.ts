@@ -84,7 +84,7 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
         const y = d.apply(x) as tf.Tensor;
         expect(y.shape).toEqual(dataFormat === 'channelsLast' ? [2, 2, 2, 18] : [2, 18, 2, 2]);
         expectTensorsClose(u.apply(y) as tf.Tensor, x, { atol: 0, rtol: 0 });
-        expectTensorsClose(d.apply(u.apply(y) as tf.Tensor) as tf.Tensor, y, { atol: 0, rtol: 0 });
+        expectTensorsClose(d.apply(u.apply(y)) as tf.Tensor, y, { atol: 0, rtol: 0 });
       }
     }
     // channelsFirst equals channelsLast up to the transposes
@@ -146,7 +146,7 @@ describe('InvertibleDownSampling / InvertibleUpSampling', () => {
       /InvertibleDownSampling: expected the input height 5 to be a multiple of the pool size 2/,
     );
     expect(() => invertibleUpSampling({ poolSize: 2 }).apply(tf.zeros([1, 2, 2, 6]))).toThrow(
-      /InvertibleUpSampling: expected the channel count 6 to be a multiple of ph·pw = 4/,
+      /InvertibleUpSampling: expected the input's channel count 6 to be a multiple of ph·pw = 4/,
     );
     expect(() => invertibleUpSampling({ poolSize: 2, channelOrder: 'torch' as 'pixelshuffle' })).toThrow(
       /InvertibleUpSampling: expected `channelOrder` 'pixelshuffle' or 'spacetodepth', got 'torch'/,

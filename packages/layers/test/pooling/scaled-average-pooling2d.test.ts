@@ -6,7 +6,8 @@ import {
   finiteDifferenceGradient,
   saveLoadRoundTrip,
 } from '@lipnet/test-utils';
-import { PoolingConfigError, ScaledAveragePooling2D, scaledAveragePooling2D } from '../../src/pooling';
+import { LipnetOptionError } from '@lipnet/core';
+import { ScaledAveragePooling2D, scaledAveragePooling2D } from '../../src/pooling';
 import { isLipschitzLayer } from '../../src/lipschitz-layer';
 import { attackPairRatio, fixtureCases, jacobianNorm, maxPairRatio, randn, toTensor } from '../activations/probe';
 
@@ -136,6 +137,6 @@ describe('ScaledAveragePooling2D', () => {
     expect(() => scaledAveragePooling2D().apply(tf.zeros([2, 4, 1]))).toThrow(
       /expected a 4-D input.*got shape \[2, 4, 1\]/,
     );
-    expect(() => scaledAveragePooling2D({ strides: [3, 3] })).toThrow(PoolingConfigError);
+    expect(() => scaledAveragePooling2D({ strides: [3, 3] })).toThrow(LipnetOptionError);
   });
 });

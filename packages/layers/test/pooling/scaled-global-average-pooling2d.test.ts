@@ -82,7 +82,7 @@ describe('ScaledGlobalAveragePooling2D', () => {
         layers: [tfl.layers.inputLayer({ batchInputShape: [null, null, 4, 2] }), scaledGlobalAveragePooling2D()],
       }),
     ).toThrow(
-      /ScaledGlobalAveragePooling2D: expected a known height and width, got \[null, null, 4, 2\]\. The √\(H·W\) coefficient needs them/,
+      /ScaledGlobalAveragePooling2D: expected an input with a known height and width, got \[null, null, 4, 2\]\. The √\(H·W\) coefficient needs them/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LossArgumentError } from '../errors';
+import { defineOptions, opt } from '@lipnet/core';
 import { modelLossWithParam } from './model-loss';
 
 /** One record of {@link LossParamLog}. */
@@ -20,6 +20,13 @@ export interface LossParamLogArgs {
   log?: (line: string) => void;
 }
 
+/** The options of {@link LossParamLog}, declared once. */
+const LOSS_PARAM_LOG_OPTIONS = defineOptions('LossParamLog', {
+  paramName: opt.string().describedAs("a parameter name such as 'alpha'", "Pass e.g. paramName: 'alpha'.").required(),
+  rate: opt.integer({ min: 1 }).describedAs('an integer ≥ 1', 'Pass e.g. 1.').default(1),
+  log: opt.func<(line: string) => void>(),
+});
+
 /**
  * `fit` callback reporting a loss parameter at the end of every `rate`-th epoch (as a line
  * `"<loss name> <param> <value>"`, and in `records`), e.g. to watch a {@link LossParamScheduler}.
@@ -33,20 +40,10 @@ export class LossParamLog extends tfl.Callback {
 
   constructor(args: LossParamLogArgs) {
     super();
-    if (typeof args?.paramName !== 'string' || args.paramName.length === 0) {
-      throw new LossArgumentError(
-        `LossParamLog: expected \`paramName\` to be a parameter name such as 'alpha', got ${JSON.stringify(args?.paramName)}.`,
-      );
-    }
-    const rate = args.rate ?? 1;
-    if (!Number.isInteger(rate) || rate < 1) {
-      throw new LossArgumentError(
-        `LossParamLog: expected \`rate\` to be an integer ≥ 1, got ${String(rate)}. Pass e.g. 1.`,
-      );
-    }
-    this.paramName = args.paramName;
-    this.rate = rate;
-    this.log = args.log ?? ((line) => console.log(line));
+    const o = LOSS_PARAM_LOG_OPTIONS.parse(args);
+    this.paramName = o.paramName;
+    this.rate = o.rate;
+    this.log = o.log ?? ((line) => console.log(line));
   }
 
   override async onEpochEnd(epoch: number): Promise<void> {

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LossArgumentError } from '../errors';
+import { LipnetOptionError, defineOptions, formatValue, opt } from '@lipnet/core';
 import { modelLossWithParam } from './model-loss';
 
 /** Arguments of {@link LossParamScheduler}. */
@@ -28,20 +28,39 @@ export function interp(x: number, xp: readonly number[], fp: readonly number[]):
   return fp[i]! + w * (fp[i + 1]! - fp[i]!);
 }
 
-function checkArgs(a: LossParamSchedulerArgs): void {
-  const bad = (msg: string) => new LossArgumentError(`LossParamScheduler: ${msg}`);
-  if (typeof a?.paramName !== 'string' || a.paramName.length === 0)
-    throw bad(`expected \`paramName\` to be a parameter name such as 'alpha', got ${JSON.stringify(a?.paramName)}.`);
-  const finite = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((x) => Number.isFinite(x));
-  if (!finite(a.xp) || !finite(a.fp) || a.xp.length !== a.fp.length)
-    throw bad(
-      'expected `xp` and `fp` to be non-empty arrays of finite numbers of the same length. Pass e.g. xp: [0, 1000], fp: [0.1, 10].',
-    );
-  if (a.xp.some((x, i) => i > 0 && x <= a.xp[i - 1]!))
-    throw bad(`expected \`xp\` to be strictly increasing, got [${a.xp.join(', ')}]. Sort the steps.`);
-  const s = a.step ?? 0;
-  if (!Number.isInteger(s) || s < 0)
-    throw bad(`expected \`step\` to be an integer ≥ 0, got ${String(s)}. Pass 0 to start.`);
+const values = opt
+  .arrayOf(opt.number(), { minLength: 1 })
+  .describedAs('a non-empty array of finite numbers', 'Pass e.g. xp: [0, 1000], fp: [0.1, 10].');
+
+/** The options of {@link LossParamScheduler}, declared once. */
+const LOSS_PARAM_SCHEDULER_OPTIONS = defineOptions('LossParamScheduler', {
+  paramName: opt.string().describedAs("a parameter name such as 'alpha'", "Pass e.g. paramName: 'alpha'.").required(),
+  fp: values.required(),
+  xp: values.required(),
+  step: opt.integer({ min: 0 }).describedAs('an integer ≥ 0', 'Pass 0 to start.').default(0),
+});
+
+/** Parses the options and checks that `xp` and `fp` pair up, `xp` strictly increasing. */
+function checkArgs(a: LossParamSchedulerArgs) {
+  const o = LOSS_PARAM_SCHEDULER_OPTIONS.parse(a);
+  const who = 'LossParamScheduler';
+  if (o.xp.length !== o.fp.length)
+    throw new LipnetOptionError({
+      code: 'CONFLICTING_OPTIONS',
+      who,
+      option: 'fp',
+      message: `expected \`xp\` and \`fp\` of the same length, got ${o.xp.length} and ${o.fp.length}. Pass one value per step.`,
+    });
+  if (o.xp.some((x, i) => i > 0 && x <= o.xp[i - 1]!))
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who,
+      option: 'xp',
+      expected: 'be strictly increasing',
+      got: formatValue(o.xp),
+      fix: 'Sort the steps (and drop duplicates).',
+    });
+  return o;
 }
 
 /**
@@ -63,11 +82,11 @@ export class LossParamScheduler extends tfl.Callback {
 
   constructor(args: LossParamSchedulerArgs) {
     super();
-    checkArgs(args);
-    this.paramName = args.paramName;
-    this.xp = [...args.xp];
-    this.fp = [...args.fp];
-    this.step = args.step ?? 0;
+    const o = checkArgs(args);
+    this.paramName = o.paramName;
+    this.xp = o.xp;
+    this.fp = o.fp;
+    this.step = o.step;
   }
 
   override async onBatchBegin(): Promise<void> {

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LossArgumentError } from '../errors';
+import { LipnetInputError, LipnetOptionError, closestMatch, formatValue } from '@lipnet/core';
 import type { LipschitzLoss } from '../loss-function';
 
 /**
@@ -14,16 +14,25 @@ export function modelLossWithParam(
   const loss = (model as unknown as { loss?: unknown } | undefined)?.loss;
   const lip = loss as Partial<LipschitzLoss> | undefined;
   if (typeof loss !== 'function' || !Array.isArray(lip?.paramNames)) {
-    throw new LossArgumentError(
-      `${owner}: the model was not compiled with a single @lipnet loss (got ${Array.isArray(loss) ? 'an array' : typeof loss}). ` +
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: owner,
+      option: 'model',
+      message:
+        `the model was not compiled with a single @lipnet loss (got ${Array.isArray(loss) ? 'an array' : formatValue(loss)}). ` +
         'Compile with e.g. {loss: HKR({alpha: 10})} before fitting.',
-    );
+    });
   }
   if (!lip.paramNames.includes(paramName)) {
-    throw new LossArgumentError(
-      `${owner}: the loss ${lip.className} has no schedulable parameter '${paramName}'. ` +
+    const guess = closestMatch(paramName, lip.paramNames);
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: owner,
+      option: 'paramName',
+      message:
+        `the loss ${lip.className} has no schedulable parameter '${paramName}'.${guess ? ` Did you mean '${guess}'?` : ''} ` +
         (lip.paramNames.length ? `Pass one of ${lip.paramNames.map((n) => `'${n}'`).join(', ')}.` : 'It has none.'),
-    );
+    });
   }
   return loss as LipschitzLoss;
 }

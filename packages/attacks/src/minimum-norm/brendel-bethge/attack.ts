@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from '../../attack';
-import { checkInt, checkPositive, checkRange, fail } from '../../errors';
+import { defineOptions, opt } from '@lipnet/core';
+import { initAttackOption } from '../../init-attack-option';
 import { searchBoundary } from '../../geometry/boundary-search';
 import { margin } from '../../ops';
 import { LinearSearchBlendedUniformNoiseAttack } from '../../noise/blended-uniform';
@@ -26,6 +27,18 @@ export interface BrendelBethgeArgs {
   /** Bisections from the start to the boundary. Default 10. */
   binarySearchSteps?: number;
 }
+
+/** The rules of {@link BrendelBethgeArgs}. */
+const BRENDEL_BETHGE_SCHEMA = {
+  initAttack: initAttackOption.default(null),
+  overshoot: opt.number({ gt: 0, lt: 2 }).default(1.1),
+  steps: opt.integer({ min: 1 }).default(1000),
+  lr: opt.number({ gt: 0 }).default(1e-3),
+  lrDecay: opt.number({ gt: 0, max: 1 }).default(0.5),
+  lrNumDecay: opt.integer({ min: 1 }).default(20),
+  momentum: opt.number({ min: 0, lt: 1 }).default(0.8),
+  binarySearchSteps: opt.integer({ min: 0 }).default(10),
+};
 
 /** foolbox's default start: `LinearSearchBlendedUniformNoiseAttack()`. */
 const defaultInit = (): Attack => new LinearSearchBlendedUniformNoiseAttack();
@@ -61,17 +74,15 @@ export abstract class BrendelBethgeAttack extends Attack {
 
   constructor(who: string, args: BrendelBethgeArgs) {
     super();
-    const ia = args.initAttack ?? null;
-    if (ia !== null && !(ia instanceof Attack))
-      fail(who, 'initAttack', 'be an Attack instance or null', typeof ia, 'Pass e.g. `new L2DeepFoolAttack()`.');
-    this.initAttack = ia;
-    this.overshoot = checkRange(who, 'overshoot', args.overshoot ?? 1.1, 0, 2, true, true);
-    this.steps = checkInt(who, 'steps', args.steps ?? 1000);
-    this.lr = checkPositive(who, 'lr', args.lr ?? 1e-3);
-    this.lrDecay = checkRange(who, 'lrDecay', args.lrDecay ?? 0.5, 0, 1, true, false);
-    this.lrNumDecay = checkInt(who, 'lrNumDecay', args.lrNumDecay ?? 20);
-    this.momentum = checkRange(who, 'momentum', args.momentum ?? 0.8, 0, 1, false, true);
-    this.binarySearchSteps = checkInt(who, 'binarySearchSteps', args.binarySearchSteps ?? 10, 0);
+    const o = defineOptions(who, BRENDEL_BETHGE_SCHEMA).parse(args);
+    this.initAttack = o.initAttack;
+    this.overshoot = o.overshoot;
+    this.steps = o.steps;
+    this.lr = o.lr;
+    this.lrDecay = o.lrDecay;
+    this.lrNumDecay = o.lrNumDecay;
+    this.momentum = o.momentum;
+    this.binarySearchSteps = o.binarySearchSteps;
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {

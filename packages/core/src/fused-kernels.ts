@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The names of lipnet's optional fused kernels: the one table that the layers
+ * and constraints (which run them), `@lipnet/backend` (which registers native
+ * and WebAssembly implementations) and the test utilities (which register
+ * reference ones) all read. A backend may register any of them with
+ * `tf.registerKernel`; when the active backend has a kernel and its gradient
+ * kernel, the layers use them, otherwise they compose stock tfjs ops with the
+ * same numbers.
+ *
+ * | kernel | inputs | attrs | output |
+ * |---|---|---|---|
+ * | `LipnetPairSort` | x `[..., C]`, C even | — | y: each pair (a, b) → (b, a) iff a − b > 0 |
+ * | `LipnetPairSortGrad` | x, dy | — | dx: dy permuted as x's pairs were |
+ * | `LipnetBiasPairSort` | z `[..., C]`, b `[C]` | — | LipnetPairSort(z + b) |
+ * | `LipnetBiasPairSortGrad` | z, b, dy | — | [dz, db = Σ dz over all but the last axis] |
+ * | `LipnetL2Pool` | x NHWC | poolSize, scale | scale · √mean(x²) per ph×pw window ('valid', strides = poolSize) |
+ * | `LipnetL2PoolGrad` | x, dy | poolSize, scale, eps | dx = (g / (ph·pw)) · 2x, g = dy·scale / (2(r + eps)), r = √mean(x²) |
+ * | `LipnetBjorck` | w `[m, n]` | beta, maxIter, eps | [y, iterates `[k, m, n]`]: Björck `W ← (1+β)W − β·W·Wᵀ·W`, exactly `maxIter` steps when eps ≤ 0 (deel-lip 1.2.0), else deel-lip 1.5's stop rule |
+ * | `LipnetBjorckGrad` | iterates, dy | beta | dW back through each step: g ← (1+β)g − β·(g·WᵀW + W·(M + Mᵀ)), M = Wᵀg |
+ */
+export const FUSED_KERNELS = {
+  pairSort: 'LipnetPairSort',
+  pairSortGrad: 'LipnetPairSortGrad',
+  biasPairSort: 'LipnetBiasPairSort',
+  biasPairSortGrad: 'LipnetBiasPairSortGrad',
+  l2Pool: 'LipnetL2Pool',
+  l2PoolGrad: 'LipnetL2PoolGrad',
+  bjorck: 'LipnetBjorck',
+  bjorckGrad: 'LipnetBjorckGrad',
+} as const;
+
+/** One of the {@link FUSED_KERNELS} names, e.g. `'LipnetPairSort'`. */
+export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
+
+/** Every {@link FUSED_KERNELS} name, in table order. */
+export const FUSED_KERNEL_NAMES: readonly FusedKernelName[] = Object.values(FUSED_KERNELS);
+
+/**
+ * Whether the active backend (or `backend`) has both `kernel` and `gradKernel`
+ * registered. Read on every call (a map lookup), so registering or
+ * unregistering them takes effect at the next layer call.
+ *
+ * @example
+ * hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad); // false on a stock backend
+ */
+export function hasFusedKernel(
+  kernel: FusedKernelName,
+  gradKernel: FusedKernelName,
+  backend: string = tf.getBackend(),
+): boolean {
+  return tf.getKernel(kernel, backend) !== undefined && tf.getKernel(gradKernel, backend) !== undefined;
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DEEL_LIP_VERSIONS,
+  FUSED_KERNELS,
+  FUSED_KERNEL_NAMES,
+  LipnetOptionError,
+  defineOptions,
+  deelLipVersionOption,
+  hasFusedKernel,
+  isCondensable,
+  isLipschitzLayer,
+  resolveDeelLipVersion,
+} from '../src';
+
+describe('DeelLipVersion', () => {
+  it("defaults to '1.5' and accepts '1.2'", () => {
+    expect(resolveDeelLipVersion('f', undefined)).toBe('1.5');
+    expect(resolveDeelLipVersion('f', '1.2')).toBe('1.2');
+    expect(DEEL_LIP_VERSIONS).toEqual(['1.5', '1.2']);
+  });
+
+  it('refuses anything else, naming the option', () => {
+    for (const v of ['1.4', 1.2, '1.2.0', null]) {
+      expect(() => resolveDeelLipVersion('bjorckNormalization', v)).toThrow(LipnetOptionError);
+    }
+    expect(() => resolveDeelLipVersion('bjorckNormalization', '1.2.0')).toThrow(
+      "bjorckNormalization: expected `deelLipVersion` to be one of '1.5', '1.2', got '1.2.0'.",
+    );
+    const d = defineOptions('KR', { deelLipVersion: deelLipVersionOption });
+    expect(d.parse({}).deelLipVersion).toBe('1.5');
+  });
+});
+
+describe('Lipschitz-layer contract', () => {
+  it('recognises layers by their marker and methods', () => {
+    expect(isLipschitzLayer({ isLipschitz: true, kCoefLip: 1, setKCoefLip: () => undefined })).toBe(true);
+    expect(isLipschitzLayer({ isLipschitz: 'yes' })).toBe(false);
+    expect(isLipschitzLayer(null)).toBe(false);
+    expect(isCondensable({ condense: () => undefined, vanillaExport: () => ({}) })).toBe(true);
+    expect(isCondensable({ condense: () => undefined })).toBe(false);
+  });
+});
+
+describe('FUSED_KERNELS', () => {
+  it('lists every name once, each prefixed Lipnet', () => {
+    expect(new Set(FUSED_KERNEL_NAMES).size).toBe(FUSED_KERNEL_NAMES.length);
+    expect(FUSED_KERNEL_NAMES).toHaveLength(8);
+    for (const n of FUSED_KERNEL_NAMES) expect(n).toMatch(/^Lipnet[A-Z]/);
+  });
+
+  it('hasFusedKernel needs both the kernel and its gradient on the backend', () => {
+    const kernelFunc = (() => ({})) as unknown as tf.KernelFunc;
+    expect(hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad)).toBe(false);
+    tf.registerKernel({ kernelName: FUSED_KERNELS.pairSort, backendName: 'cpu', kernelFunc });
+    try {
+      expect(hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad)).toBe(false);
+      tf.registerKernel({ kernelName: FUSED_KERNELS.pairSortGrad, backendName: 'cpu', kernelFunc });
+      expect(hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad)).toBe(true);
+      expect(hasFusedKernel(FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad, 'wasm')).toBe(false);
+    } finally {
+      tf.unregisterKernel(FUSED_KERNELS.pairSort, 'cpu');
+      if (tf.getKernel(FUSED_KERNELS.pairSortGrad, 'cpu')) tf.unregisterKernel(FUSED_KERNELS.pairSortGrad, 'cpu');
+    }
+  });
+});
