@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { certificatesFromBound, type LipschitzBoundLike } from './certificates';
-import { CertificatesArgumentError } from './errors';
+import { LipnetInputError, defineOptions, opt, refuseOption } from '@lipnet/core';
 import { lipschitzUpperBound, type LipschitzUpperBoundOptions } from './lipschitz-upper-bound';
 
 /** Options of {@link provenCertificates}. */
@@ -18,6 +18,25 @@ export interface ProvenCertificatesOptions {
   /** Batch size of `model.predict`. Default 256. */
   batchSize?: number;
 }
+
+/** The options of {@link provenCertificates}, declared once. */
+export const PROVEN_CERTIFICATES_OPTIONS = defineOptions('provenCertificates', {
+  bound: opt.custom<LipschitzBoundLike>('the result of lipschitzUpperBound(model)', (v, ctx) => {
+    const b = v as LipschitzBoundLike | null;
+    if (typeof b !== 'object' || b === null || !(typeof b.upperBound === 'number' && b.upperBound > 0)) {
+      refuseOption(
+        ctx,
+        v,
+        'the result of lipschitzUpperBound(model) (upperBound > 0)',
+        'Pass lipschitzUpperBound(model), or leave `bound` out to prove it here.',
+      );
+    }
+    return b;
+  }),
+  boundOptions: opt.any(),
+  use: opt.oneOf(['pairwise', 'heads', 'global'] as const),
+  batchSize: opt.integer({ min: 1 }).default(256),
+});
 
 /** Result of {@link provenCertificates}. */
 export interface ProvenCertificates {
@@ -48,21 +67,19 @@ export function provenCertificates(
   x: tf.Tensor | tf.Tensor[],
   options: ProvenCertificatesOptions = {},
 ): ProvenCertificates {
-  const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new CertificatesArgumentError(
-      `provenCertificates: expected \`batchSize\` to be an integer ≥ 1, got ${String(batchSize)}. Pass e.g. 256.`,
-    );
-  }
+  const { bound: given, boundOptions, use, batchSize } = PROVEN_CERTIFICATES_OPTIONS.parse(options);
   if (model.outputs.length !== 1) {
-    throw new CertificatesArgumentError(
-      `provenCertificates: the model has ${model.outputs.length} outputs; certificates need one logit vector. Bound the classifier output alone (tf.model({inputs, outputs: logits})).`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: 'provenCertificates',
+      option: 'model',
+      message: `the model has ${model.outputs.length} outputs; certificates need one logit vector. Bound the classifier output alone (tf.model({inputs, outputs: logits})).`,
+    });
   }
-  const bound = options.bound ?? lipschitzUpperBound(model, options.boundOptions);
+  const bound = given ?? lipschitzUpperBound(model, boundOptions as LipschitzUpperBoundOptions | undefined);
   const logits = model.predict(x, { batchSize }) as tf.Tensor;
   try {
-    const radii = certificatesFromBound(logits, bound, options.use ? { use: options.use } : {});
+    const radii = certificatesFromBound(logits, bound, use ? { use } : {});
     return { radii, logits, bound };
   } catch (e) {
     logits.dispose();

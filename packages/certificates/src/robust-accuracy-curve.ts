@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { certificates, certificatesFromBound, type CertificateOptions, type LipschitzBoundLike } from './certificates';
-import { CertificatesArgumentError } from './errors';
+import { LipnetInputError, checkTensor, defineOptions, opt, refuseOption } from '@lipnet/core';
+import {
+  CERTIFICATE_OPTIONS,
+  certificates,
+  certificatesFromBound,
+  type CertificateOptions,
+  type LipschitzBoundLike,
+} from './certificates';
 
 /**
  * ε from 0 to 1.5 in steps of 0.05 (k/20, so 0.25, 0.5 and 1.0 are exact), plus 36/255 (the notebook's
@@ -25,6 +31,33 @@ export interface CertifiedRobustAccuracyOptions {
   nominal?: CertificateOptions;
 }
 
+const WHO = 'certifiedRobustAccuracy';
+
+/** The options of {@link certifiedRobustAccuracy}, declared once. */
+export const CERTIFIED_ROBUST_ACCURACY_OPTIONS = defineOptions(WHO, {
+  bound: opt
+    .custom<LipschitzBoundLike>('the result of lipschitzUpperBound(model)', (v, ctx) => {
+      const b = v as LipschitzBoundLike | null;
+      if (typeof b !== 'object' || b === null || !(typeof b.upperBound === 'number' && b.upperBound > 0)) {
+        refuseOption(
+          ctx,
+          v,
+          'the result of lipschitzUpperBound(model) (upperBound > 0)',
+          'Pass lipschitzUpperBound(model) for the model that produced the logits.',
+        );
+      }
+      return b;
+    })
+    .required(),
+  epsilons: opt
+    .arrayOf(opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. [0, 36/255, 0.25, 0.5, 1].'), {
+      minLength: 1,
+    })
+    .default([...DEFAULT_EPSILONS]),
+  use: opt.oneOf(['pairwise', 'heads', 'global'] as const),
+  nominal: opt.object(CERTIFICATE_OPTIONS.schema),
+});
+
 /** Result of {@link certifiedRobustAccuracy}: plain numbers, ready for JSON. */
 export interface RobustAccuracyCurve {
   /** The radii, as given (sorted ascending). */
@@ -43,29 +76,23 @@ export interface RobustAccuracyCurve {
 
 /** Labels as class indices: `[n]` integers, or one-hot / ±1 `[n, C]` (the class is where y > 0). */
 function labelIndices(labels: tf.Tensor | number[] | number[][], n: number): Int32Array {
-  const t = labels instanceof tf.Tensor ? labels : tf.tensor(labels as number[]);
+  const t = labels instanceof tf.Tensor ? labels : tf.tensor(labels);
   try {
     const idx = t.rank === 2 ? tf.tidy(() => tf.argMax(tf.greater(t, 0), 1)) : t;
     const out = Int32Array.from(idx.dataSync());
     if (idx !== t) idx.dispose();
     if (out.length !== n) {
-      throw new CertificatesArgumentError(
-        `certifiedRobustAccuracy: got ${out.length} labels for ${n} logit rows. Pass one label per sample (class indices [n] or one-hot [n, C]).`,
-      );
+      throw new LipnetInputError({
+        code: 'INVALID_SHAPE',
+        who: WHO,
+        option: 'labels',
+        message: `got ${out.length} labels for ${n} logit rows. Pass one label per sample (class indices [n] or one-hot [n, C]).`,
+      });
     }
     return out;
   } finally {
     if (t !== labels) t.dispose();
   }
-}
-
-function checkEpsilons(eps: readonly number[]): number[] {
-  if (!Array.isArray(eps) || eps.length === 0 || eps.some((e) => !(typeof e === 'number' && e >= 0 && isFinite(e)))) {
-    throw new CertificatesArgumentError(
-      `certifiedRobustAccuracy: expected \`epsilons\` to be a non-empty list of finite numbers ≥ 0, got ${JSON.stringify(eps)}. Pass e.g. [0, 36/255, 0.25, 0.5, 1].`,
-    );
-  }
-  return [...eps].sort((a, b) => a - b);
 }
 
 /** Per ε: the fraction of samples with `correct` and `radius > ε` (deel-lip's strict `>`). */
@@ -98,18 +125,18 @@ export function certifiedRobustAccuracy(
   labels: tf.Tensor | number[] | number[][],
   options: CertifiedRobustAccuracyOptions,
 ): RobustAccuracyCurve {
-  if (!options || !options.bound || !(options.bound.upperBound > 0)) {
-    throw new CertificatesArgumentError(
-      'certifiedRobustAccuracy: `bound` is required: pass lipschitzUpperBound(model) for the model that produced the logits.',
-    );
+  const { bound, epsilons, use: given, nominal } = CERTIFIED_ROBUST_ACCURACY_OPTIONS.parse(options);
+  checkTensor(WHO, 'logits', logits, { rank: 2, layout: '[n, C]' });
+  if (logits.shape[1]! < 2) {
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who: WHO,
+      option: 'logits',
+      message: `expected \`logits\` of shape [n, C] with C ≥ 2, got [${logits.shape.join(', ')}]. Pass the logits of a classifier.`,
+    });
   }
-  if (logits.rank !== 2 || logits.shape[1]! < 2) {
-    throw new CertificatesArgumentError(
-      `certifiedRobustAccuracy: expected logits of shape [n, C] with C ≥ 2, got [${logits.shape.join(', ')}].`,
-    );
-  }
-  const eps = checkEpsilons(options.epsilons ?? DEFAULT_EPSILONS);
-  const n = logits.shape[0]!;
+  const eps = [...epsilons].sort((a, b) => a - b);
+  const n = logits.shape[0];
   const y = labelIndices(labels, n);
   const pred = tf.tidy(() => tf.argMax(logits, 1).dataSync());
   const correct = Array.from(pred, (p, i) => p === y[i]);
@@ -118,19 +145,19 @@ export function certifiedRobustAccuracy(
     t.dispose();
     return r;
   };
-  const use = options.use ?? (options.bound.heads ? 'pairwise' : 'global');
-  const proven = curve(radiiOf(certificatesFromBound(logits, options.bound, { use })), correct, eps);
+  const use = given ?? (bound.heads ? 'pairwise' : 'global');
+  const proven = curve(radiiOf(certificatesFromBound(logits, bound, { use })), correct, eps);
   const result: RobustAccuracyCurve = {
     epsilons: eps,
     proven,
     samples: n,
     accuracy: correct.filter(Boolean).length / n,
     assumptions: {
-      proven: `radius min_j (f_c − f_j)/L_cj with the ${use} constants of the proven bound (model bound ${options.bound.upperBound.toPrecision(6)}); assumes only exact arithmetic in the forward pass`,
+      proven: `radius min_j (f_c − f_j)/L_cj with the ${use} constants of the proven bound (model bound ${bound.upperBound.toPrecision(6)}); assumes only exact arithmetic in the forward pass`,
     },
   };
-  if (options.nominal) {
-    const o = options.nominal;
+  if (nominal) {
+    const o = nominal as CertificateOptions;
     result.nominal = curve(radiiOf(certificates(logits, o)), correct, eps);
     result.assumptions.nominal = o.pairwiseLipschitzConstants
       ? 'assumes the given pairwise constants bound the logit differences'

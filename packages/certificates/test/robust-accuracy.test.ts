@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { compile } from 'vega-lite';
 import { expectNoLeakedTensors } from '@lipnet/test-utils';
+import { LipnetInputError, LipnetOptionError } from '@lipnet/core';
 import {
   certificates,
   certificatesFromBound,
   certifiedRobustAccuracy,
-  CertificatesArgumentError,
   DEFAULT_EPSILONS,
   lipschitzUpperBound,
   provenCertificates,
@@ -114,10 +114,17 @@ describe('certifiedRobustAccuracy from the proven bound', () => {
     const logits = tf.tensor2d([[1, 0]]);
     const bound = { upperBound: 1 };
     expect(() => certifiedRobustAccuracy(logits, [0], {} as never)).toThrow(
-      /`bound` is required: pass lipschitzUpperBound/,
+      /certifiedRobustAccuracy: .*`bound`.*lipschitzUpperBound/,
     );
-    expect(() => certifiedRobustAccuracy(logits, [0], { bound, epsilons: [-1] })).toThrow(CertificatesArgumentError);
-    expect(() => certifiedRobustAccuracy(logits, [0], { bound, epsilons: [] })).toThrow(/non-empty list/);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound: { upperBound: 0 } })).toThrow(/expected `bound`/);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound, epsilons: [-1] })).toThrow(LipnetOptionError);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound, epsilons: [-1] })).toThrow(/`epsilons\[0\]`/);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound, epsilons: [] })).toThrow(/`epsilons`.*at least 1/);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound, espilons: [1] } as never)).toThrow(/epsilons/);
+    expect(() => certifiedRobustAccuracy(logits, [0], { bound, nominal: { lipschitzConstant: -1 } })).toThrow(
+      /`nominal.lipschitzConstant`/,
+    );
+    expect(() => certifiedRobustAccuracy(logits, [0, 1], { bound })).toThrow(LipnetInputError);
     expect(() => certifiedRobustAccuracy(logits, [0, 1], { bound })).toThrow(/got 2 labels for 1 logit rows/);
     logits.dispose();
   });
@@ -146,6 +153,8 @@ describe('provenCertificates', () => {
     expect(Array.from(p.radii.dataSync())).toEqual(Array.from(ref.dataSync()));
     expect(p.bound.upperBound).toBeGreaterThan(1);
     expect(() => provenCertificates(model, x, { batchSize: 0 })).toThrow(/`batchSize` to be an integer ≥ 1/);
+    expect(() => provenCertificates(model, x, { bound: {} as never })).toThrow(/expected `bound`/);
+    expect(() => provenCertificates(model, x, { use: 'pairs' as never })).toThrow(/`use`/);
     tf.dispose([x, logits, ref, p.radii, p.logits]);
     model.dispose();
   });
