@@ -12,7 +12,15 @@ import { idxBytes, tmpDir } from './helpers';
 
 /** The parts of demo4's results.json these tests read. */
 interface Results {
-  attack: { selection: { indices: number[] }; certificates: number[]; distances: (number | string)[] };
+  attack: {
+    selection: { indices: number[] };
+    certificates: number[];
+    distances: (number | string)[];
+    attack: { steps: number };
+    top2: { values: [number, number] }[];
+  };
+  bound: { maxPairwise: number };
+  certifiedRobustAccuracy: { accuracy: number; proven: number[]; nominal: number[] };
   check: { violations: unknown[] };
   training: { history: Record<string, number[]>; resumed: boolean };
   export: { ok: boolean; maxDiffReloaded: number; weightBytes: number };
@@ -157,14 +165,16 @@ withData('demo4 end to end', () => {
     });
     expect(res.check.violations).toEqual([]);
     // the proven certificates are those of the proven bound's pairwise constants (≤ max pairwise)
-    res.attack.top2.forEach((t: { values: [number, number] }, i: number) =>
+    res.attack.top2.forEach((t, i) =>
       expect(res.attack.certificates[i]).toBeGreaterThanOrEqual(
         (t.values[0] - t.values[1]) / res.bound.maxPairwise - 1e-6,
       ),
     );
     const ra = res.certifiedRobustAccuracy;
     expect(ra.proven[0]).toBeLessThanOrEqual(ra.accuracy);
-    expect(ra.proven.every((v: number, k: number) => k === 0 || v <= ra.proven[k - 1])).toBe(true);
+    expect(ra.proven.every((v, k) => k === 0 || v <= ra.proven[k - 1]!)).toBe(true);
+    // the nominal radii (top1 − top2)/2 divide by 2 ≥ the proven pairwise constants here, so never certify more
+    expect(ra.nominal.every((v, k) => v <= ra.proven[k]!)).toBe(res.bound.maxPairwise <= 2);
     expect(res.training.history.val_accuracy).toHaveLength(1);
     expect(res.export.ok).toBe(true);
     expect(res.export.maxDiffReloaded).toBeLessThanOrEqual(1e-5);
@@ -232,7 +242,7 @@ withData('demo4 end to end', () => {
       expect(r3.stdout).toContain(`Stage ${s}: finished in an earlier session; its outputs are unchanged and reused.`);
     expect(r3.stdout).toContain('Stage attack: its inputs changed since it finished');
     expect(r3.stdout).not.toContain('Epoch ');
-    const res3 = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const res3 = readResults(out);
     expect(res3.attack.attack.steps).toBe(30);
     expect(res3.training.history).toEqual(res.training.history);
   }, 600000);
@@ -271,7 +281,7 @@ withData('demo4 end to end', () => {
       if (r2.code !== 0) throw new Error(`exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
       const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f));
       expect(read(split, 'model/weights.bin').equals(read(whole, 'model/weights.bin'))).toBe(true);
-      const res = (dir: string) => JSON.parse(read(dir, 'results.json').toString());
+      const res = (dir: string) => readResults(dir);
       expect(res(split).training.history).toEqual(res(whole).training.history);
       expect(res(whole).training.history.loss).toHaveLength(2);
       expect(res(split).attack.certificates).toEqual(res(whole).attack.certificates);

@@ -18,8 +18,8 @@ const withData = haveData ? describe : describe.skip;
 /** runDemo with its output muted; resolves with the log lines, or rejects with its error. */
 async function quietRun(args: string[]): Promise<string[]> {
   const lines: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true;
   try {
     expect(await runDemo(parseArgs(['--backend', 'wasm', '--workers', '1', ...args]), (s) => lines.push(s))).toBe(0);
     return lines;
@@ -75,7 +75,7 @@ withData('refused resumes write nothing', () => {
   it('a checkpoint of another run, and a new run over an unfinished one', async () => {
     const file = path.join(out, 'run.json');
     const original = fs.readFileSync(file, 'utf8');
-    const state = JSON.parse(original);
+    const state = JSON.parse(original) as { stages: Record<string, unknown> };
     await expectRefused(['--resume', '--epochs', '2'], /it belongs to another run/, () =>
       fs.writeFileSync(file, JSON.stringify({ ...state, runId: 'another' })),
     );

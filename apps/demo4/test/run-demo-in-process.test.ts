@@ -13,10 +13,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { chromium } from 'playwright-core';
 import { parseArgs } from '../src/cli';
 import { probeFolder, searchLocations } from '../src/data/fashion-mnist';
-import { RESULTS_SCHEMA_FILE } from '../src/report/results-types';
+import { RESULTS_SCHEMA_FILE, type Results } from '../src/report/results-types';
 import { runDemo } from '../src/run-demo';
 import { runVerify } from '../src/verify/run-verify';
 import { parseVerifyArgs } from '../src/verify/verify-cli';
+import type { VerifyReport } from '../src/verify/verify-report';
 import { tmpDir } from './helpers';
 
 const haveData = searchLocations().some((l) => probeFolder(l).missing.length === 0);
@@ -25,10 +26,9 @@ const withData = haveData ? describe : describe.skip;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const withChromium = haveData && fs.existsSync(CHROMIUM) ? it : it.skip;
 if (!fs.existsSync(CHROMIUM))
-  // eslint-disable-next-line no-console
   console.warn(`report-in-Chromium test SKIPPED: no ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
 
-const schema = JSON.parse(fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8'));
+const schema = JSON.parse(fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 /** Ajv's errors for `doc` (empty when valid). */
 const errorsOf = (doc: unknown) => (validate(doc) ? [] : validate.errors!);
@@ -53,8 +53,8 @@ withData('runDemo in process', () => {
       '16',
     ];
     const args = [...flags, '--epochs', '1', '--attack-steps', '3', '--binary-search-steps', '1', '--out', out];
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write; // progress bars
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true; // progress bars
     try {
       const before = tf.memory().numTensors;
       expect(await runDemo(parseArgs(args), log)).toBe(0);
@@ -72,69 +72,71 @@ withData('runDemo in process', () => {
   });
 
   it('writes a results.json valid against the shipped schema, and a copy of the schema beside it', () => {
-    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
     expect(errorsOf(results)).toEqual([]);
     expect(results.schemaVersion).toBe(2);
     // the proven path: certificates from the proven bound, the nominal ones beside them, the test-set curve
-    expect(results.bound.layers.map((l: { className: string }) => l.className)).toContain('Conv2D');
+    expect(results.bound.layers.map((l) => l.className)).toContain('Conv2D');
     expect(results.bound.statement.join(' ')).toMatch(/^Proven \(lipschitzUpperBound/);
     expect(results.attack.certificates).toHaveLength(results.attack.nominalCertificates.length);
     const ra = results.certifiedRobustAccuracy;
     expect(ra.samples).toBe(10000);
-    expect(ra.highlights.map((h: { label: string }) => h.label)).toEqual(['36/255', '0.25', '0.5', '1.0']);
+    expect(ra.highlights.map((h) => h.label)).toEqual(['36/255', '0.25', '0.5', '1.0']);
     expect(ra.epsilons[ra.epsilons.length - 1]).toBe(1.5);
     expect(fs.readFileSync(path.join(out, 'results.schema.json'), 'utf8')).toBe(
       fs.readFileSync(RESULTS_SCHEMA_FILE, 'utf8'),
     );
     // the schema is not vacuous: malformed results are refused, with the path of the problem
-    const bad = (edit: (r: any) => void) => {
-      const r = JSON.parse(JSON.stringify(results));
-      edit(r);
+    /** Ajv's errors for a copy of the results with the field at `at` set to `value` (deleted when undefined). */
+    const bad = (at: (string | number)[], value?: unknown) => {
+      const r = JSON.parse(JSON.stringify(results)) as Record<string | number, unknown>;
+      let o = r;
+      for (const k of at.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+      const last = at[at.length - 1]!;
+      if (value === undefined) delete o[last];
+      else o[last] = value;
       return errorsOf(r).map((e) => `${e.instancePath} ${e.message}`);
     };
-    expect(bad((r) => (r.attack.distances[0] = 'inf'))).toContain(
+    expect(bad(['attack', 'distances', 0], 'inf')).toContain(
       '/attack/distances/0 must match exactly one schema in oneOf',
     );
-    expect(bad((r) => (r.attack.distances[0] = 'Infinity'))).toEqual([]);
-    expect(bad((r) => delete r.training.history)).toEqual(["/training must have required property 'history'"]);
-    expect(bad((r) => (r.schemaVersion = 1))).toEqual(['/schemaVersion must be equal to constant']);
-    expect(bad((r) => delete r.certifiedRobustAccuracy)).toEqual([
-      " must have required property 'certifiedRobustAccuracy'",
-    ]);
-    expect(bad((r) => (r.bound.layers[0].bound = 'x'))).toEqual(['/bound/layers/0/bound must be number']);
-    expect(bad((r) => (r.check.respected = 1.5))).toEqual(['/check/respected must be integer']);
-    expect(bad((r) => (r.extra = 1))).toEqual([' must NOT have additional properties']);
+    expect(bad(['attack', 'distances', 0], 'Infinity')).toEqual([]);
+    expect(bad(['training', 'history'])).toEqual(["/training must have required property 'history'"]);
+    expect(bad(['schemaVersion'], 1)).toEqual(['/schemaVersion must be equal to constant']);
+    expect(bad(['certifiedRobustAccuracy'])).toEqual([" must have required property 'certifiedRobustAccuracy'"]);
+    expect(bad(['bound', 'layers', 0, 'bound'], 'x')).toEqual(['/bound/layers/0/bound must be number']);
+    expect(bad(['check', 'respected'], 1.5)).toEqual(['/check/respected must be integer']);
+    expect(bad(['extra'], 1)).toEqual([' must NOT have additional properties']);
   });
 
   it('demo4 verify: every minimum-norm L2 attack on the run’s model, no proven certificate violated, a table', async () => {
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write; // progress bars
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true; // progress bars
     const vlines: string[] = [];
     const before = tf.memory().numTensors;
     try {
-      const o = parseVerifyArgs(['--out', out, '--images', '12', '--quick', '--backend', 'wasm']);
+      // 8 images, every attack at 5 % of its steps (Brendel-Bethge: 10 steps, it refines the best adversarial found)
+      const o = parseVerifyArgs(['--out', out, '--images', '8', '--quick', '--bb-steps', '200', '--backend', 'wasm']);
       expect(await runVerify(o, (l) => vlines.push(l))).toBe(0);
     } finally {
       process.stdout.write = write;
     }
     expect(tf.memory().numTensors).toBe(before);
-    const v = JSON.parse(fs.readFileSync(path.join(out, 'verify.json'), 'utf8'));
-    expect(v.attacks.map((a: { id: string }) => a.id)).toEqual(['cw', 'deepfool', 'fmn', 'ddn', 'newtonfool', 'bb']);
-    expect(v.images).toBe(12);
+    const v = JSON.parse(fs.readFileSync(path.join(out, 'verify.json'), 'utf8')) as VerifyReport;
+    expect(v.attacks.map((a) => a.id)).toEqual(['cw', 'deepfool', 'fmn', 'ddn', 'newtonfool', 'bb']);
+    expect(v.images).toBe(8);
     for (const a of [...v.attacks, v.all]) {
       expect(a.violations).toEqual([]);
       if (a.found > 0) expect(Number(a.tightestRatio)).toBeGreaterThanOrEqual(1);
     }
     // the closest adversarial per image is at least each certificate away, and some attack found one
     expect(v.all.found).toBeGreaterThan(0);
-    v.closestDistances.forEach((d: number | string, i: number) =>
-      expect(Number(d)).toBeGreaterThanOrEqual(v.certificates[i]),
-    );
+    v.closestDistances.forEach((d: number | string, i) => expect(Number(d)).toBeGreaterThanOrEqual(v.certificates[i]!));
     const md = fs.readFileSync(path.join(out, 'verify.md'), 'utf8');
     expect(md.trim().split('\n')).toHaveLength(2 + 6 + 1);
     expect(md).toContain('| closest over all attacks |');
     expect(vlines.join('\n')).toMatch(/^Proven \(lipschitzUpperBound/m);
-  }, 240000);
+  }, 600000);
 
   withChromium(
     'report.html renders every figure in headless Chromium, offline, with no console error',
@@ -171,7 +173,8 @@ withData('runDemo in process', () => {
         expect(requests).toEqual([]); // nothing fetched from the network
         // the curves: three panels of lines; the grid: 3 images per certified sample
         expect(await page.locator('#training-curves svg .mark-line path').count()).toBeGreaterThanOrEqual(6);
-        const n = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).attack.certificates.length;
+        const n = (JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results).attack.certificates
+          .length;
         expect(await page.locator('#adversarial-viz svg image').count()).toBe(3 * n);
         expect(await page.locator('table').count()).toBe(4);
         expect(await page.locator('#robust-accuracy svg .mark-line path').count()).toBe(2); // proven, nominal

@@ -8,7 +8,7 @@ import { verifyTable } from '../src/verify/verify-report';
 describe('demo4 verify flags', () => {
   it('defaults: the default run folder, 500 images, every minimum-norm L2 attack, Brendel-Bethge last', () => {
     const o = parseVerifyArgs([]);
-    expect(o).toMatchObject({ out: DEFAULT_OUT, images: 500, backend: 'auto', scale: 1, seed: 1 });
+    expect(o).toMatchObject({ out: DEFAULT_OUT, images: 500, backend: 'auto', scale: 1, bbSteps: 1000, seed: 1 });
     expect(o.attacks).toEqual(['cw', 'deepfool', 'fmn', 'ddn', 'newtonfool', 'bb']);
     expect(verifyAttacks().map((a) => a.className)).toEqual([
       'L2CarliniWagnerAttack',
@@ -32,7 +32,16 @@ describe('demo4 verify flags', () => {
     expect(verifyAttacks(0.05).find((a) => a.id === 'cw')!.settings).toMatch(/^3 binary-search steps × 50 Adam steps/);
   });
 
+  it('--bb-steps sets Brendel-Bethge steps only', () => {
+    const o = parseVerifyArgs(['--bb-steps', '200']);
+    expect(o.bbSteps).toBe(200);
+    const attacks = verifyAttacks(o.scale, o.bbSteps);
+    expect(attacks.find((a) => a.id === 'bb')!.settings).toMatch(/^200 steps/);
+    expect(attacks.find((a) => a.id === 'cw')!.settings).toMatch(/× 1000 Adam steps/);
+  });
+
   it.each([
+    [['--bb-steps', '0'], /--bb-steps must be between 1 and 100000, got 0/],
     [['--images', '0'], /--images must be between 1 and 10000, got 0/],
     [['--images', 'many'], /--images expects an integer, got "many"/],
     [
@@ -42,8 +51,8 @@ describe('demo4 verify flags', () => {
     [['--backend', 'webgl'], /--backend must be one of auto, .*; got "webgl"/],
     [['--frob'], /unknown flag "--frob"/],
   ])('rejects %j', (argv, re) => {
-    expect(() => parseVerifyArgs(argv as string[])).toThrow(CliError);
-    expect(() => parseVerifyArgs(argv as string[])).toThrow(re as RegExp);
+    expect(() => parseVerifyArgs(argv)).toThrow(CliError);
+    expect(() => parseVerifyArgs(argv)).toThrow(re);
   });
 
   it('--help documents every flag and attack', () => {
@@ -56,6 +65,7 @@ describe('demo4 verify flags', () => {
       '--data-dir',
       '--seed',
       '--quick',
+      '--bb-steps',
       ...VERIFY_ATTACK_IDS,
     ])
       expect(VERIFY_HELP).toContain(f);

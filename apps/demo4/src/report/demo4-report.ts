@@ -45,7 +45,7 @@ const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
 /** Results against the notebook, with the proven and the nominal certificate checks. */
 function resultsTable(r: Results): ReportContent['tables'][number] {
   const fin = r.training.final;
-  const nb = (k: string) => NOTEBOOK_HISTORY[k]?.[NOTEBOOK_HISTORY[k]!.length - 1];
+  const nb = (k: string) => NOTEBOOK_HISTORY[k]?.[NOTEBOOK_HISTORY[k].length - 1];
   const nc = r.attack.nominalCheck;
   return {
     caption: 'Results (last epoch) against the notebook (epoch 100)',

@@ -63,7 +63,7 @@ export function checkReport(certificates: number[], distances: number[]): CheckR
 /** Rows of a [k, …] tensor as flat arrays (images for the figures). */
 export async function tensorRows(t: tf.Tensor): Promise<Float32Array[]> {
   const flat = (await t.data()) as Float32Array;
-  const k = t.shape[0]!;
+  const k = t.shape[0];
   const per = flat.length / k;
   return Array.from({ length: k }, (_, i) => flat.slice(i * per, (i + 1) * per));
 }

@@ -29,8 +29,8 @@ export async function certifyImages(
   const nominalT = nominalRadii(logits, { disjointHeads: true });
   const { values: topV, indices: topI } = tf.topk(logits, 2);
   try {
-    const tv = (await topV.array()) as number[][];
-    const ti = (await topI.array()) as number[][];
+    const tv = await topV.array();
+    const ti = await topI.array();
     return {
       certificates: Array.from(await provenT.data()),
       nominalCertificates: Array.from(await nominalT.data()),

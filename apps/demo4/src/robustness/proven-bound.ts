@@ -72,7 +72,7 @@ export function proveBound(model: tfl.LayersModel): ProvenBoundReport {
     bodyBound,
     maxPerHead,
     maxPairwise,
-    statement: statement(b.upperBound, maxPerHead, maxPairwise),
+    statement: statement(layers, bodyBound, b.upperBound, maxPerHead, maxPairwise),
     seconds,
   };
 }
@@ -82,14 +82,23 @@ export function boundLike(r: ProvenBoundReport): LipschitzBoundLike {
   return { upperBound: r.upperBound, heads: { perHead: r.perHead, pairwise: r.pairwise } };
 }
 
-function statement(upper: number, head: number, pair: number): string[] {
+/** How each layer that is not 1-Lipschitz by a closed form was bounded, e.g. "spectral_conv2d: certified Fourier/polyphase bound …". */
+function methods(layers: BoundLayerRow[]): string {
+  return layers
+    .filter((l) => l.className === 'Conv2D' || l.className === 'Dense')
+    .map((l) => `${l.name} ≤ ${l.bound.toFixed(6)} (${l.method})`)
+    .join('; ');
+}
+
+function statement(layers: BoundLayerRow[], body: number, upper: number, head: number, pair: number): string[] {
   const f = (v: number) => v.toFixed(4);
   const nominalHolds = pair <= 2;
   return [
-    `Proven (lipschitzUpperBound on the exported model, as it runs; each layer's constant certified: ` +
-      `Cholesky certificates of the kernels' spectral norms, Fourier/polyphase or banded-Cholesky certificates of each convolution operator on its input size, closed forms for GroupSort, L2-norm pooling and Flatten): ` +
-      `the model is ${f(upper)}-Lipschitz in L2, each logit f_i is ≤ ${f(head)}-Lipschitz, each difference f_i − f_j ≤ ${f(pair)}-Lipschitz.`,
-    `Proven certificates: radius(x) = min_j (f_c(x) − f_j(x)) / L_cj with those pairwise constants L_cj: no L2 perturbation shorter than it changes the predicted class (exact arithmetic assumed; the float32 rounding of the forward pass, ≈ 1e-7 relative, is not covered).`,
+    `Proven (lipschitzUpperBound on the exported model, as it runs on 28×28 inputs; each constant is a certified upper bound computed in float64 from the float32 weights, not an estimate): ` +
+      `${methods(layers)}; GroupSort, L2-norm pooling and Flatten are 1-Lipschitz (closed forms). ` +
+      `So everything before the last Dense is ≤ B = ${f(body)}-Lipschitz, the model is ${f(upper)}-Lipschitz in L2, ` +
+      `each logit f_i is ≤ ‖w_i‖·B ≤ ${f(head)}-Lipschitz and each difference f_i − f_j ≤ ‖w_i − w_j‖·B ≤ ${f(pair)}-Lipschitz (w_i: row i of the last kernel).`,
+    `Proven certificates: radius(x) = min_j (f_c(x) − f_j(x)) / L_cj with those pairwise constants L_cj (c the predicted class): no L2 perturbation shorter than it changes the predicted class. Assumed: exact arithmetic in the forward pass (its float32 rounding, ≈ 1e-7 relative, is not covered).`,
     `Nominal certificates (the notebook's (top1 − top2)/2) assume every head is 1-Lipschitz, i.e. L_cj ≤ 2; ` +
       (nominalHolds
         ? `here the proven L_cj ≤ ${f(pair)} ≤ 2, so they hold too (by the proven bound, not by the construction).`

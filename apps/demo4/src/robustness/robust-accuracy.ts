@@ -34,7 +34,7 @@ const CHUNK = 500;
 
 /** Logits of every row of `x`, in chunks (bounded memory). */
 function predictAll(model: tfl.LayersModel, x: tf.Tensor): tf.Tensor2D {
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   const parts: tf.Tensor[] = [];
   for (let i = 0; i < n; i += CHUNK)
     parts.push(tf.tidy(() => model.predict(tf.slice(x, i, Math.min(CHUNK, n - i))) as tf.Tensor));

@@ -110,7 +110,7 @@ export async function runVerify(
   const t0 = performance.now();
   const backend = await chooseBackend(o.backend, log);
   const { model, x } = await inputs(o);
-  const attacks = verifyAttacks(o.scale).filter((a) => o.attacks.includes(a.id));
+  const attacks = verifyAttacks(o.scale, o.bbSteps).filter((a) => o.attacks.includes(a.id));
   try {
     const bound = proveBound(model);
     for (const s of bound.statement) log(s);

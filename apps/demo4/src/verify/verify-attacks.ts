@@ -30,14 +30,17 @@ export interface VerifyAttack {
 
 const steps = (n: number, scale: number) => Math.max(1, Math.round(n * scale));
 
-/** Every attack, in the order they run (Brendel-Bethge last: it refines the best adversarial found so far). */
-export function verifyAttacks(scale = 1): VerifyAttack[] {
+/**
+ * Every attack, in the order they run (Brendel-Bethge last: it refines the best adversarial found so far).
+ * `bbSteps` overrides Brendel-Bethge's 1000 steps (foolbox's default; before `scale`).
+ */
+export function verifyAttacks(scale = 1, bbSteps = 1000): VerifyAttack[] {
   const cw = { binarySearchSteps: scale < 1 ? 3 : 6, steps: steps(1000, scale) };
   const df = { steps: steps(50, scale), candidates: 10, overshoot: 0.02 };
   const fmn = { steps: steps(100, scale) };
   const ddn = { steps: steps(100, scale) };
   const nf = { steps: steps(100, scale) };
-  const bb = { steps: steps(1000, scale) };
+  const bb = { steps: steps(bbSteps, scale) };
   return [
     {
       id: 'cw',

@@ -19,6 +19,8 @@ export interface VerifyOptions {
   dataDir?: string;
   /** Steps of every attack × this (1: the documented settings; `--quick`: 0.05). */
   scale: number;
+  /** Brendel-Bethge's steps (foolbox's default 1000; before `scale`). */
+  bbSteps: number;
   /** Seed of the attacks' random starts. */
   seed: number;
   help: boolean;
@@ -40,6 +42,8 @@ Flags:
   --backend NAME   ${BACKEND_NAMES.join(' | ')} (default auto)
   --data-dir DIR   folder with the Fashion-MNIST IDX files
   --seed N         seed of the attacks' random starts (default 1)
+  --bb-steps N     Brendel-Bethge steps (default 1000, foolbox's); it is the slowest attack
+                   (≈ 6 ms per image and step on 2 busy cores), fewer steps only weaken it
   --quick          every attack with 5 % of its steps (a smoke test, not a verification)
   --help           this text`;
 
@@ -72,6 +76,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     attacks: [...VERIFY_ATTACK_IDS],
     backend: 'auto',
     scale: 1,
+    bbSteps: 1000,
     seed: 1,
     help: false,
   };
@@ -87,6 +92,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     else if (flag === '--backend') o.backend = value() ?? '';
     else if (flag === '--data-dir') o.dataDir = value();
     else if (flag === '--seed') o.seed = integer(flag, value(), 0, 0xffffffff);
+    else if (flag === '--bb-steps') o.bbSteps = integer(flag, value(), 1, 100000);
     else if (flag === '--quick') o.scale = 0.05;
     else if (flag === '--help' || flag === '-h') o.help = true;
     else throw new CliError(`demo4 verify: unknown flag ${JSON.stringify(flag)}. See demo4 verify --help.`);
