@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { certificatesFromBound, type LipschitzBoundLike } from './certificates';
-import { LipnetInputError, defineOptions, opt, refuseOption } from '@lipnet/core';
+import { LipnetInputError, defineOptions, opt } from '@lipnet/core';
+import { provenBoundOption } from './bound-option';
 import { lipschitzUpperBound, type LipschitzUpperBoundOptions } from './lipschitz-upper-bound';
 
 /** Options of {@link provenCertificates}. */
@@ -21,18 +22,7 @@ export interface ProvenCertificatesOptions {
 
 /** The options of {@link provenCertificates}, declared once. */
 export const PROVEN_CERTIFICATES_OPTIONS = defineOptions('provenCertificates', {
-  bound: opt.custom<LipschitzBoundLike>('the result of lipschitzUpperBound(model)', (v, ctx) => {
-    const b = v as LipschitzBoundLike | null;
-    if (typeof b !== 'object' || b === null || !(typeof b.upperBound === 'number' && b.upperBound > 0)) {
-      refuseOption(
-        ctx,
-        v,
-        'the result of lipschitzUpperBound(model) (upperBound > 0)',
-        'Pass lipschitzUpperBound(model), or leave `bound` out to prove it here.',
-      );
-    }
-    return b;
-  }),
+  bound: provenBoundOption('Pass lipschitzUpperBound(model), or leave `bound` out to prove it here.'),
   boundOptions: opt.any(),
   use: opt.oneOf(['pairwise', 'heads', 'global'] as const),
   batchSize: opt.integer({ min: 1 }).default(256),

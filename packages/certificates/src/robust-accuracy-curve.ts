@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetInputError, checkTensor, defineOptions, opt, refuseOption } from '@lipnet/core';
+import { LipnetInputError, checkTensor, defineOptions, opt } from '@lipnet/core';
+import { provenBoundOption } from './bound-option';
 import {
   CERTIFICATE_OPTIONS,
   certificates,
@@ -35,20 +36,7 @@ const WHO = 'certifiedRobustAccuracy';
 
 /** The options of {@link certifiedRobustAccuracy}, declared once. */
 export const CERTIFIED_ROBUST_ACCURACY_OPTIONS = defineOptions(WHO, {
-  bound: opt
-    .custom<LipschitzBoundLike>('the result of lipschitzUpperBound(model)', (v, ctx) => {
-      const b = v as LipschitzBoundLike | null;
-      if (typeof b !== 'object' || b === null || !(typeof b.upperBound === 'number' && b.upperBound > 0)) {
-        refuseOption(
-          ctx,
-          v,
-          'the result of lipschitzUpperBound(model) (upperBound > 0)',
-          'Pass lipschitzUpperBound(model) for the model that produced the logits.',
-        );
-      }
-      return b;
-    })
-    .required(),
+  bound: provenBoundOption('Pass lipschitzUpperBound(model) for the model that produced the logits.').required(),
   epsilons: opt
     .arrayOf(opt.number({ min: 0 }).describedAs('a finite number ≥ 0', 'Pass e.g. [0, 36/255, 0.25, 0.5, 1].'), {
       minLength: 1,

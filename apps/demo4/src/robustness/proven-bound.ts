@@ -7,20 +7,10 @@
  * exactly what this proves and what the notebook's nominal certificate assumes.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { lipschitzUpperBound, type LipschitzBoundLike } from '@lipnet/certificates';
+import { lipschitzUpperBound, type LayerBound, type LipschitzBoundLike } from '@lipnet/certificates';
 
-/** One layer's row (results.json `bound.layers`). */
-export interface BoundLayerRow {
-  name: string;
-  className: string;
-  /** Input shape without the batch axis. */
-  inputShape: number[];
-  /** Certified upper bound of the layer's L2 Lipschitz constant. */
-  bound: number;
-  /** Power-iteration value (a lower estimate for linear layers). */
-  estimate: number;
-  method: string;
-}
+/** One layer's row (results.json `bound.layers`): `LayerBound` of @lipnet/certificates, input shape without the batch axis. */
+export type BoundLayerRow = Pick<LayerBound, 'name' | 'className' | 'inputShape' | 'bound' | 'estimate' | 'method'>;
 
 /** The proven bound of the exported model (results.json `bound`). */
 export interface ProvenBoundReport {
