@@ -82,10 +82,45 @@ async function main() {
   out.backend = workers ? `wasm × ${workers} workers` : choice.name;
   out.reason = choice.reason;
   if (workers) out.workers = workers;
+  measureGemm(out, workers);
 
-  // fp32 GEMM rate on this backend: the best of single timed products at two
-  // sizes (the FLOP floor is the work over the best rate the machine reaches, so
-  // a slow repetition must not flatter the ratio to it).
+  // Training steps of the demo4 network (random data in the data's range and shapes).
+  const model = demo4Model(1);
+  compileDemo4(model);
+  const x = tf.randomUniform([BATCH, 28, 28, 1]);
+  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
+  const { step, trainer } = await trainingStep(model, x, labels, workers);
+  await measureSteps(out, step, trainer, workers);
+  if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
+
+  const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
+  await measureValidation(out, model, trainer, vx);
+  measureLipschitz(out, model);
+  // Inference of the vanilla-exported model.
+  const vanilla = L.vanillaExport(model);
+  const inf = timeIt(
+    () =>
+      tf.tidy(() => {
+        vanilla.predict(vx, { batchSize: BATCH }).dataSync();
+      }),
+    2,
+  );
+  out.inferenceImagesPerSecond = vx.shape[0] / (inf.ms / 1000);
+  tf.dispose(vx);
+  if (backend !== 'cpu') measureCertificates(out, model, vanilla);
+  if (CW_STEPS > 0) await measureCarliniWagner(out, vanilla);
+  tf.dispose([x, labels]);
+  if (trainer) await trainer.dispose();
+  out.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+/**
+ * fp32 GEMM rate on this backend: the best of single timed products at two
+ * sizes (the FLOP floor is the work over the best rate the machine reaches, so
+ * a slow repetition must not flatter the ratio to it).
+ */
+function measureGemm(out, workers) {
   out.gemmGflops = 0;
   for (const n of backend === 'cpu' ? [1024] : [1024, 2048]) {
     const a = tf.randomNormal([n, n]);
@@ -103,33 +138,36 @@ async function main() {
     out.gemmGflopsOneThread = out.gemmGflops;
     out.gemmGflops *= workers; // the aggregate rate of the workers' threads (measured on one, times their count)
   }
+}
 
-  // Training steps of the demo4 network (random data in the data's range and shapes).
-  const model = demo4Model(1);
+/** demo4's optimizer, loss and metrics. */
+function compileDemo4(model) {
   model.compile({
     optimizer: tf.train.adam(1e-4),
     loss: MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false }),
     metrics: ['accuracy', MulticlassKR({ deelLipVersion: '1.2', validate: false })],
   });
-  const x = tf.randomUniform([BATCH, 28, 28, 1]);
-  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
-  let trainer;
-  let step = async () => {
-    await model.trainOnBatch(x, labels);
-  };
-  if (workers) {
-    trainer = await DataParallelTrainer.create({
-      model,
-      workers,
-      backend: 'wasm',
-      modules: [require.resolve('@lipnet/layers')],
-    });
-    const opt = tf.train.adam(1e-4);
-    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
-    step = async () => {
-      await trainer.step(x, labels, opt, hkr);
-    };
-  }
+}
+
+/**
+ * One training step of the compiled `model` on (x, labels): `model.trainOnBatch`, or with
+ * `workers` a data-parallel step on that many wasm workers (exact full-batch gradient).
+ */
+async function trainingStep(model, x, labels, workers) {
+  if (!workers) return { step: async () => void (await model.trainOnBatch(x, labels)), trainer: undefined };
+  const trainer = await DataParallelTrainer.create({
+    model,
+    workers,
+    backend: 'wasm',
+    modules: [require.resolve('@lipnet/layers')],
+  });
+  const opt = tf.train.adam(1e-4);
+  const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
+  return { step: async () => void (await trainer.step(x, labels, opt, hkr)), trainer };
+}
+
+/** Time per training step (after a warm-up step), tensor counts, and the workers' shards and memory. */
+async function measureSteps(out, step, trainer, workers) {
   await step(); // warm-up: weights, kernels, caches
   const tensorsAfterWarmup = tf.memory().numTensors;
   const stepMs = [];
@@ -150,10 +188,10 @@ async function main() {
     out.workerTensorsAfterSteps = memory.map((m) => m.numTensors);
     out.workerHeapMB = memory.map((m) => Math.round(m.heapBytes / 2 ** 20));
   }
-  if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
+}
 
-  // Validation pass cost (predict on the test-set size, at the training batch).
-  const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
+/** Validation pass cost (predict on the test-set size, at the training batch), and the epoch time it implies. */
+async function measureValidation(out, model, trainer, vx) {
   let validationMs;
   if (trainer) {
     const t0 = now();
@@ -172,8 +210,10 @@ async function main() {
   const stepsPerEpoch = Math.ceil(EPOCH_IMAGES / BATCH);
   out.secondsPerEpoch = (out.msPerStep * stepsPerEpoch) / 1000 + out.validationSeconds;
   out.trainImagesPerSecond = BATCH / (out.msPerStep / 1000);
+}
 
-  // The Lipschitz machinery alone: effective kernels (power iteration + Björck) and their gradient.
+/** The Lipschitz machinery alone: effective kernels (power iteration + Björck) and their gradient. */
+function measureLipschitz(out, model) {
   const lip = model.layers.filter((l) => typeof l.effectiveWeights === 'function');
   const vars = model.trainableWeights.map((w) => w.read());
   const r = timeIt(() => {
@@ -186,53 +226,39 @@ async function main() {
   }, 3);
   out.lipschitzMsPerStep = r.ms;
   void vars;
+}
 
-  // Inference of the vanilla-exported model.
-  const vanilla = L.vanillaExport(model);
-  const inf = timeIt(
-    () =>
-      tf.tidy(() => {
-        vanilla.predict(vx, { batchSize: BATCH }).dataSync();
-      }),
-    2,
-  );
-  out.inferenceImagesPerSecond = vx.shape[0] / (inf.ms / 1000);
-  tf.dispose(vx);
+/**
+ * Proven certificates of the whole test set: the certified Lipschitz bound of the model (power
+ * iteration + a proof per layer), then the logits of 10,000 images and their certificates.
+ */
+function measureCertificates(out, model, vanilla) {
+  const t0 = now();
+  const bound = lipschitzUpperBound(model);
+  const t1 = now();
+  const images = tf.randomUniform([VAL_IMAGES, 28, 28, 1]);
+  const logits = vanilla.predict(images, { batchSize: BATCH });
+  const certs = certificatesFromBound(logits, bound);
+  certs.dataSync();
+  out.certificates = {
+    images: VAL_IMAGES,
+    boundSeconds: (t1 - t0) / 1000,
+    marginsSeconds: (now() - t1) / 1000,
+    seconds: (now() - t0) / 1000,
+  };
+  tf.dispose([images, logits, certs]);
+}
 
-  // Proven certificates of the whole test set: the certified Lipschitz bound of the model (power
-  // iteration + a proof per layer), then the logits of 10,000 images and their certificates.
-  if (backend !== 'cpu') {
-    const t0 = now();
-    const bound = lipschitzUpperBound(model);
-    const t1 = now();
-    const images = tf.randomUniform([VAL_IMAGES, 28, 28, 1]);
-    const logits = vanilla.predict(images, { batchSize: BATCH });
-    const certs = certificatesFromBound(logits, bound);
-    certs.dataSync();
-    out.certificates = {
-      images: VAL_IMAGES,
-      boundSeconds: (t1 - t0) / 1000,
-      marginsSeconds: (now() - t1) / 1000,
-      seconds: (now() - t0) / 1000,
-    };
-    tf.dispose([images, logits, certs]);
-  }
-
-  // Carlini-Wagner cost, the notebook's attack: 10 images, abort-early off so every step runs.
-  if (CW_STEPS > 0) {
-    const imgs = tf.randomUniform([10, 28, 28, 1], 0.05, 0.95);
-    const lab = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'int32');
-    const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: CW_STEPS, abortEarly: false });
-    const t0 = now();
-    const res = await cw.run(vanilla, imgs, lab);
-    out.cwSecondsPer1000Steps = ((now() - t0) / 1000) * (1000 / CW_STEPS);
-    out.cwNotebookSecondsUpperBound = out.cwSecondsPer1000Steps * 48; // 6 × 8000 steps, no abort-early
-    tf.dispose([imgs, lab, res.raw, res.clipped, res.success]);
-  }
-  tf.dispose([x, labels]);
-  if (trainer) await trainer.dispose();
-  out.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(JSON.stringify(out) + '\n');
+/** Carlini-Wagner cost, the notebook's attack: 10 images, abort-early off so every step runs. */
+async function measureCarliniWagner(out, vanilla) {
+  const imgs = tf.randomUniform([10, 28, 28, 1], 0.05, 0.95);
+  const lab = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'int32');
+  const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: CW_STEPS, abortEarly: false });
+  const t0 = now();
+  const res = await cw.run(vanilla, imgs, lab);
+  out.cwSecondsPer1000Steps = ((now() - t0) / 1000) * (1000 / CW_STEPS);
+  out.cwNotebookSecondsUpperBound = out.cwSecondsPer1000Steps * 48; // 6 × 8000 steps, no abort-early
+  tf.dispose([imgs, lab, res.raw, res.clipped, res.success]);
 }
 
 main().catch((e) => {

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { OutputDirError } from '../src/errors';
 import { acquireOutLock, processAlive, type LockInfo } from '../src/pipeline/out-lock';
@@ -18,7 +19,7 @@ const writeLock = (out: string, info: Partial<LockInfo>) =>
     lockFile(out),
     JSON.stringify({
       pid: 1,
-      host: require('os').hostname(),
+      host: os.hostname(),
       startedAt: '2026-01-02T03:04:05.000Z',
       command: 'x',
       ...info,
@@ -37,7 +38,7 @@ describe('acquireOutLock', () => {
   it('refuses a second holder with the first one pid and start time; works again once released', () => {
     const out = tmpDir();
     const first = acquireOutLock(out, quiet);
-    expect(JSON.parse(fs.readFileSync(lockFile(out), 'utf8')).pid).toBe(process.pid);
+    expect((JSON.parse(fs.readFileSync(lockFile(out), 'utf8')) as LockInfo).pid).toBe(process.pid);
     let err: unknown;
     try {
       acquireOutLock(out, quiet);
@@ -61,9 +62,9 @@ describe('acquireOutLock', () => {
     const lines: string[] = [];
     const lock = acquireOutLock(out, (l) => lines.push(l));
     expect(lines).toEqual([
-      `Note: ${lockFile(out)} names pid ${pid} on ${require('os').hostname()}, started 2026-01-02T03:04:05.000Z (x), which is no longer running; taking the folder over.`,
+      `Note: ${lockFile(out)} names pid ${pid} on ${os.hostname()}, started 2026-01-02T03:04:05.000Z (x), which is no longer running; taking the folder over.`,
     ]);
-    expect(JSON.parse(fs.readFileSync(lockFile(out), 'utf8')).pid).toBe(process.pid);
+    expect((JSON.parse(fs.readFileSync(lockFile(out), 'utf8')) as LockInfo).pid).toBe(process.pid);
     lock.release();
   });
 

@@ -186,7 +186,8 @@ export class App {
     this.busyCount += on ? 1 : -1;
     const busy = this.busyCount > 0;
     for (const id of ['backend-select', 'model-select', 'train', 'attack']) {
-      (byId(id) as HTMLButtonElement | HTMLSelectElement).disabled = busy;
+      const control = byId(id);
+      if (control instanceof HTMLButtonElement || control instanceof HTMLSelectElement) control.disabled = busy;
     }
   }
 

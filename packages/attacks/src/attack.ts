@@ -142,6 +142,9 @@ export abstract class Attack {
     const who = this.name;
     const listMode = Array.isArray(options.epsilons);
     const opts = this.resolve(model, images, options);
+    // The norm that clips results to ε, read before any tensor exists: a flexible-distance attack given
+    // `epsilons` but no `distance` refuses here instead of after the attack (which leaked its results).
+    const distance = opts.epsilons ? this.distance : null;
     const n = images.shape[0] ?? 0;
     const labelT = toClassTensor(who, 'labels', labels, n);
     const owned: tf.Tensor[] = [labelT];
@@ -183,7 +186,9 @@ export abstract class Attack {
         const eps = epsList[ei] ?? null;
         const raw = (this.kind === 'fixedEpsilon' ? raws[ei] : raws[0]) as tf.Tensor;
         const clipped =
-          eps === null ? clipBounds(raw, lo, hi) : clipPerturbation(images, raw, eps, this.distance, lo, hi);
+          eps === null
+            ? clipBounds(raw, lo, hi)
+            : clipPerturbation(images, raw, eps, distance ?? this.distance, lo, hi);
         const success = this.evaluate(opts, clipped, classes);
         results.push({
           raw: whereSample(success, raw, images),

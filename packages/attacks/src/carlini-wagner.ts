@@ -71,23 +71,12 @@ export class L2CarliniWagnerAttack extends Attack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const n = x.shape[0];
-    const [lo, hi] = ctx.bounds;
-    const a = (hi + lo) / 2;
-    const b = (hi - lo) / 2;
-    const kappa = this.confidence;
-    const toModel = (w: tf.Tensor) => tf.add(tf.mul(tf.tanh(w), b), a);
-    const xAttack = tf.tidy(() => tf.atanh(tf.mul(tf.div(tf.sub(x, a), b), 0.999999)));
-    const recon = tf.tidy(() => toModel(xAttack));
-    const onehot = tf.tidy(() => tf.cast(tf.oneHot(ctx.classes, ctx.numClasses), 'float32'));
-    // is_adv uses logits shifted by ±κ on the label/target column (foolbox `change_classes_logits`).
-    const shift = tf.tidy(() => tf.mul(onehot, ctx.targeted ? -kappa : kappa));
-    let bestAdv: tf.Tensor = tf.clone(x);
-    let bestNorm: tf.Tensor = tf.fill([n], Infinity);
+    const p = tanhProblem(ctx, x, this.confidence);
+    const best: CwBest = { adv: tf.clone(x), norm: tf.fill([n], Infinity) };
     const consts = new Float64Array(n).fill(this.initialConst);
     const lower = new Float64Array(n).fill(0);
     const upper = new Float64Array(n).fill(Infinity);
     const total = this.binarySearchSteps * this.steps;
-    const checkEvery = Math.ceil(this.steps / 10);
     let stop = false;
     try {
       for (let bs = 0; bs < this.binarySearchSteps && !stop; bs++) {
@@ -95,87 +84,171 @@ export class L2CarliniWagnerAttack extends Attack {
           for (let i = 0; i < n; i++) consts[i] = Math.min(upper[i] as number, 1e10);
         }
         const c = tf.tensor1d(Float32Array.from(consts));
-        let delta: tf.Tensor = tf.zerosLike(x);
-        let m: tf.Tensor = tf.zerosLike(x);
-        let v: tf.Tensor = tf.zerosLike(x);
-        let found: tf.Tensor = tf.zeros([n], 'bool');
-        let prevLoss = Infinity;
         try {
-          for (let step = 0; step < this.steps; step++) {
-            const t = step + 1;
-            const out = tf.tidy(() => {
-              let xp: tf.Tensor | null = null;
-              let z: tf.Tensor | null = null;
-              const lossFn = (d: tf.Tensor) => {
-                const xpi = toModel(tf.add(xAttack, d));
-                const zi = ctx.logits(xpi);
-                xp = tf.keep(xpi);
-                z = tf.keep(zi);
-                const advLoss = tf.mul(tf.relu(tf.add(margin(zi, ctx.classes, ctx.targeted), kappa)), c);
-                return tf.add(tf.sum(advLoss), tf.sum(tf.square(tf.sub(xpi, recon)))) as tf.Scalar;
-              };
-              const { value, grad } = tf.valueAndGrad(lossFn)(delta);
-              const xpT = xp as unknown as tf.Tensor;
-              const zT = z as unknown as tf.Tensor;
-              // Adam (foolbox AdamOptimizer: β1 0.9, β2 0.999, ε 1e-8, bias-corrected), δ ← δ − lr·m̂/(√v̂+ε).
-              const m2 = tf.add(tf.mul(m, 0.9), tf.mul(grad, 0.1));
-              const v2 = tf.add(tf.mul(v, 0.999), tf.mul(tf.square(grad), 0.001));
-              const mHat = tf.div(m2, 1 - Math.pow(0.9, t));
-              const vHat = tf.div(v2, 1 - Math.pow(0.999, t));
-              const d2 = tf.sub(delta, tf.div(tf.mul(mHat, this.stepsize), tf.add(tf.sqrt(vHat), 1e-8)));
-              const isAdv = ctx.isAdversarial(tf.add(zT, shift));
-              const nrm = norms(tf.sub(xpT, x));
-              const better = tf.logicalAnd(isAdv, tf.less(nrm, bestNorm));
-              const res = {
-                value,
-                delta: d2,
-                m: m2,
-                v: v2,
-                found: tf.logicalOr(found, isAdv),
-                bestAdv: whereSample(better, xpT, bestAdv),
-                bestNorm: tf.where(better, nrm, bestNorm),
-              };
-              tf.dispose([xpT, zT]);
-              return res;
-            });
-            // Abort-early check (foolbox order: before this step's adversarial is recorded).
-            if (this.abortEarly && step % checkEvery === 0) {
-              const loss = (await out.value.data())[0] as number;
-              if (!(loss <= 0.9999 * prevLoss)) {
-                tf.dispose([out.value, out.delta, out.m, out.v, out.found, out.bestAdv, out.bestNorm]);
-                break;
-              }
-              prevLoss = loss;
-            }
-            tf.dispose([delta, m, v, found, bestAdv, bestNorm, out.value]);
-            delta = out.delta;
-            m = out.m;
-            v = out.v;
-            found = out.found;
-            bestAdv = out.bestAdv;
-            bestNorm = out.bestNorm;
-            if (await ctx.tick(bs * this.steps + step + 1, total)) {
-              stop = true;
-              break;
-            }
-          }
-          const f = await found.data();
-          for (let i = 0; i < n; i++) {
-            const ci = consts[i] as number;
-            if (f[i]) upper[i] = ci;
-            else lower[i] = ci;
-            consts[i] = upper[i] === Infinity ? ci * 10 : ((lower[i] as number) + (upper[i] as number)) / 2;
-          }
+          const run = await adamRun(this, p, best, c, bs);
+          stop = run.stopped;
+          bisectConsts(consts, lower, upper, run.found);
         } finally {
-          tf.dispose([c, delta, m, v, found]);
+          c.dispose();
         }
       }
       await ctx.tick(total, total);
-      const result = bestAdv;
-      bestAdv = tf.zeros([0]);
+      const result = best.adv;
+      best.adv = tf.zeros([0]);
       return result;
     } finally {
-      tf.dispose([xAttack, recon, onehot, shift, bestAdv, bestNorm]);
+      tf.dispose([p.xAttack, p.recon, p.onehot, p.shift, best.adv, best.norm]);
     }
+  }
+}
+
+/** One batch's problem in tanh space: x' = tanh(w₀ + δ)·b + a (tensors disposed by the caller). */
+interface TanhProblem {
+  ctx: AttackContext;
+  x: tf.Tensor;
+  kappa: number;
+  /** w ↦ tanh(w)·b + a. */
+  toModel: (w: tf.Tensor) => tf.Tensor;
+  /** w₀ = atanh(((x−a)/b)·0.999999). */
+  xAttack: tf.Tensor;
+  /** x̃ = toModel(w₀). */
+  recon: tf.Tensor;
+  onehot: tf.Tensor;
+  /** ±κ on the label/target column, for is_adv. */
+  shift: tf.Tensor;
+}
+
+/** The adversarials of smallest ‖x' − x‖₂ found so far, per sample, and their norms. */
+interface CwBest {
+  adv: tf.Tensor;
+  norm: tf.Tensor;
+}
+
+/** The state of one Adam run: δ, the moments, and which samples were adversarial at some step. */
+interface AdamState {
+  delta: tf.Tensor;
+  m: tf.Tensor;
+  v: tf.Tensor;
+  found: tf.Tensor;
+}
+
+/** The tanh-space problem of batch `x` with margin `kappa`. */
+function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number): TanhProblem {
+  const [lo, hi] = ctx.bounds;
+  const a = (hi + lo) / 2;
+  const b = (hi - lo) / 2;
+  const toModel = (w: tf.Tensor) => tf.add(tf.mul(tf.tanh(w), b), a);
+  const xAttack = tf.tidy(() => tf.atanh(tf.mul(tf.div(tf.sub(x, a), b), 0.999999)));
+  const recon = tf.tidy(() => toModel(xAttack));
+  const onehot = tf.tidy(() => tf.cast(tf.oneHot(ctx.classes, ctx.numClasses), 'float32'));
+  // is_adv uses logits shifted by ±κ on the label/target column (foolbox `change_classes_logits`).
+  const shift = tf.tidy(() => tf.mul(onehot, ctx.targeted ? -kappa : kappa));
+  return { ctx, x, kappa, toModel, xAttack, recon, onehot, shift };
+}
+
+/**
+ * One Adam run of binary-search step `bs` with constants `c`, from δ = 0 with fresh Adam state,
+ * recording better adversarials into `best`. Returns which samples were adversarial at some step
+ * and whether the context asked to stop.
+ */
+async function adamRun(
+  attack: L2CarliniWagnerAttack,
+  p: TanhProblem,
+  best: CwBest,
+  c: tf.Tensor,
+  bs: number,
+): Promise<{ found: Uint8Array | Float32Array | Int32Array; stopped: boolean }> {
+  const n = p.x.shape[0];
+  const total = attack.binarySearchSteps * attack.steps;
+  const checkEvery = Math.ceil(attack.steps / 10);
+  const s: AdamState = {
+    delta: tf.zerosLike(p.x),
+    m: tf.zerosLike(p.x),
+    v: tf.zerosLike(p.x),
+    found: tf.zeros([n], 'bool'),
+  };
+  let prevLoss = Infinity;
+  let stopped = false;
+  try {
+    for (let step = 0; step < attack.steps; step++) {
+      const out = adamStep(p, s, best, c, step + 1, attack.stepsize);
+      // Abort-early check (foolbox order: before this step's adversarial is recorded).
+      if (attack.abortEarly && step % checkEvery === 0) {
+        const loss = (await out.value.data())[0] as number;
+        if (!(loss <= 0.9999 * prevLoss)) {
+          tf.dispose([out.value, out.delta, out.m, out.v, out.found, out.bestAdv, out.bestNorm]);
+          break;
+        }
+        prevLoss = loss;
+      }
+      tf.dispose([s.delta, s.m, s.v, s.found, best.adv, best.norm, out.value]);
+      s.delta = out.delta;
+      s.m = out.m;
+      s.v = out.v;
+      s.found = out.found;
+      best.adv = out.bestAdv;
+      best.norm = out.bestNorm;
+      if (await p.ctx.tick(bs * attack.steps + step + 1, total)) {
+        stopped = true;
+        break;
+      }
+    }
+    return { found: await s.found.data(), stopped };
+  } finally {
+    tf.dispose([s.delta, s.m, s.v, s.found]);
+  }
+}
+
+/**
+ * Adam step `t` on the loss Σᵢ cᵢ·max(0, margin + κ) + Σᵢ ‖x'ᵢ − x̃ᵢ‖² (foolbox AdamOptimizer:
+ * β1 0.9, β2 0.999, ε 1e-8, bias-corrected): the loss, the next state and the best adversarials
+ * with this step's x' recorded (all new tensors).
+ */
+function adamStep(p: TanhProblem, s: AdamState, best: CwBest, c: tf.Tensor, t: number, stepsize: number) {
+  const { ctx } = p;
+  return tf.tidy(() => {
+    let xp: tf.Tensor | null = null;
+    let z: tf.Tensor | null = null;
+    const lossFn = (d: tf.Tensor) => {
+      const xpi = p.toModel(tf.add(p.xAttack, d));
+      const zi = ctx.logits(xpi);
+      xp = tf.keep(xpi);
+      z = tf.keep(zi);
+      const advLoss = tf.mul(tf.relu(tf.add(margin(zi, ctx.classes, ctx.targeted), p.kappa)), c);
+      return tf.add(tf.sum(advLoss), tf.sum(tf.square(tf.sub(xpi, p.recon)))) as tf.Scalar;
+    };
+    const { value, grad } = tf.valueAndGrad(lossFn)(s.delta);
+    const xpT = xp as unknown as tf.Tensor;
+    const zT = z as unknown as tf.Tensor;
+    // δ ← δ − lr·m̂/(√v̂+ε).
+    const m2 = tf.add(tf.mul(s.m, 0.9), tf.mul(grad, 0.1));
+    const v2 = tf.add(tf.mul(s.v, 0.999), tf.mul(tf.square(grad), 0.001));
+    const mHat = tf.div(m2, 1 - Math.pow(0.9, t));
+    const vHat = tf.div(v2, 1 - Math.pow(0.999, t));
+    const d2 = tf.sub(s.delta, tf.div(tf.mul(mHat, stepsize), tf.add(tf.sqrt(vHat), 1e-8)));
+    const isAdv = ctx.isAdversarial(tf.add(zT, p.shift));
+    const nrm = norms(tf.sub(xpT, p.x));
+    const better = tf.logicalAnd(isAdv, tf.less(nrm, best.norm));
+    const res = {
+      value,
+      delta: d2,
+      m: m2,
+      v: v2,
+      found: tf.logicalOr(s.found, isAdv),
+      bestAdv: whereSample(better, xpT, best.adv),
+      bestNorm: tf.where(better, nrm, best.norm),
+    };
+    tf.dispose([xpT, zT]);
+    return res;
+  });
+}
+
+/** After a run: c becomes an upper bound where an adversarial was found, else a lower one; ×10 until bounded, then bisected. */
+function bisectConsts(consts: Float64Array, lower: Float64Array, upper: Float64Array, found: ArrayLike<number>): void {
+  for (let i = 0; i < consts.length; i++) {
+    const ci = consts[i] as number;
+    if (found[i]) upper[i] = ci;
+    else lower[i] = ci;
+    consts[i] = upper[i] === Infinity ? ci * 10 : ((lower[i] as number) + (upper[i] as number)) / 2;
   }
 }

@@ -76,83 +76,18 @@ export class HopSkipJump extends Attack {
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const n = x.shape[0];
     const d = x.size / n;
-    const [lo, hi] = ctx.bounds;
-    const isAdv = async (xb: tf.Tensor): Promise<Uint8Array> => {
-      const t = tf.tidy(() => ctx.isAdversarial(ctx.logits(xb)));
-      const v = (await t.data()) as Uint8Array;
-      t.dispose();
-      return v;
-    };
-    const blend = (a: tf.Tensor, b: tf.Tensor, w: ArrayLike<number>) =>
-      tf.tidy(() => {
-        const wt = perSample(tf.tensor1d(Array.from(w)), a.rank);
-        return tf.add(tf.mul(a, tf.sub(1, wt)), tf.mul(b, wt));
-      });
+    const isAdv = adversarialTest(ctx);
     // frozen: already adversarial at x, or no adversarial start found; they return x.
     const frozen = Array.from(await isAdv(x), Boolean);
     // 1. Start point: uniform noise that is adversarial, then linear search towards x.
-    let noise = tf.tidy(() => tf.randomUniform(x.shape, lo, hi, 'float32', ctx.rng.int()));
-    let haveNoise = Array.from(await isAdv(noise), Boolean);
-    for (let t = 1; t < this.initDirections && haveNoise.some((h, i) => !h && !frozen[i]); t++) {
-      const fresh = tf.tidy(() => tf.randomUniform(x.shape, lo, hi, 'float32', ctx.rng.int()));
-      const ok = await isAdv(fresh);
-      const take = haveNoise.map((h, i) => !h && Boolean(ok[i]));
-      const next = tf.tidy(() => whereSample(tf.tensor1d(take.map(Number)), fresh, noise));
-      tf.dispose([fresh, noise]);
-      noise = next;
-      haveNoise = haveNoise.map((h, i) => h || Boolean(take[i]));
-    }
-    haveNoise.forEach((h, i) => {
-      if (!h) frozen[i] = true;
-    });
-    const blendW = new Array<number>(n).fill(1);
-    const settled = frozen.slice();
-    for (let s = 1; s <= this.initSteps && settled.some((v) => !v); s++) {
-      const e = s / this.initSteps;
-      const cand = blend(x, noise, new Array<number>(n).fill(e));
-      const ok = await isAdv(cand);
-      cand.dispose();
-      for (let i = 0; i < n; i++) {
-        if (!settled[i] && ok[i]) {
-          blendW[i] = e;
-          settled[i] = true;
-        }
-      }
-    }
-    const frozenW = frozen.map((f) => (f ? 0 : 1));
-    let xAdv = tf.tidy(() =>
-      blend(
-        x,
-        noise,
-        blendW.map((w, i) => w * (frozenW[i] as number)),
-      ),
-    );
-    noise.dispose();
+    let xAdv = await adversarialStart(this, ctx, x, frozen, isAdv);
     const threshold = this.gamma / (d * Math.sqrt(d));
-    const binarySearch = async (pert: tf.Tensor): Promise<tf.Tensor> => {
-      const lows = new Float64Array(n);
-      const highs = new Float64Array(n).fill(1);
-      frozen.forEach((f, i) => f && (highs[i] = 0));
-      while (highs.some((h, i) => h - (lows[i] as number) > threshold)) {
-        const mids = highs.map((h, i) => (h + (lows[i] as number)) / 2);
-        const p = blend(x, pert, mids);
-        const ok = await isAdv(p);
-        p.dispose();
-        for (let i = 0; i < n; i++) {
-          if ((highs[i] as number) - (lows[i] as number) <= threshold) continue;
-          if (ok[i]) highs[i] = mids[i] as number;
-          else lows[i] = mids[i] as number;
-        }
-      }
-      return blend(x, pert, highs);
-    };
+    const binarySearch = (pert: tf.Tensor) => boundarySearch(x, pert, frozen, threshold, isAdv);
     try {
       let b = await binarySearch(xAdv);
       xAdv.dispose();
       xAdv = b;
-      const d0 = tf.tidy(() => norms(tf.sub(xAdv, x)));
-      let dist = Float64Array.from(await d0.data());
-      d0.dispose();
+      let dist = await distances(xAdv, x);
       const cls = ctx.classes;
       for (let step = 0; step < this.steps; step++) {
         const deltaR = Array.from(dist, (dd) =>
@@ -162,37 +97,14 @@ export class HopSkipJump extends Attack {
           Math.min(this.initialGradientEvalSteps * Math.sqrt(step + 1), this.maxGradientEvalSteps),
         );
         const grad = this.estimate(ctx, xAdv, cls, evals, deltaR);
-        let epsH = Array.from(dist, (dd) => dd / Math.sqrt(step + 1));
-        let okAll = false;
-        for (let halv = 0; halv < 60 && !okAll; halv++) {
-          const prop = tf.tidy(() =>
-            tf.clipByValue(tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH), x.rank))), lo, hi),
-          );
-          const ok = await isAdv(prop);
-          prop.dispose();
-          okAll = true;
-          epsH = epsH.map((e, i) => {
-            if (ok[i] || frozen[i]) return e;
-            okAll = false;
-            return e / 2;
-          });
-        }
-        if (!okAll) epsH = epsH.map(() => 0);
-        const moved = tf.tidy(() =>
-          tf.clipByValue(
-            tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH.map((e, i) => (frozen[i] ? 0 : e))), x.rank))),
-            lo,
-            hi,
-          ),
-        );
+        const epsH = Array.from(dist, (dd) => dd / Math.sqrt(step + 1));
+        const moved = await geometricStep(ctx, xAdv, grad, epsH, frozen, isAdv);
         grad.dispose();
         b = await binarySearch(moved);
         moved.dispose();
         xAdv.dispose();
         xAdv = b;
-        const dt = tf.tidy(() => norms(tf.sub(xAdv, x)));
-        dist = Float64Array.from(await dt.data());
-        dt.dispose();
+        dist = await distances(xAdv, x);
         if (await ctx.tick(step + 1, this.steps)) break;
       }
       await ctx.tick(this.steps, this.steps);
@@ -254,6 +166,169 @@ export class HopSkipJump extends Attack {
       tf.dispose([s1, s2, plus, rad]);
     }
   }
+}
+
+/** Per sample, whether the model's decision on a batch is adversarial (read back). */
+type AdversarialTest = (xb: tf.Tensor) => Promise<Uint8Array>;
+
+/** The decision-only oracle of `ctx`: one query of the model per call. */
+function adversarialTest(ctx: AttackContext): AdversarialTest {
+  return async (xb: tf.Tensor): Promise<Uint8Array> => {
+    const t = tf.tidy(() => ctx.isAdversarial(ctx.logits(xb)));
+    const v = (await t.data()) as Uint8Array;
+    t.dispose();
+    return v;
+  };
+}
+
+/** Per sample (1 − wᵢ)·aᵢ + wᵢ·bᵢ. */
+const blend = (a: tf.Tensor, b: tf.Tensor, w: ArrayLike<number>) =>
+  tf.tidy(() => {
+    const wt = perSample(tf.tensor1d(Array.from(w)), a.rank);
+    return tf.add(tf.mul(a, tf.sub(1, wt)), tf.mul(b, wt));
+  });
+
+/** Per sample ‖a − x‖₂, read back. */
+async function distances(a: tf.Tensor, x: tf.Tensor): Promise<Float64Array> {
+  const t = tf.tidy(() => norms(tf.sub(a, x)));
+  const out = Float64Array.from(await t.data());
+  t.dispose();
+  return out;
+}
+
+/**
+ * The start point (foolbox `LinearSearchBlendedUniformNoiseAttack`): per sample, uniform noise that
+ * is adversarial, blended towards x as far as the first of `initSteps` blend weights that stays
+ * adversarial. Samples without adversarial noise after `initDirections` draws are marked `frozen`
+ * (and start at x, like the frozen ones).
+ */
+async function adversarialStart(
+  attack: HopSkipJump,
+  ctx: AttackContext,
+  x: tf.Tensor,
+  frozen: boolean[],
+  isAdv: AdversarialTest,
+): Promise<tf.Tensor> {
+  const n = x.shape[0];
+  const noise = await adversarialNoise(attack.initDirections, ctx, x, frozen, isAdv);
+  const blendW = new Array<number>(n).fill(1);
+  const settled = frozen.slice();
+  for (let s = 1; s <= attack.initSteps && settled.some((v) => !v); s++) {
+    const e = s / attack.initSteps;
+    const cand = blend(x, noise, new Array<number>(n).fill(e));
+    const ok = await isAdv(cand);
+    cand.dispose();
+    for (let i = 0; i < n; i++) {
+      if (!settled[i] && ok[i]) {
+        blendW[i] = e;
+        settled[i] = true;
+      }
+    }
+  }
+  const frozenW = frozen.map((f) => (f ? 0 : 1));
+  const xAdv = tf.tidy(() =>
+    blend(
+      x,
+      noise,
+      blendW.map((w, i) => w * (frozenW[i] as number)),
+    ),
+  );
+  noise.dispose();
+  return xAdv;
+}
+
+/** Uniform noise in the bounds, redrawn (up to `directions` draws) until adversarial per sample; samples never adversarial become `frozen`. */
+async function adversarialNoise(
+  directions: number,
+  ctx: AttackContext,
+  x: tf.Tensor,
+  frozen: boolean[],
+  isAdv: AdversarialTest,
+): Promise<tf.Tensor> {
+  const [lo, hi] = ctx.bounds;
+  let noise = tf.tidy(() => tf.randomUniform(x.shape, lo, hi, 'float32', ctx.rng.int()));
+  let haveNoise = Array.from(await isAdv(noise), Boolean);
+  for (let t = 1; t < directions && haveNoise.some((h, i) => !h && !frozen[i]); t++) {
+    const fresh = tf.tidy(() => tf.randomUniform(x.shape, lo, hi, 'float32', ctx.rng.int()));
+    const ok = await isAdv(fresh);
+    const take = haveNoise.map((h, i) => !h && Boolean(ok[i]));
+    const next = tf.tidy(() => whereSample(tf.tensor1d(take.map(Number)), fresh, noise));
+    tf.dispose([fresh, noise]);
+    noise = next;
+    haveNoise = haveNoise.map((h, i) => h || Boolean(take[i]));
+  }
+  haveNoise.forEach((h, i) => {
+    if (!h) frozen[i] = true;
+  });
+  return noise;
+}
+
+/**
+ * Binary search on the segment x → `pert` for the boundary, per sample, to within `threshold`
+ * of the blend weight: the adversarial end of the final interval (x for frozen samples).
+ */
+async function boundarySearch(
+  x: tf.Tensor,
+  pert: tf.Tensor,
+  frozen: boolean[],
+  threshold: number,
+  isAdv: AdversarialTest,
+): Promise<tf.Tensor> {
+  const n = x.shape[0];
+  const lows = new Float64Array(n);
+  const highs = new Float64Array(n).fill(1);
+  frozen.forEach((f, i) => f && (highs[i] = 0));
+  while (highs.some((h, i) => h - (lows[i] as number) > threshold)) {
+    const mids = highs.map((h, i) => (h + (lows[i] as number)) / 2);
+    const p = blend(x, pert, mids);
+    const ok = await isAdv(p);
+    p.dispose();
+    for (let i = 0; i < n; i++) {
+      if ((highs[i] as number) - (lows[i] as number) <= threshold) continue;
+      if (ok[i]) highs[i] = mids[i] as number;
+      else lows[i] = mids[i] as number;
+    }
+  }
+  return blend(x, pert, highs);
+}
+
+/**
+ * The geometric step along `grad` from `xAdv`: per sample the step `eps` (dist/√(t+1)) is halved
+ * (at most 60 times) until the clipped point is adversarial; all steps become 0 if some sample
+ * never gets there, and frozen samples do not move.
+ */
+async function geometricStep(
+  ctx: AttackContext,
+  xAdv: tf.Tensor,
+  grad: tf.Tensor,
+  eps: number[],
+  frozen: boolean[],
+  isAdv: AdversarialTest,
+): Promise<tf.Tensor> {
+  const [lo, hi] = ctx.bounds;
+  let epsH = eps;
+  let okAll = false;
+  for (let halv = 0; halv < 60 && !okAll; halv++) {
+    const prop = tf.tidy(() =>
+      tf.clipByValue(tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH), xAdv.rank))), lo, hi),
+    );
+    const ok = await isAdv(prop);
+    prop.dispose();
+    okAll = true;
+    epsH = epsH.map((e, i) => {
+      if (ok[i] || frozen[i]) return e;
+      okAll = false;
+      return e / 2;
+    });
+  }
+  if (!okAll) epsH = epsH.map(() => 0);
+  return tf.tidy(() =>
+    tf.clipByValue(
+      tf.add(xAdv, tf.mul(grad, perSample(tf.tensor1d(epsH.map((e, i) => (frozen[i] ? 0 : e))), xAdv.rank))),
+      lo,
+      hi,
+    ),
+  );
 }
 
 /** Alias with foolbox 3's class name spelled out. */

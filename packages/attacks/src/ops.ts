@@ -124,7 +124,7 @@ export function scaleL1(x: tf.Tensor, x0: tf.Tensor, eps: number | tf.Tensor): t
  */
 export function keepLargest(x: tf.Tensor, x0: tf.Tensor, eps: number | tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const d = tf.reshape(tf.sub(x, x0), [n, -1]);
     const dim = d.shape[1] as number;
     const k = tf.cast(tf.clipByValue(tf.floor(typeof eps === 'number' ? tf.fill([n], eps) : eps), 0, dim), 'int32');

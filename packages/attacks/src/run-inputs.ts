@@ -141,22 +141,23 @@ export function checkImages(who: string, images: unknown, bounds: unknown = [0, 
       got: formatValue(images),
       fix: 'Pass a float32 tensor batch.',
     });
-  if (images.dtype !== 'float32')
+  const x = images as tf.Tensor;
+  if (x.dtype !== 'float32')
     throw new LipnetInputError({
       code: 'INVALID_DTYPE',
       who,
       option: 'images',
       expected: 'be a float32 tensor',
-      got: `a ${images.dtype} tensor`,
+      got: `a ${x.dtype} tensor`,
       fix: "Cast it: `images.cast('float32')` (and scale to the bounds).",
     });
-  if (images.rank < 2 || (images.shape[0] ?? 0) < 1)
+  if (x.rank < 2 || (x.shape[0] ?? 0) < 1)
     throw new LipnetInputError({
       code: 'INVALID_SHAPE',
       who,
       option: 'images',
       expected: 'have shape [N, …] with N ≥ 1',
-      got: `shape ${formatShape(images.shape)}`,
+      got: `shape ${formatShape(x.shape)}`,
       fix: 'Add a batch axis: `images.expandDims(0)`.',
     });
   if (
@@ -176,7 +177,7 @@ export function checkImages(who: string, images: unknown, bounds: unknown = [0, 
   }
   const [lo, hi] = bounds as unknown as Bounds;
   const [mn, mx, nan] = tf
-    .tidy(() => [tf.min(images), tf.max(images), tf.any(tf.isNaN(images))])
+    .tidy(() => [tf.min(x), tf.max(x), tf.any(tf.isNaN(x))])
     .map((t) => {
       const v = t.dataSync()[0] as number;
       t.dispose();

@@ -56,7 +56,10 @@ describe('robustAccuracy', () => {
     expect(fractions[fractions.length - 1]).toBe(1);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]! - 1e-12);
     await expect(
-      robustAccuracy(new FGSM(), p.model, p.images, p.labels, { ...opts, state: JSON.parse(saved) }),
+      robustAccuracy(new FGSM(), p.model, p.images, p.labels, {
+        ...opts,
+        state: JSON.parse(saved) as RobustAccuracyState,
+      }),
     ).rejects.toThrow(/robustAccuracy: expected `state` to belong to this run \(LinfFastGradientAttack/);
     await expect(robustAccuracy(new FGSM(), p.model, p.images, p.labels, { epsilons: [] })).rejects.toBeInstanceOf(
       LipnetOptionError,

@@ -28,7 +28,7 @@ const dense = (W: number[][], b: number[]) => {
   const Wt = tf.tensor2d(W);
   const bt = tf.tensor1d(b);
   return {
-    f: (x: tf.Tensor) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0]!, -1]), Wt), bt)),
+    f: (x: tf.Tensor) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), Wt), bt)),
     dispose: () => tf.dispose([Wt, bt]),
   };
 };
@@ -109,7 +109,7 @@ async function rawMargins(attack: A.Attack, eps: number): Promise<number[]> {
     rng: new A.Rng(0),
     startingPoints: null,
     isAdversarial: (z: tf.Tensor) => tf.notEqual(tf.argMax(z, 1), labels),
-    tick: async () => false,
+    tick: () => Promise.resolve(false),
   } as unknown as A.AttackContext;
   const out = await attack.runBatch(ctx, xl, eps);
   const z = lin.f(out).arraySync() as number[][];
@@ -133,7 +133,7 @@ describe('minimum-norm and corruption attacks: per-sample success and distance a
     const succ = Array.from(r.success.dataSync());
     expect(succ).toEqual(d.success);
     const ratios = dist.map((v, i) => (d.success![i] ? v / d.distance![i]! : 1));
-    // eslint-disable-next-line no-console
+
     console.log(
       `${name}: lipnet/foolbox distance ∈ [${Math.min(...ratios).toFixed(4)}, ${Math.max(...ratios).toFixed(4)}]`,
     );
@@ -162,7 +162,7 @@ describe('minimum-norm and corruption attacks: per-sample success and distance a
       expect(Array.from(r.success.dataSync())).toEqual(d.success);
       const dist = A.distances[d.norm](xl, r.clipped).dataSync();
       const ratios = d.distance!.map((v, i) => dist[i]! / v);
-      // eslint-disable-next-line no-console
+
       console.log(
         `${name}: lipnet/foolbox distance ∈ [${Math.min(...ratios).toFixed(4)}, ${Math.max(...ratios).toFixed(4)}]`,
       );
@@ -174,12 +174,12 @@ describe('minimum-norm and corruption attacks: per-sample success and distance a
 
 describe('fixed-ε gradient attacks without randomness: per-ε success and distance equal to foolbox 3.3.4', () => {
   const mismatches: string[] = [];
-  // eslint-disable-next-line no-console
+
   afterAll(() => console.log(`borderline success mismatches: ${mismatches.length ? mismatches.join('; ') : 'none'}`));
   it.each(Object.keys(fixedEps))('%s', async (name) => {
     const d = F.deterministic[name]!;
     const eps = d.runs!.map((q) => q.epsilon);
-    const res = (await fixedEps[name]!().run(lin.f, xl, F.linear.labels, { epsilons: eps })) as A.AttackResult[];
+    const res = await fixedEps[name]!().run(lin.f, xl, F.linear.labels, { epsilons: eps });
     for (const [k, r] of res.entries()) {
       const q = d.runs![k]!;
       // A success may differ only where the attack's own output (before lipnet's "unchanged on failure")
@@ -223,7 +223,7 @@ describe('random attacks: success rates (and median distances) against foolbox 3
   it.each(Object.keys(cases))('%s (fixed ε)', async (name) => {
     const fx = F.random[name]!;
     const [make, tol] = cases[name]!;
-    const res = (await make().run(lin.f, xl, F.linear.labels, { epsilons: fx.epsilons!, seed: 1 })) as A.AttackResult[];
+    const res = await make().run(lin.f, xl, F.linear.labels, { epsilons: fx.epsilons!, seed: 1 });
     res.forEach((r, k) => expect(Math.abs(rate(r) - (fx.successRate as number[])[k]!)).toBeLessThanOrEqual(tol));
     tf.dispose(res.flatMap((r) => [r.raw, r.clipped, r.success]));
   });
@@ -239,7 +239,7 @@ describe('random attacks: success rates (and median distances) against foolbox 3
     expect(Math.abs(rate(r) - (fx.successRate as number))).toBeLessThanOrEqual(0.34);
     const d = Array.from(A.distances[fx.norm](xl, r.clipped).dataSync()).filter((_, i) => r.success.dataSync()[i]);
     const med = d.sort((a, b) => a - b)[Math.floor((d.length - 1) / 2)]!;
-    // eslint-disable-next-line no-console
+
     console.log(`${name}: median distance lipnet ${med.toFixed(4)} vs foolbox ${fx.medianDistance!.toFixed(4)}`);
     expect(med / fx.medianDistance!).toBeLessThanOrEqual(1.5);
     expect(med / fx.medianDistance!).toBeGreaterThanOrEqual(1 / 1.5);
@@ -247,11 +247,11 @@ describe('random attacks: success rates (and median distances) against foolbox 3
   });
   it('GenAttack (targeted)', async () => {
     const fx = F.random.GenAttack!;
-    const res = (await new A.GenAttack({ steps: 200 }).run(lin.f, xl, F.linear.labels, {
+    const res = await new A.GenAttack({ steps: 200 }).run(lin.f, xl, F.linear.labels, {
       epsilons: fx.epsilons!,
       criterion: { targets: fx.targets! },
       seed: 1,
-    })) as A.AttackResult[];
+    });
     res.forEach((r, k) => expect(Math.abs(rate(r) - (fx.successRate as number[])[k]!)).toBeLessThanOrEqual(0.34));
     tf.dispose(res.flatMap((r) => [r.raw, r.clipped, r.success]));
   });

@@ -7,7 +7,7 @@ import { linearProblem } from './helpers';
 const p = linearProblem(5, 2, 8, 3);
 afterAll(() => p.dispose());
 /** A model nothing fools (constant logits), so search loops run their full length. */
-const stubborn = (x: tf.Tensor) => tf.tidy(() => tf.add(tf.zeros([x.shape[0]!, 3]), tf.tensor1d([0, 5, 0])));
+const stubborn = (x: tf.Tensor) => tf.tidy(() => tf.add(tf.zeros([x.shape[0], 3]), tf.tensor1d([0, 5, 0])));
 const images = tf.tidy(() => tf.reshape(tf.slice(tf.tile(p.images, [1, 5]), [0, 0], [2, 36]), [2, 6, 6, 1]));
 afterAll(() => images.dispose());
 

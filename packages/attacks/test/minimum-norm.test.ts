@@ -121,7 +121,7 @@ describe.each([
     '%s lands at or above the exact minimum and within its factor',
     async (_n, c) => {
       const ratios = await checkAgainstOracle(c, p);
-      // eslint-disable-next-line no-console
+
       console.log(
         `${c.name} (${classes} classes): dist/oracle ∈ [${Math.min(...ratios).toFixed(4)}, ${Math.max(...ratios).toFixed(4)}]`,
       );

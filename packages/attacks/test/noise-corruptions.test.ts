@@ -37,7 +37,7 @@ describe('additive noise', () => {
       [LinfAdditiveUniformNoiseAttack, 'linf'],
     ] as const) {
       const r = await new A().run(
-        (x) => tf.tidy(() => tf.add(tf.zeros([x.shape[0]!, 2]), tf.tensor1d([1, 0]))),
+        (x) => tf.tidy(() => tf.add(tf.zeros([x.shape[0], 2]), tf.tensor1d([1, 0]))),
         p.images,
         [0, 0, 0, 0, 0, 0],
         {
@@ -88,7 +88,7 @@ describe('additive noise', () => {
 
 /** A minimal AttackContext for calling an attack's batch function directly. */
 function ctxFor(model: (x: tf.Tensor) => tf.Tensor) {
-  const { Rng } = jest.requireActual('../src');
+  const { Rng } = jest.requireActual<typeof import('../src')>('../src');
   return {
     name: 't',
     logits: model,
@@ -99,7 +99,7 @@ function ctxFor(model: (x: tf.Tensor) => tf.Tensor) {
     rng: new Rng(3),
     startingPoints: null,
     isAdversarial: (z: tf.Tensor) => tf.notEqual(tf.argMax(z, 1), tf.tensor1d(p.labels, 'int32')),
-    tick: async () => false,
+    tick: () => Promise.resolve(false),
   };
 }
 
@@ -185,7 +185,7 @@ describe('contrast, inversion, blur, salt-and-pepper, spatial, dataset', () => {
     // Model: class 0 if the square's centre of mass is at column ≥ 2, else class 1.
     const model = (x: tf.Tensor) =>
       tf.tidy(() => {
-        const cols = tf.sum(tf.reshape(x, [x.shape[0]!, 6, 6]), 1);
+        const cols = tf.sum(tf.reshape(x, [x.shape[0], 6, 6]), 1);
         const left = tf.sum(tf.slice(cols, [0, 0], [-1, 2]), 1);
         return tf.stack([tf.mul(tf.sub(tf.sum(cols, 1), left), 1), tf.mul(left, 2)], 1);
       });
@@ -240,11 +240,11 @@ describe('decision-based: Boundary and Pointwise, and GenAttack', () => {
   });
   it('GenAttack reaches its targets at a generous ε, never outside the L∞ ball, and refuses untargeted use', async () => {
     const targets = p.labels.map((y) => (y + 1) % 4);
-    const [r] = (await new GenAttack({ steps: 100 }).run(p.model, p.images, p.labels, {
+    const [r] = await new GenAttack({ steps: 100 }).run(p.model, p.images, p.labels, {
       epsilons: [0.3],
       criterion: { targets },
       seed: 7,
-    })) as AttackResult[];
+    });
     const pred = tf.argMax(p.model(r!.clipped), 1).dataSync();
     expect(
       distances

@@ -116,7 +116,7 @@ export function alignedBinaryProblem(seed: number, n: number, d: number, a = 1):
       linf: m.map((v) => v / (a * d)),
     },
     images,
-    model: (t) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(t, [t.shape[0] as number, -1]), Wt), bt)),
+    model: (t) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(t, [t.shape[0], -1]), Wt), bt)),
     dispose: () => tf.dispose([Wt, bt, images]),
   };
 }

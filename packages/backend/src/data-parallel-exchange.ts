@@ -46,7 +46,7 @@ export function exchangeLayout(
 
 /** Float views of `sab` at `offsets` with `sizes`. */
 export function views(sab: SharedArrayBuffer, offsets: number[], sizes: number[]): Float32Array[] {
-  return offsets.map((o, i) => new Float32Array(sab, 4 * o, sizes[i]!));
+  return offsets.map((o, i) => new Float32Array(sab, 4 * o, sizes[i]));
 }
 
 /** The regions of a step buffer for `rows` samples, `inRow` input and `outRow` output floats per sample. */

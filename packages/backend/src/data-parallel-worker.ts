@@ -60,7 +60,7 @@ function shardInput(msg: Shard): tf.Tensor {
 
 /** Writes this shard's outputs p into the step buffer's P region. */
 function writeOutputs(msg: Shard, p: tf.Tensor): void {
-  new Float32Array(msg.sab, msg.regions.p + 4 * msg.start * msg.outRow, p.size).set(p.dataSync() as Float32Array);
+  new Float32Array(msg.sab, msg.regions.p + 4 * msg.start * msg.outRow, p.size).set(p.dataSync());
 }
 
 async function init(): Promise<void> {
@@ -111,7 +111,7 @@ function step(m: tfl.LayersModel, msg: Shard & { nonTrainable: boolean }): void 
       layout.grads[data.index]!,
       vars.map((v) => v.size),
     );
-    vars.forEach((v, k) => grads[k]!.set(result!.grads[v.name]!.dataSync() as Float32Array));
+    vars.forEach((v, k) => grads[k]!.set(result!.grads[v.name]!.dataSync()));
     if (msg.nonTrainable) {
       const nt = m.nonTrainableWeights;
       const targets = views(
@@ -119,7 +119,7 @@ function step(m: tfl.LayersModel, msg: Shard & { nonTrainable: boolean }): void 
         layout.nonTrainable,
         nt.map((w) => w.read().size),
       );
-      nt.forEach((w, k) => targets[k]!.set(w.read().dataSync() as Float32Array));
+      nt.forEach((w, k) => targets[k]!.set(w.read().dataSync()));
     }
     post({ type: 'grads' });
   } finally {

@@ -158,7 +158,7 @@ export class DataParallelTrainer {
       layout.weights.map((w) => w.offset),
       layout.weights.map((w) => w.size),
     );
-    this.model.weights.forEach((w, i) => targets[i]!.set(w.read().dataSync() as Float32Array));
+    this.model.weights.forEach((w, i) => targets[i]!.set(w.read().dataSync()));
   }
 
   /**
@@ -173,13 +173,13 @@ export class DataParallelTrainer {
     sizes: number[],
     extra: (i: number, start: number) => Record<string, unknown>,
   ): ScatteredStep {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const inRow = tf.util.sizeFromShape(x.shape.slice(1));
     const outRow = tf.util.sizeFromShape((this.model.outputs[0]!.shape as number[]).slice(1));
     const regions = stepRegions(n, inRow, outRow);
     const sab = (this.stepSab = stepBuffer(this.stepSab, regions.bytes));
     Atomics.store(new Int32Array(sab, 0, 1), 0, AWAITING_GRADIENT);
-    new Float32Array(sab, regions.x, n * inRow).set(x.dataSync() as Float32Array);
+    new Float32Array(sab, regions.x, n * inRow).set(x.dataSync());
     this.writeWeights();
     let start = 0;
     sizes.forEach((size, i) => {
@@ -204,7 +204,7 @@ export class DataParallelTrainer {
         'DataParallelTrainer.predict: x has no rows. Pass at least one sample.',
         'EMPTY_BATCH',
       );
-    const sizes = shardSizes(x.shape[0]!, this.handles.length);
+    const sizes = shardSizes(x.shape[0], this.handles.length);
     const step = this.scatter('predict', x, sizes, () => ({}));
     const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('predicted')));
     return ShardedStepPass.outputs(step, replies[0]!['shape'] as number[]);
@@ -225,7 +225,7 @@ export class DataParallelTrainer {
     loss: LossOrMetricFn,
     metrics: LossOrMetricFn[] = [],
   ): Promise<number[]> {
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     if (y.shape[0] !== n)
       throw new DataParallelError(
         `DataParallelTrainer.step: x has ${n} rows but y has ${y.shape[0]}. Pass matching batches.`,

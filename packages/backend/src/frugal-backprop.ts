@@ -86,7 +86,10 @@ function nodeGradients(engine: EngineInternals, map: Map<number, tf.Tensor>, nod
   const fns = node.gradient(node.outputs.map((o) => map.get(o.id) ?? null));
   for (const name of Object.keys(node.inputs)) {
     const fn = fns[name];
-    if (!fn) throw new Error(`Cannot backprop through input ${name}. Available gradients found: ${Object.keys(fns)}.`);
+    if (!fn)
+      throw new Error(
+        `Cannot backprop through input ${name}. Available gradients found: ${Object.keys(fns).join(',')}.`,
+      );
     const dx = engine.tidy(() => fn());
     if (dx.dtype !== 'float32') {
       throw new Error(
@@ -96,7 +99,7 @@ function nodeGradients(engine: EngineInternals, map: Map<number, tf.Tensor>, nod
     const x = node.inputs[name]!;
     if (!tf.util.arraysEqual(dx.shape, x.shape)) {
       throw new Error(
-        `Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape}', which does not match the shape of the input '${x.shape}'`,
+        `Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape.join(',')}', which does not match the shape of the input '${x.shape.join(',')}'`,
       );
     }
     const current = map.get(x.id);

@@ -24,11 +24,11 @@ export class MicroBatchPass implements LogitsPass {
   ) {
     if (!Number.isInteger(chunk) || chunk < 1)
       throw new RangeError(`MicroBatchPass: expected \`chunk\` to be an integer ≥ 1, got ${chunk}.`);
-    for (let s = 0; s < x.shape[0]!; s += chunk) this.starts.push(s);
+    for (let s = 0; s < x.shape[0]; s += chunk) this.starts.push(s);
   }
 
   private part(t: tf.Tensor, s: number): tf.Tensor {
-    return tf.slice(t, s, Math.min(this.chunk, this.x.shape[0]! - s));
+    return tf.slice(t, s, Math.min(this.chunk, this.x.shape[0] - s));
   }
 
   /** Inference-mode logits of every chunk, concatenated. */

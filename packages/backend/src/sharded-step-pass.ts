@@ -51,11 +51,11 @@ export class ShardedStepPass implements LogitsPass {
 
   /** Sends the shards; resolves with the workers' logits of the whole batch. */
   async forward(): Promise<tf.Tensor> {
-    const sizes = shardSizes(this.x.shape[0]!, this.handles.length);
+    const sizes = shardSizes(this.x.shape[0], this.handles.length);
     this.step = this.scatter('step', sizes, (i) => ({ nonTrainable: i === 0 }));
     this.gradsEach = sizes.map((_, i) => this.handles[i]!.expect('grads'));
     // Awaited in backward/abort; marked handled now so a worker failing mid-step is not an unhandled rejection meanwhile.
-    this.gradsEach.forEach((p) => p.catch(() => undefined));
+    for (const p of this.gradsEach) p.catch(() => undefined);
     const replies = await Promise.all(sizes.map((_, i) => this.handles[i]!.expect('logits')));
     return ShardedStepPass.outputs(this.step, replies[0]!['shape'] as number[]);
   }
@@ -67,7 +67,7 @@ export class ShardedStepPass implements LogitsPass {
    */
   async backward(g: tf.Tensor): Promise<tf.NamedTensorMap> {
     const step = this.step!;
-    new Float32Array(step.sab, step.regions.g, step.rows * step.outRow).set(g.dataSync() as Float32Array);
+    new Float32Array(step.sab, step.regions.g, step.rows * step.outRow).set(g.dataSync());
     const control = new Int32Array(step.sab, 0, 1);
     Atomics.store(control, 0, GRADIENT_READY);
     Atomics.notify(control, 0);

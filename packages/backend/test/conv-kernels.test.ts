@@ -110,7 +110,7 @@ describe('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the
   test('the direct kernels free their temporaries (padded copies, tap tables, flipped filters)', async () => {
     const fn = convGrads(DEMO4[1]!, 5);
     await runOn('wasm', fn);
-    const backend = tf.findBackend('wasm')!;
+    const backend = tf.findBackend('wasm');
     const ids = backend.numDataIds();
     for (let i = 0; i < 3; i++) await runOn('wasm', fn);
     expect(backend.numDataIds()).toBe(ids);

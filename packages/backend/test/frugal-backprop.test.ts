@@ -19,10 +19,10 @@ function makeProblem() {
   const w1 = tf.variable(tf.tensor4d(randomArray(3 * 3 * 2 * 6, 2), [3, 3, 2, 6]));
   const b1 = tf.variable(tf.tensor1d(randomArray(6, 3)));
   const w2 = tf.variable(tf.tensor2d(randomArray(5 * 5 * 6 * 3, 4), [5 * 5 * 6, 3]));
-  const square = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+  const square = tf.customGrad<tf.Tensor>(((t: tf.Tensor, save: tf.GradSaveFunc) => {
     save([t]);
     return { value: tf.square(t), gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => tf.mul(dy, tf.mul(s!, 2)) };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad<tf.Tensor>>[0]);
   const loss = () => {
     let h = tf.relu(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1));
     for (let i = 0; i < 4; i++) h = tf.sin(tf.mul(h, 1.1)); // a chain of activation-sized gradients
@@ -35,7 +35,7 @@ function makeProblem() {
 
 function gradsOf(p: ReturnType<typeof makeProblem>): number[][] {
   return tf.tidy(() => {
-    const { grads } = tf.variableGrads(p.loss, p.vars as tf.Variable[]);
+    const { grads } = tf.variableGrads(p.loss, p.vars);
     return p.vars.map((v) => Array.from(grads[v.name]!.dataSync()));
   });
 }

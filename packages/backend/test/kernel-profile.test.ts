@@ -20,12 +20,12 @@ beforeAll(async () => {
 });
 
 test('counts calls per kernel (and per input shapes) and restores the original kernels', () => {
-  const before = tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc;
+  const before = tf.getKernel('BatchMatMul', 'cpu').kernelFunc;
   const a = tf.tensor2d(randomArray(6, 1), [2, 3]);
   const b = tf.tensor2d(randomArray(12, 2), [3, 4]);
   const tensors = tf.memory().numTensors;
   const p = KernelProfile.start('cpu', { byShape: true });
-  expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).not.toBe(before);
+  expect(tf.getKernel('BatchMatMul', 'cpu').kernelFunc).not.toBe(before);
   tf.tidy(() => {
     tf.matMul(a, b);
     tf.matMul(a, b);
@@ -33,7 +33,7 @@ test('counts calls per kernel (and per input shapes) and restores the original k
   });
   const rows = p.stop();
   expect(tf.memory().numTensors).toBe(tensors);
-  expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).toBe(before);
+  expect(tf.getKernel('BatchMatMul', 'cpu').kernelFunc).toBe(before);
   const mm = rows.find((r) => r.kernel === 'BatchMatMul a[2,3] b[3,4]');
   expect(mm?.calls).toBe(2);
   expect(rows.find((r) => r.kernel.startsWith('Add '))?.calls).toBe(1);
@@ -111,15 +111,11 @@ test('DataParallelTrainer.profileKernels profiles each worker thread', async () 
       expect(w.find((r) => r.kernel === 'Conv2D')!.calls).toBeGreaterThanOrEqual(1);
     }
     // The workers' kernels were restored: a step outside a profile reports nothing new.
-    const idle = await trainer.profileKernels(async () => undefined);
+    const idle = await trainer.profileKernels(() => Promise.resolve(undefined));
     expect(idle).toEqual([[], []]);
     await trainer.step(x, y, opt, loss);
     // A failing span still stops the workers' profiles and rethrows.
-    await expect(
-      trainer.profileKernels(async () => {
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
+    await expect(trainer.profileKernels(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await trainer.step(x, y, opt, loss);
     tf.dispose([x, y]);
   } finally {

@@ -80,7 +80,7 @@ export function operatorNormalization(
 ): { w: tf.Tensor; u: tf.Tensor; sigma: tf.Tensor2D } {
   const o = resolveOperatorNormalizationOptions('operatorNormalization', opts);
   return tf.tidy(() => {
-    const vStar = withoutGradient((ww, vv) => lanczosOperatorNorm(op, ww!, vv!, o.eps, o.maxIter).v, w, v);
+    const vStar = withoutGradient((ww, vv) => lanczosOperatorNorm(op, ww, vv, o.eps, o.maxIter).v, w, v);
     const sigma = tf.reshape(tf.norm(op.forward(vStar, w)), [1, 1]) as tf.Tensor2D;
     const scale = tf.mul(sigma, 1 + o.margin);
     return { w: tf.div(w, scale), u: vStar, sigma };

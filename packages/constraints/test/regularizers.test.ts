@@ -34,7 +34,10 @@ function make(c: Case) {
 
 function roundTrip<T extends tf.serialization.Serializable>(obj: T): T {
   const cls = obj.constructor as tf.serialization.SerializableConstructor<T>;
-  const json = JSON.parse(JSON.stringify({ className: cls.className, config: obj.getConfig() }));
+  const json = JSON.parse(JSON.stringify({ className: cls.className, config: obj.getConfig() })) as {
+    className: string;
+    config: tf.serialization.ConfigDict;
+  };
   const [ctor, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[json.className]!;
   return fromConfig(ctor, json.config) as T;
 }

@@ -12,6 +12,7 @@ export function toBytes(fn: string, arg: string, input: unknown): Uint8Array {
   throw new ModelImportError(
     `${fn}: expected \`${arg}\` to be the file's bytes (Uint8Array, ArrayBuffer or Buffer), got ${got}. ` +
       'Read the file first, e.g. fs.readFileSync(path) in Node or new Uint8Array(await file.arrayBuffer()) in a browser.',
+    { code: 'INVALID_ARGUMENT', option: arg },
   );
 }
 

@@ -22,7 +22,7 @@ function deelLipName(w: tfl.LayerVariable): string {
 /** Each lipnet weight next to deel-lip's (names without a layer prefix in vanilla exports). */
 function pairs(model: tfl.LayersModel, saved: ImportFixture['weights']): [string, tf.Tensor, tf.Tensor][] {
   return model.weights.map((w) => {
-    const name = deelLipName(w as tfl.LayerVariable);
+    const name = deelLipName(w);
     const ref = saved[name] ?? saved[name.split('/').pop()!];
     if (!ref) throw new Error(`no deel-lip weight ${name} in the fixture`);
     return [name, w.read(), tensorOf(ref)];

@@ -4,20 +4,33 @@ import { ModelImportError, loadDeelLipModel } from '../src';
 import { fixtureBytes } from './helpers';
 
 // Everything loadDeelLipModel refuses: each error names what was wrong and what to do, and nothing is loaded.
-type Json = Record<string, any>;
+/** The parts of a .keras config.json the tests edit: one layer's entry and its (open) config. */
+interface LayerJson {
+  class_name: string;
+  registered_name?: string;
+  config: { name: string; [option: string]: unknown };
+}
+/** A .keras config.json: the model's class and its layers. */
+interface ModelJson {
+  class_name: string;
+  config: { layers: LayerJson[] };
+}
 
 /** cnn.keras with its config.json (or metadata.json / weights) changed by `edit`. */
-function editedKeras(edit: (config: Json, files: Record<string, Uint8Array>) => void): Uint8Array {
+function editedKeras(edit: (config: ModelJson, files: Record<string, Uint8Array>) => void): Uint8Array {
   const files = unzipSync(fixtureBytes('deel-lip/cnn.keras'));
-  const config = JSON.parse(strFromU8(files['config.json']!));
+  const config = JSON.parse(strFromU8(files['config.json']!)) as ModelJson;
   edit(config, files);
   files['config.json'] = strToU8(JSON.stringify(config));
   return zipSync(files, { level: 0 });
 }
 
 /** The config of the layer named `name` in a .keras config. */
-const layer = (config: Json, name: string): Json =>
-  config.config.layers.find((l: Json) => l.config.name === name).config;
+function layer(config: ModelJson, name: string): LayerJson['config'] {
+  const found = config.config.layers.find((l) => l.config.name === name);
+  if (!found) throw new Error(`cnn.keras has no layer '${name}'`);
+  return found.config;
+}
 
 async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLipModel>[1]): Promise<string> {
   const before = tf.memory().numTensors;
@@ -106,7 +119,7 @@ describe('loadDeelLipModel refuses what it cannot reproduce', () => {
     );
     const k3 = editedKeras((_, f) => (f['metadata.json'] = strToU8(JSON.stringify({ keras_version: '3.3.3' }))));
     expect(await refusal(k3)).toMatch(/saved by Keras 3\.3\.3; deel-lip 1\.5 runs on Keras 2/);
-    const custom = editedKeras((c) => (c.config.layers[1].registered_name = 'my_pkg>MyConv'));
+    const custom = editedKeras((c) => (c.config.layers[1]!.registered_name = 'my_pkg>MyConv'));
     expect(await refusal(custom)).toMatch(/custom class 'my_pkg>MyConv'/);
   });
 });
@@ -149,15 +162,19 @@ describe('loadDeelLipModel refuses corrupt bytes', () => {
       /expected `bytes` to be the file's bytes.*got a string \('model\.h5'\).*fs\.readFileSync/,
     );
     await expect(loadDeelLipModel(h5, { invertibleChannelOrder: 'nchw' as 'pixelshuffle' })).rejects.toThrow(
-      /`invertibleChannelOrder` 'spacetodepth'.*or 'pixelshuffle'.*got "nchw"/,
+      /expected `invertibleChannelOrder` to be one of 'spacetodepth', 'pixelshuffle', got 'nchw'\. Pass 'spacetodepth' \(deel-lip ≤ 1\.5\.0\)/,
     );
-    await expect(loadDeelLipModel(h5, { strict: true } as never)).rejects.toThrow(/unknown option\(s\) strict/);
+    await expect(loadDeelLipModel(h5, { strict: true } as never)).rejects.toThrow(
+      /unknown option `strict`\. Valid options: format, invertibleChannelOrder/,
+    );
   });
 });
 
 describe('loadDeelLipModel refuses layers that do not fit together', () => {
   it('a config whose shapes are inconsistent, freeing the layers already built', async () => {
-    const msg = await refusal(editedKeras((c) => (c.config.layers[0].config.batch_input_shape = [null, 8, 8, 3, 1])));
+    const msg = await refusal(
+      editedKeras((c) => (c.config.layers[0]!.config['batch_input_shape'] = [null, 8, 8, 3, 1])),
+    );
     expect(msg).toMatch(/the layers do not fit together: .*The file is corrupt/);
   });
 });

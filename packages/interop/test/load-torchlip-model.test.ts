@@ -9,7 +9,8 @@ import { FIXTURES, fixtureBytes, relativeError, tensorOf, type SavedArray } from
 // A deel-torchlip 1.0.5 CNN trained briefly and exported by tools/reference/export_torchlip.py
 // (fixtures_interop_torchlip.py): safetensors weights + JSON layers, and torchlip's logits on NCHW inputs.
 const dir = path.join(FIXTURES, 'torchlip');
-const architecture = (): TorchlipArchitecture => JSON.parse(fs.readFileSync(path.join(dir, 'cnn.json'), 'utf8'));
+const architecture = (): TorchlipArchitecture =>
+  JSON.parse(fs.readFileSync(path.join(dir, 'cnn.json'), 'utf8')) as TorchlipArchitecture;
 const reference = JSON.parse(fs.readFileSync(path.join(dir, 'cnn.logits.json'), 'utf8')) as {
   probeNCHW: SavedArray;
   logits: SavedArray;

@@ -5,8 +5,9 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import { io } from '@tensorflow/tfjs-core';
+import { LipnetInputError, formatValue } from '@lipnet/core';
 import { replaceWithCopy, syncDir, writeAndSync, writeFileAtomic } from './atomic-file';
-import { ModelFileError } from './errors';
+import { badArgument, corruptFile } from './errors';
 import { expectedWeightBytes, modelJsonFor, readModelJson } from './model-json';
 import { resolveInside } from './safe-path';
 
@@ -16,10 +17,14 @@ const LEFTOVER = /^\.(weights-[a-z0-9]+\.bin|(model\.json|weights\.bin)\.\d+-[a-
 
 async function prepareDir(dir: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new ModelFileError(`saveModel: cannot create the folder ${dir} (${err.code}). Pass a writable folder path.`);
+    throw badArgument(
+      'saveModel',
+      'dir',
+      `cannot create the folder ${dir} (${err.code}). Pass a writable folder path.`,
+    );
   });
   const stat = await fsp.stat(dir);
-  if (!stat.isDirectory()) throw new ModelFileError(`saveModel: ${dir} is a file; pass a folder path.`);
+  if (!stat.isDirectory()) throw badArgument('saveModel', 'dir', `${dir} is a file; pass a folder path.`);
 }
 
 async function removeLeftovers(dir: string, keep: string): Promise<void> {
@@ -34,7 +39,7 @@ async function removeLeftovers(dir: string, keep: string): Promise<void> {
  */
 async function save(dir: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
   if (artifacts.modelTopology instanceof ArrayBuffer)
-    throw new ModelFileError('saveModel: binary (graph) model topologies are not supported; save a LayersModel.');
+    throw badArgument('saveModel', 'model', 'binary (graph) model topologies are not supported; save a LayersModel.');
   await prepareDir(dir);
   const data =
     artifacts.weightData === undefined
@@ -78,8 +83,9 @@ async function load(dir: string): Promise<io.ModelArtifacts> {
     const bytes = buffers.reduce((n, b) => n + b.byteLength, 0);
     const expected = expectedWeightBytes(specs);
     if (expected !== null && bytes !== expected)
-      throw new ModelFileError(
-        `loadModel: the weights files of ${file} (${files.join(', ')}) hold ${bytes} bytes, but its ` +
+      throw corruptFile(
+        'loadModel',
+        `the weights files of ${file} (${files.join(', ')}) hold ${bytes} bytes, but its ` +
           `weightsManifest describes ${expected}. A file is truncated or belongs to another model: save the model again.`,
       );
     const joined = new Uint8Array(bytes);
@@ -103,8 +109,13 @@ async function load(dir: string): Promise<io.ModelArtifacts> {
  */
 export function fileSystem(dir: string): io.IOHandler {
   if (typeof dir !== 'string' || dir.length === 0)
-    throw new ModelFileError(
-      `fileSystem: expected \`dir\` to be a folder path (a non-empty string), got ${String(dir)}.`,
-    );
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: 'fileSystem',
+      option: 'dir',
+      expected: 'be a folder path (a non-empty string)',
+      got: formatValue(dir),
+      fix: "Pass e.g. 'out/model'.",
+    });
   return { save: (artifacts) => save(dir, artifacts), load: () => load(dir) };
 }

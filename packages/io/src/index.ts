@@ -1,4 +1,3 @@
 export { saveModel, loadModel } from './save-load';
 export type { SavedModelFiles, LoadModelOptions } from './save-load';
 export { fileSystem } from './file-system';
-export { ModelFileError } from './errors';

@@ -5,7 +5,7 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs-core';
-import { ModelFileError } from './errors';
+import { corruptFile, missingFile } from './errors';
 
 /** Optional model.json fields copied as they are between artifacts and the file. */
 const OPTIONAL = ['trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'];
@@ -26,25 +26,27 @@ export function modelJsonFor(artifacts: io.ModelArtifacts, weightsPath: string):
   return json as unknown as io.ModelJSON;
 }
 
-function corrupt(file: string, why: string): ModelFileError {
-  return new ModelFileError(
-    `loadModel: ${file} ${why}. The file is damaged or is not a TF.js model.json: save the model again ` +
+function corrupt(file: string, why: string) {
+  return corruptFile(
+    'loadModel',
+    `${file} ${why}. The file is damaged or is not a TF.js model.json: save the model again ` +
       '(saveModel, or model.save) or copy the folder anew.',
   );
 }
 
-/** Reads and checks `<dir>/model.json`. Throws a {@link ModelFileError} naming what is wrong. */
+/** Reads and checks `<dir>/model.json`. Throws a `LipnetDataError` naming what is wrong. */
 export async function readModelJson(dir: string): Promise<{ file: string; json: io.ModelJSON }> {
   const stat = await fsp.stat(dir).catch(() => null);
   if (stat === null)
-    throw new ModelFileError(`loadModel: there is no folder ${path.resolve(dir)}. Pass the folder saveModel wrote.`);
+    throw missingFile('loadModel', `there is no folder ${path.resolve(dir)}. Pass the folder saveModel wrote.`);
   if (!stat.isDirectory())
-    throw new ModelFileError(
-      `loadModel: ${path.resolve(dir)} is a file; pass the folder that holds model.json and its weights.`,
+    throw missingFile(
+      'loadModel',
+      `${path.resolve(dir)} is a file; pass the folder that holds model.json and its weights.`,
     );
   const file = path.join(path.resolve(dir), 'model.json');
   const text = await fsp.readFile(file, 'utf8').catch(() => {
-    throw new ModelFileError(`loadModel: ${file} is missing. Pass a folder written by saveModel (or model.save).`);
+    throw missingFile('loadModel', `${file} is missing. Pass a folder written by saveModel (or model.save).`);
   });
   let json: unknown;
   try {
@@ -55,7 +57,7 @@ export async function readModelJson(dir: string): Promise<{ file: string; json: 
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(file, 'is not a JSON object');
   const m = json as Record<string, unknown>;
   if (m.format === 'graph-model')
-    throw new ModelFileError(`loadModel: ${file} is a graph model; load it with tf.loadGraphModel instead.`);
+    throw corruptFile('loadModel', `${file} is a graph model; load it with tf.loadGraphModel instead.`);
   if (typeof m.modelTopology !== 'object' || m.modelTopology === null) throw corrupt(file, 'has no "modelTopology"');
   const groups = m.weightsManifest;
   const okGroup = (g: unknown) =>

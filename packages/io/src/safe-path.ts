@@ -4,13 +4,15 @@
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { ModelFileError } from './errors';
+import { formatValue } from '@lipnet/core';
+import { corruptFile, missingFile } from './errors';
 
-/** Resolves manifest path `p` (e.g. `./weights.bin`) inside `dir`, or throws a {@link ModelFileError}. */
+/** Resolves manifest path `p` (e.g. `./weights.bin`) inside `dir`, or throws a `LipnetDataError`. */
 export async function resolveInside(dir: string, p: string, modelJson: string): Promise<string> {
   const refuse = (why: string) =>
-    new ModelFileError(
-      `loadModel: ${modelJson} lists the weights file ${JSON.stringify(p)}, which ${why}. A model folder ` +
+    corruptFile(
+      'loadModel',
+      `${modelJson} lists the weights file ${formatValue(p)}, which ${why}. A model folder ` +
         'may only reference files inside itself: fix the "paths" of its weightsManifest.',
     );
   if (typeof p !== 'string' || p.length === 0) throw refuse('is not a file name');
@@ -23,8 +25,9 @@ export async function resolveInside(dir: string, p: string, modelJson: string): 
   try {
     real = await fsp.realpath(file);
   } catch {
-    throw new ModelFileError(
-      `loadModel: the weights file ${file} listed in ${modelJson} is missing. Copy the whole model folder ` +
+    throw missingFile(
+      'loadModel',
+      `the weights file ${file} listed in ${modelJson} is missing. Copy the whole model folder ` +
         '(model.json and every file its weightsManifest names), or save the model again.',
     );
   }

@@ -7,7 +7,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel, saveModel } from '../src';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { modelA, modelB } = require('./models.cjs') as { modelA(): tfl.LayersModel; modelB(): tfl.LayersModel };
+const { modelA, modelB } = require('./models.cjs') as {
+  modelA: () => tfl.LayersModel;
+  modelB: () => tfl.LayersModel;
+};
 
 const x = tf.tensor2d([
   [0.5, -1, 2, 0.25],
@@ -46,7 +49,7 @@ describe('saveModel is atomic', () => {
       expect([killAt, which]).not.toEqual([killAt, 'mixed']);
       seen.push(which);
       if (finished) {
-        expect(JSON.parse(r.stdout).steps).toBe(killAt - 1);
+        expect((JSON.parse(r.stdout) as { steps: number }).steps).toBe(killAt - 1);
         expect(which).toBe('new');
         expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
         break;

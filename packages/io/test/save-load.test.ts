@@ -43,15 +43,19 @@ describe('saveModel / loadModel', () => {
     const model = lipschitzModel();
     const dir = path.join(tmp, 'standard');
     await saveModel(model, dir);
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     expect(json.format).toBe('layers-model');
     expect(json.generatedBy).toMatch(/^TensorFlow\.js tfjs-layers v4\./);
     expect(json.weightsManifest).toHaveLength(1);
-    expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
+    expect(json.weightsManifest[0]!.paths).toEqual(['./weights.bin']);
     const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
     const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
     const viaTfjs = await tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData,
+      }),
     );
     const [a, b] = [model.predict(x) as tf.Tensor, viaTfjs.predict(x) as tf.Tensor];
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
@@ -61,13 +65,13 @@ describe('saveModel / loadModel', () => {
     const model = lipschitzModel();
     const dir = path.join(tmp, 'shards');
     await saveModel(model, dir);
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
     const cut = 20;
     fs.writeFileSync(path.join(dir, 'group1-shard1of2.bin'), bin.subarray(0, cut));
     fs.writeFileSync(path.join(dir, 'group1-shard2of2.bin'), bin.subarray(cut));
     fs.rmSync(path.join(dir, 'weights.bin'));
-    json.weightsManifest[0].paths = ['group1-shard1of2.bin', './group1-shard2of2.bin'];
+    json.weightsManifest[0]!.paths = ['group1-shard1of2.bin', './group1-shard2of2.bin'];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
     const again = await loadModel(dir);
     expect(Array.from((again.predict(x) as tf.Tensor).dataSync())).toEqual(

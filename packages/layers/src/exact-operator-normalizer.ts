@@ -99,7 +99,7 @@ export class ExactOperatorNormalizer {
   private warmUp(v: tf.Tensor): void {
     const { eps, maxIter } = this.options;
     const out = withoutGradient(
-      (vv, uu) => lanczosOperatorNorm(this.spec.operator, vv!, uu!, eps, Math.max(maxIter, WARM_UP_ITERATIONS)).v,
+      (vv, uu) => lanczosOperatorNorm(this.spec.operator, vv, uu, eps, Math.max(maxIter, WARM_UP_ITERATIONS)).v,
       v,
       this.u!.read(),
     );

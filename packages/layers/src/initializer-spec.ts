@@ -16,8 +16,8 @@ export type InitializerId = string | Initializer;
 /** The initializer named by a camelCase identifier. */
 function byName(owner: string, id: string, arg: string): Initializer {
   const table: Record<string, () => Initializer> = {
-    orthogonal: () => new SpectralInitializer() as unknown as Initializer,
-    spectralInitializer: () => new SpectralInitializer() as unknown as Initializer,
+    orthogonal: () => new SpectralInitializer(),
+    spectralInitializer: () => new SpectralInitializer(),
     glorotUniform: () => tfl.initializers.glorotUniform({}),
     glorotNormal: () => tfl.initializers.glorotNormal({}),
     heNormal: () => tfl.initializers.heNormal({}),
@@ -91,7 +91,7 @@ export const initializerOption = opt.custom<InitializerId>(
 
 /** The JSON form of an {@link InitializerId} for `getConfig()`: the identifier, or `{className, config}`. */
 export function serializeInitializer(id: InitializerId): tf.serialization.ConfigDictValue {
-  if (typeof id === 'string' || id === undefined) return id as string;
+  if (typeof id === 'string' || id === undefined) return id;
   const inst = id as unknown as tf.serialization.Serializable;
   if (typeof inst.getClassName === 'function') return { className: inst.getClassName(), config: inst.getConfig() };
   return id as unknown as tf.serialization.ConfigDict;

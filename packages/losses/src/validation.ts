@@ -85,6 +85,16 @@ export function checkShapes(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
  * pipeline once per call, hence the `validate: false` option on every loss.
  */
 export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPred: tf.Tensor): void {
+  const [predBad, labelBad, rowBad] = valueFlags(kind, yTrue, yPred);
+  if (!predBad && !labelBad && !rowBad) return;
+  // Failure path only: read the tensors to name the first offending value.
+  if (predBad) throwNonFinitePred(loss, yTrue, yPred);
+  if (labelBad) throwBadLabel(loss, kind, yTrue, yPred);
+  throwIfNotOneHot(loss, yTrue);
+}
+
+/** On the device: whether `yPred` has a non-finite value, `yTrue` a value outside `kind`'s set, a one-hot row not one positive. */
+function valueFlags(kind: LabelKind, yTrue: tf.Tensor, yPred: tf.Tensor): number[] {
   const flags = tf.tidy(() => {
     const p = tf.cast(yPred, 'float32');
     const t = tf.cast(yTrue, 'float32');
@@ -110,48 +120,62 @@ export function checkValues(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPr
     }
     return tf.stack([predBad, labelBad, rowBad].map((b) => tf.cast(b, 'float32')));
   });
-  const [predBad, labelBad, rowBad] = Array.from(flags.dataSync());
+  const out = Array.from(flags.dataSync());
   flags.dispose();
-  if (!predBad && !labelBad && !rowBad) return;
-  // Failure path only: read the tensors to name the first offending value.
+  return out;
+}
+
+/** Where flat index `i` of a tensor with `c` columns is, `[i]` or `[row, column]` (by `yTrue`'s rank). */
+const position = (yTrue: tf.Tensor, i: number, c: number) =>
+  yTrue.rank === 1 ? `[${i}]` : `[${Math.floor(i / c)}, ${i % c}]`;
+
+/** Throws about `yPred`'s first non-finite value. */
+function throwNonFinitePred(loss: string, yTrue: tf.Tensor, yPred: tf.Tensor): never {
+  const v = yPred.dataSync();
+  const i = v.findIndex((x) => !Number.isFinite(x));
+  throw inputError(
+    loss,
+    'yPred',
+    'NON_FINITE',
+    `\`yPred\` contains ${formatValue(v[i])} at ${position(yTrue, i, yPred.shape[1] ?? 1)}. ` +
+      `The model output is not finite (diverging training, bad inputs); fix it before computing the loss, or pass validate: false to skip this check.`,
+  );
+}
+
+/** Throws about `yTrue`'s first value outside what `kind` allows. */
+function throwBadLabel(loss: string, kind: LabelKind, yTrue: tf.Tensor, yPred: tf.Tensor): never {
   const cols = yPred.shape[1] ?? 1;
-  const where = (i: number, c: number) => (yTrue.rank === 1 ? `[${i}]` : `[${Math.floor(i / c)}, ${i % c}]`);
-  if (predBad) {
-    const v = yPred.dataSync();
-    const i = v.findIndex((x) => !Number.isFinite(x));
-    throw inputError(
-      loss,
-      'yPred',
-      'NON_FINITE',
-      `\`yPred\` contains ${formatValue(v[i])} at ${where(i, cols)}. ` +
-        `The model output is not finite (diverging training, bad inputs); fix it before computing the loss, or pass validate: false to skip this check.`,
-    );
-  }
   const v = yTrue.dataSync();
-  const tc = yTrue.rank === 1 ? 1 : (yTrue.shape[1] ?? 1);
-  if (labelBad) {
-    let i: number;
-    let want: string;
-    if (kind === 'probabilities') {
-      i = v.findIndex((x) => !Number.isFinite(x) || x < 0);
-      want = 'finite non-negative class probabilities';
-    } else if (kind === 'sparse') {
-      i = v.findIndex((x) => !Number.isFinite(x) || x !== Math.round(x) || x < 0 || x >= cols);
-      want = `integer class indices in [0, ${cols - 1}]`;
-    } else {
-      i = v.findIndex((x) => x !== 1 && x !== 0 && x !== -1);
-      want = kind === 'onehot' ? 'one-hot labels with values in {0, 1} or {−1, 1}' : 'labels in {0, 1} or {−1, 1}';
-    }
-    throw inputError(
-      loss,
-      'yTrue',
-      'INVALID_VALUE',
-      `\`yTrue\` has value ${formatValue(v[i])} at ${where(i, tc)}; expected ${want}. ` +
-        (kind === 'onehot' || kind === 'binary'
-          ? 'Label smoothing is not supported by deel-lip losses; pass hard labels.'
-          : 'Fix the labels.'),
-    );
+  let i: number;
+  let want: string;
+  if (kind === 'probabilities') {
+    i = v.findIndex((x) => !Number.isFinite(x) || x < 0);
+    want = 'finite non-negative class probabilities';
+  } else if (kind === 'sparse') {
+    i = v.findIndex((x) => !Number.isFinite(x) || x !== Math.round(x) || x < 0 || x >= cols);
+    want = `integer class indices in [0, ${cols - 1}]`;
+  } else {
+    i = v.findIndex((x) => x !== 1 && x !== 0 && x !== -1);
+    want = kind === 'onehot' ? 'one-hot labels with values in {0, 1} or {−1, 1}' : 'labels in {0, 1} or {−1, 1}';
   }
+  throw inputError(
+    loss,
+    'yTrue',
+    'INVALID_VALUE',
+    `\`yTrue\` has value ${formatValue(v[i])} at ${position(yTrue, i, labelColumns(yTrue))}; expected ${want}. ` +
+      (kind === 'onehot' || kind === 'binary'
+        ? 'Label smoothing is not supported by deel-lip losses; pass hard labels.'
+        : 'Fix the labels.'),
+  );
+}
+
+/** Columns of `yTrue`: 1 for class indices of shape [n]. */
+const labelColumns = (yTrue: tf.Tensor): number => (yTrue.rank === 1 ? 1 : (yTrue.shape[1] ?? 1));
+
+/** Throws about `yTrue`'s first row without exactly one positive entry, if any. */
+function throwIfNotOneHot(loss: string, yTrue: tf.Tensor): void {
+  const v = yTrue.dataSync();
+  const tc = labelColumns(yTrue);
   const n = yTrue.shape[0] ?? 0;
   for (let r = 0; r < n; r++) {
     let pos = 0;

@@ -42,8 +42,9 @@ class Record extends tfl.Callback {
   constructor(private readonly name: string) {
     super();
   }
-  override async onBatchBegin(): Promise<void> {
+  override onBatchBegin(): Promise<void> {
     this.values.push((this.model.loss as unknown as LipschitzLoss).getParam(this.name));
+    return Promise.resolve();
   }
 }
 

@@ -108,7 +108,10 @@ describe('LseHKRMulticlassLoss / NegKRLoss', () => {
   it('serialise through lossFromConfig with their current parameters', () => {
     const l = LseHKRMulticlassLoss({ alpha: 0.5, temperature: 2, penalty: 0.5, minMargin: 0.3 });
     l.setParam('alpha', 0.25);
-    const back = lossFromConfig({ className: l.className, config: JSON.parse(JSON.stringify(l.getConfig())) });
+    const back = lossFromConfig({
+      className: l.className,
+      config: JSON.parse(JSON.stringify(l.getConfig())) as Record<string, unknown>,
+    });
     expect(back.getConfig()).toEqual(l.getConfig());
     expectTensorsClose(back(y, p), l(y, p));
     const n = NegKRLoss({ reduction: 'sum' });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { node, publicPackages, ROOT, TOOLS } from './helpers';
+import { node, publicPackages, ROOT, TOOLS, type Manifest } from './helpers';
 
 const CHECK = path.join(TOOLS, 'check-packages.mjs');
 const made: string[] = [];
@@ -63,7 +63,7 @@ describe('check-packages', () => {
   it('--fix writes the standard fields, after which only the human parts are missing', () => {
     const root = skeleton();
     const dir = path.join(root, 'packages/layers');
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
     delete pkg.exports;
     pkg.files = ['dist', 'test'];
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));

@@ -28,10 +28,11 @@ describe('one copy of each package per program', () => {
       console.log(JSON.stringify(out));`;
     const r = node(['--input-type=module', '-e', script, JSON.stringify(pkgs.map((p) => p.name))]);
     expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout);
+    const out = JSON.parse(r.stdout) as Record<string, { exports: number; sameKeys: boolean; identical: boolean }>;
     for (const { name } of pkgs) {
-      expect(out[name].exports).toBeGreaterThan(0);
-      expect(out[name]).toEqual({ exports: out[name].exports, sameKeys: true, identical: true });
+      const got = out[name];
+      expect(got?.exports).toBeGreaterThan(0);
+      expect(got).toEqual({ exports: got?.exports, sameKeys: true, identical: true });
     }
   });
 
@@ -51,7 +52,7 @@ describe('one copy of each package per program', () => {
       external: ['@tensorflow/*'],
       logLevel: 'silent',
     });
-    const inputs = Object.keys(result.metafile!.inputs).map((f) => path.resolve(TOOLS, f));
+    const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(TOOLS, f));
     for (const { name, dir } of pkgs) {
       const own = inputs.filter((f) => f.startsWith(dir + path.sep));
       // A Node-only package (@lipnet/io) resolves to its entry that throws, saying it needs Node.

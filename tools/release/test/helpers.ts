@@ -12,14 +12,25 @@ export function node(args: string[], opts: { cwd?: string; input?: string } = {}
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The package.json fields the tests read. */
+export interface Manifest {
+  name: string;
+  private?: boolean;
+  sideEffects?: boolean | string[];
+  dependencies?: Record<string, string>;
+  exports?: unknown;
+  files?: string[];
+  [field: string]: unknown;
+}
+
 /** `[{name, dir, pkg}]` of the public @lipnet packages (package.json without "private": true). */
-export function publicPackages(): { name: string; dir: string; pkg: Record<string, any> }[] {
+export function publicPackages(): { name: string; dir: string; pkg: Manifest }[] {
   const base = path.join(ROOT, 'packages');
   return fs
     .readdirSync(base)
     .map((d) => path.join(base, d))
     .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
-    .map((dir) => ({ dir, pkg: JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) }))
+    .map((dir) => ({ dir, pkg: JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest }))
     .filter(({ pkg }) => pkg.private !== true)
-    .map(({ dir, pkg }) => ({ name: pkg.name as string, dir, pkg }));
+    .map(({ dir, pkg }) => ({ name: pkg.name, dir, pkg }));
 }

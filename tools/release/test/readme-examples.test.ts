@@ -18,7 +18,7 @@ function load(): Block[] {
   const script = `import('./readme-examples.mjs').then((m) => console.log(JSON.stringify(m.readmes().flatMap((r) => m.codeBlocks(r).concat(m.citedFiles(r).map((f) => ({ readme: r, cited: f })))))))`;
   const r = spawnSync(process.execPath, ['-e', script], { cwd: TOOLS, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout) as Block[];
 }
 
 const all = load();
@@ -46,7 +46,7 @@ describe('README examples', () => {
   });
 
   it.each(runnable.map((b) => [`${b.readme}:${b.line}`, b]))('%s runs', (_name, block) => {
-    const b = block as Block;
+    const b = block;
     const file = path.join(scratch, `${b.readme.replace(/[/.]/g, '_')}_${b.line}.mjs`);
     const { code } = esbuild.transformSync(b.code, { loader: b.lang.startsWith('t') ? 'ts' : 'js', format: 'esm' });
     fs.writeFileSync(file, code);

@@ -39,7 +39,7 @@ describe('sideEffects in package.json', () => {
       const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@lipnet/'));
       const r = node(['-e', SNAPSHOT, JSON.stringify([deps, name])]);
       if (r.status !== 0) throw new Error(`loading ${name} failed: ${r.stderr}`);
-      effects.set(name, JSON.parse(r.stdout.trim().split('\n').pop()!));
+      effects.set(name, JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string[]>);
     }
   });
 

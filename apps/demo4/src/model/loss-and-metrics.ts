@@ -23,10 +23,10 @@ export function notebookLossAndMetrics(): {
   const hkr = MulticlassHKR({ alpha: NOTEBOOK.alpha, minMargin: NOTEBOOK.minMargin, deelLipVersion: '1.2' });
   const kr = MulticlassKR({ deelLipVersion: '1.2' });
   return {
-    loss: { name: 'loss', fn: hkr as unknown as LossOrMetric },
+    loss: { name: 'loss', fn: hkr },
     metrics: [
       { name: 'accuracy', fn: categoricalAccuracy },
-      { name: 'MulticlassKR', fn: kr as unknown as LossOrMetric },
+      { name: 'MulticlassKR', fn: kr },
     ],
   };
 }

@@ -26,7 +26,7 @@ export async function selectSamples(
   pool = 300,
   numClasses = 10,
 ): Promise<Selection> {
-  const n = Math.min(pool, xTest.shape[0]!);
+  const n = Math.min(pool, xTest.shape[0]);
   const predT = tf.tidy(() => tf.argMax(model.predict(tf.slice(xTest, 0, n)) as tf.Tensor, -1));
   const pred = await predT.data();
   predT.dispose();

@@ -97,7 +97,7 @@ export function freshProgress(seed: number): TrainProgress {
 async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<number[]> {
   const metrics = o.metrics.map((m) => m.fn);
   if (o.parallel) return o.parallel.step(xb, yb, o.optimizer, o.loss.fn, metrics);
-  const n = xb.shape[0]!;
+  const n = xb.shape[0];
   if (o.microBatch && o.microBatch < n) {
     const pass = new MicroBatchPass(o.model, xb, o.microBatch);
     return (await fullBatchStep(pass, yb, o.optimizer, o.loss.fn, metrics)).values;

@@ -40,7 +40,7 @@ export function imagesTensor(data: PackedImages): tf.Tensor4D {
  * the page keeps responding while a slow backend works through the test set.
  */
 export async function predictInBatches(model: tfl.LayersModel, x: tf.Tensor, batch = 50): Promise<tf.Tensor2D> {
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   const parts: tf.Tensor[] = [];
   try {
     for (let s = 0; s < n; s += batch) {

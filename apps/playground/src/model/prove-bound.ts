@@ -45,10 +45,10 @@ function getWorker(): Worker | null {
 async function artifacts(model: tfl.LayersModel, id: number): Promise<BoundRequest> {
   let req: BoundRequest | null = null;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       const data = a.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
       req = { id, modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: data };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
     }),
   );
   return req!;

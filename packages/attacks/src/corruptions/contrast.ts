@@ -38,13 +38,15 @@ export class L2ContrastReductionAttack extends Attack {
     super();
     this.target = L2_CONTRAST_OPTIONS.parse(args).target;
   }
-  protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
+  protected attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
     const [lo, hi] = ctx.bounds;
-    return tf.tidy(() => {
-      const dir = towardsGrey(x, this.target, ctx.bounds);
-      const scale = tf.minimum(tf.div(epsilon as number, tf.maximum(norms(dir), 1e-12)), 1);
-      return tf.clipByValue(tf.add(x, tf.mul(dir, perSample(scale, x.rank))), lo, hi);
-    });
+    return Promise.resolve(
+      tf.tidy(() => {
+        const dir = towardsGrey(x, this.target, ctx.bounds);
+        const scale = tf.minimum(tf.div(epsilon as number, tf.maximum(norms(dir), 1e-12)), 1);
+        return tf.clipByValue(tf.add(x, tf.mul(dir, perSample(scale, x.rank))), lo, hi);
+      }),
+    );
   }
 }
 
@@ -75,7 +77,7 @@ export class BinarySearchContrastReductionAttack extends FlexibleDistanceAttack 
     this.target = o.target;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const dir = tf.tidy(() => towardsGrey(x, this.target, ctx.bounds));
     const lower = new Float32Array(n);
     const upper = new Float32Array(n).fill(1);
@@ -124,7 +126,7 @@ export class LinearSearchContrastReductionAttack extends FlexibleDistanceAttack 
     this.target = o.target;
   }
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const dir = tf.tidy(() => towardsGrey(x, this.target, ctx.bounds));
     const best = new Float32Array(n).fill(1);
     let e = 0;

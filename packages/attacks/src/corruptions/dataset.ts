@@ -64,9 +64,9 @@ export class DatasetAttack extends FlexibleDistanceAttack {
         got: formatShape(bad.shape.slice(1)),
         fix: 'Feed inputs of the attacked images’ shape.',
       });
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const inputs = this.pool.length === 1 ? tf.clone(this.pool[0] as tf.Tensor) : tf.concat(this.pool);
-    const m = inputs.shape[0] as number;
+    const m = inputs.shape[0];
     const orders = Array.from({ length: n }, () => {
       const o = Array.from({ length: m }, (_, i) => i);
       for (let i = m - 1; i > 0; i--) {

@@ -111,7 +111,7 @@ export class BoundaryAttack extends Attack {
   ): [tf.Tensor, tf.Tensor] {
     const [lo, hi] = ctx.bounds;
     return tf.tidy(() => {
-      const n = x0.shape[0] as number;
+      const n = x0.shape[0];
       const o = tf.reshape(x0, [n, -1]);
       const unnorm = tf.sub(o, tf.reshape(best, [n, -1]));
       const srcNorm = norms(unnorm);
@@ -131,7 +131,7 @@ export class BoundaryAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const start = await adversarialStart(
       ctx,
       x0,

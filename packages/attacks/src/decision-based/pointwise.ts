@@ -42,7 +42,7 @@ export class PointwiseAttack extends FlexibleDistanceAttack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const dim = x.size / n;
     const start = await adversarialStart(ctx, x, this.initAttack, () => new SaltAndPepperNoiseAttack());
     const ok = Array.from(start!.adversarial, Boolean);
@@ -50,81 +50,119 @@ export class PointwiseAttack extends FlexibleDistanceAttack {
     const adv = Float32Array.from((await start!.points.data()) as Float32Array);
     start!.points.dispose();
     for (let i = 0; i < n; i++) if (!ok[i]) adv.set(orig.subarray(i * dim, (i + 1) * dim), i * dim);
-    const isAdv = async () => {
-      const a = tf.tidy(() => ctx.isAdversarial(ctx.logits(tf.tensor(adv, x.shape, 'float32'))));
-      const v = await a.data();
-      a.dispose();
-      return v;
-    };
-    /** Differing pixel indices per sample, in a seeded random order. */
-    const orders = (tol: number) =>
-      Array.from({ length: n }, (_, i) => {
-        const idx: number[] = [];
-        for (let k = 0; k < dim; k++) if (ok[i] && Math.abs(adv[i * dim + k]! - orig[i * dim + k]!) > tol) idx.push(k);
-        for (let k = idx.length - 1; k > 0; k--) {
-          const j = Math.floor(ctx.rng.uniform() * (k + 1));
-          [idx[k], idx[j]] = [idx[j] as number, idx[k] as number];
-        }
-        return idx;
-      });
+    const search: PixelSearch = { ctx, shape: x.shape, n, dim, ok, orig, adv };
     let pass = 0;
     // Phase 1: reset pixels while a pass resets any.
     for (let changed = true; changed; pass++) {
-      changed = false;
-      const ord = orders(1e-8);
-      const len = Math.max(0, ...ord.map((o) => o.length));
-      for (let k = 0; k < len; k++) {
-        const rel = ord.map((o, i) => (k < o.length ? i * dim + (o[k] as number) : -1));
-        const old = rel.map((p) => (p >= 0 ? (adv[p] as number) : 0));
-        rel.forEach((p) => p >= 0 && (adv[p] = orig[p] as number));
-        const a = await isAdv();
-        rel.forEach((p, i) => {
-          if (p < 0) return;
-          if (a[i]) changed = true;
-          else adv[p] = old[i] as number;
-        });
-      }
+      changed = await resetPass(search);
       if (await ctx.tick(pass + 1, pass + 2)) return tf.tensor(adv, x.shape, 'float32');
     }
     // Phase 2: bisect the remaining pixels towards the clean values.
     const phase1 = pass;
     for (let improved = this.l2BinarySearch; improved && pass < phase1 + this.maxPasses; pass++) {
-      improved = false;
-      const ord = orders(1e-12);
-      const len = Math.max(0, ...ord.map((o) => o.length));
-      for (let k = 0; k < len; k++) {
-        const rel = ord.map((o, i) => (k < o.length ? i * dim + (o[k] as number) : -1));
-        const advV = rel.map((p) => (p >= 0 ? (adv[p] as number) : 0));
-        const before = advV.slice();
-        const cleanV = rel.map((p) => (p >= 0 ? (orig[p] as number) : 0));
-        rel.forEach((p, i) => p >= 0 && (adv[p] = cleanV[i] as number));
-        const a = await isAdv();
-        if (rel.every((p, i) => p < 0 || a[i])) {
-          if (rel.some((p) => p >= 0)) improved = true;
-          continue;
-        }
-        for (let s = 0; s < 10; s++) {
-          rel.forEach(
-            (p, i) => p >= 0 && !a[i] && (adv[p] = Math.fround(((advV[i] as number) + (cleanV[i] as number)) / 2)),
-          );
-          const b = await isAdv();
-          rel.forEach((p, i) => {
-            if (p < 0 || a[i]) return;
-            if (b[i]) advV[i] = adv[p] as number;
-            else cleanV[i] = adv[p] as number;
-          });
-        }
-        rel.forEach((p, i) => {
-          if (p < 0) return;
-          if (a[i]) improved = true;
-          else {
-            if (advV[i] !== before[i]) improved = true;
-            adv[p] = advV[i] as number;
-          }
-        });
-      }
+      improved = await bisectPass(search);
       if (await ctx.tick(pass + 1, pass + 2)) break;
     }
     return tf.tensor(adv, x.shape, 'float32');
   }
+}
+
+/** The batch a pointwise search works on: clean pixels `orig`, the adversarials `adv` (updated in place), both flat [n·dim]. */
+interface PixelSearch {
+  ctx: AttackContext;
+  shape: number[];
+  n: number;
+  dim: number;
+  /** Samples with an adversarial start (the others are never changed). */
+  ok: boolean[];
+  orig: Float32Array;
+  adv: Float32Array;
+}
+
+/** Per sample, whether the current `adv` is adversarial (one model call). */
+async function isAdversarialNow(p: PixelSearch): Promise<tf.TypedArray> {
+  const a = tf.tidy(() => p.ctx.isAdversarial(p.ctx.logits(tf.tensor(p.adv, p.shape, 'float32'))));
+  const v = await a.data();
+  a.dispose();
+  return v;
+}
+
+/** Differing pixel indices per sample (|adv − orig| > tol), in a seeded random order. */
+function differingPixels(p: PixelSearch, tol: number): number[][] {
+  const { n, dim, adv, orig } = p;
+  return Array.from({ length: n }, (_, i) => {
+    const idx: number[] = [];
+    for (let k = 0; k < dim; k++) if (p.ok[i] && Math.abs(adv[i * dim + k]! - orig[i * dim + k]!) > tol) idx.push(k);
+    for (let k = idx.length - 1; k > 0; k--) {
+      const j = Math.floor(p.ctx.rng.uniform() * (k + 1));
+      [idx[k], idx[j]] = [idx[j] as number, idx[k] as number];
+    }
+    return idx;
+  });
+}
+
+/** The k-th pixel of every sample's order as a flat index into `adv`, −1 where a sample has fewer. */
+const kthPixels = (p: PixelSearch, ord: number[][], k: number): number[] =>
+  ord.map((o, i) => (k < o.length ? i * p.dim + (o[k] as number) : -1));
+
+/** One pass resetting differing pixels to their clean values, one per sample per model call, keeping resets that stay adversarial; whether any was kept. */
+async function resetPass(p: PixelSearch): Promise<boolean> {
+  const { adv, orig } = p;
+  let changed = false;
+  const ord = differingPixels(p, 1e-8);
+  const len = Math.max(0, ...ord.map((o) => o.length));
+  for (let k = 0; k < len; k++) {
+    const rel = kthPixels(p, ord, k);
+    const old = rel.map((q) => (q >= 0 ? (adv[q] as number) : 0));
+    rel.forEach((q) => q >= 0 && (adv[q] = orig[q] as number));
+    const a = await isAdversarialNow(p);
+    rel.forEach((q, i) => {
+      if (q < 0) return;
+      if (a[i]) changed = true;
+      else adv[q] = old[i] as number;
+    });
+  }
+  return changed;
+}
+
+/** One pass bisecting every differing pixel towards its clean value; whether any moved. */
+async function bisectPass(p: PixelSearch): Promise<boolean> {
+  let improved = false;
+  const ord = differingPixels(p, 1e-12);
+  const len = Math.max(0, ...ord.map((o) => o.length));
+  for (let k = 0; k < len; k++) if (await bisectPixels(p, kthPixels(p, ord, k))) improved = true;
+  return improved;
+}
+
+/**
+ * Pixels `rel` (one per sample, −1 for none): reset to clean where that stays adversarial, else
+ * 10 bisection steps between the adversarial and the clean value; whether any pixel moved.
+ */
+async function bisectPixels(p: PixelSearch, rel: number[]): Promise<boolean> {
+  const { adv, orig } = p;
+  let improved = false;
+  const advV = rel.map((q) => (q >= 0 ? (adv[q] as number) : 0));
+  const before = advV.slice();
+  const cleanV = rel.map((q) => (q >= 0 ? (orig[q] as number) : 0));
+  rel.forEach((q, i) => q >= 0 && (adv[q] = cleanV[i] as number));
+  const a = await isAdversarialNow(p);
+  if (rel.every((q, i) => q < 0 || a[i])) return rel.some((q) => q >= 0);
+  for (let s = 0; s < 10; s++) {
+    rel.forEach((q, i) => q >= 0 && !a[i] && (adv[q] = Math.fround(((advV[i] as number) + (cleanV[i] as number)) / 2)));
+    const b = await isAdversarialNow(p);
+    rel.forEach((q, i) => {
+      if (q < 0 || a[i]) return;
+      if (b[i]) advV[i] = adv[q] as number;
+      else cleanV[i] = adv[q] as number;
+    });
+  }
+  rel.forEach((q, i) => {
+    if (q < 0) return;
+    if (a[i]) improved = true;
+    else {
+      if (advV[i] !== before[i]) improved = true;
+      adv[q] = advV[i] as number;
+    }
+  });
+  return improved;
 }

@@ -164,6 +164,38 @@ export async function robustAccuracy(
     });
   const o = ROBUST_ACCURACY_OPTIONS.parse(options);
   const eps = o.epsilons;
+  const labelArr = checkData(who, images, labels);
+  const total = images.shape[0];
+  const saved = o.state as RobustAccuracyState | undefined;
+  const state: RobustAccuracyState = saved
+    ? (checkState(who, saved, attack.name, eps, total), saved)
+    : { version: 1, attack: attack.name, epsilons: eps, total, done: 0, correct: [], robust: eps.map(() => []) };
+  const run: EvaluationRun = {
+    attack,
+    model,
+    images,
+    labels: labelArr,
+    options,
+    batchSize: o.batchSize,
+    logits: toLogitsFn(who, model, o.preprocessing as Preprocessing | undefined),
+    state,
+    epsilons: eps,
+    // ε = 0 is the clean accuracy; attacks that refuse 0 (fixed-ε ones) run on the positive ε only.
+    positive: eps.filter((e) => e > 0),
+    report: (inBatch: number) =>
+      options.onProgress?.({ fraction: Math.min(1, (state.done + inBatch) / total), done: state.done, total }),
+  };
+  run.report(0);
+  while (state.done < total && !options.signal?.aborted) {
+    if (!(await evaluateBatch(run))) break;
+    options.onState?.(state);
+    run.report(0);
+  }
+  return summarise(state);
+}
+
+/** Checks that `images` is a tensor [N, …] with one label per image; the labels as numbers. */
+function checkData(who: string, images: tf.Tensor, labels: tf.Tensor | readonly number[]): number[] {
   checkTensor(who, 'images', images, { layout: '[N, …]' });
   if (images.rank < 2)
     throw new LipnetInputError({
@@ -185,56 +217,69 @@ export async function robustAccuracy(
       got: `${labelArr.length} values`,
       fix: 'Pass one label per image.',
     });
-  const batchSize = o.batchSize;
-  const logits = toLogitsFn(who, model, o.preprocessing as Preprocessing | undefined);
-  const saved = o.state as RobustAccuracyState | undefined;
-  const state: RobustAccuracyState = saved
-    ? (checkState(who, saved, attack.name, eps, total), saved)
-    : { version: 1, attack: attack.name, epsilons: eps, total, done: 0, correct: [], robust: eps.map(() => []) };
-  // ε = 0 is the clean accuracy; attacks that refuse 0 (fixed-ε ones) run on the positive ε only.
-  const positive = eps.filter((e) => e > 0);
-  const report = (inBatch: number) =>
-    options.onProgress?.({ fraction: Math.min(1, (state.done + inBatch) / total), done: state.done, total });
-  report(0);
-  while (state.done < total && !options.signal?.aborted) {
-    const s = state.done;
-    const e = Math.min(total, s + batchSize);
-    const xb = tf.slice(images, s, e - s);
-    const yb = labelArr.slice(s, e);
-    try {
-      // clean accuracy through the same preprocessing as the attack
-      const correct = tf.tidy(() =>
-        Array.from(tf.argMax(logits(xb), 1).dataSync()).map((p, i) => (p === yb[i] ? 1 : 0)),
-      );
-      let results: AttackResult[] = [];
-      if (positive.length > 0) {
-        results = await attack.run(model, xb, yb, {
-          epsilons: positive,
-          bounds: options.bounds,
-          preprocessing: options.preprocessing,
-          criterion: options.criterion,
-          seed: options.seed === undefined ? undefined : options.seed + s / batchSize,
-          signal: options.signal,
-          onProgress: (ev) => report((e - s) * ev.fraction),
-        });
-        if (results.some((r) => r.stoppedEarly)) {
-          tf.dispose(results.flatMap((r) => [r.raw, r.clipped, r.success]));
-          break;
-        }
-      }
-      const succ = results.map((r) => Array.from(r.success.dataSync()));
-      tf.dispose(results.flatMap((r) => [r.raw, r.clipped, r.success]));
-      eps.forEach((ep, k) => {
-        const fooled = ep > 0 ? (succ[positive.indexOf(ep)] as number[]) : correct.map(() => 0);
-        state.robust[k]!.push(...correct.map((c, i) => (c && !fooled[i] ? 1 : 0)));
+  return labelArr;
+}
+
+/** What every batch of a {@link robustAccuracy} run shares. */
+interface EvaluationRun {
+  attack: Attack;
+  model: Model;
+  images: tf.Tensor;
+  labels: number[];
+  options: RobustAccuracyOptions;
+  batchSize: number;
+  logits: (x: tf.Tensor) => tf.Tensor;
+  /** Updated in place after each finished batch. */
+  state: RobustAccuracyState;
+  /** The ε list. */
+  epsilons: number[];
+  /** The ε > 0 the attack runs with. */
+  positive: number[];
+  /** Progress with `inBatch` samples of the current batch done. */
+  report: (inBatch: number) => void;
+}
+
+/**
+ * Attacks the next batch (from `state.done`) with every positive ε and appends its clean and robust
+ * flags to the state; false, with the state unchanged, when the attack stopped early.
+ */
+async function evaluateBatch(run: EvaluationRun): Promise<boolean> {
+  const { options, state, positive, batchSize, epsilons: eps } = run;
+  const s = state.done;
+  const e = Math.min(state.total, s + batchSize);
+  const xb = tf.slice(run.images, s, e - s);
+  const yb = run.labels.slice(s, e);
+  try {
+    // clean accuracy through the same preprocessing as the attack
+    const correct = tf.tidy(() =>
+      Array.from(tf.argMax(run.logits(xb), 1).dataSync()).map((p, i) => (p === yb[i] ? 1 : 0)),
+    );
+    let results: AttackResult[] = [];
+    if (positive.length > 0) {
+      results = await run.attack.run(run.model, xb, yb, {
+        epsilons: positive,
+        bounds: options.bounds,
+        preprocessing: options.preprocessing,
+        criterion: options.criterion,
+        seed: options.seed === undefined ? undefined : options.seed + s / batchSize,
+        signal: options.signal,
+        onProgress: (ev) => run.report((e - s) * ev.fraction),
       });
-      state.correct.push(...correct);
-      state.done = e;
-    } finally {
-      xb.dispose();
+      if (results.some((r) => r.stoppedEarly)) {
+        tf.dispose(results.flatMap((r) => [r.raw, r.clipped, r.success]));
+        return false;
+      }
     }
-    options.onState?.(state);
-    report(0);
+    const succ = results.map((r) => Array.from(r.success.dataSync()));
+    tf.dispose(results.flatMap((r) => [r.raw, r.clipped, r.success]));
+    eps.forEach((ep, k) => {
+      const fooled = ep > 0 ? (succ[positive.indexOf(ep)] as number[]) : correct.map(() => 0);
+      state.robust[k]!.push(...correct.map((c, i) => (c && !fooled[i] ? 1 : 0)));
+    });
+    state.correct.push(...correct);
+    state.done = e;
+    return true;
+  } finally {
+    xb.dispose();
   }
-  return summarise(state);
 }

@@ -75,6 +75,45 @@ export class GenAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
+    this.checkApplicable(ctx, x);
+    const eps = epsilon as number;
+    const [lo, hi] = ctx.bounds;
+    const n = x.shape[0];
+    const P = this.population;
+    const shape = this.reducedDims
+      ? [this.reducedDims[0], this.reducedDims[1], x.shape[3] as number]
+      : x.shape.slice(1);
+    // pops[k]: member k of every sample's population, [n, …shape].
+    let pops: tf.Tensor[] = Array.from({ length: P }, () =>
+      tf.randomUniform([n, ...shape], -eps, eps, 'float32', ctx.rng.int()),
+    );
+    const plateaus = new Array<number>(n).fill(0);
+    const still = new Array<number>(n).fill(0);
+    let elite: tf.Tensor = tf.clone(pops[0] as tf.Tensor);
+    try {
+      for (let step = 0; step < this.steps; step++) {
+        const { fitness, isAdv } = await this.fitnessOf(ctx, x, pops, eps);
+        const eIdx = eliteIndices(fitness, n, P);
+        elite.dispose();
+        elite = this.select(pops, eIdx);
+        if (eIdx.every((k, i) => isAdv[i * P + k])) break;
+        const probs = eIdx.map((_, i) =>
+          softmax(Array.from(fitness.subarray(i * P, (i + 1) * P), (v) => v / this.samplingTemperature)),
+        );
+        const children = this.breed(ctx, pops, elite, probs, plateaus, eps);
+        tf.dispose(pops);
+        pops = children;
+        countPlateaus(eIdx, still, plateaus);
+        if (await ctx.tick(step + 1, this.steps)) break;
+      }
+      return tf.tidy(() => this.apply(x, elite, eps, lo, hi));
+    } finally {
+      tf.dispose([...pops, elite]);
+    }
+  }
+
+  /** Throws unless the criterion is targeted and `reducedDims` meets [N, H, W, C] images. */
+  private checkApplicable(ctx: AttackContext, x: tf.Tensor): void {
     if (!ctx.targeted)
       throw new LipnetOptionError({
         code: 'CONFLICTING_OPTIONS',
@@ -93,90 +132,74 @@ export class GenAttack extends Attack {
         got: `images of rank ${x.rank}`,
         fix: 'Drop `reducedDims` for flat inputs.',
       });
-    const eps = epsilon as number;
+  }
+
+  /** Fitness `z_t − log Σ_{j≠t} exp(z_j)` and adversarial flags of every member, `[n·P]` sample-major, read back. */
+  private async fitnessOf(
+    ctx: AttackContext,
+    x: tf.Tensor,
+    pops: tf.Tensor[],
+    eps: number,
+  ): Promise<{ fitness: Float32Array; isAdv: tf.TypedArray }> {
     const [lo, hi] = ctx.bounds;
-    const n = x.shape[0] as number;
-    const P = this.population;
-    const shape = this.reducedDims
-      ? [this.reducedDims[0], this.reducedDims[1], x.shape[3] as number]
-      : x.shape.slice(1);
-    const rank = shape.length + 1;
-    // pops[k]: member k of every sample's population, [n, …shape].
-    let pops: tf.Tensor[] = Array.from({ length: P }, () =>
-      tf.randomUniform([n, ...shape], -eps, eps, 'float32', ctx.rng.int()),
-    );
-    const plateaus = new Array<number>(n).fill(0);
-    const still = new Array<number>(n).fill(0);
-    let elite: tf.Tensor = tf.clone(pops[0] as tf.Tensor);
-    try {
-      for (let step = 0; step < this.steps; step++) {
-        const [fit, adv] = tf.tidy(() => {
-          const f: tf.Tensor[] = [];
-          const a: tf.Tensor[] = [];
-          for (const p of pops) {
-            const z = ctx.logits(this.apply(x, p, eps, lo, hi));
-            const zt = pick(z, ctx.classes);
-            const others = tf.logSumExp(
-              tf.where(tf.cast(tf.oneHot(ctx.classes, ctx.numClasses), 'bool'), tf.fill(z.shape, -Infinity), z),
-              1,
-            );
-            f.push(tf.sub(zt, others));
-            a.push(ctx.isAdversarial(z));
-          }
-          return [tf.stack(f, 1), tf.stack(a, 1)];
-        });
-        const fitness = (await fit.data()) as Float32Array;
-        const isAdv = await adv.data();
-        tf.dispose([fit, adv]);
-        const eIdx = Array.from({ length: n }, (_, i) => {
-          let b = 0;
-          for (let k = 1; k < P; k++) if (fitness[i * P + k]! > fitness[i * P + b]!) b = k;
-          return b;
-        });
-        elite.dispose();
-        elite = this.select(pops, eIdx);
-        if (eIdx.every((k, i) => isAdv[i * P + k])) break;
-        const probs = eIdx.map((_, i) =>
-          softmax(Array.from(fitness.subarray(i * P, (i + 1) * P), (v) => v / this.samplingTemperature)),
+    const [fit, adv] = tf.tidy(() => {
+      const f: tf.Tensor[] = [];
+      const a: tf.Tensor[] = [];
+      for (const p of pops) {
+        const z = ctx.logits(this.apply(x, p, eps, lo, hi));
+        const zt = pick(z, ctx.classes);
+        const others = tf.logSumExp(
+          tf.where(tf.cast(tf.oneHot(ctx.classes, ctx.numClasses), 'bool'), tf.fill(z.shape, -Infinity), z),
+          1,
         );
-        const children: tf.Tensor[] = [tf.clone(elite)];
-        for (let c = 0; c < P - 1; c++) {
-          const pa = probs.map((pr) => draw(pr, ctx.rng.uniform()));
-          const pb = probs.map((pr) => draw(pr, ctx.rng.uniform()));
-          const cross = probs.map((pr, i) => pr[pa[i]!]! / (pr[pa[i]!]! + pr[pb[i]!]!));
-          const mp = plateaus.map((k) => Math.max(this.mutationProbability, 0.5 * Math.pow(0.9, k)));
-          const mr = plateaus.map((k) => Math.max(this.mutationRange, 0.4 * Math.pow(0.9, k)));
-          const seed = ctx.rng.int();
-          children.push(
-            tf.tidy(() => {
-              const [a, b] = [this.select(pops, pa), this.select(pops, pb)];
-              const u = tf.randomUniform(a.shape, 0, 1, 'float32', seed);
-              const child = tf.where(tf.less(u, perSample(tf.tensor1d(cross), rank)), a, b);
-              const range = perSample(tf.tensor1d(mr.map((r) => r * eps)), rank);
-              const mut = tf.mul(tf.randomUniform(a.shape, -1, 1, 'float32', seed + 1), range);
-              const mask = tf.lessEqual(
-                tf.randomUniform(a.shape, 0, 1, 'float32', seed + 2),
-                perSample(tf.tensor1d(mp), rank),
-              );
-              return tf.clipByValue(tf.where(mask, tf.add(child, mut), child), -eps, eps);
-            }),
-          );
-        }
-        tf.dispose(pops);
-        pops = children;
-        eIdx.forEach((k, i) => {
-          still[i] = k === 0 ? (still[i] as number) + 1 : 0;
-          if ((still[i] as number) >= 100) {
-            plateaus[i] = (plateaus[i] as number) + 1;
-            still[i] = 0;
-          }
-        });
-        if (await ctx.tick(step + 1, this.steps)) break;
+        f.push(tf.sub(zt, others));
+        a.push(ctx.isAdversarial(z));
       }
-      return tf.tidy(() => this.apply(x, elite, eps, lo, hi));
-    } finally {
-      tf.dispose([...pops, elite]);
+      return [tf.stack(f, 1), tf.stack(a, 1)];
+    });
+    const fitness = (await fit.data()) as Float32Array;
+    const isAdv = await adv.data();
+    tf.dispose([fit, adv]);
+    return { fitness, isAdv };
+  }
+
+  /**
+   * The next generation: the elite, then P − 1 children, each crossing two parents drawn by
+   * `probs` (per sample) and mutated with the probability and range of its sample's plateau count.
+   */
+  private breed(
+    ctx: AttackContext,
+    pops: tf.Tensor[],
+    elite: tf.Tensor,
+    probs: number[][],
+    plateaus: number[],
+    eps: number,
+  ): tf.Tensor[] {
+    const rank = pops[0]!.rank;
+    const children: tf.Tensor[] = [tf.clone(elite)];
+    for (let c = 0; c < this.population - 1; c++) {
+      const pa = probs.map((pr) => draw(pr, ctx.rng.uniform()));
+      const pb = probs.map((pr) => draw(pr, ctx.rng.uniform()));
+      const cross = probs.map((pr, i) => pr[pa[i]!]! / (pr[pa[i]!]! + pr[pb[i]!]!));
+      const mp = plateaus.map((k) => Math.max(this.mutationProbability, 0.5 * Math.pow(0.9, k)));
+      const mr = plateaus.map((k) => Math.max(this.mutationRange, 0.4 * Math.pow(0.9, k)));
+      const seed = ctx.rng.int();
+      children.push(
+        tf.tidy(() => {
+          const [a, b] = [this.select(pops, pa), this.select(pops, pb)];
+          const u = tf.randomUniform(a.shape, 0, 1, 'float32', seed);
+          const child = tf.where(tf.less(u, perSample(tf.tensor1d(cross), rank)), a, b);
+          const range = perSample(tf.tensor1d(mr.map((r) => r * eps)), rank);
+          const mut = tf.mul(tf.randomUniform(a.shape, -1, 1, 'float32', seed + 1), range);
+          const mask = tf.lessEqual(
+            tf.randomUniform(a.shape, 0, 1, 'float32', seed + 2),
+            perSample(tf.tensor1d(mp), rank),
+          );
+          return tf.clipByValue(tf.where(mask, tf.add(child, mut), child), -eps, eps);
+        }),
+      );
     }
+    return children;
   }
 
   /** Member `idx[i]` of sample i's population, `[n, …]`. */
@@ -187,6 +210,26 @@ export class GenAttack extends Attack {
       return tf.sum(tf.mul(all, tf.reshape(oh, [idx.length, pops.length, ...all.shape.slice(2).map(() => 1)])), 1);
     });
   }
+}
+
+/** Per sample, the index of its fittest member (the first on ties); `fitness` is `[n·P]` sample-major. */
+function eliteIndices(fitness: Float32Array, n: number, P: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    let b = 0;
+    for (let k = 1; k < P; k++) if (fitness[i * P + k]! > fitness[i * P + b]!) b = k;
+    return b;
+  });
+}
+
+/** Counts generations whose elite is the previous elite (index 0); every 100 in a row is one more plateau. */
+function countPlateaus(eIdx: number[], still: number[], plateaus: number[]): void {
+  eIdx.forEach((k, i) => {
+    still[i] = k === 0 ? (still[i] as number) + 1 : 0;
+    if (still[i] >= 100) {
+      plateaus[i] = (plateaus[i] as number) + 1;
+      still[i] = 0;
+    }
+  });
 }
 
 function softmax(v: number[]): number[] {

@@ -48,7 +48,7 @@ export class SparseL1DescentAttack extends LpGradientDescent {
   }
   protected override normalize(g: tf.Tensor, x: tf.Tensor, [lo, hi]: Bounds): tf.Tensor {
     return tf.tidy(() => {
-      const n = g.shape[0] as number;
+      const n = g.shape[0];
       const bad = tf.logicalOr(
         tf.logicalAnd(tf.equal(x, lo), tf.less(g, 0)),
         tf.logicalAnd(tf.equal(x, hi), tf.greater(g, 0)),

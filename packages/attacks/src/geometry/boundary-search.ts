@@ -39,7 +39,7 @@ export async function searchBoundary(
   x1: tf.Tensor,
   steps: number,
 ): Promise<tf.Tensor> {
-  const n = x0.shape[0] as number;
+  const n = x0.shape[0];
   const [lo, hi] = ctx.bounds;
   const lower = new Float32Array(n);
   const upper = new Float32Array(n).fill(1);

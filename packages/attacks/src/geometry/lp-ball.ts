@@ -37,7 +37,7 @@ export function uniformL2Ball(n: number, d: number, seed: number): tf.Tensor2D {
 export function randomStart(x0: tf.Tensor, eps: number, ord: 'l1' | 'l2' | 'linf', seed: number): tf.Tensor {
   return tf.tidy(() => {
     if (ord === 'linf') return tf.add(x0, tf.randomUniform(x0.shape, -eps, eps, 'float32', seed));
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const u = ord === 'l1' ? uniformL1Ball(n, x0.size / n, seed) : uniformL2Ball(n, x0.size / n, seed);
     return tf.add(x0, tf.mul(tf.reshape(u, x0.shape), eps));
   });
@@ -50,7 +50,7 @@ export function randomStart(x0: tf.Tensor, eps: number, ord: 'l1' | 'l2' | 'linf
  */
 export function projectL1Ball(delta: tf.Tensor, eps: number | tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const n = delta.shape[0] as number;
+    const n = delta.shape[0];
     const f = tf.reshape(delta, [n, -1]);
     const d = f.shape[1] as number;
     const e = typeof eps === 'number' ? tf.fill([n], eps) : eps;

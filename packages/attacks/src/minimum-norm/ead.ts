@@ -88,7 +88,7 @@ export class EADAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const kappa = this.confidence;
     const shift = tf.tidy(() => tf.mul(tf.oneHot(ctx.classes, ctx.numClasses), ctx.targeted ? -kappa : kappa));

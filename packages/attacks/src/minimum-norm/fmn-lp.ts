@@ -103,7 +103,7 @@ export abstract class FMNAttackLp extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     let delta = await this.initialDelta(ctx, x);
     const worst = tf.tidy(() =>

@@ -65,7 +65,7 @@ export abstract class AdditiveNoiseAttack extends Attack {
     );
     let scale: tf.Tensor;
     if (this.scaling === 'l2ClippingAware') {
-      const n = x.shape[0] as number;
+      const n = x.shape[0];
       const dim = x.size / n;
       const [xs, ps] = [await x.data(), await p.data()];
       const eta = Array.from({ length: n }, (_, i) =>
@@ -82,7 +82,7 @@ export abstract class AdditiveNoiseAttack extends Attack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor, epsilon: number | null): Promise<tf.Tensor> {
     const eps = epsilon as number;
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     let result = tf.clone(x);
     let found: boolean[] = new Array<boolean>(n).fill(false);
     if (this.checkTrivial) {

@@ -39,7 +39,7 @@ export class LinearSearchBlendedUniformNoiseAttack extends FlexibleDistanceAttac
   }
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const [lo, hi] = ctx.bounds;
     const isAdv = async (t: tf.Tensor) => {
       const a = tf.tidy(() => ctx.isAdversarial(ctx.logits(t)));

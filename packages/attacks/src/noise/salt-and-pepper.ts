@@ -47,7 +47,7 @@ export class SaltAndPepperNoiseAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const [lo, hi] = ctx.bounds;
     const shape = x0.shape.slice();
     if (this.acrossChannels && x0.rank > 2) {

@@ -152,104 +152,145 @@ export function filterGradModuleBytes(
   const rows = rowsPerBlock ?? blockRows(g);
   const wp = g.ow + g.fw - 1;
   const hp = g.oh + g.fh - 1;
-  const [XP, DY, OUT, N, TABLE] = [0, 1, 2, 3, 4];
   const L = new Locals(5, 14, shape.taps * shape.vecs + shape.vecs + 1);
-  const { img, rb, i, xImg, dyImg, xBlock, dyBlock, xRow, dyRow, xq, dq, dEnd, e, eEnd } = L.named([
-    'img',
-    'rb',
-    'i',
-    'xImg',
-    'dyImg',
-    'xBlock',
-    'dyBlock',
-    'xRow',
-    'dyRow',
-    'xq',
-    'dq',
-    'dEnd',
-    'e',
-    'eEnd',
-  ] as const);
-  const accs = L.vec(shape.taps * shape.vecs);
-  const ds = L.vec(shape.vecs);
-  const s = L.vec(1)[0]!;
-
-  /** One loop over a group's table entries [first, first + count): each a tile of the group's code. */
-  const groupCode = (tile: Tile, first: number, count: number): number[] => {
-    const { taps, vecs } = tile;
-    const acc = (t: number, v: number) => accs[t * shape.vecs + v]!;
-    const used = Array.from({ length: taps * vecs }, (_, a) => acc(Math.floor(a / vecs), a % vecs));
-    const rel = (t: number) => tapOffset(g, tile.tap0 + t) - tapOffset(g, tile.tap0);
-    const pixel = [
-      ...Array.from({ length: vecs }, (_, v) => [...op.get(dq), ...op.v128LoadAt(16 * v), ...op.set(ds[v]!)]).flat(),
-      ...Array.from({ length: taps }, (_, t) => [
-        ...op.get(xq),
-        ...op.v128Load32Splat(rel(t)),
-        ...op.set(s),
-        ...Array.from({ length: vecs }, (_, v) => madd(acc(t, v), s, ds[v]!, relaxed)).flat(),
-      ]).flat(),
-      ...bumpBy(xq, 4 * g.c),
-      ...bumpBy(dq, 4 * g.k),
-    ];
-    const entry = (field: number) => [...op.get(e), ...op.i32Load(4 * field)];
-    return [
-      ...offsetOf(e, TABLE, 12 * first),
-      ...offsetOf(eEnd, TABLE, 12 * (first + count)),
-      ...whileBelow(e, eEnd, [
-        ...zero(used),
-        ...op.get(xBlock),
-        ...entry(0),
-        ...op.i32Add,
-        ...op.set(xRow),
-        ...op.get(dyBlock),
-        ...entry(1),
-        ...op.i32Add,
-        ...op.set(dyRow),
-        ...repeat(i, rows, [
-          ...op.get(xRow),
-          ...op.set(xq),
-          ...op.get(dyRow),
-          ...op.set(dq),
-          ...offsetOf(dEnd, dyRow, 4 * g.ow * g.k),
-          ...whileBelow(dq, dEnd, pixel),
-          ...bumpBy(xRow, 4 * wp * g.c),
-          ...bumpBy(dyRow, 4 * g.ow * g.k),
-        ]),
-        // dW entries of this tile: out + table offset + (t·K + 4v)·4; xq is free here and holds that base.
-        ...op.get(OUT),
-        ...entry(2),
-        ...op.i32Add,
-        ...op.set(xq),
-        ...Array.from({ length: taps * vecs }, (_, a) => {
-          const t = Math.floor(a / vecs);
-          const v = a % vecs;
-          return addInto(xq, 4 * (t * g.k + 4 * v), acc(t, v));
-        }).flat(),
-        ...bumpBy(e, 12),
-      ]),
-    ];
-  };
-
+  const f = filterGradFrame(L, g, shape, rows, relaxed);
   let first = 0;
   const groups = tileGroups(g, shape).flatMap(({ tiles }) => {
-    const code = groupCode(tiles[0]!, first, tiles.length);
+    const code = groupCode(f, tiles[0]!, first, tiles.length);
     first += tiles.length;
     return code;
   });
   const images: Array<[number, number, number]> = [
-    [xImg, XP, 4 * hp * wp * g.c],
-    [dyImg, DY, 4 * g.oh * g.ow * g.k],
+    [f.xImg, XP, 4 * hp * wp * g.c],
+    [f.dyImg, DY, 4 * g.oh * g.ow * g.k],
   ];
-  const code = perImage(img, N, images, [
-    ...op.get(xImg),
-    ...op.set(xBlock),
-    ...op.get(dyImg),
-    ...op.set(dyBlock),
-    ...repeat(rb, g.oh / rows, [
+  const code = perImage(f.img, N, images, [
+    ...op.get(f.xImg),
+    ...op.set(f.xBlock),
+    ...op.get(f.dyImg),
+    ...op.set(f.dyBlock),
+    ...repeat(f.rb, g.oh / rows, [
       ...groups,
-      ...bumpBy(xBlock, 4 * rows * wp * g.c),
-      ...bumpBy(dyBlock, 4 * rows * g.ow * g.k),
+      ...bumpBy(f.xBlock, 4 * rows * wp * g.c),
+      ...bumpBy(f.dyBlock, 4 * rows * g.ow * g.k),
     ]),
   ]);
   return oneFunctionModule('dw', 5, L.body(code));
+}
+
+/** The parameters of `dw`. */
+const [XP, DY, OUT, N, TABLE] = [0, 1, 2, 3, 4];
+
+/** The i32 locals of `dw`, in index order. */
+const FILTER_GRAD_INTS = [
+  'img',
+  'rb',
+  'i',
+  'xImg',
+  'dyImg',
+  'xBlock',
+  'dyBlock',
+  'xRow',
+  'dyRow',
+  'xq',
+  'dq',
+  'dEnd',
+  'e',
+  'eEnd',
+] as const;
+
+/** The geometry, tiling and locals one generated `dw` works with. */
+type FilterGradFrame = { [K in (typeof FILTER_GRAD_INTS)[number]]: number } & {
+  g: FilterGradGeometry;
+  shape: TileShape;
+  /** Output rows per block. */
+  rows: number;
+  relaxed: boolean;
+  /** Accumulator of tap t, channel group v at t·shape.vecs + v. */
+  accs: number[];
+  /** dy's vectors, one per channel group. */
+  ds: number[];
+  /** x's splatted value. */
+  s: number;
+};
+
+/** Allocates the frame's locals from `L` (the order fixes the local indices). */
+function filterGradFrame(
+  L: Locals,
+  g: FilterGradGeometry,
+  shape: TileShape,
+  rows: number,
+  relaxed: boolean,
+): FilterGradFrame {
+  const ints = L.named(FILTER_GRAD_INTS);
+  const accs = L.vec(shape.taps * shape.vecs);
+  const ds = L.vec(shape.vecs);
+  const s = L.vec(1)[0]!;
+  return { g, shape, rows, relaxed, ...ints, accs, ds, s };
+}
+
+/** Accumulator of tap t, channel group v. */
+const accOf = (f: FilterGradFrame, t: number, v: number): number => f.accs[t * f.shape.vecs + v]!;
+
+/** One output pixel of a tile shaped like `tile`: dy's vectors at dq, x's splats at xq, the multiply-adds; xq, dq advanced. */
+function pixelStep(f: FilterGradFrame, tile: Tile): number[] {
+  const { g } = f;
+  const { taps, vecs } = tile;
+  const rel = (t: number) => tapOffset(g, tile.tap0 + t) - tapOffset(g, tile.tap0);
+  return [
+    ...Array.from({ length: vecs }, (_, v) => [...op.get(f.dq), ...op.v128LoadAt(16 * v), ...op.set(f.ds[v]!)]).flat(),
+    ...Array.from({ length: taps }, (_, t) => [
+      ...op.get(f.xq),
+      ...op.v128Load32Splat(rel(t)),
+      ...op.set(f.s),
+      ...Array.from({ length: vecs }, (_, v) => madd(accOf(f, t, v), f.s, f.ds[v]!, f.relaxed)).flat(),
+    ]).flat(),
+    ...bumpBy(f.xq, 4 * g.c),
+    ...bumpBy(f.dq, 4 * g.k),
+  ];
+}
+
+/** One loop over a group's table entries [first, first + count): each a tile of the group's code. */
+function groupCode(f: FilterGradFrame, tile: Tile, first: number, count: number): number[] {
+  const { g } = f;
+  const wp = g.ow + g.fw - 1;
+  const { taps, vecs } = tile;
+  const used = Array.from({ length: taps * vecs }, (_, a) => accOf(f, Math.floor(a / vecs), a % vecs));
+  const entry = (field: number) => [...op.get(f.e), ...op.i32Load(4 * field)];
+  return [
+    ...offsetOf(f.e, TABLE, 12 * first),
+    ...offsetOf(f.eEnd, TABLE, 12 * (first + count)),
+    ...whileBelow(f.e, f.eEnd, [
+      ...zero(used),
+      ...op.get(f.xBlock),
+      ...entry(0),
+      ...op.i32Add,
+      ...op.set(f.xRow),
+      ...op.get(f.dyBlock),
+      ...entry(1),
+      ...op.i32Add,
+      ...op.set(f.dyRow),
+      ...repeat(f.i, f.rows, [
+        ...op.get(f.xRow),
+        ...op.set(f.xq),
+        ...op.get(f.dyRow),
+        ...op.set(f.dq),
+        ...offsetOf(f.dEnd, f.dyRow, 4 * g.ow * g.k),
+        ...whileBelow(f.dq, f.dEnd, pixelStep(f, tile)),
+        ...bumpBy(f.xRow, 4 * wp * g.c),
+        ...bumpBy(f.dyRow, 4 * g.ow * g.k),
+      ]),
+      // dW entries of this tile: out + table offset + (t·K + 4v)·4; xq is free here and holds that base.
+      ...op.get(OUT),
+      ...entry(2),
+      ...op.i32Add,
+      ...op.set(f.xq),
+      ...Array.from({ length: taps * vecs }, (_, a) => {
+        const t = Math.floor(a / vecs);
+        const v = a % vecs;
+        return addInto(f.xq, 4 * (t * g.k + 4 * v), accOf(f, t, v));
+      }).flat(),
+      ...bumpBy(f.e, 12),
+    ]),
+  ];
 }

@@ -76,110 +76,138 @@ export function forwardModuleBytes(
 ): Uint8Array<ArrayBuffer> {
   const wp = g.ow + g.fw - 1;
   const hp = g.oh + g.fh - 1;
-  const kv = g.k / 4;
-  const [XP, W, Y, N, TABLE] = [0, 1, 2, 3, 4];
   const L = new Locals(5, 14, tile.pixels * tile.vecs + tile.vecs + 1);
-  const { img, i, jb, kb, xImg, yImg, xRow, yRow, xq, yq, xt, wt, e, eEnd } = L.named([
-    'img',
-    'i',
-    'jb',
-    'kb',
-    'xImg',
-    'yImg',
-    'xRow',
-    'yRow',
-    'xq',
-    'yq',
-    'xt',
-    'wt',
-    'e',
-    'eEnd',
-  ] as const);
-  const accs = L.vec(tile.pixels * tile.vecs);
-  const ws = L.vec(tile.vecs);
-  const s = L.vec(1)[0]!;
-
-  /**
-   * Σ over every tap into the accumulators of `pixels` pixels at xq, for the
-   * channel groups at W + kb: one loop iteration per tap (a straight run of taps
-   * would let the engine hoist all their loads and spill them).
-   */
-  const reduce = (pixels: number): number[] => {
-    const entry = (field: number) => [...op.get(e), ...op.i32Load(4 * field)];
-    return [
-      ...op.get(TABLE),
-      ...op.set(e),
-      ...offsetOf(eEnd, TABLE, 8 * g.fh * g.fw * g.c),
-      ...whileBelow(e, eEnd, [
-        ...op.get(xq),
-        ...entry(0),
-        ...op.i32Add,
-        ...op.set(xt),
-        ...op.get(W),
-        ...op.get(kb),
-        ...op.i32Add,
-        ...entry(1),
-        ...op.i32Add,
-        ...op.set(wt),
-        ...Array.from({ length: tile.vecs }, (_, v) => [
-          ...op.get(wt),
-          ...op.v128LoadAt(16 * v),
-          ...op.set(ws[v]!),
-        ]).flat(),
-        ...Array.from({ length: pixels }, (_, u) => [
-          ...op.get(xt),
-          ...op.v128Load32Splat(4 * g.c * u),
-          ...op.set(s),
-          ...Array.from({ length: tile.vecs }, (_, v) => madd(accs[u * tile.vecs + v]!, s, ws[v]!, relaxed)).flat(),
-        ]).flat(),
-        ...bumpBy(e, 8),
-      ]),
-    ];
-  };
-  /** One tile of `pixels` pixels at xq / yq, for every channel group (kb = byte offset of the group). */
-  const pixelTile = (pixels: number): number[] => {
-    const used = accs.slice(0, pixels * tile.vecs);
-    return [
-      ...op.i32Const(0),
-      ...op.set(kb),
-      ...whileBelowConst(kb, 16 * kv, [
-        ...zero(used),
-        ...reduce(pixels),
-        ...op.get(yq),
-        ...op.get(kb),
-        ...op.i32Add,
-        ...op.set(xt), // xt is free here: the tile's output address
-        ...Array.from({ length: pixels * tile.vecs }, (_, a) =>
-          storeTo(xt, 4 * g.k * Math.floor(a / tile.vecs) + 16 * (a % tile.vecs), accs[a]!),
-        ).flat(),
-        ...bumpBy(kb, 16 * tile.vecs),
-      ]),
-    ];
-  };
+  const f = forwardFrame(L, g, tile, relaxed);
   const full = Math.floor(g.ow / tile.pixels);
   const rest = g.ow - full * tile.pixels;
   const row = [
-    ...op.get(xRow),
-    ...op.set(xq),
-    ...op.get(yRow),
-    ...op.set(yq),
-    ...repeat(jb, full, [
-      ...pixelTile(tile.pixels),
-      ...bumpBy(xq, 4 * g.c * tile.pixels),
-      ...bumpBy(yq, 4 * g.k * tile.pixels),
+    ...op.get(f.xRow),
+    ...op.set(f.xq),
+    ...op.get(f.yRow),
+    ...op.set(f.yq),
+    ...repeat(f.jb, full, [
+      ...pixelTile(f, tile.pixels),
+      ...bumpBy(f.xq, 4 * g.c * tile.pixels),
+      ...bumpBy(f.yq, 4 * g.k * tile.pixels),
     ]),
-    ...(rest > 0 ? pixelTile(rest) : []),
+    ...(rest > 0 ? pixelTile(f, rest) : []),
   ];
   const images: Array<[number, number, number]> = [
-    [xImg, XP, 4 * hp * wp * g.c],
-    [yImg, Y, 4 * g.oh * g.ow * g.k],
+    [f.xImg, XP, 4 * hp * wp * g.c],
+    [f.yImg, Y, 4 * g.oh * g.ow * g.k],
   ];
-  const code = perImage(img, N, images, [
-    ...op.get(xImg),
-    ...op.set(xRow),
-    ...op.get(yImg),
-    ...op.set(yRow),
-    ...repeat(i, g.oh, [...row, ...bumpBy(xRow, 4 * wp * g.c), ...bumpBy(yRow, 4 * g.ow * g.k)]),
+  const code = perImage(f.img, N, images, [
+    ...op.get(f.xImg),
+    ...op.set(f.xRow),
+    ...op.get(f.yImg),
+    ...op.set(f.yRow),
+    ...repeat(f.i, g.oh, [...row, ...bumpBy(f.xRow, 4 * wp * g.c), ...bumpBy(f.yRow, 4 * g.ow * g.k)]),
   ]);
   return oneFunctionModule('conv', 5, L.body(code));
+}
+
+/** The parameters of `conv`. */
+const [XP, W, Y, N, TABLE] = [0, 1, 2, 3, 4];
+
+/** The i32 locals of `conv`, in index order. */
+const FORWARD_INTS = [
+  'img',
+  'i',
+  'jb',
+  'kb',
+  'xImg',
+  'yImg',
+  'xRow',
+  'yRow',
+  'xq',
+  'yq',
+  'xt',
+  'wt',
+  'e',
+  'eEnd',
+] as const;
+
+/** The geometry, tile and locals one generated `conv` works with. */
+type ForwardFrame = { [K in (typeof FORWARD_INTS)[number]]: number } & {
+  g: ForwardGeometry;
+  tile: PixelTile;
+  relaxed: boolean;
+  /** Accumulator of pixel u, channel group v at u·vecs + v. */
+  accs: number[];
+  /** W's row, one vector per channel group. */
+  ws: number[];
+  /** x's splatted value. */
+  s: number;
+};
+
+/** Allocates the frame's locals from `L` (the order fixes the local indices). */
+function forwardFrame(L: Locals, g: ForwardGeometry, tile: PixelTile, relaxed: boolean): ForwardFrame {
+  const ints = L.named(FORWARD_INTS);
+  const accs = L.vec(tile.pixels * tile.vecs);
+  const ws = L.vec(tile.vecs);
+  const s = L.vec(1)[0]!;
+  return { g, tile, relaxed, ...ints, accs, ws, s };
+}
+
+/**
+ * Σ over every tap into the accumulators of `pixels` pixels at xq, for the
+ * channel groups at W + kb: one loop iteration per tap (a straight run of taps
+ * would let the engine hoist all their loads and spill them).
+ */
+function reduce(f: ForwardFrame, pixels: number): number[] {
+  const { g, tile } = f;
+  const entry = (field: number) => [...op.get(f.e), ...op.i32Load(4 * field)];
+  return [
+    ...op.get(TABLE),
+    ...op.set(f.e),
+    ...offsetOf(f.eEnd, TABLE, 8 * g.fh * g.fw * g.c),
+    ...whileBelow(f.e, f.eEnd, [
+      ...op.get(f.xq),
+      ...entry(0),
+      ...op.i32Add,
+      ...op.set(f.xt),
+      ...op.get(W),
+      ...op.get(f.kb),
+      ...op.i32Add,
+      ...entry(1),
+      ...op.i32Add,
+      ...op.set(f.wt),
+      ...Array.from({ length: tile.vecs }, (_, v) => [
+        ...op.get(f.wt),
+        ...op.v128LoadAt(16 * v),
+        ...op.set(f.ws[v]!),
+      ]).flat(),
+      ...Array.from({ length: pixels }, (_, u) => [
+        ...op.get(f.xt),
+        ...op.v128Load32Splat(4 * g.c * u),
+        ...op.set(f.s),
+        ...Array.from({ length: tile.vecs }, (_, v) =>
+          madd(f.accs[u * tile.vecs + v]!, f.s, f.ws[v]!, f.relaxed),
+        ).flat(),
+      ]).flat(),
+      ...bumpBy(f.e, 8),
+    ]),
+  ];
+}
+
+/** One tile of `pixels` pixels at xq / yq, for every channel group (kb = byte offset of the group). */
+function pixelTile(f: ForwardFrame, pixels: number): number[] {
+  const { g, tile } = f;
+  const used = f.accs.slice(0, pixels * tile.vecs);
+  return [
+    ...op.i32Const(0),
+    ...op.set(f.kb),
+    ...whileBelowConst(f.kb, 16 * (g.k / 4), [
+      ...zero(used),
+      ...reduce(f, pixels),
+      ...op.get(f.yq),
+      ...op.get(f.kb),
+      ...op.i32Add,
+      ...op.set(f.xt), // xt is free here: the tile's output address
+      ...Array.from({ length: pixels * tile.vecs }, (_, a) =>
+        storeTo(f.xt, 4 * g.k * Math.floor(a / tile.vecs) + 16 * (a % tile.vecs), f.accs[a]!),
+      ).flat(),
+      ...bumpBy(f.kb, 16 * tile.vecs),
+    ]),
+  ];
 }

@@ -27,8 +27,7 @@ export function conv2dWasm(args: {
     dilations: number | [number, number];
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
-  const stock = () =>
-    runStock('Conv2D', backend, args.inputs as Record<string, TensorInfo>, args.attrs as Record<string, unknown>);
+  const stock = () => runStock('Conv2D', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return stock();
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],

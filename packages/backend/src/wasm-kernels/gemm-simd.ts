@@ -40,138 +40,155 @@ export function gemmModuleBytes(
   relaxed: boolean = relaxedSimdEnabled(),
 ): Uint8Array<ArrayBuffer> {
   const kc = panelRows(k);
-  const [A, B, C, M, PACK] = [0, 1, 2, 3, 4];
   const L = new Locals(5, 9, MAX_TILE_ACCUMULATORS + GROUPS + 1);
-  const { col, aRow, cRow, cp, ap, bp, kEnd, rowsEnd, colEnd } = L.named([
-    'col',
-    'aRow',
-    'cRow',
-    'cp',
-    'ap',
-    'bp',
-    'kEnd',
-    'rowsEnd',
-    'colEnd',
-  ] as const);
-  const accs = L.vec(MAX_TILE_ACCUMULATORS);
-  const bs = L.vec(GROUPS);
-  const s = L.vec(1)[0]!;
-  const acc = (u: number, g: number) => accs[u * GROUPS + g]!;
-
-  /** One tile: `rows` rows from aRow/cRow, `groups` groups from byte column `col`, k in [k0, k0 + kLen). */
-  const tile = (rows: number, groups: number, k0: number, kLen: number, first: boolean): number[] => {
-    const used = Array.from({ length: rows * groups }, (_, a) => acc(Math.floor(a / groups), a % groups));
-    const cAt = (u: number, g: number) => 4 * (u * n + 4 * g);
-    const start = first
-      ? zero(used)
-      : used.flatMap((a, i) => [
-          ...op.get(cp),
-          ...op.v128LoadAt(cAt(Math.floor(i / groups), i % groups)),
-          ...op.set(a),
-        ]);
-    const step = [
-      ...Array.from({ length: groups }, (_, g) => [...op.get(bp), ...op.v128LoadAt(16 * g), ...op.set(bs[g]!)]).flat(),
-      ...Array.from({ length: rows }, (_, u) => [
-        ...op.get(ap),
-        ...op.v128Load32Splat(4 * k * u),
-        ...op.set(s),
-        ...Array.from({ length: groups }, (_, g) => madd(acc(u, g), s, bs[g]!, relaxed)).flat(),
-      ]).flat(),
-      ...bumpBy(ap, 4),
-      ...bumpBy(bp, 16 * groups),
-    ];
-    return [
-      ...op.get(cRow),
-      ...op.get(col),
-      ...op.i32Add,
-      ...op.set(cp),
-      ...start,
-      // ap = aRow + 4·k0; bp = the packed panel; kEnd = ap + 4·kLen
-      ...op.get(aRow),
-      ...op.i32Const(4 * k0),
-      ...op.i32Add,
-      ...op.set(ap),
-      ...op.get(PACK),
-      ...op.set(bp),
-      ...op.get(ap),
-      ...op.i32Const(4 * kLen),
-      ...op.i32Add,
-      ...op.set(kEnd),
-      ...whileBelow(ap, kEnd, step),
-      ...used.flatMap((a, i) => [
-        ...op.get(cp),
-        ...op.get(a),
-        ...op.v128StoreAt(cAt(Math.floor(i / groups), i % groups)),
-      ]),
-    ];
-  };
-
-  /** Copies B's rows [k0, k0 + kLen) × `groups` column groups at `col` to the scratch buffer, 16·groups bytes a row. */
-  const pack = (groups: number, k0: number, kLen: number): number[] => [
-    ...op.get(B),
-    ...op.i32Const(4 * k0 * n),
-    ...op.i32Add,
-    ...op.get(col),
-    ...op.i32Add,
-    ...op.set(ap),
-    ...op.get(PACK),
-    ...op.set(bp),
-    ...op.get(PACK),
-    ...op.i32Const(16 * groups * kLen),
-    ...op.i32Add,
-    ...op.set(kEnd),
-    ...whileBelow(bp, kEnd, [
-      ...Array.from({ length: groups }, (_, g) => [
-        ...op.get(bp),
-        ...op.get(ap),
-        ...op.v128LoadAt(16 * g),
-        ...op.v128StoreAt(16 * g),
-      ]).flat(),
-      ...bumpBy(ap, 4 * n),
-      ...bumpBy(bp, 16 * groups),
-    ]),
-  ];
-
-  /** All row tiles of one (column block at `col`, k panel): pairs of rows, then the odd last row. */
-  const overRows = (groups: number, k0: number, kLen: number, first: boolean): number[] => [
-    ...pack(groups, k0, kLen),
-    ...op.get(A),
-    ...op.set(aRow),
-    ...op.get(C),
-    ...op.set(cRow),
-    // rowsEnd = A + 4·k·(m − m % 2): the pairs
-    ...op.get(A),
-    ...op.get(M),
-    ...op.i32Const(-2),
-    ...op.i32And,
-    ...op.i32Const(4 * k),
-    ...op.i32Mul,
-    ...op.i32Add,
-    ...op.set(rowsEnd),
-    ...whileBelow(aRow, rowsEnd, [
-      ...tile(ROWS, groups, k0, kLen, first),
-      ...bumpBy(aRow, 4 * k * ROWS),
-      ...bumpBy(cRow, 4 * n * ROWS),
-    ]),
-    ...op.get(M),
-    ...op.i32Const(1),
-    ...op.i32And,
-    ...op.if,
-    ...tile(1, groups, k0, kLen, first),
-    ...op.end,
-  ];
-
-  const panels = (groups: number) => runsOf(k, kc).flatMap(([k0, kLen]) => overRows(groups, k0, kLen, k0 === 0));
+  const f = gemmFrame(L, k, n, relaxed);
+  const panels = (groups: number) => runsOf(k, kc).flatMap(([k0, kLen]) => rowTiles(f, groups, k0, kLen, k0 === 0));
   const full = Math.floor(n / 4 / GROUPS);
   const rest = n / 4 - full * GROUPS;
   const code = [
     // Whole blocks of 16 columns in a loop (one copy of the code), then the narrower last block.
     ...op.i32Const(0),
-    ...op.set(col),
+    ...op.set(f.col),
     ...op.i32Const(64 * full),
-    ...op.set(colEnd),
-    ...whileBelow(col, colEnd, [...panels(GROUPS), ...bumpBy(col, 64)]),
-    ...(rest > 0 ? [...op.i32Const(64 * full), ...op.set(col), ...panels(rest)] : []),
+    ...op.set(f.colEnd),
+    ...whileBelow(f.col, f.colEnd, [...panels(GROUPS), ...bumpBy(f.col, 64)]),
+    ...(rest > 0 ? [...op.i32Const(64 * full), ...op.set(f.col), ...panels(rest)] : []),
   ];
   return moduleBytes([['gemm', [I32, I32, I32, I32, I32], L.body(code)]]);
+}
+
+/** The parameters of `gemm`. */
+const [A, B, C, M, PACK] = [0, 1, 2, 3, 4];
+
+/** The i32 locals of `gemm`, in index order. */
+const GEMM_INTS = ['col', 'aRow', 'cRow', 'cp', 'ap', 'bp', 'kEnd', 'rowsEnd', 'colEnd'] as const;
+
+/** The locals and the problem size one generated `gemm` works with. */
+type GemmFrame = { [K in (typeof GEMM_INTS)[number]]: number } & {
+  k: number;
+  n: number;
+  relaxed: boolean;
+  /** Accumulator of tile row u, group g at u·GROUPS + g. */
+  accs: number[];
+  /** B's row segment, one vector per group. */
+  bs: number[];
+  /** A's splatted value. */
+  s: number;
+};
+
+/** Allocates the frame's locals from `L` (the order fixes the local indices). */
+function gemmFrame(L: Locals, k: number, n: number, relaxed: boolean): GemmFrame {
+  const ints = L.named(GEMM_INTS);
+  const accs = L.vec(MAX_TILE_ACCUMULATORS);
+  const bs = L.vec(GROUPS);
+  const s = L.vec(1)[0]!;
+  return { k, n, relaxed, ...ints, accs, bs, s };
+}
+
+/** Accumulator of tile row u, group g. */
+const accOf = (f: GemmFrame, u: number, g: number): number => f.accs[u * GROUPS + g]!;
+
+/** One k step of a tile: B's `groups` vectors at bp, per row a splat of A at ap and the multiply-adds; ap, bp advanced. */
+function tileStep(f: GemmFrame, rows: number, groups: number): number[] {
+  return [
+    ...Array.from({ length: groups }, (_, g) => [
+      ...op.get(f.bp),
+      ...op.v128LoadAt(16 * g),
+      ...op.set(f.bs[g]!),
+    ]).flat(),
+    ...Array.from({ length: rows }, (_, u) => [
+      ...op.get(f.ap),
+      ...op.v128Load32Splat(4 * f.k * u),
+      ...op.set(f.s),
+      ...Array.from({ length: groups }, (_, g) => madd(accOf(f, u, g), f.s, f.bs[g]!, f.relaxed)).flat(),
+    ]).flat(),
+    ...bumpBy(f.ap, 4),
+    ...bumpBy(f.bp, 16 * groups),
+  ];
+}
+
+/** One tile: `rows` rows from aRow/cRow, `groups` groups from byte column `col`, k in [k0, k0 + kLen). */
+function tile(f: GemmFrame, rows: number, groups: number, k0: number, kLen: number, first: boolean): number[] {
+  const used = Array.from({ length: rows * groups }, (_, a) => accOf(f, Math.floor(a / groups), a % groups));
+  const cAt = (i: number) => 4 * (Math.floor(i / groups) * f.n + 4 * (i % groups));
+  const start = first ? zero(used) : used.flatMap((a, i) => [...op.get(f.cp), ...op.v128LoadAt(cAt(i)), ...op.set(a)]);
+  return [
+    ...op.get(f.cRow),
+    ...op.get(f.col),
+    ...op.i32Add,
+    ...op.set(f.cp),
+    ...start,
+    // ap = aRow + 4·k0; bp = the packed panel; kEnd = ap + 4·kLen
+    ...op.get(f.aRow),
+    ...op.i32Const(4 * k0),
+    ...op.i32Add,
+    ...op.set(f.ap),
+    ...op.get(PACK),
+    ...op.set(f.bp),
+    ...op.get(f.ap),
+    ...op.i32Const(4 * kLen),
+    ...op.i32Add,
+    ...op.set(f.kEnd),
+    ...whileBelow(f.ap, f.kEnd, tileStep(f, rows, groups)),
+    ...used.flatMap((a, i) => [...op.get(f.cp), ...op.get(a), ...op.v128StoreAt(cAt(i))]),
+  ];
+}
+
+/** Copies B's rows [k0, k0 + kLen) × `groups` column groups at `col` to the scratch buffer, 16·groups bytes a row. */
+function pack(f: GemmFrame, groups: number, k0: number, kLen: number): number[] {
+  return [
+    ...op.get(B),
+    ...op.i32Const(4 * k0 * f.n),
+    ...op.i32Add,
+    ...op.get(f.col),
+    ...op.i32Add,
+    ...op.set(f.ap),
+    ...op.get(PACK),
+    ...op.set(f.bp),
+    ...op.get(PACK),
+    ...op.i32Const(16 * groups * kLen),
+    ...op.i32Add,
+    ...op.set(f.kEnd),
+    ...whileBelow(f.bp, f.kEnd, [
+      ...Array.from({ length: groups }, (_, g) => [
+        ...op.get(f.bp),
+        ...op.get(f.ap),
+        ...op.v128LoadAt(16 * g),
+        ...op.v128StoreAt(16 * g),
+      ]).flat(),
+      ...bumpBy(f.ap, 4 * f.n),
+      ...bumpBy(f.bp, 16 * groups),
+    ]),
+  ];
+}
+
+/** All row tiles of one (column block at `col`, k panel): pairs of rows, then the odd last row. */
+function rowTiles(f: GemmFrame, groups: number, k0: number, kLen: number, first: boolean): number[] {
+  return [
+    ...pack(f, groups, k0, kLen),
+    ...op.get(A),
+    ...op.set(f.aRow),
+    ...op.get(C),
+    ...op.set(f.cRow),
+    // rowsEnd = A + 4·k·(m − m % 2): the pairs
+    ...op.get(A),
+    ...op.get(M),
+    ...op.i32Const(-2),
+    ...op.i32And,
+    ...op.i32Const(4 * f.k),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(f.rowsEnd),
+    ...whileBelow(f.aRow, f.rowsEnd, [
+      ...tile(f, ROWS, groups, k0, kLen, first),
+      ...bumpBy(f.aRow, 4 * f.k * ROWS),
+      ...bumpBy(f.cRow, 4 * f.n * ROWS),
+    ]),
+    ...op.get(M),
+    ...op.i32Const(1),
+    ...op.i32And,
+    ...op.if,
+    ...tile(f, 1, groups, k0, kLen, first),
+    ...op.end,
+  ];
 }

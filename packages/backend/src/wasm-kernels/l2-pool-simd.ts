@@ -287,12 +287,18 @@ function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
   return { n, h, w, c, ph, pw, oh: Math.floor(h / ph), ow: Math.floor(w / pw) };
 }
 
+/** The per-geometry module's exports: `pool(x, y, rows, scale)` and `poolGrad(x, dx, dy, rows, scale, eps)`. */
+interface WindowFns {
+  pool: (x: number, y: number, rows: number, scale: number) => void;
+  poolGrad: (x: number, dx: number, dy: number, rows: number, scale: number, eps: number) => void;
+}
+
 /** The per-geometry module (l2-pool-window-simd.ts) when it applies, else undefined. */
-function windowFns(backend: BackendWasm, g: ReturnType<typeof geometry>): Record<string, Function> | undefined {
+function windowFns(backend: BackendWasm, g: ReturnType<typeof geometry>): WindowFns | undefined {
   if (!windowModuleApplies(g.h, g.w, g.c, g.ph, g.pw)) return undefined;
   const key = `LipnetL2PoolWindow ${g.w},${g.c},${g.ph},${g.pw}`;
   return moduleOnBackendMemory(backend, key, () => windowModuleBytes({ w: g.w, c: g.c, ph: g.ph, pw: g.pw }))
-    .exports as Record<string, Function>;
+    .exports as unknown as WindowFns;
 }
 
 function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn {
@@ -309,7 +315,7 @@ export function l2PoolWasm(args: Args): TensorInfo {
   if (g.n * g.oh * g.ow * g.c === 0) return out;
   const fast = windowFns(backend, g);
   if (fast) {
-    fast['pool']!(memoryOffset(backend, x), memoryOffset(backend, out), g.n * g.oh, args.attrs['scale'] as number);
+    fast.pool(memoryOffset(backend, x), memoryOffset(backend, out), g.n * g.oh, args.attrs['scale'] as number);
     return out;
   }
   fn(backend, 'pool', g.c)(
@@ -354,7 +360,7 @@ export function l2PoolGradWasm(args: Args): TensorInfo {
     ).fill(0);
   const fast = windowFns(backend, g);
   if (fast && g.n * g.oh * g.ow * g.c > 0) {
-    fast['poolGrad']!(
+    fast.poolGrad(
       memoryOffset(backend, x),
       memoryOffset(backend, out),
       memoryOffset(backend, dy),

@@ -29,116 +29,152 @@ export function windowModuleApplies(h: number, w: number, c: number, ph: number,
   return c % 4 === 0 && h % ph === 0 && w % pw === 0 && ph * pw <= 16 && c > 0 && w > 0;
 }
 
-const splatF = (v: number) => [...op.f32Const(v), ...op.f32x4Splat];
-
 /**
  * The module for `g`: exports `pool(x, y, rows, scale)` and
  * `poolGrad(x, dx, dy, rows, scale, eps)`, rows = N·H/ph output rows, byte
  * addresses; every output (every dx element) is written.
  */
 export function windowModuleBytes(g: PoolGeometry): Uint8Array<ArrayBuffer> {
-  const taps = Array.from({ length: g.ph * g.pw }, (_, t) => 4 * (Math.floor(t / g.pw) * g.w + (t % g.pw)) * g.c);
-  const count = g.ph * g.pw;
-  const rowBytes = 4 * g.ph * g.w * g.c;
-  const ow = g.w / g.pw;
-
-  const build = (grad: boolean): number[] => {
-    const [X, OUT, DY, ROWS, SCALE, EPS] = grad ? [0, 1, 2, 3, 4, 5] : [0, 1, -1, 2, 3, -1];
-    const params = grad ? 6 : 4;
-    const L = new Locals(params, 6, 2);
-    const { r, q, xw, xp, o, kEnd } = L.named(['r', 'q', 'xw', 'xp', 'o', 'kEnd'] as const);
-    const [acc, t] = L.vec(2) as [number, number];
-    const sumSquares = [
-      ...op.v128Zero,
-      ...op.set(acc),
-      ...taps.flatMap((off) => [
-        ...op.get(acc),
-        ...op.get(xp),
-        ...op.v128LoadAt(off),
-        ...op.set(t),
-        ...op.get(t),
-        ...op.get(t),
-        ...op.f32x4Mul,
-        ...op.f32x4Add,
-        ...op.set(acc),
-      ]),
-    ];
-    // ÷ count is × (1/count) when count is a power of 2: the same bits, a multiply instead of a divide.
-    const pow2 = (count & (count - 1)) === 0;
-    const overCount = pow2 ? [...splatF(1 / count), ...op.f32x4Mul] : [...splatF(count), ...op.f32x4Div];
-    const root = [...op.get(acc), ...overCount, ...op.f32x4Sqrt];
-    const perVector = grad
-      ? [
-          ...sumSquares,
-          // t = g = (dy·scale) / (2·(r + eps)) · (1/count)
-          ...op.get(o),
-          ...op.v128Load,
-          ...op.get(SCALE),
-          ...op.f32x4Splat,
-          ...op.f32x4Mul,
-          ...splatF(2),
-          ...root,
-          ...op.get(EPS),
-          ...op.f32x4Splat,
-          ...op.f32x4Add,
-          ...op.f32x4Mul,
-          ...op.f32x4Div,
-          ...(pow2 ? splatF(1 / count) : [...splatF(1), ...splatF(count), ...op.f32x4Div]),
-          ...op.f32x4Mul,
-          ...op.set(t),
-          // dx at each tap: out + (xp − x) + offset
-          ...taps.flatMap((off) => [
-            ...op.get(xp),
-            ...op.get(OUT),
-            ...op.i32Add,
-            ...op.get(X),
-            ...op.i32Sub,
-            ...op.get(t),
-            ...op.get(xp),
-            ...op.v128LoadAt(off),
-            ...splatF(2),
-            ...op.f32x4Mul,
-            ...op.f32x4Mul,
-            ...op.v128StoreAt(off),
-          ]),
-          ...bumpBy(o, 16),
-        ]
-      : [
-          ...sumSquares,
-          ...op.get(o),
-          ...root,
-          ...op.get(SCALE),
-          ...op.f32x4Splat,
-          ...op.f32x4Mul,
-          ...op.v128Store,
-          ...bumpBy(o, 16),
-        ];
-    // o walks the pooled tensor (y, or dy for the gradient) in order.
-    const code = [
-      ...op.get(grad ? DY : OUT),
-      ...op.set(o),
-      ...op.get(X),
-      ...op.set(xw),
-      ...repeatRuntime(r, ROWS, [
-        ...op.get(xw),
-        ...op.set(xp),
-        ...repeat(q, ow, [
-          ...op.get(xp),
-          ...op.i32Const(4 * g.c),
-          ...op.i32Add,
-          ...op.set(kEnd),
-          ...whileBelow(xp, kEnd, [...perVector, ...bumpBy(xp, 16)]),
-          ...bumpBy(xp, 4 * (g.pw - 1) * g.c),
-        ]),
-        ...bumpBy(xw, rowBytes),
-      ]),
-    ];
-    return L.body(code);
-  };
   return moduleBytes([
-    ['pool', [I32, I32, I32, F32], build(false)],
-    ['poolGrad', [I32, I32, I32, I32, F32, F32], build(true)],
+    ['pool', [I32, I32, I32, F32], windowFunction(g, false)],
+    ['poolGrad', [I32, I32, I32, I32, F32, F32], windowFunction(g, true)],
   ]);
+}
+
+/** The locals and parameters one generated function works with, and its window's tap offsets. */
+interface WindowFrame {
+  /** Byte offsets of the window's taps from its first. */
+  taps: number[];
+  /** Taps per window. */
+  count: number;
+  /** Parameters: x, the output (y or dx), dy (gradient only), scale and eps (gradient only). */
+  X: number;
+  OUT: number;
+  DY: number;
+  SCALE: number;
+  EPS: number;
+  /** x's current vector of the window's first tap and the pooled tensor's current vector (y or dy). */
+  xp: number;
+  o: number;
+  /** Σ x² of the window, and a scratch vector. */
+  acc: number;
+  t: number;
+}
+
+/** The body of `pool` (or `poolGrad` when `grad`). */
+function windowFunction(g: PoolGeometry, grad: boolean): number[] {
+  const [X, OUT, DY, ROWS, SCALE, EPS] = grad ? [0, 1, 2, 3, 4, 5] : [0, 1, -1, 2, 3, -1];
+  const L = new Locals(grad ? 6 : 4, 6, 2);
+  const { r, q, xw, xp, o, kEnd } = L.named(['r', 'q', 'xw', 'xp', 'o', 'kEnd'] as const);
+  const [acc, t] = L.vec(2) as [number, number];
+  const taps = Array.from({ length: g.ph * g.pw }, (_, i) => 4 * (Math.floor(i / g.pw) * g.w + (i % g.pw)) * g.c);
+  const f: WindowFrame = { taps, count: g.ph * g.pw, X, OUT, DY, SCALE, EPS, xp, o, acc, t };
+  const perVector = grad ? gradVector(f) : poolVector(f);
+  // o walks the pooled tensor (y, or dy for the gradient) in order.
+  const code = [
+    ...op.get(grad ? DY : OUT),
+    ...op.set(o),
+    ...op.get(X),
+    ...op.set(xw),
+    ...repeatRuntime(r, ROWS, [
+      ...op.get(xw),
+      ...op.set(xp),
+      ...repeat(q, g.w / g.pw, [
+        ...op.get(xp),
+        ...op.i32Const(4 * g.c),
+        ...op.i32Add,
+        ...op.set(kEnd),
+        ...whileBelow(xp, kEnd, [...perVector, ...bumpBy(xp, 16)]),
+        ...bumpBy(xp, 4 * (g.pw - 1) * g.c),
+      ]),
+      ...bumpBy(xw, 4 * g.ph * g.w * g.c),
+    ]),
+  ];
+  return L.body(code);
+}
+
+const splatF = (v: number) => [...op.f32Const(v), ...op.f32x4Splat];
+
+/** Whether the count is a power of 2: then ÷ count is × (1/count), the same bits, a multiply instead of a divide. */
+const isPow2 = (count: number): boolean => (count & (count - 1)) === 0;
+
+/** acc = Σ over the window's taps of x² (4 channels at xp). */
+function sumSquares(f: WindowFrame): number[] {
+  return [
+    ...op.v128Zero,
+    ...op.set(f.acc),
+    ...f.taps.flatMap((off) => [
+      ...op.get(f.acc),
+      ...op.get(f.xp),
+      ...op.v128LoadAt(off),
+      ...op.set(f.t),
+      ...op.get(f.t),
+      ...op.get(f.t),
+      ...op.f32x4Mul,
+      ...op.f32x4Add,
+      ...op.set(f.acc),
+    ]),
+  ];
+}
+
+/** Pushes √(acc / count). */
+function root(f: WindowFrame): number[] {
+  const overCount = isPow2(f.count) ? [...splatF(1 / f.count), ...op.f32x4Mul] : [...splatF(f.count), ...op.f32x4Div];
+  return [...op.get(f.acc), ...overCount, ...op.f32x4Sqrt];
+}
+
+/** One output vector of `pool`: y = √(Σ x² / count) · scale at o; o advanced. */
+function poolVector(f: WindowFrame): number[] {
+  return [
+    ...sumSquares(f),
+    ...op.get(f.o),
+    ...root(f),
+    ...op.get(f.SCALE),
+    ...op.f32x4Splat,
+    ...op.f32x4Mul,
+    ...op.v128Store,
+    ...bumpBy(f.o, 16),
+  ];
+}
+
+/** One dy vector of `poolGrad`: dx = g · (x · 2) at every tap of its window; o advanced. */
+function gradVector(f: WindowFrame): number[] {
+  const pow2 = isPow2(f.count);
+  return [
+    ...sumSquares(f),
+    // t = g = (dy·scale) / (2·(r + eps)) · (1/count)
+    ...op.get(f.o),
+    ...op.v128Load,
+    ...op.get(f.SCALE),
+    ...op.f32x4Splat,
+    ...op.f32x4Mul,
+    ...splatF(2),
+    ...root(f),
+    ...op.get(f.EPS),
+    ...op.f32x4Splat,
+    ...op.f32x4Add,
+    ...op.f32x4Mul,
+    ...op.f32x4Div,
+    ...(pow2 ? splatF(1 / f.count) : [...splatF(1), ...splatF(f.count), ...op.f32x4Div]),
+    ...op.f32x4Mul,
+    ...op.set(f.t),
+    // dx at each tap: out + (xp − x) + offset
+    ...f.taps.flatMap((off) => [
+      ...op.get(f.xp),
+      ...op.get(f.OUT),
+      ...op.i32Add,
+      ...op.get(f.X),
+      ...op.i32Sub,
+      ...op.get(f.t),
+      ...op.get(f.xp),
+      ...op.v128LoadAt(off),
+      ...splatF(2),
+      ...op.f32x4Mul,
+      ...op.f32x4Mul,
+      ...op.v128StoreAt(off),
+    ]),
+    ...bumpBy(f.o, 16),
+  ];
 }
 
 /** `for (counter = 0; counter < limit; counter++) body` with limit an i32 local. */

@@ -38,8 +38,8 @@ export function tileWasm(args: {
   const out = backend.makeOutput(outShape, x.dtype);
   const size = tf.util.sizeFromShape(outShape);
   if (size === 0) return out;
-  const dst = backend.typedArrayFromHeap(out) as Numeric;
-  const src = backend.typedArrayFromHeap(x) as Numeric;
+  const dst = backend.typedArrayFromHeap(out);
+  const src = backend.typedArrayFromHeap(x);
   // The current shape, tiled so far along the inner axes; its data sits at the start of dst, outer slices spaced by `stride`.
   const shape = x.shape.slice();
   // Lay x out with each outer slice (over the axes not yet tiled) at its final spacing, innermost axis first.

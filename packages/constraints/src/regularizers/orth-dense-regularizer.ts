@@ -45,7 +45,7 @@ export class OrthDenseRegularizer extends LipschitzRegularizer {
     return tf.tidy(() => {
       const [rows, cols] = w.shape as [number, number];
       const gram = rows <= cols ? tf.matMul(w, w, false, true) : tf.matMul(w, w, true, false);
-      const d = tf.sub(gram, tf.eye(gram.shape[0]!));
+      const d = tf.sub(gram, tf.eye(gram.shape[0]));
       return tf.mul(tf.sum(tf.square(d)), this.lambdaOrth) as tf.Scalar;
     });
   }

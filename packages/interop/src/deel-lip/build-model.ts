@@ -84,6 +84,7 @@ function nodeRefs(fn: string, spec: LayerSpec, node: unknown): [string, number, 
     if (t[3] !== undefined && show(t[3]) !== '{}') {
       throw new ModelImportError(
         `${fn}: ${describeLayer(spec)} is called with arguments ${show(t[3])}, which lipnet does not reproduce.`,
+        { code: 'UNSUPPORTED_CONFIGURATION' },
       );
     }
   }

@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { defineOptions, opt } from '@lipnet/core';
 import type { InvertibleChannelOrder } from '@lipnet/layers';
 import { isHdf5, isZip, toBytes, type FileBytes } from '../bytes';
 import { ModelImportError } from '../errors';
-import { show } from '../keras/config-reader';
 import { assignWeights } from './assign-weights';
 import { buildModel } from './build-model';
 import { parseModelSpec } from './model-spec';
@@ -23,27 +23,16 @@ export interface LoadDeelLipModelOptions {
   invertibleChannelOrder?: InvertibleChannelOrder;
 }
 
-function checkOptions(options: unknown): LoadDeelLipModelOptions {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object')
-    throw new ModelImportError(`${FN}: expected \`options\` to be an object, got ${show(options)}.`);
-  const o = options as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => k !== 'format' && k !== 'invertibleChannelOrder');
-  if (unknown.length)
-    throw new ModelImportError(
-      `${FN}: unknown option(s) ${unknown.join(', ')}. Known: format, invertibleChannelOrder.`,
-    );
-  if (o['format'] !== undefined && o['format'] !== 'h5' && o['format'] !== 'keras') {
-    throw new ModelImportError(`${FN}: expected \`format\` 'h5' or 'keras', got ${show(o['format'])}.`);
-  }
-  const order = o['invertibleChannelOrder'];
-  if (order !== undefined && order !== 'spacetodepth' && order !== 'pixelshuffle') {
-    throw new ModelImportError(
-      `${FN}: expected \`invertibleChannelOrder\` 'spacetodepth' (deel-lip ≤ 1.5.0) or 'pixelshuffle' (≥ 1.5.1), got ${show(order)}.`,
-    );
-  }
-  return o as LoadDeelLipModelOptions;
-}
+/** The options of {@link loadDeelLipModel}, declared once (`@lipnet/core`: unknown keys and values refused). */
+const LOAD_OPTIONS = defineOptions(FN, {
+  format: opt.oneOf(['h5', 'keras']),
+  invertibleChannelOrder: opt
+    .oneOf(['spacetodepth', 'pixelshuffle'])
+    .describedAs(
+      "one of 'spacetodepth', 'pixelshuffle'",
+      "Pass 'spacetodepth' (deel-lip ≤ 1.5.0) or 'pixelshuffle' (≥ 1.5.1).",
+    ),
+});
 
 function detectFormat(bytes: Uint8Array, asked: 'h5' | 'keras' | undefined): 'h5' | 'keras' {
   const found = isHdf5(bytes) ? 'h5' : isZip(bytes) ? 'keras' : null;
@@ -80,13 +69,14 @@ function detectFormat(bytes: Uint8Array, asked: 'h5' | 'keras' | undefined): 'h5
  * const model = await loadDeelLipModel(new Uint8Array(await file.arrayBuffer())); // browser, from <input type=file>
  */
 export async function loadDeelLipModel(bytes: FileBytes, options?: LoadDeelLipModelOptions): Promise<tfl.LayersModel> {
-  const opts = checkOptions(options);
+  const opts = LOAD_OPTIONS.parse(options);
   const data = toBytes(FN, 'bytes', bytes);
   const format = detectFormat(data, opts.format);
   const file = format === 'h5' ? await readH5Model(FN, data) : await readKerasModel(FN, data);
   if (file.kerasVersion !== undefined && !file.kerasVersion.startsWith('2.')) {
     throw new ModelImportError(
       `${FN}: the file was saved by Keras ${file.kerasVersion}; deel-lip 1.5 runs on Keras 2 (TensorFlow ≤ 2.15), and this loader reads Keras 2 files only.`,
+      { code: 'UNSUPPORTED_CONFIGURATION', option: 'bytes' },
     );
   }
   const spec = parseModelSpec(FN, file.modelConfig);

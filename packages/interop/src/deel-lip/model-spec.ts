@@ -20,17 +20,19 @@ const SEQUENTIAL = new Set(['Sequential']);
 const FUNCTIONAL = new Set(['Functional', 'Model']);
 const MODEL_KEYS = new Set(['name', 'layers', 'k_coef_lip', 'input_layers', 'output_layers', 'trainable']);
 
+/** Whether `t` is a Keras tensor reference `[layer, node, tensor]` (extra entries, e.g. kwargs, allowed). */
+function isTensorRef(t: unknown): t is [string, number, number] {
+  return Array.isArray(t) && typeof t[0] === 'string' && Number.isInteger(t[1]) && Number.isInteger(t[2]);
+}
+
 function tensorRefs(fn: string, v: unknown, what: string): [string, number, number][] {
-  const list = Array.isArray(v) && typeof v[0] === 'string' ? [v] : v;
-  if (
-    !Array.isArray(list) ||
-    !list.every((t) => Array.isArray(t) && typeof t[0] === 'string' && Number.isInteger(t[1]) && Number.isInteger(t[2]))
-  ) {
+  const list: unknown = Array.isArray(v) && typeof v[0] === 'string' ? [v] : v;
+  if (!Array.isArray(list) || !list.every(isTensorRef)) {
     throw new ModelImportError(
       `${fn}: the model's ${what} is not a list of [layer, node, tensor] (got ${show(v)}). The file is corrupt.`,
     );
   }
-  return list.map((t) => [t[0], t[1], t[2]] as [string, number, number]);
+  return list.map((t): [string, number, number] => [t[0], t[1], t[2]]);
 }
 
 /**
@@ -66,7 +68,7 @@ export function parseModelSpec(fn: string, raw: Record<string, unknown>): ModelS
   }
   const k = cfg['k_coef_lip'];
   const bcfg = raw['build_config'] as { input_shape?: unknown } | undefined;
-  const bis = Array.isArray(bcfg?.input_shape) ? (bcfg!.input_shape as (number | null)[]) : undefined;
+  const bis = Array.isArray(bcfg?.input_shape) ? (bcfg.input_shape as (number | null)[]) : undefined;
   return {
     kind: isSeq ? 'sequential' : 'functional',
     name: typeof cfg['name'] === 'string' ? cfg['name'] : undefined,

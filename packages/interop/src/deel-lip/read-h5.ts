@@ -1,4 +1,5 @@
 import { ModelImportError } from '../errors';
+import { show } from '../keras/config-reader';
 import { readHdf5, type Hdf5Reader } from '../hdf5/hdf5-reader';
 import type { SavedModelFile } from './saved-weights';
 
@@ -17,7 +18,7 @@ function stringList(fn: string, r: Hdf5Reader, path: string, name: string): stri
       `${fn}: the '${name}' attribute of '${path}' in the .h5 file is not a list of names. The file is corrupt.`,
     );
   }
-  return list as string[];
+  return list;
 }
 
 function parseModelConfig(fn: string, raw: unknown): Record<string, unknown> {
@@ -26,9 +27,14 @@ function parseModelConfig(fn: string, raw: unknown): Record<string, unknown> {
       `${fn}: the .h5 file has no model_config: it holds weights only (model.save_weights). Pass a file written by model.save('x.h5').`,
     );
   }
+  if (typeof raw !== 'string') {
+    throw new ModelImportError(
+      `${fn}: the model_config of the .h5 file is not a JSON string (got ${show(raw)}). The file is corrupt.`,
+    );
+  }
   let v: unknown;
   try {
-    v = JSON.parse(String(raw));
+    v = JSON.parse(raw);
   } catch (err) {
     throw new ModelImportError(
       `${fn}: the model_config of the .h5 file is not valid JSON (${(err as Error).message}). The file is corrupt.`,

@@ -41,6 +41,7 @@ export async function readKerasModel(fn: string, bytes: Uint8Array): Promise<Sav
     if (r.kind('vars') === 'group' && r.keys('vars').length > 0) {
       throw new ModelImportError(
         `${fn}: the .keras file holds model-level variables (vars/), which no Keras 2 Sequential or Functional model has. It is not supported.`,
+        { code: 'UNSUPPORTED_CONFIGURATION' },
       );
     }
     return out;

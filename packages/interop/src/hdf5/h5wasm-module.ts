@@ -1,7 +1,8 @@
+import type * as H5wasmNamespace from 'h5wasm' with { 'resolution-mode': 'import' };
 import { ModelImportError } from '../errors';
 
 /** The parts of h5wasm the readers use. */
-export type H5wasm = (typeof import('h5wasm', { with: { 'resolution-mode': 'import' } }))['default'];
+export type H5wasm = (typeof H5wasmNamespace)['default'];
 /** h5wasm's Emscripten module (its in-memory file system and error-handler switches). */
 export type H5Module = Awaited<H5wasm['ready']>;
 
@@ -14,7 +15,7 @@ let loading: Promise<{ h5: H5wasm; module: H5Module }> | null = null;
  */
 export async function loadH5wasm(fn: string): Promise<{ h5: H5wasm; module: H5Module }> {
   loading ??= import('h5wasm').then(async (m) => {
-    const h5 = (m as unknown as { default?: H5wasm }).default ?? (m as unknown as H5wasm);
+    const h5 = (m as unknown as { default?: H5wasm }).default ?? m;
     return { h5, module: await h5.ready };
   });
   try {

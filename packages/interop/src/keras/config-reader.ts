@@ -1,4 +1,4 @@
-import { ModelImportError } from '../errors';
+import { ModelImportError, type ModelImportErrorCode } from '../errors';
 
 /** Compact JSON of a config value for error messages. */
 export function show(v: unknown): string {
@@ -21,9 +21,12 @@ export class ConfigReader {
     readonly config: Record<string, unknown>,
   ) {}
 
-  /** A {@link ModelImportError} about option `key`. */
-  error(key: string, what: string): ModelImportError {
-    return new ModelImportError(`${this.fn}: ${this.where}: option ${key}=${show(this.config[key])} ${what}`);
+  /**
+   * A {@link ModelImportError} about option `key`: `CORRUPT_DATA` (a value no Keras file holds) unless `code`
+   * says it is a valid option lipnet does not reproduce (`UNSUPPORTED_CONFIGURATION`).
+   */
+  error(key: string, what: string, code: ModelImportErrorCode = 'CORRUPT_DATA'): ModelImportError {
+    return new ModelImportError(`${this.fn}: ${this.where}: option ${key}=${show(this.config[key])} ${what}`, { code });
   }
 
   /** The raw value (marked as read); `undefined` when absent. */
@@ -45,13 +48,13 @@ export class ConfigReader {
     const d = this.present(key, v, dflt);
     if (d !== undefined) return d;
     const ok = typeof v === 'number' && Number.isFinite(v) && (!opts.integer || Number.isInteger(v));
-    if (!ok || (v as number) < (opts.min ?? -Infinity)) {
+    if (!ok || v < (opts.min ?? -Infinity)) {
       throw this.error(
         key,
         `is not ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}. The file is corrupt.`,
       );
     }
-    return v as number;
+    return v;
   }
 
   /** A boolean, or `dflt` when absent. */
@@ -90,7 +93,7 @@ export class ConfigReader {
     const v = this.raw(key);
     if (v === undefined) return;
     if (!allowed.some((a) => JSON.stringify(a) === JSON.stringify(v)))
-      throw this.error(key, `is not supported: ${why}`);
+      throw this.error(key, `is not supported: ${why}`, 'UNSUPPORTED_CONFIGURATION');
   }
 
   /** Marks keys as read without using them (each call site says why they do not matter once weights are loaded). */
@@ -105,6 +108,7 @@ export class ConfigReader {
       throw new ModelImportError(
         `${this.fn}: ${this.where}: option${left.length > 1 ? 's' : ''} ${left.map((k) => `${k}=${show(this.config[k])}`).join(', ')} ` +
           'not known to this loader, so the layer cannot be reproduced faithfully. Remove the option, or report it to lipnet.',
+        { code: 'UNSUPPORTED_CONFIGURATION' },
       );
     }
   }

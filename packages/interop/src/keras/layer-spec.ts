@@ -41,6 +41,7 @@ export function resolveClass(
       if (pkg === 'deel-lip') return { origin: 'deel-lip', className: rest };
       throw new ModelImportError(
         `${fn}: ${where} is of the custom class '${name}', which is neither deel-lip's nor Keras'. lipnet can only load deel-lip and Keras layers; rebuild the model without it.`,
+        { code: 'UNSUPPORTED_LAYER' },
       );
     }
   }
@@ -49,7 +50,8 @@ export function resolveClass(
     return { origin: 'keras', className: cls };
   }
   throw new ModelImportError(
-    `${fn}: ${where} is of class '${cls}' from module '${String(module)}', which is neither deel-lip's nor Keras'. lipnet can only load deel-lip and Keras layers.`,
+    `${fn}: ${where} is of class '${cls}' from module '${typeof module === 'string' ? module : show(module)}', which is neither deel-lip's nor Keras'. lipnet can only load deel-lip and Keras layers.`,
+    { code: 'UNSUPPORTED_LAYER' },
   );
 }
 

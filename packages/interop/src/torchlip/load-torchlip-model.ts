@@ -65,7 +65,7 @@ function convert(
   layout: KernelLayout,
 ): TorchlipConverted {
   const where = `layer '${spec.name}' (torchlip ${spec.type})`;
-  const r = new ConfigReader(FN, where, spec as unknown as Record<string, unknown>);
+  const r = new ConfigReader(FN, where, spec);
   r.ignore('type', 'inputShape');
   let out: TorchlipConverted;
   try {
@@ -88,6 +88,7 @@ function convert(
     } else {
       throw new ModelImportError(
         `${FN}: ${where} is not supported. Supported: SpectralLinear, FrobeniusLinear, SpectralConv2d, FrobeniusConv2d, GroupSort, GroupSort2, FullSort, MaxMin, ScaledL2NormPool2d, ScaledAvgPool2d, Flatten.`,
+        { code: 'UNSUPPORTED_LAYER', option: 'architecture' },
       );
     }
     r.finish();
@@ -129,10 +130,16 @@ function tensorSource(tensors: Map<string, SafeTensor>, used: Set<string>) {
  * @example
  * const model = await loadTorchlipModel(fs.readFileSync('model.safetensors'), fs.readFileSync('model.json', 'utf8'));
  */
-export async function loadTorchlipModel(
+export function loadTorchlipModel(
   safetensors: FileBytes,
   architecture: TorchlipArchitecture | string,
 ): Promise<tfl.LayersModel> {
+  // Runs now, like an async function's body; a refusal rejects the promise instead of throwing.
+  return new Promise((resolve) => resolve(buildTorchlipModel(safetensors, architecture)));
+}
+
+/** {@link loadTorchlipModel}'s work, synchronous: nothing in it waits. */
+function buildTorchlipModel(safetensors: FileBytes, architecture: TorchlipArchitecture | string): tfl.LayersModel {
   const arch = parseArchitecture(architecture);
   const tensors = readSafetensors(FN, toBytes(FN, 'safetensors', safetensors));
   const converted = arch.layers.map((spec, i) => {

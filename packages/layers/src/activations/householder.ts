@@ -133,12 +133,12 @@ export class Householder extends tfl.layers.Layer implements LipschitzLayer {
       this.invokeCallHook(inputs, kwargs);
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const theta = this.theta!.read();
-      if (x.shape[x.rank - 1] !== 2 * theta.shape[0]!) {
+      if (x.shape[x.rank - 1] !== 2 * theta.shape[0]) {
         throw new LipnetInputError({
           code: 'INVALID_SHAPE',
           who: 'Householder',
           option: 'input',
-          message: `the layer was built for ${2 * theta.shape[0]!} channels, got input shape ${formatShape(x.shape)}. Use one layer per channel count.`,
+          message: `the layer was built for ${2 * theta.shape[0]} channels, got input shape ${formatShape(x.shape)}. Use one layer per channel count.`,
         });
       }
       const [z1, z2] = tf.split(x, 2, -1) as [tf.Tensor, tf.Tensor];

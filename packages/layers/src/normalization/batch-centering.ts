@@ -27,8 +27,9 @@ export class BatchCentering extends BatchLipNorm {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { centering: _c, normalize: _n, eps: _e, ...rest } = super.getConfig();
-    return rest;
+    const config = super.getConfig();
+    for (const fixed of ['centering', 'normalize', 'eps']) delete config[fixed];
+    return config;
   }
 }
 tf.serialization.registerClass(BatchCentering);

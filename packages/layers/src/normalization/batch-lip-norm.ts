@@ -221,7 +221,7 @@ export class BatchLipNorm extends tfl.layers.Layer {
     this.updateRunningValues();
     const { mean, scale } = this.evalStats();
     const out = new ScaleBiasLayer({ scalar: scale, useBias: true, name: `${this.name}_vanilla` });
-    out.build([null, mean.shape[0]!]);
+    out.build([null, mean.shape[0]]);
     const b = tf.tidy(() => {
       const shifted = tf.mul(mean, -scale);
       return this.bias ? tf.add(shifted, this.bias.read()) : shifted;

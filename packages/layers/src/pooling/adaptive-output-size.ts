@@ -31,5 +31,5 @@ export function unitSpatialShape([n, c]: Shape): Shape {
 
 /** Reshapes a global pooling's `[N, C]` output to `[N, 1, 1, C]`. */
 export function withUnitSpatialAxes(y: tf.Tensor): tf.Tensor {
-  return tf.reshape(y, [y.shape[0]!, 1, 1, y.shape[1]!]);
+  return tf.reshape(y, [y.shape[0], 1, 1, y.shape[1]!]);
 }

@@ -85,7 +85,7 @@ describe(`parity with deel-torchlip ${V}: layers`, () => {
 
 describe(`parity with deel-torchlip ${V}: BatchLipNorm / BatchCentering sequences`, () => {
   for (const nc of fx.batchNorms) {
-    const tag = `${nc.layer}(${JSON.stringify(nc.config)}) on [${nc.inputShape}]`;
+    const tag = `${nc.layer}(${JSON.stringify(nc.config)}) on [${nc.inputShape.join(', ')}]`;
     it(`${tag}: 3 training batches (output, ∂x, ∂β), inference, export to ScaleBiasLayer, a 2nd epoch, inference`, () => {
       const useBias = nc.config.bias ?? true;
       const layer =

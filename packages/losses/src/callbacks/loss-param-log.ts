@@ -46,12 +46,13 @@ export class LossParamLog extends tfl.Callback {
     this.log = o.log ?? ((line) => console.log(line));
   }
 
-  override async onEpochEnd(epoch: number): Promise<void> {
-    if (epoch % this.rate !== 0) return;
+  override onEpochEnd(epoch: number): Promise<void> {
+    if (epoch % this.rate !== 0) return Promise.resolve();
     const loss = modelLossWithParam('LossParamLog', this.model, this.paramName);
     const r = { epoch, loss: loss.name, param: this.paramName, value: loss.getParam(this.paramName) };
     this.records.push(r);
     this.log(`${r.loss} ${r.param} ${r.value}`);
+    return Promise.resolve();
   }
 
   /** The configuration, deel-lip's `get_config` camelCased: `{paramName, rate}`. */

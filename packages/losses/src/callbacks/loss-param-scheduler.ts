@@ -89,10 +89,11 @@ export class LossParamScheduler extends tfl.Callback {
     this.step = o.step;
   }
 
-  override async onBatchBegin(): Promise<void> {
+  override onBatchBegin(): Promise<void> {
     const loss = modelLossWithParam('LossParamScheduler', this.model, this.paramName);
     loss.setParam(this.paramName, interp(this.step, this.xp, this.fp));
     this.step += 1;
+    return Promise.resolve();
   }
 
   /** The configuration, deel-lip's `get_config` camelCased: `{xp, fp, step, paramName}`. */

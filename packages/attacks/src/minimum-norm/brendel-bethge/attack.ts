@@ -86,7 +86,7 @@ export abstract class BrendelBethgeAttack extends Attack {
   }
 
   protected async attackBatch(ctx: AttackContext, x0: tf.Tensor): Promise<tf.Tensor> {
-    const n = x0.shape[0] as number;
+    const n = x0.shape[0];
     const dim = x0.size / n;
     const [lo, hi] = ctx.bounds;
     const start = await adversarialStart(ctx, x0, this.initAttack, defaultInit);

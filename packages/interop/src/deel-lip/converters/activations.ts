@@ -52,7 +52,7 @@ const prelu: LayerConverter = (r) => {
   const args = baseArgs(r);
   const c = r.raw('alpha_constraint') as { class_name?: unknown; config?: Record<string, unknown> } | null | undefined;
   const cc = c?.config ?? {};
-  const k = typeof cc['max_value'] === 'number' ? (cc['max_value'] as number) : NaN;
+  const k = typeof cc['max_value'] === 'number' ? cc['max_value'] : NaN;
   const isLip =
     c?.class_name === 'MinMaxNorm' &&
     cc['min_value'] === -k &&
@@ -63,6 +63,7 @@ const prelu: LayerConverter = (r) => {
     throw r.error(
       'alpha_constraint',
       "is not supported: lipnet loads a Keras PReLU only as deel-lip's PReLUlip(k), i.e. with alpha_constraint MinMaxNorm(min_value=-k, max_value=k); an unconstrained PReLU is not Lipschitz.",
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   r.only(
@@ -110,6 +111,7 @@ export function activationArg(r: ConfigReader, ctx: ConverterContext, rename?: s
     throw r.error(
       'activation',
       `is not supported: lipnet's layers take a tfjs activation name or a weightless deel-lip activation layer (GroupSort, GroupSort2, FullSort, MaxMin) as activation, not ${origin} ${className}${className === 'Householder' ? ' (it has weights: make it a layer of its own)' : ''}.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   const config = { ...(spec['config'] as Record<string, unknown>), ...(rename ? { name: rename } : {}) };

@@ -16,7 +16,11 @@ export function baseArgs(r: ConfigReader): LayerArgs {
   const dtype = r.raw('dtype');
   const policy = (dtype as { config?: { name?: unknown } } | null)?.config?.name; // a mixed-precision Policy
   if (!(dtype === undefined || dtype === null || dtype === 'float32' || policy === 'float32')) {
-    throw r.error('dtype', 'is not supported: lipnet computes in float32. Save the model with dtype float32.');
+    throw r.error(
+      'dtype',
+      'is not supported: lipnet computes in float32. Save the model with dtype float32.',
+      'UNSUPPORTED_CONFIGURATION',
+    );
   }
   const bis = r.raw('batch_input_shape');
   if (bis !== undefined && bis !== null) {
@@ -41,10 +45,9 @@ const REGULARIZERS: Record<string, (c: Reader) => Regularizer> = {
       lambdaLorth: c.number('lambda_lorth', 1, { min: 0 }),
       dim: c.number('dim', 2, { integer: true }),
       convTranspose: c.bool('conv_transpose', false),
-    }) as unknown as Regularizer;
+    });
   },
-  OrthDenseRegularizer: (c) =>
-    new OrthDenseRegularizer({ lambdaOrth: c.number('lambda_orth', 1, { min: 0 }) }) as unknown as Regularizer,
+  OrthDenseRegularizer: (c) => new OrthDenseRegularizer({ lambdaOrth: c.number('lambda_orth', 1, { min: 0 }) }),
 };
 
 /**
@@ -59,6 +62,7 @@ export function regularizerArg(r: ConfigReader, key: string): Regularizer | unde
     throw r.error(
       key,
       `is not supported: lipnet reproduces ${Object.keys(REGULARIZERS).join(', ')} only, and dropping it would change training.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   const c = new Reader(r.fn, `${r.where}: ${key}`, v.config as Record<string, unknown>);
@@ -115,6 +119,7 @@ export function tfjsActivationName(r: ConfigReader, key: string, name: string): 
     throw r.error(
       key,
       `is not supported: tfjs has no activation '${name}'. Supported: ${Object.keys(KERAS_TO_TFJS_ACTIVATION).join(', ')}.`,
+      'UNSUPPORTED_CONFIGURATION',
     );
   }
   return t;

@@ -39,5 +39,6 @@ export function converterFor(fn: string, spec: LayerSpec): LayerConverter {
   const list = spec.origin === 'deel-lip' ? SUPPORTED_CLASSES.deelLip : SUPPORTED_CLASSES.keras;
   throw new ModelImportError(
     `${fn}: ${describeLayer(spec)} is not supported: ${why}. Supported ${spec.origin === 'deel-lip' ? 'deel-lip' : 'Keras'} classes: ${list.join(', ')}. Nothing was loaded.`,
+    { code: 'UNSUPPORTED_LAYER' },
   );
 }

@@ -18,7 +18,8 @@ type TfjsActivation = Parameters<typeof tfl.layers.dense>[0]['activation'];
  * a `vanilla_export()`) becomes a layer of its own right after it, which computes the same.
  */
 function split(r: ConfigReader, ctx: ConverterContext): { activation: TfjsActivation; after: tfl.layers.Layer[] } {
-  const a = activationArg(r, ctx, `${String(r.config['name'] ?? 'layer')}_activation`);
+  const name = r.config['name'];
+  const a = activationArg(r, ctx, `${typeof name === 'string' ? name : 'layer'}_activation`);
   return typeof a === 'string' ? { activation: a as TfjsActivation, after: [] } : { activation: 'linear', after: [a] };
 }
 
@@ -45,7 +46,7 @@ const conv2d: LayerConverter = (r, ctx) => {
   r.only('groups', [1], 'tfjs has no grouped convolution.');
   const padding = r.string('padding', 'valid');
   if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.conv2d({
     ...baseArgs(r),
@@ -68,7 +69,7 @@ const maxPooling2d: LayerConverter = (r) => {
   channelsLast(r);
   const padding = r.string('padding', 'valid');
   if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
   const poolSize = r.pair('pool_size', [2, 2]);
   const s = r.raw('strides');
   const strides = s === null || s === undefined ? poolSize : r.pair('strides');
