@@ -43,7 +43,7 @@ Flags:
   --data-dir DIR   folder with the Fashion-MNIST IDX files
   --seed N         seed of the attacks' random starts (default 1)
   --bb-steps N     Brendel-Bethge steps (default 1000, foolbox's); it is the slowest attack
-                   (≈ 6 ms per image and step on 2 busy cores), fewer steps only weaken it
+                   (2–6 ms per image and step on 2 busy cores), fewer steps only weaken it
   --quick          every attack with 5 % of its steps (a smoke test, not a verification)
   --help           this text`;
 
