@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { BACKEND_NAMES as LIB_BACKENDS } from '@lipnet/backend';
+import type { ConvNormalization } from '@lipnet/layers';
 import { CliError } from './errors';
 
 /** Parsed options. */
@@ -22,6 +23,8 @@ export interface CliOptions {
   binarySearchSteps: number;
   /** Backend name, or `auto`. */
   backend: string;
+  /** How the convolutions are normalised (`convNormalization` of @lipnet/layers); the notebook's is 'deel-lip'. */
+  convNormalization: ConvNormalization;
   dataDir?: string;
   /** Absolute output folder. */
   out: string;
@@ -40,6 +43,9 @@ export interface CliOptions {
 /** The default output folder: `apps/demo4/out` (next to `dist/`), whatever the working directory. */
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'out');
 
+/** Values of `--conv-normalization`. */
+export const CONV_NORMALIZATIONS: readonly ConvNormalization[] = ['deel-lip', 'strict', 'exact'];
+
 /** Backends the `--backend` flag accepts. */
 export const BACKEND_NAMES = ['auto', ...LIB_BACKENDS] as const;
 
@@ -49,6 +55,7 @@ export const DEFAULTS = {
   attackSteps: 8000,
   binarySearchSteps: 6,
   backend: 'auto',
+  convNormalization: 'deel-lip' as ConvNormalization,
   seed: 1,
 } as const;
 
@@ -90,6 +97,11 @@ Flags:
   --binary-search-steps N  C&W binary-search steps (default ${DEFAULTS.binarySearchSteps})
   --backend NAME           ${BACKEND_NAMES.join(' | ')} (default auto: the fastest that loads;
                            LIPNET_BACKEND overrides auto)
+  --conv-normalization M   how each convolution's kernel is normalised: deel-lip (default, the notebook's:
+                           deel-lip 1.x's factor for zero padding, which can leave a conv a few % above
+                           1-Lipschitz), strict (the provable 1/√(kh·kw), deel-torchlip's) or exact (the conv
+                           operator's own norm on its input size, by power iteration; certified at export).
+                           Whatever the mode, the certificates reported come from the proven bound
   --data-dir DIR           folder with the four Fashion-MNIST IDX files (.gz or raw)
   --out DIR                output folder (default apps/demo4/out, i.e. ${DEFAULT_OUT})
   --seed N                 seed for initialisation and shuffling (default ${DEFAULTS.seed})
@@ -110,8 +122,10 @@ Data is searched in: --data-dir, $FASHION_MNIST_DIR, ~/.keras/datasets/fashion-m
 Outputs in --out: run.json (options, finished stages and their outputs' hashes),
 checkpoint.bin + checkpoint.prev.bin, model/ (vanilla export, TF.js format), attack.json,
 results.json + results.schema.json, training_curves.png/.svg, adversarial_viz.png/.svg,
-report.html (interactive, every figure and the results tables; works offline).
+robust_accuracy.png/.svg, report.html (interactive, every figure and the results tables; works offline).
 One run at a time per --out (demo4.lock names the run that holds it).
+
+Verify a finished run with every minimum-norm L2 attack: pnpm demo4 verify --help
 
 Quick run (what CI runs): pnpm demo4 --quick
 Exit codes: 0 ok, 2 bad flag, 3 data, 4 output folder, 5 checkpoint,
@@ -129,7 +143,12 @@ const INT_FLAGS = {
   '--binary-search-steps': 'binarySearchSteps',
   '--seed': 'seed',
 } as const;
-const STRING_FLAGS = { '--backend': 'backend', '--data-dir': 'dataDir', '--out': 'out' } as const;
+const STRING_FLAGS = {
+  '--backend': 'backend',
+  '--conv-normalization': 'convNormalization',
+  '--data-dir': 'dataDir',
+  '--out': 'out',
+} as const;
 const BOOL_FLAGS = {
   '--resume': 'resume',
   '--restart': 'restart',
@@ -219,6 +238,11 @@ export function parseArgs(argv: string[]): CliOptions {
   if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) {
     throw new CliError(
       `demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`,
+    );
+  }
+  if (!CONV_NORMALIZATIONS.includes(o.convNormalization)) {
+    throw new CliError(
+      `demo4: --conv-normalization must be one of ${CONV_NORMALIZATIONS.join(', ')}; got ${JSON.stringify(o.convNormalization)}.`,
     );
   }
   if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);

@@ -73,11 +73,24 @@ describe('parseArgs', () => {
     ],
     [['--train-limit', '70000'], /--train-limit 70000 is more than the 60000 training images/],
     [['--resume=yes'], /--resume takes no value/],
+    [
+      ['--conv-normalization', 'spectral'],
+      /--conv-normalization must be one of deel-lip, strict, exact; got "spectral"/,
+    ],
+    [['--conv-normalisation', 'exact'], /unknown flag "--conv-normalisation"\. Did you mean --conv-normalization\?/],
     [['--out='], /--out needs a non-empty value/],
   ];
   it.each(bad)('rejects %j with a clear message', (argv, re) => {
     expect(() => parseArgs(argv)).toThrow(CliError);
     expect(() => parseArgs(argv)).toThrow(re);
+  });
+
+  it("--conv-normalization: the notebook's deel-lip by default, strict or exact on request", () => {
+    expect(parseArgs([]).convNormalization).toBe('deel-lip');
+    expect(parseArgs(['--conv-normalization', 'exact']).convNormalization).toBe('exact');
+    const o = parseArgs(['--conv-normalization=strict']);
+    expect(o.convNormalization).toBe('strict');
+    expect(o.explicit.has('convNormalization')).toBe(true);
   });
 
   it('--quick sets the preset, flags given too win; --resume and --restart exclude each other', () => {
@@ -104,6 +117,7 @@ describe('parseArgs', () => {
       '--attack-steps',
       '--binary-search-steps',
       '--backend',
+      '--conv-normalization',
       '--data-dir',
       '--out',
       '--seed',

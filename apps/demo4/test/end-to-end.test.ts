@@ -17,7 +17,10 @@ interface Results {
     certificates: number[];
     distances: (number | string)[];
     attack: { steps: number };
+    top2: { values: [number, number] }[];
   };
+  bound: { maxPairwise: number };
+  certifiedRobustAccuracy: { accuracy: number; proven: number[]; nominal: number[] };
   check: { violations: unknown[] };
   training: { history: Record<string, number[]>; resumed: boolean };
   export: { ok: boolean; maxDiffReloaded: number; weightBytes: number };
@@ -143,6 +146,8 @@ withData('demo4 end to end', () => {
       'adversarial_viz.svg',
       'training_curves.png',
       'training_curves.svg',
+      'robust_accuracy.png',
+      'robust_accuracy.svg',
       'report.html',
       'results.json',
       'results.schema.json',
@@ -159,6 +164,17 @@ withData('demo4 end to end', () => {
       expect(c).toBeLessThan(d);
     });
     expect(res.check.violations).toEqual([]);
+    // the proven certificates are those of the proven bound's pairwise constants (≤ max pairwise)
+    res.attack.top2.forEach((t, i) =>
+      expect(res.attack.certificates[i]).toBeGreaterThanOrEqual(
+        (t.values[0] - t.values[1]) / res.bound.maxPairwise - 1e-6,
+      ),
+    );
+    const ra = res.certifiedRobustAccuracy;
+    expect(ra.proven[0]).toBeLessThanOrEqual(ra.accuracy);
+    expect(ra.proven.every((v, k) => k === 0 || v <= ra.proven[k - 1]!)).toBe(true);
+    // the nominal radii (top1 − top2)/2 divide by 2 ≥ the proven pairwise constants here, so never certify more
+    expect(ra.nominal.every((v, k) => v <= ra.proven[k]!)).toBe(res.bound.maxPairwise <= 2);
     expect(res.training.history.val_accuracy).toHaveLength(1);
     expect(res.export.ok).toBe(true);
     expect(res.export.maxDiffReloaded).toBeLessThanOrEqual(1e-5);

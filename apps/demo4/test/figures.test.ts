@@ -9,6 +9,7 @@ import { adversarialGridSpec, comparisonLabel, type GridSample } from '../src/fi
 import { differenceMap, imagePng } from '../src/figures/image-png';
 import { lineChart } from '../src/figures/line-chart';
 import { figureSpec, FIGURE_FONT, renderFigure, svgToPng } from '../src/figures/render';
+import { robustAccuracyFigureSpec } from '../src/figures/robust-accuracy';
 import { CURVE_COLORS, NOTEBOOK_HISTORY, trainingCurvesSpec } from '../src/figures/training-curves';
 
 const decode = (buf: Buffer) => PNG.sync.read(buf);
@@ -122,6 +123,36 @@ describe('training curves', () => {
     );
     const f = await renderFigure(spec);
     for (const t of ['robust accuracy', 'certified', 'clean 0.90', 'ε']) expect(f.svg).toContain(t);
+  }, 60000);
+});
+
+describe('certified robust accuracy', () => {
+  it('the proven and the nominal curves against ε, a legend naming them and the notebook’s ε = 36/255', async () => {
+    const epsilons = [0, 36 / 255, 0.25, 0.5, 1, 1.5];
+    const curve = {
+      epsilons,
+      proven: [0.8, 0.7, 0.6, 0.4, 0.1, 0],
+      nominal: [0.8, 0.72, 0.62, 0.42, 0.12, 0.01],
+      samples: 10000,
+      accuracy: 0.8,
+      assumptions: { proven: '', nominal: '' },
+    };
+    const f = await renderFigure(robustAccuracyFigureSpec(curve, '100 epochs'));
+    for (const t of [
+      'Certified robust accuracy on the 10000 test images',
+      '100 epochs',
+      'proven (lipschitzUpperBound)',
+      'nominal (top1 − top2)/2',
+      'ε = 36/255',
+      'certified robust accuracy',
+    ])
+      expect(f.svg).toContain(`>${t}<`);
+    // the proven curve solid, the nominal one dashed (line, points and legend symbol)
+    expect(f.svg.match(/stroke-dasharray="1,0"/g)!.length).toBeGreaterThan(epsilons.length);
+    expect(f.svg.match(/stroke-dasharray="6,4"/g)!.length).toBeGreaterThan(epsilons.length);
+    const png = decode(f.png);
+    expect(countColour(png, hex('#4c78a8'), 2)).toBeGreaterThan(200);
+    expect(countColour(png, hex('#f58518'), 2)).toBeGreaterThan(100);
   }, 60000);
 });
 

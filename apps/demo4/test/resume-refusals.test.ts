@@ -51,6 +51,10 @@ withData('refused resumes write nothing', () => {
     await expectRefused(['--resume', '--val-limit', '8'], /run settings differ \(valLimit: checkpoint 16, now 8\)/);
     await expectRefused(['--resume', '--batch-size', '8'], /run settings differ \(batchSize: checkpoint 16, now 8\)/);
     await expectRefused(['--resume', '--seed', '2'], /run settings differ \(seed: checkpoint 1, now 2\)/);
+    await expectRefused(
+      ['--resume', '--conv-normalization', 'exact'],
+      /run settings differ \(modelSignature: .*; convNormalization: checkpoint "deel-lip", now "exact"\)/,
+    );
   }, 120000);
 
   it('a checkpoint whose header was edited (no older generation to fall back to)', async () => {

@@ -121,6 +121,13 @@ function toLogits(logits: LogitsLike, fn: string): tf.Tensor {
  * Ties give 0. This is deel-lip's `certificate_factor` (2·L or √2·L) and the
  * `(top1 − top2)/2` of Serrurier et al. 2021 (arXiv 2006.06520) / Demo 4.
  *
+ * **What it assumes**: that the constant(s) you pass are true Lipschitz constants of the network
+ * (whole map, each head, or each logit difference). Nothing is checked here. The default L = 1 is a
+ * network's *nominal* constant, only as true as its layers' normalisation: deel-lip's factor for
+ * zero-padded convolutions (`convNormalization: 'deel-lip'`) leaves such a conv up to a few % above 1,
+ * and these radii then overstate by as much. For radii that hold by proof use
+ * `provenCertificates`, or {@link certificatesFromBound} with `lipschitzUpperBound(model)`.
+ *
  * @returns a float32 `Tensor1D` of n radii (caller disposes).
  * @example
  * certificates(tf.tensor2d([[3, 1, 0]]));                        // [1.4142] = 2/√2
@@ -212,13 +219,17 @@ export interface LipschitzBoundLike {
 }
 
 /**
- * Certificates that use a measured {@link lipschitzUpperBound} report instead of
- * the nominal constant, so they stay sound when the network's true constant is
- * a little above nominal (float32, a Björck that did not fully converge).
+ * Certificates from a proven `lipschitzUpperBound(model)` report instead of the nominal constant, so
+ * they hold by proof even when the network's true constant is above nominal (deel-lip's convolution
+ * factor, float32, a Björck that did not fully converge). `provenCertificates` does both steps.
  *
  * `use: 'pairwise'` (default when available): L_cj = ‖w_c − w_j‖·L_body;
  * `'heads'`: L_cj = L_c + L_j with L_i = ‖w_i‖·L_body; `'global'`: √2·upperBound.
  * All three are sound; 'pairwise' is the tightest.
+ *
+ * **What it assumes**: that `bound` was proven for the model that produced `logits`, with the same
+ * weights (a bound proven before more training steps does not hold), and exact arithmetic in the
+ * forward pass (float32 rounding of the logits, ≈ 1e-7 relative, is not covered).
  */
 export function certificatesFromBound(
   logits: LogitsLike,

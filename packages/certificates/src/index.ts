@@ -13,3 +13,6 @@ export {
   matrixSpectralNormBound,
 } from '@lipnet/constraints';
 export type { Conv2DGeometry, ConvNormBound } from '@lipnet/constraints';
+export * from './proven-certificates';
+export * from './robust-accuracy-curve';
+export * from './robust-accuracy-spec';

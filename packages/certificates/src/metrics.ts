@@ -140,6 +140,10 @@ function named(name: string, f: MetricFn): MetricFn {
  * correctly classified **and** certified at ε, element-wise `1[Δ/factor > ε]`
  * with factor = 2·lipConst (`disjointNeurons`, default) or √2·lipConst.
  * deel-lip `CategoricalProvableRobustAccuracy(epsilon=36/255, lip_const=1, disjoint_neurons=True)`.
+ *
+ * **Nominal**: assumes the network is `lipConst`-Lipschitz (each head, with `disjointNeurons`), which
+ * nothing checks; a training metric cannot prove it (it sees only the logits). For a figure that holds
+ * by proof, after training use `certifiedRobustAccuracy(logits, labels, {bound: lipschitzUpperBound(model)})`.
  * @returns a metric usable in `model.compile({metrics: [...]})`; per-sample 0/1 values.
  * @example
  * const m = CategoricalProvableRobustAccuracy({ epsilon: 0.5 });
@@ -157,7 +161,8 @@ export function CategoricalProvableRobustAccuracy(args: CategoricalProvableRobus
 
 /**
  * Binary provable robust accuracy: element-wise `1[Δ_b/lipConst > ε]`.
- * deel-lip `BinaryProvableRobustAccuracy(epsilon=36/255, lip_const=1)`.
+ * deel-lip `BinaryProvableRobustAccuracy(epsilon=36/255, lip_const=1)`. **Nominal**: assumes the score is
+ * `lipConst`-Lipschitz (see {@link CategoricalProvableRobustAccuracy}).
  * @example BinaryProvableRobustAccuracy({ epsilon: 0.1 })(tf.tensor1d([0]), tf.tensor1d([-0.3])); // [1]
  */
 export function BinaryProvableRobustAccuracy(args: BinaryProvableRobustAccuracyArgs = {}): MetricFn {
@@ -173,6 +178,8 @@ export function BinaryProvableRobustAccuracy(args: BinaryProvableRobustAccuracyA
  * samples count 0) or identity with `negativeRobustness`. factor as in
  * {@link CategoricalProvableRobustAccuracy}.
  * deel-lip `CategoricalProvableAvgRobustness(lip_const=1, disjoint_neurons=True, negative_robustness=False)`.
+ * **Nominal**, like {@link CategoricalProvableRobustAccuracy}: assumes `lipConst`; the proven radii are
+ * `provenCertificates(model, x).radii`.
  * @example CategoricalProvableAvgRobustness()(tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 3]])); // [0] (Δ=−2)
  */
 export function CategoricalProvableAvgRobustness(args: CategoricalProvableAvgRobustnessArgs = {}): MetricFn {

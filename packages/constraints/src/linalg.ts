@@ -21,11 +21,15 @@ export function diffNorm(a: tf.Tensor, b: tf.Tensor): number {
  */
 export function withoutGradient<T extends tf.Tensor>(f: (...xs: tf.Tensor[]) => T, ...inputs: tf.Tensor[]): T {
   if (!tf.engine().isTapeOn()) return f(...inputs);
+  // The zero gradients are built from shapes taken now, never from the inputs at backprop time: by
+  // then an input may be a variable rewritten during the step (the 'exact' normaliser's conv_u) or a
+  // tensor a memory-frugal backward pass has already released.
+  const shapes = inputs.map((x) => ({ shape: x.shape.slice(), dtype: x.dtype }));
   const g = tf.customGrad((...args: unknown[]) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
     return {
       value: f(...xs),
-      gradFunc: () => xs.map((x) => tf.zerosLike(x)),
+      gradFunc: () => shapes.map(({ shape, dtype }) => tf.zeros(shape, dtype)),
     };
   });
   return g(...inputs);

@@ -13,6 +13,7 @@ import {
   operatorNormalization,
   resolveOperatorNormalizationOptions,
   tridiagonalTopEigen,
+  withoutGradient,
 } from '../src';
 
 type Geometry = { shape: [number, number, number, number]; cout: number; k: [number, number]; s: [number, number] };
@@ -129,5 +130,31 @@ describe('operatorNormalization', () => {
       return [r.w, r.u, r.sigma];
     });
     tf.dispose([w, v]);
+  });
+});
+
+describe('withoutGradient', () => {
+  it('gives zero gradients without reading its inputs at backprop time (input released, variable rewritten)', async () => {
+    // d/dw Σ(w + stop(w²)) = 1 everywhere; the stopped branch's inputs are gone when the tape runs
+    // backwards: one released (what a memory-frugal backward pass does), one a rewritten variable.
+    const w = tf.variable(tf.tensor1d([0.5, -2, 3]));
+    const u = tf.variable(tf.tensor1d([1, 1, 1]));
+    let out: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+    // tfjs-node's ZerosLike reads its input's data (a released input throws there; the cpu kernel
+    // only looks at the shape), so no kernel may take the stopped inputs during the backward pass.
+    const profile = await tf.profile(() => {
+      out = tf.variableGrads(() => {
+        const t = tf.mul(w, 1);
+        const y = withoutGradient((a, b) => tf.mul(tf.square(a), b), t, u);
+        t.dispose();
+        u.assign(tf.tensor1d([2, 2, 2]));
+        return tf.sum(tf.add(w, y));
+      }, [w]);
+    });
+    const { value, grads } = out!;
+    expect(profile.kernelNames).not.toContain('ZerosLike');
+    expect(value.dataSync()[0]).toBeCloseTo(0.5 - 2 + 3 + 0.25 + 4 + 9, 5);
+    expect(Array.from(grads[w.name]!.dataSync())).toEqual([1, 1, 1]);
+    tf.dispose([value, grads[w.name]!, w, u]);
   });
 });

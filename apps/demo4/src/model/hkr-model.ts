@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   GroupSort,
+  type ConvNormalization,
   SpectralInitializer,
   frobeniusDense,
   scaledL2NormPooling2D,
@@ -30,10 +31,21 @@ export const NOTEBOOK = {
   deelLipVersion: '1.2',
 } as const;
 
-/** A short text naming everything that must match for a checkpoint to be reused. */
-export const MODEL_SIGNATURE =
-  'hkr_model: SpectralConv2D(16)-ScaledL2NormPooling2D-SpectralConv2D(32)-ScaledL2NormPooling2D-Flatten-SpectralDense(64)-FrobeniusDense(10); ' +
-  `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, deelLipVersion=1.2)`;
+/**
+ * A short text naming everything that must match for a checkpoint to be reused: the architecture, the
+ * loss and how the convolutions are normalised ('deel-lip', the notebook's, leaves the text as it was
+ * before the other modes existed, so older runs still resume).
+ */
+export function modelSignature(convNormalization: ConvNormalization = 'deel-lip'): string {
+  return (
+    'hkr_model: SpectralConv2D(16)-ScaledL2NormPooling2D-SpectralConv2D(32)-ScaledL2NormPooling2D-Flatten-SpectralDense(64)-FrobeniusDense(10); ' +
+    `GroupSort(2); deel-lip ${NOTEBOOK.deelLipVersion}; MulticlassHKR(alpha=${NOTEBOOK.alpha}, minMargin=${NOTEBOOK.minMargin}, deelLipVersion=1.2)` +
+    (convNormalization === 'deel-lip' ? '' : `; convNormalization=${convNormalization}`)
+  );
+}
+
+/** The notebook's model signature ({@link modelSignature} of 'deel-lip'). */
+export const MODEL_SIGNATURE = modelSignature('deel-lip');
 
 /**
  * Builds the notebook's `hkr_model`. Layer names are Keras' (`spectral_conv2d`,
@@ -41,9 +53,14 @@ export const MODEL_SIGNATURE =
  * `seed` seeds the four orthogonal kernel initialisers and the power-iteration
  * vectors `u` (deel-lip draws them from an unseeded N(0, 1); seeded here, so two
  * runs with the same seed on the same backend print the same numbers).
+ * `convNormalization` is the notebook's 'deel-lip' by default; 'strict' and 'exact' are the proven ones.
  */
-export function buildHkrModel(seed: number, warn: (m: string) => void = () => undefined): tfl.Sequential {
-  const model = buildLayers(seed, warn);
+export function buildHkrModel(
+  seed: number,
+  warn: (m: string) => void = () => undefined,
+  convNormalization: ConvNormalization = 'deel-lip',
+): tfl.Sequential {
+  const model = buildLayers(seed, warn, convNormalization);
   let k = 0;
   for (const w of model.weights) {
     if (!/\/u$/.test(w.originalName)) continue;
@@ -54,7 +71,7 @@ export function buildHkrModel(seed: number, warn: (m: string) => void = () => un
   return model;
 }
 
-function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
+function buildLayers(seed: number, warn: (m: string) => void, convNormalization: ConvNormalization): tfl.Sequential {
   // Keras' Orthogonal (QR of a Gaussian, sign-corrected); tfjs' own `orthogonal` needs chained ops
   const ortho = (k: number) => new SpectralInitializer({ seed: (seed * 7919 + k) % 2147483647 });
   const gs = () => new GroupSort({ n: 2 });
@@ -73,7 +90,7 @@ function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
         useBias: true,
         kernelInitializer: ortho(1),
         deelLipVersion: v,
-        convNormalization: 'deel-lip',
+        convNormalization,
       }),
       scaledL2NormPooling2D({ name: 'scaled_l2norm_pooling2d', poolSize: [2, 2], dataFormat: 'channelsLast' }),
       spectralConv2d({
@@ -84,7 +101,7 @@ function buildLayers(seed: number, warn: (m: string) => void): tfl.Sequential {
         useBias: true,
         kernelInitializer: ortho(2),
         deelLipVersion: v,
-        convNormalization: 'deel-lip',
+        convNormalization,
       }),
       scaledL2NormPooling2D({ name: 'scaled_l2norm_pooling2d_1', poolSize: [2, 2], dataFormat: 'channelsLast' }),
       tfl.layers.flatten({ name: 'flatten' }),

@@ -19,6 +19,9 @@ export const OUTPUT_FILES = {
   vizSvg: 'adversarial_viz.svg',
   curves: 'training_curves.png',
   curvesSvg: 'training_curves.svg',
+  /** Certified robust accuracy against ε on the test set, proven and nominal. */
+  robustAccuracy: 'robust_accuracy.png',
+  robustAccuracySvg: 'robust_accuracy.svg',
   /** The interactive report (every figure and the results tables; works offline). */
   report: 'report.html',
   results: 'results.json',

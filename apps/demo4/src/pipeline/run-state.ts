@@ -22,6 +22,7 @@ export const RESUMABLE = [
   'binarySearchSteps',
   'seed',
   'dataDir',
+  'convNormalization',
 ] as const;
 
 /** One of {@link RESUMABLE}. */

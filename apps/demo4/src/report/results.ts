@@ -61,6 +61,7 @@ export function buildResults(r: ResultsInput): Results {
     training: {
       hyperparameters: {
         ...NOTEBOOK,
+        convNormalization: r.options.convNormalization,
         batchSize: r.options.batchSize,
         epochs: t.epochs,
         optimizer: 'Adam',
@@ -73,15 +74,19 @@ export function buildResults(r: ResultsInput): Results {
       resumed: r.resumed,
     },
     export: r.exported.report,
+    bound: c.bound,
+    certifiedRobustAccuracy: c.robustAccuracy,
     attack: {
       selection: c.selection,
       certificates: c.certificates,
+      nominalCertificates: c.nominalCertificates,
       distances: a.distances,
       success: a.success,
       originalClasses: c.classNames,
       adversarialClasses: a.adversarialClasses,
       top2: c.top2,
       check: a.check,
+      nominalCheck: a.nominalCheck!,
       attack: a.attack,
     },
     check: a.check,

@@ -28,7 +28,10 @@ export interface AttackOutcome {
   adversarialLabels: number[];
   /** Adversarial images, flat H·W·C in [0, 1]. */
   adversarials: Float32Array[];
+  /** The check of the certificates passed (the proven ones in demo4). */
   check: CheckReport;
+  /** The same check of `nominalCertificates`, when given. */
+  nominalCheck?: CheckReport;
   attack: { name: string; binarySearchSteps: number; steps: number; stoppedEarly: boolean };
 }
 
@@ -36,10 +39,25 @@ export interface AttackOutcome {
 export interface AttackOptions {
   binarySearchSteps: number;
   steps: number;
+  /** Nominal certificates to check against the same distances (reported, never an error). */
+  nominalCertificates?: number[];
   sink?: Sink;
   live?: boolean;
   /** Polled by the attack; set to stop early. */
   signal?: { readonly aborted: boolean };
+}
+
+/** `checkCertificates` as results.json holds it. */
+export function checkReport(certificates: number[], distances: number[]): CheckReport {
+  const check = checkCertificates(certificates, distances);
+  return {
+    respected: check.respected,
+    total: check.total,
+    unattacked: check.unattacked,
+    tightestRatio: check.tightestRatio,
+    violations: check.violations,
+    text: check.toString(),
+  };
 }
 
 /** Rows of a [k, …] tensor as flat arrays (images for the figures). */
@@ -80,21 +98,14 @@ export async function attackImages(
     const adversarials = await tensorRows(result.clipped);
     // a sample with no adversarial example has no distance to compare with
     const distances = dist.map((d, i) => (success[i] ? d : Infinity));
-    const check = checkCertificates(certificates, distances);
     bar.finish();
     return {
       distances,
       success,
       adversarialLabels,
       adversarials,
-      check: {
-        respected: check.respected,
-        total: check.total,
-        unattacked: check.unattacked,
-        tightestRatio: check.tightestRatio,
-        violations: check.violations,
-        text: check.toString(),
-      },
+      check: checkReport(certificates, distances),
+      ...(o.nominalCertificates ? { nominalCheck: checkReport(o.nominalCertificates, distances) } : {}),
       attack: {
         name: attack.name,
         binarySearchSteps: o.binarySearchSteps,

@@ -75,6 +75,7 @@ export const attackStage: Stage<AttackInput, AttackOutput> = {
       outcome = await attackImages(i.model, x, i.certified.selection.labels, i.certified.certificates, {
         binarySearchSteps: i.binarySearchSteps,
         steps: i.attackSteps,
+        nominalCertificates: i.certified.nominalCertificates,
         signal: ctx.interrupt,
       });
       images = await tensorRows(x);
@@ -112,5 +113,6 @@ function logAttack(a: Omit<AttackOutput, 'images' | 'adversarials'>, log: (s: st
     log(
       `Note: the attack found no adversarial for sample(s) ${a.success.flatMap((s, i) => (s ? [] : [i])).join(', ')} (distance Infinity).`,
     );
-  log(a.check.text);
+  log(`Proven certificates against the attack:\n${a.check.text}`);
+  if (a.nominalCheck) log(`Nominal certificates (t1−t2)/2 against the attack:\n${a.nominalCheck.text}`);
 }

@@ -4,13 +4,16 @@
  * normalised kernel, "wbar", as a non-trainable weight).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildHkrModel, MODEL_SIGNATURE } from '../model/hkr-model';
+import type { ConvNormalization } from '@lipnet/layers';
+import { buildHkrModel, modelSignature } from '../model/hkr-model';
 import { formatSummary, summarize, type ModelSummary } from '../model/summary';
 import type { Stage } from '../pipeline/stage';
 
 /** Inputs of the model stage. */
 export interface ModelInput {
   seed: number;
+  /** `--conv-normalization`. */
+  convNormalization: ConvNormalization;
 }
 
 /** The built (untrained) model and its description. */
@@ -36,10 +39,18 @@ export function wbarCount(model: tfl.LayersModel): number {
 export const modelStage: Stage<ModelInput, ModelOutput> = {
   name: 'model',
   writes: false,
-  key: (i) => ({ seed: i.seed, signature: MODEL_SIGNATURE }),
+  key: (i) => ({
+    seed: i.seed,
+    convNormalization: i.convNormalization,
+    signature: modelSignature(i.convNormalization),
+  }),
   run(i, ctx) {
     const warnings: string[] = [];
-    const model = buildHkrModel(i.seed, (m) => warnings.push(m));
+    const model = buildHkrModel(i.seed, (m) => warnings.push(m), i.convNormalization);
+    const signature = modelSignature(i.convNormalization);
+    ctx.log(
+      `Convolutions normalised with convNormalization '${i.convNormalization}'${i.convNormalization === 'deel-lip' ? " (the notebook's)" : ''}.`,
+    );
     for (const w of warnings) ctx.log(`Warning: ${w}`);
     const summary = summarize(model);
     ctx.log(formatSummary(summary));
@@ -48,11 +59,11 @@ export const modelStage: Stage<ModelInput, ModelOutput> = {
     ctx.log(
       `(deel-lip 1.2.0 also stores a copy of each normalised kernel, "wbar", as a non-trainable weight: +${wbar.toLocaleString('en-US')} → ${total.toLocaleString('en-US')} total as in the notebook; @lipnet recomputes it instead.)`,
     );
-    const output = { model, summary, wbar, notebookTotalWithWbar: total, signature: MODEL_SIGNATURE };
+    const output = { model, summary, wbar, notebookTotalWithWbar: total, signature };
     return Promise.resolve({
       output,
       files: [],
-      summary: { summary, wbar, notebookTotalWithWbar: total, signature: MODEL_SIGNATURE },
+      summary: { summary, wbar, notebookTotalWithWbar: total, signature },
     });
   },
 };

@@ -34,6 +34,11 @@ export async function writeFigures(results: Results, imgs: AttackImages, out: st
   const viz = await renderFigure(specs.viz);
   put('viz', viz.png);
   put('vizSvg', viz.svg);
+  if (specs.robustAccuracy) {
+    const ra = await renderFigure(specs.robustAccuracy);
+    put('robustAccuracy', ra.png);
+    put('robustAccuracySvg', ra.svg);
+  }
   put('report', demo4HtmlReport(results, specs));
   return written.map((r) => OUTPUT_FILES[r]);
 }

@@ -41,6 +41,8 @@ export interface TrainInput {
   data: DataOutput;
   model: ModelOutput;
   backend: BackendChoice;
+  /** `--conv-normalization`. */
+  convNormalization: string;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -68,6 +70,7 @@ export function runSettings(i: TrainInput): RunSettings {
     seed: i.seed,
     learningRate: NOTEBOOK.learningRate,
     modelSignature: i.model.signature,
+    convNormalization: i.convNormalization,
     data: jsonSha256(i.data.identity.md5),
   };
 }

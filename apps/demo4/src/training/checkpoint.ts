@@ -36,6 +36,8 @@ export interface RunSettings {
   learningRate: number;
   /** Free-form description of model + loss (compared verbatim). */
   modelSignature: string;
+  /** `--conv-normalization` (absent in checkpoints written before the flag: those are 'deel-lip'). */
+  convNormalization?: string;
   /** SHA-256 of the data files' MD5s (another copy of the data would mix two trainings). */
   data: string;
 }
