@@ -89,6 +89,43 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
   return { ...f, upper: f.upper * paddingFactor, paddingFactor };
 }
 
+/**
+ * G[p][q] = Σ_k conj(v_p[k])·v_q[k] for the n complex vectors v_p[k] = Tr[i] + imSign·i·Ti[i], i = p·vectorStride +
+ * k·elementStride (k < len): the Gram matrix of T's columns (imSign 1) or of its conjugated rows (imSign −1, TTᴴ).
+ */
+function hermitianGram(
+  Tr: Float64Array,
+  Ti: Float64Array,
+  n: number,
+  len: number,
+  vectorStride: number,
+  elementStride: number,
+  imSign: 1 | -1,
+): Hermitian {
+  const re = new Float64Array(n * n);
+  const im = new Float64Array(n * n);
+  for (let p = 0; p < n; p++)
+    for (let q = p; q < n; q++) {
+      let sr = 0;
+      let si = 0;
+      for (let k = 0; k < len; k++) {
+        const ia = p * vectorStride + k * elementStride;
+        const ib = q * vectorStride + k * elementStride;
+        const ar = Tr[ia]!;
+        const ai = Ti[ia]!;
+        const br = Tr[ib]!;
+        const bi = Ti[ib]!;
+        sr += ar * br + ai * bi;
+        si += ar * bi - ai * br;
+      }
+      re[p * n + q] = sr;
+      im[p * n + q] = imSign * si;
+      re[q * n + p] = sr;
+      im[q * n + p] = -imSign * si;
+    }
+  return { n, re, im };
+}
+
 /** The canvas bound of a zero-padded or circular convolution (see {@link convOperatorNormBound}). */
 function fourierBound(
   kernel: ArrayLike<number>,
@@ -109,7 +146,6 @@ function fourierBound(
     }
   const m = phaseIndex.size * cin; // columns of T(ω)
   const useColumns = m <= cout; // Gram TᴴT (m×m) or TTᴴ (cout×cout)
-  const n = useColumns ? m : cout;
   const nf = ph.M * pw.M;
   const Tr = new Float64Array(cout * m);
   const Ti = new Float64Array(cout * m);
@@ -133,46 +169,8 @@ function fourierBound(
           }
         }
       }
-    const re = new Float64Array(n * n);
-    const im = new Float64Array(n * n);
-    if (useColumns) {
-      for (let p = 0; p < m; p++)
-        for (let q = p; q < m; q++) {
-          let sr = 0;
-          let si = 0;
-          for (let o = 0; o < cout; o++) {
-            const ar = Tr[o * m + p]!;
-            const ai = Ti[o * m + p]!;
-            const br = Tr[o * m + q]!;
-            const bi = Ti[o * m + q]!;
-            sr += ar * br + ai * bi;
-            si += ar * bi - ai * br;
-          }
-          re[p * n + q] = sr;
-          im[p * n + q] = si;
-          re[q * n + p] = sr;
-          im[q * n + p] = -si;
-        }
-    } else {
-      for (let o1 = 0; o1 < cout; o1++)
-        for (let o2 = o1; o2 < cout; o2++) {
-          let sr = 0;
-          let si = 0;
-          for (let c = 0; c < m; c++) {
-            const ar = Tr[o1 * m + c]!;
-            const ai = Ti[o1 * m + c]!;
-            const br = Tr[o2 * m + c]!;
-            const bi = Ti[o2 * m + c]!;
-            sr += ar * br + ai * bi;
-            si += ai * br - ar * bi;
-          }
-          re[o1 * n + o2] = sr;
-          im[o1 * n + o2] = si;
-          re[o2 * n + o1] = sr;
-          im[o2 * n + o1] = -si;
-        }
-    }
-    return { n, re, im };
+    // TᴴT: the m columns of T (entries m apart); TTᴴ: the cout rows of T, conjugated (entries adjacent).
+    return useColumns ? hermitianGram(Tr, Ti, m, cout, 1, m, 1) : hermitianGram(Tr, Ti, cout, m, m, 1, -1);
   };
   const mats: Hermitian[] = [];
   for (let f = 0; f < nf; f++) mats.push(gram(f));
