@@ -16,9 +16,12 @@ interface ModelJson {
   config: { layers: LayerJson[] };
 }
 
-/** cnn.keras with its config.json (or metadata.json / weights) changed by `edit`. */
-function editedKeras(edit: (config: ModelJson, files: Record<string, Uint8Array>) => void): Uint8Array {
-  const files = unzipSync(fixtureBytes('deel-lip/cnn.keras'));
+/** cnn.keras (or `fixture`) with its config.json (or metadata.json / weights) changed by `edit`. */
+function editedKeras(
+  edit: (config: ModelJson, files: Record<string, Uint8Array>) => void,
+  fixture = 'deel-lip/cnn.keras',
+): Uint8Array {
+  const files = unzipSync(fixtureBytes(fixture));
   const config = JSON.parse(strFromU8(files['config.json']!)) as ModelJson;
   edit(config, files);
   files['config.json'] = strToU8(JSON.stringify(config));
@@ -44,6 +47,19 @@ async function refusal(bytes: Uint8Array, options?: Parameters<typeof loadDeelLi
 }
 
 describe('loadDeelLipModel refuses what it cannot reproduce', () => {
+  it.each([
+    ['up', 'Conv2DTranspose'],
+    ['down', 'Conv2D'],
+  ])('a Keras %s (%s) padding tfjs does not have is an unsupported configuration', async (name) => {
+    const bytes = editedKeras((c) => {
+      layer(c, name).padding = 'causal';
+    }, 'deel-lip/convs_vanilla.keras');
+    const err: unknown = await loadDeelLipModel(bytes).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelImportError);
+    expect((err as ModelImportError).code).toBe('UNSUPPORTED_CONFIGURATION');
+    expect((err as Error).message).toMatch(/padding.*is not supported: tfjs pads 'valid' or 'same'/);
+  });
+
   it('a deel-lip class lipnet does not know (every deel-lip 1.5 class loads: a saved config renamed)', async () => {
     const renamed = editedKeras((c) => {
       const l = c.config.layers.find((k) => k.config.name === 'conv1')!;

@@ -42,14 +42,20 @@ const dense: LayerConverter = (r, ctx) => {
   return { layers: [layer, ...after], weights: kernelBias(useBias) };
 };
 
+/** Keras' `padding` where tfjs has it ('valid', the Keras default, or 'same'); any other is refused. */
+function tfjsPadding(r: ConfigReader): 'valid' | 'same' {
+  const padding = r.string('padding', 'valid');
+  if (padding !== 'valid' && padding !== 'same')
+    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
+  return padding;
+}
+
 /** Keras `Conv2D` → tfjs `conv2d` (any padding, strides, dilation; one group; NHWC). */
 const conv2d: LayerConverter = (r, ctx) => {
   const { activation, after } = split(r, ctx);
   channelsLast(r);
   r.only('groups', [1], 'tfjs has no grouped convolution.');
-  const padding = r.string('padding', 'valid');
-  if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
+  const padding = tfjsPadding(r);
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.conv2d({
     ...baseArgs(r),
@@ -74,9 +80,7 @@ const conv2dTranspose: LayerConverter = (r, ctx) => {
   r.only('groups', [1], 'tfjs has no grouped convolution.');
   r.only('output_padding', [null], 'tfjs infers the output size (no output padding).');
   r.only('dilation_rate', [1, [1, 1]], 'tfjs has no dilated transposed convolution.');
-  const padding = r.string('padding', 'valid');
-  if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.");
+  const padding = tfjsPadding(r);
   const useBias = r.bool('use_bias', true);
   const layer = tfl.layers.conv2dTranspose({
     ...baseArgs(r),
@@ -96,9 +100,7 @@ const conv2dTranspose: LayerConverter = (r, ctx) => {
 /** Keras `MaxPooling2D` (1-Lipschitz when pool ≤ strides, as deel-lip's `_is_supported_1lip_layer` says). */
 const maxPooling2d: LayerConverter = (r) => {
   channelsLast(r);
-  const padding = r.string('padding', 'valid');
-  if (padding !== 'valid' && padding !== 'same')
-    throw r.error('padding', "is not supported: tfjs pads 'valid' or 'same'.", 'UNSUPPORTED_CONFIGURATION');
+  const padding = tfjsPadding(r);
   const poolSize = r.pair('pool_size', [2, 2]);
   const s = r.raw('strides');
   const strides = s === null || s === undefined ? poolSize : r.pair('strides');
