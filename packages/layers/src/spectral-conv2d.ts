@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   normalizerConfig,
-  reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
   type ConvPadding,
-  type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from './reparametrized-conv2d';
-import type { NormalizedKernel } from './reparametrized-layer';
+import type { ReparametrizedConv2DArgs } from './reparametrized-conv2d';
+import { RkoConv } from './conv/rko-conv';
 import { checkConvOptions, pair } from './conv-args';
 import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from './layer-options';
 import {
@@ -52,7 +50,7 @@ const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_S
  * @example
  * spectralConv2d({filters: 16, kernelSize: 3, activation: new GroupSort({n: 2}), inputShape: [28, 28, 1]});
  */
-export class SpectralConv2D extends ReparametrizedConv2D {
+export class SpectralConv2D extends RkoConv {
   static className = 'SpectralConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -77,27 +75,8 @@ export class SpectralConv2D extends ReparametrizedConv2D {
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
-  protected override get hasPowerIteration(): boolean {
-    return true;
-  }
-
-  protected convStrides(): [number, number] {
-    return this.strides;
-  }
-
   protected override convDilation(): [number, number] {
     return this.dilationRate;
-  }
-
-  protected coefDeelLipVersion(): DeelLipVersion {
-    return this.normalizer.deelLipVersion;
-  }
-
-  protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
-    return reshapedKernelOrthogonalization(kernel, u, {
-      ...normalizerConfig(this.normalizer),
-      adjustmentCoef: this.lipCoef(),
-    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

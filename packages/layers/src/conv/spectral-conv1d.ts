@@ -2,15 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   normalizerConfig,
-  reshapedKernelOrthogonalization,
   resolveNormalizerOptions,
   type ConvPadding,
-  type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
-import type { NormalizedKernel } from '../reparametrized-layer';
+import type { ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
+import { RkoConv } from './rko-conv';
 import { checkConvOptions } from '../conv-args';
 import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from '../layer-options';
 import {
@@ -54,7 +52,7 @@ const OPTIONS = layerOptions('SpectralConv1D', { ...CONV_SCHEMA, ...NORMALIZER_S
  * @example
  * new SpectralConv1D({filters: 8, kernelSize: 5, padding: 'circular', inputShape: [64, 2]});
  */
-export class SpectralConv1D extends ReparametrizedConv2D {
+export class SpectralConv1D extends RkoConv {
   static className = 'SpectralConv1D';
   readonly filters: number;
   /** [1, k]: the kernel as the 2-D geometry sees it (the config holds k). */
@@ -81,20 +79,8 @@ export class SpectralConv1D extends ReparametrizedConv2D {
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
-  protected override get hasPowerIteration(): boolean {
-    return true;
-  }
-
-  protected convStrides(): [number, number] {
-    return this.strides;
-  }
-
   protected override convDilation(): [number, number] {
     return this.dilationRate;
-  }
-
-  protected coefDeelLipVersion(): DeelLipVersion {
-    return this.normalizer.deelLipVersion;
   }
 
   protected override spatialInput(shape: (number | null)[]): [number, number, number] {
@@ -115,13 +101,6 @@ export class SpectralConv1D extends ReparametrizedConv2D {
 
   protected override kernelShape(shape: (number | null)[]): number[] {
     return [this.kernelSize[1], shape[2]!, this.filters];
-  }
-
-  protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
-    return reshapedKernelOrthogonalization(kernel, u, {
-      ...normalizerConfig(this.normalizer),
-      adjustmentCoef: this.lipCoef(),
-    });
   }
 
   protected override plainLayer(activation: string | undefined): tfl.layers.Layer {

@@ -8,11 +8,11 @@ import {
   strictTransposedConvCoefficient,
   type Conv2DGeometry,
   type ConvPadding,
-  type DeelLipVersion,
   type NormalizerOptions,
   type ResolvedNormalizerOptions,
 } from '@lipnet/constraints';
-import { ReparametrizedConv2D, type ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
+import type { ReparametrizedConv2DArgs } from '../reparametrized-conv2d';
+import { RkoConv } from './rko-conv';
 import type { NormalizedKernel } from '../reparametrized-layer';
 import { checkConvOptions, pair } from '../conv-args';
 import { layerOptions, CONV_SCHEMA, NORMALIZER_SCHEMA } from '../layer-options';
@@ -64,7 +64,7 @@ const OPTIONS = layerOptions('SpectralConv2DTranspose', {
  * @example
  * new SpectralConv2DTranspose({filters: 8, kernelSize: 3, strides: 2, inputShape: [7, 7, 16]});
  */
-export class SpectralConv2DTranspose extends ReparametrizedConv2D {
+export class SpectralConv2DTranspose extends RkoConv {
   static className = 'SpectralConv2DTranspose';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -104,20 +104,8 @@ export class SpectralConv2DTranspose extends ReparametrizedConv2D {
     this.normalizer = resolveNormalizerOptions(owner, args);
   }
 
-  protected override get hasPowerIteration(): boolean {
-    return true;
-  }
-
   protected override get transposed(): boolean {
     return true;
-  }
-
-  protected convStrides(): [number, number] {
-    return this.strides;
-  }
-
-  protected coefDeelLipVersion(): DeelLipVersion {
-    return this.normalizer.deelLipVersion;
   }
 
   /** The convolution this layer is the adjoint of: from the output size to the input size, filters → C_in. */
@@ -137,7 +125,7 @@ export class SpectralConv2DTranspose extends ReparametrizedConv2D {
     return [this.kernelSize[0], this.kernelSize[1], this.filters, shape[3]!];
   }
 
-  protected normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
+  protected override normalize(kernel: tf.Tensor, u: tf.Tensor2D | null): NormalizedKernel {
     return tf.tidy(() => {
       const r = reshapedKernelOrthogonalization(tf.transpose(kernel, [0, 1, 3, 2]), u, {
         ...normalizerConfig(this.normalizer),
