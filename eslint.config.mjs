@@ -19,6 +19,7 @@ export default tseslint.config(
       '**/fixtures/**',
       'apps/demo4/out/**',
       'tools/reference/.venv/**',
+      'docs/api/**',
       // The release rehearsal's consumer program: compiled against the published tarballs (not the workspace)
       // by tsc with its own tsconfig.node16/bundler.json, so the workspace's project service cannot type it.
       'tools/release/consumer/**',
