@@ -74,7 +74,7 @@ function boundTable(r: Results): ReportContent['tables'][number] | null {
   if (!b) return null;
   return {
     caption: `Proven Lipschitz bound of the exported model (convNormalization '${r.training.hyperparameters.convNormalization}'; GroupSort, L2-norm pooling and Flatten are 1)`,
-    columns: ['', 'proven bound', 'power iteration', 'how'],
+    columns: ['', 'proven bound', 'estimate (power iteration / Lanczos)', 'how'],
     rows: [
       ...b.layers
         .filter((l) => l.bound !== 1 || l.estimate !== 1)

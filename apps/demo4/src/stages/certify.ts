@@ -41,7 +41,7 @@ function logCertify(o: CertifyOutput, log: (s: string) => void): void {
   log(`Proven Lipschitz bound of the exported model (${b.seconds.toFixed(1)} s):`);
   for (const l of b.layers.filter((r) => r.bound !== 1 || r.estimate !== 1))
     log(
-      `  ${l.name.padEnd(20)} ${l.className.padEnd(10)} bound ${l.bound.toFixed(6)}  (power iteration ${l.estimate.toFixed(6)})`,
+      `  ${l.name.padEnd(20)} ${l.className.padEnd(10)} bound ${l.bound.toFixed(6)}  (estimate ${l.estimate.toFixed(6)})`,
     );
   log(`  the other layers (GroupSort, L2-norm pooling, Flatten): 1 each`);
   for (const s of b.statement) log(s);
