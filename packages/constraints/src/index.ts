@@ -12,4 +12,5 @@ export * from './conv';
 export * from './certified';
 export * from './lanczos';
 export * from './operator-normalization';
+export * from './circular-normalization';
 export * from './regularizers';

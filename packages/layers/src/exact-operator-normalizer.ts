@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  circularBlockPowerIteration,
+  circularNormalization,
   lanczosOperatorNorm,
   operatorNormalization,
+  type CircularSpectrum,
   withoutGradient,
   type CertifiedNorm,
   type LinearOperatorPair,
@@ -31,6 +34,13 @@ export interface ExactNormSpec {
    * above eps/ρ and Lanczos moves to the top.
    */
   restartNoise?: number;
+  /**
+   * For a circular convolution whose strides divide its input size: its DFT blocks, whose largest
+   * singular value is the operator norm exactly. When given, σ̂ comes from power iteration on every
+   * block at once (`circularNormalization`) and the persistent vector is one per frequency
+   * `[frequencies, 2, m]` instead of an input: a new top frequency is never missed.
+   */
+  spectrum?: CircularSpectrum | null;
 }
 
 /** Certificate of an exported kernel ({@link ExactOperatorNormalizer.certify}). */
@@ -84,7 +94,9 @@ export class ExactOperatorNormalizer {
   createWeights(
     add: (name: string, shape: number[], init: ReturnType<typeof tfl.initializers.ones>) => tfl.LayerVariable,
   ): void {
-    this.u = add(U_NAME, this.spec.inputShape, tfl.initializers.randomNormal({ mean: 0, stddev: 1 }));
+    const sp = this.spec.spectrum;
+    const shape = sp ? [sp.frequencies, 2, sp.m] : this.spec.inputShape;
+    this.u = add(U_NAME, shape, tfl.initializers.randomNormal({ mean: 0, stddev: 1 }));
     this.sig = add(SIGMA_NAME, [1, 1], tfl.initializers.ones());
   }
 
@@ -100,9 +112,12 @@ export class ExactOperatorNormalizer {
   normalize(v: tf.Tensor, k: number, store: boolean): tf.Tensor {
     const { eps, maxIter, margin } = this.options;
     if (this.written !== this.stateId()) this.warmUp(v);
-    const rho = this.spec.restartNoise ?? 0;
+    const sp = this.spec.spectrum;
+    const rho = sp ? 0 : (this.spec.restartNoise ?? 0);
     const start = rho > 0 ? this.perturbed(this.u!.read(), rho) : this.u!.read();
-    const r = operatorNormalization(v, start, this.spec.operator, { eps, maxIter, margin });
+    const r = sp
+      ? circularNormalization(v, start, sp, { eps, maxIter, margin })
+      : operatorNormalization(v, start, this.spec.operator, { eps, maxIter, margin });
     if (start !== this.u!.read()) start.dispose();
     if (store) this.write(r.u, r.sigma);
     else tf.dispose([r.u, r.sigma]);
@@ -120,11 +135,19 @@ export class ExactOperatorNormalizer {
   private warmUp(v: tf.Tensor): void {
     const { eps, maxIter } = this.options;
     const out = withoutGradient(
-      (vv, uu) => lanczosOperatorNorm(this.spec.operator, vv, uu, eps, Math.max(maxIter, WARM_UP_ITERATIONS)).v,
+      (vv, uu) => this.iterate(vv, uu, eps, Math.max(maxIter, WARM_UP_ITERATIONS)).v,
       v,
       this.u!.read(),
     );
     this.write(out, null);
+  }
+
+  /** Lanczos on the operator, or power iteration on its DFT blocks when the spec has them. */
+  private iterate(w: tf.Tensor, u: tf.Tensor, eps: number, maxIter: number): { v: tf.Tensor; sigma: number } {
+    const sp = this.spec.spectrum;
+    return sp
+      ? circularBlockPowerIteration(sp, w, u, eps, maxIter)
+      : lanczosOperatorNorm(this.spec.operator, w, u, eps, maxIter);
   }
 
   private write(u: tf.Tensor, sigma: tf.Tensor | null): void {
@@ -144,7 +167,7 @@ export class ExactOperatorNormalizer {
     const data = Float32Array.from(w.dataSync() as Float32Array);
     // A converged estimate of ‖A_W‖ (from the stored vector) for the banded certificate's ladder.
     const estimate = tf.tidy(() => {
-      const r = lanczosOperatorNorm(this.spec.operator, w, this.u!.read(), 1e-7, WARM_UP_ITERATIONS);
+      const r = this.iterate(w, this.u!.read(), 1e-7, WARM_UP_ITERATIONS);
       r.v.dispose();
       return r.sigma;
     });

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   certifiedConvNorm,
   convLipschitzCoefficient,
+  circularSpectrum,
   convMaps,
   convOutputAndPadding,
   dilatedKernel,
@@ -182,7 +183,9 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
         certifiedConvNorm(kernel, g, { estimate, target }),
       // ‖A_E‖₂ ≤ √(reads per input pixel)·‖E‖_F (the 'strict' argument, with the padding's own count)
       frobeniusFactor: this.transposed ? Math.sqrt(g.kh * g.kw) : 1 / strictConvCoefficient(g),
-      // circular padding: the Fourier modes are eigenvectors of every kernel's AᵀA (see restartNoise)
+      // circular padding: its DFT blocks where the strides divide the size (exact); else the Fourier
+      // modes are still eigenvectors of every kernel's AᵀA (see restartNoise)
+      spectrum: this.transposed ? null : circularSpectrum(g),
       restartNoise: g.padding === 'circular' ? 1e-2 : 0,
     };
   }

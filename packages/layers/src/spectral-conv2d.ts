@@ -32,7 +32,8 @@ const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_S
  * Björck) and scaled so that the convolution is k-Lipschitz, as `convNormalization` says:
  * - `'strict'` (default): × k/√(⌈kh/sh⌉⌈kw/sw⌉) (1/3 for 3×3), proven: ‖conv‖₂ ≤ k;
  * - `'exact'`: × k/‖conv‖₂, the operator norm of this padded, strided conv on the input size
- *   (power iteration with a persistent vector `conv_u`; certified by `vanillaExport`): ≤ k, ≈ k;
+ *   (Lanczos with a persistent vector `conv_u`; for 'circular' padding whose strides divide the size,
+ *   power iteration on its DFT blocks, exact by construction; certified by `vanillaExport`): ≤ k, ≈ k;
  * - `'deel-lip'`: × k × deel-lip's `_compute_conv_lip_factor` (28/82 for 3×3 on 28×28, 0.5 for
  *   3×3 stride 2), for parity. At stride 1 it uses the *average* pixel coverage, so
  *   ‖conv‖₂ ≤ k·coef·√(kh·kw) only (k·1.0244 for 3×3 at 28×28), a bound reached when
@@ -44,7 +45,7 @@ const OPTIONS = layerOptions('SpectralConv2D', { ...CONV_SCHEMA, ...NORMALIZER_S
  * and no dilation.
  * Recomputed in each training call and cached for inference ({@link ReparametrizedLayer}).
  * Non-trainable weights: `u` [1, filters], `sig` [1, 1]; with 'exact' also `conv_u`
- * [1, h, w, C_in] and `conv_sig` [1, 1].
+ * [1, h, w, C_in] ([frequencies, 2, m] with circular DFT blocks) and `conv_sig` [1, 1].
  * deel-lip: `deel.lip.layers.SpectralConv2D`.
  *
  * @example

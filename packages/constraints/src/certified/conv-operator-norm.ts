@@ -2,30 +2,7 @@ import { LipnetInputError } from '@lipnet/core';
 import { certifiedMaxEigenvalue, type Hermitian } from './certified-eigenvalue';
 import { convAxes, paddedLength, type ConvAxis, type Conv2DGeometry } from '../conv/conv-geometry';
 import { axisMaxCopies } from '../conv/strict-conv-coefficient';
-
-/**
- * Per-axis polyphase description of a strided, dilated, zero-padded (or circular) convolution embedded
- * in a circular canvas of size N (a multiple of the stride).
- */
-function axisPlan(ax: ConvAxis) {
-  const { n, k, d, padBefore: pad, out } = ax;
-  // Circular padding with s | n is the circular convolution on the input itself (canvas = input);
-  // otherwise the stride-1 circular convolution, whose outputs include the strided ones (a bound).
-  const circular = ax.padding === 'circular';
-  const s = circular && n % ax.s !== 0 ? 1 : ax.s;
-  // Zero padding: negative input offsets (≥ −pad) wrap into the zero area (N − pad ≥ n), the largest
-  // offset stays inside the canvas, and every true output position is a distinct canvas output (N/s ≥ out).
-  const need = Math.max(n + pad, s * (out - 1) + (k - 1) * d - pad + 1, s * out);
-  const N = circular ? n : s * Math.ceil(need / s);
-  const phase: number[] = [];
-  const shift: number[] = [];
-  for (let a = 0; a < k; a++) {
-    const off = a * d - pad;
-    phase.push(((off % s) + s) % s);
-    shift.push(Math.floor(off / s));
-  }
-  return { N, M: N / s, s, phase, shift };
-}
+import { polyphasePlan, tapAngle, wrapsExactly } from '../conv/polyphase-plan';
 
 /** Result of {@link convOperatorNormBound}. */
 export interface ConvNormBound {
@@ -62,7 +39,7 @@ export interface ConvNormBound {
  * block-Toeplitz bound for zero padding follows Araujo et al. 2021 / Delattre et al. 2023.
  * Circular padding: the canvas is the input itself (exact when the stride divides the size; the
  * stride-1 convolution, whose outputs contain the strided ones, otherwise). 'reflect', 'symmetric',
- * 'replicate': A = C·P with P the padding map (‖P‖₂ = √(most copies of one pixel)) and C the 'valid'
+ * 'replicate', and 'circular' with an even kernel extent (which wraps one pixel too many): A = C·P with P the padding map (‖P‖₂ = √(most copies of one pixel)) and C the 'valid'
  * convolution of the padded input, so ‖A‖ ≤ ‖P‖·(the canvas bound of C) — loose where the banded
  * certificate (`convExactNormBound`) is affordable and tight.
  */
@@ -77,7 +54,12 @@ export function convOperatorNormBound(kernel: ArrayLike<number>, g: Conv2DGeomet
     });
   }
   const [h, w] = convAxes(g, 'convOperatorNormBound');
-  if (g.padding !== 'reflect' && g.padding !== 'symmetric' && g.padding !== 'replicate') {
+  const copying =
+    g.padding === 'reflect' ||
+    g.padding === 'symmetric' ||
+    g.padding === 'replicate' ||
+    (g.padding === 'circular' && !(wrapsExactly(h) && wrapsExactly(w)));
+  if (!copying) {
     return { ...fourierBound(kernel, g, h, w), paddingFactor: 1 };
   }
   // A = C·P: the 'valid' convolution C of the padded input after the padding map P, whose norm is
@@ -134,32 +116,21 @@ function fourierBound(
   w: ConvAxis,
 ): Omit<ConvNormBound, 'paddingFactor'> {
   const { kh, kw, cin, cout } = g;
-  const ph = axisPlan(h);
-  const pw = axisPlan(w);
-  const sw = pw.s;
-  // Compact phase indices actually used.
-  const phaseIndex = new Map<number, number>();
-  for (let a = 0; a < kh; a++)
-    for (let b = 0; b < kw; b++) {
-      const key = ph.phase[a]! * sw + pw.phase[b]!;
-      if (!phaseIndex.has(key)) phaseIndex.set(key, phaseIndex.size);
-    }
-  const m = phaseIndex.size * cin; // columns of T(ω)
+  const plan = polyphasePlan(h, w, kh, kw, cin);
+  const m = plan.m; // columns of T(ω)
   const useColumns = m <= cout; // Gram TᴴT (m×m) or TTᴴ (cout×cout)
-  const nf = ph.M * pw.M;
+  const nf = plan.frequencies;
   const Tr = new Float64Array(cout * m);
   const Ti = new Float64Array(cout * m);
   const gram = (f: number): Hermitian => {
-    const k1 = Math.floor(f / pw.M);
-    const k2 = f % pw.M;
     Tr.fill(0);
     Ti.fill(0);
     for (let a = 0; a < kh; a++)
       for (let b = 0; b < kw; b++) {
-        const ang = 2 * Math.PI * ((k1 * ph.shift[a]!) / ph.M + (k2 * pw.shift[b]!) / pw.M);
+        const ang = tapAngle(plan, f, a, b);
         const cr = Math.cos(ang);
         const ci = Math.sin(ang);
-        const col0 = phaseIndex.get(ph.phase[a]! * sw + pw.phase[b]!)! * cin;
+        const col0 = plan.column[a * kw + b]!;
         for (let c = 0; c < cin; c++) {
           const kbase = ((a * kw + b) * cin + c) * cout;
           for (let o = 0; o < cout; o++) {
@@ -175,5 +146,10 @@ function fourierBound(
   const mats: Hermitian[] = [];
   for (let f = 0; f < nf; f++) mats.push(gram(f));
   const e = certifiedMaxEigenvalue(mats, 200);
-  return { upper: Math.sqrt(e.upper), canvasEstimate: Math.sqrt(e.lower), canvas: [ph.N, pw.N], frequencies: nf };
+  return {
+    upper: Math.sqrt(e.upper),
+    canvasEstimate: Math.sqrt(e.lower),
+    canvas: [plan.h.N, plan.w.N],
+    frequencies: nf,
+  };
 }

@@ -40,7 +40,8 @@ const OPTIONS = layerOptions('SpectralConv1D', { ...CONV_SCHEMA, ...NORMALIZER_S
  * normaliser and defaults) and scaled as `convNormalization` says:
  * - `'strict'` (default): × k_lip/√(⌈k/s⌉) for zero padding, proven, and the counted factor of the other
  *   paddings (see `strictConvCoefficient`; 'reflect' with k = 3: 1/2);
- * - `'exact'`: × k_lip/‖A‖₂ on the input length (Lanczos with a persistent `conv_u` [1, length, C_in]);
+ * - `'exact'`: × k_lip/‖A‖₂ on the input length (Lanczos with a persistent `conv_u` [1, length, C_in];
+ *   'circular' with a stride dividing the length: power iteration on its DFT blocks);
  * - `'deel-lip'` is refused: deel-lip has no 1-D convolution.
  * deel-torchlip's factor is 1/⌈k/s⌉ (its `compute_lconv_coef_1d` takes no square root): a bound too, but
  * loose by √⌈k/s⌉ (1/3 instead of 1/√3 for k = 3), so a model loaded from deel-torchlip serves its own
