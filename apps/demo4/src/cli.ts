@@ -100,7 +100,7 @@ Flags:
   --conv-normalization M   how each convolution's kernel is normalised: deel-lip (default, the notebook's:
                            deel-lip 1.x's factor for zero padding, which can leave a conv a few % above
                            1-Lipschitz), strict (the provable 1/√(kh·kw), deel-torchlip's) or exact (the conv
-                           operator's own norm on its input size, by power iteration; certified at export).
+                           operator's own norm on its input size, by Lanczos; certified at export).
                            Whatever the mode, the certificates reported come from the proven bound
   --data-dir DIR           folder with the four Fashion-MNIST IDX files (.gz or raw)
   --out DIR                output folder (default apps/demo4/out, i.e. ${DEFAULT_OUT})
