@@ -7,6 +7,7 @@ import { serializeRegularizer, toRegularizer, type Regularizer, type Regularizer
 import type { ExactOperatorNormalizer } from './exact-operator-normalizer';
 import { resolveActivation, cloneActivation, type ActivationIdentifier, type ResolvedActivation } from './activation';
 import { addBias } from './bias-add';
+import { InferenceKernelCache, dataIdOf } from './inference-kernel-cache';
 import { GroupSort } from './activations/group-sort';
 import { kCoefLipOption } from './layer-options';
 import { LipnetInputError, LipnetOptionError, checkFinite, checkTensor, formatValue } from '@lipnet/core';
@@ -43,17 +44,6 @@ export interface NormalizedKernel {
   sigma?: tf.Tensor2D;
 }
 
-interface CacheEntry {
-  /** dataIds of the kernel, `u` and the exact normaliser's vector (null when absent). */
-  ids: (object | null)[];
-  coef: number;
-  w: tf.Tensor;
-}
-
-function dataIdOf(v: tf.Tensor): object {
-  return (v as unknown as { dataId: object }).dataId;
-}
-
 /**
  * Base of SpectralDense, SpectralConv2D, FrobeniusDense and FrobeniusConv2D:
  * a layer whose forward pass uses a *normalised* kernel W̄ = N(W) computed from
@@ -85,7 +75,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   protected sig: tfl.LayerVariable | null = null;
   /** The input shape seen by `build` (for exports). */
   protected builtInputShape: (number | null)[] | null = null;
-  private cache: CacheEntry | null = null;
+  private readonly cache = new InferenceKernelCache();
 
   constructor(args: ReparametrizedLayerArgs) {
     super(args);
@@ -203,17 +193,14 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     const u = this.u ? (this.u.read() as tf.Tensor2D) : null;
     const exact = this.exactNormalizer();
     const coef = this.lipCoef();
-    const ids = () => [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null];
     if (!training && !tf.engine().isTapeOn()) {
-      const c = this.cache;
-      if (c && c.coef === coef && ids().every((id, i) => id === c.ids[i])) return c.w;
+      const ids = this.cacheIds(kernel, u, exact);
+      const cached = this.cache.get(ids, coef);
+      if (cached) return cached;
       const r = this.normalize(kernel, u);
       r.u?.dispose();
       r.sigma?.dispose();
-      const w = exact ? exact.normalize(r.w, this.kCoefLip, false) : r.w;
-      this.dropCache();
-      this.cache = { ids: ids(), coef, w: tf.keep(w) };
-      return w;
+      return this.cache.set(ids, coef, exact ? exact.normalize(r.w, this.kCoefLip, false) : r.w);
     }
     const r = this.normalize(kernel, u);
     if (training && r.u && this.u) this.u.write(r.u);
@@ -251,22 +238,13 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
     const shape = this.kernel.shape;
     checkTensor(`${owner}.setInferenceKernel`, 'w', w, { shape, layout: `(the kernel's shape of '${this.name}')` });
     checkFinite(`${owner}.setInferenceKernel`, 'w', w, "Pass the finite normalised kernel (e.g. deel-lip's `wbar`).");
-    const kernel = this.kernel.read();
     const u = this.u ? this.u.read() : null;
-    const exact = this.exactNormalizer();
-    this.dropCache();
-    this.cache = {
-      ids: [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null],
-      coef: this.lipCoef(),
-      w: tf.keep(w.clone()),
-    };
+    this.cache.set(this.cacheIds(this.kernel.read(), u, this.exactNormalizer()), this.lipCoef(), w.clone());
   }
 
-  private dropCache(): void {
-    if (this.cache) {
-      this.cache.w.dispose();
-      this.cache = null;
-    }
+  /** The inference cache's keys: the weights W̄ is computed from. */
+  private cacheIds(kernel: tf.Tensor, u: tf.Tensor | null, exact: ExactOperatorNormalizer | null): (object | null)[] {
+    return [dataIdOf(kernel), u ? dataIdOf(u) : null, exact ? exact.stateId() : null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
@@ -389,7 +367,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   }
 
   override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
-    this.dropCache();
+    this.cache.drop();
     return super.dispose();
   }
 
