@@ -181,6 +181,39 @@ function parseInteger(flag: string, raw: string, min: number): number {
   return v;
 }
 
+/** The error for a flag that is not one of demo4's, naming the closest one. */
+function unknownFlag(arg: string, flag: string): CliError {
+  const near = ALL_FLAGS.map((f) => [f, editDistance(flag, f)] as const).sort((a, b) => a[1] - b[1])[0];
+  const hint = near && near[1] <= 3 ? ` Did you mean ${near[0]}?` : '';
+  const what = arg.startsWith('-')
+    ? `unknown flag ${JSON.stringify(flag)}`
+    : `unexpected argument ${JSON.stringify(arg)}`;
+  return new CliError(`demo4: ${what}.${hint} See --help.`);
+}
+
+/** Refuses parsed values out of range (backend, conv normalisation, seed, limits). */
+function checkValues(o: CliOptions): void {
+  if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) {
+    throw new CliError(
+      `demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`,
+    );
+  }
+  if (!CONV_NORMALIZATIONS.includes(o.convNormalization)) {
+    throw new CliError(
+      `demo4: --conv-normalization must be one of ${CONV_NORMALIZATIONS.join(', ')}; got ${JSON.stringify(o.convNormalization)}.`,
+    );
+  }
+  if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);
+  if (o.trainLimit !== undefined && o.trainLimit > 60000) {
+    throw new CliError(
+      `demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`,
+    );
+  }
+  if (o.valLimit !== undefined && o.valLimit > 10000) {
+    throw new CliError(`demo4: --val-limit ${o.valLimit} is more than the 10000 test images. Omit it to use all.`);
+  }
+}
+
 /** Parses `argv` (without `node` and the script). Throws {@link CliError} with a clear message. */
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = {
@@ -227,33 +260,10 @@ export function parseArgs(argv: string[]): CliOptions {
       (o as unknown as Record<string, boolean>)[key] = key !== 'download';
       o.explicit.add(key);
     } else {
-      const near = ALL_FLAGS.map((f) => [f, editDistance(flag, f)] as const).sort((a, b) => a[1] - b[1])[0];
-      const hint = near && near[1] <= 3 ? ` Did you mean ${near[0]}?` : '';
-      const what = arg.startsWith('-')
-        ? `unknown flag ${JSON.stringify(flag)}`
-        : `unexpected argument ${JSON.stringify(arg)}`;
-      throw new CliError(`demo4: ${what}.${hint} See --help.`);
+      throw unknownFlag(arg, flag);
     }
   }
-  if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) {
-    throw new CliError(
-      `demo4: --backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(o.backend)}.`,
-    );
-  }
-  if (!CONV_NORMALIZATIONS.includes(o.convNormalization)) {
-    throw new CliError(
-      `demo4: --conv-normalization must be one of ${CONV_NORMALIZATIONS.join(', ')}; got ${JSON.stringify(o.convNormalization)}.`,
-    );
-  }
-  if (o.seed > 0xffffffff) throw new CliError(`demo4: --seed must be < 2^32, got ${o.seed}.`);
-  if (o.trainLimit !== undefined && o.trainLimit > 60000) {
-    throw new CliError(
-      `demo4: --train-limit ${o.trainLimit} is more than the 60000 training images. Omit it to use all.`,
-    );
-  }
-  if (o.valLimit !== undefined && o.valLimit > 10000) {
-    throw new CliError(`demo4: --val-limit ${o.valLimit} is more than the 10000 test images. Omit it to use all.`);
-  }
+  checkValues(o);
   if (o.quick)
     for (const [k, v] of Object.entries(QUICK)) if (!o.explicit.has(k)) (o as unknown as Record<string, number>)[k] = v;
   if (o.resume && o.restart)
