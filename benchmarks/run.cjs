@@ -48,8 +48,8 @@ for (let i = 0; i < argv.length; i++) {
     if (v === undefined) throw new Error(`bench: ${a} needs a value`);
     return v;
   };
-  if (a === '--')
-    continue; // the end-of-options marker `pnpm bench -- --profile` passes through
+  // '--': the end-of-options marker that `pnpm bench -- --profile` passes through
+  if (a === '--') continue;
   else if (a === '--backends') opts.backends = next().split(',');
   else if (a === '--batch') opts.batch = Number(next());
   else if (a === '--steps') opts.steps = Number(next());
