@@ -104,6 +104,22 @@ describe('lipschitzUpperBound on the new convolutions (exported to Conv2DTranspo
     },
   );
 
+  it("PadConv2D 'circular' with an even kernel extent (wraps one pixel too many): the bound still holds", () => {
+    // 2×4 on 5×8: outputs 6×9; a circular convolution's Fourier bound said 7.88 for a norm of 12.54 here
+    const layer = new PadConv2D({
+      filters: 2,
+      kernelSize: [2, 4],
+      padding: 'circular',
+      kernelInitializer: 'randomNormal',
+    });
+    const m = model(layer, [5, 8, 3]);
+    const svd = svdOf(layer, [5, 8, 3]);
+    const row = lipschitzUpperBound(m).layers.at(-1)!;
+    expect(row.bound).toBeGreaterThanOrEqual(svd * (1 - 1e-6));
+    expect(row.bound).toBeLessThanOrEqual(svd * (1 + 1e-3));
+    m.dispose();
+  });
+
   it("PadConv1D 'symmetric' stride 2, and a relu activation's factor 1", () => {
     const layer = new PadConv1D({ filters: 2, kernelSize: 3, strides: 2, padding: 'symmetric', activation: 'relu' });
     const m = model(layer, [9, 3]);
