@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LipnetInputError, checkTensor, formatShape } from '@lipnet/core';
 import { convAxes, type Conv2DGeometry } from './conv/conv-geometry';
 import { polyphasePlan, tapAngle, type PolyphasePlan } from './conv/polyphase-plan';
 import { withoutGradient } from './linalg';
@@ -16,6 +17,8 @@ export interface CircularSpectrum {
   /** Columns of each block. */
   m: number;
   cout: number;
+  /** The kernel [kh, kw, cin, cout] the blocks are built from (a 1-D layer's [k, cin, cout] has the same values). */
+  kernelShape: [number, number, number, number];
   /**
    * The blocks for a kernel [kh, kw, cin, cout], as their transposes' real and imaginary parts
    * `[frequencies, m, cout]`, with differentiable tfjs ops (two matrix products with constant
@@ -49,6 +52,7 @@ export function circularSpectrum(g: Conv2DGeometry): CircularSpectrum | null {
     frequencies: nf,
     m: plan.m,
     cout,
+    kernelShape: [kh, kw, cin, cout],
     blocks: (k) =>
       tf.tidy(() => {
         const placed = placeTaps(k, plan, taps, cin, cout); // [taps, m·cout]
@@ -94,13 +98,47 @@ function unitPerFrequency(v: tf.Tensor3D): tf.Tensor3D {
 }
 
 /**
+ * Refuses a kernel that is not float32 with the spectrum's kh·kw·cin·cout values, or vectors that are not
+ * float32 `[frequencies, 2, m]` (metadata only, nothing is read).
+ */
+function checkKernelAndVectors(who: string, spectrum: CircularSpectrum, w: unknown, v: unknown): void {
+  const k = checkTensor(who, 'w', w, { layout: `(a kernel of shape ${formatShape(spectrum.kernelShape)})` });
+  if (k.size !== spectrum.kernelShape.reduce((a, b) => a * b, 1)) {
+    throw new LipnetInputError({
+      code: 'INVALID_SHAPE',
+      who,
+      option: 'w',
+      message: `expected the kernel the spectrum was built for, of shape ${formatShape(spectrum.kernelShape)}, got shape ${formatShape(k.shape)}. Pass that layer's kernel, or build the spectrum for this one with circularSpectrum(geometry).`,
+    });
+  }
+  checkTensor(who, 'v', v, {
+    shape: [spectrum.frequencies, 2, spectrum.m],
+    layout: '[frequencies, 2 (real, imaginary), m]',
+  });
+}
+
+/**
  * Power iteration on every block T(ω)ᴴT(ω) at once, from the unit vectors `v` `[frequencies, 2, m]`
  * (one per frequency, normalised separately, so no frequency's component dies out as in one power
  * iteration or Lanczos on the whole operator): v_ω ← T(ω)ᴴT(ω)v_ω/‖·‖ until every block's Rayleigh
  * residual ‖T(ω)ᴴT(ω)v_ω − θ_ω v_ω‖ is ≤ eps·max θ (θ_ω = ‖T(ω)v_ω‖²) or `maxIter` steps; reads one
  * scalar back per step. Returns the vectors and σ̂ = max_ω ‖T(ω)v_ω‖ ≤ ‖A‖₂ (up to float32 rounding).
+ * Refuses a kernel or vectors of another shape or dtype, and eps/maxIter outside their ranges, naming them.
  */
 export function circularBlockPowerIteration(
+  spectrum: CircularSpectrum,
+  w: tf.Tensor,
+  v: tf.Tensor,
+  eps: number,
+  maxIter: number,
+): { v: tf.Tensor3D; sigma: number; steps: number } {
+  checkKernelAndVectors('circularBlockPowerIteration', spectrum, w, v);
+  resolveOperatorNormalizationOptions('circularBlockPowerIteration', { eps, maxIter });
+  return blockPowerIteration(spectrum, w, v, eps, maxIter);
+}
+
+/** {@link circularBlockPowerIteration} on checked arguments. */
+function blockPowerIteration(
   spectrum: CircularSpectrum,
   w: tf.Tensor,
   v: tf.Tensor,
@@ -148,9 +186,10 @@ export function circularNormalization(
   opts: OperatorNormalizationOptions = {},
 ): { w: tf.Tensor; u: tf.Tensor; sigma: tf.Tensor2D } {
   const o = resolveOperatorNormalizationOptions('circularNormalization', opts);
+  checkKernelAndVectors('circularNormalization', spectrum, w, v);
   return tf.tidy(() => {
     const vStar = withoutGradient(
-      (ww, vv) => circularBlockPowerIteration(spectrum, ww, vv, o.eps, o.maxIter).v,
+      (ww, vv) => blockPowerIteration(spectrum, ww, vv, o.eps, o.maxIter).v,
       w,
       v,
     ) as tf.Tensor3D;

@@ -98,6 +98,25 @@ describe('circularNormalization', () => {
     expect(Math.abs(analytic - fd)).toBeLessThanOrEqual(2e-2 * Math.abs(fd));
   });
 
+  it('refuses a wrong kernel, wrong vectors and bad options, naming them', () => {
+    const sp = circularSpectrum(geometry({}))!;
+    const k = tf.randomNormal([3, 3, 2, 3]);
+    const v = tf.randomNormal([sp.frequencies, 2, sp.m]);
+    const call =
+      (kk: unknown, vv: unknown, o: object = {}) =>
+      () =>
+        circularNormalization(kk as tf.Tensor, vv as tf.Tensor, sp, o);
+    expect(call(tf.zeros([3, 3, 2, 4]), v)).toThrow(/circularNormalization.*`?w`?.*shape \[3, ?3, ?2, ?3\]/s);
+    expect(call(tf.zeros([3, 3, 2, 3], 'int32'), v)).toThrow(/circularNormalization.*w.*float32/s);
+    expect(call(k, tf.zeros([sp.frequencies, 2, sp.m + 1]))).toThrow(/circularNormalization.*v.*frequencies, 2/s);
+    expect(call(k, [1, 2, 3])).toThrow(/circularNormalization.*v.*tf\.Tensor/s);
+    expect(call(k, v, { epss: 1e-5 })).toThrow(/epss.*eps/s);
+    expect(call(k, v, { margin: NaN })).toThrow(/margin/);
+    expect(() => circularBlockPowerIteration(sp, k, v, NaN, 10)).toThrow(/circularBlockPowerIteration.*eps/s);
+    expect(() => circularBlockPowerIteration(sp, k, v, 1e-5, 0)).toThrow(/circularBlockPowerIteration.*maxIter/s);
+    tf.dispose([k, v]);
+  });
+
   it('leaks no tensors', async () => {
     const g = geometry({ strides: [2, 2] });
     const sp = circularSpectrum(g)!;

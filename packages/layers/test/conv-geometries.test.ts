@@ -149,7 +149,8 @@ describe('exports and serialisation', () => {
   });
 
   it('leaks no tensors in training and inference calls', async () => {
-    for (const c of CASES.filter((_, i) => i % 4 === 0)) {
+    // every fourth geometry, and the circular ones ('exact' normalises those on their DFT blocks)
+    for (const c of CASES.filter((k, i) => i % 4 === 0 || k.name.includes("'circular'"))) {
       for (const mode of ['strict', 'exact'] as const) {
         const layer = c.make(mode);
         const model = wrap(layer, c.inputShape);
