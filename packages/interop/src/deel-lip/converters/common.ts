@@ -3,6 +3,7 @@ import { LorthRegularizer, OrthDenseRegularizer } from '@lipnet/constraints';
 import type { Regularizer } from '@lipnet/layers';
 import { ConfigReader as Reader } from '../../keras/config-reader';
 import type { ConfigReader } from '../../keras/config-reader';
+import { kernelBias, type ConvertedLayer } from './converter';
 
 /** tfjs-layers' `LayerArgs` (not exported by tfjs-layers). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -132,4 +133,20 @@ export function channelsLast(r: ConfigReader): void {
     [null, 'channels_last'],
     "lipnet's layers are channels-last (NHWC). Save the model with data_format='channels_last'.",
   );
+}
+
+/**
+ * How a converted Keras layer with a kernel and an optional bias ends: initializers are not carried (the
+ * weights are loaded), a regularizer tfjs cannot hold is refused, and the layer (then its activation layers,
+ * if any) takes the saved kernel and bias.
+ */
+export function kernelBiasLayer(
+  r: ConfigReader,
+  layer: tfl.layers.Layer,
+  after: tfl.layers.Layer[],
+  useBias: boolean,
+): ConvertedLayer {
+  r.ignore('kernel_initializer', 'bias_initializer');
+  noRegularizers(r, DENSE_CONV_REFUSED);
+  return { layers: [layer, ...after], weights: kernelBias(useBias) };
 }

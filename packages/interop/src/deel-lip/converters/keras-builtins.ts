@@ -1,15 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConfigReader } from '../../keras/config-reader';
 import { activationArg } from './activations';
-import {
-  DENSE_CONV_REFUSED,
-  baseArgs,
-  kernelBiasRegularizers,
-  channelsLast,
-  noRegularizers,
-  tfjsActivationName,
-} from './common';
-import { kernelBias, type ConverterContext, type LayerConverter } from './converter';
+import { baseArgs, kernelBiasLayer, kernelBiasRegularizers, channelsLast, tfjsActivationName } from './common';
+import type { ConverterContext, LayerConverter } from './converter';
 
 type TfjsActivation = Parameters<typeof tfl.layers.dense>[0]['activation'];
 
@@ -37,9 +30,7 @@ const dense: LayerConverter = (r, ctx) => {
     activation,
     useBias,
   });
-  r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REFUSED);
-  return { layers: [layer, ...after], weights: kernelBias(useBias) };
+  return kernelBiasLayer(r, layer, after, useBias);
 };
 
 /** Keras' `padding` where tfjs has it ('valid', the Keras default, or 'same'); any other is refused. */
@@ -50,51 +41,40 @@ function tfjsPadding(r: ConfigReader): 'valid' | 'same' {
   return padding;
 }
 
-/** Keras `Conv2D` → tfjs `conv2d` (any padding, strides, dilation; one group; NHWC). */
-const conv2d: LayerConverter = (r, ctx) => {
-  const { activation, after } = split(r, ctx);
+/**
+ * What Keras `Conv2D` and `Conv2DTranspose` give tfjs alike: channels last, one group, tfjs' padding, and the
+ * filters, kernel size, strides, bias, regularizers and base options.
+ */
+function convArgs(r: ConfigReader) {
   channelsLast(r);
   r.only('groups', [1], 'tfjs has no grouped convolution.');
-  const padding = tfjsPadding(r);
-  const useBias = r.bool('use_bias', true);
-  const layer = tfl.layers.conv2d({
+  return {
+    padding: tfjsPadding(r),
+    useBias: r.bool('use_bias', true),
     ...baseArgs(r),
     ...kernelBiasRegularizers(r),
     filters: r.number('filters', undefined, { integer: true, min: 1 }),
     kernelSize: r.pair('kernel_size'),
     strides: r.pair('strides', [1, 1]),
-    dilationRate: r.pair('dilation_rate', [1, 1]),
-    padding,
-    activation,
-    useBias,
-  });
-  r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REFUSED);
-  return { layers: [layer, ...after], weights: kernelBias(useBias) };
+  };
+}
+
+/** Keras `Conv2D` → tfjs `conv2d` (any padding, strides, dilation; one group; NHWC). */
+const conv2d: LayerConverter = (r, ctx) => {
+  const { activation, after } = split(r, ctx);
+  const args = convArgs(r);
+  const layer = tfl.layers.conv2d({ ...args, dilationRate: r.pair('dilation_rate', [1, 1]), activation });
+  return kernelBiasLayer(r, layer, after, args.useBias);
 };
 
 /** Keras `Conv2DTranspose` (deel-lip's SpectralConv2DTranspose.vanilla_export) → tfjs `conv2dTranspose`. */
 const conv2dTranspose: LayerConverter = (r, ctx) => {
   const { activation, after } = split(r, ctx);
-  channelsLast(r);
-  r.only('groups', [1], 'tfjs has no grouped convolution.');
+  const args = convArgs(r);
   r.only('output_padding', [null], 'tfjs infers the output size (no output padding).');
   r.only('dilation_rate', [1, [1, 1]], 'tfjs has no dilated transposed convolution.');
-  const padding = tfjsPadding(r);
-  const useBias = r.bool('use_bias', true);
-  const layer = tfl.layers.conv2dTranspose({
-    ...baseArgs(r),
-    ...kernelBiasRegularizers(r),
-    filters: r.number('filters', undefined, { integer: true, min: 1 }),
-    kernelSize: r.pair('kernel_size'),
-    strides: r.pair('strides', [1, 1]),
-    padding,
-    activation,
-    useBias,
-  });
-  r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REFUSED);
-  return { layers: [layer, ...after], weights: kernelBias(useBias) };
+  const layer = tfl.layers.conv2dTranspose({ ...args, activation });
+  return kernelBiasLayer(r, layer, after, args.useBias);
 };
 
 /** Keras `MaxPooling2D` (1-Lipschitz when pool ≤ strides, as deel-lip's `_is_supported_1lip_layer` says). */

@@ -1,6 +1,6 @@
 import { PadConv2D, type ConvPadding } from '@lipnet/layers';
-import { baseArgs, channelsLast, kernelBiasRegularizers, noRegularizers, DENSE_CONV_REFUSED } from './common';
-import { kernelBias, type LayerConverter } from './converter';
+import { baseArgs, channelsLast, kernelBiasLayer, kernelBiasRegularizers } from './common';
+import type { LayerConverter } from './converter';
 import { split } from './keras-builtins';
 
 const PADDINGS: ConvPadding[] = ['same', 'valid', 'constant', 'reflect', 'symmetric', 'circular'];
@@ -37,9 +37,7 @@ const padConv2D: LayerConverter = (r, ctx) => {
     activation: activation === 'linear' ? null : activation,
     useBias,
   });
-  r.ignore('kernel_initializer', 'bias_initializer');
-  noRegularizers(r, DENSE_CONV_REFUSED);
-  return { layers: [layer, ...after], weights: kernelBias(useBias) };
+  return kernelBiasLayer(r, layer, after, useBias);
 };
 
 /** Converters of deel-lip's unconstrained layers. */
