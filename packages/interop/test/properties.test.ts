@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { LipnetError } from '@lipnet/core';
+import { damagedBytes } from '@lipnet/test-utils';
 import { loadDeelLipModel, loadTorchlipModel, readSafetensors } from '../src';
 import { FIXTURES, fixtureBytes } from './helpers';
 
@@ -28,14 +29,6 @@ const damage = fc.oneof(
     ),
   }),
 );
-type Damage = { cutAt: number } | { writes: [number, number][] };
-
-function damaged(bytes: Uint8Array, d: Damage): Uint8Array {
-  if ('cutAt' in d) return bytes.slice(0, Math.floor(d.cutAt * bytes.length));
-  const out = bytes.slice();
-  for (const [at, v] of d.writes) out[Math.floor(at * out.length)] = v;
-  return out;
-}
 
 /** Runs a load: a model (disposed) or a LipnetError naming the loader; anything else fails. Tensors stay flat. */
 async function modelOrLipnetError(who: string, load: () => Promise<tfl.LayersModel>): Promise<'model' | 'error'> {
@@ -61,7 +54,9 @@ describe('loadDeelLipModel on damaged files: a model or a LipnetError', () => {
     await fc.assert(
       fc.asyncProperty(damage, async (d) => {
         const options = { invertibleChannelOrder: 'spacetodepth' as const };
-        outcomes[await modelOrLipnetError('loadDeelLipModel', () => loadDeelLipModel(damaged(bytes, d), options))]++;
+        outcomes[
+          await modelOrLipnetError('loadDeelLipModel', () => loadDeelLipModel(damagedBytes(bytes, d), options))
+        ]++;
       }),
       { seed: SEED, numRuns: 200 },
     );
@@ -88,7 +83,7 @@ describe('loadTorchlipModel and readSafetensors on damaged files: a model or a L
   it('damaged safetensors (200 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(damage, async (d) => {
-        await modelOrLipnetError('loadTorchlipModel', () => loadTorchlipModel(damaged(weights, d), architecture));
+        await modelOrLipnetError('loadTorchlipModel', () => loadTorchlipModel(damagedBytes(weights, d), architecture));
       }),
       { seed: SEED, numRuns: 200 },
     );
@@ -98,7 +93,7 @@ describe('loadTorchlipModel and readSafetensors on damaged files: a model or a L
     const text = new TextEncoder().encode(architecture);
     await fc.assert(
       fc.asyncProperty(damage, async (d) => {
-        const json = new TextDecoder().decode(damaged(text, d));
+        const json = new TextDecoder().decode(damagedBytes(text, d));
         await modelOrLipnetError('loadTorchlipModel', () => loadTorchlipModel(weights, json));
       }),
       { seed: SEED, numRuns: 200 },

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { LipnetError } from '@lipnet/core';
-import { expectLipnetErrorNamingOption } from '@lipnet/test-utils';
+import { damagedBytes, expectLipnetErrorNamingOption } from '@lipnet/test-utils';
 import { loadModel, saveModel } from '../src';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS model builders shared with the crash child process
@@ -25,14 +25,6 @@ const damage = fc.oneof(
   fc.record({ cutAt: fraction }),
   fc.record({ writes: fc.array(fc.tuple(fraction, fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }) }),
 );
-type Damage = { cutAt: number } | { writes: [number, number][] };
-
-function damaged(bytes: Uint8Array, d: Damage): Uint8Array {
-  if ('cutAt' in d) return bytes.slice(0, Math.floor(d.cutAt * bytes.length));
-  const out = bytes.slice();
-  for (const [at, v] of d.writes) out[Math.floor(at * out.length)] = v;
-  return out;
-}
 
 describe('loadModel on damaged folders: a model or a LipnetError naming the folder', () => {
   let tmp: string;
@@ -77,7 +69,7 @@ describe('loadModel on damaged folders: a model or a LipnetError naming the fold
     const seen = { model: 0, error: 0 };
     await fc.assert(
       fc.asyncProperty(damage, async (d) => {
-        seen[await outcome(folderWith(file, damaged(bytes, d)))]++;
+        seen[await outcome(folderWith(file, damagedBytes(bytes, d)))]++;
       }),
       RUNS,
     );

@@ -9,3 +9,4 @@ export { maxRelativeDifference } from './max-relative-difference';
 export { expectLipnetErrorNamingOption, resultOrLipnetError } from './lipnet-error-property';
 export { explicitOperator, explicitOperatorNorm, autodiffOperatorNorm } from './operator-norm';
 export { forwardAndGrads } from './layer-gradients';
+export { damagedBytes, type FileDamage } from './file-damage';
