@@ -134,40 +134,40 @@ export function circularBlockPowerIteration(
 ): { v: tf.Tensor3D; sigma: number; steps: number } {
   checkKernelAndVectors('circularBlockPowerIteration', spectrum, w, v);
   resolveOperatorNormalizationOptions('circularBlockPowerIteration', { eps, maxIter });
-  return blockPowerIteration(spectrum, w, v, eps, maxIter);
+  const { re, im } = spectrum.blocks(w);
+  try {
+    return blockPowerIteration(re, im, v, eps, maxIter);
+  } finally {
+    tf.dispose([re, im]);
+  }
 }
 
-/** {@link circularBlockPowerIteration} on checked arguments. */
+/** {@link circularBlockPowerIteration} on checked arguments, given the blocks (which it leaves alone). */
 function blockPowerIteration(
-  spectrum: CircularSpectrum,
-  w: tf.Tensor,
+  re: tf.Tensor3D,
+  im: tf.Tensor3D,
   v: tf.Tensor,
   eps: number,
   maxIter: number,
 ): { v: tf.Tensor3D; sigma: number; steps: number } {
-  const { re, im } = spectrum.blocks(w);
   let x = tf.tidy(() => unitPerFrequency(v as tf.Tensor3D));
   let sigma = 0;
   let steps = 0;
-  try {
-    while (steps < maxIter) {
-      steps++;
-      const [next, stats] = tf.tidy(() => {
-        const y = applyBlocks(re, im, x);
-        const theta = tf.sum(tf.square(y), [1, 2], true); // [nf, 1, 1]
-        const z = applyAdjointBlocks(re, im, y);
-        const residual = tf.max(tf.sqrt(tf.sum(tf.square(tf.sub(z, tf.mul(theta, x))), [1, 2])));
-        return [unitPerFrequency(z), tf.stack([tf.max(theta), residual])] as const;
-      });
-      const [thetaMax, residual] = stats.dataSync() as Float32Array;
-      stats.dispose();
-      x.dispose();
-      x = next;
-      sigma = Math.sqrt(thetaMax!);
-      if (residual! <= eps * thetaMax!) break;
-    }
-  } finally {
-    tf.dispose([re, im]);
+  while (steps < maxIter) {
+    steps++;
+    const [next, stats] = tf.tidy(() => {
+      const y = applyBlocks(re, im, x);
+      const theta = tf.sum(tf.square(y), [1, 2], true); // [nf, 1, 1]
+      const z = applyAdjointBlocks(re, im, y);
+      const residual = tf.max(tf.sqrt(tf.sum(tf.square(tf.sub(z, tf.mul(theta, x))), [1, 2])));
+      return [unitPerFrequency(z), tf.stack([tf.max(theta), residual])] as const;
+    });
+    const [thetaMax, residual] = stats.dataSync() as Float32Array;
+    stats.dispose();
+    x.dispose();
+    x = next;
+    sigma = Math.sqrt(thetaMax!);
+    if (residual! <= eps * thetaMax!) break;
   }
   return { v: x, sigma, steps };
 }
@@ -188,12 +188,14 @@ export function circularNormalization(
   const o = resolveOperatorNormalizationOptions('circularNormalization', opts);
   checkKernelAndVectors('circularNormalization', spectrum, w, v);
   return tf.tidy(() => {
+    // the blocks once: the iteration reads them as a stop-gradient, σ̂ differentiates through them
+    const { re, im } = spectrum.blocks(w);
     const vStar = withoutGradient(
-      (ww, vv) => blockPowerIteration(spectrum, ww, vv, o.eps, o.maxIter).v,
-      w,
+      (rr, ii, vv) => blockPowerIteration(rr as tf.Tensor3D, ii as tf.Tensor3D, vv, o.eps, o.maxIter).v,
+      re,
+      im,
       v,
     ) as tf.Tensor3D;
-    const { re, im } = spectrum.blocks(w);
     const perFrequency = tf.sum(tf.square(applyBlocks(re, im, vStar)), [1, 2]);
     // one frequency's σ: tf.max would send the gradient to every tied maximum, and the blocks of ω and
     // −ω are conjugate (equal σ), which would double it

@@ -31,7 +31,8 @@ export interface ExactNormSpec {
    * For operators that the Fourier basis diagonalises (circular padding), every Fourier mode is an
    * eigenvector of every AᵀA, so a stored vector converged to one frequency has no component along a new
    * top frequency and the iteration would stay on the old one; with ρ the Ritz residual sees any gap
-   * above eps/ρ and Lanczos moves to the top.
+   * above eps/ρ and Lanczos moves to the top. Not needed with {@link spectrum}, which tracks every
+   * frequency (pass 0 there).
    */
   restartNoise?: number;
   /**
@@ -113,7 +114,7 @@ export class ExactOperatorNormalizer {
     const { eps, maxIter, margin } = this.options;
     if (this.written !== this.stateId()) this.warmUp(v);
     const sp = this.spec.spectrum;
-    const rho = sp ? 0 : (this.spec.restartNoise ?? 0);
+    const rho = this.spec.restartNoise ?? 0;
     const start = rho > 0 ? this.perturbed(this.u!.read(), rho) : this.u!.read();
     const r = sp
       ? circularNormalization(v, start, sp, { eps, maxIter, margin })

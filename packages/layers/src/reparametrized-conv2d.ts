@@ -172,6 +172,7 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
   /** What 'exact' needs: the layer's map on its input size, its adjoint, and its certified norm. */
   private exactSpec(g: Conv2DGeometry, input: [number, number, number]): ExactNormSpec {
     const inputShape = this.fromNHWCShape([1, ...input]);
+    const spectrum = this.transposed ? null : circularSpectrum(g);
     return {
       inputShape,
       operator: {
@@ -185,8 +186,8 @@ export abstract class ReparametrizedConv2D extends ReparametrizedLayer {
       frobeniusFactor: this.transposed ? Math.sqrt(g.kh * g.kw) : 1 / strictConvCoefficient(g),
       // circular padding: its DFT blocks where the strides divide the size (exact); else the Fourier
       // modes are still eigenvectors of every kernel's AᵀA (see restartNoise)
-      spectrum: this.transposed ? null : circularSpectrum(g),
-      restartNoise: g.padding === 'circular' ? 1e-2 : 0,
+      spectrum,
+      restartNoise: g.padding === 'circular' && !spectrum ? 1e-2 : 0,
     };
   }
 
