@@ -26,7 +26,7 @@ import { boundLike, proveBound } from '../robustness/proven-bound';
 import { Progbar } from '../training/progress';
 import { verifyAttacks, type VerifyAttack } from './verify-attacks';
 import type { VerifyOptions } from './verify-cli';
-import { verifyTable, type AttackRow, type VerifyReport } from './verify-report';
+import { verifyTable, verifyTableRow, type AttackRow, type VerifyReport } from './verify-report';
 
 /** The run's exported model and the first N test images. */
 async function inputs(o: VerifyOptions): Promise<{ model: tfl.LayersModel; x: tf.Tensor4D }> {
@@ -127,11 +127,7 @@ export async function runVerify(
         keepClosest(best, r.clipped, r.distances);
         r.clipped.dispose();
         rows.push(row(a, r.distances, r.seconds, certs.certificates, certs.nominalCertificates));
-        log(
-          verifyTable([rows[rows.length - 1]!])
-            .split('\n')
-            .slice(-1)[0]!,
-        );
+        log(verifyTableRow(rows[rows.length - 1]!));
       }
     } finally {
       best.x.dispose();

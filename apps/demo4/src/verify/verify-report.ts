@@ -48,9 +48,10 @@ export function verifyTable(rows: AttackRow[]): string {
     '| attack | settings | adversarials found | violations (proven) | min distance / proven certificate | violations (nominal) | min distance / nominal certificate | time (s) |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const body = rows.map(
-    (r) =>
-      `| ${r.className} | ${r.settings} | ${r.found} | ${r.violations.length} | ${ratio(r.tightestRatio)} | ${r.nominalViolations} | ${ratio(r.nominalTightestRatio)} | ${r.seconds.toFixed(1)} |`,
-  );
-  return [...head, ...body].join('\n');
+  return [...head, ...rows.map(verifyTableRow)].join('\n');
+}
+
+/** One attack's row of {@link verifyTable} (what verify logs after each attack). */
+export function verifyTableRow(r: AttackRow): string {
+  return `| ${r.className} | ${r.settings} | ${r.found} | ${r.violations.length} | ${ratio(r.tightestRatio)} | ${r.nominalViolations} | ${ratio(r.nominalTightestRatio)} | ${r.seconds.toFixed(1)} |`;
 }
