@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * | `LipnetBiasPairSortGrad` | z, b, dy | — | [dz, db = Σ dz over all but the last axis] |
  * | `LipnetL2Pool` | x NHWC | poolSize, scale | scale · √mean(x²) per ph×pw window ('valid', strides = poolSize) |
  * | `LipnetL2PoolGrad` | x, dy | poolSize, scale, eps | dx = (g / (ph·pw)) · 2x, g = dy·scale / (2(r + eps)), r = √mean(x²) |
+ * | `LipnetBiasPairSortL2Pool` | z NHWC, C even, b `[C]` | poolSize, scale | LipnetL2Pool(LipnetBiasPairSort(z, b)) without writing the sorted tensor |
+ * | `LipnetBiasPairSortL2PoolGrad` | z, b, dy (pooled shape) | poolSize, scale, eps | [dz, db]: s = LipnetBiasPairSort(z, b), ds = LipnetL2PoolGrad(s, dy), dz = ds permuted back as s's pairs were, db = Σ dz over N, H, W |
  * | `LipnetBjorck` | w `[m, n]` | beta, maxIter, eps | [y, iterates `[k, m, n]`]: Björck `W ← (1+β)W − β·W·Wᵀ·W`, exactly `maxIter` steps when eps ≤ 0 (deel-lip 1.2.0), else deel-lip 1.5's stop rule |
  * | `LipnetBjorckGrad` | iterates, dy | beta | dW back through each step: g ← (1+β)g − β·(g·WᵀW + W·(M + Mᵀ)), M = Wᵀg |
  */
@@ -27,6 +29,8 @@ export const FUSED_KERNELS = {
   biasPairSortGrad: 'LipnetBiasPairSortGrad',
   l2Pool: 'LipnetL2Pool',
   l2PoolGrad: 'LipnetL2PoolGrad',
+  biasPairSortL2Pool: 'LipnetBiasPairSortL2Pool',
+  biasPairSortL2PoolGrad: 'LipnetBiasPairSortL2PoolGrad',
   bjorck: 'LipnetBjorck',
   bjorckGrad: 'LipnetBjorckGrad',
 } as const;

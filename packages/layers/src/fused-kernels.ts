@@ -58,3 +58,32 @@ export function fusedL2Pool(x: tf.Tensor4D, poolSize: [number, number], scale: n
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as (input: tf.Tensor4D) => tf.Tensor4D;
   return op(x);
 }
+
+/**
+ * `fusedL2Pool(fusedBiasPairSort(z, b), …)` through `LipnetBiasPairSortL2Pool`
+ * and its gradient `LipnetBiasPairSortL2PoolGrad`, which return dz and db from
+ * z, b and dy without the sorted tensor: the tape keeps z and b (which the
+ * layer before keeps anyway), and the backward pass reads z once instead of
+ * reading the sorted tensor for the pooling gradient and z for the sort's.
+ */
+export function fusedBiasPairSortL2Pool(
+  z: tf.Tensor4D,
+  b: tf.Tensor1D,
+  poolSize: [number, number],
+  scale: number,
+  eps: number,
+): tf.Tensor4D {
+  const op = tf.customGrad(((zIn: tf.Tensor4D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([zIn, bIn]);
+    return {
+      value: run(FUSED_KERNELS.biasPairSortL2Pool, { z: zIn, b: bIn }, { poolSize, scale }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        run(
+          FUSED_KERNELS.biasPairSortL2PoolGrad,
+          { z: saved[0]!, b: saved[1]!, dy },
+          { poolSize, scale, eps },
+        ) as tf.Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (zIn: tf.Tensor4D, bIn: tf.Tensor1D) => tf.Tensor4D;
+  return op(z, b);
+}

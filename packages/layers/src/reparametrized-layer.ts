@@ -9,6 +9,7 @@ import { resolveActivation, cloneActivation, type ActivationIdentifier, type Res
 import { addBias } from './bias-add';
 import { InferenceKernelCache, dataIdOf } from './inference-kernel-cache';
 import { GroupSort } from './activations/group-sort';
+import { handOffSorted } from './sorted-handoff';
 import { kCoefLipOption } from './layer-options';
 import { LipnetInputError, LipnetOptionError, checkFinite, checkTensor, formatValue } from '@lipnet/core';
 
@@ -256,6 +257,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       const act = this.activationSpec.layer;
       // GroupSort(2) after a bias: one fused kernel when the backend has it.
       const fused = this.bias && act instanceof GroupSort ? act.applyWithBias(y, this.bias.read()) : null;
+      if (fused && (act as GroupSort).kCoefLip === 1) handOffSorted(this, fused, y, this.bias!.read());
       if (fused) return fused;
       // addBias, not tf.add: keeps no activation on the tape for the bias' gradient.
       if (this.bias) y = addBias(y, this.bias.read());

@@ -3,8 +3,8 @@ import { FUSED_KERNELS } from '@lipnet/core';
 
 /**
  * Plain-loop JavaScript implementations of @lipnet/layers' optional fused
- * kernels (`LipnetPairSort`, `LipnetBiasPairSort`, `LipnetL2Pool` and their
- * gradients, whose contract is documented at @lipnet/core's `FUSED_KERNELS`; `LipnetBjorck`
+ * kernels (`LipnetPairSort`, `LipnetBiasPairSort`, `LipnetL2Pool`,
+ * `LipnetBiasPairSortL2Pool` and their gradients, whose contract is documented at @lipnet/core's `FUSED_KERNELS`; `LipnetBjorck`
  * and its gradient, documented at @lipnet/core's `FUSED_KERNELS` (`bjorck`);
  * matrices in float64), registered for a
  * backend whose tensors `readSync` returns as typed arrays (`cpu`). Tests use
@@ -58,6 +58,36 @@ function windowSquares(
           sums[((b * oh + Math.floor(i / ph!)) * ow + Math.floor(j / pw!)) * c! + k]! += v * v;
         }
   return { sums, oh, ow };
+}
+
+/** `scale · √mean(x²)` per 'valid', stride = pool window of NHWC x (the `LipnetL2Pool` contract). */
+function l2Pool(x: Float32Array, shape: number[], attrs: tf.NamedAttrMap): { y: Float32Array; oh: number; ow: number } {
+  const pool = attrs['poolSize'] as number[];
+  const { sums, oh, ow } = windowSquares(x, shape, pool);
+  const area = pool[0]! * pool[1]!;
+  return { y: sums.map((s) => Math.sqrt(s / area) * (attrs['scale'] as number)), oh, ow };
+}
+
+/** dx = (g / (ph·pw)) · 2x, g = dy·scale / (2(r + eps)) (the `LipnetL2PoolGrad` contract); 0 outside the windows. */
+function l2PoolGrad(x: Float32Array, dy: Float32Array, shape: number[], attrs: tf.NamedAttrMap): Float32Array {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const [ph, pw] = attrs['poolSize'] as [number, number];
+  const { sums, oh, ow } = windowSquares(x, [n, h, w, c], [ph, pw]);
+  const area = ph * pw;
+  const scale = attrs['scale'] as number;
+  const eps = attrs['eps'] as number;
+  const dx = new Float32Array(x.length);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh * ph; i++)
+      for (let j = 0; j < ow * pw; j++)
+        for (let k = 0; k < c; k++) {
+          const o = ((b * oh + Math.floor(i / ph)) * ow + Math.floor(j / pw)) * c + k;
+          const r = Math.sqrt(sums[o]! / area);
+          const g = (dy[o]! * scale) / (2 * (r + eps));
+          const at = ((b * h + i) * w + j) * c + k;
+          dx[at] = (g / area) * 2 * x[at]!;
+        }
+  return dx;
 }
 
 /** Row-major matrices as [rows, cols, values] in float64. */
@@ -130,34 +160,33 @@ const kernels = {
   [FUSED_KERNELS.l2Pool]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const shape = inputs['x']!.shape;
-    const pool = attrs['poolSize'] as number[];
-    const { sums, oh, ow } = windowSquares(read(be, inputs['x']!), shape, pool);
-    const area = pool[0]! * pool[1]!;
-    const y = sums.map((s) => Math.sqrt(s / area) * (attrs['scale'] as number));
+    const { y, oh, ow } = l2Pool(read(be, inputs['x']!), shape, attrs);
     return be.makeTensorInfo([shape[0]!, oh, ow, shape[3]!], 'float32', y);
   },
   [FUSED_KERNELS.l2PoolGrad]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
-    const [n, h, w, c] = inputs['x']!.shape as [number, number, number, number];
-    const [ph, pw] = attrs['poolSize'] as [number, number];
-    const x = read(be, inputs['x']!);
-    const dy = read(be, inputs['dy']!);
-    const { sums, oh, ow } = windowSquares(x, [n, h, w, c], [ph, pw]);
-    const area = ph * pw;
-    const scale = attrs['scale'] as number;
-    const eps = attrs['eps'] as number;
-    const dx = new Float32Array(x.length);
-    for (let b = 0; b < n; b++)
-      for (let i = 0; i < oh * ph; i++)
-        for (let j = 0; j < ow * pw; j++)
-          for (let k = 0; k < c; k++) {
-            const o = ((b * oh + Math.floor(i / ph)) * ow + Math.floor(j / pw)) * c + k;
-            const r = Math.sqrt(sums[o]! / area);
-            const g = (dy[o]! * scale) / (2 * (r + eps));
-            const at = ((b * h + i) * w + j) * c + k;
-            dx[at] = (g / area) * 2 * x[at]!;
-          }
-    return be.makeTensorInfo([n, h, w, c], 'float32', dx);
+    const dx = l2PoolGrad(read(be, inputs['x']!), read(be, inputs['dy']!), inputs['x']!.shape, attrs);
+    return be.makeTensorInfo(inputs['x']!.shape, 'float32', dx);
+  },
+  [FUSED_KERNELS.biasPairSortL2Pool]: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const shape = inputs['z']!.shape;
+    const v = withBias(read(be, inputs['z']!), read(be, inputs['b']!));
+    const { y, oh, ow } = l2Pool(permutePairs(v, v), shape, attrs);
+    return be.makeTensorInfo([shape[0]!, oh, ow, shape[3]!], 'float32', y);
+  },
+  [FUSED_KERNELS.biasPairSortL2PoolGrad]: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const b = read(be, inputs['b']!);
+    const v = withBias(read(be, inputs['z']!), b);
+    const ds = l2PoolGrad(permutePairs(v, v), read(be, inputs['dy']!), inputs['z']!.shape, attrs);
+    const dz = permutePairs(v, ds);
+    const db = new Float64Array(b.length);
+    for (let i = 0; i < dz.length; i++) db[i % b.length] = db[i % b.length]! + dz[i]!;
+    return [
+      be.makeTensorInfo(inputs['z']!.shape, 'float32', dz),
+      be.makeTensorInfo([b.length], 'float32', Float32Array.from(db)),
+    ];
   },
   [FUSED_KERNELS.bjorck]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
