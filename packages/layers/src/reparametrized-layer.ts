@@ -9,7 +9,7 @@ import { resolveActivation, cloneActivation, type ActivationIdentifier, type Res
 import { addBias } from './bias-add';
 import { InferenceKernelCache, dataIdOf } from './inference-kernel-cache';
 import { GroupSort } from './activations/group-sort';
-import { handOffSorted } from './sorted-handoff';
+import { sortedHandoffTarget, type SortedHandoffReceiver } from './sorted-handoff';
 import { kCoefLipOption } from './layer-options';
 import { LipnetInputError, LipnetOptionError, checkFinite, checkTensor, formatValue } from '@lipnet/core';
 
@@ -249,7 +249,8 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    return tf.tidy(() => {
+    let target: SortedHandoffReceiver | null = null;
+    const out = tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const w = this.effectiveKernel(kwargs['training'] === true);
@@ -257,8 +258,11 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       const act = this.activationSpec.layer;
       // GroupSort(2) after a bias: one fused kernel when the backend has it.
       const fused = this.bias && act instanceof GroupSort ? act.applyWithBias(y, this.bias.read()) : null;
-      if (fused && (act as GroupSort).kCoefLip === 1) handOffSorted(this, fused, y, this.bias!.read());
-      if (fused) return fused;
+      if (fused) {
+        // …and the pooling after it may pool from y and the bias (sorted-handoff.ts): y leaves the scope too.
+        target = (act as GroupSort).kCoefLip === 1 ? sortedHandoffTarget(this, y) : null;
+        return target ? [fused, y] : fused;
+      }
       // addBias, not tf.add: keeps no activation on the tape for the bias' gradient.
       if (this.bias) y = addBias(y, this.bias.read());
       if (act) {
@@ -274,6 +278,10 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
       }
       return y;
     });
+    if (!Array.isArray(out)) return out;
+    const [y, z] = out as [tf.Tensor, tf.Tensor];
+    (target as SortedHandoffReceiver | null)?.receiveSortedHandoff({ y, z, b: this.bias!.read() });
+    return y;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {

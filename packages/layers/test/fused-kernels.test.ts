@@ -32,8 +32,12 @@ function withFused<T>(fn: () => T): { result: T; calls: Record<string, number> }
   }
 }
 
-/** The notebook's network at a small size, with kCoefLip 2 so every fused op's scale matters. */
-function smallNetwork(): tfl.Sequential {
+/**
+ * The notebook's network at a small size, with kCoefLip 2 so every fused op's scale matters. With
+ * GroupSort(2) activations of k = 1 (the notebook's), the poolings pool from the convolutions' z and
+ * bias (LipnetBiasPairSortL2Pool); with `sortK` ≠ 1 they pool the sorted tensor (LipnetL2Pool).
+ */
+function smallNetwork(sortK = 1): tfl.Sequential {
   const ortho = (k: number) => new SpectralInitializer({ seed: k });
   let seed = 10;
   const bias = () => tfl.initializers.randomNormal({ stddev: 0.3, seed: seed++ });
@@ -45,7 +49,7 @@ function smallNetwork(): tfl.Sequential {
         inputShape: [10, 9, 1],
         filters: 4,
         kernelSize: [3, 3],
-        activation: new GroupSort({ n: 2 }),
+        activation: new GroupSort({ n: 2, kCoefLip: sortK }),
         kernelInitializer: ortho(1),
         biasInitializer: bias(),
       }),
@@ -53,7 +57,7 @@ function smallNetwork(): tfl.Sequential {
       spectralConv2d({
         filters: 6,
         kernelSize: [3, 3],
-        activation: new GroupSort({ n: 2 }),
+        activation: new GroupSort({ n: 2, kCoefLip: sortK }),
         kernelInitializer: ortho(2),
         biasInitializer: bias(),
       }),
@@ -100,39 +104,51 @@ describe('fused kernels (reference implementation on cpu)', () => {
     expect(fused).toEqual(run('select'));
   });
 
-  it('a Lipschitz network: same outputs and weight gradients with and without them, each fused op called', () => {
-    const model = smallNetwork();
-    const x = tf.randomUniform([5, 10, 9, 1], 0, 1, 'float32', 7);
-    const dy = tf.randomNormal([5, 3], 0, 1, 'float32', 8);
-    const pass = () =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar,
-          model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
-        );
-        const out = model.predict(x) as tf.Tensor;
-        return {
-          value,
-          out,
-          grads: model.trainableWeights.map((w) => grads[(w as unknown as { val: tf.Variable }).val.name]!),
-        };
+  /** The kernels a forward and backward pass of smallNetwork(k) runs. */
+  const expectedKernels = (k: number): string[] =>
+    Object.values(FUSED_KERNELS).filter(
+      (name) =>
+        name !== 'LipnetPairSort' && // every GroupSort here follows a bias
+        name !== 'LipnetPairSortGrad' &&
+        (k === 1 ? !name.startsWith('LipnetL2Pool') : !name.startsWith('LipnetBiasPairSortL2Pool')),
+    );
+
+  it.each([2, 1])(
+    'a Lipschitz network (GroupSort k = %d): same outputs and weight gradients with and without them',
+    (k) => {
+      const model = smallNetwork(k);
+      const x = tf.randomUniform([5, 10, 9, 1], 0, 1, 'float32', 7);
+      const dy = tf.randomNormal([5, 3], 0, 1, 'float32', 8);
+      const pass = () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar,
+            model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
+          );
+          const out = model.predict(x) as tf.Tensor;
+          return {
+            value,
+            out,
+            grads: model.trainableWeights.map((w) => grads[(w as unknown as { val: tf.Variable }).val.name]!),
+          };
+        });
+      const stock = pass();
+      const { result: fused, calls } = withFused(pass);
+      for (const name of Object.values(FUSED_KERNELS)) {
+        const expected = expectedKernels(k).includes(name);
+        expect({ name, called: calls[name]! > 0 }).toEqual({ name, called: expected });
+      }
+      expect(maxRelativeDifference(fused.out, stock.out)).toBeLessThan(1e-6);
+      // ⟨y, dy⟩ cancels: compare to the size of its terms.
+      const terms = tf.tidy(() => tf.sum(tf.abs(tf.mul(stock.out, dy))).dataSync()[0]!);
+      expect(Math.abs(fused.value.dataSync()[0]! - stock.value.dataSync()[0]!)).toBeLessThan(1e-6 * terms);
+      expect(fused.grads.length).toBe(stock.grads.length);
+      fused.grads.forEach((g, i) => {
+        expect(g.shape).toEqual(stock.grads[i]!.shape);
+        expect({ i, rel: maxRelativeDifference(g, stock.grads[i]!) < 2e-5 }).toEqual({ i, rel: true });
       });
-    const stock = pass();
-    const { result: fused, calls } = withFused(pass);
-    for (const name of Object.keys(FUSED_KERNELS).map((k) => FUSED_KERNELS[k as keyof typeof FUSED_KERNELS])) {
-      if (name === 'LipnetPairSort' || name === 'LipnetPairSortGrad') continue; // every GroupSort here follows a bias
-      expect({ name, called: calls[name]! > 0 }).toEqual({ name, called: true });
-    }
-    expect(maxRelativeDifference(fused.out, stock.out)).toBeLessThan(1e-6);
-    // ⟨y, dy⟩ cancels: compare to the size of its terms.
-    const terms = tf.tidy(() => tf.sum(tf.abs(tf.mul(stock.out, dy))).dataSync()[0]!);
-    expect(Math.abs(fused.value.dataSync()[0]! - stock.value.dataSync()[0]!)).toBeLessThan(1e-6 * terms);
-    expect(fused.grads.length).toBe(stock.grads.length);
-    fused.grads.forEach((g, i) => {
-      expect(g.shape).toEqual(stock.grads[i]!.shape);
-      expect({ i, rel: maxRelativeDifference(g, stock.grads[i]!) < 2e-5 }).toEqual({ i, rel: true });
-    });
-  });
+    },
+  );
 
   it('GroupSort(2) without a bias before it takes LipnetPairSort; kCoefLip scales it', () => {
     const layer = new GroupSort({ n: 2, kCoefLip: 3 });
@@ -142,8 +158,8 @@ describe('fused kernels (reference implementation on cpu)', () => {
     expect(calls['LipnetPairSort']).toBe(1);
   });
 
-  it('training steps through the fused kernels leak no tensors', async () => {
-    const model = smallNetwork();
+  it.each([2, 1])('training steps through the fused kernels (GroupSort k = %d) leak no tensors', async (k) => {
+    const model = smallNetwork(k);
     const x = tf.randomUniform([3, 10, 9, 1], 0, 1, 'float32', 9);
     const opt = tf.train.adam(1e-3);
     const handle = registerReferenceFusedKernels('cpu');
@@ -152,8 +168,31 @@ describe('fused kernels (reference implementation on cpu)', () => {
         opt.minimize(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar),
       );
       expect(handle.calls['LipnetBiasPairSortGrad']).toBeGreaterThan(0);
+      expect(handle.calls['LipnetBiasPairSortL2PoolGrad']! > 0).toBe(k === 1);
     } finally {
       handle.unregister();
     }
+  });
+
+  it('a convolution called on its own hands nothing that outlives its scope; its pooling then pools what it is given', () => {
+    const model = smallNetwork();
+    const [conv, pool] = [model.layers[0]!, model.layers[1]!];
+    const x = tf.randomUniform([2, 10, 9, 1], 0, 1, 'float32', 3);
+    const other = tf.randomUniform([2, 8, 7, 4], 0, 1, 'float32', 4);
+    tf.tidy(() => void conv.apply(x)); // fills the inference-kernel cache
+    const { result, calls } = withFused(() => {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => void conv.apply(x)); // z handed to the pooling, disposed with the scope
+      const leaked = tf.memory().numTensors - before;
+      const fromOther = tf.tidy(() => Array.from((pool.apply(other) as tf.Tensor).dataSync()));
+      return { leaked, fromOther, after: tf.memory().numTensors - before };
+    });
+    expect(result.leaked).toBe(0);
+    expect(result.after).toBe(0);
+    expect(calls['LipnetBiasPairSortL2Pool']).toBe(0);
+    expect(calls['LipnetL2Pool']).toBe(1);
+    const expected = tf.tidy(() => Array.from((pool.apply(other) as tf.Tensor).dataSync())); // stock ops
+    expect(result.fromOther.length).toBe(expected.length);
+    result.fromOther.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-6 * Math.abs(expected[i]!)));
   });
 });
