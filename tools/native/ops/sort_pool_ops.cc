@@ -48,7 +48,7 @@ class SortPoolBase : public OpKernel {
           for (int64_t ch = 0; ch < d.c; ch += 2) {
             const float u = pz[ch] + bp[ch], v = pz[ch + 1] + bp[ch + 1];
             const bool s = swapped(u, v);
-            const float lo = pick(s, u, v), hi = pick(s, v, u);
+            const float lo = s ? v : u, hi = s ? u : v;  // float selects: the loop vectorises as blends
             a[ch] += lo * lo;
             a[ch + 1] += hi * hi;
           }
@@ -162,9 +162,10 @@ class BiasPairSortL2PoolGradOp : public SortPoolBase {
         float* pd = dp + at + col * d.c;
         for (int64_t ch = 0; ch < d.c; ch += 2) {
           const float u = pz[ch] + bp[ch], v = pz[ch + 1] + bp[ch + 1];
+          // u took sorted slot 1 iff swapped: its gradient is g of that slot times 2u (= ds permuted back).
           const bool s = swapped(u, v);
-          const float d0 = gw[ch] * (pick(s, u, v) * 2.0f), d1 = gw[ch + 1] * (pick(s, v, u) * 2.0f);
-          const float e0 = pick(s, d0, d1), e1 = pick(s, d1, d0);
+          const float g0 = gw[ch], g1 = gw[ch + 1];
+          const float e0 = pick(s, g0, g1) * (u * 2.0f), e1 = pick(s, g1, g0) * (v * 2.0f);
           pd[ch] = e0;
           pd[ch + 1] = e1;
           acc[ch] += e0;
