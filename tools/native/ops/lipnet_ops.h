@@ -88,4 +88,46 @@ inline Status poolShape(InferenceContext* c) {
   return Status();
 }
 
+// The attrs (ph, pw, scale) and dims of the pooling ops (LipnetL2Pool, LipnetBiasPairSortL2Pool and
+// their gradients).
+class L2PoolBase : public OpKernel {
+ public:
+  explicit L2PoolBase(OpKernelConstruction* ctx) : OpKernel(ctx) {
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("ph", &ph_));
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("pw", &pw_));
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("scale", &scale_));
+    OP_REQUIRES(ctx, ph_ >= 1 && pw_ >= 1,
+                errors::InvalidArgument(name(), ": pool sizes must be ≥ 1, got ", ph_, "×", pw_));
+  }
+
+ protected:
+  // The dims of NHWC x and of its pooled output; false (with the error set) when x is not rank 4.
+  bool dims(OpKernelContext* ctx, const Tensor& x, PoolDims* d) {
+    if (x.dims() != 4) {
+      ctx->CtxFailure(__FILE__, __LINE__,
+                      errors::InvalidArgument(name(), ": x must be NHWC (rank 4), got shape ", x.shape().DebugString()));
+      return false;
+    }
+    *d = {x.dim_size(0), x.dim_size(1), x.dim_size(2), x.dim_size(3), x.dim_size(1) / ph_, x.dim_size(2) / pw_};
+    return true;
+  }
+  // Window sums of x² of output row (n, oh) into acc[ow·C + c], summed in the
+  // order (dh, dw) as a row-major window walk.
+  void windowSums(const float* xp, const PoolDims& d, int64_t n, int64_t oh, float* acc) const {
+    std::fill(acc, acc + d.ow * d.c, 0.0f);
+    for (int64_t dh = 0; dh < ph_; ++dh) {
+      const float* row = xp + ((n * d.h + oh * ph_ + dh) * d.w) * d.c;
+      for (int64_t ow = 0; ow < d.ow; ++ow) {
+        float* a = acc + ow * d.c;
+        for (int64_t dw = 0; dw < pw_; ++dw) {
+          const float* px = row + (ow * pw_ + dw) * d.c;
+          for (int64_t ch = 0; ch < d.c; ++ch) a[ch] += px[ch] * px[ch];
+        }
+      }
+    }
+  }
+  int ph_ = 2, pw_ = 2;
+  float scale_ = 1.0f;
+};
+
 }  // namespace lipnet

@@ -12,28 +12,19 @@
 
 namespace lipnet {
 
-class SortPoolBase : public OpKernel {
+class SortPoolBase : public L2PoolBase {
  public:
-  explicit SortPoolBase(OpKernelConstruction* ctx) : OpKernel(ctx) {
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("ph", &ph_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("pw", &pw_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("scale", &scale_));
-    OP_REQUIRES(ctx, ph_ >= 1 && pw_ >= 1,
-                errors::InvalidArgument(name(), ": pool sizes must be ≥ 1, got ", ph_, "×", pw_));
-  }
+  explicit SortPoolBase(OpKernelConstruction* ctx) : L2PoolBase(ctx) {}
 
  protected:
-  // The dims of NHWC z and its pooled output; false (with the error set) unless z is rank 4 with an
-  // even channel count C and b has shape [C].
+  // L2PoolBase::dims, and false (with the error set) unless C is even and b has shape [C].
   bool dims(OpKernelContext* ctx, const Tensor& z, const Tensor& b, PoolDims* d) {
-    if (z.dims() != 4 || !biasMatches(z, b)) {
-      ctx->CtxFailure(__FILE__, __LINE__,
-                      errors::InvalidArgument(name(), ": expected NHWC z (rank 4) with an even channel count C and a bias of shape [C], got ",
-                                              z.shape().DebugString(), " and ", b.shape().DebugString()));
-      return false;
-    }
-    *d = {z.dim_size(0), z.dim_size(1), z.dim_size(2), z.dim_size(3), z.dim_size(1) / ph_, z.dim_size(2) / pw_};
-    return true;
+    if (!L2PoolBase::dims(ctx, z, d)) return false;
+    if (biasMatches(z, b)) return true;
+    ctx->CtxFailure(__FILE__, __LINE__,
+                    errors::InvalidArgument(name(), ": expected an even channel count C and a bias of shape [C], got ",
+                                            z.shape().DebugString(), " and ", b.shape().DebugString()));
+    return false;
   }
   // Window sums of s² (s = pair sort of z + b) of output row (n, oh) into acc[ow·C + c], in the order
   // (dh, dw) of LipnetL2Pool's window walk.
@@ -56,8 +47,6 @@ class SortPoolBase : public OpKernel {
       }
     }
   }
-  int ph_ = 2, pw_ = 2;
-  float scale_ = 1.0f;
 };
 
 class BiasPairSortL2PoolOp : public SortPoolBase {
