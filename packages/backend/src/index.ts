@@ -26,3 +26,5 @@ export { configureRelaxedSimd } from './relaxed-simd';
 export { installFrugalBackprop, uninstallFrugalBackprop, nodesFromXsToY } from './frugal-backprop';
 export type { TapeNode } from './frugal-backprop';
 export { compiledModuleKeys } from './wasm-kernels/wasm-encoding';
+export { setConvWinograd, winogradApplies } from './wasm-kernels/conv-winograd';
+export type { WinogradMode } from './wasm-kernels/conv-winograd';

@@ -11,7 +11,8 @@
  * the top/left and so that the output is exactly H×W (bottom/right: H + pT − oH·S). The zero insertion is a
  * broadcast multiply of dy[N,oH,1,oW,1,K] by a one-hot [S,1,S,1] mask (C++).
  * Stride 1 with C a multiple of 4 (demo4's conv2) runs that convolution on
- * lipnet's direct SIMD kernel (conv-forward-simd.ts), W' built by a JS loop;
+ * lipnet's direct SIMD kernel (conv-forward-simd.ts) or, for 3×3 filters with
+ * C, K ≥ 8, on its Winograd F(2×2, 3×3) kernel (conv-winograd.ts), W' built by a JS loop;
  * other strides on XNNPACK's Conv2D. NHWC only; falls back to the stock kernel
  * for geometries it does not cover.
  */
@@ -19,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Conv2DGradAttrs, TensorInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { directConv } from './conv-direct';
+import { winogradApplies, winogradConv } from './conv-winograd';
 
 interface BackpropInputAttrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
@@ -62,9 +64,10 @@ export function conv2dBackpropInputWasm(args: {
     return runStock('Conv2DBackpropInput', backend, args.inputs as Record<string, TensorInfo>, args.attrs);
   }
   if (sh === 1 && sw === 1 && info.inChannels % 4 === 0) {
-    // lipnet's direct SIMD convolution (conv-forward-simd.ts) of dy with W'.
+    // lipnet's Winograd or direct SIMD convolution of dy with W'.
     const wT = flippedTransposed(backend, filter);
-    const dx = directConv(backend, dy, wT, padTop, padLeft, h, w);
+    const conv = winogradApplies(fh, fw, k, info.inChannels) ? winogradConv : directConv;
+    const dx = conv(backend, dy, wT, padTop, padLeft, h, w);
     release(backend, wT);
     return dx;
   }

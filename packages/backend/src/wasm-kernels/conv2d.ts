@@ -3,12 +3,14 @@
  * multiple of 4 output channels (demo4's layers, and every Lipschitz conv of
  * @lipnet/layers with such a width) run lipnet's direct WebAssembly SIMD kernel
  * (conv-forward-simd.ts) — ≈ 40 GFLOP/s on one thread against XNNPACK's 25–30
- * at demo4's conv2 and 2.7× faster at its one-channel conv1; everything else
- * runs the stock XNNPACK kernel.
+ * at demo4's conv2 and 2.7× faster at its one-channel conv1; 3×3 ones with
+ * C, K ≥ 8 (demo4's conv2) run Winograd F(2×2, 3×3) (conv-winograd.ts)
+ * instead; everything else runs the stock XNNPACK kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { directConv } from './conv-direct';
+import { winogradApplies, winogradConv } from './conv-winograd';
 import { runStock, type TensorInfo } from './stock';
 
 /** Kernel function of `Conv2D` for 'wasm' (inputs x, filter; attrs as tfjs' conv2d). */
@@ -48,5 +50,7 @@ export function conv2dWasm(args: {
     info.padInfo.top >= 0 &&
     info.padInfo.left >= 0;
   if (!direct) return stock();
+  if (winogradApplies(info.filterHeight, info.filterWidth, info.inChannels, info.outChannels))
+    return winogradConv(backend, x, filter, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth);
   return directConv(backend, x, filter, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth);
 }

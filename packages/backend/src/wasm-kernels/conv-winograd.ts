@@ -1,0 +1,81 @@
+/**
+ * The glue between tfjs' convolution kernels and lipnet's Winograd F(2×2, 3×3)
+ * WebAssembly SIMD convolution (winograd-simd.ts): when it applies, the filter
+ * transform, the padded input, the scratch and the module instance on the
+ * backend's memory.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { paddedInput } from './conv-padding';
+import { release, type TensorInfo } from './stock';
+import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
+import { winogradModuleBytes, winogradPlan, type WinogradGeometry } from './winograd-simd';
+import { winogradFilter } from './winograd-transforms';
+
+/** When the Winograd path runs: `auto` where it measures faster than the direct kernel, `always` wherever it can, `off` never. */
+export type WinogradMode = 'auto' | 'always' | 'off';
+
+let mode: WinogradMode = 'auto';
+
+/** Sets when 3×3 stride-1 convolutions use Winograd F(2×2, 3×3) (see {@link winogradApplies}); returns the previous mode. */
+export function setConvWinograd(next: WinogradMode): WinogradMode {
+  if (next !== 'auto' && next !== 'always' && next !== 'off') {
+    throw new Error(`setConvWinograd: mode must be 'auto', 'always' or 'off', got '${String(next)}'`);
+  }
+  const prev = mode;
+  mode = next;
+  return prev;
+}
+
+/**
+ * Whether a stride-1, undilated fh × fw convolution of C to K channels runs
+ * on Winograd: a 3×3 filter with C and K multiples of 4 (the kernel's
+ * vectors), and in `auto` mode C ≥ 8 and K ≥ 8 — below that the transforms
+ * cost more than the 2.25× fewer multiply-adds save (bench/conv-winograd.js).
+ */
+export function winogradApplies(fh: number, fw: number, c: number, k: number): boolean {
+  if (mode === 'off' || fh !== 3 || fw !== 3 || c % 4 !== 0 || k % 4 !== 0) return false;
+  return mode === 'always' || (c >= 8 && k >= 8);
+}
+
+/**
+ * y[n, i, j, k] = Σ_{r,s,c} xpad[n, i + r, j + s, c] · w[r, s, c, k] for i < oh,
+ * j < ow, xpad being x [N, H, W, C] placed at row `top`, column `left` of zeros:
+ * the same convolution as directConv (conv-direct.ts), for a 3×3 filter w
+ * [3, 3, C, K] with C, K multiples of 4, by Winograd F(2×2, 3×3). Returns
+ * y [N, oh, ow, K].
+ */
+export function winogradConv(
+  backend: BackendWasm,
+  x: TensorInfo,
+  w: TensorInfo,
+  top: number,
+  left: number,
+  oh: number,
+  ow: number,
+): TensorInfo {
+  const [n, , , c] = x.shape as [number, number, number, number];
+  const k = w.shape[3] as number;
+  const g: WinogradGeometry = { oh, ow, c, k };
+  const relaxed = relaxedSimdEnabled();
+  const key = `LipnetConvWinograd ${oh},${ow},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const conv = moduleOnBackendMemory(backend, key, () => winogradModuleBytes(g, undefined, relaxed)).exports[
+    'conv'
+  ] as (xp: number, u: number, y: number, n: number, scratch: number) => void;
+  const plan = winogradPlan(g);
+  const uValues = winogradFilter(backend.typedArrayFromHeap(w) as Float32Array, c, k);
+  const u = backend.makeOutput([16, c, k], 'float32');
+  (backend.typedArrayFromHeap(u) as Float32Array).set(uValues);
+  const xp = paddedInput(backend, x, top, left, plan.hp, plan.wp);
+  const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
+  const y = backend.makeOutput([n, oh, ow, k], 'float32');
+  if (n > 0)
+    conv(
+      memoryOffset(backend, xp),
+      memoryOffset(backend, u),
+      memoryOffset(backend, y),
+      n,
+      memoryOffset(backend, scratch),
+    );
+  release(backend, xp, u, scratch);
+  return y;
+}

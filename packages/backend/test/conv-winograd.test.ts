@@ -1,0 +1,126 @@
+/**
+ * The Winograd F(2×2, 3×3) convolution: its filter transform against the
+ * closed form G g Gᵀ, the generated module on its own (every tuning, odd and
+ * even sizes, block layouts with a shorter last block) against the cpu
+ * backend's 'valid' convolution of the padded input, to 1e-5 of the output's
+ * largest magnitude.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  winogradModuleBytes,
+  winogradPlan,
+  type WinogradGeometry,
+  type WinogradTuning,
+} from '../src/wasm-kernels/winograd-simd';
+import { winogradFilter } from '../src/wasm-kernels/winograd-transforms';
+import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
+import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
+import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
+
+beforeAll(async () => {
+  await initWasm();
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
+
+test('the filter transform is G g Gᵀ (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]) per channel pair', () => {
+  const [c, k] = [2, 3];
+  const g = randomArray(9 * c * k, 11);
+  const u = winogradFilter(g, c, k);
+  const G = [
+    [1, 0, 0],
+    [0.5, 0.5, 0.5],
+    [0.5, -0.5, 0.5],
+    [0, 0, 1],
+  ];
+  for (let e = 0; e < c * k; e++)
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) {
+        let want = 0;
+        for (let r = 0; r < 3; r++)
+          for (let s = 0; s < 3; s++) want += G[i]![r]! * g[(3 * r + s) * c * k + e]! * G[j]![s]!;
+        expect(u[(4 * i + j) * c * k + e]).toBeCloseTo(want, 6);
+      }
+});
+
+/** Runs the module on xp [n, hp, wp, C] (the plan's padded size) and returns y [n, oH, oW, K]. */
+async function moduleConv(
+  g: WinogradGeometry,
+  n: number,
+  xp: Float32Array,
+  w: Float32Array,
+  tuning: WinogradTuning,
+  relaxed: boolean,
+) {
+  await tf.setBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(winogradModuleBytes(g, tuning, relaxed)), {
+    env: { memory },
+  });
+  const plan = winogradPlan(g, tuning);
+  const xt = tf.tensor(xp);
+  const ut = tf.tensor(winogradFilter(w, g.c, g.k));
+  const scratch = tf.fill([plan.scratchBytes / 4], NaN); // read only after being written
+  const y = tf.fill([n * g.oh * g.ow * g.k + 4], NaN); // every output is written, nothing past it
+  (inst.exports['conv'] as (...a: number[]) => void)(
+    memoryOffset(backend, xt),
+    memoryOffset(backend, ut),
+    memoryOffset(backend, y),
+    n,
+    memoryOffset(backend, scratch),
+  );
+  const all = Float32Array.from(y.dataSync());
+  tf.dispose([xt, ut, scratch, y]);
+  await tf.setBackend('cpu');
+  const values = all.subarray(0, n * g.oh * g.ow * g.k);
+  expect(Array.from(all.subarray(values.length)).every(Number.isNaN)).toBe(true);
+  return { values, shape: [n, g.oh, g.ow, g.k] };
+}
+
+const GEOMETRIES: Array<[string, WinogradGeometry, number]> = [
+  ['demo4 conv2 (14×14, C = 16, K = 32)', { oh: 14, ow: 14, c: 16, k: 32 }, 2],
+  ['demo4 conv2 backprop-input (C = 32, K = 16)', { oh: 14, ow: 14, c: 32, k: 16 }, 1],
+  ['odd 7×5, C = 4, K = 4', { oh: 7, ow: 5, c: 4, k: 4 }, 3],
+  ['odd 9×11, C = 8, K = 12 (3 groups)', { oh: 9, ow: 11, c: 8, k: 12 }, 2],
+  ['1×1 output, C = 8, K = 8', { oh: 1, ow: 1, c: 8, k: 8 }, 2],
+];
+
+const TUNINGS: WinogradTuning[] = [
+  { blockTiles: 32, unroll: 4 },
+  { blockTiles: 1, unroll: 1 },
+  { blockTiles: 10, unroll: 2 },
+  { blockTiles: 1000, unroll: 4 },
+];
+
+describe.each(GEOMETRIES)('%s', (_name, g, n) => {
+  const plan = winogradPlan(g);
+  const xp = randomArray(n * plan.hp * plan.wp * g.c, 3);
+  const w = randomArray(9 * g.c * g.k, 4);
+  let want: { values: Float32Array; shape: number[] };
+  beforeAll(async () => {
+    // The module reads the padded input's first oH + 2 rows and oW + 2 columns.
+    [want] = (await runOn('cpu', () =>
+      tf.conv2d(
+        tf.slice(tf.tensor4d(xp, [n, plan.hp, plan.wp, g.c]), [0, 0, 0, 0], [n, g.oh + 2, g.ow + 2, g.c]),
+        tf.tensor4d(w, [3, 3, g.c, g.k]),
+        1,
+        'valid',
+      ),
+    )) as [typeof want];
+  });
+
+  test.each(TUNINGS.map((t) => [`${t.blockTiles} tiles a block, channels unrolled ×${t.unroll}`, t] as const))(
+    '%s',
+    async (_l, tuning) => {
+      for (const relaxed of [false, true]) expectRelClose(await moduleConv(g, n, xp, w, tuning, relaxed), want, 1e-5);
+    },
+  );
+});
+
+test('the plan: whole tile rows per block, a shorter last block, scratch for V and M of one block', () => {
+  const p = winogradPlan({ oh: 14, ow: 13, c: 16, k: 32 }, { blockTiles: 32, unroll: 4 });
+  expect(p).toMatchObject({ tilesH: 7, tilesW: 7, hp: 16, wp: 16, blockRows: 4, lastRows: 3, blocks: 2 });
+  expect(p.scratchBytes).toBe(4 * 16 * 28 * (16 + 32));
+});
