@@ -29,12 +29,14 @@ export function setConvWinograd(next: WinogradMode): WinogradMode {
 /**
  * Whether a stride-1, undilated fh × fw convolution of C to K channels runs
  * on Winograd: a 3×3 filter with C and K multiples of 4 (the kernel's
- * vectors), and in `auto` mode C ≥ 8 and K ≥ 8 — below that the transforms
- * cost more than the 2.25× fewer multiply-adds save (bench/conv-winograd.js).
+ * vectors), and in `auto` mode C ≥ 8: with C = 4 the input transform (16
+ * loads, 32 adds per 4 channels of a tile) outweighs the saved multiply-adds
+ * (28×28, 4 → 16 channels: 0.75–0.9× the direct kernel's speed), while K = 4
+ * gains (16 → 4: 1.2–1.4×; bench/conv-winograd.js).
  */
 export function winogradApplies(fh: number, fw: number, c: number, k: number): boolean {
   if (mode === 'off' || fh !== 3 || fw !== 3 || c % 4 !== 0 || k % 4 !== 0) return false;
-  return mode === 'always' || (c >= 8 && k >= 8);
+  return mode === 'always' || c >= 8;
 }
 
 /**

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * Micro-benchmark (not a test): the wasm backend's Conv2D and
+ * Conv2DBackpropInput kernels at demo4's 3×3 stride-1 shapes, Winograd
+ * F(2×2, 3×3) against lipnet's direct SIMD kernel, back to back in one
+ * process on one thread (alternating, best of --reps).
+ *
+ * Usage (after `pnpm build`):
+ *   node bench/conv-winograd.js [--batch 2048] [--reps 5] [--shapes all|demo4] [out.json]
+ *
+ * GFLOP/s are direct-convolution-equivalent: 2·N·oH·oW·9·C·K / time, for both.
+ */
+'use strict';
+const fs = require('fs');
+const os = require('os');
+
+function parseArgs(argv) {
+  const opts = { batch: 2048, reps: 5, shapes: 'all', out: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--batch') opts.batch = Number(argv[++i]);
+    else if (a === '--reps') opts.reps = Number(argv[++i]);
+    else if (a === '--shapes') opts.shapes = argv[++i];
+    else if (a.startsWith('--')) throw new Error(`conv-winograd: unknown option ${a}`);
+    else opts.out = a;
+  }
+  return opts;
+}
+
+/** [label, kernel, x shape (dy for the backprop), filter shape]: every conv2 shape demo4 runs, then smaller C, K. */
+const DEMO4 = [
+  ['conv2 forward 14×14 16→32', 'Conv2D', [14, 14, 16], [3, 3, 16, 32]],
+  ['conv2 backprop-input 14×14 32→16', 'Conv2DBackpropInput', [14, 14, 32], [3, 3, 16, 32]],
+];
+const MORE = [
+  ['conv 28×28 4→16', 'Conv2D', [28, 28, 4], [3, 3, 4, 16]],
+  ['conv 28×28 16→4', 'Conv2D', [28, 28, 16], [3, 3, 16, 4]],
+  ['conv 14×14 8→8', 'Conv2D', [14, 14, 8], [3, 3, 8, 8]],
+  ['conv 14×14 4→4', 'Conv2D', [14, 14, 4], [3, 3, 4, 4]],
+  ['conv 14×14 8→16', 'Conv2D', [14, 14, 8], [3, 3, 8, 16]],
+  ['conv 7×7 32→32', 'Conv2D', [7, 7, 32], [3, 3, 32, 32]],
+  ['conv 28×28 16→16', 'Conv2D', [28, 28, 16], [3, 3, 16, 16]],
+];
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const tf = require('@tensorflow/tfjs-core');
+  const lib = require('..');
+  require('@tensorflow/tfjs-backend-wasm').setWasmPaths(lib.wasmDistDir());
+  lib.configureRelaxedSimd('on');
+  lib.registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+  const shapes = opts.shapes === 'demo4' ? DEMO4 : [...DEMO4, ...MORE];
+  const rows = [];
+  for (const [label, kernel, xs, fs_] of shapes) {
+    const [h, w, ch] = xs;
+    const x = tf.randomUniform([opts.batch, h, w, ch], -1, 1);
+    const f = tf.randomUniform(fs_, -1, 1);
+    const run = () => {
+      const y =
+        kernel === 'Conv2D'
+          ? tf.conv2d(x, f, 1, 'same')
+          : tf.conv2dTranspose(x, f, [opts.batch, h, w, fs_[2]], 1, 'same');
+      y.dispose();
+    };
+    const best = { direct: Infinity, winograd: Infinity };
+    for (let r = 0; r <= opts.reps; r++) {
+      for (const mode of ['off', 'always']) {
+        lib.setConvWinograd(mode);
+        const t0 = performance.now();
+        run();
+        const ms = performance.now() - t0;
+        const key = mode === 'off' ? 'direct' : 'winograd';
+        if (r > 0) best[key] = Math.min(best[key], ms); // r = 0 compiles
+      }
+    }
+    lib.setConvWinograd('auto');
+    const flops = 2 * opts.batch * h * w * 9 * fs_[2] * fs_[3];
+    const row = {
+      label,
+      kernel,
+      directMs: +best.direct.toFixed(1),
+      winogradMs: +best.winograd.toFixed(1),
+      directGflops: +(flops / best.direct / 1e6).toFixed(1),
+      winogradGflops: +(flops / best.winograd / 1e6).toFixed(1),
+      speedup: +(best.direct / best.winograd).toFixed(2),
+      auto: lib.winogradApplies(3, 3, kernel === 'Conv2D' ? ch : fs_[3], kernel === 'Conv2D' ? fs_[3] : fs_[2]),
+    };
+    rows.push(row);
+    console.log(
+      `${label.padEnd(34)} direct ${String(row.directMs).padStart(7)} ms ${String(row.directGflops).padStart(5)} GFLOP/s | winograd ${String(row.winogradMs).padStart(7)} ms ${String(row.winogradGflops).padStart(5)} GFLOP/s-eq | ×${row.speedup}${row.auto ? ' (auto: winograd)' : ''}`,
+    );
+    tf.dispose([x, f]);
+  }
+  const meta = {
+    batch: opts.batch,
+    reps: opts.reps,
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+  };
+  if (opts.out) fs.writeFileSync(opts.out, JSON.stringify({ meta, rows }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
