@@ -12,6 +12,7 @@ import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
 import { configureRelaxedSimd } from './relaxed-simd';
 import { envFlag } from './env-flags';
+import { setConvWinograd } from './wasm-kernels/conv-winograd';
 import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
@@ -336,6 +337,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (envFlag(env, 'LIPNET_FRUGAL_BACKPROP', 'free gradients and saved activations during the backward pass'))
     installFrugalBackprop();
   else uninstallFrugalBackprop();
+  // Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions (conv-winograd.ts).
+  setConvWinograd(
+    envFlag(env, 'LIPNET_WINOGRAD', "Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions")
+      ? 'auto'
+      : 'off',
+  );
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';
