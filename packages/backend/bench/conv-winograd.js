@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Micro-benchmark (not a test): the wasm backend's Conv2D and
- * Conv2DBackpropInput kernels at demo4's 3×3 stride-1 shapes, Winograd
+ * Micro-benchmark (not a test): the wasm backend's Conv2D,
+ * Conv2DBackpropInput and Conv2DBackpropFilter kernels at demo4's 3×3
+ * stride-1 shapes (and a few more), Winograd
  * F(2×2, 3×3) against lipnet's direct SIMD kernel, back to back in one
  * process on one thread (alternating, best of --reps).
  *
@@ -31,6 +32,7 @@ function parseArgs(argv) {
 const DEMO4 = [
   ['conv2 forward 14×14 16→32', 'Conv2D', [14, 14, 16], [3, 3, 16, 32]],
   ['conv2 backprop-input 14×14 32→16', 'Conv2DBackpropInput', [14, 14, 32], [3, 3, 16, 32]],
+  ['conv2 backprop-filter 14×14 16→32', 'Conv2DBackpropFilter', [14, 14, 16], [3, 3, 16, 32]],
 ];
 const MORE = [
   ['conv 28×28 4→16', 'Conv2D', [28, 28, 4], [3, 3, 4, 16]],
@@ -40,6 +42,11 @@ const MORE = [
   ['conv 14×14 8→16', 'Conv2D', [14, 14, 8], [3, 3, 8, 16]],
   ['conv 7×7 32→32', 'Conv2D', [7, 7, 32], [3, 3, 32, 32]],
   ['conv 28×28 16→16', 'Conv2D', [28, 28, 16], [3, 3, 16, 16]],
+  ['filter-grad 28×28 4→16', 'Conv2DBackpropFilter', [28, 28, 4], [3, 3, 4, 16]],
+  ['filter-grad 28×28 16→4', 'Conv2DBackpropFilter', [28, 28, 16], [3, 3, 16, 4]],
+  ['filter-grad 14×14 8→8', 'Conv2DBackpropFilter', [14, 14, 8], [3, 3, 8, 8]],
+  ['filter-grad 14×14 8→16', 'Conv2DBackpropFilter', [14, 14, 8], [3, 3, 8, 16]],
+  ['filter-grad 7×7 32→32', 'Conv2DBackpropFilter', [7, 7, 32], [3, 3, 32, 32]],
 ];
 
 async function main() {
@@ -56,11 +63,20 @@ async function main() {
     const [h, w, ch] = xs;
     const x = tf.randomUniform([opts.batch, h, w, ch], -1, 1);
     const f = tf.randomUniform(fs_, -1, 1);
+    const dy = kernel === 'Conv2DBackpropFilter' ? tf.randomUniform([opts.batch, h, w, fs_[3]], -1, 1) : undefined;
     const run = () => {
       const y =
         kernel === 'Conv2D'
           ? tf.conv2d(x, f, 1, 'same')
-          : tf.conv2dTranspose(x, f, [opts.batch, h, w, fs_[2]], 1, 'same');
+          : kernel === 'Conv2DBackpropInput'
+            ? tf.conv2dTranspose(x, f, [opts.batch, h, w, fs_[2]], 1, 'same')
+            : tf
+                .engine()
+                .runKernel(
+                  'Conv2DBackpropFilter',
+                  { x, dy },
+                  { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: fs_ },
+                );
       y.dispose();
     };
     const best = { direct: Infinity, winograd: Infinity };
@@ -84,13 +100,16 @@ async function main() {
       directGflops: +(flops / best.direct / 1e6).toFixed(1),
       winogradGflops: +(flops / best.winograd / 1e6).toFixed(1),
       speedup: +(best.direct / best.winograd).toFixed(2),
-      auto: lib.winogradApplies(3, 3, kernel === 'Conv2D' ? ch : fs_[3], kernel === 'Conv2D' ? fs_[3] : fs_[2]),
+      auto:
+        kernel === 'Conv2DBackpropInput'
+          ? lib.winogradApplies(3, 3, fs_[3], fs_[2])
+          : lib.winogradApplies(3, 3, fs_[2], fs_[3]),
     };
     rows.push(row);
     console.log(
       `${label.padEnd(34)} direct ${String(row.directMs).padStart(7)} ms ${String(row.directGflops).padStart(5)} GFLOP/s | winograd ${String(row.winogradMs).padStart(7)} ms ${String(row.winogradGflops).padStart(5)} GFLOP/s-eq | ×${row.speedup}${row.auto ? ' (auto: winograd)' : ''}`,
     );
-    tf.dispose([x, f]);
+    tf.dispose(dy ? [x, f, dy] : [x, f]);
   }
   const meta = {
     batch: opts.batch,

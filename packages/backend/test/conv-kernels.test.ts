@@ -90,8 +90,9 @@ describe('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the
   test.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convGrads(c, 100 + 10 * i);
     const [dxCpu, dwCpu, yCpu] = await runOn('cpu', fn);
-    for (const route of ['auto', 'direct', 'im2col', 'swapped', 'x-as-filter'] as const) {
-      // Every route on every geometry (x-as-filter and direct fall back to swapped for stride 2, direct also for K % 4 ≠ 0).
+    for (const route of ['auto', 'winograd', 'direct', 'im2col', 'swapped', 'x-as-filter'] as const) {
+      // Every route on every geometry (x-as-filter, winograd and direct fall back to swapped for stride 2, direct and
+      // winograd also for K % 4 ≠ 0, winograd for filters other than 3×3 or C not a multiple of 4).
       // (im2col by a one-hot convolution costs (C·fh·fw)² per pixel: not exercised on wide inputs.)
       if (route === 'im2col' && c.f[0] * c.f[1] * c.f[2] > 64) continue;
       setBackpropFilterRoute(route);

@@ -1,6 +1,6 @@
 /**
- * Conv2D and Conv2DBackpropInput on wasm through the Winograd F(2×2, 3×3)
- * path: equal to the cpu backend to 1e-5 of the output's largest magnitude on
+ * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on wasm through the
+ * Winograd F(2×2, 3×3) path: equal to the cpu backend to 1e-5 of the output's largest magnitude on
  * demo4's geometries, odd sizes, 'same' and 'valid', batch 1 and 3, C and K in
  * {4, 8, 16, 32}; the Winograd module is the one compiled where the rule says
  * so and none is for geometries it does not cover; nothing leaks.
@@ -25,7 +25,7 @@ interface Case {
   dilation?: number;
 }
 
-/** y = conv2d(x, f) and dx = ∂Σ(y·g)/∂x (Conv2DBackpropInput) for fixed random x, f, g. */
+/** y = conv2d(x, f), dx = ∂Σ(y·g)/∂x (Conv2DBackpropInput), dW = ∂Σ(y·g)/∂f (Conv2DBackpropFilter) for fixed random x, f, g. */
 function convAndDx(c: Case, seed: number) {
   const xv = randomArray(tf.util.sizeFromShape(c.x), seed);
   const fv = randomArray(tf.util.sizeFromShape(c.f), seed + 1);
@@ -36,9 +36,11 @@ function convAndDx(c: Case, seed: number) {
     const y = conv(x, f);
     const g = tf.tensor(randomArray(y.size, seed + 2), y.shape);
     // (tfjs has no gradient for dilated convolutions: y alone there.)
-    if ((c.dilation ?? 1) > 1) return [y, y];
-    const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, f), g)))(x);
-    return [y, dx];
+    if ((c.dilation ?? 1) > 1) return [y, y, y];
+    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), g)),
+    )([x, f]);
+    return [y, dx!, df!];
   };
 }
 
@@ -63,21 +65,24 @@ const COVERED: Case[] = [
   { x: [2, 3, 3, 4], f: [3, 3, 4, 4], pad: 'valid' },
 ];
 
-describe('covered geometries equal the cpu backend to 1e-5 (y and dx)', () => {
+describe('covered geometries equal the cpu backend to 1e-5 (y, dx and dW)', () => {
   test.each(COVERED.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convAndDx(c, 300 + 10 * i);
-    const [yCpu, dxCpu] = await runOn('cpu', fn);
+    const [yCpu, dxCpu, dwCpu] = await runOn('cpu', fn);
     for (const mode of ['auto', 'always'] as const) {
       const { out, keys } = await winogradKeysOf(fn, mode);
       expectRelClose(out[0]!, yCpu!, 1e-5);
       expectRelClose(out[1]!, dxCpu!, 1e-5);
-      // The forward conv (oH × oW, C → K) and dx's (H × W, K → C) where the rule says so; modules are compiled once
+      expectRelClose(out[2]!, dwCpu!, 1e-5);
+      // The forward conv and dW (oH × oW, C → K) and dx's (H × W, K → C) where the rule says so; modules are compiled once
       // per process, so the ones expected must exist and no other one may appear.
       const [, h, w, cin] = c.x;
       const kout = c.f[3];
       const [oh, ow] = c.pad === 'same' ? [h, w] : [h - 2, w - 2];
       const expected = [
-        ...(winogradApplies(3, 3, cin, kout) ? [`LipnetConvWinograd ${oh},${ow},${cin},${kout}`] : []),
+        ...(winogradApplies(3, 3, cin, kout)
+          ? [`LipnetConvWinograd ${oh},${ow},${cin},${kout}`, `LipnetConvWinogradFilterGrad ${oh},${ow},${cin},${kout}`]
+          : []),
         ...(winogradApplies(3, 3, kout, cin) ? [`LipnetConvWinograd ${h},${w},${kout},${cin}`] : []),
       ];
       if (mode === 'always') expect(expected.length).toBeGreaterThan(0);
@@ -116,10 +121,11 @@ const NOT_COVERED: Case[] = [
 describe('other geometries run without Winograd and equal the cpu backend to 1e-5', () => {
   test.each(NOT_COVERED.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
     const fn = convAndDx(c, 500 + 10 * i);
-    const [yCpu, dxCpu] = await runOn('cpu', fn);
+    const [yCpu, dxCpu, dwCpu] = await runOn('cpu', fn);
     const { out, keys } = await winogradKeysOf(fn, 'always');
     expectRelClose(out[0]!, yCpu!, 1e-5);
     expectRelClose(out[1]!, dxCpu!, 1e-5);
+    expectRelClose(out[2]!, dwCpu!, 1e-5);
     // demo4 conv1's dx has 16 → 1 channels (C = 1 out): never Winograd either.
     expect(keys).toEqual([]);
   });

@@ -9,7 +9,8 @@ import { paddedInput } from './conv-padding';
 import { release, type TensorInfo } from './stock';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 import { winogradModuleBytes, winogradPlan, type WinogradGeometry } from './winograd-simd';
-import { winogradFilter } from './winograd-transforms';
+import { winogradFilter, winogradFilterGrad } from './winograd-transforms';
+import { winogradFilterGradModuleBytes } from './winograd-filter-grad-simd';
 
 /** When the Winograd path runs: `auto` where it measures faster than the direct kernel, `always` wherever it can, `off` never. */
 export type WinogradMode = 'auto' | 'always' | 'off';
@@ -37,6 +38,15 @@ export function setConvWinograd(next: WinogradMode): WinogradMode {
 export function winogradApplies(fh: number, fw: number, c: number, k: number): boolean {
   if (mode === 'off' || fh !== 3 || fw !== 3 || c % 4 !== 0 || k % 4 !== 0) return false;
   return mode === 'always' || c >= 8;
+}
+
+/**
+ * Whether the filter gradient of a stride-1, undilated fh × fw convolution of C
+ * to K channels runs on Winograd: a 3×3 filter, C and K multiples of 4, and in
+ * `auto` mode C ≥ 8 (see bench/conv-winograd.js).
+ */
+export function winogradFilterGradApplies(fh: number, fw: number, c: number, k: number): boolean {
+  return winogradApplies(fh, fw, c, k);
 }
 
 /**
@@ -80,4 +90,45 @@ export function winogradConv(
     );
   release(backend, xp, u, scratch);
   return y;
+}
+
+/**
+ * dW[r, s, c, k] = Σ_{n,i,j} xpad[n, i + r, j + s, c] · dy[n, i, j, k] for a
+ * 3×3 filter (x [N, H, W, C] placed at row `top`, column `left` of zeros, dy
+ * [N, oh, ow, K], C and K multiples of 4) by Winograd F(2×2, 3×3)
+ * (winograd-filter-grad-simd.ts): Ŝ summed in wasm, Gᵀ Ŝ G in JS. Returns dW [3, 3, C, K].
+ */
+export function winogradFilterGradient(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  top: number,
+  left: number,
+): TensorInfo {
+  const [n, , , c] = x.shape as [number, number, number, number];
+  const [, oh, ow, k] = dy.shape as [number, number, number, number];
+  const g: WinogradGeometry = { oh, ow, c, k };
+  const relaxed = relaxedSimdEnabled();
+  const key = `LipnetConvWinogradFilterGrad ${oh},${ow},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const dw = moduleOnBackendMemory(backend, key, () => winogradFilterGradModuleBytes(g, undefined, relaxed)).exports[
+    'dw'
+  ] as (xp: number, dy: number, s: number, n: number, scratch: number) => void;
+  const plan = winogradPlan(g);
+  const xp = paddedInput(backend, x, top, left, plan.hp, plan.wp);
+  const s = backend.makeOutput([16, c, k], 'float32');
+  const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
+  (backend.typedArrayFromHeap(s) as Float32Array).fill(0);
+  if (n > 0)
+    dw(
+      memoryOffset(backend, xp),
+      memoryOffset(backend, dy),
+      memoryOffset(backend, s),
+      n,
+      memoryOffset(backend, scratch),
+    );
+  const dwValues = winogradFilterGrad(backend.typedArrayFromHeap(s) as Float32Array, c, k);
+  release(backend, xp, s, scratch);
+  const out = backend.makeOutput([3, 3, c, k], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).set(dwValues);
+  return out;
 }

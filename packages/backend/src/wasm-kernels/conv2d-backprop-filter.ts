@@ -3,7 +3,9 @@
  *
  * dW[r,s,c,k] = Σ_{n,i,j} x[n, i·S + r − pT, j·S + s − pL, c] · dy[n,i,j,k]
  *
- * Stride 1 with K a multiple of 4 (demo4's layers) runs lipnet's direct
+ * 3×3 stride-1 ones where {@link winogradFilterGradApplies} says so (demo4's
+ * conv2) run Winograd F(2×2, 3×3) (winograd-filter-grad-simd.ts). Other
+ * stride-1 ones with K a multiple of 4 (demo4's layers) run lipnet's direct
  * WebAssembly SIMD kernel (conv-filter-grad-simd.ts: register tiles over x
  * zero-padded once, ≈ 40 GFLOP/s on one thread against 15–17 for the
  * compositions below at demo4's conv2, 10–15× faster at its conv1). Otherwise
@@ -33,6 +35,7 @@ import { WasmKernelsError } from '../errors';
 import { Conv2DGradAttrs, TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { filterGradModuleBytes, tileShapeFor, tileTable } from './conv-filter-grad-simd';
 import { paddedInput } from './conv-padding';
+import { winogradFilterGradApplies, winogradFilterGradient } from './conv-winograd';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 
 /** Default largest C·fh·fw for which the im2col + GEMM route is used. */
@@ -52,13 +55,14 @@ export function setIm2colMaxPatch(patch: number): number {
 }
 
 /** How Conv2DBackpropFilter is computed on wasm (all exact; `auto` picks by shape). */
-export type BackpropFilterRoute = 'auto' | 'direct' | 'im2col' | 'swapped' | 'x-as-filter';
+export type BackpropFilterRoute = 'auto' | 'winograd' | 'direct' | 'im2col' | 'swapped' | 'x-as-filter';
 let forcedRoute: BackpropFilterRoute = 'auto';
 
 /**
  * Forces a Conv2DBackpropFilter route (`auto` restores the choice by shape);
- * `x-as-filter` and `direct` fall back to `swapped` where they do not apply
- * (stride > 1; `direct` also needs K a multiple of 4).
+ * `x-as-filter`, `direct` and `winograd` fall back to `swapped` where they do
+ * not apply (stride > 1; `direct` also needs K a multiple of 4, `winograd` a
+ * 3×3 filter and what {@link winogradFilterGradApplies} asks).
  * For benchmarks and tests. Returns the previous setting.
  */
 export function setBackpropFilterRoute(route: BackpropFilterRoute): BackpropFilterRoute {
@@ -105,8 +109,10 @@ export function conv2dBackpropFilterWasm(args: {
     info.inHeight - info.outHeight + info.padInfo.top >= 0 &&
     info.inWidth - info.outWidth + info.padInfo.left >= 0;
   const directOk = info.strideHeight === 1 && info.strideWidth === 1 && info.outChannels % 4 === 0;
+  const winogradOk =
+    directOk && winogradFilterGradApplies(info.filterHeight, info.filterWidth, info.inChannels, info.outChannels);
   let route = forcedRoute;
-  if (route === 'auto' && directOk) route = 'direct';
+  if (route === 'auto' && directOk) route = winogradOk ? 'winograd' : 'direct';
   if (route === 'auto') {
     const xSize = info.inHeight * info.inWidth * info.inChannels;
     const dySize = info.outHeight * info.outWidth * info.outChannels;
@@ -114,6 +120,8 @@ export function conv2dBackpropFilterWasm(args: {
     else if (xAsFilterOk && xSize < dySize && info.inChannels >= 8) route = 'x-as-filter';
     else route = 'swapped';
   }
+  if (route === 'winograd' && winogradOk)
+    return winogradFilterGradient(backend, x, dy, info.padInfo.top, info.padInfo.left);
   if (route === 'direct' && directOk) return viaDirect(backend, x, dy, info);
   if (route === 'im2col') return viaIm2col(backend, x, dy, info);
   if (route === 'x-as-filter' && xAsFilterOk) return viaXAsFilter(backend, x, dy, info);

@@ -96,6 +96,7 @@ export const op = {
   f32x4Splat: simd(0x13),
   f32x4Gt: simd(0x44),
   bitselect: simd(0x52),
+  f32x4Neg: simd(0xe1),
   f32x4Sqrt: simd(0xe3),
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),

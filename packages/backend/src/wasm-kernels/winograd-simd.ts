@@ -194,14 +194,34 @@ function block(f: WinogradFrame, rows: number, cropLastRow: boolean): number[] {
   return [...transformInputs(f, rows, tiles), ...gemms(f, tiles), ...transformOutputs(f, rows, tiles, cropLastRow)];
 }
 
-/** V[ξ, t, c] of every tile t of the block (t = row · tilesW + col), 4 channels at a time. */
-function transformInputs(f: WinogradFrame, rows: number, tiles: number): number[] {
+/** The locals the input pass walks the tiles of a block with (i32 local indices), and 4 scratch vectors `t`. */
+export interface TileWalk {
+  g: WinogradGeometry;
+  plan: WinogradPlan;
+  xBlk: number;
+  xRow: number;
+  row: number;
+  col: number;
+  xq: number;
+  xc: number;
+  vq: number;
+  vc: number;
+  cEnd: number;
+  t: number[];
+}
+
+/**
+ * V[ξ, t, c] at the start of the scratch buffer (parameter `scratch`) for
+ * every tile t of a block of `rows` tile rows at xBlk in the padded input
+ * (t = row · tilesW + col), 4 channels at a time.
+ */
+export function transformInputs(f: TileWalk, rows: number, tiles: number, scratch: number = SCR): number[] {
   const { g, plan } = f;
   const layout = { rowBytes: 4 * plan.wp * g.c, pixelBytes: 4 * g.c, positionBytes: 4 * tiles * g.c };
   return [
     ...op.get(f.xBlk),
     ...op.set(f.xRow),
-    ...op.get(SCR),
+    ...op.get(scratch),
     ...op.set(f.vq),
     ...repeat(f.row, rows, [
       ...op.get(f.xRow),

@@ -142,3 +142,83 @@ export function outputTransform(
   for (let a = 0; a < rows; a++) for (let b = 0; b < cols; b++) stores.push(...out(a, b));
   return [...columns, ...stores];
 }
+
+/**
+ * The filter gradient from the transformed one: dW[r, s, c, k] =
+ * (Gᵀ Ŝ[·, ·, c, k] G)[r][s] for Ŝ [16, C, K] (Ŝ_ξ = Σ_tiles V_ξ ⊗ (A dY Aᵀ)_ξ,
+ * the gradient of the loss with respect to U = G g Gᵀ). Returns dW [3, 3, C, K].
+ */
+export function winogradFilterGrad(s: Float32Array, c: number, k: number): Float32Array {
+  const ck = c * k;
+  const dw = new Float32Array(9 * ck);
+  // Gᵀ's rows: r = 0: Ŝ0 + ½Ŝ1 + ½Ŝ2; r = 1: ½Ŝ1 − ½Ŝ2; r = 2: ½Ŝ1 + ½Ŝ2 + Ŝ3.
+  const gt = (v0: number, v1: number, v2: number, v3: number) => [
+    v0 + 0.5 * (v1 + v2),
+    0.5 * (v1 - v2),
+    0.5 * (v1 + v2) + v3,
+  ];
+  for (let e = 0; e < ck; e++) {
+    const at = (i: number, j: number) => s[(4 * i + j) * ck + e]!;
+    const cols = [0, 1, 2, 3].map((j) => gt(at(0, j), at(1, j), at(2, j), at(3, j)));
+    for (let r = 0; r < 3; r++) {
+      const row = gt(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!, cols[3]![r]!);
+      for (let q = 0; q < 3; q++) dw[(3 * r + q) * ck + e] = row[q]!;
+    }
+  }
+  return dw;
+}
+
+/** Where the output-gradient transform reads and writes. */
+export interface GradTransformLayout {
+  /** Bytes between two rows / pixels of dy (4·oW·K, 4·K). */
+  rowBytes: number;
+  pixelBytes: number;
+  /** Bytes between Z[ξ] and Z[ξ + 1] (4·T·K). */
+  positionBytes: number;
+}
+
+/**
+ * Z = A dY Aᵀ for 4 channels (A = [1 0; 1 1; 1 −1; 0 −1], the adjoint of the
+ * output transform): dY[a][b] the f32x4 at dyq + a·rowBytes + b·pixelBytes for
+ * a < rows, b < cols (0 beyond: a cropped last tile), Z[ξ] stored at
+ * zq + ξ·positionBytes. `t` 6 scratch v128 locals.
+ */
+export function outputGradTransform(
+  dyq: number,
+  zq: number,
+  L: GradTransformLayout,
+  t: number[],
+  rows: number,
+  cols: number,
+): number[] {
+  const [d00, d01, d10, d11, p, q] = t as [number, number, number, number, number, number];
+  const load = (a: number, b: number, to: number) => [
+    ...(a < rows && b < cols ? [...op.get(dyq), ...op.v128LoadAt(a * L.rowBytes + b * L.pixelBytes)] : op.v128Zero),
+    ...op.set(to),
+  ];
+  const pair = (x: number, y: number, how: 'first' | 'add' | 'sub' | 'neg') =>
+    how === 'first'
+      ? op.get(x)
+      : how === 'neg'
+        ? [...op.get(y), ...op.f32x4Neg]
+        : [...op.get(x), ...op.get(y), ...(how === 'add' ? op.f32x4Add : op.f32x4Sub)];
+  const rowsOfADy: Array<'first' | 'add' | 'sub' | 'neg'> = ['first', 'add', 'sub', 'neg'];
+  const store = (xi: number, value: number[]) => [...op.get(zq), ...value, ...op.v128StoreAt(xi * L.positionBytes)];
+  return [
+    ...load(0, 0, d00),
+    ...load(0, 1, d01),
+    ...load(1, 0, d10),
+    ...load(1, 1, d11),
+    ...rowsOfADy.flatMap((how, i) => [
+      // (A dY)[i] = [p, q], then Z[i] = [p, p + q, p − q, −q].
+      ...pair(d00, d10, how),
+      ...op.set(p),
+      ...pair(d01, d11, how),
+      ...op.set(q),
+      ...store(4 * i, op.get(p)),
+      ...store(4 * i + 1, [...op.get(p), ...op.get(q), ...op.f32x4Add]),
+      ...store(4 * i + 2, [...op.get(p), ...op.get(q), ...op.f32x4Sub]),
+      ...store(4 * i + 3, [...op.get(q), ...op.f32x4Neg]),
+    ]),
+  ];
+}

@@ -1,0 +1,113 @@
+/**
+ * The Winograd F(2×2, 3×3) filter gradient: the generated module (Ŝ) then
+ * Gᵀ Ŝ G, on its own (every block layout, odd and even sizes) against the cpu
+ * backend's conv2dBackpropFilter of the padded input ('valid'), to 1e-5 of
+ * the gradient's largest magnitude; Gᵀ Ŝ G against the closed form.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { winogradPlan, type WinogradGeometry, type WinogradTuning } from '../src/wasm-kernels/winograd-simd';
+import { winogradFilterGradModuleBytes } from '../src/wasm-kernels/winograd-filter-grad-simd';
+import { winogradFilterGrad } from '../src/wasm-kernels/winograd-transforms';
+import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
+import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
+import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
+
+beforeAll(async () => {
+  await initWasm();
+  configureRelaxedSimd('on');
+  expect(relaxedSimdEnabled()).toBe(true);
+});
+
+test('dW = Gᵀ Ŝ G (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]) per channel pair', () => {
+  const [c, k] = [2, 2];
+  const s = randomArray(16 * c * k, 21);
+  const dw = winogradFilterGrad(s, c, k);
+  const G = [
+    [1, 0, 0],
+    [0.5, 0.5, 0.5],
+    [0.5, -0.5, 0.5],
+    [0, 0, 1],
+  ];
+  for (let e = 0; e < c * k; e++)
+    for (let r = 0; r < 3; r++)
+      for (let q = 0; q < 3; q++) {
+        let want = 0;
+        for (let i = 0; i < 4; i++)
+          for (let j = 0; j < 4; j++) want += G[i]![r]! * s[(4 * i + j) * c * k + e]! * G[j]![q]!;
+        expect(dw[(3 * r + q) * c * k + e]).toBeCloseTo(want, 6);
+      }
+});
+
+/** Runs the module on xp [n, hp, wp, C] and dy [n, oH, oW, K], then Gᵀ Ŝ G: dW [3, 3, C, K]. */
+async function moduleGrad(
+  g: WinogradGeometry,
+  n: number,
+  xp: Float32Array,
+  dy: Float32Array,
+  tuning: WinogradTuning,
+  relaxed: boolean,
+) {
+  await tf.setBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(winogradFilterGradModuleBytes(g, tuning, relaxed)), {
+    env: { memory },
+  });
+  const plan = winogradPlan(g, tuning);
+  const xt = tf.tensor(xp);
+  const dyt = tf.tensor(dy);
+  const s = tf.zeros([16 * g.c * g.k + 4]);
+  const scratch = tf.fill([plan.scratchBytes / 4], NaN); // read only after being written
+  (inst.exports['dw'] as (...a: number[]) => void)(
+    memoryOffset(backend, xt),
+    memoryOffset(backend, dyt),
+    memoryOffset(backend, s),
+    n,
+    memoryOffset(backend, scratch),
+  );
+  const sv = Float32Array.from(s.dataSync());
+  tf.dispose([xt, dyt, s, scratch]);
+  await tf.setBackend('cpu');
+  expect(Array.from(sv.subarray(16 * g.c * g.k))).toEqual([0, 0, 0, 0]); // nothing written past Ŝ
+  return { values: winogradFilterGrad(sv, g.c, g.k), shape: [3, 3, g.c, g.k] };
+}
+
+const GEOMETRIES: Array<[string, WinogradGeometry, number]> = [
+  ['demo4 conv2 (14×14, C = 16, K = 32)', { oh: 14, ow: 14, c: 16, k: 32 }, 2],
+  ['odd 7×5, C = 4, K = 4', { oh: 7, ow: 5, c: 4, k: 4 }, 3],
+  ['odd 9×11, C = 8, K = 12 (3 groups)', { oh: 9, ow: 11, c: 8, k: 12 }, 2],
+  ['C = 32, K = 8, 6×3', { oh: 6, ow: 3, c: 32, k: 8 }, 1],
+  ['C = 12 (channel tiles of 4), K = 16', { oh: 4, ow: 4, c: 12, k: 16 }, 2],
+];
+
+const TUNINGS: WinogradTuning[] = [
+  { blockTiles: 32, unroll: 1 },
+  { blockTiles: 1, unroll: 1 },
+  { blockTiles: 1000, unroll: 1 },
+];
+
+describe.each(GEOMETRIES)('%s', (_name, g, n) => {
+  const plan = winogradPlan(g);
+  const xp = randomArray(n * plan.hp * plan.wp * g.c, 5);
+  const dy = randomArray(n * g.oh * g.ow * g.k, 6);
+  let want: { values: Float32Array; shape: number[] };
+  beforeAll(async () => {
+    [want] = (await runOn(
+      'cpu',
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          {
+            x: tf.slice(tf.tensor4d(xp, [n, plan.hp, plan.wp, g.c]), [0, 0, 0, 0], [n, g.oh + 2, g.ow + 2, g.c]),
+            dy: tf.tensor4d(dy, [n, g.oh, g.ow, g.k]),
+          },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, g.c, g.k] },
+        ) as tf.Tensor,
+    )) as [typeof want];
+  });
+
+  test.each(TUNINGS.map((t) => [`${t.blockTiles} tiles a block`, t] as const))('%s', async (_l, tuning) => {
+    for (const relaxed of [false, true]) expectRelClose(await moduleGrad(g, n, xp, dy, tuning, relaxed), want, 1e-5);
+  });
+});
