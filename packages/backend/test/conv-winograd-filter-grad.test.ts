@@ -1,7 +1,7 @@
 /**
  * The Winograd F(2×2, 3×3) filter gradient: the generated module (Ŝ) then
  * Gᵀ Ŝ G, on its own (every block layout, odd and even sizes) against the cpu
- * backend's conv2dBackpropFilter of the padded input ('valid'), to 1e-5 of
+ * backend's conv2dBackpropFilter of the zero-padded input ('valid'), to 1e-5 of
  * the gradient's largest magnitude; Gᵀ Ŝ G against the closed form.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +12,7 @@ import { winogradFilterGrad } from '../src/wasm-kernels/winograd-transforms';
 import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
 import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
+import { geometry, paddedForValid } from './winograd-helpers';
 
 beforeAll(async () => {
   await initWasm();
@@ -39,7 +40,7 @@ test('dW = Gᵀ Ŝ G (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]) per channel pai
       }
 });
 
-/** Runs the module on xp [n, hp, wp, C] and dy [n, oH, oW, K], then Gᵀ Ŝ G: dW [3, 3, C, K]. */
+/** Runs the module on x [n, h, w, C] and dy [n, oH, oW, K], then Gᵀ Ŝ G: dW [3, 3, C, K]. */
 async function moduleGrad(
   g: WinogradGeometry,
   n: number,
@@ -74,11 +75,11 @@ async function moduleGrad(
 }
 
 const GEOMETRIES: Array<[string, WinogradGeometry, number]> = [
-  ['demo4 conv2 (14×14, C = 16, K = 32)', { oh: 14, ow: 14, c: 16, k: 32 }, 2],
-  ['odd 7×5, C = 4, K = 4', { oh: 7, ow: 5, c: 4, k: 4 }, 3],
-  ['odd 9×11, C = 8, K = 12 (3 groups)', { oh: 9, ow: 11, c: 8, k: 12 }, 2],
-  ['C = 32, K = 8, 6×3', { oh: 6, ow: 3, c: 32, k: 8 }, 1],
-  ['C = 12 (channel tiles of 4), K = 16', { oh: 4, ow: 4, c: 12, k: 16 }, 2],
+  ["demo4 conv2 'same' (14×14, C = 16, K = 32)", geometry(14, 14, 16, 32, 14, 14, 1, 1), 2],
+  ["odd 7×5 'valid', C = 4, K = 4", geometry(7, 5, 4, 4, 9, 7, 0, 0), 3],
+  ["odd 9×11 'same', C = 8, K = 12 (3 groups)", geometry(9, 11, 8, 12, 9, 11, 1, 1), 2],
+  ["C = 32, K = 8, 6×3 'valid'", geometry(6, 3, 32, 8, 8, 5, 0, 0), 1],
+  ['C = 12 (channel tiles of 4), K = 16, padding 2 on top, x wider than read', geometry(4, 4, 12, 16, 3, 7, 2, 0), 2],
 ];
 
 const TUNINGS: WinogradTuning[] = [
@@ -88,8 +89,7 @@ const TUNINGS: WinogradTuning[] = [
 ];
 
 describe.each(GEOMETRIES)('%s', (_name, g, n) => {
-  const plan = winogradPlan(g);
-  const xp = randomArray(n * plan.hp * plan.wp * g.c, 5);
+  const x = randomArray(n * g.h * g.w * g.c, 5);
   const dy = randomArray(n * g.oh * g.ow * g.k, 6);
   let want: { values: Float32Array; shape: number[] };
   beforeAll(async () => {
@@ -99,7 +99,7 @@ describe.each(GEOMETRIES)('%s', (_name, g, n) => {
         tf.engine().runKernel(
           'Conv2DBackpropFilter',
           {
-            x: tf.slice(tf.tensor4d(xp, [n, plan.hp, plan.wp, g.c]), [0, 0, 0, 0], [n, g.oh + 2, g.ow + 2, g.c]),
+            x: paddedForValid(x, n, g),
             dy: tf.tensor4d(dy, [n, g.oh, g.ow, g.k]),
           },
           { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, g.c, g.k] },
@@ -108,6 +108,6 @@ describe.each(GEOMETRIES)('%s', (_name, g, n) => {
   });
 
   test.each(TUNINGS.map((t) => [`${t.blockTiles} tiles a block`, t] as const))('%s', async (_l, tuning) => {
-    for (const relaxed of [false, true]) expectRelClose(await moduleGrad(g, n, xp, dy, tuning, relaxed), want, 1e-5);
+    for (const relaxed of [false, true]) expectRelClose(await moduleGrad(g, n, x, dy, tuning, relaxed), want, 1e-5);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The Winograd F(2×2, 3×3) convolution: its filter transform against the
  * closed form G g Gᵀ, the generated module on its own (every tuning, odd and
- * even sizes, block layouts with a shorter last block) against the cpu
- * backend's 'valid' convolution of the padded input, to 1e-5 of the output's
- * largest magnitude.
+ * even sizes, paddings of 0–2 on either side, block layouts with a shorter
+ * last block) against the cpu backend's 'valid' convolution of the
+ * zero-padded input, to 1e-5 of the output's largest magnitude.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -17,6 +17,7 @@ import { winogradFilter } from '../src/wasm-kernels/winograd-transforms';
 import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
 import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
+import { geometry, paddedForValid } from './winograd-helpers';
 
 beforeAll(async () => {
   await initWasm();
@@ -44,7 +45,7 @@ test('the filter transform is G g Gᵀ (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1
       }
 });
 
-/** Runs the module on xp [n, hp, wp, C] (the plan's padded size) and returns y [n, oH, oW, K]. */
+/** Runs the module on x [n, h, w, C] and returns y [n, oH, oW, K]. */
 async function moduleConv(
   g: WinogradGeometry,
   n: number,
@@ -80,11 +81,13 @@ async function moduleConv(
 }
 
 const GEOMETRIES: Array<[string, WinogradGeometry, number]> = [
-  ['demo4 conv2 (14×14, C = 16, K = 32)', { oh: 14, ow: 14, c: 16, k: 32 }, 2],
-  ['demo4 conv2 backprop-input (C = 32, K = 16)', { oh: 14, ow: 14, c: 32, k: 16 }, 1],
-  ['odd 7×5, C = 4, K = 4', { oh: 7, ow: 5, c: 4, k: 4 }, 3],
-  ['odd 9×11, C = 8, K = 12 (3 groups)', { oh: 9, ow: 11, c: 8, k: 12 }, 2],
-  ['1×1 output, C = 8, K = 8', { oh: 1, ow: 1, c: 8, k: 8 }, 2],
+  ["demo4 conv2 'same' (14×14, C = 16, K = 32)", geometry(14, 14, 16, 32, 14, 14, 1, 1), 2],
+  ["demo4 conv2's dx (C = 32, K = 16)", geometry(14, 14, 32, 16, 14, 14, 1, 1), 1],
+  ["odd 7×5 'valid', C = 4, K = 4", geometry(7, 5, 4, 4, 9, 7, 0, 0), 3],
+  ["odd 9×11 'same', C = 8, K = 12 (3 groups)", geometry(9, 11, 8, 12, 9, 11, 1, 1), 2],
+  ["1×1 output 'valid', C = 8, K = 8", geometry(1, 1, 8, 8, 3, 3, 0, 0), 2],
+  ['padding 2 on top, x wider than read (columns dropped)', geometry(6, 5, 4, 8, 5, 8, 2, 0), 2],
+  ['padding 2 on the left, 3 below', geometry(5, 4, 8, 4, 4, 3, 0, 2), 1],
 ];
 
 const TUNINGS: WinogradTuning[] = [
@@ -95,32 +98,28 @@ const TUNINGS: WinogradTuning[] = [
 ];
 
 describe.each(GEOMETRIES)('%s', (_name, g, n) => {
-  const plan = winogradPlan(g);
-  const xp = randomArray(n * plan.hp * plan.wp * g.c, 3);
+  const x = randomArray(n * g.h * g.w * g.c, 3);
   const w = randomArray(9 * g.c * g.k, 4);
   let want: { values: Float32Array; shape: number[] };
   beforeAll(async () => {
     // The module reads the padded input's first oH + 2 rows and oW + 2 columns.
     [want] = (await runOn('cpu', () =>
-      tf.conv2d(
-        tf.slice(tf.tensor4d(xp, [n, plan.hp, plan.wp, g.c]), [0, 0, 0, 0], [n, g.oh + 2, g.ow + 2, g.c]),
-        tf.tensor4d(w, [3, 3, g.c, g.k]),
-        1,
-        'valid',
-      ),
+      tf.conv2d(paddedForValid(x, n, g), tf.tensor4d(w, [3, 3, g.c, g.k]), 1, 'valid'),
     )) as [typeof want];
   });
 
   test.each(TUNINGS.map((t) => [`${t.blockTiles} tiles a block, channels unrolled ×${t.unroll}`, t] as const))(
     '%s',
     async (_l, tuning) => {
-      for (const relaxed of [false, true]) expectRelClose(await moduleConv(g, n, xp, w, tuning, relaxed), want, 1e-5);
+      for (const relaxed of [false, true]) expectRelClose(await moduleConv(g, n, x, w, tuning, relaxed), want, 1e-5);
     },
   );
 });
 
-test('the plan: whole tile rows per block, a shorter last block, scratch for V and M of one block', () => {
-  const p = winogradPlan({ oh: 14, ow: 13, c: 16, k: 32 }, { blockTiles: 32, unroll: 4 });
+test('the plan: whole tile rows per block, a shorter last block, scratch for V and M of one block and the staged rows', () => {
+  const p = winogradPlan(geometry(14, 13, 16, 32, 14, 13, 1, 1), { blockTiles: 32, unroll: 4 });
   expect(p).toMatchObject({ tilesH: 7, tilesW: 7, hp: 16, wp: 16, blockRows: 4, lastRows: 3, blocks: 2 });
-  expect(p.scratchBytes).toBe(4 * 16 * 28 * (16 + 32));
+  // V and M of 28 tiles, then 2·4 + 2 staged rows of 16 pixels.
+  expect(p.stagingOffset).toBe(4 * 16 * 28 * (16 + 32));
+  expect(p.scratchBytes).toBe(p.stagingOffset + 4 * 10 * 16 * 16);
 });

@@ -1,11 +1,10 @@
 /**
  * The glue between tfjs' convolution kernels and lipnet's Winograd F(2×2, 3×3)
  * WebAssembly SIMD convolution (winograd-simd.ts): when it applies, the filter
- * transform, the padded input, the scratch and the module instance on the
- * backend's memory.
+ * transform, the scratch (the zero padding is done in wasm, per block) and
+ * the module instance on the backend's memory.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { paddedInput } from './conv-padding';
 import { release, type TensorInfo } from './stock';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 import { winogradModuleBytes, winogradPlan, type WinogradGeometry } from './winograd-simd';
@@ -65,30 +64,29 @@ export function winogradConv(
   oh: number,
   ow: number,
 ): TensorInfo {
-  const [n, , , c] = x.shape as [number, number, number, number];
+  const [n, h, wd, c] = x.shape as [number, number, number, number];
   const k = w.shape[3] as number;
-  const g: WinogradGeometry = { oh, ow, c, k };
+  const g: WinogradGeometry = { oh, ow, c, k, h, w: wd, top, left };
   const relaxed = relaxedSimdEnabled();
-  const key = `LipnetConvWinograd ${oh},${ow},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const key = `LipnetConvWinograd ${oh},${ow},${c},${k} from ${h},${wd} at ${top},${left}${relaxed ? ' relaxed' : ''}`;
   const conv = moduleOnBackendMemory(backend, key, () => winogradModuleBytes(g, undefined, relaxed)).exports[
     'conv'
-  ] as (xp: number, u: number, y: number, n: number, scratch: number) => void;
+  ] as (x: number, u: number, y: number, n: number, scratch: number) => void;
   const plan = winogradPlan(g);
   const uValues = winogradFilter(backend.typedArrayFromHeap(w) as Float32Array, c, k);
   const u = backend.makeOutput([16, c, k], 'float32');
   (backend.typedArrayFromHeap(u) as Float32Array).set(uValues);
-  const xp = paddedInput(backend, x, top, left, plan.hp, plan.wp);
   const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
   const y = backend.makeOutput([n, oh, ow, k], 'float32');
   if (n > 0)
     conv(
-      memoryOffset(backend, xp),
+      memoryOffset(backend, x),
       memoryOffset(backend, u),
       memoryOffset(backend, y),
       n,
       memoryOffset(backend, scratch),
     );
-  release(backend, xp, u, scratch);
+  release(backend, u, scratch);
   return y;
 }
 
@@ -105,29 +103,28 @@ export function winogradFilterGradient(
   top: number,
   left: number,
 ): TensorInfo {
-  const [n, , , c] = x.shape as [number, number, number, number];
+  const [n, h, w, c] = x.shape as [number, number, number, number];
   const [, oh, ow, k] = dy.shape as [number, number, number, number];
-  const g: WinogradGeometry = { oh, ow, c, k };
+  const g: WinogradGeometry = { oh, ow, c, k, h, w, top, left };
   const relaxed = relaxedSimdEnabled();
-  const key = `LipnetConvWinogradFilterGrad ${oh},${ow},${c},${k}${relaxed ? ' relaxed' : ''}`;
+  const key = `LipnetConvWinogradFilterGrad ${oh},${ow},${c},${k} from ${h},${w} at ${top},${left}${relaxed ? ' relaxed' : ''}`;
   const dw = moduleOnBackendMemory(backend, key, () => winogradFilterGradModuleBytes(g, undefined, relaxed)).exports[
     'dw'
-  ] as (xp: number, dy: number, s: number, n: number, scratch: number) => void;
+  ] as (x: number, dy: number, s: number, n: number, scratch: number) => void;
   const plan = winogradPlan(g);
-  const xp = paddedInput(backend, x, top, left, plan.hp, plan.wp);
   const s = backend.makeOutput([16, c, k], 'float32');
   const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
   (backend.typedArrayFromHeap(s) as Float32Array).fill(0);
   if (n > 0)
     dw(
-      memoryOffset(backend, xp),
+      memoryOffset(backend, x),
       memoryOffset(backend, dy),
       memoryOffset(backend, s),
       n,
       memoryOffset(backend, scratch),
     );
   const dwValues = winogradFilterGrad(backend.typedArrayFromHeap(s) as Float32Array, c, k);
-  release(backend, xp, s, scratch);
+  release(backend, s, scratch);
   const out = backend.makeOutput([3, 3, c, k], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).set(dwValues);
   return out;

@@ -23,7 +23,6 @@ import {
   madd,
   offsetOf,
   oneFunctionModule,
-  perImage,
   repeat,
   whileBelow,
   whileBelowConst,
@@ -32,7 +31,7 @@ import {
 import { op, relaxedSimdEnabled } from './wasm-encoding';
 import {
   WINOGRAD_TUNING,
-  transformInputs,
+  imageBlocks,
   winogradPlan,
   type WinogradGeometry,
   type WinogradPlan,
@@ -41,15 +40,15 @@ import {
 import { WINOGRAD_POSITIONS, outputGradTransform } from './winograd-transforms';
 
 /** The parameters of `dw`. */
-const [XP, DY, S, N, SCR] = [0, 1, 2, 3, 4];
+const [X, DY, S, N, SCR] = [0, 1, 2, 3, 4];
 
 /** The i32 locals of `dw`, in index order. */
 const GRAD_INTS = [
   'img',
   'xImg',
-  'dyImg',
+  'yImg',
   'xBlk',
-  'dyBlk',
+  'yBlk',
   'blk',
   'row',
   'col',
@@ -68,7 +67,11 @@ const GRAD_INTS = [
   'ap',
   'zp',
   'tEnd',
+  'sq',
+  'inRow',
   'sp',
+  'dp',
+  'dEnd',
 ] as const;
 
 type GradFrame = { [K in (typeof GRAD_INTS)[number]]: number } & {
@@ -85,8 +88,8 @@ type GradFrame = { [K in (typeof GRAD_INTS)[number]]: number } & {
 };
 
 /**
- * The module for `g`: exports `dw(xp, dy, s, n, scratch)` (byte addresses of
- * the padded input [n, hp, wp, C] of {@link winogradPlan}, of dy [n, oH, oW, K],
+ * The module for `g`: exports `dw(x, dy, s, n, scratch)` (byte addresses of
+ * x [n, h, w, C], of dy [n, oH, oW, K],
  * of Ŝ [16, C, K], which it adds to, and of {@link WinogradPlan.scratchBytes}
  * bytes of scratch; n images).
  */
@@ -114,43 +117,15 @@ export function winogradFilterGradModuleBytes(
     s: L.vec(1)[0]!,
     t: L.vec(8),
   };
-  const { blockRows, lastRows, blocks, hp, wp } = plan;
-  const uniform = lastRows === blockRows && g.oh % 2 === 0;
-  const code = perImage(
-    f.img,
-    N,
-    [
-      [f.xImg, XP, 4 * hp * wp * g.c],
-      [f.dyImg, DY, 4 * g.oh * g.ow * g.k],
-    ],
-    [
-      ...op.get(f.xImg),
-      ...op.set(f.xBlk),
-      ...op.get(f.dyImg),
-      ...op.set(f.dyBlk),
-      ...repeat(f.blk, uniform ? blocks : blocks - 1, [
-        ...block(f, blockRows, false),
-        ...bumpBy(f.xBlk, 8 * blockRows * wp * g.c),
-        ...bumpBy(f.dyBlk, 8 * blockRows * g.ow * g.k),
-      ]),
-      ...(uniform ? [] : block(f, lastRows, g.oh % 2 === 1)),
-    ],
-  );
+  const code = imageBlocks(f, { x: X, n: N, scratch: SCR, out: DY, outChannels: g.k }, (rows, crop) => {
+    const tiles = rows * plan.tilesW;
+    return [...transformGrads(f, rows, tiles, crop), ...accumulate(f, tiles)];
+  });
   return oneFunctionModule('dw', 5, L.body(code));
 }
 
 /** Byte offset of Z in the scratch buffer (after a full block's V). */
 const zOffset = (f: GradFrame): number => 4 * WINOGRAD_POSITIONS * f.plan.blockRows * f.plan.tilesW * f.g.c;
-
-/** One block of `rows` tile rows: V, Z, and Ŝ += Σ_t V ⊗ Z. */
-function block(f: GradFrame, rows: number, cropLastRow: boolean): number[] {
-  const tiles = rows * f.plan.tilesW;
-  return [
-    ...transformInputs({ ...f, t: f.t.slice(0, 4) }, rows, tiles, SCR),
-    ...transformGrads(f, rows, tiles, cropLastRow),
-    ...accumulate(f, tiles),
-  ];
-}
 
 /** Z[ξ, t, k] = (A dY_t Aᵀ)_ξ of every tile of the block (dy at dyBlk; cropped tiles read 0 beyond dy). */
 function transformGrads(f: GradFrame, rows: number, tiles: number, cropLastRow: boolean): number[] {
@@ -180,7 +155,7 @@ function transformGrads(f: GradFrame, rows: number, tiles: number, cropLastRow: 
     ...bumpBy(f.xRow, 8 * g.ow * g.k),
   ];
   return [
-    ...op.get(f.dyBlk),
+    ...op.get(f.yBlk),
     ...op.set(f.xRow),
     ...offsetOf(f.vq, SCR, zOffset(f)),
     ...repeat(f.row, rows - (cropLastRow ? 1 : 0), tileRow(2)),
@@ -216,7 +191,7 @@ function accumulate(f: GradFrame, tiles: number): number[] {
       ...bumpBy(f.ap, 4 * g.c),
       ...bumpBy(f.zp, 4 * g.k),
     ]),
-    // sp = sBase + (cb / 4)·4K + kb
+    // sq = sBase + (cb / 4)·4K + kb
     ...op.get(f.sBase),
     ...op.get(f.cb),
     ...op.i32Const(g.k),
@@ -224,8 +199,8 @@ function accumulate(f: GradFrame, tiles: number): number[] {
     ...op.i32Add,
     ...op.get(f.kb),
     ...op.i32Add,
-    ...op.set(f.sp),
-    ...all.flatMap((a, i) => addInto(f.sp, 4 * g.k * Math.floor(i / G) + 16 * (i % G), a)),
+    ...op.set(f.sq),
+    ...all.flatMap((a, i) => addInto(f.sq, 4 * g.k * Math.floor(i / G) + 16 * (i % G), a)),
   ];
   return [
     ...op.get(SCR),

@@ -31,9 +31,14 @@ import {
 } from './conv-tiles';
 import { op, relaxedSimdEnabled } from './wasm-encoding';
 import { WINOGRAD_POSITIONS, inputTransform, outputTransform } from './winograd-transforms';
+import { stageRows, stagingBytes, zeroStaging, type InputPadding, type StageWalk } from './winograd-staging';
 
-/** The geometry a Winograd module is generated for: output oH × oW, C in, K out (both multiples of 4), 3×3 filter. */
-export interface WinogradGeometry {
+/**
+ * The geometry a Winograd module is generated for: output oH × oW, C in, K out
+ * (both multiples of 4), 3×3 filter, input x [N, h, w, C] at row `top`, column
+ * `left` of the zero-padded input.
+ */
+export interface WinogradGeometry extends InputPadding {
   oh: number;
   ow: number;
   c: number;
@@ -65,7 +70,9 @@ export interface WinogradPlan {
   blockRows: number;
   lastRows: number;
   blocks: number;
-  /** Bytes of scratch `conv` needs: V and M of one full block. */
+  /** Byte offset of the staging buffer (winograd-staging.ts) in the scratch, after V and M of one full block. */
+  stagingOffset: number;
+  /** Bytes of scratch a module needs: V, M and the staging buffer. */
   scratchBytes: number;
 }
 
@@ -76,12 +83,14 @@ export function winogradPlan(g: WinogradGeometry, tuning: WinogradTuning = WINOG
   const blockRows = Math.max(1, Math.min(tilesH, Math.floor(tuning.blockTiles / tilesW)));
   const blocks = Math.ceil(tilesH / blockRows);
   const lastRows = tilesH - (blocks - 1) * blockRows;
-  const scratchBytes = 4 * WINOGRAD_POSITIONS * blockRows * tilesW * (g.c + g.k);
-  return { tilesH, tilesW, hp: 2 * tilesH + 2, wp: 2 * tilesW + 2, blockRows, lastRows, blocks, scratchBytes };
+  const wp = 2 * tilesW + 2;
+  const stagingOffset = 4 * WINOGRAD_POSITIONS * blockRows * tilesW * (g.c + g.k);
+  const scratchBytes = stagingOffset + stagingBytes({ c: g.c, wp }, blockRows);
+  return { tilesH, tilesW, hp: 2 * tilesH + 2, wp, blockRows, lastRows, blocks, stagingOffset, scratchBytes };
 }
 
 /** The parameters of `conv`. */
-const [XP, U, Y, N, SCR] = [0, 1, 2, 3, 4];
+const [X, U, Y, N, SCR] = [0, 1, 2, 3, 4];
 
 /** The i32 locals of `conv`, in index order. */
 const WINOGRAD_INTS = [
@@ -110,6 +119,10 @@ const WINOGRAD_INTS = [
   'ap',
   'bp',
   'aEnd',
+  'inRow',
+  'sp',
+  'dp',
+  'dEnd',
 ] as const;
 
 /** The geometry, plan and locals one generated `conv` works with. */
@@ -129,8 +142,8 @@ type WinogradFrame = { [K in (typeof WINOGRAD_INTS)[number]]: number } & {
 };
 
 /**
- * The module for `g`: exports `conv(xp, u, y, n, scratch)` (byte addresses of
- * the padded input [n, hp, wp, C] of {@link winogradPlan}, of U [16, C, K]
+ * The module for `g`: exports `conv(x, u, y, n, scratch)` (byte addresses of
+ * x [n, h, w, C], of U [16, C, K]
  * ({@link winogradFilter}), of y [n, oH, oW, K], which it writes, and of
  * {@link WinogradPlan.scratchBytes} bytes of scratch; n images).
  */
@@ -159,45 +172,30 @@ export function winogradModuleBytes(
     s: L.vec(1)[0]!,
     t: L.vec(8),
   };
-  const { blockRows, lastRows, blocks, hp, wp } = plan;
-  const uniform = lastRows === blockRows && g.oh % 2 === 0;
-  const fullBlocks = uniform ? blocks : blocks - 1;
-  const code = perImage(
-    f.img,
-    N,
-    [
-      [f.xImg, XP, 4 * hp * wp * g.c],
-      [f.yImg, Y, 4 * g.oh * g.ow * g.k],
-    ],
-    [
-      ...op.get(f.xImg),
-      ...op.set(f.xBlk),
-      ...op.get(f.yImg),
-      ...op.set(f.yBlk),
-      ...repeat(f.blk, fullBlocks, [
-        ...block(f, blockRows, false),
-        ...bumpBy(f.xBlk, 8 * blockRows * wp * g.c),
-        ...bumpBy(f.yBlk, 8 * blockRows * g.ow * g.k),
-      ]),
-      ...(uniform ? [] : block(f, lastRows, g.oh % 2 === 1)),
-    ],
-  );
+  const code = imageBlocks(f, { x: X, n: N, scratch: SCR, out: Y, outChannels: g.k }, (rows, crop) => {
+    const tiles = rows * plan.tilesW;
+    return [...gemms(f, tiles), ...transformOutputs(f, rows, tiles, crop)];
+  });
   return oneFunctionModule('conv', 5, L.body(code));
 }
 
 /** Byte offset of M in the scratch buffer (after a full block's V). */
 const mOffset = (f: WinogradFrame): number => 4 * WINOGRAD_POSITIONS * f.plan.blockRows * f.plan.tilesW * f.g.c;
 
-/** One block of `rows` tile rows at xBlk / yBlk: input transform, 16 GEMMs, output transform. */
-function block(f: WinogradFrame, rows: number, cropLastRow: boolean): number[] {
-  const tiles = rows * f.plan.tilesW;
-  return [...transformInputs(f, rows, tiles), ...gemms(f, tiles), ...transformOutputs(f, rows, tiles, cropLastRow)];
-}
-
 /** The locals the input pass walks the tiles of a block with (i32 local indices), and 4 scratch vectors `t`. */
 export interface TileWalk {
   g: WinogradGeometry;
   plan: WinogradPlan;
+  img: number;
+  blk: number;
+  xImg: number;
+  inRow: number;
+  sp: number;
+  dp: number;
+  dEnd: number;
+  /** The output's (or dy's) image and block pointers. */
+  yImg: number;
+  yBlk: number;
   xBlk: number;
   xRow: number;
   row: number;
@@ -211,11 +209,58 @@ export interface TileWalk {
 }
 
 /**
- * V[ξ, t, c] at the start of the scratch buffer (parameter `scratch`) for
- * every tile t of a block of `rows` tile rows at xBlk in the padded input
- * (t = row · tilesW + col), 4 channels at a time.
+ * The loop over images and their blocks of tile rows shared by the forward
+ * and filter-gradient modules: per block, x's rows staged (zero padding,
+ * winograd-staging.ts) and V written (the input transform), then `block(rows,
+ * cropLastRow)`, with yBlk at the block's first row of the output (or dy:
+ * parameter `out`, [n, oH, oW, outChannels]).
  */
-export function transformInputs(f: TileWalk, rows: number, tiles: number, scratch: number = SCR): number[] {
+export function imageBlocks(
+  f: TileWalk,
+  params: { x: number; n: number; scratch: number; out: number; outChannels: number },
+  block: (rows: number, cropLastRow: boolean) => number[],
+): number[] {
+  const { g, plan } = f;
+  const stage: StageWalk = { ...f, c: g.c, pad: g, wp: plan.wp, row: f.row };
+  const { blockRows, lastRows, blocks } = plan;
+  const uniform = lastRows === blockRows && g.oh % 2 === 0;
+  const withInputs = (rows: number, crop: boolean) => [
+    ...stageRows(stage, params.scratch, plan.stagingOffset, rows),
+    ...offsetOf(f.xBlk, params.scratch, plan.stagingOffset),
+    ...transformInputs(f, rows, rows * plan.tilesW, params.scratch),
+    ...block(rows, crop),
+  ];
+  return [
+    ...zeroStaging(stage, params.scratch, plan.stagingOffset, blockRows),
+    ...perImage(
+      f.img,
+      params.n,
+      [
+        [f.xImg, params.x, 4 * g.h * g.w * g.c],
+        [f.yImg, params.out, 4 * g.oh * g.ow * params.outChannels],
+      ],
+      [
+        ...op.i32Const(-g.top),
+        ...op.set(f.inRow),
+        ...op.get(f.yImg),
+        ...op.set(f.yBlk),
+        ...repeat(f.blk, uniform ? blocks : blocks - 1, [
+          ...withInputs(blockRows, false),
+          ...bumpBy(f.inRow, 2 * blockRows),
+          ...bumpBy(f.yBlk, 8 * blockRows * g.ow * params.outChannels),
+        ]),
+        ...(uniform ? [] : withInputs(lastRows, g.oh % 2 === 1)),
+      ],
+    ),
+  ];
+}
+
+/**
+ * V[ξ, t, c] at the start of the scratch buffer (parameter `scratch`) for
+ * every tile t of a block of `rows` tile rows at xBlk in the (staged) padded
+ * input (t = row · tilesW + col), 4 channels at a time.
+ */
+export function transformInputs(f: TileWalk, rows: number, tiles: number, scratch: number): number[] {
   const { g, plan } = f;
   const layout = { rowBytes: 4 * plan.wp * g.c, pixelBytes: 4 * g.c, positionBytes: 4 * tiles * g.c };
   return [
