@@ -7,7 +7,7 @@
  * process on one thread (alternating, best of --reps).
  *
  * Usage (after `pnpm build`):
- *   node bench/conv-winograd.js [--batch 2048] [--reps 5] [--shapes all|demo4] [out.json]
+ *   node bench/conv-winograd.js [--batch 2048] [--reps 5] [--shapes all|demo4|<part of a label>] [out.json]
  *
  * GFLOP/s are direct-convolution-equivalent: 2·N·oH·oW·9·C·K / time, for both.
  */
@@ -42,11 +42,20 @@ const MORE = [
   ['conv 14×14 8→16', 'Conv2D', [14, 14, 8], [3, 3, 8, 16]],
   ['conv 7×7 32→32', 'Conv2D', [7, 7, 32], [3, 3, 32, 32]],
   ['conv 28×28 16→16', 'Conv2D', [28, 28, 16], [3, 3, 16, 16]],
+  ['conv 14×14 64→64', 'Conv2D', [14, 14, 64], [3, 3, 64, 64]],
+  ['conv 8×8 128→128', 'Conv2D', [8, 8, 128], [3, 3, 128, 128]],
+  ['conv 56×56 8→8', 'Conv2D', [56, 56, 8], [3, 3, 8, 8]],
+  ['conv 28×28 4→8', 'Conv2D', [28, 28, 4], [3, 3, 4, 8]],
+  ['conv 28×28 4→32', 'Conv2D', [28, 28, 4], [3, 3, 4, 32]],
+  ['conv 28×28 4→4', 'Conv2D', [28, 28, 4], [3, 3, 4, 4]],
   ['filter-grad 28×28 4→16', 'Conv2DBackpropFilter', [28, 28, 4], [3, 3, 4, 16]],
+  ['filter-grad 28×28 4→8', 'Conv2DBackpropFilter', [28, 28, 4], [3, 3, 4, 8]],
+  ['filter-grad 28×28 4→32', 'Conv2DBackpropFilter', [28, 28, 4], [3, 3, 4, 32]],
   ['filter-grad 28×28 16→4', 'Conv2DBackpropFilter', [28, 28, 16], [3, 3, 16, 4]],
   ['filter-grad 14×14 8→8', 'Conv2DBackpropFilter', [14, 14, 8], [3, 3, 8, 8]],
   ['filter-grad 14×14 8→16', 'Conv2DBackpropFilter', [14, 14, 8], [3, 3, 8, 16]],
   ['filter-grad 7×7 32→32', 'Conv2DBackpropFilter', [7, 7, 32], [3, 3, 32, 32]],
+  ['filter-grad 14×14 64→64', 'Conv2DBackpropFilter', [14, 14, 64], [3, 3, 64, 64]],
 ];
 
 async function main() {
@@ -57,7 +66,12 @@ async function main() {
   lib.configureRelaxedSimd('on');
   lib.registerWasmTrainingKernels();
   await tf.setBackend('wasm');
-  const shapes = opts.shapes === 'demo4' ? DEMO4 : [...DEMO4, ...MORE];
+  const shapes =
+    opts.shapes === 'demo4'
+      ? DEMO4
+      : opts.shapes === 'all'
+        ? [...DEMO4, ...MORE]
+        : [...DEMO4, ...MORE].filter(([label]) => label.includes(opts.shapes));
   const rows = [];
   for (const [label, kernel, xs, fs_] of shapes) {
     const [h, w, ch] = xs;
@@ -81,7 +95,7 @@ async function main() {
     };
     const best = { direct: Infinity, winograd: Infinity };
     for (let r = 0; r <= opts.reps; r++) {
-      for (const mode of ['off', 'always']) {
+      for (const mode of ['off', 'auto']) {
         lib.setConvWinograd(mode);
         const t0 = performance.now();
         run();

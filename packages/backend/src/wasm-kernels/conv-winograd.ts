@@ -11,15 +11,15 @@ import { winogradModuleBytes, winogradPlan, type WinogradGeometry } from './wino
 import { winogradFilter, winogradFilterGrad } from './winograd-transforms';
 import { winogradFilterGradModuleBytes } from './winograd-filter-grad-simd';
 
-/** When the Winograd path runs: `auto` where it measures faster than the direct kernel, `always` wherever it can, `off` never. */
-export type WinogradMode = 'auto' | 'always' | 'off';
+/** Whether the Winograd path runs: `auto` wherever it applies (see {@link winogradApplies}), `off` never. */
+export type WinogradMode = 'auto' | 'off';
 
 let mode: WinogradMode = 'auto';
 
 /** Sets when 3×3 stride-1 convolutions use Winograd F(2×2, 3×3) (see {@link winogradApplies}); returns the previous mode. */
 export function setConvWinograd(next: WinogradMode): WinogradMode {
-  if (next !== 'auto' && next !== 'always' && next !== 'off') {
-    throw new Error(`setConvWinograd: mode must be 'auto', 'always' or 'off', got '${String(next)}'`);
+  if (next !== 'auto' && next !== 'off') {
+    throw new Error(`setConvWinograd: mode must be 'auto' or 'off', got '${String(next)}'`);
   }
   const prev = mode;
   mode = next;
@@ -27,23 +27,19 @@ export function setConvWinograd(next: WinogradMode): WinogradMode {
 }
 
 /**
- * Whether a stride-1, undilated fh × fw convolution of C to K channels runs
- * on Winograd: a 3×3 filter with C and K multiples of 4 (the kernel's
- * vectors), and in `auto` mode C ≥ 8: with C = 4 the input transform (16
- * loads, 32 adds per 4 channels of a tile) outweighs the saved multiply-adds
- * (28×28, 4 → 16 channels: 0.75–0.9× the direct kernel's speed), while K = 4
- * gains (16 → 4: 1.2–1.4×; bench/conv-winograd.js).
+ * Whether a stride-1, undilated fh × fw convolution of C to K channels (and
+ * its input and filter gradients) runs on Winograd: a 3×3 filter with C and K
+ * multiples of 4 (the kernels' vectors), unless switched off. Measured against
+ * the direct kernels at N = 2048 on one thread (bench/conv-winograd.js), it
+ * was never slower: 1.6–1.9× at demo4's conv2 (forward, dx, dW), 1.3–2.4× at
+ * C, K ≥ 8 up to 128, and 0.99–2.1× with C = 4 (even at 28×28, 4 → 32, where
+ * the input transform weighs most against 4-channel GEMMs).
  */
 export function winogradApplies(fh: number, fw: number, c: number, k: number): boolean {
-  if (mode === 'off' || fh !== 3 || fw !== 3 || c % 4 !== 0 || k % 4 !== 0) return false;
-  return mode === 'always' || c >= 8;
+  return mode !== 'off' && fh === 3 && fw === 3 && c % 4 === 0 && k % 4 === 0;
 }
 
-/**
- * Whether the filter gradient of a stride-1, undilated fh × fw convolution of C
- * to K channels runs on Winograd: a 3×3 filter, C and K multiples of 4, and in
- * `auto` mode C ≥ 8 (see bench/conv-winograd.js).
- */
+/** Whether the filter gradient of a stride-1, undilated fh × fw convolution of C to K channels runs on Winograd: as {@link winogradApplies} (dW 1.03–2.0× the direct kernel's speed). */
 export function winogradFilterGradApplies(fh: number, fw: number, c: number, k: number): boolean {
   return winogradApplies(fh, fw, c, k);
 }

@@ -12,7 +12,7 @@
  * broadcast multiply of dy[N,oH,1,oW,1,K] by a one-hot [S,1,S,1] mask (C++).
  * Stride 1 with C a multiple of 4 (demo4's conv2) runs that convolution on
  * lipnet's direct SIMD kernel (conv-forward-simd.ts) or, for 3×3 filters with
- * ≥ 8 channels in dy, on its Winograd F(2×2, 3×3) kernel (conv-winograd.ts), W' built by a JS loop;
+ * a multiple of 4 channels in dy, on its Winograd F(2×2, 3×3) kernel (conv-winograd.ts), W' built by a JS loop;
  * other strides on XNNPACK's Conv2D. NHWC only; falls back to the stock kernel
  * for geometries it does not cover.
  */

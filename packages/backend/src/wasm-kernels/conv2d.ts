@@ -4,8 +4,8 @@
  * @lipnet/layers with such a width) run lipnet's direct WebAssembly SIMD kernel
  * (conv-forward-simd.ts) — ≈ 40 GFLOP/s on one thread against XNNPACK's 25–30
  * at demo4's conv2 and 2.7× faster at its one-channel conv1; 3×3 ones with
- * C ≥ 8 input channels (demo4's conv2) run Winograd F(2×2, 3×3) (conv-winograd.ts)
- * instead; everything else runs the stock XNNPACK kernel.
+ * a multiple of 4 input channels (demo4's conv2) run Winograd F(2×2, 3×3)
+ * (conv-winograd.ts) instead; everything else runs the stock XNNPACK kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
