@@ -5,14 +5,12 @@
  * the gradient's largest magnitude; Gᵀ Ŝ G against the closed form.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { winogradPlan, type WinogradGeometry, type WinogradTuning } from '../src/wasm-kernels/winograd-simd';
+import { winogradPlan, type WinogradGeometry, type WinogradTuning } from '../src/wasm-kernels/winograd-blocks';
 import { winogradFilterGradModuleBytes } from '../src/wasm-kernels/winograd-filter-grad-simd';
 import { winogradFilterGrad } from '../src/wasm-kernels/winograd-transforms';
-import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
 import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
-import { geometry, paddedForValid } from './winograd-helpers';
+import { WINOGRAD_G, callOnWasm, geometry, paddedForValid } from './winograd-helpers';
 
 beforeAll(async () => {
   await initWasm();
@@ -24,18 +22,12 @@ test('dW = Gᵀ Ŝ G (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]) per channel pai
   const [c, k] = [2, 2];
   const s = randomArray(16 * c * k, 21);
   const dw = winogradFilterGrad(s, c, k);
-  const G = [
-    [1, 0, 0],
-    [0.5, 0.5, 0.5],
-    [0.5, -0.5, 0.5],
-    [0, 0, 1],
-  ];
   for (let e = 0; e < c * k; e++)
     for (let r = 0; r < 3; r++)
       for (let q = 0; q < 3; q++) {
         let want = 0;
         for (let i = 0; i < 4; i++)
-          for (let j = 0; j < 4; j++) want += G[i]![r]! * s[(4 * i + j) * c * k + e]! * G[j]![q]!;
+          for (let j = 0; j < 4; j++) want += WINOGRAD_G[i]![r]! * s[(4 * i + j) * c * k + e]! * WINOGRAD_G[j]![q]!;
         expect(dw[(3 * r + q) * c * k + e]).toBeCloseTo(want, 6);
       }
 });
@@ -44,33 +36,19 @@ test('dW = Gᵀ Ŝ G (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]) per channel pai
 async function moduleGrad(
   g: WinogradGeometry,
   n: number,
-  xp: Float32Array,
+  x: Float32Array,
   dy: Float32Array,
   tuning: WinogradTuning,
   relaxed: boolean,
 ) {
-  await tf.setBackend('wasm');
-  const backend = tf.backend() as BackendWasm;
-  const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(winogradFilterGradModuleBytes(g, tuning, relaxed)), {
-    env: { memory },
-  });
-  const plan = winogradPlan(g, tuning);
-  const xt = tf.tensor(xp);
-  const dyt = tf.tensor(dy);
-  const s = tf.zeros([16 * g.c * g.k + 4]);
-  const scratch = tf.fill([plan.scratchBytes / 4], NaN); // read only after being written
-  (inst.exports['dw'] as (...a: number[]) => void)(
-    memoryOffset(backend, xt),
-    memoryOffset(backend, dyt),
-    memoryOffset(backend, s),
-    n,
-    memoryOffset(backend, scratch),
-  );
-  const sv = Float32Array.from(s.dataSync());
-  tf.dispose([xt, dyt, s, scratch]);
-  await tf.setBackend('cpu');
-  expect(Array.from(sv.subarray(16 * g.c * g.k))).toEqual([0, 0, 0, 0]); // nothing written past Ŝ
+  const size = 16 * g.c * g.k;
+  const sv = await callOnWasm(winogradFilterGradModuleBytes(g, tuning, relaxed), 'dw', n, () => [
+    tf.tensor(x),
+    tf.tensor(dy),
+    tf.zeros([size + 4]),
+    tf.fill([winogradPlan(g, tuning).scratchBytes / 4], NaN), // read only after being written
+  ]);
+  expect(Array.from(sv.subarray(size))).toEqual([0, 0, 0, 0]); // nothing written past Ŝ
   return { values: winogradFilterGrad(sv, g.c, g.k), shape: [3, 3, g.c, g.k] };
 }
 

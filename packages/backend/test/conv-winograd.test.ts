@@ -6,18 +6,12 @@
  * zero-padded input, to 1e-5 of the output's largest magnitude.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  winogradModuleBytes,
-  winogradPlan,
-  type WinogradGeometry,
-  type WinogradTuning,
-} from '../src/wasm-kernels/winograd-simd';
+import { winogradModuleBytes } from '../src/wasm-kernels/winograd-simd';
+import { winogradPlan, type WinogradGeometry, type WinogradTuning } from '../src/wasm-kernels/winograd-blocks';
 import { winogradFilter } from '../src/wasm-kernels/winograd-transforms';
-import { memoryOffset } from '../src/wasm-kernels/wasm-encoding';
 import { configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { expectRelClose, initWasm, randomArray, runOn } from './helpers';
-import { geometry, paddedForValid } from './winograd-helpers';
+import { WINOGRAD_G, callOnWasm, geometry, paddedForValid } from './winograd-helpers';
 
 beforeAll(async () => {
   await initWasm();
@@ -29,18 +23,12 @@ test('the filter transform is G g Gᵀ (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1
   const [c, k] = [2, 3];
   const g = randomArray(9 * c * k, 11);
   const u = winogradFilter(g, c, k);
-  const G = [
-    [1, 0, 0],
-    [0.5, 0.5, 0.5],
-    [0.5, -0.5, 0.5],
-    [0, 0, 1],
-  ];
   for (let e = 0; e < c * k; e++)
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 4; j++) {
         let want = 0;
         for (let r = 0; r < 3; r++)
-          for (let s = 0; s < 3; s++) want += G[i]![r]! * g[(3 * r + s) * c * k + e]! * G[j]![s]!;
+          for (let s = 0; s < 3; s++) want += WINOGRAD_G[i]![r]! * g[(3 * r + s) * c * k + e]! * WINOGRAD_G[j]![s]!;
         expect(u[(4 * i + j) * c * k + e]).toBeCloseTo(want, 6);
       }
 });
@@ -49,35 +37,20 @@ test('the filter transform is G g Gᵀ (G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1
 async function moduleConv(
   g: WinogradGeometry,
   n: number,
-  xp: Float32Array,
+  x: Float32Array,
   w: Float32Array,
   tuning: WinogradTuning,
   relaxed: boolean,
 ) {
-  await tf.setBackend('wasm');
-  const backend = tf.backend() as BackendWasm;
-  const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(winogradModuleBytes(g, tuning, relaxed)), {
-    env: { memory },
-  });
-  const plan = winogradPlan(g, tuning);
-  const xt = tf.tensor(xp);
-  const ut = tf.tensor(winogradFilter(w, g.c, g.k));
-  const scratch = tf.fill([plan.scratchBytes / 4], NaN); // read only after being written
-  const y = tf.fill([n * g.oh * g.ow * g.k + 4], NaN); // every output is written, nothing past it
-  (inst.exports['conv'] as (...a: number[]) => void)(
-    memoryOffset(backend, xt),
-    memoryOffset(backend, ut),
-    memoryOffset(backend, y),
-    n,
-    memoryOffset(backend, scratch),
-  );
-  const all = Float32Array.from(y.dataSync());
-  tf.dispose([xt, ut, scratch, y]);
-  await tf.setBackend('cpu');
-  const values = all.subarray(0, n * g.oh * g.ow * g.k);
-  expect(Array.from(all.subarray(values.length)).every(Number.isNaN)).toBe(true);
-  return { values, shape: [n, g.oh, g.ow, g.k] };
+  const size = n * g.oh * g.ow * g.k;
+  const all = await callOnWasm(winogradModuleBytes(g, tuning, relaxed), 'conv', n, () => [
+    tf.tensor(x),
+    tf.tensor(winogradFilter(w, g.c, g.k)),
+    tf.fill([size + 4], NaN), // every output is written, nothing past it
+    tf.fill([winogradPlan(g, tuning).scratchBytes / 4], NaN), // read only after being written
+  ]);
+  expect(Array.from(all.subarray(size)).every(Number.isNaN)).toBe(true);
+  return { values: all.subarray(0, size), shape: [n, g.oh, g.ow, g.k] };
 }
 
 const GEOMETRIES: Array<[string, WinogradGeometry, number]> = [

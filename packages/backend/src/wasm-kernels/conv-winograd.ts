@@ -7,7 +7,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { release, type TensorInfo } from './stock';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
-import { winogradModuleBytes, winogradPlan, type WinogradGeometry } from './winograd-simd';
+import { winogradModuleBytes } from './winograd-simd';
+import { winogradPlan, type WinogradGeometry } from './winograd-blocks';
 import { winogradFilter, winogradFilterGrad } from './winograd-transforms';
 import { winogradFilterGradModuleBytes } from './winograd-filter-grad-simd';
 

@@ -16,7 +16,6 @@
  * (winogradFilterGrad).
  */
 import {
-  Locals,
   MAX_TILE_ACCUMULATORS,
   addInto,
   bumpBy,
@@ -30,62 +29,24 @@ import {
 } from './conv-tiles';
 import { op, relaxedSimdEnabled } from './wasm-encoding';
 import {
+  WALK_INTS,
   WINOGRAD_TUNING,
+  eachOutputTile,
   imageBlocks,
-  winogradPlan,
   type WinogradGeometry,
-  type WinogradPlan,
   type WinogradTuning,
-} from './winograd-simd';
+  type WinogradVectors,
+  winogradFrame,
+} from './winograd-blocks';
 import { WINOGRAD_POSITIONS, outputGradTransform } from './winograd-transforms';
 
 /** The parameters of `dw`. */
 const [X, DY, S, N, SCR] = [0, 1, 2, 3, 4];
 
 /** The i32 locals of `dw`, in index order. */
-const GRAD_INTS = [
-  'img',
-  'xImg',
-  'yImg',
-  'xBlk',
-  'yBlk',
-  'blk',
-  'row',
-  'col',
-  'xRow',
-  'xq',
-  'xc',
-  'vq',
-  'vc',
-  'cEnd',
-  'xi',
-  'cb',
-  'kb',
-  'aBase',
-  'zBase',
-  'sBase',
-  'ap',
-  'zp',
-  'tEnd',
-  'sq',
-  'inRow',
-  'sp',
-  'dp',
-  'dEnd',
-] as const;
+const GRAD_INTS = [...WALK_INTS, 'xi', 'cb', 'kb', 'aBase', 'zBase', 'sBase', 'ap', 'zp', 'tEnd', 'sq'] as const;
 
-type GradFrame = { [K in (typeof GRAD_INTS)[number]]: number } & {
-  g: WinogradGeometry;
-  plan: WinogradPlan;
-  relaxed: boolean;
-  /** Register tile: P channels × G groups of 4 output channels. */
-  rowsP: number;
-  groupsG: number;
-  accs: number[];
-  bs: number[];
-  s: number;
-  t: number[];
-};
+type GradFrame = { [K in (typeof GRAD_INTS)[number]]: number } & WinogradVectors;
 
 /**
  * The module for `g`: exports `dw(x, dy, s, n, scratch)` (byte addresses of
@@ -98,25 +59,11 @@ export function winogradFilterGradModuleBytes(
   tuning: WinogradTuning = WINOGRAD_TUNING,
   relaxed: boolean = relaxedSimdEnabled(),
 ): Uint8Array<ArrayBuffer> {
-  if (g.c % 4 !== 0 || g.k % 4 !== 0) {
-    throw new Error(`winograd-filter-grad-simd: C = ${g.c} and K = ${g.k} must be multiples of 4`);
-  }
-  const plan = winogradPlan(g, tuning);
-  const L = new Locals(5, GRAD_INTS.length, MAX_TILE_ACCUMULATORS + 4 + 1 + 8);
-  const groupsG = [4, 2, 1].find((v) => (g.k / 4) % v === 0)!;
-  const rowsP = [MAX_TILE_ACCUMULATORS / groupsG, 4].find((p) => g.c % p === 0)!;
-  const f: GradFrame = {
-    ...L.named(GRAD_INTS),
-    g,
-    plan,
-    relaxed,
-    rowsP,
-    groupsG,
-    accs: L.vec(MAX_TILE_ACCUMULATORS),
-    bs: L.vec(4),
-    s: L.vec(1)[0]!,
-    t: L.vec(8),
-  };
+  // P channels: 8 / G where C allows, else 4.
+  const { L, f } = winogradFrame(GRAD_INTS, g, tuning, relaxed, (G) =>
+    g.c % (MAX_TILE_ACCUMULATORS / G) === 0 ? MAX_TILE_ACCUMULATORS / G : 4,
+  );
+  const { plan } = f;
   const code = imageBlocks(f, { x: X, n: N, scratch: SCR, out: DY, outChannels: g.k }, (rows, crop) => {
     const tiles = rows * plan.tilesW;
     return [...transformGrads(f, rows, tiles, crop), ...accumulate(f, tiles)];
@@ -127,40 +74,13 @@ export function winogradFilterGradModuleBytes(
 /** Byte offset of Z in the scratch buffer (after a full block's V). */
 const zOffset = (f: GradFrame): number => 4 * WINOGRAD_POSITIONS * f.plan.blockRows * f.plan.tilesW * f.g.c;
 
-/** Z[ξ, t, k] = (A dY_t Aᵀ)_ξ of every tile of the block (dy at dyBlk; cropped tiles read 0 beyond dy). */
+/** Z[ξ, t, k] = (A dY_t Aᵀ)_ξ of every tile of the block (dy at yBlk; cropped tiles read 0 beyond dy). */
 function transformGrads(f: GradFrame, rows: number, tiles: number, cropLastRow: boolean): number[] {
-  const { g, plan } = f;
+  const { g } = f;
   const layout = { rowBytes: 4 * g.ow * g.k, pixelBytes: 4 * g.k, positionBytes: 4 * tiles * g.k };
-  const cropCol = g.ow % 2 === 1;
-  // xq / xc walk dy, vq / vc walk Z (the input pass is done with them).
-  const tile = (outRows: number, outCols: number) => [
-    ...op.get(f.vq),
-    ...op.set(f.vc),
-    ...op.get(f.xq),
-    ...op.set(f.xc),
-    ...offsetOf(f.cEnd, f.xq, 4 * g.k),
-    ...whileBelow(f.xc, f.cEnd, [
-      ...outputGradTransform(f.xc, f.vc, layout, f.t, outRows, outCols),
-      ...bumpBy(f.vc, 16),
-      ...bumpBy(f.xc, 16),
-    ]),
-    ...bumpBy(f.vq, 4 * g.k),
-    ...bumpBy(f.xq, 8 * g.k),
-  ];
-  const tileRow = (outRows: number) => [
-    ...op.get(f.xRow),
-    ...op.set(f.xq),
-    ...repeat(f.col, plan.tilesW - (cropCol ? 1 : 0), tile(outRows, 2)),
-    ...(cropCol ? tile(outRows, 1) : []),
-    ...bumpBy(f.xRow, 8 * g.ow * g.k),
-  ];
-  return [
-    ...op.get(f.yBlk),
-    ...op.set(f.xRow),
-    ...offsetOf(f.vq, SCR, zOffset(f)),
-    ...repeat(f.row, rows - (cropLastRow ? 1 : 0), tileRow(2)),
-    ...(cropLastRow ? tileRow(1) : []),
-  ];
+  return eachOutputTile(f, rows, cropLastRow, { scratch: SCR, offset: zOffset(f), channels: g.k }, (r, c) =>
+    outputGradTransform(f.xc, f.vc, layout, f.t, r, c),
+  );
 }
 
 /** Ŝ_ξ[c, k] += Σ_t V_ξ[t, c] · Z_ξ[t, k] for ξ = 0…15, by register tiles of P channels × G groups. */
