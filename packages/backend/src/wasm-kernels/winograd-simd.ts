@@ -7,7 +7,8 @@
  *
  * (winograd-transforms.ts), d_t the 4×4 input tile at padded pixel (2ti, 2tj).
  * The tiles are processed in blocks of whole tile rows (≈ `blockTiles` tiles):
- * per block, (1) the input transform writes V [16, T, C] to scratch, (2) 16
+ * per block, (0) x's rows are staged with their zero padding
+ * (winograd-staging.ts), (1) the input transform writes V [16, T, C] to scratch, (2) 16
  * GEMMs [T, C]·[C, K] write M [16, T, K] (register tiles of P tiles × G groups
  * of 4 output channels, P·G = 8 accumulators, like gemm-simd.ts), (3) the
  * output transform reads M and stores the 2×2 output tiles (the last tile row
