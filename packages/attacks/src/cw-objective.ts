@@ -54,13 +54,13 @@ export function cwObjective(z: tf.Tensor, xp: tf.Tensor, c: tf.Tensor, parts: Cw
  * `dy·b·(1 − tanh²(w))`, from the saved tanh (4 kernel calls back instead of ~8).
  */
 export function tanhToModel(w: tf.Tensor, a: number, b: number): tf.Tensor {
-  const op = tf.customGrad(((wIn: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = tf.customGrad<tf.Tensor>(((wIn: tf.Tensor, save: tf.GradSaveFunc) => {
     const t = tf.tanh(wIn);
     save([t]);
     return {
       value: tf.add(tf.mul(t, b), a),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.mul(tf.sub(1, tf.square(saved[0]!)), b)),
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (wIn: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(w);
 }

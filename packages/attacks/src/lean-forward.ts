@@ -9,6 +9,11 @@ const ACTIVATIONS: Record<string, Step> = {
   relu: (x) => tf.relu(x),
 };
 
+/** The step of an activation config when it is a name in {@link ACTIVATIONS}, else undefined. */
+function activationStep(config: unknown): Step | undefined {
+  return typeof config === 'string' ? ACTIVATIONS[config] : undefined;
+}
+
 /** The layer's variable whose name ends with `/<suffix>`, if any. */
 function variable(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | undefined {
   return layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`) || w.originalName === suffix);
@@ -16,7 +21,7 @@ function variable(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | 
 
 /** conv2d(x, W) + b, then the activation: Keras' Conv2D (channels last) in plain ops. */
 function conv2dStep(layer: tfl.layers.Layer, cfg: tf.serialization.ConfigDict): Step | null {
-  const act = ACTIVATIONS[String(cfg['activation'])];
+  const act = activationStep(cfg['activation']);
   const kernel = variable(layer, 'kernel');
   const bias = cfg['useBias'] ? variable(layer, 'bias') : undefined;
   const padding = cfg['padding'];
@@ -32,7 +37,7 @@ function conv2dStep(layer: tfl.layers.Layer, cfg: tf.serialization.ConfigDict): 
 
 /** x·W + b, then the activation: Keras' Dense on a batch of vectors in plain ops (other ranks: the layer). */
 function denseStep(layer: tfl.layers.Layer, cfg: tf.serialization.ConfigDict): Step | null {
-  const act = ACTIVATIONS[String(cfg['activation'])];
+  const act = activationStep(cfg['activation']);
   const kernel = variable(layer, 'kernel');
   const bias = cfg['useBias'] ? variable(layer, 'bias') : undefined;
   if (!act || !kernel || (cfg['useBias'] && !bias)) return null;

@@ -76,9 +76,7 @@ export function toLogitsFn(who: string, model: Model, pre: Preprocessing | undef
   if (typeof model === 'function') f = model;
   else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
     // A Sequential model's Conv2D / Dense as plain ops: the attacks' backward passes skip the weights' gradients.
-    f =
-      leanSequentialForward(model as tfl.LayersModel) ??
-      ((x) => (model as tfl.LayersModel).apply(x, { training: false }) as tf.Tensor);
+    f = leanSequentialForward(model) ?? ((x) => model.apply(x, { training: false }) as tf.Tensor);
   } else {
     throw new LipnetInputError({
       code: 'INVALID_ARGUMENT',
