@@ -24,17 +24,46 @@ const ATTRS = { scale: 1.7, eps: 1e-6 };
  * every third pixel, near ties (rounded) in a fifth of the other pairs, and
  * image 0's first window row set to −b (s = 0 there: all-zero windows).
  */
-function zValues(shape: number[], pool: Pool, b: Float32Array, seed: number): Float32Array {
+function zValues(shape: number[], pool: Pool, b: Float32Array, seed: number, specials = false): Float32Array {
   const [, , w, c] = shape as [number, number, number, number];
   const v = randomArray(tf.util.sizeFromShape(shape), seed);
   for (let i = 0; i + 1 < v.length; i += 10) v[i + 1] = v[i]! + b[i % c]! - b[(i + 1) % c]!;
   for (let i = 0; i < v.length; i += 3 * c) v[i + 1] = v[i]!;
   for (let i = 0; i < pool[0] * w * c; i++) v[i] = -b[i % c]!;
+  // With b = 0: pairs of signed zeros, NaN, ±∞, the largest floats and subnormals (where a − c > 0 is subtle).
+  const odd = [
+    [-0, 0],
+    [0, -0],
+    [NaN, 1],
+    [1, NaN],
+    [Infinity, Infinity],
+    [Infinity, -Infinity],
+    [-Infinity, Infinity],
+    [3.4e38, -3.4e38],
+    [-3.4e38, 3.4e38],
+    [2e-45, 1e-45],
+    [1e-45, 2e-45],
+    [-1e-45, 1e-45],
+    [1e-45, -1e-45],
+  ];
+  if (specials) {
+    b.fill(0);
+    odd.forEach(([p, q], k) => {
+      const at = (k * 3 * w * c + 2 * (k % (c / 2))) % v.length;
+      [v[at], v[at + 1]] = [p!, q!];
+    });
+  }
   return v;
 }
 
 /** P and [dz, db] of the fused kernels on `backend` (cpu: the reference kernels), or of `compose` on wasm. */
-async function run(backend: 'wasm' | 'cpu', shape: number[], pool: Pool, mode: 'fused' | 'compose' = 'fused') {
+async function run(
+  backend: 'wasm' | 'cpu',
+  shape: number[],
+  pool: Pool,
+  mode: 'fused' | 'compose' = 'fused',
+  specials = false,
+) {
   await tf.setBackend(backend);
   const handle = backend === 'cpu' ? registerReferenceFusedKernels('cpu') : null;
   const k = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
@@ -43,7 +72,8 @@ async function run(backend: 'wasm' | 'cpu', shape: number[], pool: Pool, mode: '
     return tf.tidy(() => {
       const bv = randomArray(shape[3]!, 11);
       bv[1] = bv[0]!;
-      const z = tf.tensor(zValues(shape, pool, bv, 12), shape);
+      const zv = zValues(shape, pool, bv, 12, specials);
+      const z = tf.tensor(zv, shape);
       const b = tf.tensor(bv);
       const attrs = { poolSize: pool, ...ATTRS };
       const pooled = [shape[0]!, Math.floor(shape[1]! / pool[0]), Math.floor(shape[2]! / pool[1]), shape[3]!];
@@ -106,6 +136,15 @@ describe('LipnetBiasPairSortL2Pool on wasm (WebAssembly SIMD)', () => {
     expectIdentical(fused[0]!.values, composed[0]!.values);
     expectIdentical(fused[1]!.values, composed[1]!.values);
     expectRelClose(fused[2]!, composed[2]!, 1e-5);
+  });
+
+  test('with ±0, NaN, ±∞, ±3.4e38 and subnormals in z + b: P and dz the same bits as the separate wasm kernels', async () => {
+    const shape = [2, 8, 6, 8];
+    const composed = await run('wasm', shape, [2, 2], 'compose', true);
+    const fused = await run('wasm', shape, [2, 2], 'fused', true);
+    expect(composed[1]!.values.some(Number.isNaN)).toBe(true);
+    expectIdentical(fused[0]!.values, composed[0]!.values);
+    expectIdentical(fused[1]!.values, composed[1]!.values);
   });
 
   test('db over many rows (25,088 pixels of 16 channels, about 100 blocks) equals the float64 reference sum to 1e-5', async () => {

@@ -22,7 +22,7 @@
 import { BIAS_BLOCK_ROWS } from './bias-pair-sort-simd';
 import { Locals, bumpBy, perImage, repeat, whileBelowConst } from './conv-tiles';
 import { windowGradFactor, windowRoot, windowTapGrad } from './l2-pool-window-simd';
-import { pairMask, permuted } from './pair-sort-simd';
+import { FIRSTS, SWAPPED } from './pair-sort-simd';
 import { F32, I32, moduleBytes, op } from './wasm-encoding';
 
 /** The geometry a fused module is generated for: z [N, H, W, C] (any N), ph × pw windows. */
@@ -126,21 +126,54 @@ const loadBias = (b: number, co: number, bv: number): number[] => [
   ...op.set(bv),
 ];
 
-/** At the tap `off` of xp: v = z + bv, m = its pair mask, s = v permuted by m, acc += s². */
-function sortedTap(xp: number, off: number, bv: number, v: number, m: number, s: number, acc: number): number[] {
+/** Lanes 0 and 2 of one vector, 1 and 3 of another (shuffle of two operands). */
+const LOW_HIGH = [0, 5, 2, 7];
+
+/**
+ * At the tap `off` of xp: v = z + bv, u = v with its pairs swapped, and (when
+ * `m` ≥ 0) m = the pair mask [a > c, a > c, …]; then s = sort₂(v) =
+ * [pmin(v, u)₀, pmax(v, u)₁, …] (left in u) and acc += s². pmin(v, u)₀ =
+ * (c < a ? c : a) is the pair sort's rule "swap iff a − c > 0" exactly (in
+ * IEEE arithmetic with gradual underflow a − c > 0 ⇔ a > c, NaN and ±0
+ * included), so s is the separate kernels' s, bit for bit, in 4 operations
+ * where the mask and bitselect take 7.
+ */
+function sortedTap(xp: number, off: number, bv: number, v: number, u: number, m: number, acc: number): number[] {
+  const mask =
+    m < 0
+      ? []
+      : [
+          ...op.get(v),
+          ...op.get(u),
+          ...op.f32x4Gt,
+          ...op.set(m),
+          ...op.get(m),
+          ...op.get(m),
+          ...op.shuffle(FIRSTS),
+          ...op.set(m),
+        ];
   return [
     ...op.get(xp),
     ...op.v128LoadAt(off),
     ...op.get(bv),
     ...op.f32x4Add,
     ...op.set(v),
-    ...pairMask(v),
-    ...op.set(m),
-    ...permuted(v, m),
-    ...op.set(s),
+    ...op.get(v),
+    ...op.get(v),
+    ...op.shuffle(SWAPPED),
+    ...op.set(u),
+    ...mask,
+    ...op.get(v),
+    ...op.get(u),
+    ...op.f32x4Pmin,
+    ...op.get(v),
+    ...op.get(u),
+    ...op.f32x4Pmax,
+    ...op.shuffle(LOW_HIGH),
+    ...op.set(u),
     ...op.get(acc),
-    ...op.get(s),
-    ...op.get(s),
+    ...op.get(u),
+    ...op.get(u),
     ...op.f32x4Mul,
     ...op.f32x4Add,
     ...op.set(acc),
@@ -150,16 +183,16 @@ function sortedTap(xp: number, off: number, bv: number, v: number, m: number, s:
 /** `pool(z, b, y, n, scale)`: y = √(Σ_window s² / count) · scale, y written in order. */
 function poolFunction(g: FusedPoolGeometry): number[] {
   const [Z, B, Y, N, SCALE] = [0, 1, 2, 3, 4];
-  const L = new Locals(5, NEST_NAMES.length + 1, 5);
+  const L = new Locals(5, NEST_NAMES.length + 1, 4);
   const nest = L.named(NEST_NAMES);
   const o = L.int();
-  const [acc, bv, v, m, s] = L.vec(5) as [number, number, number, number, number];
+  const [acc, bv, v, u] = L.vec(4) as [number, number, number, number];
   const taps = tapOffsets(g);
   const perVector = [
     ...loadBias(B, nest.co, bv),
     ...op.v128Zero,
     ...op.set(acc),
-    ...taps.flatMap((off) => sortedTap(nest.xp, off, bv, v, m, s, acc)),
+    ...taps.flatMap((off) => sortedTap(nest.xp, off, bv, v, u, -1, acc)),
     ...op.get(o),
     ...windowRoot(acc, taps.length),
     ...op.get(SCALE),
@@ -181,32 +214,46 @@ interface GradFrame {
   o: number;
   delta: number;
   PART: number;
-  /** Σ s², the bias, g, scratch, the window's Σ dz; each tap's s and m. */
+  /** Σ s², the bias, g, g with its pairs swapped, two scratch vectors, the window's Σ dz. */
   acc: number;
   bv: number;
   gv: number;
+  gs: number;
   t: number;
+  u: number;
   wsum: number;
-  s: number[];
+  /** Each tap's v = z + b and pair mask m. */
+  v: number[];
   m: number[];
 }
 
-/** One dy vector: each tap's dz = (g · (s · 2)) permuted by m, stored; part[co] += Σ_window dz; o advanced. */
+/**
+ * One dy vector: each tap's dz = g′ · (v · 2), g′ = g permuted by the tap's m
+ * (element for element the separate kernels' (g · (s · 2)) permuted by m: the
+ * same factors, s's element being v's), stored; part[co] += Σ_window dz; o advanced.
+ */
 function gradVector(f: GradFrame, xp: number, co: number): number[] {
   const at = (base: number) => [...op.get(base), ...op.get(co), ...op.i32Add];
   return [
     ...loadBias(f.B, co, f.bv),
     ...op.v128Zero,
     ...op.set(f.acc),
-    ...f.taps.flatMap((off, i) => sortedTap(xp, off, f.bv, f.t, f.m[i]!, f.s[i]!, f.acc)),
+    ...f.taps.flatMap((off, i) => sortedTap(xp, off, f.bv, f.v[i]!, f.u, f.m[i]!, f.acc)),
     ...windowGradFactor([...op.get(f.o), ...op.v128Load], f.acc, f.taps.length, f.SCALE, f.EPS),
     ...op.set(f.gv),
+    ...op.get(f.gv),
+    ...op.get(f.gv),
+    ...op.shuffle(SWAPPED),
+    ...op.set(f.gs),
     ...op.v128Zero,
     ...op.set(f.wsum),
     ...f.taps.flatMap((off, i) => [
-      ...windowTapGrad(f.gv, op.get(f.s[i]!)),
-      ...op.set(f.t),
-      ...permuted(f.t, f.m[i]!),
+      ...op.get(f.gs),
+      ...op.get(f.gv),
+      ...op.get(f.m[i]!),
+      ...op.bitselect,
+      ...op.set(f.u),
+      ...windowTapGrad(f.u, op.get(f.v[i]!)),
       ...op.set(f.t),
       ...op.get(xp),
       ...op.get(f.delta),
@@ -254,13 +301,13 @@ function flush(c: number, part: number, db: number, j: number): number[] {
 function gradFunction(g: FusedPoolGeometry): number[] {
   const [Z, B, DY, DZ, PART, DB, N, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const taps = tapOffsets(g);
-  const L = new Locals(9, NEST_NAMES.length + 4, 5 + 2 * taps.length);
+  const L = new Locals(9, NEST_NAMES.length + 4, 7 + 2 * taps.length);
   const nest = L.named(NEST_NAMES);
   const { o, delta, left, j } = L.named(['o', 'delta', 'left', 'j'] as const);
-  const [acc, bv, gv, t, wsum] = L.vec(5) as [number, number, number, number, number];
-  const s = L.vec(taps.length);
+  const [acc, bv, gv, gs, t, u, wsum] = L.vec(7) as [number, number, number, number, number, number, number];
+  const v = L.vec(taps.length);
   const m = L.vec(taps.length);
-  const f: GradFrame = { taps, B, SCALE, EPS, o, delta, PART, acc, bv, gv, t, wsum, s, m };
+  const f: GradFrame = { taps, B, SCALE, EPS, o, delta, PART, acc, bv, gv, gs, t, u, wsum, v, m };
   const block = fusedBlockRows(g);
   // After each output row: every `block` rows, the partial sums go into db.
   const afterRow = [
