@@ -4,242 +4,143 @@
  * `LipnetBiasPairSortL2Pool` / `LipnetBiasPairSortL2PoolGrad` (@lipnet/core's
  * `FUSED_KERNELS`). Per window and 4 channels, from z and b only:
  *
- *   v = z + b;  m = pair mask of v;  s = v's pairs swapped where m  (pair-sort-simd.ts)
+ *   v = z + b;  s = sort₂(v) = [pmin(v, u)₀, pmax(v, u)₁, …], u = v's pairs swapped
  *   acc = Σ_window s²;  P = √(acc / count) · scale                 (l2-pool-window-simd.ts)
- *   g = (dy·scale) / (2(√(acc / count) + eps)) · (1/count);  ds = g · (s · 2)
- *   dz = ds's pairs swapped where m (the swap is its own inverse);  db = Σ dz
+ *   g = (dy·scale) / (2(√(acc / count) + eps)) · (1/count)
+ *   dz = g′ · (v · 2), g′ = g with its pairs swapped where a > c;  db = Σ dz
  *
- * The sorted tensor s and its gradient ds stay in registers: the gradient
- * keeps each tap's s and m in locals between the window's sum and its
- * gradient. The arithmetic is the separate kernels', operation for operation
- * (shared code), so P and dz are the same bits as the composition
- * LipnetBiasPairSort → LipnetL2Pool (LipnetL2PoolGrad → LipnetBiasPairSortGrad);
- * db is summed per window, then into a partial per channel over blocks of
- * about {@link BIAS_BLOCK_ROWS} rows of pixels, then into db. C must be a
- * multiple of 4 and a window at most 16 taps; rows and columns past the last
- * whole window are skipped (their dz is zeroed by the caller).
+ * Neither s nor its gradient is written. z is read row by row, in memory
+ * order (one sequential stream, which the hardware prefetches; reading a
+ * window's rows together makes short interleaved streams that it does not):
+ * each window row's Σ s² is added into a row buffer `acc` (OW·C floats, L1)
+ * and the last one finishes P, or g for the gradient, which then sweeps the
+ * same rows (now in cache) for dz. The arithmetic is the separate kernels',
+ * operation for operation and in the same order (shared code), so P and dz
+ * are the same bits as LipnetBiasPairSort → LipnetL2Pool (LipnetL2PoolGrad →
+ * LipnetBiasPairSortGrad); db is summed per window row, then into a partial
+ * per channel over blocks of about {@link BIAS_BLOCK_ROWS} rows of pixels,
+ * then into db. C must be a multiple of 4 and a window at most 16 taps; rows
+ * and columns past the last whole window are skipped (their dz is zeroed by
+ * the caller).
  */
-import { BIAS_BLOCK_ROWS } from './bias-pair-sort-simd';
-import { Locals, bumpBy, perImage, repeat, whileBelowConst } from './conv-tiles';
+import { Locals, bumpBy, whileBelowConst } from './conv-tiles';
 import { windowGradFactor, windowRoot, windowTapGrad } from './l2-pool-window-simd';
 import { FIRSTS, SWAPPED } from './pair-sort-simd';
 import { F32, I32, moduleBytes, op } from './wasm-encoding';
+import {
+  NEST_NAMES,
+  loadBias,
+  rowLoops,
+  rowSquares,
+  rowSweep,
+  type FusedPoolGeometry,
+  type Nest,
+} from './bias-pair-sort-l2-pool-rows';
+import { BIAS_BLOCK_ROWS } from './bias-pair-sort-simd';
 
-/** The geometry a fused module is generated for: z [N, H, W, C] (any N), ph × pw windows. */
-export interface FusedPoolGeometry {
-  h: number;
-  w: number;
-  c: number;
-  ph: number;
-  pw: number;
-}
-
-/** Whether the fused module covers z [N, H, W, C] pooled by ph × pw (else the kernels compose the separate ones). */
-export function fusedPoolApplies(g: FusedPoolGeometry): boolean {
-  return g.c > 0 && g.c % 4 === 0 && g.ph >= 1 && g.pw >= 1 && g.ph * g.pw <= 16 && g.h >= g.ph && g.w >= g.pw;
-}
-
-/** Output rows per flush of the bias gradient's partial sums: about BIAS_BLOCK_ROWS pixels of z each. */
-export const fusedBlockRows = (g: FusedPoolGeometry): number => Math.max(1, Math.floor(BIAS_BLOCK_ROWS / (g.ph * g.w)));
+export { fusedPoolApplies, type FusedPoolGeometry } from './bias-pair-sort-l2-pool-rows';
 
 /**
- * The module for `g`: exports `pool(z, b, y, n, scale)` and
- * `poolGrad(z, b, dy, dz, part, db, n, scale, eps)` (byte addresses, n
- * images). `poolGrad` adds into db (zeroed by the caller) through `part`
- * (C floats, zeroed by the caller, zero again on return).
+ * The module for `g`: exports `pool(z, b, y, acc, n, scale)` and
+ * `poolGrad(z, b, dy, dz, acc, part, db, n, scale, eps)` (byte addresses, n
+ * images; acc a scratch row of OW·C floats). `poolGrad` adds into db (zeroed
+ * by the caller) through `part` (C floats, zeroed by the caller, zero again
+ * on return).
  */
 export function fusedPoolModuleBytes(g: FusedPoolGeometry): Uint8Array<ArrayBuffer> {
   return moduleBytes([
-    ['pool', [I32, I32, I32, I32, F32], poolFunction(g)],
-    ['poolGrad', [I32, I32, I32, I32, I32, I32, I32, F32, F32], gradFunction(g)],
+    ['pool', [I32, I32, I32, I32, I32, F32], poolFunction(g)],
+    ['poolGrad', [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], gradFunction(g)],
   ]);
 }
 
-/** The i32 locals of the loop nest over images, output rows, windows and 4-channel vectors. */
-interface Nest {
-  img: number;
-  zi: number;
-  xw: number;
-  xq: number;
-  xp: number;
-  co: number;
-  rr: number;
-  q: number;
-}
-
-const NEST_NAMES = ['img', 'zi', 'xw', 'xq', 'xp', 'co', 'rr', 'q'] as const;
-
-/** Byte offsets of a window's taps from its first, in row-major order. */
-const tapOffsets = (g: FusedPoolGeometry): number[] =>
-  Array.from({ length: g.ph * g.pw }, (_, i) => 4 * (Math.floor(i / g.pw) * g.w + (i % g.pw)) * g.c);
-
-/**
- * For each image, output row and window, `perVector` with xp at z's window
- * start + co (the channel vector's byte offset, also b's); `afterRow` after
- * each output row. Columns and rows past the last whole window are skipped.
- */
-function windowLoops(
-  g: FusedPoolGeometry,
-  L: Nest,
-  n: number,
-  z: number,
-  perVector: number[],
-  afterRow: number[],
-): number[] {
-  const [oh, ow] = [Math.floor(g.h / g.ph), Math.floor(g.w / g.pw)];
-  return perImage(
-    L.img,
-    n,
-    [[L.zi, z, 4 * g.h * g.w * g.c]],
-    [
-      ...op.get(L.zi),
-      ...op.set(L.xw),
-      ...repeat(L.rr, oh, [
-        ...op.get(L.xw),
-        ...op.set(L.xq),
-        ...repeat(L.q, ow, [
-          ...op.i32Const(0),
-          ...op.set(L.co),
-          ...whileBelowConst(L.co, 4 * g.c, [
-            ...op.get(L.xq),
-            ...op.get(L.co),
-            ...op.i32Add,
-            ...op.set(L.xp),
-            ...perVector,
-            ...bumpBy(L.co, 16),
-          ]),
-          ...bumpBy(L.xq, 4 * g.pw * g.c),
-        ]),
-        ...bumpBy(L.xw, 4 * g.ph * g.w * g.c),
-        ...afterRow,
-      ]),
-    ],
-  );
-}
-
-/** bv = b[co..co+3]. */
-const loadBias = (b: number, co: number, bv: number): number[] => [
-  ...op.get(b),
-  ...op.get(co),
-  ...op.i32Add,
-  ...op.v128Load,
-  ...op.set(bv),
-];
-
-/** Lanes 0 and 2 of one vector, 1 and 3 of another (shuffle of two operands). */
-const LOW_HIGH = [0, 5, 2, 7];
-
-/**
- * At the tap `off` of xp: v = z + bv, u = v with its pairs swapped, and (when
- * `m` ≥ 0) m = the pair mask [a > c, a > c, …]; then s = sort₂(v) =
- * [pmin(v, u)₀, pmax(v, u)₁, …] (left in u) and acc += s². pmin(v, u)₀ =
- * (c < a ? c : a) is the pair sort's rule "swap iff a − c > 0" exactly (in
- * IEEE arithmetic with gradual underflow a − c > 0 ⇔ a > c, NaN and ±0
- * included), so s is the separate kernels' s, bit for bit, in 4 operations
- * where the mask and bitselect take 7.
- */
-function sortedTap(xp: number, off: number, bv: number, v: number, u: number, m: number, acc: number): number[] {
-  const mask =
-    m < 0
-      ? []
-      : [
-          ...op.get(v),
-          ...op.get(u),
-          ...op.f32x4Gt,
-          ...op.set(m),
-          ...op.get(m),
-          ...op.get(m),
-          ...op.shuffle(FIRSTS),
-          ...op.set(m),
-        ];
-  return [
-    ...op.get(xp),
-    ...op.v128LoadAt(off),
-    ...op.get(bv),
-    ...op.f32x4Add,
-    ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SWAPPED),
-    ...op.set(u),
-    ...mask,
-    ...op.get(v),
-    ...op.get(u),
-    ...op.f32x4Pmin,
-    ...op.get(v),
-    ...op.get(u),
-    ...op.f32x4Pmax,
-    ...op.shuffle(LOW_HIGH),
-    ...op.set(u),
-    ...op.get(acc),
-    ...op.get(u),
-    ...op.get(u),
-    ...op.f32x4Mul,
-    ...op.f32x4Add,
-    ...op.set(acc),
-  ];
-}
-
-/** `pool(z, b, y, n, scale)`: y = √(Σ_window s² / count) · scale, y written in order. */
+/** `pool(z, b, y, acc, n, scale)`: y = √(Σ_window s² / count) · scale, y written in order. */
 function poolFunction(g: FusedPoolGeometry): number[] {
-  const [Z, B, Y, N, SCALE] = [0, 1, 2, 3, 4];
-  const L = new Locals(5, NEST_NAMES.length + 1, 4);
+  const [Z, B, Y, ACC, N, SCALE] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(6, NEST_NAMES.length + 1, 4);
   const nest = L.named(NEST_NAMES);
   const o = L.int();
-  const [acc, bv, v, u] = L.vec(4) as [number, number, number, number];
-  const taps = tapOffsets(g);
-  const perVector = [
-    ...loadBias(B, nest.co, bv),
-    ...op.v128Zero,
-    ...op.set(acc),
-    ...taps.flatMap((off) => sortedTap(nest.xp, off, bv, v, u, -1, acc)),
+  const [sum, bv, v, u] = L.vec(4) as [number, number, number, number];
+  const loc = { sum, bv, v, u };
+  const finish = [
     ...op.get(o),
-    ...windowRoot(acc, taps.length),
+    ...windowRoot(sum, g.ph * g.pw),
     ...op.get(SCALE),
     ...op.f32x4Splat,
     ...op.f32x4Mul,
     ...op.v128Store,
     ...bumpBy(o, 16),
   ];
-  return L.body([...op.get(Y), ...op.set(o), ...windowLoops(g, nest, N, Z, perVector, [])]);
+  const perRow = Array.from({ length: g.ph }, (_, dh) =>
+    rowSweep(g, nest, ACC, dh, [...rowSquares(g, nest, B, dh, loc), ...(dh === g.ph - 1 ? finish : [])]),
+  ).flat();
+  return L.body([...op.get(Y), ...op.set(o), ...rowLoops(g, nest, N, Z, perRow)]);
 }
 
-/** The locals of `poolGrad` beyond the loop nest. */
-interface GradFrame {
-  taps: number[];
+/** Output rows per flush of the bias gradient's partial sums: about BIAS_BLOCK_ROWS pixels of z each. */
+export const fusedBlockRows = (g: FusedPoolGeometry): number => Math.max(1, Math.floor(BIAS_BLOCK_ROWS / (g.ph * g.w)));
+
+/** The parameters and vector locals of `poolGrad`'s dz sweep. */
+interface GradLocals {
   B: number;
-  SCALE: number;
-  EPS: number;
-  /** dy's current vector, dz − z (bytes), the partial sums. */
-  o: number;
-  delta: number;
   PART: number;
-  /** Σ s², the bias, g, g with its pairs swapped, two scratch vectors, the window's Σ dz. */
-  acc: number;
+  /** dz − z, in bytes (i32). */
+  delta: number;
   bv: number;
+  v: number;
+  u: number;
+  m: number;
   gv: number;
   gs: number;
-  t: number;
-  u: number;
   wsum: number;
-  /** Each tap's v = z + b and pair mask m. */
-  v: number[];
-  m: number[];
 }
 
 /**
- * One dy vector: each tap's dz = g′ · (v · 2), g′ = g permuted by the tap's m
- * (element for element the separate kernels' (g · (s · 2)) permuted by m: the
- * same factors, s's element being v's), stored; part[co] += Σ_window dz; o advanced.
+ * One channel vector of a window row, g in the row buffer: each tap's
+ * dz = g′ · (v · 2), g′ = g with its pairs swapped where a > c (element for
+ * element the separate kernels' (g · (s · 2)) permuted back: the same
+ * factors, s's element being v's); part[co] += the row's Σ dz.
  */
-function gradVector(f: GradFrame, xp: number, co: number): number[] {
-  const at = (base: number) => [...op.get(base), ...op.get(co), ...op.i32Add];
+function rowGrad(g: FusedPoolGeometry, L: Nest, f: GradLocals): number[] {
+  const at = (base: number) => [...op.get(base), ...op.get(L.co), ...op.i32Add];
+  const tap = (off: number) => [
+    ...op.get(L.xp),
+    ...op.v128LoadAt(off),
+    ...op.get(f.bv),
+    ...op.f32x4Add,
+    ...op.set(f.v),
+    ...op.get(f.v),
+    ...op.get(f.v),
+    ...op.shuffle(SWAPPED),
+    ...op.set(f.u),
+    // m = [a > c, a > c, …]; g′ = m ? g swapped : g
+    ...op.get(f.v),
+    ...op.get(f.u),
+    ...op.f32x4Gt,
+    ...op.set(f.m),
+    ...op.get(f.gs),
+    ...op.get(f.gv),
+    ...op.get(f.m),
+    ...op.get(f.m),
+    ...op.shuffle(FIRSTS),
+    ...op.bitselect,
+    ...op.set(f.u),
+    ...op.get(L.xp),
+    ...op.get(f.delta),
+    ...op.i32Add,
+    ...windowTapGrad(f.u, op.get(f.v)),
+    ...op.set(f.v),
+    ...op.get(f.v),
+    ...op.v128StoreAt(off),
+    ...op.get(f.wsum),
+    ...op.get(f.v),
+    ...op.f32x4Add,
+    ...op.set(f.wsum),
+  ];
   return [
-    ...loadBias(f.B, co, f.bv),
-    ...op.v128Zero,
-    ...op.set(f.acc),
-    ...f.taps.flatMap((off, i) => sortedTap(xp, off, f.bv, f.v[i]!, f.u, f.m[i]!, f.acc)),
-    ...windowGradFactor([...op.get(f.o), ...op.v128Load], f.acc, f.taps.length, f.SCALE, f.EPS),
+    ...loadBias(f.B, L.co, f.bv),
+    ...op.get(L.ap),
+    ...op.v128Load,
     ...op.set(f.gv),
     ...op.get(f.gv),
     ...op.get(f.gv),
@@ -247,31 +148,13 @@ function gradVector(f: GradFrame, xp: number, co: number): number[] {
     ...op.set(f.gs),
     ...op.v128Zero,
     ...op.set(f.wsum),
-    ...f.taps.flatMap((off, i) => [
-      ...op.get(f.gs),
-      ...op.get(f.gv),
-      ...op.get(f.m[i]!),
-      ...op.bitselect,
-      ...op.set(f.u),
-      ...windowTapGrad(f.u, op.get(f.v[i]!)),
-      ...op.set(f.t),
-      ...op.get(xp),
-      ...op.get(f.delta),
-      ...op.i32Add,
-      ...op.get(f.t),
-      ...op.v128StoreAt(off),
-      ...op.get(f.wsum),
-      ...op.get(f.t),
-      ...op.f32x4Add,
-      ...op.set(f.wsum),
-    ]),
+    ...Array.from({ length: g.pw }, (_, dw) => tap(4 * dw * g.c)).flat(),
     ...at(f.PART),
     ...at(f.PART),
     ...op.v128Load,
     ...op.get(f.wsum),
     ...op.f32x4Add,
     ...op.v128Store,
-    ...bumpBy(f.o, 16),
   ];
 }
 
@@ -297,19 +180,29 @@ function flush(c: number, part: number, db: number, j: number): number[] {
   ];
 }
 
-/** `poolGrad(z, b, dy, dz, part, db, n, scale, eps)`. */
+/**
+ * `poolGrad(z, b, dy, dz, acc, part, db, n, scale, eps)`: per output row, the
+ * window rows' Σ s² into the row buffer, the last turning it into g; then the
+ * window rows again for dz; every `fusedBlockRows` output rows, part into db.
+ */
 function gradFunction(g: FusedPoolGeometry): number[] {
-  const [Z, B, DY, DZ, PART, DB, N, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const taps = tapOffsets(g);
-  const L = new Locals(9, NEST_NAMES.length + 4, 7 + 2 * taps.length);
+  const [Z, B, DY, DZ, ACC, PART, DB, N, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const L = new Locals(10, NEST_NAMES.length + 4, 8);
   const nest = L.named(NEST_NAMES);
   const { o, delta, left, j } = L.named(['o', 'delta', 'left', 'j'] as const);
-  const [acc, bv, gv, gs, t, u, wsum] = L.vec(7) as [number, number, number, number, number, number, number];
-  const v = L.vec(taps.length);
-  const m = L.vec(taps.length);
-  const f: GradFrame = { taps, B, SCALE, EPS, o, delta, PART, acc, bv, gv, gs, t, u, wsum, v, m };
+  const [sum, bv, v, u, m, gv, gs, wsum] = L.vec(8) as [number, number, number, number, number, number, number, number];
+  const toG = [
+    ...op.get(nest.ap),
+    ...windowGradFactor([...op.get(o), ...op.v128Load], sum, g.ph * g.pw, SCALE, EPS),
+    ...op.v128Store,
+    ...bumpBy(o, 16),
+  ];
+  const sums = Array.from({ length: g.ph }, (_, dh) =>
+    rowSweep(g, nest, ACC, dh, [...rowSquares(g, nest, B, dh, { sum, bv, v, u }), ...(dh === g.ph - 1 ? toG : [])]),
+  ).flat();
+  const f: GradLocals = { B, PART, delta, bv, v, u, m, gv, gs, wsum };
+  const grads = Array.from({ length: g.ph }, (_, dh) => rowSweep(g, nest, ACC, dh, rowGrad(g, nest, f))).flat();
   const block = fusedBlockRows(g);
-  // After each output row: every `block` rows, the partial sums go into db.
   const afterRow = [
     ...bumpBy(left, -1),
     ...op.get(left),
@@ -330,7 +223,7 @@ function gradFunction(g: FusedPoolGeometry): number[] {
     ...op.set(delta),
     ...op.i32Const(block),
     ...op.set(left),
-    ...windowLoops(g, nest, N, Z, gradVector(f, nest.xp, nest.co), afterRow),
+    ...rowLoops(g, nest, N, Z, [...sums, ...grads, ...afterRow]),
     ...flush(g.c, PART, DB, j),
   ]);
 }

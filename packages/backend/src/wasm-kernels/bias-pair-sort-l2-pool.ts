@@ -32,12 +32,13 @@ interface Geometry extends FusedPoolGeometry {
 
 /** The module's exports (see fusedPoolModuleBytes). */
 interface FusedFns {
-  pool: (z: number, b: number, y: number, n: number, scale: number) => void;
+  pool: (z: number, b: number, y: number, acc: number, n: number, scale: number) => void;
   poolGrad: (
     z: number,
     b: number,
     dy: number,
     dz: number,
+    acc: number,
     part: number,
     db: number,
     n: number,
@@ -97,8 +98,10 @@ export function biasPairSortL2PoolWasm(args: Args): TensorInfo {
     return y;
   }
   const y = backend.makeOutput([g.n, g.oh, g.ow, g.c], 'float32');
+  const acc = backend.makeOutput([g.ow * g.c], 'float32');
   const at = (t: TensorInfo) => memoryOffset(backend, t);
-  fusedFns(backend, g).pool(at(z), at(b), at(y), g.n, scale);
+  fusedFns(backend, g).pool(at(z), at(b), at(y), at(acc), g.n, scale);
+  release(backend, acc);
   return y;
 }
 
@@ -135,12 +138,14 @@ export function biasPairSortL2PoolGradWasm(args: Args): TensorInfo[] {
   const dz = backend.makeOutput(z.shape.slice(), 'float32');
   const db = backend.makeOutput([g.c], 'float32');
   const part = backend.makeOutput([g.c], 'float32');
+  const acc = backend.makeOutput([g.ow * g.c], 'float32');
   (backend.typedArrayFromHeap(db) as Float32Array).fill(0);
   (backend.typedArrayFromHeap(part) as Float32Array).fill(0);
   // Rows and columns past the last whole window get no gradient; the module writes the rest.
   if (g.oh * g.ph !== g.h || g.ow * g.pw !== g.w) (backend.typedArrayFromHeap(dz) as Float32Array).fill(0);
   const at = (t: TensorInfo) => memoryOffset(backend, t);
-  fusedFns(backend, g).poolGrad(at(z), at(b), at(dy), at(dz), at(part), at(db), g.n, attrs.scale, attrs.eps);
-  release(backend, part);
+  const fns = fusedFns(backend, g);
+  fns.poolGrad(at(z), at(b), at(dy), at(dz), at(acc), at(part), at(db), g.n, attrs.scale, attrs.eps);
+  release(backend, part, acc);
   return [dz, db];
 }
