@@ -66,10 +66,12 @@ async function run(
 ) {
   await tf.setBackend(backend);
   const handle = backend === 'cpu' ? registerReferenceFusedKernels('cpu') : null;
-  const k = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
-    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor & tf.Tensor[];
+  const k = (name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor & tf.Tensor[] => {
+    const out: unknown = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
+    return out as tf.Tensor & tf.Tensor[];
+  };
   try {
-    return tf.tidy(() => {
+    return tf.tidy((): Out[] => {
       const bv = randomArray(shape[3]!, 11);
       bv[1] = bv[0]!;
       const zv = zValues(shape, pool, bv, 12, specials);
@@ -89,7 +91,7 @@ async function run(
         const ds = k('LipnetL2PoolGrad', { x: s, dy }, attrs);
         outs = [k('LipnetL2Pool', { x: s }, attrs), ...k('LipnetBiasPairSortGrad', { z, b, dy: ds }, {})];
       }
-      return outs.map((t): Out => ({ values: Float32Array.from(t.dataSync()), shape: t.shape.slice() }));
+      return outs.map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape.slice() }));
     });
   } finally {
     handle?.unregister();

@@ -73,7 +73,9 @@ function geometry(name: string, z: TensorInfo, b: TensorInfo, attrs: tf.NamedAtt
 function numberAttr(name: string, attrs: tf.NamedAttrMap, key: 'scale' | 'eps'): number {
   const v = attrs[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new WasmKernelsError(`${name} (wasm): attr ${key} must be a finite number; got ${String(v)}.`);
+    throw new WasmKernelsError(
+      `${name} (wasm): attr ${key} must be a finite number; got ${JSON.stringify(v) ?? typeof v}.`,
+    );
   }
   return v;
 }
