@@ -326,7 +326,7 @@ say "$(nm -D --undefined-only "$binding_path" | grep -cE ' (TF|TFE)_') TF_/TFE_ 
 # flags: C++17, the new libstdc++ ABI, Eigen's 64-byte alignment) and linked
 # to its libtensorflow_framework.so.2. Optional: if this step fails, the
 # binding still works and lipnet composes stock ops (same numbers, slower).
-step ops "lipnet's fused TensorFlow ops (tools/native/ops/lipnet_ops.cc)"
+step ops "lipnet's fused TensorFlow ops (tools/native/ops/*.cc)"
 ops_log="$cache/logs/ops-$variant.log"
 ops_inc="$cache/ops-include-$variant-$tf_version"
 ops_ok=0
@@ -344,10 +344,10 @@ if ! unzip -q -o "$wheel" 'tensorflow/include/*' -d "$ops_inc" >"$ops_log" 2>&1;
   say "WARNING [ops]: could not extract the C++ headers from $(basename "$wheel") (log: $ops_log)."
 elif ! g++ -std=c++17 -O3 -march="$ops_march" -fno-math-errno -fPIC -shared -D_GLIBCXX_USE_CXX11_ABI=1 -DEIGEN_MAX_ALIGN_BYTES=64 \
       -DNAPI_VERSION="$napi_version" -DLIPNET_TF_VERSION="\"$tf_version\"" \
-      -I "$ops_inc/tensorflow/include" -I "$nodedir/include/node" "$here/ops/lipnet_ops.cc" -o "$ops_path" \
+      -I "$ops_inc/tensorflow/include" -I "$nodedir/include/node" "$here"/ops/*.cc -o "$ops_path" \
       -L "$pkg/deps/lib" -l:libtensorflow_framework.so.2 -Wl,-rpath,'$ORIGIN/../../deps/lib' >>"$ops_log" 2>&1; then
   grep -E "error" "$ops_log" | head -n 10 | sed 's/^/    /'
-  say "WARNING [ops]: compiling lipnet_ops.cc failed (messages above; log: $ops_log). The binding works without them."
+  say "WARNING [ops]: compiling tools/native/ops failed (messages above; log: $ops_log). The binding works without them."
   rm -f "$ops_path"
 else
   ops_ok=1

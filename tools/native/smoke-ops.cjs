@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Smoke test of lipnet's fused TensorFlow ops (tools/native/ops/lipnet_ops.cc,
+// Smoke test of lipnet's fused TensorFlow ops (tools/native/ops/*.cc,
 // built by setup.sh into lipnet_ops.node beside tfjs_binding.node). Loads
 // @tensorflow/tfjs-node and the ops addon, then compares every op with the
 // composition of stock TensorFlow ops it replaces, on the same backend:
 //   pair sorts and their gradients: exactly (they are permutations);
-//   L2 pooling and its gradient: |a − b| ≤ 1e-5 · max|b| (window sums may round differently);
+//   L2 pooling, bias + sort + pooling and their gradients: |a − b| ≤ 1e-5 · max|b| (window sums may round differently);
 // on odd sizes (windows cropped), ties, and a bias; Björck (both of
 // deel-lip's rules) against the same loop of stock ops and its tf.grad, to
 // 1e-5; and checks that a bad shape is refused with TensorFlow's
@@ -115,6 +115,26 @@ tf.tidy(() => {
       tf.mul(dSq, tf.mul(p, 2)),
       1e-5,
     );
+    // Bias + GroupSort(2) + pooling from z and b: the pooling of the sorted tensor, its gradient permuted back.
+    const sorted = pairPermute(zb, zb);
+    const rs = tf.sqrt(area(tf.square(sorted)));
+    compare(
+      `LipnetBiasPairSortL2Pool ${ph}×${pw}`,
+      be.executeSingleOutput('LipnetBiasPairSortL2Pool', poolAttrs(ph, pw, scale), [x, b]),
+      tf.mul(rs, scale),
+      1e-5,
+    );
+    const dMeanSqS = tf.div(tf.mul(dyp, scale), tf.mul(2, tf.add(rs, eps)));
+    const dSqS = tf.grad((v) => tf.sum(tf.mul(area(v), dMeanSqS)))(tf.square(sorted));
+    const dzPool = pairPermute(zb, tf.mul(dSqS, tf.mul(sorted, 2)));
+    const [dzF, dbF] = be.executeMultipleOutputs(
+      'LipnetBiasPairSortL2PoolGrad',
+      poolAttrs(ph, pw, scale, eps),
+      [x, b, dyp],
+      2,
+    );
+    compare(`LipnetBiasPairSortL2PoolGrad ${ph}×${pw} dz`, dzF, dzPool, 1e-5);
+    compare(`LipnetBiasPairSortL2PoolGrad ${ph}×${pw} db`, dbF, tf.sum(dzPool, [0, 1, 2]), 1e-5);
   }
 });
 

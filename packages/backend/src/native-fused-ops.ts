@@ -1,11 +1,12 @@
 /**
  * lipnet's fused TensorFlow ops for tfjs-node's `tensorflow` backend: the
  * kernels of @lipnet/core's `FUSED_KERNELS` contract (GroupSort(2), bias +
- * GroupSort(2), L2-norm pooling and their gradients), each one pass over
+ * GroupSort(2), L2-norm pooling, bias + GroupSort(2) + L2-norm pooling and
+ * their gradients), each one pass over
  * memory instead of the four to eight of the stock composition, and
  * @lipnet/core's `FUSED_KERNELS` (`bjorck`) (all Björck iterations, and
  * their gradient, in one op each instead of ~5 ops per iteration). They are C++
- * TensorFlow ops (tools/native/ops/lipnet_ops.cc) that `pnpm native:setup`
+ * TensorFlow ops (tools/native/ops/*.cc) that `pnpm native:setup`
  * compiles against the same TensorFlow wheel as the binding, into a Node
  * addon `lipnet_ops.node` beside `tfjs_binding.node`; requiring it registers
  * the ops in the process's TensorFlow, and the tfjs kernels below run them
@@ -69,6 +70,12 @@ const OPS = {
   [FUSED_KERNELS.biasPairSortGrad]: { inputs: ['z', 'b', 'dy'], outputs: 2 },
   [FUSED_KERNELS.l2Pool]: { inputs: ['x'], attrs: poolAttrs },
   [FUSED_KERNELS.l2PoolGrad]: { inputs: ['x', 'dy'], attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')] },
+  [FUSED_KERNELS.biasPairSortL2Pool]: { inputs: ['z', 'b'], attrs: poolAttrs },
+  [FUSED_KERNELS.biasPairSortL2PoolGrad]: {
+    inputs: ['z', 'b', 'dy'],
+    attrs: (be, a) => [...poolAttrs(be, a), float(be, a, 'eps')],
+    outputs: 2,
+  },
   [FUSED_KERNELS.bjorck]: {
     inputs: ['w'],
     attrs: (be, a) => [float(be, a, 'beta'), int(be, a, 'maxIter'), float(be, a, 'eps')],

@@ -100,6 +100,14 @@ function cases(): Array<{
     },
     { name: 'LipnetL2Pool', inputs: { x }, shapes: { x: xs }, attrs, tol: 1e-5 },
     { name: 'LipnetL2PoolGrad', inputs: { x, dy: dyPool }, shapes: { x: xs, dy: pool(2, 2) }, attrs, tol: 1e-5 },
+    { name: 'LipnetBiasPairSortL2Pool', inputs: { z: x, b }, shapes: { z: xs, b: [8] }, attrs, tol: 1e-5 },
+    {
+      name: 'LipnetBiasPairSortL2PoolGrad',
+      inputs: { z: x, b, dy: dyPool },
+      shapes: { z: xs, b: [8], dy: pool(2, 2) },
+      attrs,
+      tol: 1e-5,
+    },
   ];
 }
 

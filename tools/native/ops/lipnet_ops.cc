@@ -11,72 +11,14 @@
 // those of the compositions: the pair sorts are exact permutations, the
 // pooling ops use the same operations in the same order per element (the sum
 // over a window may round differently from TensorFlow's AvgPool).
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <iterator>
-#include <vector>
-
-#include <node_api.h>
-
-#include "third_party/eigen3/Eigen/Core"
-#include "tensorflow/core/framework/op.h"
-#include "tensorflow/core/framework/op_kernel.h"
-#include "tensorflow/core/framework/shape_inference.h"
-#include "tensorflow/core/util/work_sharder.h"
+#include "lipnet_ops.h"
 
 namespace lipnet {
-
-using tensorflow::DEVICE_CPU;
-using tensorflow::OpKernel;
-using tensorflow::OpKernelConstruction;
-using tensorflow::OpKernelContext;
-using tensorflow::Status;
-using tensorflow::Tensor;
-using tensorflow::TensorShape;
-using tensorflow::shape_inference::InferenceContext;
-using tensorflow::shape_inference::ShapeHandle;
-
-namespace errors = tensorflow::errors;
-
-// Runs fn(begin, end) over [0, total) on TensorFlow's intra-op thread pool.
-template <typename Fn>
-void parallelFor(OpKernelContext* ctx, int64_t total, int64_t costPerUnit, Fn fn) {
-  auto* workers = ctx->device()->tensorflow_cpu_worker_threads();
-  tensorflow::Shard(workers->num_threads, workers->workers, total, costPerUnit,
-                    [&fn](int64_t begin, int64_t end) { fn(begin, end); });
-}
 
 // ---------------------------------------------------------------------------
 // LipnetPairSort: GroupSort(n = 2) on the last axis. Each pair (a, b) becomes
 // (b, a) iff a − b > 0, else stays: (min, max) with ties kept in place.
 // ---------------------------------------------------------------------------
-
-// Output 0 has the shape of input 0.
-Status likeFirstInput(InferenceContext* c) {
-  c->set_output(0, c->input(0));
-  return Status();
-}
-
-inline bool swapped(float a, float b) { return a - b > 0.0f; }
-
-// s ? y : x, as a bit blend: pair orders are random, so a branch would be
-// mispredicted half the time (and stop the compiler from vectorising).
-inline float pick(bool s, float x, float y) {
-  uint32_t bx, by;
-  std::memcpy(&bx, &x, sizeof bx);
-  std::memcpy(&by, &y, sizeof by);
-  const uint32_t m = 0u - static_cast<uint32_t>(s);
-  const uint32_t r = (bx & ~m) | (by & m);
-  float out;
-  std::memcpy(&out, &r, sizeof out);
-  return out;
-}
-
-bool evenLastAxis(const Tensor& x) {
-  return x.dims() >= 1 && x.dim_size(x.dims() - 1) % 2 == 0;
-}
 
 class PairSortOp : public OpKernel {
  public:
@@ -132,10 +74,6 @@ class PairSortGradOp : public OpKernel {
 // Its gradient op returns dz (the permuted dy) and db = Σ dz over all but the
 // last axis.
 // ---------------------------------------------------------------------------
-
-bool biasMatches(const Tensor& z, const Tensor& b) {
-  return evenLastAxis(z) && b.dims() == 1 && b.dim_size(0) == z.dim_size(z.dims() - 1);
-}
 
 class BiasPairSortOp : public OpKernel {
  public:
@@ -236,64 +174,6 @@ class BiasPairSortGradOp : public OpKernel {
 // r = √mean(x²) recomputed from x: deel-lip's `_sqrt(eps_grad_sqrt)` rule.
 // ---------------------------------------------------------------------------
 
-struct PoolDims {
-  int64_t n, h, w, c, oh, ow;
-};
-
-Status poolShape(InferenceContext* c) {
-  ShapeHandle x;
-  TF_RETURN_IF_ERROR(c->WithRank(c->input(0), 4, &x));
-  int ph, pw;
-  TF_RETURN_IF_ERROR(c->GetAttr("ph", &ph));
-  TF_RETURN_IF_ERROR(c->GetAttr("pw", &pw));
-  auto divide = [&](int axis, int p) {
-    auto d = c->Dim(x, axis);
-    return c->ValueKnown(d) ? c->MakeDim(c->Value(d) / p) : c->UnknownDim();
-  };
-  c->set_output(0, c->MakeShape({c->Dim(x, 0), divide(1, ph), divide(2, pw), c->Dim(x, 3)}));
-  return Status();
-}
-
-class L2PoolBase : public OpKernel {
- public:
-  explicit L2PoolBase(OpKernelConstruction* ctx) : OpKernel(ctx) {
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("ph", &ph_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("pw", &pw_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("scale", &scale_));
-    OP_REQUIRES(ctx, ph_ >= 1 && pw_ >= 1,
-                errors::InvalidArgument("LipnetL2Pool: pool sizes must be ≥ 1, got ", ph_, "×", pw_));
-  }
-
- protected:
-  // The dims of NHWC x and of its pooled output; false (with the error set) when x is not rank 4.
-  bool dims(OpKernelContext* ctx, const Tensor& x, PoolDims* d) {
-    if (x.dims() != 4) {
-      ctx->CtxFailure(__FILE__, __LINE__,
-                      errors::InvalidArgument(name(), ": x must be NHWC (rank 4), got shape ", x.shape().DebugString()));
-      return false;
-    }
-    *d = {x.dim_size(0), x.dim_size(1), x.dim_size(2), x.dim_size(3), x.dim_size(1) / ph_, x.dim_size(2) / pw_};
-    return true;
-  }
-  // Window sums of x² of output row (n, oh) into acc[ow·C + c], summed in the
-  // order (dh, dw) as a row-major window walk.
-  void windowSums(const float* xp, const PoolDims& d, int64_t n, int64_t oh, float* acc) const {
-    std::fill(acc, acc + d.ow * d.c, 0.0f);
-    for (int64_t dh = 0; dh < ph_; ++dh) {
-      const float* row = xp + ((n * d.h + oh * ph_ + dh) * d.w) * d.c;
-      for (int64_t ow = 0; ow < d.ow; ++ow) {
-        float* a = acc + ow * d.c;
-        for (int64_t dw = 0; dw < pw_; ++dw) {
-          const float* px = row + (ow * pw_ + dw) * d.c;
-          for (int64_t ch = 0; ch < d.c; ++ch) a[ch] += px[ch] * px[ch];
-        }
-      }
-    }
-  }
-  int ph_ = 2, pw_ = 2;
-  float scale_ = 1.0f;
-};
-
 class L2PoolOp : public L2PoolBase {
  public:
   explicit L2PoolOp(OpKernelConstruction* ctx) : L2PoolBase(ctx) {}
@@ -379,121 +259,6 @@ class L2PoolGradOp : public L2PoolBase {
   float eps_ = 0.0f;
 };
 
-// ---------------------------------------------------------------------------
-// LipnetBjorck: Björck–Bowie orthonormalisation W ← (1+β)W − β·W·Wᵀ·W of a
-// matrix [m, n] (deel-lip `bjorck_normalization`), all iterations in one op.
-// eps ≤ 0: exactly maxIter iterations (deel-lip 1.2.0); eps > 0: deel-lip
-// 1.5's rule — stop before an iteration when ‖W_t − W_{t−1}‖_F < eps (the
-// first test compares W with 10·W), at most maxIter. Outputs the result and
-// the iterates W_0 … W_{k−1} it stepped from ([k, m, n]), which
-// LipnetBjorckGrad differentiates back through (the gradient of the loop
-// actually run, as TensorFlow's while_loop gradient). W·Wᵀ·W is evaluated
-// with the smaller Gram matrix, as deel-lip's `_wwtw`.
-// ---------------------------------------------------------------------------
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMatMap = Eigen::Map<const RowMat>;
-using MatMap = Eigen::Map<RowMat>;
-
-// W·Wᵀ·W with the smaller Gram matrix.
-RowMat wwtw(const RowMat& w) {
-  if (w.rows() > w.cols()) {
-    const RowMat gram = w.transpose() * w;
-    return w * gram;
-  }
-  const RowMat gram = w * w.transpose();
-  return gram * w;
-}
-
-// The vector-Jacobian product of P(W) = W·Wᵀ·W at W with cotangent g:
-// g·(WᵀW) + W·(M + Mᵀ), M = Wᵀg (tall W), or (WWᵀ)·g + (N + Nᵀ)·W, N = g·Wᵀ (wide W).
-RowMat wwtwVjp(const RowMat& w, const RowMat& g) {
-  if (w.rows() > w.cols()) {
-    const RowMat gram = w.transpose() * w;
-    const RowMat m = w.transpose() * g;
-    const RowMat sym = m + m.transpose();
-    return g * gram + w * sym;
-  }
-  const RowMat gram = w * w.transpose();
-  const RowMat nn = g * w.transpose();
-  const RowMat sym = nn + nn.transpose();
-  return gram * g + sym * w;
-}
-
-bool isMatrix(OpKernelContext* ctx, const Tensor& t, const char* what) {
-  if (t.dims() == 2) return true;
-  ctx->CtxFailure(__FILE__, __LINE__,
-                  errors::InvalidArgument(what, " must be a matrix (rank 2), got shape ", t.shape().DebugString()));
-  return false;
-}
-
-class BjorckOp : public OpKernel {
- public:
-  explicit BjorckOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("beta", &beta_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("maxIter", &maxIter_));
-    OP_REQUIRES_OK(ctx, ctx->GetAttr("eps", &eps_));
-    OP_REQUIRES(ctx, beta_ > 0.0f && beta_ <= 0.5f && maxIter_ >= 0,
-                errors::InvalidArgument("LipnetBjorck: expected beta in (0, 0.5] and maxIter ≥ 0, got ", beta_, " and ", maxIter_));
-  }
-  void Compute(OpKernelContext* ctx) override {
-    const Tensor& w = ctx->input(0);
-    if (!isMatrix(ctx, w, "LipnetBjorck: w")) return;
-    const int64_t m = w.dim_size(0), n = w.dim_size(1);
-    RowMat cur = ConstMatMap(w.flat<float>().data(), m, n);
-    std::vector<RowMat> steps;
-    const float a = 1.0f + beta_;
-    for (int i = 0; i < maxIter_; ++i) {
-      if (eps_ > 0.0f) {
-        const float change = steps.empty() ? (cur - 10.0f * cur).norm() : (cur - steps.back()).norm();
-        if (change < eps_) break;
-      }
-      steps.push_back(cur);
-      cur = a * steps.back() - beta_ * wwtw(steps.back());
-    }
-    Tensor* y = nullptr;
-    Tensor* its = nullptr;
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, w.shape(), &y));
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(1, TensorShape({static_cast<int64_t>(steps.size()), m, n}), &its));
-    MatMap(y->flat<float>().data(), m, n) = cur;
-    float* ip = its->flat<float>().data();
-    for (size_t k = 0; k < steps.size(); ++k) MatMap(ip + k * m * n, m, n) = steps[k];
-  }
-
- private:
-  float beta_ = 0.5f;
-  int maxIter_ = 15;
-  float eps_ = 0.0f;
-};
-
-// dW of LipnetBjorck from its iterates and dy: back through each step,
-// g ← (1+β)·g − β·VJP(W·Wᵀ·W)(W_t, g), t = k−1 … 0.
-class BjorckGradOp : public OpKernel {
- public:
-  explicit BjorckGradOp(OpKernelConstruction* ctx) : OpKernel(ctx) { OP_REQUIRES_OK(ctx, ctx->GetAttr("beta", &beta_)); }
-  void Compute(OpKernelContext* ctx) override {
-    const Tensor& its = ctx->input(0);
-    const Tensor& dy = ctx->input(1);
-    if (!isMatrix(ctx, dy, "LipnetBjorckGrad: dy")) return;
-    const int64_t m = dy.dim_size(0), n = dy.dim_size(1);
-    OP_REQUIRES(ctx, its.dims() == 3 && its.dim_size(1) == m && its.dim_size(2) == n,
-                errors::InvalidArgument("LipnetBjorckGrad: iterates must be [k, ", m, ", ", n, "], got ", its.shape().DebugString()));
-    RowMat g = ConstMatMap(dy.flat<float>().data(), m, n);
-    const float a = 1.0f + beta_;
-    const float* ip = its.flat<float>().data();
-    for (int64_t k = its.dim_size(0) - 1; k >= 0; --k) {
-      const RowMat w = ConstMatMap(ip + k * m * n, m, n);
-      g = a * g - beta_ * wwtwVjp(w, g);
-    }
-    Tensor* dw = nullptr;
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, dy.shape(), &dw));
-    MatMap(dw->flat<float>().data(), m, n) = g;
-  }
-
- private:
-  float beta_ = 0.5f;
-};
-
 REGISTER_OP("LipnetPairSort").Input("x: float").Output("y: float").SetShapeFn(likeFirstInput);
 REGISTER_OP("LipnetPairSortGrad").Input("x: float").Input("dy: float").Output("dx: float").SetShapeFn(likeFirstInput);
 REGISTER_OP("LipnetBiasPairSort").Input("z: float").Input("b: float").Output("y: float").SetShapeFn(likeFirstInput);
@@ -519,38 +284,12 @@ REGISTER_OP("LipnetL2PoolGrad")
     .Attr("eps: float")
     .SetShapeFn(likeFirstInput);
 
-REGISTER_OP("LipnetBjorck")
-    .Input("w: float")
-    .Output("y: float")
-    .Output("iterates: float")
-    .Attr("beta: float")
-    .Attr("maxIter: int")
-    .Attr("eps: float")
-    .SetShapeFn([](InferenceContext* c) {
-      c->set_output(0, c->input(0));
-      ShapeHandle w;
-      TF_RETURN_IF_ERROR(c->WithRank(c->input(0), 2, &w));
-      c->set_output(1, c->MakeShape({c->UnknownDim(), c->Dim(w, 0), c->Dim(w, 1)}));
-      return Status();
-    });
-REGISTER_OP("LipnetBjorckGrad")
-    .Input("iterates: float")
-    .Input("dy: float")
-    .Output("dw: float")
-    .Attr("beta: float")
-    .SetShapeFn([](InferenceContext* c) {
-      c->set_output(0, c->input(1));
-      return Status();
-    });
-
 REGISTER_KERNEL_BUILDER(Name("LipnetPairSort").Device(DEVICE_CPU), PairSortOp);
 REGISTER_KERNEL_BUILDER(Name("LipnetPairSortGrad").Device(DEVICE_CPU), PairSortGradOp);
 REGISTER_KERNEL_BUILDER(Name("LipnetBiasPairSort").Device(DEVICE_CPU), BiasPairSortOp);
 REGISTER_KERNEL_BUILDER(Name("LipnetBiasPairSortGrad").Device(DEVICE_CPU), BiasPairSortGradOp);
 REGISTER_KERNEL_BUILDER(Name("LipnetL2Pool").Device(DEVICE_CPU), L2PoolOp);
 REGISTER_KERNEL_BUILDER(Name("LipnetL2PoolGrad").Device(DEVICE_CPU), L2PoolGradOp);
-REGISTER_KERNEL_BUILDER(Name("LipnetBjorck").Device(DEVICE_CPU), BjorckOp);
-REGISTER_KERNEL_BUILDER(Name("LipnetBjorckGrad").Device(DEVICE_CPU), BjorckGradOp);
 
 }  // namespace lipnet
 
@@ -564,6 +303,7 @@ REGISTER_KERNEL_BUILDER(Name("LipnetBjorckGrad").Device(DEVICE_CPU), BjorckGradO
 NAPI_MODULE_INIT() {
   static const char* const kOps[] = {"LipnetPairSort", "LipnetPairSortGrad", "LipnetBiasPairSort",
                                      "LipnetBiasPairSortGrad", "LipnetL2Pool", "LipnetL2PoolGrad",
+                                     "LipnetBiasPairSortL2Pool", "LipnetBiasPairSortL2PoolGrad",
                                      "LipnetBjorck",   "LipnetBjorckGrad"};
   napi_value ops;
   napi_create_array_with_length(env, std::size(kOps), &ops);
