@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
 import { defineOptions, opt } from '@lipnet/core';
-import { margin, norms, whereSample } from './ops';
+import { norms, whereSample } from './ops';
+import { cwObjective, tanhToModel } from './cw-objective';
 
 /** Options of {@link L2CarliniWagnerAttack}; defaults are foolbox 3.3.4's. */
 export interface L2CarliniWagnerAttackArgs {
@@ -97,7 +98,7 @@ export class L2CarliniWagnerAttack extends Attack {
       best.adv = tf.zeros([0]);
       return result;
     } finally {
-      tf.dispose([p.xAttack, p.recon, p.onehot, p.shift, best.adv, best.norm]);
+      tf.dispose([p.xAttack, p.recon, p.onehot, p.excluded, p.shift, best.adv, best.norm]);
     }
   }
 }
@@ -114,6 +115,8 @@ interface TanhProblem {
   /** x̃ = toModel(w₀). */
   recon: tf.Tensor;
   onehot: tf.Tensor;
+  /** +∞ on the label/target column, 0 elsewhere (the best other class is the argmax of z − this). */
+  excluded: tf.Tensor;
   /** ±κ on the label/target column, for is_adv. */
   shift: tf.Tensor;
 }
@@ -137,13 +140,16 @@ function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number): TanhProbl
   const [lo, hi] = ctx.bounds;
   const a = (hi + lo) / 2;
   const b = (hi - lo) / 2;
-  const toModel = (w: tf.Tensor) => tf.add(tf.mul(tf.tanh(w), b), a);
+  const toModel = (w: tf.Tensor) => tanhToModel(w, a, b);
   const xAttack = tf.tidy(() => tf.atanh(tf.mul(tf.div(tf.sub(x, a), b), 0.999999)));
   const recon = tf.tidy(() => toModel(xAttack));
   const onehot = tf.tidy(() => tf.cast(tf.oneHot(ctx.classes, ctx.numClasses), 'float32'));
+  const excluded = tf.tidy(() =>
+    tf.where(tf.cast(onehot, 'bool'), tf.fill(onehot.shape, Infinity), tf.zerosLike(onehot)),
+  );
   // is_adv uses logits shifted by ±κ on the label/target column (foolbox `change_classes_logits`).
   const shift = tf.tidy(() => tf.mul(onehot, ctx.targeted ? -kappa : kappa));
-  return { ctx, x, kappa, toModel, xAttack, recon, onehot, shift };
+  return { ctx, x, kappa, toModel, xAttack, recon, onehot, excluded, shift };
 }
 
 /**
@@ -214,8 +220,8 @@ function adamStep(p: TanhProblem, s: AdamState, best: CwBest, c: tf.Tensor, t: n
       const zi = ctx.logits(xpi);
       xp = tf.keep(xpi);
       z = tf.keep(zi);
-      const advLoss = tf.mul(tf.relu(tf.add(margin(zi, ctx.classes, ctx.targeted), p.kappa)), c);
-      return tf.add(tf.sum(advLoss), tf.sum(tf.square(tf.sub(xpi, p.recon)))) as tf.Scalar;
+      const parts = { onehot: p.onehot, excluded: p.excluded, recon: p.recon, kappa: p.kappa, targeted: ctx.targeted };
+      return cwObjective(zi, xpi, c, parts);
     };
     const { value, grad } = tf.valueAndGrad(lossFn)(s.delta);
     const xpT = xp as unknown as tf.Tensor;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { leanSequentialForward } from './lean-forward';
 import { LipnetInputError, LipnetOptionError, formatShape, formatValue } from '@lipnet/core';
 import type { Bounds, Model, Preprocessing } from './types';
 
@@ -74,7 +75,8 @@ export function toLogitsFn(who: string, model: Model, pre: Preprocessing | undef
   let f: (x: tf.Tensor) => tf.Tensor;
   if (typeof model === 'function') f = model;
   else if (model instanceof tfl.LayersModel || (model && typeof (model as tfl.LayersModel).apply === 'function')) {
-    f = (x) => model.apply(x, { training: false }) as tf.Tensor;
+    // A Sequential model's Conv2D / Dense as plain ops: the attacks' backward passes skip the weights' gradients.
+    f = leanSequentialForward(model) ?? ((x) => model.apply(x, { training: false }) as tf.Tensor);
   } else {
     throw new LipnetInputError({
       code: 'INVALID_ARGUMENT',

@@ -9,6 +9,7 @@ import {
   SpectralConv1D,
   SpectralConv2D,
   SpectralConv2DTranspose,
+  SpectralInitializer,
   vanillaExport,
   type ConvNormalization,
   type ReparametrizedConv2D,
@@ -168,7 +169,14 @@ describe('exports and serialisation', () => {
 
 describe("'deel-lip' on a transposed convolution: deel-lip's factor, which is not a bound", () => {
   it('a 3×3 stride-2 transposed convolution from 1 channel to 9 reaches 1.5 with the factor 1/2', () => {
-    const layer = new SpectralConv2DTranspose({ filters: 9, kernelSize: 3, strides: 2, convNormalization: 'deel-lip' });
+    // A seeded kernel: the power iteration's estimate (hence how close to 1.5) depends on the draw.
+    const layer = new SpectralConv2DTranspose({
+      filters: 9,
+      kernelSize: 3,
+      strides: 2,
+      convNormalization: 'deel-lip',
+      kernelInitializer: new SpectralInitializer({ seed: 3 }),
+    });
     const model = wrap(layer, [3, 3, 1]);
     expect(layer.convCoefficient).toBeCloseTo(0.5, 12);
     const norm = explicitOperatorNorm(linearPart(layer), [1, 3, 3, 1]);

@@ -117,18 +117,54 @@ function sumSquares(f: WindowFrame): number[] {
   ];
 }
 
-/** Pushes √(acc / count). */
-function root(f: WindowFrame): number[] {
-  const overCount = isPow2(f.count) ? [...splatF(1 / f.count), ...op.f32x4Mul] : [...splatF(f.count), ...op.f32x4Div];
-  return [...op.get(f.acc), ...overCount, ...op.f32x4Sqrt];
+/**
+ * Pushes r = √(acc / count) for the v128 local `acc` (Σ_window x² of 4
+ * channels): the window modules' root, shared with the fused bias + sort +
+ * pooling module (bias-pair-sort-l2-pool-simd.ts) so both give the same bits.
+ */
+export function windowRoot(acc: number, count: number): number[] {
+  const overCount = isPow2(count) ? [...splatF(1 / count), ...op.f32x4Mul] : [...splatF(count), ...op.f32x4Div];
+  return [...op.get(acc), ...overCount, ...op.f32x4Sqrt];
 }
+
+/**
+ * Pushes g = (dy·scale) / (2·(r + eps)) · (1/count), r = √(acc / count), for 4
+ * channels: `dy` pushes the pooled gradient's vector, `scale` and `eps` are f32
+ * locals. Every tap's gradient is then g · (x · 2) (see {@link windowTapGrad}).
+ */
+export function windowGradFactor(dy: number[], acc: number, count: number, scale: number, eps: number): number[] {
+  return [
+    ...dy,
+    ...op.get(scale),
+    ...op.f32x4Splat,
+    ...op.f32x4Mul,
+    ...splatF(2),
+    ...windowRoot(acc, count),
+    ...op.get(eps),
+    ...op.f32x4Splat,
+    ...op.f32x4Add,
+    ...op.f32x4Mul,
+    ...op.f32x4Div,
+    ...(isPow2(count) ? splatF(1 / count) : [...splatF(1), ...splatF(count), ...op.f32x4Div]),
+    ...op.f32x4Mul,
+  ];
+}
+
+/** Pushes a tap's gradient g · (x · 2), with g a v128 local and `x` pushing the tap's 4 values. */
+export const windowTapGrad = (g: number, x: number[]): number[] => [
+  ...op.get(g),
+  ...x,
+  ...splatF(2),
+  ...op.f32x4Mul,
+  ...op.f32x4Mul,
+];
 
 /** One output vector of `pool`: y = √(Σ x² / count) · scale at o; o advanced. */
 function poolVector(f: WindowFrame): number[] {
   return [
     ...sumSquares(f),
     ...op.get(f.o),
-    ...root(f),
+    ...windowRoot(f.acc, f.count),
     ...op.get(f.SCALE),
     ...op.f32x4Splat,
     ...op.f32x4Mul,
@@ -139,24 +175,9 @@ function poolVector(f: WindowFrame): number[] {
 
 /** One dy vector of `poolGrad`: dx = g · (x · 2) at every tap of its window; o advanced. */
 function gradVector(f: WindowFrame): number[] {
-  const pow2 = isPow2(f.count);
   return [
     ...sumSquares(f),
-    // t = g = (dy·scale) / (2·(r + eps)) · (1/count)
-    ...op.get(f.o),
-    ...op.v128Load,
-    ...op.get(f.SCALE),
-    ...op.f32x4Splat,
-    ...op.f32x4Mul,
-    ...splatF(2),
-    ...root(f),
-    ...op.get(f.EPS),
-    ...op.f32x4Splat,
-    ...op.f32x4Add,
-    ...op.f32x4Mul,
-    ...op.f32x4Div,
-    ...(pow2 ? splatF(1 / f.count) : [...splatF(1), ...splatF(f.count), ...op.f32x4Div]),
-    ...op.f32x4Mul,
+    ...windowGradFactor([...op.get(f.o), ...op.v128Load], f.acc, f.count, f.SCALE, f.EPS),
     ...op.set(f.t),
     // dx at each tap: out + (xp − x) + offset
     ...f.taps.flatMap((off) => [
@@ -165,12 +186,7 @@ function gradVector(f: WindowFrame): number[] {
       ...op.i32Add,
       ...op.get(f.X),
       ...op.i32Sub,
-      ...op.get(f.t),
-      ...op.get(f.xp),
-      ...op.v128LoadAt(off),
-      ...splatF(2),
-      ...op.f32x4Mul,
-      ...op.f32x4Mul,
+      ...windowTapGrad(f.t, [...op.get(f.xp), ...op.v128LoadAt(off)]),
       ...op.v128StoreAt(off),
     ]),
     ...bumpBy(f.o, 16),

@@ -32,9 +32,9 @@ import {
 import { FUSED_KERNELS } from '@lipnet/core';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
-const FIRSTS = [0, 0, 2, 2];
+export const FIRSTS = [0, 0, 2, 2];
 const SECONDS = [1, 1, 3, 3];
-const SWAPPED = [1, 0, 3, 2];
+export const SWAPPED = [1, 0, 3, 2];
 
 /** Pushes m = ([a₀, a₀, a₁, a₁] − [b₀, b₀, b₁, b₁]) > 0 for the pairs in the v128 local v. */
 export const pairMask = (v: number): number[] => [

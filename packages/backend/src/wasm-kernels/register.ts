@@ -16,6 +16,7 @@ import { tileWasm } from './tile';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
+import { biasPairSortL2PoolGradWasm, biasPairSortL2PoolWasm } from './bias-pair-sort-l2-pool';
 import { WasmKernelsError } from '../errors';
 import { FUSED_KERNELS } from '@lipnet/core';
 
@@ -34,7 +35,9 @@ export type WasmTrainingKernel =
   | typeof FUSED_KERNELS.biasPairSort
   | typeof FUSED_KERNELS.biasPairSortGrad
   | typeof FUSED_KERNELS.l2Pool
-  | typeof FUSED_KERNELS.l2PoolGrad;
+  | typeof FUSED_KERNELS.l2PoolGrad
+  | typeof FUSED_KERNELS.biasPairSortL2Pool
+  | typeof FUSED_KERNELS.biasPairSortL2PoolGrad;
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -52,6 +55,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   FUSED_KERNELS.biasPairSortGrad,
   FUSED_KERNELS.l2Pool,
   FUSED_KERNELS.l2PoolGrad,
+  FUSED_KERNELS.biasPairSortL2Pool,
+  FUSED_KERNELS.biasPairSortL2PoolGrad,
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -74,6 +79,9 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   // ScaledL2NormPooling2D's fused pooling (FUSED_KERNELS), one WebAssembly pass each way.
   [FUSED_KERNELS.l2Pool]: l2PoolWasm as unknown as tf.KernelFunc,
   [FUSED_KERNELS.l2PoolGrad]: l2PoolGradWasm as unknown as tf.KernelFunc,
+  // A conv's bias + GroupSort(2) pooled straight from z and b (FUSED_KERNELS): one pass each way, no sorted tensor.
+  [FUSED_KERNELS.biasPairSortL2Pool]: biasPairSortL2PoolWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.biasPairSortL2PoolGrad]: biasPairSortL2PoolGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */

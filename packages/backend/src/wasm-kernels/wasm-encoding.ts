@@ -103,6 +103,10 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Div: simd(0xe7),
+  /** f32x4.pmin(a, b) = b < a ? b : a per lane (a selection: x64 minps, arm64 fcmgt + bsl). */
+  f32x4Pmin: simd(0xea),
+  /** f32x4.pmax(a, b) = a < b ? b : a per lane. */
+  f32x4Pmax: simd(0xeb),
   /** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused or not as the engine likes. */
   f32x4RelaxedMadd: simd(0x105),
 };
