@@ -131,6 +131,26 @@ describe('other geometries run without Winograd and equal the cpu backend to 1e-
   });
 });
 
+test('empty batches and empty outputs (a 2×2 input, valid): zeros of the right shapes, as the cpu backend', async () => {
+  for (const c of [
+    { x: [0, 6, 6, 8], f: [3, 3, 8, 8], pad: 'same' },
+    { x: [2, 2, 2, 8], f: [3, 3, 8, 8], pad: 'valid' },
+  ] as Case[]) {
+    const fn = () => {
+      const x = tf.tensor4d(randomArray(tf.util.sizeFromShape(c.x), 1), c.x);
+      const f = tf.tensor4d(randomArray(tf.util.sizeFromShape(c.f), 2), c.f);
+      const y = tf.conv2d(x, f, 1, c.pad);
+      const dw = tf.grad((b: tf.Tensor) => tf.sum(tf.conv2d(x, b as tf.Tensor4D, 1, c.pad)))(f);
+      return [y, dw];
+    };
+    const [yCpu, dwCpu] = await runOn('cpu', fn);
+    const [yWasm, dwWasm] = await runOn('wasm', fn);
+    expect(yWasm!.shape).toEqual(yCpu!.shape);
+    expect(Array.from(yWasm!.values)).toEqual(Array.from(yCpu!.values));
+    expect(Array.from(dwWasm!.values)).toEqual(Array.from(dwCpu!.values));
+  }
+});
+
 test('repeated calls leak no tensors and do not grow the heap', async () => {
   const fn = convAndDx({ x: [4, 14, 14, 16], f: [3, 3, 16, 32], pad: 'same' }, 7);
   await runOn('wasm', fn);

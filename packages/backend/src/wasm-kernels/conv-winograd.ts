@@ -75,7 +75,7 @@ export function winogradConv(
   (backend.typedArrayFromHeap(u) as Float32Array).set(uValues);
   const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
   const y = backend.makeOutput([n, oh, ow, k], 'float32');
-  if (n > 0)
+  if (n > 0 && oh > 0 && ow > 0)
     conv(
       memoryOffset(backend, x),
       memoryOffset(backend, u),
@@ -112,7 +112,7 @@ export function winogradFilterGradient(
   const s = backend.makeOutput([16, c, k], 'float32');
   const scratch = backend.makeOutput([plan.scratchBytes / 4], 'float32');
   (backend.typedArrayFromHeap(s) as Float32Array).fill(0);
-  if (n > 0)
+  if (n > 0 && oh > 0 && ow > 0)
     dw(
       memoryOffset(backend, x),
       memoryOffset(backend, dy),
