@@ -21,7 +21,7 @@ export interface CwObjectiveParts {
  * (targeted: `z_{i,o} − z_{i,t}`), as a scalar whose gradient is written out instead of taped:
  * `∂L/∂z = cᵢ·[pre > 0]·(e_y − e_o)` (the sign flipped when targeted) and `∂L/∂x' = 2(x' − x̃)`.
  * Like foolbox (which indexes the logits at the argmax), the gradient of the best other class goes
- * to that one class. About 25 kernel calls per step instead of the ~55 of the taped composition; on
+ * to that one class. About 26 kernel calls per step instead of the ~55 of the taped composition; on
  * a small network the CW step is bound by the number of kernel calls.
  */
 export function cwObjective(z: tf.Tensor, xp: tf.Tensor, c: tf.Tensor, parts: CwObjectiveParts): tf.Scalar {
@@ -40,7 +40,8 @@ export function cwObjective(z: tf.Tensor, xp: tf.Tensor, c: tf.Tensor, parts: Cw
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [preS, otherS, diffS] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor];
         const w = tf.mul(tf.mul(tf.cast(tf.greater(preS, 0), 'float32'), c), dy);
-        const toOther = tf.oneHot(otherS, onehot.shape[1] ?? 1, 1, 0, 'float32');
+        // int32 then cast: tfjs-backend-wasm 4.22's OneHot writes int32 bits whatever the dtype asked.
+        const toOther = tf.cast(tf.oneHot(otherS, onehot.shape[1] ?? 1), 'float32');
         const direction = targeted ? tf.sub(toOther, onehot) : tf.sub(onehot, toOther);
         return [tf.mul(direction, tf.expandDims(w, 1)), tf.mul(diffS, tf.mul(dy, 2))];
       },
