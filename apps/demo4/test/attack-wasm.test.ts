@@ -33,7 +33,7 @@ async function attackOn(backend: 'cpu' | 'wasm', weights: Array<{ values: Float3
   const vanilla = vanillaExport(model);
   const x = tf.tensor4d(ramp(3 * 28 * 28, 41), [3, 28, 28, 1]);
   const labels = tf.tidy(() => tf.argMax(vanilla.predict(x) as tf.Tensor, 1));
-  const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 2, steps: 50, initialConst: 100, abortEarly: false });
+  const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: 25, initialConst: 100, abortEarly: false });
   const r = await cw.run(vanilla, x, labels);
   const dist = Array.from(tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(r.raw, x)), [1, 2, 3]))).dataSync());
   const out = { dist, success: Array.from(r.success.dataSync()) };
