@@ -197,3 +197,43 @@ describe('Tile on wasm equals cpu exactly', () => {
     expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
   });
 });
+
+describe('GatherV2 on wasm equals cpu exactly', () => {
+  const cases: [string, number[], number[], number, number, 'float32' | 'int32' | 'bool'][] = [
+    ['a training batch: rows of images (axis 0)', [50, 28, 28, 1], [7], 0, 0, 'float32'],
+    ['repeated and reversed indices', [6, 5], [3], 0, 0, 'int32'],
+    ['inner axis, one element per slice', [4, 9], [5], 1, 0, 'float32'],
+    ['middle axis, 2-D indices', [3, 6, 4], [2, 3], 1, 0, 'bool'],
+    ['negative axis', [3, 6, 4], [4], -1, 0, 'float32'],
+    ['no indices', [6, 5], [0], 0, 0, 'float32'],
+    ['batchDims 1 (the stock kernel ignored it)', [3, 6, 4], [3, 2], 1, 1, 'float32'],
+    ['batchDims 1, axis 2', [2, 3, 5, 2], [2, 4], 2, 1, 'int32'],
+  ];
+  test.each(cases)('%s', async (_n, shape, idxShape, axis, batchDims, dtype) => {
+    const values = Array.from(randomArray(tf.util.sizeFromShape(shape), 13), (v) =>
+      dtype === 'float32' ? v : dtype === 'int32' ? Math.round(v * 100) : v > 0 ? 1 : 0,
+    );
+    const dim = shape[axis < 0 ? shape.length + axis : axis]!;
+    const idx = Array.from({ length: tf.util.sizeFromShape(idxShape) }, (_, i) => (i * 7 + 3) % dim);
+    const fn = () =>
+      tf.cast(
+        tf.gather(tf.tensor(values, shape, dtype), tf.tensor(idx, idxShape, 'int32'), axis, batchDims),
+        'float32',
+      );
+    const [cpu] = await runOn('cpu', fn);
+    const [wasm] = await runOn('wasm', fn);
+    expect(wasm!.shape).toEqual(cpu!.shape);
+    expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
+  });
+
+  test('refuses an out-of-range index as the stock kernel does, and leaks nothing', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    expect(() => tf.gather(x, tf.tensor1d([0, 5], 'int32'))).toThrow(/index value 5 is not in \[0, 2\]/);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => void tf.gather(x, tf.tensor1d([2, 0], 'int32')));
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    await tf.setBackend('cpu');
+  });
+});

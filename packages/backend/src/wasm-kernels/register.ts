@@ -13,6 +13,7 @@ import { captureStock, stockConfig } from './stock';
 import { sumWasm } from './sum';
 import { identityWasm } from './identity';
 import { tileWasm } from './tile';
+import { gatherWasm } from './gather';
 import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
@@ -30,6 +31,7 @@ export type WasmTrainingKernel =
   | 'Sum'
   | 'Identity'
   | 'Tile'
+  | 'GatherV2'
   | typeof FUSED_KERNELS.pairSort
   | typeof FUSED_KERNELS.pairSortGrad
   | typeof FUSED_KERNELS.biasPairSort
@@ -49,6 +51,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'Sum',
   'Identity',
   'Tile',
+  'GatherV2',
   FUSED_KERNELS.pairSort,
   FUSED_KERNELS.pairSortGrad,
   FUSED_KERNELS.biasPairSort,
@@ -70,6 +73,8 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   Identity: identityWasm as unknown as tf.KernelFunc,
   // Block copies instead of the stock per-element index arithmetic (attacks broadcast per-sample masks with it).
   Tile: tileWasm as unknown as tf.KernelFunc,
+  // Block copies per gathered slice instead of per-element index arithmetic (demo4 gathers each training batch).
+  GatherV2: gatherWasm as unknown as tf.KernelFunc,
   // @lipnet/layers' fused GroupSort(2) (FUSED_KERNELS), one WebAssembly SIMD pass each way.
   [FUSED_KERNELS.pairSort]: pairSortWasm as unknown as tf.KernelFunc,
   [FUSED_KERNELS.pairSortGrad]: pairSortGradWasm as unknown as tf.KernelFunc,
@@ -99,6 +104,7 @@ const BUILDING_BLOCKS = [
   'Conv2DBackpropInput',
   'Identity',
   'Tile',
+  'GatherV2',
 ];
 
 const installed = new Set<WasmTrainingKernel>();
