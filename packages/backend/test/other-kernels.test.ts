@@ -226,6 +226,24 @@ describe('GatherV2 on wasm equals cpu exactly', () => {
     expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
   });
 
+  test('an output large enough to grow the heap (views taken after the allocation)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(randomArray(8 * 4096, 17), [8, 4096]);
+    const idx = tf.tensor1d(
+      Int32Array.from({ length: 6000 }, (_, i) => (i * 5) % 8),
+      'int32',
+    );
+    const before = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const y = tf.gather(x, idx);
+    const grew = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length > before;
+    const rows = y.arraySync() as number[][];
+    const xs = x.arraySync() as number[][];
+    expect(rows.every((r, i) => r[4095] === xs[(i * 5) % 8]![4095] && r[0] === xs[(i * 5) % 8]![0])).toBe(true);
+    expect(grew || before > 96 * 2 ** 20).toBe(true); // the 96 MB output either grew the heap or fit in it
+    tf.dispose([x, idx, y]);
+    await tf.setBackend('cpu');
+  });
+
   test('refuses an out-of-range index as the stock kernel does, and leaks nothing', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);

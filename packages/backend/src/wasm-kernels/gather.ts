@@ -29,8 +29,8 @@ export function gatherWasm(args: {
   let bd = (args.attrs['batchDims'] as number | undefined) ?? 0;
   if (bd < 0) bd += indices.shape.length;
   const dim = x.shape[axis]!;
-  const idx = backend.typedArrayFromHeap(indices) as Int32Array;
-  for (let i = 0; i < idx.length; i++) if (idx[i]! < 0 || idx[i]! >= dim) return stock();
+  const checked = backend.typedArrayFromHeap(indices) as Int32Array;
+  for (let i = 0; i < checked.length; i++) if (checked[i]! < 0 || checked[i]! >= dim) return stock();
   const outShape = [...x.shape.slice(0, axis), ...indices.shape.slice(bd), ...x.shape.slice(axis + 1)];
   const out = backend.makeOutput(outShape, x.dtype);
   if (tf.util.sizeFromShape(outShape) === 0) return out;
@@ -41,6 +41,8 @@ export function gatherWasm(args: {
     dim,
     inner: tf.util.sizeFromShape(x.shape.slice(axis + 1)),
   };
+  // Views of the heap taken after makeOutput, which may grow (and so detach) the memory.
+  const idx = backend.typedArrayFromHeap(indices) as Int32Array;
   copySlices(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), idx, g);
   return out;
 }
