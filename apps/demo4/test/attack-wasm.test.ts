@@ -4,27 +4,12 @@
  * the same on both (tfjs-backend-wasm's OneHot, for one, ignores a float32 dtype).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmDistDir } from '@lipnet/backend';
 import { L2CarliniWagnerAttack } from '@lipnet/attacks';
 import { vanillaExport } from '@lipnet/layers';
 import { buildHkrModel } from '../src/model/hkr-model';
+import { ramp, useWasmWithLipnetKernels } from './wasm-backend';
 
-beforeAll(async () => {
-  setWasmPaths(wasmDistDir());
-  registerWasmTrainingKernels();
-  await tf.setBackend('wasm');
-  await tf.ready();
-});
-
-afterAll(async () => {
-  unregisterWasmTrainingKernels();
-  registerWasmTrainingKernels();
-  await tf.setBackend('cpu');
-});
-
-/** Deterministic values in [0, 1). */
-const ramp = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => ((i * k) % 1009) / 1009);
+useWasmWithLipnetKernels();
 
 async function attackOn(backend: 'cpu' | 'wasm', weights: Array<{ values: Float32Array; shape: number[] }>) {
   await tf.setBackend(backend);

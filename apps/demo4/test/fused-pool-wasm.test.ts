@@ -8,34 +8,19 @@
  * kernels with a stock tfjs composition, @lipnet/layers' the wiring on cpu.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   KernelProfile,
   WASM_TRAINING_KERNELS,
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
-  wasmDistDir,
 } from '@lipnet/backend';
 import { expectTensorsClose } from '@lipnet/test-utils';
 import { buildHkrModel } from '../src/model/hkr-model';
+import { ramp, useWasmWithLipnetKernels } from './wasm-backend';
 
 const FUSED = ['LipnetBiasPairSortL2Pool', 'LipnetBiasPairSortL2PoolGrad'];
 
-beforeAll(async () => {
-  setWasmPaths(wasmDistDir());
-  registerWasmTrainingKernels();
-  await tf.setBackend('wasm');
-  await tf.ready();
-});
-
-afterAll(async () => {
-  unregisterWasmTrainingKernels();
-  registerWasmTrainingKernels();
-  await tf.setBackend('cpu');
-});
-
-/** Deterministic values in [0, 1). */
-const ramp = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => ((i * k) % 1009) / 1009);
+useWasmWithLipnetKernels();
 
 type Pass = { outputs: Float32Array[]; calls: Record<string, number> };
 
