@@ -236,8 +236,8 @@ describe('GatherV2 on wasm equals cpu exactly', () => {
     const before = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
     const y = tf.gather(x, idx);
     const grew = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length > before;
-    const rows = y.arraySync() as number[][];
-    const xs = x.arraySync() as number[][];
+    const rows = y.arraySync();
+    const xs = x.arraySync();
     expect(rows.every((r, i) => r[4095] === xs[(i * 5) % 8]![4095] && r[0] === xs[(i * 5) % 8]![0])).toBe(true);
     expect(grew || before > 96 * 2 ** 20).toBe(true); // the 96 MB output either grew the heap or fit in it
     tf.dispose([x, idx, y]);
