@@ -30,6 +30,8 @@ export interface AttackContext {
   readonly rng: Rng;
   /** This batch's slice of `RunOptions.startingPoints` (adversarial starts), or null. */
   readonly startingPoints: tf.Tensor | null;
+  /** The model when `logits` is its plain forward pass (a LayersModel, no preprocessing), else null. */
+  readonly layersModel: unknown;
   /** Criterion on logits: argmax ≠ label, or argmax = target. Bool `[n]`. */
   isAdversarial(z: tf.Tensor): tf.Tensor1D;
   /**
@@ -48,6 +50,7 @@ interface Resolved {
   rng: Rng;
   startingPoints: tf.Tensor | null;
   logits: (x: tf.Tensor) => tf.Tensor;
+  layersModel: unknown;
   onProgress?: (e: ProgressEvent) => void;
   stop: () => boolean;
 }
@@ -259,6 +262,7 @@ export abstract class Attack {
       targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0]);
     }
     const signal = options.signal;
+    const pre = options.preprocessing;
     const should = options.shouldStop;
     const sp = options.startingPoints;
     if (sp !== undefined && sp !== null) {
@@ -272,6 +276,7 @@ export abstract class Attack {
       rng: new Rng(options.seed),
       startingPoints: sp ?? null,
       logits: toLogitsFn(who, model, options.preprocessing),
+      layersModel: typeof model === 'function' || pre?.mean !== undefined || pre?.std !== undefined ? null : model,
       onProgress: options.onProgress,
       stop: () => Boolean(signal?.aborted) || Boolean(should?.()),
     };
@@ -362,6 +367,7 @@ export abstract class Attack {
     return {
       name,
       logits: opts.logits,
+      layersModel: opts.layersModel,
       bounds: opts.bounds,
       classes,
       targeted,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Attack, type AttackContext } from './attack';
-import { defineOptions, opt } from '@lipnet/core';
+import { cwStepCompiler, defineOptions, opt, type CwStepProgram } from '@lipnet/core';
 import { norms, whereSample } from './ops';
 import { cwObjective, tanhToModel } from './cw-objective';
 
@@ -72,7 +72,7 @@ export class L2CarliniWagnerAttack extends Attack {
 
   protected async attackBatch(ctx: AttackContext, x: tf.Tensor): Promise<tf.Tensor> {
     const n = x.shape[0];
-    const p = tanhProblem(ctx, x, this.confidence);
+    const p = tanhProblem(ctx, x, this.confidence, this.stepsize);
     const best: CwBest = { adv: tf.clone(x), norm: tf.fill([n], Infinity) };
     const consts = new Float64Array(n).fill(this.initialConst);
     const lower = new Float64Array(n).fill(0);
@@ -99,6 +99,7 @@ export class L2CarliniWagnerAttack extends Attack {
       return result;
     } finally {
       tf.dispose([p.xAttack, p.recon, p.onehot, p.excluded, p.shift, best.adv, best.norm]);
+      p.program?.dispose();
     }
   }
 }
@@ -119,6 +120,8 @@ interface TanhProblem {
   excluded: tf.Tensor;
   /** ±κ on the label/target column, for is_adv. */
   shift: tf.Tensor;
+  /** The whole step compiled by the backend (see @lipnet/core's `CwStepProgram`), or null: the eager {@link adamStep}. */
+  program: CwStepProgram | null;
 }
 
 /** The adversarials of smallest ‖x' − x‖₂ found so far, per sample, and their norms. */
@@ -135,8 +138,8 @@ interface AdamState {
   found: tf.Tensor;
 }
 
-/** The tanh-space problem of batch `x` with margin `kappa`. */
-function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number): TanhProblem {
+/** The tanh-space problem of batch `x` with margin `kappa` (and Adam rate `stepsize`, for a compiled step). */
+function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number, stepsize: number): TanhProblem {
   const [lo, hi] = ctx.bounds;
   const a = (hi + lo) / 2;
   const b = (hi - lo) / 2;
@@ -149,7 +152,11 @@ function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number): TanhProbl
   );
   // is_adv uses logits shifted by ±κ on the label/target column (foolbox `change_classes_logits`).
   const shift = tf.tidy(() => tf.mul(onehot, ctx.targeted ? -kappa : kappa));
-  return { ctx, x, kappa, toModel, xAttack, recon, onehot, excluded, shift };
+  const compile = ctx.layersModel ? cwStepCompiler() : null;
+  const program = compile
+    ? compile({ model: ctx.layersModel, inputShape: x.shape, numClasses: ctx.numClasses, a, b, kappa, targeted: ctx.targeted, stepsize })
+    : null;
+  return { ctx, x, kappa, toModel, xAttack, recon, onehot, excluded, shift, program };
 }
 
 /**
@@ -177,7 +184,9 @@ async function adamRun(
   let stopped = false;
   try {
     for (let step = 0; step < attack.steps; step++) {
-      const out = adamStep(p, s, best, c, step + 1, attack.stepsize);
+      const out = p.program
+        ? p.program.run({ ...p, ...s, bestAdv: best.adv, bestNorm: best.norm, c, classes: p.ctx.classes }, step + 1)
+        : adamStep(p, s, best, c, step + 1, attack.stepsize);
       // Abort-early check (foolbox order: before this step's adversarial is recorded).
       if (attack.abortEarly && step % checkEvery === 0) {
         const loss = (await out.value.data())[0] as number;

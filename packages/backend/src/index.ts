@@ -28,3 +28,7 @@ export type { TapeNode } from './frugal-backprop';
 export { compiledModuleKeys } from './wasm-kernels/wasm-encoding';
 export { setConvWinograd, winogradApplies } from './wasm-kernels/conv-winograd';
 export type { WinogradMode } from './wasm-kernels/conv-winograd';
+export { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-cw-step';
+export { GraphBuilder } from './tf-graph/graph-builder';
+export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';
+export { graphLayersOf } from './tf-graph/graph-layers';

@@ -18,6 +18,7 @@ import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wa
 import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
 import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
+import { registerNativeCwStep } from './tf-graph/native-cw-step';
 
 /**
  * Names accepted by `prefer` / `LIPNET_BACKEND`:
@@ -235,8 +236,9 @@ function describeNative(gpu: boolean, pkg: string): string {
     } catch (err) {
       status = { registered: false, reason: (err as Error).message };
     }
+    const cwGraph = status.registered && registerNativeCwStep(packageDir(pkg));
     fused = status.registered
-      ? "lipnet's fused ops (GroupSort(2), L2 pooling, Björck)"
+      ? `lipnet's fused ops (GroupSort(2), L2 pooling, Björck)${cwGraph ? ', C&W steps as one graph' : ''}`
       : `stock GroupSort, pooling and Björck: ${status.reason}`;
   }
   if (gpu)

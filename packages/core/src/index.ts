@@ -17,3 +17,4 @@ export type { TensorRequirements } from './tensor-checks';
 export * from './deel-lip-version';
 export * from './lipschitz-layer';
 export * from './fused-kernels';
+export * from './compiled-cw-step';
