@@ -154,7 +154,16 @@ function tanhProblem(ctx: AttackContext, x: tf.Tensor, kappa: number, stepsize: 
   const shift = tf.tidy(() => tf.mul(onehot, ctx.targeted ? -kappa : kappa));
   const compile = ctx.layersModel ? cwStepCompiler() : null;
   const program = compile
-    ? compile({ model: ctx.layersModel, inputShape: x.shape, numClasses: ctx.numClasses, a, b, kappa, targeted: ctx.targeted, stepsize })
+    ? compile({
+        model: ctx.layersModel,
+        inputShape: x.shape,
+        numClasses: ctx.numClasses,
+        a,
+        b,
+        kappa,
+        targeted: ctx.targeted,
+        stepsize,
+      })
     : null;
   return { ctx, x, kappa, toModel, xAttack, recon, onehot, excluded, shift, program };
 }

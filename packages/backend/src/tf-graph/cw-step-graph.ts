@@ -39,7 +39,15 @@ export const CW_STEP_FEEDS = [
 ] as const;
 
 /** The fetched outputs, in this order. */
-export const CW_STEP_FETCHES = ['value', 'delta_next', 'm_next', 'v_next', 'found_next', 'best_adv_next', 'best_norm_next'] as const;
+export const CW_STEP_FETCHES = [
+  'value',
+  'delta_next',
+  'm_next',
+  'v_next',
+  'found_next',
+  'best_adv_next',
+  'best_norm_next',
+] as const;
 
 const F = { T: type('float') };
 
@@ -47,7 +55,7 @@ function placeholders(g: GraphBuilder, s: CwStepGraphSpec): Record<(typeof CW_ST
   const n = s.inputShape[0]!;
   const img = s.inputShape;
   const cls = [n, s.numClasses];
-  const dims: Record<(typeof CW_STEP_FEEDS)[number], [('float' | 'int32' | 'bool'), number[]]> = {
+  const dims: Record<(typeof CW_STEP_FEEDS)[number], ['float' | 'int32' | 'bool', number[]]> = {
     delta: ['float', img],
     m: ['float', img],
     v: ['float', img],
@@ -119,7 +127,11 @@ function adam(g: GraphBuilder, s: CwStepGraphSpec, p: Record<string, string>, gr
   const v2 = g.f('AddV2', g.f('Mul', p['v']!, g.scalar(0.999)), g.f('Mul', g.f('Square', grad), g.scalar(0.001)));
   const mHat = g.f('RealDiv', m2, p['b1']!);
   const vHat = g.f('RealDiv', v2, p['b2']!);
-  const stepDir = g.f('RealDiv', g.f('Mul', mHat, g.scalar(s.stepsize)), g.f('AddV2', g.f('Sqrt', vHat), g.scalar(1e-8)));
+  const stepDir = g.f(
+    'RealDiv',
+    g.f('Mul', mHat, g.scalar(s.stepsize)),
+    g.f('AddV2', g.f('Sqrt', vHat), g.scalar(1e-8)),
+  );
   return { m2, v2, d2: g.f('Sub', p['delta']!, stepDir) };
 }
 
@@ -133,7 +145,9 @@ function adam(g: GraphBuilder, s: CwStepGraphSpec, p: Record<string, string>, gr
 export function cwStepGraph(s: CwStepGraphSpec, weightShapes: number[][][]): GraphBuilder {
   const g = new GraphBuilder();
   const p = placeholders(g, s);
-  const weightNames = weightShapes.map((ws, i) => ws.map((shape, j) => g.placeholder(`weight_${i}_${j}`, 'float', shape)));
+  const weightNames = weightShapes.map((ws, i) =>
+    ws.map((shape, j) => g.placeholder(`weight_${i}_${j}`, 'float', shape)),
+  );
   const t = g.f('Tanh', g.f('AddV2', p.x_attack, p.delta));
   const xp = g.f('AddV2', g.f('Mul', t, g.scalar(s.b)), g.scalar(s.a));
   const fwd = emitForward(g, s.layers, xp, s.inputShape, weightNames, weightShapes);

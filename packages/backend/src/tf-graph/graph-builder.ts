@@ -5,6 +5,9 @@
  * `getMetaGraphsFromSavedModel` reads with). Nodes are added in topological
  * order; an input is `'node'` (output 0) or `'node:k'`.
  */
+import type { ApiPb, PbAttrValue, PbNodeDef, PbTensorShape } from './api-pb';
+
+export type { ApiPb } from './api-pb';
 
 /** TensorFlow's DataType enum values this module writes. */
 export const DT = { float: 1, int32: 3, bool: 10 } as const;
@@ -27,21 +30,6 @@ export const bool = (value: boolean): AttrSpec => ({ kind: 'bool', value });
 export const str = (value: string): AttrSpec => ({ kind: 'string', value });
 export const ints = (value: number[]): AttrSpec => ({ kind: 'ints', value });
 export const shape = (value: number[] | null): AttrSpec => ({ kind: 'shape', value });
-
-/** The protobuf message classes of tfjs-node's `api_pb` that this module uses. */
-/* eslint-disable @typescript-eslint/no-explicit-any -- google-protobuf generated classes, untyped */
-export interface ApiPb {
-  SavedModel: any;
-  MetaGraphDef: any;
-  GraphDef: any;
-  NodeDef: any;
-  AttrValue: any;
-  TensorShape: any;
-  Tensor: any;
-  SignatureDef: any;
-  TensorInfo: any;
-  VersionDef: any;
-}
 
 interface NodeSpec {
   name: string;
@@ -121,7 +109,7 @@ export class GraphBuilder {
     const model = new pb.SavedModel();
     model.setSavedModelSchemaVersion(1);
     model.addMetaGraphs(meta);
-    return model.serializeBinary() as Uint8Array;
+    return model.serializeBinary();
   }
 
   private fresh(prefix: string): string {
@@ -137,7 +125,7 @@ export class GraphBuilder {
   }
 }
 
-function shapeProto(pb: ApiPb, dims: number[] | null): any {
+function shapeProto(pb: ApiPb, dims: number[] | null): PbTensorShape {
   const s = new pb.TensorShape();
   if (dims === null) {
     s.setUnknownRank(true);
@@ -151,7 +139,7 @@ function shapeProto(pb: ApiPb, dims: number[] | null): any {
   return s;
 }
 
-function attrValue(pb: ApiPb, a: AttrSpec): any {
+function attrValue(pb: ApiPb, a: AttrSpec): PbAttrValue {
   const v = new pb.AttrValue();
   switch (a.kind) {
     case 'type':
@@ -182,7 +170,7 @@ function attrValue(pb: ApiPb, a: AttrSpec): any {
   return v;
 }
 
-function nodeDef(pb: ApiPb, n: NodeSpec): any {
+function nodeDef(pb: ApiPb, n: NodeSpec): PbNodeDef {
   const node = new pb.NodeDef();
   node.setName(n.name);
   node.setOp(n.op);
@@ -200,4 +188,3 @@ function nodeDef(pb: ApiPb, n: NodeSpec): any {
   }
   return node;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -59,7 +59,10 @@ function layerOf(layer: tfl.layers.Layer): GraphLayer | null {
     if (cfg['padding'] !== 'valid' || cfg['dataFormat'] !== 'channelsLast') return null;
     if (strides[0] !== pool[0] || strides[1] !== pool[1]) return null;
     const scale = Math.sqrt(pool[0] * pool[1]) * (cfg['kCoefLip'] as number);
-    return { spec: { kind: 'l2Pool', pool: [pool[0], pool[1]], scale, eps: cfg['epsGradSqrt'] as number }, weights: [] };
+    return {
+      spec: { kind: 'l2Pool', pool: [pool[0], pool[1]], scale, eps: cfg['epsGradSqrt'] as number },
+      weights: [],
+    };
   }
   return null;
 }
@@ -142,7 +145,10 @@ function forwardLayer(
     }
     case 'flatten': {
       const flat = inShape.slice(1).reduce((a, b) => a * b, 1);
-      return [g.op('Reshape', [x, g.int32s([inShape[0]!, flat])], { ...F, Tshape: type('int32') }), [inShape[0]!, flat]];
+      return [
+        g.op('Reshape', [x, g.int32s([inShape[0]!, flat])], { ...F, Tshape: type('int32') }),
+        [inShape[0]!, flat],
+      ];
     }
   }
 }

@@ -51,7 +51,12 @@ export class GraphSession {
       fs.writeFileSync(path.join(dir, 'saved_model.pb'), graph.toSavedModel(pb, TAG));
       const id = backend.loadSavedModelMetaGraph(dir, TAG);
       const feeds = graph.feeds.map((f) => ({ name: `${f.name}:0` }));
-      return new GraphSession(backend, id, feeds, fetches.map((f) => `${f}:0`));
+      return new GraphSession(
+        backend,
+        id,
+        feeds,
+        fetches.map((f) => `${f}:0`),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -18,7 +18,8 @@ function sequentialLayers(model: unknown): tfl.layers.Layer[] | null {
 
 /** The C&W step of `problem` as one TensorFlow graph session, or null when its model is not supported. */
 function compile(pb: ApiPb, problem: CwStepProblem): CwStepProgram | null {
-  if (tf.getBackend() !== 'tensorflow' || NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
+  if (tf.getBackend() !== 'tensorflow' || NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined))
+    return null;
   const seq = sequentialLayers(problem.model);
   const layers = seq ? graphLayersOf(seq) : null;
   if (!layers || layers.some((l) => l.weights.some((w) => w.dtype !== 'float32'))) return null;
@@ -28,7 +29,9 @@ function compile(pb: ApiPb, problem: CwStepProblem): CwStepProgram | null {
     session = GraphSession.load(cwStepGraph({ ...problem, layers }, weightShapes), pb, CW_STEP_FETCHES);
   } catch (err) {
     // A shape the graph cannot take (e.g. Dense on a rank-3 input) or a TensorFlow refusal: the eager step runs.
-    process.emitWarning(`lipnet: the compiled C&W step is unavailable (${(err as Error).message}); using the eager step`);
+    process.emitWarning(
+      `lipnet: the compiled C&W step is unavailable (${(err as Error).message}); using the eager step`,
+    );
     return null;
   }
   return {
