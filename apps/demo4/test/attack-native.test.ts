@@ -31,7 +31,11 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-async function attack(model: tfl.LayersModel, withGraph: boolean) {
+/** Untargeted with κ = 0 (demo4), or targeted at (label + 1) mod 10 with κ = 0.1. */
+type Setting = { targeted: boolean; confidence: number; initialConst: number; steps: number };
+const DEMO4: Setting = { targeted: false, confidence: 0, initialConst: 30, steps: 25 };
+
+async function attack(model: tfl.LayersModel, withGraph: boolean, setting: Setting = DEMO4) {
   const real = graphCompiler!;
   setCwStepCompiler(
     withGraph
@@ -44,9 +48,17 @@ async function attack(model: tfl.LayersModel, withGraph: boolean) {
   );
   const x = tf.tensor4d(ramp(3 * 28 * 28, 41), [3, 28, 28, 1]);
   const labels = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1));
-  const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 2, steps: 25, initialConst: 30, abortEarly: false });
+  const { confidence, initialConst, steps } = setting;
+  const cw = new L2CarliniWagnerAttack({
+    binarySearchSteps: 2,
+    steps,
+    initialConst,
+    abortEarly: false,
+    confidence,
+  });
+  const targets = Array.from(labels.dataSync(), (l) => (l + 1) % 10);
   const before = tf.memory().numTensors;
-  const r = await cw.run(model, x, labels);
+  const r = await cw.run(model, x, labels, setting.targeted ? { criterion: { targets } } : {});
   const dist = Array.from(tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(r.raw, x)), [1, 2, 3]))).dataSync());
   const out = { dist, success: Array.from(r.success.dataSync()) };
   tf.dispose([r.raw, r.clipped, r.success]);
@@ -69,6 +81,19 @@ test("C&W with each step as one TensorFlow graph finds the eager step's adversar
   // The compiled step keeps no tensor the eager one does not (under jest both keep one per attack
   // that the same attack run by plain Node does not keep).
   expect(graph.leaked).toBeLessThanOrEqual(eager.leaked);
+  model.dispose();
+}, 120_000);
+
+test("targeted, with a margin κ: the graph finds the eager step's adversarials too (1e-3)", async () => {
+  if (!graphCompiler) return;
+  const model = buildHkrModel(5);
+  const vanilla = vanillaExport(model);
+  const setting = { targeted: true, confidence: 0.1, initialConst: 1000, steps: 150 };
+  const graph = await attack(vanilla, true, setting);
+  const eager = await attack(vanilla, false, setting);
+  expect(eager.success.some((s) => s === 1)).toBe(true);
+  expect(graph.success).toEqual(eager.success);
+  graph.dist.forEach((d, i) => expect(Math.abs(d - eager.dist[i]!)).toBeLessThan(1e-3 * Math.max(1, eager.dist[i]!)));
   model.dispose();
 }, 120_000);
 
