@@ -28,8 +28,8 @@ export interface CwStepProblem {
   stepsize: number;
 }
 
-/** One step's inputs: the Adam state, the best so far, and the batch's constants. */
-export interface CwStepInputs {
+/** The state a step carries to the next: Adam's, and the best adversarials so far. */
+export interface CwStepState {
   delta: tf.Tensor;
   m: tf.Tensor;
   v: tf.Tensor;
@@ -37,6 +37,10 @@ export interface CwStepInputs {
   found: tf.Tensor;
   bestAdv: tf.Tensor;
   bestNorm: tf.Tensor;
+}
+
+/** One step's inputs: the state, and the batch's constants. */
+export interface CwStepInputs extends CwStepState {
   /** The constants cᵢ, `[n]`. */
   c: tf.Tensor;
   /** w₀ = atanh(((x − a)/b)·0.999999). */
@@ -55,16 +59,9 @@ export interface CwStepInputs {
   classes: tf.Tensor;
 }
 
-/** One step's outputs (all new tensors, tracked by tfjs). */
-export interface CwStepOutputs {
-  /** The loss before the update, a scalar. */
+/** One step's outputs: the next state (new tensors, tracked by tfjs) and the loss before the update. */
+export interface CwStepOutputs extends CwStepState {
   value: tf.Tensor;
-  delta: tf.Tensor;
-  m: tf.Tensor;
-  v: tf.Tensor;
-  found: tf.Tensor;
-  bestAdv: tf.Tensor;
-  bestNorm: tf.Tensor;
 }
 
 /** A compiled C&W step for one {@link CwStepProblem}. */

@@ -1,19 +1,9 @@
+import type { CwStepProblem } from '@lipnet/core';
 import { GraphBuilder, bool, int, type } from './graph-builder';
 import { emitForward, emitInputGradient, type GraphLayer } from './graph-layers';
 
-/** What fixes one C&W step graph: the model's layers, the batch and the attack's constants. */
-export interface CwStepGraphSpec {
-  layers: readonly GraphLayer[];
-  /** The batch's shape `[n, h, w, c]` (or any `[n, …]` the first layer takes). */
-  inputShape: number[];
-  numClasses: number;
-  /** The tanh map x' = tanh(w)·b + a. */
-  a: number;
-  b: number;
-  kappa: number;
-  targeted: boolean;
-  stepsize: number;
-}
+/** What fixes one C&W step graph: @lipnet/core's problem (the batch, the attack's constants) and the model's graph layers. */
+export type CwStepGraphSpec = Omit<CwStepProblem, 'model'> & { layers: readonly GraphLayer[] };
 
 /**
  * The placeholders fed to a C&W step graph, in this order, then each layer's
