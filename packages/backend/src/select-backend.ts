@@ -18,7 +18,7 @@ import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wa
 import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
 import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
-import { registerNativeCwStep } from './tf-graph/native-cw-step';
+import { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-cw-step';
 
 /**
  * Names accepted by `prefer` / `LIPNET_BACKEND`:
@@ -170,6 +170,9 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
+/** LIPNET_CW_GRAPH as read by the last selectBackend call. */
+let cwGraphWanted = true;
+
 /** Which native package registered 'tensorflow' through this module, if any. */
 let loadedNative: string | undefined;
 
@@ -236,7 +239,9 @@ function describeNative(gpu: boolean, pkg: string): string {
     } catch (err) {
       status = { registered: false, reason: (err as Error).message };
     }
-    const cwGraph = status.registered && registerNativeCwStep(packageDir(pkg));
+    // C&W steps as one TensorFlow graph (tf-graph/native-cw-step.ts) where the fused ops are; LIPNET_CW_GRAPH=0: eager.
+    const cwGraph = status.registered && cwGraphWanted && registerNativeCwStep(packageDir(pkg), {});
+    if (!cwGraph) unregisterNativeCwStep();
     fused = status.registered
       ? `lipnet's fused ops (GroupSort(2), L2 pooling, Björck)${cwGraph ? ', C&W steps as one graph' : ''}`
       : `stock GroupSort, pooling and Björck: ${status.reason}`;
@@ -345,6 +350,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       ? 'auto'
       : 'off',
   );
+  cwGraphWanted = envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each");
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';
