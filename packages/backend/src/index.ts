@@ -32,3 +32,5 @@ export { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-
 export { GraphBuilder } from './tf-graph/graph-builder';
 export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';
 export { graphLayersOf } from './tf-graph/graph-layers';
+export { installMovedShapeFix, movedShapeFixStats } from './native-moved-shapes';
+export type { MovedShapeStats } from './native-moved-shapes';

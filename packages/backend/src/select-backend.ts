@@ -19,6 +19,7 @@ import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
 import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
 import { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-cw-step';
+import { installMovedShapeFix } from './native-moved-shapes';
 
 /**
  * Names accepted by `prefer` / `LIPNET_BACKEND`:
@@ -227,6 +228,8 @@ async function tryNative(c: Candidate, loadNative: (pkg: string) => unknown): Pr
  */
 function describeNative(gpu: boolean, pkg: string): string {
   registerNativeTrainingKernels();
+  // Tensors reshaped on another backend keep their own shape here (native-moved-shapes.ts).
+  installMovedShapeFix(tf.backend());
   const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
   let fused: string;
   if (onGpu) {
