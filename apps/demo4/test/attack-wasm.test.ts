@@ -20,7 +20,7 @@ async function attackOn(backend: 'cpu' | 'wasm', weights: Array<{ values: Float3
   const labels = tf.tidy(() => tf.argMax(vanilla.predict(x) as tf.Tensor, 1));
   const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 1, steps: 25, initialConst: 100, abortEarly: false });
   const r = await cw.run(vanilla, x, labels);
-  const dist = Array.from(tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(r.raw, x)), [1, 2, 3]))).dataSync());
+  const dist = tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(tf.sub(r.raw, x)), [1, 2, 3])).dataSync()));
   const out = { dist, success: Array.from(r.success.dataSync()) };
   tf.dispose([x, labels, r.raw, r.clipped, r.success]);
   model.dispose();
