@@ -5,7 +5,7 @@
  * computed per tap with pmin/pmax and never written.
  */
 import { bumpBy, perImage, repeat, whileBelowConst } from './conv-tiles';
-import { SWAPPED } from './pair-sort-simd';
+import { swapPairsInto } from './pair-sort-simd';
 import { op } from './wasm-encoding';
 
 /** The geometry a fused module is generated for: z [N, H, W, C] (any N), ph × pw windows. */
@@ -117,6 +117,11 @@ export const loadBias = (b: number, co: number, bv: number): number[] => [
 /** Lanes 0 and 2 of one vector, 1 and 3 of another (shuffle of two operands). */
 const LOW_HIGH = [0, 5, 2, 7];
 
+/** At the tap `off` of xp: v = z + bv (the 4 floats there plus the bias vector) and u = v with its pairs swapped. */
+export function biasedTap(xp: number, off: number, bv: number, v: number, u: number): number[] {
+  return [...op.get(xp), ...op.v128LoadAt(off), ...op.get(bv), ...op.f32x4Add, ...op.set(v), ...swapPairsInto(v, u)];
+}
+
 /**
  * At the tap `off` of xp: v = z + bv, u = v with its pairs swapped, s =
  * sort₂(v) = [pmin(v, u)₀, pmax(v, u)₁, …] (left in u), acc += s².
@@ -127,15 +132,7 @@ const LOW_HIGH = [0, 5, 2, 7];
  */
 export function sortedTap(xp: number, off: number, bv: number, v: number, u: number, acc: number): number[] {
   return [
-    ...op.get(xp),
-    ...op.v128LoadAt(off),
-    ...op.get(bv),
-    ...op.f32x4Add,
-    ...op.set(v),
-    ...op.get(v),
-    ...op.get(v),
-    ...op.shuffle(SWAPPED),
-    ...op.set(u),
+    ...biasedTap(xp, off, bv, v, u),
     ...op.get(v),
     ...op.get(u),
     ...op.f32x4Pmin,

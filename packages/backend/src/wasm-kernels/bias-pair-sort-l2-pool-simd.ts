@@ -25,10 +25,11 @@
  */
 import { Locals, bumpBy, whileBelowConst } from './conv-tiles';
 import { windowGradFactor, windowRoot, windowTapGrad } from './l2-pool-window-simd';
-import { FIRSTS, SWAPPED } from './pair-sort-simd';
+import { FIRSTS, swapPairsInto } from './pair-sort-simd';
 import { F32, I32, moduleBytes, op } from './wasm-encoding';
 import {
   NEST_NAMES,
+  biasedTap,
   loadBias,
   rowLoops,
   rowSquares,
@@ -104,15 +105,7 @@ interface GradLocals {
 function rowGrad(g: FusedPoolGeometry, L: Nest, f: GradLocals): number[] {
   const at = (base: number) => [...op.get(base), ...op.get(L.co), ...op.i32Add];
   const tap = (off: number) => [
-    ...op.get(L.xp),
-    ...op.v128LoadAt(off),
-    ...op.get(f.bv),
-    ...op.f32x4Add,
-    ...op.set(f.v),
-    ...op.get(f.v),
-    ...op.get(f.v),
-    ...op.shuffle(SWAPPED),
-    ...op.set(f.u),
+    ...biasedTap(L.xp, off, f.bv, f.v, f.u),
     // m = [a > c, a > c, …]; g′ = m ? g swapped : g
     ...op.get(f.v),
     ...op.get(f.u),
@@ -142,10 +135,7 @@ function rowGrad(g: FusedPoolGeometry, L: Nest, f: GradLocals): number[] {
     ...op.get(L.ap),
     ...op.v128Load,
     ...op.set(f.gv),
-    ...op.get(f.gv),
-    ...op.get(f.gv),
-    ...op.shuffle(SWAPPED),
-    ...op.set(f.gs),
+    ...swapPairsInto(f.gv, f.gs),
     ...op.v128Zero,
     ...op.set(f.wsum),
     ...Array.from({ length: g.pw }, (_, dw) => tap(4 * dw * g.c)).flat(),

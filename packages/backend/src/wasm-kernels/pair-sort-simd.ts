@@ -49,6 +49,14 @@ export const pairMask = (v: number): number[] => [
   ...op.f32x4Gt,
 ];
 
+/** dst = the v128 local src with every pair swapped ([b₀, a₀, b₁, a₁]). */
+export const swapPairsInto = (src: number, dst: number): number[] => [
+  ...op.get(src),
+  ...op.get(src),
+  ...op.shuffle(SWAPPED),
+  ...op.set(dst),
+];
+
 /** Pushes the v128 local src with its pairs swapped where the mask local m is set. */
 export const permuted = (src: number, m: number): number[] => [
   ...op.get(src),
