@@ -12,7 +12,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
-import { TensorInfo, copyInfo, gemmInfo, noteRhsView, release, reshapeInfo, runStock, transposeInfo } from './stock';
+import {
+  TensorInfo,
+  copyInfo,
+  gemmInfo,
+  noteRhsView,
+  release,
+  reshapeInfo,
+  runStock,
+  transposeInfo,
+  type WasmKernelArgs,
+} from './stock';
 import { gemmModuleBytes, packBytes } from './gemm-simd';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
 
@@ -52,11 +62,7 @@ function swapLastTwo(rank: number): number[] {
 }
 
 /** Kernel function of `BatchMatMul` for 'wasm' (inputs a, b; attrs transposeA, transposeB). */
-export function batchMatMulWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+export function batchMatMulWasm(args: WasmKernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const a = args.inputs['a'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;

@@ -32,7 +32,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
-import { Conv2DGradAttrs, TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
+import {
+  Conv2DGradAttrs,
+  TensorInfo,
+  gemmInfo,
+  release,
+  reshapeInfo,
+  runStock,
+  transposeInfo,
+  type WasmKernelArgs,
+} from './stock';
 import { filterGradModuleBytes, tileShapeFor, tileTable } from './conv-filter-grad-simd';
 import { paddedInput } from './conv-padding';
 import { winogradFilterGradApplies, winogradFilterGradient } from './conv-winograd';
@@ -76,11 +85,7 @@ interface BackpropFilterAttrs extends Conv2DGradAttrs {
 }
 
 /** Kernel function of `Conv2DBackpropFilter` for 'wasm' (inputs x, dy; attrs as tfjs' conv2DBackpropFilter). */
-export function conv2dBackpropFilterWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+export function conv2dBackpropFilterWasm(args: WasmKernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;

@@ -12,14 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStock, type TensorInfo } from './stock';
+import { runStock, type TensorInfo, type WasmKernelArgs } from './stock';
 
 /** Kernel function of `GatherV2` for 'wasm' (inputs x, indices; attrs axis, batchDims). */
-export function gatherWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+export function gatherWasm(args: WasmKernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const indices = args.inputs['indices'] as TensorInfo;

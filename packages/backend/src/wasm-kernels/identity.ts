@@ -7,16 +7,11 @@
  * tfjs-core's fused-op gradients clone every activation (≈ 68 ms CPU per demo4
  * step at batch 4096). String tensors keep the stock copy.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TensorInfo, runStock } from './stock';
+import { TensorInfo, runStock, type WasmKernelArgs } from './stock';
 
 /** Kernel function of `Identity` for 'wasm' (input x): shares x's buffer. */
-export function identityWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+export function identityWasm(args: WasmKernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   if (x.dtype === 'string') return runStock('Identity', backend, { x }, {});

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStock, type TensorInfo } from './stock';
+import { runStock, type TensorInfo, type WasmKernelArgs } from './stock';
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
 
@@ -23,11 +23,7 @@ function repeatBlock(dst: Numeric, at: number, block: number, reps: number): voi
 }
 
 /** Kernel function of `Tile` for 'wasm' (input x; attrs reps). */
-export function tileWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+export function tileWasm(args: WasmKernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const reps = args.attrs['reps'] as number[];
