@@ -123,7 +123,7 @@ maybe("the step graph, read back with tfjs-node's protobuf messages: feeds, fetc
   expect(count('LipnetL2PoolGrad')).toBe(2);
   expect(count('MatMul')).toBe(4);
   const names = new Set(nodes.map((n) => n.getName()));
-  for (const f of CW_STEP_FETCHES) expect(names.has(f)).toBe(true);
+  for (const f of Object.values(CW_STEP_FETCHES)) expect(names.has(f)).toBe(true);
   const pool = nodes.find((n) => n.getOp() === 'LipnetL2PoolGrad')!;
   expect(pool.getAttrMap().get('scale')!.getF()).toBe(2);
   expect(pool.getAttrMap().get('ph')!.getI()).toBe(2);

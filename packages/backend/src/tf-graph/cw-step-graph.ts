@@ -1,4 +1,4 @@
-import type { CwStepProblem } from '@lipnet/core';
+import type { CwStepInputs, CwStepOutputs, CwStepProblem } from '@lipnet/core';
 import { GraphBuilder, bool, int, type } from './graph-builder';
 import { emitForward, emitInputGradient, type GraphLayer } from './graph-layers';
 
@@ -7,55 +7,58 @@ export type CwStepGraphSpec = Omit<CwStepProblem, 'model'> & { layers: readonly 
 
 /**
  * The placeholders fed to a C&W step graph, in this order, then each layer's
- * weights (`weight_i_j`). `b1`, `b2`: Adam's bias corrections 1 − 0.9ᵗ, 1 − 0.999ᵗ.
+ * weights (`weight_i_j`): each named as its field of @lipnet/core's
+ * `CwStepInputs`, plus `b1`, `b2`, Adam's bias corrections 1 − 0.9ᵗ, 1 − 0.999ᵗ.
  */
 export const CW_STEP_FEEDS = [
   'delta',
   'm',
   'v',
   'found',
-  'best_adv',
-  'best_norm',
+  'bestAdv',
+  'bestNorm',
   'c',
   'b1',
   'b2',
-  'x_attack',
+  'xAttack',
   'recon',
   'x',
   'onehot',
   'excluded',
   'shift',
   'classes',
-] as const;
+] as const satisfies readonly (keyof CwStepInputs | 'b1' | 'b2')[];
 
-/** The fetched outputs, in this order. */
-export const CW_STEP_FETCHES = [
-  'value',
-  'delta_next',
-  'm_next',
-  'v_next',
-  'found_next',
-  'best_adv_next',
-  'best_norm_next',
-] as const;
+export type CwStepFeed = (typeof CW_STEP_FEEDS)[number];
+
+/** The fetched node of each field of @lipnet/core's `CwStepOutputs`. */
+export const CW_STEP_FETCHES = {
+  value: 'value',
+  delta: 'delta_next',
+  m: 'm_next',
+  v: 'v_next',
+  found: 'found_next',
+  bestAdv: 'best_adv_next',
+  bestNorm: 'best_norm_next',
+} as const satisfies Record<keyof CwStepOutputs, string>;
 
 const F = { T: type('float') };
 
-function placeholders(g: GraphBuilder, s: CwStepGraphSpec): Record<(typeof CW_STEP_FEEDS)[number], string> {
+function placeholders(g: GraphBuilder, s: CwStepGraphSpec): Record<CwStepFeed, string> {
   const n = s.inputShape[0]!;
   const img = s.inputShape;
   const cls = [n, s.numClasses];
-  const dims: Record<(typeof CW_STEP_FEEDS)[number], ['float' | 'int32' | 'bool', number[]]> = {
+  const dims: Record<CwStepFeed, ['float' | 'int32' | 'bool', number[]]> = {
     delta: ['float', img],
     m: ['float', img],
     v: ['float', img],
     found: ['bool', [n]],
-    best_adv: ['float', img],
-    best_norm: ['float', [n]],
+    bestAdv: ['float', img],
+    bestNorm: ['float', [n]],
     c: ['float', [n]],
     b1: ['float', []],
     b2: ['float', []],
-    x_attack: ['float', img],
+    xAttack: ['float', img],
     recon: ['float', img],
     x: ['float', img],
     onehot: ['float', cls],
@@ -63,7 +66,7 @@ function placeholders(g: GraphBuilder, s: CwStepGraphSpec): Record<(typeof CW_ST
     shift: ['float', cls],
     classes: ['int32', [n]],
   };
-  const out = {} as Record<(typeof CW_STEP_FEEDS)[number], string>;
+  const out = {} as Record<CwStepFeed, string>;
   for (const k of CW_STEP_FEEDS) out[k] = g.placeholder(k, dims[k][0], dims[k][1]);
   return out;
 }
@@ -138,7 +141,7 @@ export function cwStepGraph(s: CwStepGraphSpec, weightShapes: number[][][]): Gra
   const weightNames = weightShapes.map((ws, i) =>
     ws.map((shape, j) => g.placeholder(`weight_${i}_${j}`, 'float', shape)),
   );
-  const t = g.f('Tanh', g.f('AddV2', p.x_attack, p.delta));
+  const t = g.f('Tanh', g.f('AddV2', p.xAttack, p.delta));
   const xp = g.f('AddV2', g.f('Mul', t, g.scalar(s.b)), g.scalar(s.a));
   const fwd = emitForward(g, s.layers, xp, s.inputShape, weightNames, weightShapes);
   const z = fwd.output;
@@ -154,13 +157,14 @@ export function cwStepGraph(s: CwStepGraphSpec, weightShapes: number[][][]): Gra
   const n = s.inputShape[0]!;
   const flat = g.op('Reshape', [g.f('Sub', xp, p.x), g.int32s([n, -1])], { ...F, Tshape: type('int32') });
   const nrm = g.f('Sqrt', sum(g, g.f('Square', flat), [1]));
-  const better = g.op('LogicalAnd', [isAdv, g.f('Less', nrm, p.best_norm)]);
-  g.identity(obj.value, 'value');
-  g.identity(d2, 'delta_next');
-  g.identity(m2, 'm_next');
-  g.identity(v2, 'v_next');
-  g.identity(g.op('LogicalOr', [p.found, isAdv]), 'found_next', 'bool');
-  g.identity(g.f('Select', better, xp, p.best_adv), 'best_adv_next');
-  g.identity(g.f('Select', better, nrm, p.best_norm), 'best_norm_next');
+  const better = g.op('LogicalAnd', [isAdv, g.f('Less', nrm, p.bestNorm)]);
+  const out = CW_STEP_FETCHES;
+  g.identity(obj.value, out.value);
+  g.identity(d2, out.delta);
+  g.identity(m2, out.m);
+  g.identity(v2, out.v);
+  g.identity(g.op('LogicalOr', [p.found, isAdv]), out.found, 'bool');
+  g.identity(g.f('Select', better, xp, p.bestAdv), out.bestAdv);
+  g.identity(g.f('Select', better, nrm, p.bestNorm), out.bestNorm);
   return g;
 }

@@ -13,7 +13,7 @@ export type { ApiPb } from './api-pb';
 export const DT = { float: 1, int32: 3, bool: 10 } as const;
 export type GraphDtype = keyof typeof DT;
 
-/** An attribute value: a number is a float unless wrapped by {@link int}; see {@link attrValue}. */
+/** An attribute value, tagged with its AttrValue field (built with {@link type}, {@link int}, {@link float}, …). */
 export type AttrSpec =
   | { kind: 'type'; value: GraphDtype }
   | { kind: 'int'; value: number }
@@ -76,9 +76,9 @@ export class GraphBuilder {
     return this.constant(v, 'int32', [v.length]);
   }
 
-  /** Node `op` on `inputs` with `attrs`; returns its name (prefix: `hint`, else the op in lower case). */
-  op(op: string, inputs: string[], attrs: Record<string, AttrSpec> = {}, hint?: string): string {
-    const name = this.fresh(hint ?? op.toLowerCase());
+  /** Node `op` on `inputs` with `attrs`; returns its name (the op in lower case, numbered). */
+  op(op: string, inputs: string[], attrs: Record<string, AttrSpec> = {}): string {
+    const name = this.fresh(op.toLowerCase());
     this.add({ name, op, inputs, attrs });
     return name;
   }
@@ -88,7 +88,7 @@ export class GraphBuilder {
     return this.op(op, inputs, { T: type('float') });
   }
 
-  /** Renames the last node `name` (for the fetched outputs). */
+  /** An `Identity` of `x` named `name` (how the fetched outputs get fixed names). */
   identity(x: string, name: string, dtype: GraphDtype = 'float'): string {
     this.add({ name, op: 'Identity', inputs: [x], attrs: { T: type(dtype) } });
     return name;

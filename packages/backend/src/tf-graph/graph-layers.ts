@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { FUSED_KERNELS } from '@lipnet/core';
 import { type GraphBuilder, bool, float, int, ints, str, type } from './graph-builder';
 
 /**
@@ -137,10 +138,14 @@ function forwardLayer(
       return [spec.relu ? g.f('Relu', y) : y, [inShape[0]!, kernelShape[1]!]];
     }
     case 'groupSort2':
-      return [g.op('LipnetPairSort', [x]), inShape];
+      return [g.op(FUSED_KERNELS.pairSort, [x]), inShape];
     case 'l2Pool': {
       const [n, h, wd, c] = inShape as [number, number, number, number];
-      const y = g.op('LipnetL2Pool', [x], { ph: int(spec.pool[0]), pw: int(spec.pool[1]), scale: float(spec.scale) });
+      const y = g.op(FUSED_KERNELS.l2Pool, [x], {
+        ph: int(spec.pool[0]),
+        pw: int(spec.pool[1]),
+        scale: float(spec.scale),
+      });
       return [y, [n, Math.floor(h / spec.pool[0]), Math.floor(wd / spec.pool[1]), c]];
     }
     case 'flatten': {
@@ -192,9 +197,9 @@ function backwardLayer(g: GraphBuilder, e: TapeEntry, dy: string): string {
       return g.op('MatMul', [d, e.weights[0]!], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
     }
     case 'groupSort2':
-      return g.op('LipnetPairSortGrad', [e.input, dy]);
+      return g.op(FUSED_KERNELS.pairSortGrad, [e.input, dy]);
     case 'l2Pool':
-      return g.op('LipnetL2PoolGrad', [e.input, dy], {
+      return g.op(FUSED_KERNELS.l2PoolGrad, [e.input, dy], {
         ph: int(spec.pool[0]),
         pw: int(spec.pool[1]),
         scale: float(spec.scale),

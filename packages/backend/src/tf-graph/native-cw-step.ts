@@ -1,14 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { setCwStepCompiler, type CwStepCompiler, type CwStepProblem, type CwStepProgram } from '@lipnet/core';
-import { CW_STEP_FETCHES, cwStepGraph } from './cw-step-graph';
+import {
+  FUSED_KERNELS,
+  setCwStepCompiler,
+  type CwStepCompiler,
+  type CwStepOutputs,
+  type CwStepProblem,
+  type CwStepProgram,
+} from '@lipnet/core';
+import { CW_STEP_FEEDS, CW_STEP_FETCHES, cwStepGraph } from './cw-step-graph';
 import { graphLayersOf } from './graph-layers';
 import { GraphSession, loadApiPb } from './graph-session';
 import type { ApiPb } from './graph-builder';
 import { envFlag } from '../env-flags';
 
-/** The TensorFlow ops the graph uses besides stock ones (lipnet_ops.node). */
-const NATIVE_OPS = ['LipnetPairSort', 'LipnetPairSortGrad', 'LipnetL2Pool', 'LipnetL2PoolGrad'];
+/** The TensorFlow ops the graph uses besides stock ones (lipnet_ops.node: a tfjs kernel of the same name each). */
+const NATIVE_OPS = [FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad, FUSED_KERNELS.l2Pool, FUSED_KERNELS.l2PoolGrad];
+
+/** The outputs of a step, in the order the session fetches them. */
+const FETCHED = Object.keys(CW_STEP_FETCHES) as (keyof CwStepOutputs)[];
 
 function sequentialLayers(model: unknown): tfl.layers.Layer[] | null {
   const m = model as Partial<tfl.Sequential> | null;
@@ -26,7 +36,7 @@ function compile(pb: ApiPb, problem: CwStepProblem): CwStepProgram | null {
   const weightShapes = layers.map((l) => l.weights.map((w) => w.shape as number[]));
   let session: GraphSession;
   try {
-    session = GraphSession.load(cwStepGraph({ ...problem, layers }, weightShapes), pb, CW_STEP_FETCHES);
+    session = GraphSession.load(cwStepGraph({ ...problem, layers }, weightShapes), pb, Object.values(CW_STEP_FETCHES));
   } catch (err) {
     // A shape the graph cannot take (e.g. Dense on a rank-3 input) or a TensorFlow refusal: the eager step runs.
     process.emitWarning(
@@ -39,11 +49,12 @@ function compile(pb: ApiPb, problem: CwStepProblem): CwStepProgram | null {
       return tf.tidy(() => {
         const b1 = tf.scalar(1 - Math.pow(0.9, t));
         const b2 = tf.scalar(1 - Math.pow(0.999, t));
+        const feeds = CW_STEP_FEEDS.map((k) => (k === 'b1' ? b1 : k === 'b2' ? b2 : s[k]));
         const weights = layers.flatMap((l) => l.weights.map((w) => w.read()));
-        const feeds = [s.delta, s.m, s.v, s.found, s.bestAdv, s.bestNorm, s.c, b1, b2, s.xAttack, s.recon, s.x];
-        const out = session.run([...feeds, s.onehot, s.excluded, s.shift, s.classes, ...weights]);
-        const [value, delta, m, v, found, bestAdv, bestNorm] = out as [tf.Tensor, ...tf.Tensor[]];
-        return { value, delta: delta!, m: m!, v: v!, found: found!, bestAdv: bestAdv!, bestNorm: bestNorm! };
+        const out = session.run([...feeds, ...weights]);
+        const result = {} as Record<keyof CwStepOutputs, tf.Tensor>;
+        FETCHED.forEach((k, i) => (result[k] = out[i]!));
+        return result;
       });
     },
     dispose: () => session.dispose(),
