@@ -10,7 +10,7 @@ import {
 } from '@lipnet/core';
 import { clipBounds, clipPerturbation, whereSample, type Norm } from './ops';
 import { Rng } from './rng';
-import { checkImages, parseEpsilons, toClassTensor, toLogitsFn } from './run-inputs';
+import { checkImages, hasPreprocessing, parseEpsilons, toClassTensor, toLogitsFn } from './run-inputs';
 import type { AttackResult, Bounds, Model, ProgressEvent, RunOptions } from './types';
 
 /**
@@ -262,7 +262,6 @@ export abstract class Attack {
       targets = toClassTensor(who, 'criterion.targets', crit.targets, images.shape[0]);
     }
     const signal = options.signal;
-    const pre = options.preprocessing;
     const should = options.shouldStop;
     const sp = options.startingPoints;
     if (sp !== undefined && sp !== null) {
@@ -276,7 +275,7 @@ export abstract class Attack {
       rng: new Rng(options.seed),
       startingPoints: sp ?? null,
       logits: toLogitsFn(who, model, options.preprocessing),
-      layersModel: typeof model === 'function' || pre?.mean !== undefined || pre?.std !== undefined ? null : model,
+      layersModel: typeof model === 'function' || hasPreprocessing(options.preprocessing) ? null : model,
       onProgress: options.onProgress,
       stop: () => Boolean(signal?.aborted) || Boolean(should?.()),
     };

@@ -67,6 +67,11 @@ export function toClassTensor(who: string, arg: string, v: unknown, n: number): 
   });
 }
 
+/** Whether `pre` changes the input (a mean or a std given): the logits are then not the model's own. */
+export function hasPreprocessing(pre: Preprocessing | undefined): boolean {
+  return pre?.mean !== undefined || pre?.std !== undefined;
+}
+
 /**
  * Wraps a model (LayersModel or function) with mean/std preprocessing: the logits function every
  * attack (and `robustAccuracy`'s clean accuracy) calls.
@@ -87,7 +92,7 @@ export function toLogitsFn(who: string, model: Model, pre: Preprocessing | undef
       fix: "Pass `tf.loadLayersModel(...)`'s result or a logits function.",
     });
   }
-  if (!pre || (pre.mean === undefined && pre.std === undefined)) return f;
+  if (!pre || !hasPreprocessing(pre)) return f;
   const vec = (name: string, v: number | readonly number[] | undefined, dflt: number) => {
     const arr = v === undefined ? [dflt] : typeof v === 'number' ? [v] : Array.from(v);
     if (
