@@ -11,9 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './errors';
 import { wasmDistDir } from './wasm-paths';
 import { configureRelaxedSimd } from './relaxed-simd';
-import { envFlag } from './env-flags';
-import { setConvWinograd } from './wasm-kernels/conv-winograd';
-import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
+import { applyBackendFlags } from './backend-flags';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels/register';
 import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
@@ -342,18 +340,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const loadNative = options.loadNative ?? defaultLoad;
-  const relaxedSetting = envFlag(env, 'LIPNET_RELAXED_SIMD', 'relaxed SIMD where the runtime has it') ? 'on' : 'off';
-  // The frugal backward pass (frugal-backprop.ts): the same gradients with the memory released as it goes.
-  if (envFlag(env, 'LIPNET_FRUGAL_BACKPROP', 'free gradients and saved activations during the backward pass'))
-    installFrugalBackprop();
-  else uninstallFrugalBackprop();
-  // Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions (conv-winograd.ts).
-  setConvWinograd(
-    envFlag(env, 'LIPNET_WINOGRAD', "Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions")
-      ? 'auto'
-      : 'off',
-  );
-  cwGraphWanted = envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each");
+  const { relaxedSetting, cwGraph } = applyBackendFlags(env);
+  cwGraphWanted = cwGraph;
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';

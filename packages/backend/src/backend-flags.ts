@@ -1,0 +1,38 @@
+/**
+ * The LIPNET_* switches `selectBackend` reads (env-flags.ts: unset or 1 on, 0 off,
+ * anything else refused before any backend loads), and the ones that act at once.
+ */
+import { envFlag } from './env-flags';
+import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
+import { setConvWinograd } from './wasm-kernels/conv-winograd';
+
+/** The switches the backend attempts read later. */
+export interface BackendFlags {
+  /** LIPNET_RELAXED_SIMD: relaxed SIMD where the runtime has it. */
+  relaxedSetting: 'on' | 'off';
+  /** LIPNET_CW_GRAPH: C&W steps as one TensorFlow graph each (tf-graph/native-cw-step.ts). */
+  cwGraph: boolean;
+}
+
+/**
+ * Reads every switch from `env`; applies LIPNET_FRUGAL_BACKPROP (frugal-backprop.ts: the same
+ * gradients with the memory released as it goes) and LIPNET_WINOGRAD (conv-winograd.ts) now.
+ */
+export function applyBackendFlags(env: Record<string, string | undefined>): BackendFlags {
+  const relaxedSetting = envFlag(env, 'LIPNET_RELAXED_SIMD', 'relaxed SIMD where the runtime has it') ? 'on' : 'off';
+  const frugal = envFlag(
+    env,
+    'LIPNET_FRUGAL_BACKPROP',
+    'free gradients and saved activations during the backward pass',
+  );
+  const winograd = envFlag(
+    env,
+    'LIPNET_WINOGRAD',
+    "Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions",
+  );
+  const cwGraph = envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each");
+  if (frugal) installFrugalBackprop();
+  else uninstallFrugalBackprop();
+  setConvWinograd(winograd ? 'auto' : 'off');
+  return { relaxedSetting, cwGraph };
+}
