@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { LipnetInputError } from './errors';
+import { formatValue } from './format-value';
 
 /**
  * The contract between @lipnet/attacks' `L2CarliniWagnerAttack` and a backend
@@ -77,8 +79,18 @@ export type CwStepCompiler = (problem: CwStepProblem) => CwStepProgram | null;
 
 let compiler: CwStepCompiler | null = null;
 
-/** Sets (or, with null, removes) the process-wide {@link CwStepCompiler}. */
+/** Sets (or, with null, removes) the process-wide {@link CwStepCompiler}; anything else is refused. */
 export function setCwStepCompiler(c: CwStepCompiler | null): void {
+  if (c !== null && typeof c !== 'function') {
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: 'setCwStepCompiler',
+      option: 'compiler',
+      expected: 'be a function (problem) => CwStepProgram | null, or null',
+      got: formatValue(c),
+      fix: 'Pass a compiler function, or null to go back to the eager step.',
+    });
+  }
   compiler = c;
 }
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  cwStepCompiler,
+  setCwStepCompiler,
   DEEL_LIP_VERSIONS,
   FUSED_KERNELS,
   FUSED_KERNEL_NAMES,
@@ -63,5 +65,21 @@ describe('FUSED_KERNELS', () => {
       tf.unregisterKernel(FUSED_KERNELS.pairSort, 'cpu');
       if (tf.getKernel(FUSED_KERNELS.pairSortGrad, 'cpu')) tf.unregisterKernel(FUSED_KERNELS.pairSortGrad, 'cpu');
     }
+  });
+});
+
+describe('C&W step compiler', () => {
+  test('set, read back and removed; anything but a function or null refused with a message naming it', () => {
+    const compile = () => null;
+    setCwStepCompiler(compile);
+    expect(cwStepCompiler()).toBe(compile);
+    for (const bad of [{}, 'graph', 3]) {
+      expect(() => setCwStepCompiler(bad as never)).toThrow(
+        /setCwStepCompiler: expected `compiler` to be a function \(problem\) => CwStepProgram \| null, or null, got .+\. Pass a compiler function/,
+      );
+    }
+    expect(cwStepCompiler()).toBe(compile); // a refusal leaves the compiler as it was
+    setCwStepCompiler(null);
+    expect(cwStepCompiler()).toBeNull();
   });
 });
