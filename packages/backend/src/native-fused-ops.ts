@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addonFile } from './addon-file';
 import { FUSED_KERNELS } from '@lipnet/core';
+import type { KernelArgs } from './kernel-args';
 
 /** What {@link registerNativeFusedOps} did. */
 export interface NativeFusedOpsStatus {
@@ -31,8 +32,6 @@ interface NodeBackend {
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
   binding: { TF_ATTR_INT: number; TF_ATTR_FLOAT: number };
 }
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
 /** TensorFlow attr `name` (float or int) with the tfjs attr of that name. */
 const float = (be: NodeBackend, attrs: tf.NamedAttrMap, name: string) => ({
@@ -88,7 +87,7 @@ const OPS = {
 export const NATIVE_FUSED_OPS = Object.keys(OPS) as Array<keyof typeof OPS>;
 
 /** The tfjs kernel function that runs TensorFlow op `name` through tfjs-node's binding. */
-function kernelFunc(name: string, spec: OpSpec): (a: Args) => tf.TensorInfo | tf.TensorInfo[] {
+function kernelFunc(name: string, spec: OpSpec): (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] {
   return ({ inputs, backend, attrs }) => {
     const be = backend as NodeBackend;
     const tensors = spec.inputs.map((k) => inputs[k]!);

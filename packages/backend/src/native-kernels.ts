@@ -10,12 +10,13 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './kernel-args';
 
 let stockStep: tf.KernelConfig | undefined;
 let installed = false;
 
 /** Kernel function of `Step` for 'tensorflow': sign(relu(x)) when alpha = 0. */
-function stepNative(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+function stepNative(args: KernelArgs): tf.TensorInfo {
   const x = args.inputs['x'] as tf.TensorInfo;
   const alpha = (args.attrs['alpha'] as number | undefined) ?? 0;
   const relu = tf.getKernel('Relu', 'tensorflow');

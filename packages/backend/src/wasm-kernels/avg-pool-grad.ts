@@ -10,10 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TensorInfo, filledInfo, release, reshapeInfo, runStock, type WasmKernelArgs } from './stock';
+import { TensorInfo, filledInfo, release, reshapeInfo, runStock } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 /** Kernel function of `AvgPoolGrad` for 'wasm' (inputs dy, input; attrs filterSize, strides, pad). */
-export function avgPoolGradWasm(args: WasmKernelArgs): TensorInfo {
+export function avgPoolGradWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const input = args.inputs['input'] as TensorInfo;

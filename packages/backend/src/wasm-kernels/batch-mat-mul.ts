@@ -12,19 +12,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
-import {
-  TensorInfo,
-  copyInfo,
-  gemmInfo,
-  noteRhsView,
-  release,
-  reshapeInfo,
-  runStock,
-  transposeInfo,
-  type WasmKernelArgs,
-} from './stock';
+import { TensorInfo, copyInfo, gemmInfo, noteRhsView, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { gemmModuleBytes, packBytes } from './gemm-simd';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
+import type { KernelArgs } from '../kernel-args';
 
 /** Multiply-adds below which a product stays on XNNPACK (the generated module's call and packing cost more). */
 const DIRECT_MIN_WORK = 1 << 15;
@@ -62,7 +53,7 @@ function swapLastTwo(rank: number): number[] {
 }
 
 /** Kernel function of `BatchMatMul` for 'wasm' (inputs a, b; attrs transposeA, transposeB). */
-export function batchMatMulWasm(args: WasmKernelArgs): TensorInfo {
+export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const a = args.inputs['a'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;

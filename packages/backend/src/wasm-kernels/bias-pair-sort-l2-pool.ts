@@ -21,8 +21,7 @@ import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { release, type TensorInfo } from './stock';
 import { memoryOffset, moduleOnBackendMemory } from './wasm-encoding';
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
+import type { KernelArgs } from '../kernel-args';
 
 interface Geometry extends FusedPoolGeometry {
   n: number;
@@ -86,7 +85,7 @@ const fusedFns = (backend: BackendWasm, g: Geometry): FusedFns =>
   ).exports as unknown as FusedFns;
 
 /** Kernel function of `LipnetBiasPairSortL2Pool` for 'wasm' (inputs z, b; attrs poolSize, scale). */
-export function biasPairSortL2PoolWasm(args: Args): TensorInfo {
+export function biasPairSortL2PoolWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const z = args.inputs['z'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;
@@ -117,7 +116,7 @@ function checkDy(g: Geometry, dy: TensorInfo): void {
 }
 
 /** Kernel function of `LipnetBiasPairSortL2PoolGrad` for 'wasm' (inputs z, b, dy; attrs poolSize, scale, eps): [dz, db]. */
-export function biasPairSortL2PoolGradWasm(args: Args): TensorInfo[] {
+export function biasPairSortL2PoolGradWasm(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const name = FUSED_KERNELS.biasPairSortL2PoolGrad;
   const z = args.inputs['z'] as TensorInfo;

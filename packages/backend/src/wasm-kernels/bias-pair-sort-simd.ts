@@ -23,6 +23,7 @@ import { pairMask, pairSortGradWasm, pairSortWasm, permuted } from './pair-sort-
 import { release, runStock, type TensorInfo } from './stock';
 import { sumWasm } from './sum';
 import { I32, memoryOffset, moduleBytes, moduleOnBackendMemory, op } from './wasm-encoding';
+import type { KernelArgs } from '../kernel-args';
 
 /** Rows per block of the bias gradient's summation. */
 export const BIAS_BLOCK_ROWS = 256;
@@ -166,7 +167,6 @@ export function biasPairSortModuleBytes(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 type Fn = (...args: number[]) => void;
 
 function check(name: string, z: TensorInfo, b: TensorInfo, dy?: TensorInfo): number {
@@ -191,7 +191,7 @@ const exportsOf = (backend: BackendWasm) =>
   moduleOnBackendMemory(backend, 'LipnetBiasPairSort', biasPairSortModuleBytes).exports as Record<string, Fn>;
 
 /** Kernel function of `LipnetBiasPairSort` for 'wasm' (inputs z, b). */
-export function biasPairSortWasm(args: Args): TensorInfo {
+export function biasPairSortWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const z = args.inputs['z'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;
@@ -216,7 +216,7 @@ export function biasPairSortWasm(args: Args): TensorInfo {
 }
 
 /** Kernel function of `LipnetBiasPairSortGrad` for 'wasm' (inputs z, b, dy): [dz, db]. */
-export function biasPairSortGradWasm(args: Args): TensorInfo[] {
+export function biasPairSortGradWasm(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const z = args.inputs['z'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;

@@ -32,20 +32,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmKernelsError } from '../errors';
-import {
-  Conv2DGradAttrs,
-  TensorInfo,
-  gemmInfo,
-  release,
-  reshapeInfo,
-  runStock,
-  transposeInfo,
-  type WasmKernelArgs,
-} from './stock';
+import { Conv2DGradAttrs, TensorInfo, gemmInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { filterGradModuleBytes, tileShapeFor, tileTable } from './conv-filter-grad-simd';
 import { paddedInput } from './conv-padding';
 import { winogradFilterGradApplies, winogradFilterGradient } from './conv-winograd';
 import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-encoding';
+import type { KernelArgs } from '../kernel-args';
 
 /** Default largest C·fh·fw for which the im2col + GEMM route is used. */
 export const IM2COL_MAX_PATCH = 16;
@@ -85,7 +77,7 @@ interface BackpropFilterAttrs extends Conv2DGradAttrs {
 }
 
 /** Kernel function of `Conv2DBackpropFilter` for 'wasm' (inputs x, dy; attrs as tfjs' conv2DBackpropFilter). */
-export function conv2dBackpropFilterWasm(args: WasmKernelArgs): TensorInfo {
+export function conv2dBackpropFilterWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;

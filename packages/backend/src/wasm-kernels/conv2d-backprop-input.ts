@@ -18,24 +18,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  Conv2DGradAttrs,
-  TensorInfo,
-  release,
-  reshapeInfo,
-  runStock,
-  transposeInfo,
-  type WasmKernelArgs,
-} from './stock';
+import { Conv2DGradAttrs, TensorInfo, release, reshapeInfo, runStock, transposeInfo } from './stock';
 import { directConv } from './conv-direct';
 import { winogradApplies, winogradConv } from './conv-winograd';
+import type { KernelArgs } from '../kernel-args';
 
 interface BackpropInputAttrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
 }
 
 /** Kernel function of `Conv2DBackpropInput` for 'wasm' (inputs dy, filter; attrs as tfjs' conv2DBackpropInput). */
-export function conv2dBackpropInputWasm(args: WasmKernelArgs): TensorInfo {
+export function conv2dBackpropInputWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const filter = args.inputs['filter'] as TensorInfo;

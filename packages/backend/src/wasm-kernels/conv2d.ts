@@ -11,10 +11,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { directConv } from './conv-direct';
 import { winogradApplies, winogradConv } from './conv-winograd';
-import { runStock, type TensorInfo, type WasmKernelArgs } from './stock';
+import { runStock, type TensorInfo } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 /** Kernel function of `Conv2D` for 'wasm' (inputs x, filter; attrs as tfjs' conv2d). */
-export function conv2dWasm(args: WasmKernelArgs): TensorInfo {
+export function conv2dWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const filter = args.inputs['filter'] as TensorInfo;

@@ -12,10 +12,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStock, type TensorInfo, type WasmKernelArgs } from './stock';
+import { runStock, type TensorInfo } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 /** Kernel function of `GatherV2` for 'wasm' (inputs x, indices; attrs axis, batchDims). */
-export function gatherWasm(args: WasmKernelArgs): TensorInfo {
+export function gatherWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const indices = args.inputs['indices'] as TensorInfo;

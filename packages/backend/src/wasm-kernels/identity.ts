@@ -8,10 +8,11 @@
  * step at batch 4096). String tensors keep the stock copy.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TensorInfo, runStock, type WasmKernelArgs } from './stock';
+import { TensorInfo, runStock } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 /** Kernel function of `Identity` for 'wasm' (input x): shares x's buffer. */
-export function identityWasm(args: WasmKernelArgs): TensorInfo {
+export function identityWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   if (x.dtype === 'string') return runStock('Identity', backend, { x }, {});

@@ -32,6 +32,7 @@ import {
   op,
 } from './wasm-encoding';
 import { FUSED_KERNELS } from '@lipnet/core';
+import type { KernelArgs } from '../kernel-args';
 
 /** The arithmetic of one lane width: f32x4 (4 channels) or f32 (1 channel). */
 interface Lanes {
@@ -273,7 +274,6 @@ type PoolFn = (
   scale: number,
   eps: number,
 ) => void;
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
 function geometry(name: string, x: TensorInfo, attrs: tf.NamedAttrMap) {
   const pool = attrs['poolSize'] as [number, number];
@@ -307,7 +307,7 @@ function fn(backend: BackendWasm, name: 'pool' | 'poolGrad', c: number): PoolFn 
 }
 
 /** Kernel function of `LipnetL2Pool` for 'wasm' (input x; attrs poolSize, scale). */
-export function l2PoolWasm(args: Args): TensorInfo {
+export function l2PoolWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const g = geometry(FUSED_KERNELS.l2Pool, x, args.attrs);
@@ -338,7 +338,7 @@ export function l2PoolWasm(args: Args): TensorInfo {
 }
 
 /** Kernel function of `LipnetL2PoolGrad` for 'wasm' (inputs x, dy; attrs poolSize, scale, eps). */
-export function l2PoolGradWasm(args: Args): TensorInfo {
+export function l2PoolGradWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;

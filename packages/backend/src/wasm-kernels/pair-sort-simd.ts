@@ -30,6 +30,7 @@ import {
   op,
 } from './wasm-encoding';
 import { FUSED_KERNELS } from '@lipnet/core';
+import type { KernelArgs } from '../kernel-args';
 
 /** Lanes (of f32) of [a₀, a₀, a₁, a₁], [b₀, b₀, b₁, b₁] and the swapped pairs [b₀, a₀, b₁, a₁]. */
 export const FIRSTS = [0, 0, 2, 2];
@@ -163,8 +164,6 @@ function checkEven(name: string, x: TensorInfo): void {
   }
 }
 
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
-
 function run(backend: BackendWasm, order: TensorInfo, src: TensorInfo): TensorInfo {
   const out = backend.makeOutput(src.shape.slice(), 'float32');
   const n = tf.util.sizeFromShape(src.shape);
@@ -174,14 +173,14 @@ function run(backend: BackendWasm, order: TensorInfo, src: TensorInfo): TensorIn
 }
 
 /** Kernel function of `LipnetPairSort` for 'wasm' (input x). */
-export function pairSortWasm(args: Args): TensorInfo {
+export function pairSortWasm(args: KernelArgs): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
   checkEven(FUSED_KERNELS.pairSort, x);
   return run(args.backend as BackendWasm, x, x);
 }
 
 /** Kernel function of `LipnetPairSortGrad` for 'wasm' (inputs x, dy): dy permuted as x's pairs. */
-export function pairSortGradWasm(args: Args): TensorInfo {
+export function pairSortGradWasm(args: KernelArgs): TensorInfo {
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
   checkEven(FUSED_KERNELS.pairSortGrad, x);

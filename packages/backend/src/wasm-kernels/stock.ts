@@ -16,13 +16,6 @@ import { WasmKernelsError } from '../errors';
 
 export type TensorInfo = tf.TensorInfo;
 
-/** What tfjs passes a kernel function: its named inputs, the backend (a BackendWasm here) and the attributes. */
-export interface WasmKernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs: tf.NamedAttrMap;
-}
-
 /** The attributes tfjs passes to both convolution-gradient kernels (Conv2DBackpropFilter / Conv2DBackpropInput). */
 export interface Conv2DGradAttrs {
   strides: [number, number] | number;

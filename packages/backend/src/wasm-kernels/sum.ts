@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TensorInfo, release, reshapeInfo, runStock, splitFactor } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 /** Rows below which the stock Sum finishes the job. */
 const CASCADE_MIN_ROWS = 64;
@@ -32,7 +33,7 @@ function onesFilter(backend: BackendWasm, c: number): TensorInfo {
 }
 
 /** Kernel function of `Sum` for 'wasm' (input x; attrs axis, keepDims). */
-export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): TensorInfo {
+export function sumWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };

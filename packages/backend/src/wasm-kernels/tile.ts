@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStock, type TensorInfo, type WasmKernelArgs } from './stock';
+import { runStock, type TensorInfo } from './stock';
+import type { KernelArgs } from '../kernel-args';
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
 
@@ -23,7 +24,7 @@ function repeatBlock(dst: Numeric, at: number, block: number, reps: number): voi
 }
 
 /** Kernel function of `Tile` for 'wasm' (input x; attrs reps). */
-export function tileWasm(args: WasmKernelArgs): TensorInfo {
+export function tileWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const reps = args.attrs['reps'] as number[];
