@@ -29,18 +29,28 @@ const req = createRequire(path.join(root, 'packages', 'backend', 'package.json')
 const tf = req('@tensorflow/tfjs-core');
 const lipnet = req(path.join(root, 'packages', 'backend'));
 
-/** Median and min of `reps` timed calls of fn (ms), after `warmup` untimed ones; fn's tensors are disposed. */
+/**
+ * Median and min wall time of `reps` timed calls of fn (ms), after `warmup` untimed ones, and the
+ * median CPU time (user + system of all threads: less sensitive to other processes on a shared
+ * machine); fn's tensors are disposed.
+ */
 function time(fn) {
   const ms = [];
+  const cpu = [];
   for (let i = 0; i < warmup + reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const out = fn();
     const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
     tf.dispose(out);
-    if (i >= warmup) ms.push(dt);
+    if (i >= warmup) {
+      ms.push(dt);
+      cpu.push((c.user + c.system) / 1e3);
+    }
   }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)], min: ms[0] };
+  const median = (a) => a.sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  return { median: median(ms), min: Math.min(...ms), cpu: median(cpu) };
 }
 
 async function main() {
@@ -74,18 +84,18 @@ async function main() {
     return [r.dw, r.db];
   });
   const row = (name, t) =>
-    console.log(`${name.padEnd(58)} ${t.median.toFixed(1).padStart(7)} ms (min ${t.min.toFixed(1)})`);
+    console.log(
+      `${name.padEnd(58)} ${t.median.toFixed(1).padStart(7)} ms (min ${t.min.toFixed(1)}, CPU ${t.cpu.toFixed(1)} ms)`,
+    );
+  const sum = (a, b) => ({ median: a.median + b.median, min: a.min + b.min, cpu: a.cpu + b.cpu });
   console.log(`x [${batch},28,28,1], w [3,3,1,16] SAME, 2×2 pool; median of ${reps} (after ${warmup} warm-up)`);
   row('Conv2D', conv);
   row('LipnetBiasPairSortL2Pool', poolFwd);
-  row('  forward composition (sum of the two)', { median: conv.median + poolFwd.median, min: conv.min + poolFwd.min });
+  row('  forward composition (sum of the two)', sum(conv, poolFwd));
   row('LipnetConvBiasPairSortL2Pool (fused)', fusedFwd);
   row('LipnetBiasPairSortL2PoolGrad', poolGrad);
   row('Conv2DBackpropFilter', filter);
-  row('  backward composition (sum of the two)', {
-    median: poolGrad.median + filter.median,
-    min: poolGrad.min + filter.min,
-  });
+  row('  backward composition (sum of the two)', sum(poolGrad, filter));
   row('LipnetConvBiasPairSortL2PoolGrad (fused, recomputes z)', fusedGrad);
   tf.dispose([x, w, b, dy, z, dz]);
 }

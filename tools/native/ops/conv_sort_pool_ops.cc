@@ -16,6 +16,7 @@
 // not depend on the thread count: rows are split into a fixed number of blocks;
 // each pooled row's sums are taken in float and added into its block's double
 // partial, and the blocks are added in order.
+#include "conv_pool_rows.h"
 #include "conv_rows.h"
 #include "lipnet_ops.h"
 
@@ -141,12 +142,18 @@ class ConvBiasPairSortL2PoolOp : public ConvSortPoolBase {
     const float count = static_cast<float>(ph_ * pw_);
     const float scale = scale_;
     const int64_t cost = ph_ * d.pool.ow * pw_ * d.c * (2 * d.taps() + 5);
+    const auto pooled = poolRowFor(d.c);  // in registers; else through z's rows in s.z
+    const PoolWalk walk = {ph_, pw_, count, scale, bp};
     parallelFor(ctx, d.n * d.pool.oh, cost, [&, xp, wp, bp, yp](int64_t begin, int64_t end) {
       Scratch s = scratch(d, kernels.tapChunk);
       for (int64_t r = begin; r < end; ++r) {
         padRows(xp, d, r, &s);
-        kernels.conv(s.rb, wp, s.z.data());
         float* out = yp + r * d.pool.ow * d.c;
+        if (pooled) {
+          pooled(s.rb, wp, walk, out);
+          continue;
+        }
+        kernels.conv(s.rb, wp, s.z.data());
         windowSums(s.z.data(), bp, local, 0, 0, out);
         for (int64_t i = 0; i < d.pool.ow * d.c; ++i) out[i] = std::sqrt(out[i] / count) * scale;
       }

@@ -18,7 +18,6 @@
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/shape_inference.h"
 #include "tensorflow/core/util/work_sharder.h"
-#include "vec8.h"
 
 namespace lipnet {
 
@@ -151,7 +150,6 @@ class SortPoolBase : public L2PoolBase {
   // Window sums of s² (s = pair sort of z + b) of output row (n, oh) into acc[ow·C + c], in the order
   // (dh, dw) of LipnetL2Pool's window walk.
   void windowSums(const float* zp, const float* bp, const PoolDims& d, int64_t n, int64_t oh, float* acc) const {
-    if (d.c % 8 == 0) return windowSums8(zp, bp, d, n, oh, acc);
     std::fill(acc, acc + d.ow * d.c, 0.0f);
     for (int64_t dh = 0; dh < ph_; ++dh) {
       const float* row = zp + ((n * d.h + oh * ph_ + dh) * d.w) * d.c;
@@ -167,25 +165,6 @@ class SortPoolBase : public L2PoolBase {
             a[ch + 1] += hi * hi;
           }
         }
-      }
-    }
-  }
-  // windowSums when C is a multiple of 8: the same sums in the same order, eight channels at a time with
-  // the window's sum in a register.
-  void windowSums8(const float* zp, const float* bp, const PoolDims& d, int64_t n, int64_t oh, float* acc) const {
-    const float* top = zp + ((n * d.h + oh * ph_) * d.w) * d.c;
-    for (int64_t ow = 0; ow < d.ow; ++ow) {
-      for (int64_t ch = 0; ch < d.c; ch += 8) {
-        const v8f bias = load8(bp + ch);
-        v8f a = splat8(0.0f);
-        for (int64_t dh = 0; dh < ph_; ++dh) {
-          const float* pz = top + (dh * d.w + ow * pw_) * d.c + ch;
-          for (int64_t dw = 0; dw < pw_; ++dw) {
-            const v8f s = pairSort8(load8(pz + dw * d.c) + bias);
-            a += s * s;
-          }
-        }
-        store8(acc + ow * d.c + ch, a);
       }
     }
   }
