@@ -74,21 +74,26 @@ inline void convRowsAnyC(const RowBlock& rb, const float* w, float* z) {
   }
 }
 
-// dwRow[k·C + c] = Σ_pixels xpad[base + off[k]] · dz[pixel·C + c] (float, pixels in row-major order),
-// KC taps at a time so that KC·NV accumulators stay in registers. `off` has room for the taps rounded
-// up to a multiple of KC (the extra taps read offset 0 and are not stored); dwRow has rb.taps·C floats.
+// dwRow[k·C + c] = Σ_pixels xpad[base + off[k]] · dz[pixel·C + c] and dbRow[c] = Σ_pixels dz[pixel·C + c]
+// (float, pixels in row-major order), KC taps at a time so that KC·NV accumulators stay in registers.
+// `off` has room for the taps rounded up to a multiple of KC (the extra taps read offset 0 and are
+// not stored); dwRow has rb.taps·C floats.
 template <int NV, int KC>
-void filterRows(const RowBlock& rb, const float* dz, float* dwRow) {
+void filterRows(const RowBlock& rb, const float* dz, float* dwRow, float* dbRow) {
   for (int64_t c0 = 0; c0 < rb.c; c0 += 8 * NV) {
     for (int64_t k0 = 0; k0 < rb.taps; k0 += KC) {
-      v8f a[KC][NV];
-      for (int kk = 0; kk < KC; ++kk)
-        for (int j = 0; j < NV; ++j) a[kk][j] = splat8(0.0f);
+      v8f a[KC][NV], db[NV];
+      for (int j = 0; j < NV; ++j) {
+        db[j] = splat8(0.0f);
+        for (int kk = 0; kk < KC; ++kk) a[kk][j] = splat8(0.0f);
+      }
       for (int64_t dr = 0; dr < rb.rows; ++dr) {
         for (int64_t col = 0; col < rb.cols; ++col) {
           const float* xb = rb.xpad + rb.base(dr, col);
           v8f g[NV];
           for (int j = 0; j < NV; ++j) g[j] = load8(dz + (dr * rb.cols + col) * rb.c + c0 + 8 * j);
+          if (k0 == 0)
+            for (int j = 0; j < NV; ++j) db[j] += g[j];
           for (int kk = 0; kk < KC; ++kk) {
             const v8f v = splat8(xb[rb.off[k0 + kk]]);
             for (int j = 0; j < NV; ++j) a[kk][j] += v * g[j];
@@ -97,17 +102,21 @@ void filterRows(const RowBlock& rb, const float* dz, float* dwRow) {
       }
       for (int kk = 0; kk < KC && k0 + kk < rb.taps; ++kk)
         for (int j = 0; j < NV; ++j) store8(dwRow + (k0 + kk) * rb.c + c0 + 8 * j, a[kk][j]);
+      if (k0 == 0)
+        for (int j = 0; j < NV; ++j) store8(dbRow + c0 + 8 * j, db[j]);
     }
   }
 }
 
 // The same for any C: one tap and channel at a time.
-inline void filterRowsAnyC(const RowBlock& rb, const float* dz, float* dwRow) {
+inline void filterRowsAnyC(const RowBlock& rb, const float* dz, float* dwRow, float* dbRow) {
   std::fill(dwRow, dwRow + rb.taps * rb.c, 0.0f);
+  std::fill(dbRow, dbRow + rb.c, 0.0f);
   for (int64_t dr = 0; dr < rb.rows; ++dr) {
     for (int64_t col = 0; col < rb.cols; ++col) {
       const float* xb = rb.xpad + rb.base(dr, col);
       const float* g = dz + (dr * rb.cols + col) * rb.c;
+      for (int64_t j = 0; j < rb.c; ++j) dbRow[j] += g[j];
       for (int64_t k = 0; k < rb.taps; ++k) {
         const float v = xb[rb.off[k]];
         for (int64_t j = 0; j < rb.c; ++j) dwRow[k * rb.c + j] += v * g[j];
@@ -120,7 +129,7 @@ inline void filterRowsAnyC(const RowBlock& rb, const float* dz, float* dwRow) {
 // 16, of 8 when of 8, else the scalar fallback.
 struct ConvKernels {
   void (*conv)(const RowBlock&, const float*, float*);
-  void (*filter)(const RowBlock&, const float*, float*);
+  void (*filter)(const RowBlock&, const float*, float*, float*);
   int tapChunk;  // KC of filter: the tap list is padded to a multiple of it
 };
 

@@ -119,6 +119,9 @@ class ConvSortPoolBase : public SortPoolBase {
   // The pooled dims of a block of ph conv rows as SortPoolBase reads them: one image, one pooled row.
   PoolDims blockDims(const ConvDims& d) const { return {1, ph_, d.pool.ow * pw_, d.c, 1, d.pool.ow}; }
 
+  // Whether ph·pw is a power of two (then x / (ph·pw) = x · (1 / (ph·pw)) exactly).
+  bool exactInverse() const { return ((ph_ * pw_) & (ph_ * pw_ - 1)) == 0; }
+
   std::string padding_;
 };
 
@@ -142,8 +145,8 @@ class ConvBiasPairSortL2PoolOp : public ConvSortPoolBase {
     const float count = static_cast<float>(ph_ * pw_);
     const float scale = scale_;
     const int64_t cost = ph_ * d.pool.ow * pw_ * d.c * (2 * d.taps() + 5);
-    const auto pooled = poolRowFor(d.c);  // in registers; else through z's rows in s.z
-    const PoolWalk walk = {ph_, pw_, count, scale, bp};
+    const auto pooled = poolKernels(d.c).pool;  // in registers; else through z's rows in s.z
+    const PoolWalk walk = {ph_, pw_, count, scale, bp, exactInverse()};
     parallelFor(ctx, d.n * d.pool.oh, cost, [&, xp, wp, bp, yp](int64_t begin, int64_t end) {
       Scratch s = scratch(d, kernels.tapChunk);
       for (int64_t r = begin; r < end; ++r) {
@@ -207,6 +210,8 @@ class ConvBiasPairSortL2PoolGradOp : public ConvSortPoolBase {
     const PoolDims local = blockDims(d);
     const int64_t rows = d.n * d.pool.oh, width = (d.taps() + 1) * d.c, dwSize = d.taps() * d.c;
     const int64_t cost = (rows / blocks + 1) * ph_ * d.pool.ow * pw_ * d.c * (4 * d.taps() + 12);
+    const PoolKernels pooled = poolKernels(d.c);  // in registers; else SortPoolBase's walk over s.z
+    const PoolWalk walk = {ph_, pw_, static_cast<float>(ph_ * pw_), scale_, bp, exactInverse()};
     parallelFor(ctx, blocks, cost, [&, xp, wp, bp, gp, partial](int64_t begin, int64_t end) {
       Scratch s = scratch(d, kernels.tapChunk);
       std::vector<float> g(static_cast<size_t>(d.pool.ow * d.c)), dz(s.z.size()), sums(static_cast<size_t>(width));
@@ -214,11 +219,15 @@ class ConvBiasPairSortL2PoolGradOp : public ConvSortPoolBase {
         double* pk = partial + k * width;
         for (int64_t r = rows * k / blocks; r < rows * (k + 1) / blocks; ++r) {
           padRows(xp, d, r, &s);
-          kernels.conv(s.rb, wp, s.z.data());
-          coefficients(s.z.data(), bp, gp + r * d.pool.ow * d.c, local, 0, eps_, g.data());
-          std::fill(sums.begin() + dwSize, sums.end(), 0.0f);
-          rowGradient(s.z.data(), bp, g.data(), local, 0, dz.data(), sums.data() + dwSize);
-          kernels.filter(s.rb, dz.data(), sums.data());
+          const float* dyr = gp + r * d.pool.ow * d.c;
+          if (pooled.grad) {
+            pooled.grad(s.rb, wp, walk, eps_, dyr, s.z.data(), dz.data());
+          } else {
+            kernels.conv(s.rb, wp, s.z.data());
+            coefficients(s.z.data(), bp, dyr, local, 0, eps_, g.data());
+            rowGradient(s.z.data(), bp, g.data(), local, 0, dz.data(), sums.data() + dwSize);  // (db: below)
+          }
+          kernels.filter(s.rb, dz.data(), sums.data(), sums.data() + dwSize);
           for (int64_t i = 0; i < width; ++i) pk[i] += sums[i];
         }
       }

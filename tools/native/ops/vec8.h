@@ -17,13 +17,14 @@ inline v8f load8(const float* p) {
 inline void store8(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
 inline v8f splat8(float s) { return v8f{s, s, s, s, s, s, s, s}; }
 
-// The pair sort of eight channels (four pairs): lane 2i and 2i+1 swap iff u[2i] − u[2i+1] > 0 (swapped()),
-// as LipnetPairSort does per pair.
+// The pair sort of eight channels (four pairs): lanes 2i and 2i+1 swap iff u[2i] − u[2i+1] > 0, as
+// swapped() decides per pair. With d = u − (u with each pair's lanes exchanged), lane 2i+1 holds
+// u[2i+1] − u[2i] = −(u[2i] − u[2i+1]) exactly, so "d · (+1, −1, …) > 0" is that test in both lanes.
 typedef int v8i __attribute__((vector_size(32)));
 inline v8f pairSort8(v8f u) {
   const v8f t = __builtin_shuffle(u, v8i{1, 0, 3, 2, 5, 4, 7, 6});
-  const v8i s = (u - t) > 0.0f;  // in even lanes: u[2i] − u[2i+1] > 0
-  return __builtin_shuffle(s, v8i{0, 0, 2, 2, 4, 4, 6, 6}) ? t : u;
+  const v8f alt = {1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f};
+  return (u - t) * alt > 0.0f ? t : u;
 }
 
 }  // namespace lipnet
