@@ -99,16 +99,23 @@ inline void gradWindows(const RowBlock& rb, const float* w, const PoolWalk& pw, 
     }
   const v8i swap = {1, 0, 3, 2, 5, 4, 7, 6};
   const v8f alt = {1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f};
-  for (int64_t dh = 0; dh < pw.ph; ++dh)
-    for (int q = 0; q < NQ; ++q)
-      for (int64_t dw = 0; dw < pw.pw; ++dw)
+  v8f bias[NV];
+  for (int j = 0; j < NV; ++j) bias[j] = load8(pw.bias + c0 + 8 * j);
+  const int64_t c = rb.c, cols = rb.cols, ph = pw.ph, width = pw.pw;
+  for (int64_t dh = 0; dh < ph; ++dh) {
+    for (int q = 0; q < NQ; ++q) {
+      const int64_t first = (dh * cols + (q0 + q) * width) * c + c0;
+      for (int64_t dw = 0; dw < width; ++dw) {
         for (int j = 0; j < NV; ++j) {
-          const int64_t at = (dh * rb.cols + (q0 + q) * pw.pw + dw) * rb.c + c0 + 8 * j;
-          const v8f u = load8(z + at) + load8(pw.bias + c0 + 8 * j);
+          const int64_t at = first + dw * c + 8 * j;
+          const v8f u = load8(z + at) + bias[j];
           const v8f t = __builtin_shuffle(u, swap);
           const v8f gs = __builtin_shuffle(g[q][j], swap);
           store8(dz + at, ((u - t) * alt > 0.0f ? gs : g[q][j]) * (u * splat8(2.0f)));
         }
+      }
+    }
+  }
 }
 
 // The pooled row y[OW'][C] of the block (rb.cols = OW'·pw, rb.rows = ph), C a multiple of 8·NV.
