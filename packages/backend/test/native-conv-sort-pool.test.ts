@@ -242,3 +242,29 @@ test('bad input is refused with a message that says what was wrong', () => {
   expect(refusal({ x: [1, 16, 16, 4], w: [9, 9, 4, 2], b: [2] })).toMatch(/kh·kw·Cin must be ≤ 256, got 324/);
   expect(refusal(ok, { poolSize: [0, 2] })).toMatch(/pool sizes must be ≥ 1/);
 });
+
+test('dw is the float64 sum Σ x·dz to 1e-6 (blocks summed in double), dz from the composition', () => {
+  if (!native) return;
+  const c: Case = { ...CASES[0]!, x: [64, 28, 28, 1] };
+  const { x, w, b, dy } = tensors(c, 5);
+  const pool = { poolSize: c.config.poolSize, scale: c.config.scale, eps: c.config.eps };
+  const z = tf.conv2d(x, w, 1, 'same');
+  const [dz, db] = tf.engine().runKernel('LipnetBiasPairSortL2PoolGrad', { z, b, dy }, pool) as tf.Tensor[];
+  const got = convBiasPairSortL2PoolGrad(x, w, b, dy, c.config);
+  const [X, D] = [x.dataSync(), dz!.dataSync()];
+  const ref = new Float64Array(3 * 3 * 16);
+  for (let p = 0; p < 64 * 28 * 28; p++) {
+    const [n, i, j] = [Math.floor(p / 784), Math.floor(p / 28) % 28, p % 28];
+    for (let k = 0; k < 9; k++) {
+      const [yy, xx] = [i + Math.floor(k / 3) - 1, j + (k % 3) - 1];
+      if (yy < 0 || yy >= 28 || xx < 0 || xx >= 28) continue;
+      const v = X[(n * 28 + yy) * 28 + xx]!;
+      for (let o = 0; o < 16; o++) ref[k * 16 + o] = ref[k * 16 + o]! + v * D[p * 16 + o]!;
+    }
+  }
+  const scale = Math.max(...Array.from(ref, Math.abs));
+  const dw = got.dw.dataSync();
+  expect(Math.max(...Array.from(ref, (r, i) => Math.abs(dw[i]! - r)))).toBeLessThan(1e-6 * scale);
+  expect(Array.from(got.db.dataSync())).toEqual(Array.from(db!.dataSync()));
+  tf.dispose([x, w, b, dy, z, dz!, db!, got.dw, got.db]);
+});
