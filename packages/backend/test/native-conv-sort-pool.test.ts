@@ -205,11 +205,11 @@ function refusal(
   shapes: { x: number[]; w: number[]; b: number[]; dy?: number[] },
   config: Partial<ConvSortPoolGradConfig> = {},
 ) {
-  const full = { poolSize: [2, 2], scale: 1, eps: 1e-6, padding: 'SAME', ...config } as ConvSortPoolGradConfig;
+  const full: ConvSortPoolGradConfig = { poolSize: [2, 2], scale: 1, eps: 1e-6, padding: 'SAME', ...config };
   const before = tf.memory().numTensors;
   let message = '';
   tf.tidy(() => {
-    const t = (s: number[]) => tf.zeros(s as [number]) as unknown as tf.Tensor4D;
+    const t = (s: number[]) => tf.zeros(s) as unknown as tf.Tensor4D;
     try {
       if (shapes.dy) convBiasPairSortL2PoolGrad(t(shapes.x), t(shapes.w), t(shapes.b) as never, t(shapes.dy), full);
       else convBiasPairSortL2Pool(t(shapes.x), t(shapes.w), t(shapes.b) as never, full);
