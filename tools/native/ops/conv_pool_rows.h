@@ -69,17 +69,20 @@ inline v8f mean8(v8f sum, const PoolWalk& pw) {
   return pw.exactInverse ? sum * splat8(1.0f / pw.count) : sum / splat8(pw.count);
 }
 
+// r = √(sum / count), the window's root mean square.
+inline v8f rms8(v8f sum, const PoolWalk& pw) {
+  v8f r = mean8(sum, pw);
+  for (int l = 0; l < 8; ++l) r[l] = std::sqrt(r[l]);  // vsqrtps (-fno-math-errno)
+  return r;
+}
+
 // y[(q0 + q)·C + c0 + ·] = √(sum / count) · scale for the NQ windows from pooled column q0.
 template <int NV, int NQ>
 inline void poolWindows(const RowBlock& rb, const float* w, const PoolWalk& pw, int64_t c0, int64_t q0, float* y) {
   v8f sum[NQ][NV];
   windowSums<NV, NQ>(rb, w, pw, c0, q0, sum, nullptr);
   for (int q = 0; q < NQ; ++q)
-    for (int j = 0; j < NV; ++j) {
-      v8f r = mean8(sum[q][j], pw);
-      for (int l = 0; l < 8; ++l) r[l] = std::sqrt(r[l]);
-      store8(y + (q0 + q) * rb.c + c0 + 8 * j, r * splat8(pw.scale));
-    }
+    for (int j = 0; j < NV; ++j) store8(y + (q0 + q) * rb.c + c0 + 8 * j, rms8(sum[q][j], pw) * splat8(pw.scale));
 }
 
 // dz of the NQ windows from q0 (LipnetBiasPairSortL2PoolGrad's rowGradient): g = dy·scale / (2(r + eps))
@@ -92,8 +95,7 @@ inline void gradWindows(const RowBlock& rb, const float* w, const PoolWalk& pw, 
   windowSums<NV, NQ>(rb, w, pw, c0, q0, g, z);
   for (int q = 0; q < NQ; ++q)
     for (int j = 0; j < NV; ++j) {
-      v8f r = mean8(g[q][j], pw);
-      for (int l = 0; l < 8; ++l) r[l] = std::sqrt(r[l]);
+      const v8f r = rms8(g[q][j], pw);
       const v8f e = (load8(dy + (q0 + q) * rb.c + c0 + 8 * j) * splat8(pw.scale)) / (splat8(2.0f) * (r + splat8(eps)));
       g[q][j] = mean8(e, pw);
     }
