@@ -38,5 +38,7 @@ export {
 export { GraphBuilder } from './tf-graph/graph-builder';
 export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';
 export { graphLayersOf } from './tf-graph/graph-layers';
+export { CONV_SORT_POOL_OPS, convBiasPairSortL2Pool, convBiasPairSortL2PoolGrad } from './tf-graph/conv-sort-pool-ops';
+export type { ConvSortPoolConfig, ConvSortPoolGradConfig } from './tf-graph/conv-sort-pool-ops';
 export { installMovedShapeFix, movedShapeFixStats } from './native-moved-shapes';
 export type { MovedShapeStats } from './native-moved-shapes';

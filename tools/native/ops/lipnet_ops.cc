@@ -304,7 +304,8 @@ NAPI_MODULE_INIT() {
   static const char* const kOps[] = {"LipnetPairSort", "LipnetPairSortGrad", "LipnetBiasPairSort",
                                      "LipnetBiasPairSortGrad", "LipnetL2Pool", "LipnetL2PoolGrad",
                                      "LipnetBiasPairSortL2Pool", "LipnetBiasPairSortL2PoolGrad",
-                                     "LipnetBjorck",   "LipnetBjorckGrad"};
+                                     "LipnetBjorck",   "LipnetBjorckGrad", "LipnetConvBiasPairSortL2Pool",
+                                     "LipnetConvBiasPairSortL2PoolGrad"};
   napi_value ops;
   napi_create_array_with_length(env, std::size(kOps), &ops);
   for (uint32_t i = 0; i < std::size(kOps); ++i) {

@@ -12,43 +12,6 @@
 
 namespace lipnet {
 
-class SortPoolBase : public L2PoolBase {
- public:
-  explicit SortPoolBase(OpKernelConstruction* ctx) : L2PoolBase(ctx) {}
-
- protected:
-  // L2PoolBase::dims, and false (with the error set) unless C is even and b has shape [C].
-  bool dims(OpKernelContext* ctx, const Tensor& z, const Tensor& b, PoolDims* d) {
-    if (!L2PoolBase::dims(ctx, z, d)) return false;
-    if (biasMatches(z, b)) return true;
-    ctx->CtxFailure(__FILE__, __LINE__,
-                    errors::InvalidArgument(name(), ": expected an even channel count C and a bias of shape [C], got ",
-                                            z.shape().DebugString(), " and ", b.shape().DebugString()));
-    return false;
-  }
-  // Window sums of s² (s = pair sort of z + b) of output row (n, oh) into acc[ow·C + c], in the order
-  // (dh, dw) of LipnetL2Pool's window walk.
-  void windowSums(const float* zp, const float* bp, const PoolDims& d, int64_t n, int64_t oh, float* acc) const {
-    std::fill(acc, acc + d.ow * d.c, 0.0f);
-    for (int64_t dh = 0; dh < ph_; ++dh) {
-      const float* row = zp + ((n * d.h + oh * ph_ + dh) * d.w) * d.c;
-      for (int64_t ow = 0; ow < d.ow; ++ow) {
-        float* a = acc + ow * d.c;
-        for (int64_t dw = 0; dw < pw_; ++dw) {
-          const float* pz = row + (ow * pw_ + dw) * d.c;
-          for (int64_t ch = 0; ch < d.c; ch += 2) {
-            const float u = pz[ch] + bp[ch], v = pz[ch + 1] + bp[ch + 1];
-            const bool s = swapped(u, v);
-            const float lo = s ? v : u, hi = s ? u : v;  // float selects: the loop vectorises as blends
-            a[ch] += lo * lo;
-            a[ch + 1] += hi * hi;
-          }
-        }
-      }
-    }
-  }
-};
-
 class BiasPairSortL2PoolOp : public SortPoolBase {
  public:
   explicit BiasPairSortL2PoolOp(OpKernelConstruction* ctx) : SortPoolBase(ctx) {}
@@ -112,7 +75,7 @@ class BiasPairSortL2PoolGradOp : public SortPoolBase {
       std::vector<float> acc(static_cast<size_t>(d.c));
       for (int64_t k = begin; k < end; ++k) {
         for (int64_t r = rows * k / blocks; r < rows * (k + 1) / blocks; ++r) {
-          coefficients(zp, bp, gp, d, r, g.data());
+          coefficients(zp, bp, gp, d, r, eps_, g.data());
           std::fill(acc.begin(), acc.end(), 0.0f);
           rowGradient(zp, bp, g.data(), d, r, dp, acc.data());
           for (int64_t j = 0; j < d.c; ++j) pp[k * d.c + j] += acc[j];
@@ -128,42 +91,6 @@ class BiasPairSortL2PoolGradOp : public SortPoolBase {
   }
 
  private:
-  // g[ow·C + c] = dy·scale / (2(r + eps)) / (ph·pw) of output row r, as LipnetL2PoolGrad.
-  void coefficients(const float* zp, const float* bp, const float* gp, const PoolDims& d, int64_t r, float* g) const {
-    windowSums(zp, bp, d, r / d.oh, r % d.oh, g);
-    const float count = static_cast<float>(ph_ * pw_);
-    const float* dyr = gp + r * d.ow * d.c;
-    for (int64_t i = 0; i < d.ow * d.c; ++i) {
-      const float rr = std::sqrt(g[i] / count);
-      g[i] = (dyr[i] * scale_) / (2.0f * (rr + eps_)) / count;
-    }
-  }
-  // dz of the ph rows of output row r's windows (ds = g · 2s, permuted back; 0 past the last whole
-  // window's column), and Σ dz into acc.
-  void rowGradient(const float* zp, const float* bp, const float* g, const PoolDims& d, int64_t r, float* dp,
-                   float* acc) const {
-    const int64_t n = r / d.oh, oh = r % d.oh;
-    for (int64_t dh = 0; dh < ph_; ++dh) {
-      const int64_t at = ((n * d.h + oh * ph_ + dh) * d.w) * d.c;
-      for (int64_t col = 0; col < d.ow * pw_; ++col) {
-        const float* pz = zp + at + col * d.c;
-        const float* gw = g + (col / pw_) * d.c;
-        float* pd = dp + at + col * d.c;
-        for (int64_t ch = 0; ch < d.c; ch += 2) {
-          const float u = pz[ch] + bp[ch], v = pz[ch + 1] + bp[ch + 1];
-          // u took sorted slot 1 iff swapped: its gradient is g of that slot times 2u (= ds permuted back).
-          const bool s = swapped(u, v);
-          const float g0 = gw[ch], g1 = gw[ch + 1];
-          const float e0 = pick(s, g0, g1) * (u * 2.0f), e1 = pick(s, g1, g0) * (v * 2.0f);
-          pd[ch] = e0;
-          pd[ch + 1] = e1;
-          acc[ch] += e0;
-          acc[ch + 1] += e1;
-        }
-      }
-      std::fill(dp + at + d.ow * pw_ * d.c, dp + at + d.w * d.c, 0.0f);  // columns past the last whole window
-    }
-  }
   float eps_ = 0.0f;
 };
 
