@@ -143,3 +143,16 @@ maybe('with the first-layer op: conv 1 is one op each way, and only x is read ba
   expect(g.grads[0]).toEqual([expect.stringMatching(/:0$/), expect.stringMatching(/:1$/)]);
   expect(g.saved).toHaveLength(5);
 });
+
+maybe('the first-layer op only where it computes the conv: stride 1 and kh·kw·Cin ≤ 256', () => {
+  const chain = (first: tfl.layers.Layer, inputShape: number[]) => {
+    const layers = [first, pool(), new ConfigLayer('Flatten', {})];
+    layers.reduce((h: tfl.SymbolicTensor, l) => l.apply(h) as tfl.SymbolicTensor, tfl.input({ shape: inputShape }));
+    return trainGraph(trainLayersOf(layers)!, [2, ...inputShape], { convSortPool: true });
+  };
+  expect(opsOf(chain(conv(28, 4), [8, 8, 28]))('LipnetConvBiasPairSortL2Pool')).toBe(1); // 252 taps
+  expect(opsOf(chain(conv(29, 4), [8, 8, 29]))('LipnetConvBiasPairSortL2Pool')).toBe(0); // 261 taps
+  const strided = chain(conv(1, 4, { strides: [2, 2] }), [8, 8, 1]);
+  expect(opsOf(strided)('LipnetConvBiasPairSortL2Pool')).toBe(0);
+  expect(opsOf(strided)('LipnetBiasPairSortL2Pool')).toBe(1);
+});

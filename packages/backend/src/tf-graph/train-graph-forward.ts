@@ -55,6 +55,14 @@ function pooledShape(s: number[], p: Pool): number[] {
   return [s[0]!, Math.floor(s[1]! / p.pool[0]), Math.floor(s[2]! / p.pool[1]), s[3]!];
 }
 
+/** The most taps kh·kw·Cin `LipnetConvBiasPairSortL2Pool` takes (conv_sort_pool_ops.cc's kMaxTaps). */
+export const CONV_SORT_POOL_MAX_TAPS = 256;
+
+/** Whether the first-layer op computes conv `spec` of kernel shape `kernel`: stride 1, at most the op's taps. */
+function firstLayerOpTakes(spec: Conv, kernel: number[]): boolean {
+  return spec.strides.every((st) => st === 1) && kernel[0]! * kernel[1]! * kernel[2]! <= CONV_SORT_POOL_MAX_TAPS;
+}
+
 /** Forward of a layer without weights: its output and shape. */
 function plainForward(g: GraphBuilder, spec: TrainLayerSpec, h: string, s: number[]): [string, number[]] {
   switch (spec.kind) {
@@ -128,7 +136,7 @@ export function emitTrainForward(
     weights[i] = w;
     const pair = sortPoolPair(layers, i);
     const kernel = layer.kernelShape;
-    if (pair && i === 0 && o.convSortPool && pair[0].strides.every((st) => st === 1)) {
+    if (pair && i === 0 && o.convSortPool && firstLayerOpTakes(pair[0], kernel)) {
       const y = g.op(CONV_SORT_POOL_OPS.forward, [h, w[0]!, w[1]!], {
         ...poolAttrs(pair[1], false),
         padding: str(pair[0].padding),
