@@ -12,7 +12,14 @@
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 const os = require('os');
-const { selectBackend, DataParallelTrainer, KernelProfile, shardSizes } = require('@lipnet/backend');
+const {
+  selectBackend,
+  DataParallelTrainer,
+  KernelProfile,
+  shardSizes,
+  compileTrainingForward,
+  tapeStep,
+} = require('@lipnet/backend');
 const { profileSteps } = require('./profile.cjs');
 const L = require('@lipnet/layers');
 const { MulticlassHKR, MulticlassKR } = require('@lipnet/losses');
@@ -89,7 +96,7 @@ async function main() {
   compileDemo4(model);
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
-  const { step, trainer } = await trainingStep(model, x, labels, workers);
+  const { step, trainer } = await trainingStep(model, x, labels, workers, out);
   await measureSteps(out, step, trainer, workers);
   if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
 
@@ -150,11 +157,23 @@ function compileDemo4(model) {
 }
 
 /**
- * One training step of the compiled `model` on (x, labels): `model.trainOnBatch`, or with
- * `workers` a data-parallel step on that many wasm workers (exact full-batch gradient).
+ * One training step of the compiled `model` on (x, labels), as demo4 takes it: in this
+ * thread, `tapeStep` (the optimizer's tape over the whole batch, loss and metrics on it) with
+ * the forward and backward passes as TensorFlow graph runs where `compileTrainingForward`
+ * takes the model (native backend, LIPNET_TRAIN_GRAPH not 0), else `model.apply` eagerly;
+ * with `workers`, a data-parallel step on that many wasm workers (exact full-batch gradient).
  */
-async function trainingStep(model, x, labels, workers) {
-  if (!workers) return { step: async () => void (await model.trainOnBatch(x, labels)), trainer: undefined };
+async function trainingStep(model, x, labels, workers, out) {
+  if (!workers) {
+    const compiled = compileTrainingForward(model);
+    out.trainGraph = compiled !== null;
+    const forward = compiled ? () => compiled.apply(x) : () => model.apply(x, { training: true });
+    const vars = model.trainableWeights.map((w) => w.read());
+    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
+    const metrics = [tfl.metrics.categoricalAccuracy, MulticlassKR({ deelLipVersion: '1.2', validate: false })];
+    const step = async () => void (await tapeStep(forward, vars, labels, model.optimizer, hkr, metrics));
+    return { step, trainer: undefined };
+  }
   const trainer = await DataParallelTrainer.create({
     model,
     workers,

@@ -9,8 +9,9 @@
  * (`bash tools/reference/setup_torch.sh`).
  *
  * Writes benchmarks/results/<date>.json and <date>.md. Options:
- *   --backends tensorflow,tensorflow-stock-ops,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
- *   (tensorflow-stock-ops: tensorflow with lipnet's fused ops off, LIPNET_FUSED_OPS=0, for comparison)
+ *   --backends tensorflow,tensorflow-eager,tensorflow-stock-ops,wasm-workers,wasm,cpu   --batch 4096   --steps 3   --cw-steps 200
+ *   (tensorflow-stock-ops: tensorflow with lipnet's fused ops off, LIPNET_FUSED_OPS=0, for comparison;
+ *   tensorflow-eager: fused ops, but the training passes layer by layer, LIPNET_TRAIN_GRAPH=0)
  *   --cpu-batch 64 (the pure-JS backend is ~200× slower: timed at a small batch, scaled)
  *   --wasm-batch 1024 (wasm32's 4 GB heap cannot hold a batch-4096 step of this network; demo4
  *     computes its batch-4096 steps in chunks of 1024, the same work as 4 steps here)
@@ -29,7 +30,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const opts = {
-  backends: ['tensorflow', 'tensorflow-stock-ops', 'wasm-workers', 'wasm', 'cpu'],
+  backends: ['tensorflow', 'tensorflow-eager', 'tensorflow-stock-ops', 'wasm-workers', 'wasm', 'cpu'],
   batch: 4096,
   steps: 3,
   cwSteps: 200,
@@ -79,11 +80,12 @@ for (const backend of opts.backends) {
   const cw = backend === 'cpu' ? Math.min(opts.cwSteps, 20) : opts.cwSteps;
   process.stderr.write(`bench: ${backend} at batch ${batch} … `);
   const stockOps = backend === 'tensorflow-stock-ops';
+  const eagerPasses = backend === 'tensorflow-eager';
   const r = spawnSync(
     process.execPath,
     [
       path.join(__dirname, 'child.cjs'),
-      stockOps ? 'tensorflow' : backend,
+      stockOps || eagerPasses ? 'tensorflow' : backend,
       String(batch),
       String(opts.steps),
       String(cw),
@@ -92,7 +94,12 @@ for (const backend of opts.backends) {
     {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(stockOps ? { LIPNET_FUSED_OPS: '0' } : {}) },
+      env: {
+        ...process.env,
+        TF_CPP_MIN_LOG_LEVEL: '2',
+        ...(stockOps ? { LIPNET_FUSED_OPS: '0' } : {}),
+        ...(eagerPasses ? { LIPNET_TRAIN_GRAPH: '0' } : {}),
+      },
     },
   );
   const line = (r.stdout || '')
@@ -113,7 +120,9 @@ for (const backend of opts.backends) {
   res.loadavgAfter = loadavg();
   if (res.backend === 'tensorflow' && typeof res.reason === 'string') {
     res.backend = /fused ops \(GroupSort/.test(res.reason)
-      ? 'tensorflow + fused ops'
+      ? eagerPasses
+        ? 'tensorflow + fused ops, eager passes (LIPNET_TRAIN_GRAPH=0)'
+        : 'tensorflow + fused ops'
       : stockOps
         ? 'tensorflow, stock ops (LIPNET_FUSED_OPS=0)'
         : 'tensorflow, stock ops (fused ops not built)';

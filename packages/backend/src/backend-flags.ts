@@ -12,6 +12,8 @@ export interface BackendFlags {
   relaxedSetting: 'on' | 'off';
   /** LIPNET_CW_GRAPH: C&W steps as one TensorFlow graph each (tf-graph/native-cw-step.ts). */
   cwGraph: boolean;
+  /** LIPNET_TRAIN_GRAPH: `compileTrainingForward` on (tf-graph/native-training-forward.ts). */
+  trainGraph: boolean;
 }
 
 /**
@@ -31,8 +33,13 @@ export function applyBackendFlags(env: Record<string, string | undefined>): Back
     "Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions",
   );
   const cwGraph = envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each");
+  const trainGraph = envFlag(
+    env,
+    'LIPNET_TRAIN_GRAPH',
+    "training steps' forward and backward passes as TensorFlow graph runs (compileTrainingForward)",
+  );
   if (frugal) installFrugalBackprop();
   else uninstallFrugalBackprop();
   setConvWinograd(winograd ? 'auto' : 'off');
-  return { relaxedSetting, cwGraph };
+  return { relaxedSetting, cwGraph, trainGraph };
 }

@@ -29,6 +29,12 @@ export { compiledModuleKeys } from './wasm-kernels/wasm-encoding';
 export { setConvWinograd, winogradApplies } from './wasm-kernels/conv-winograd';
 export type { WinogradMode } from './wasm-kernels/conv-winograd';
 export { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-cw-step';
+export {
+  compileTrainingForward,
+  registerNativeTraining,
+  unregisterNativeTraining,
+  type TrainingForward,
+} from './tf-graph/native-training-forward';
 export { GraphBuilder } from './tf-graph/graph-builder';
 export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';
 export { graphLayersOf } from './tf-graph/graph-layers';

@@ -17,6 +17,7 @@ import { registerNativeTrainingKernels } from './native-kernels';
 import { addonFile } from './addon-file';
 import { registerNativeFusedOps, unregisterNativeFusedOps, type NativeFusedOpsStatus } from './native-fused-ops';
 import { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-cw-step';
+import { registerNativeTraining, unregisterNativeTraining } from './tf-graph/native-training-forward';
 import { installMovedShapeFix } from './native-moved-shapes';
 
 /**
@@ -169,8 +170,9 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-/** LIPNET_CW_GRAPH as read by the last selectBackend call. */
+/** LIPNET_CW_GRAPH and LIPNET_TRAIN_GRAPH as read by the last selectBackend call. */
 let cwGraphWanted = true;
+let trainGraphWanted = true;
 
 /** Which native package registered 'tensorflow' through this module, if any. */
 let loadedNative: string | undefined;
@@ -243,8 +245,15 @@ function describeNative(gpu: boolean, pkg: string): string {
     // C&W steps as one TensorFlow graph (tf-graph/native-cw-step.ts) where the fused ops are; LIPNET_CW_GRAPH=0: eager.
     const cwGraph = status.registered && cwGraphWanted && registerNativeCwStep(packageDir(pkg), {});
     if (!cwGraph) unregisterNativeCwStep();
+    // Training passes as graph runs for the models compileTrainingForward takes; LIPNET_TRAIN_GRAPH=0: eager.
+    const trainGraph = status.registered && trainGraphWanted && registerNativeTraining(packageDir(pkg));
+    if (!trainGraph) unregisterNativeTraining();
+    const graphs = [cwGraph ? 'C&W steps as one graph' : '', trainGraph ? 'training passes as graphs' : ''];
     fused = status.registered
-      ? `lipnet's fused ops (GroupSort(2), L2 pooling, Björck)${cwGraph ? ', C&W steps as one graph' : ''}`
+      ? `lipnet's fused ops (GroupSort(2), L2 pooling, Björck)${graphs
+          .filter(Boolean)
+          .map((s) => `, ${s}`)
+          .join('')}`
       : `stock GroupSort, pooling and Björck: ${status.reason}`;
   }
   if (gpu)
@@ -340,8 +349,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const loadNative = options.loadNative ?? defaultLoad;
-  const { relaxedSetting, cwGraph } = applyBackendFlags(env);
+  const { relaxedSetting, cwGraph, trainGraph } = applyBackendFlags(env);
   cwGraphWanted = cwGraph;
+  trainGraphWanted = trainGraph;
   const source = options.prefer !== undefined ? 'the `prefer` option' : 'LIPNET_BACKEND';
   const raw = (options.prefer ?? env['LIPNET_BACKEND'] ?? '').trim().toLowerCase();
   const forced = raw !== '' && raw !== 'auto';

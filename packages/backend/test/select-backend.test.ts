@@ -137,13 +137,16 @@ describe('selectBackend', () => {
     );
   });
 
-  test('LIPNET_CW_GRAPH: anything but 0 or 1 refused before any backend loads', async () => {
-    await expect(selectBackend({ prefer: 'cpu', env: { LIPNET_CW_GRAPH: 'no' }, log: null })).rejects.toThrow(
-      /LIPNET_CW_GRAPH must be 0 or 1 .*got 'no'. Set LIPNET_CW_GRAPH=0 or 1, or unset it/,
-    );
-    await selectBackend({ prefer: 'cpu', env: { LIPNET_CW_GRAPH: '0' }, log: null });
-    expect(tf.getBackend()).toBe('cpu');
-  });
+  test.each(['LIPNET_CW_GRAPH', 'LIPNET_TRAIN_GRAPH'])(
+    '%s: anything but 0 or 1 refused before any backend loads',
+    async (name) => {
+      await expect(selectBackend({ prefer: 'cpu', env: { [name]: 'no' }, log: null })).rejects.toThrow(
+        new RegExp(`${name} must be 0 or 1 .*got 'no'. Set ${name}=0 or 1, or unset it`),
+      );
+      await selectBackend({ prefer: 'cpu', env: { [name]: '0' }, log: null });
+      expect(tf.getBackend()).toBe('cpu');
+    },
+  );
 
   test("'wasm-stock' gives tfjs' own kernels back (for comparisons)", async () => {
     const choice = await selectBackend({ prefer: 'wasm-stock', log: null });

@@ -210,6 +210,18 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   }
 
   /**
+   * W̄ exactly as a training call (`apply(x, { training: true })`) computes it:
+   * recomputed from the raw kernel, differentiable on the gradient tape, and
+   * the new power-iteration `u` and σ stored. For compiled training steps that
+   * run the layer's linear map themselves (@lipnet/backend's
+   * `compileTrainingForward`); a training call of the layer does the same.
+   * deel-lip: the `wbar` its `call(training=True)` computes.
+   */
+  trainingKernel(): tf.Tensor {
+    return this.effectiveKernel(true);
+  }
+
+  /**
    * The normaliser of `convNormalization: 'exact'` (created at build time from the input size),
    * or null: then {@link normalize}'s kernel is used as is. With one, the kernel is
    * k·V/(σ̂(1 + margin)), V = {@link normalize}'s kernel, σ̂ ≈ ‖A_V‖₂ on the input size.

@@ -12,7 +12,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { MicroBatchPass, fullBatchStep, tapeStep, type DataParallelTrainer } from '@lipnet/backend';
+import {
+  MicroBatchPass,
+  compileTrainingForward,
+  fullBatchStep,
+  tapeStep,
+  type DataParallelTrainer,
+  type TrainingForward,
+} from '@lipnet/backend';
 import { saveCheckpoint, type RunSettings, type TrainProgress } from './checkpoint';
 import { Progbar, type Sink } from './progress';
 import { Rng } from './rng';
@@ -91,10 +98,17 @@ export function freshProgress(seed: number): TrainProgress {
  * `microBatch` smaller than the batch: the same full-batch step computed in
  * chunks (`fullBatchStep` with a `MicroBatchPass`, exact for any loss, the
  * batch-level KR statistics of MulticlassHKR included). Otherwise the whole
- * batch on the optimizer's tape (`tapeStep`). All three share @lipnet/backend's
- * one implementation of the objective and of the full-batch step.
+ * batch on the optimizer's tape (`tapeStep`), its forward and backward passes
+ * as TensorFlow graph runs when `compiled` (native backend, see
+ * `compileTrainingForward`). All share @lipnet/backend's one implementation
+ * of the objective and of the full-batch step.
  */
-async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise<number[]> {
+async function trainStep(
+  o: TrainOptions,
+  xb: tf.Tensor,
+  yb: tf.Tensor,
+  compiled: TrainingForward | null,
+): Promise<number[]> {
   const metrics = o.metrics.map((m) => m.fn);
   if (o.parallel) return o.parallel.step(xb, yb, o.optimizer, o.loss.fn, metrics);
   const n = xb.shape[0];
@@ -103,7 +117,8 @@ async function trainStep(o: TrainOptions, xb: tf.Tensor, yb: tf.Tensor): Promise
     return (await fullBatchStep(pass, yb, o.optimizer, o.loss.fn, metrics)).values;
   }
   const vars = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return tapeStep(() => o.model.apply(xb, { training: true }) as tf.Tensor, vars, yb, o.optimizer, o.loss.fn, metrics);
+  const forward = compiled ? () => compiled.apply(xb) : () => o.model.apply(xb, { training: true }) as tf.Tensor;
+  return tapeStep(forward, vars, yb, o.optimizer, o.loss.fn, metrics);
 }
 
 /**
@@ -151,6 +166,17 @@ export async function evaluate(
  * the current step, then returns with `interrupted: true`.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
+  const wholeBatch = !o.parallel && !(o.microBatch && o.microBatch < o.settings.batchSize);
+  const compiled = wholeBatch ? compileTrainingForward(o.model) : null;
+  try {
+    return await trainEpochs(o, compiled);
+  } finally {
+    compiled?.dispose();
+  }
+}
+
+/** {@link train} from `o.progress` on, with `compiled` as the whole-batch forward pass when there is one. */
+async function trainEpochs(o: TrainOptions, compiled: TrainingForward | null): Promise<TrainResult> {
   const sink = o.sink ?? process.stdout;
   const n = o.xTrain.shape[0];
   const B = o.settings.batchSize;
@@ -184,7 +210,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const yb = tf.gather(o.yTrain, idx);
       let vals: number[];
       try {
-        vals = await trainStep(o, xb, yb);
+        vals = await trainStep(o, xb, yb, compiled);
       } finally {
         tf.dispose([idx, xb, yb]);
       }

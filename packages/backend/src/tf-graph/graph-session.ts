@@ -13,6 +13,11 @@ interface SessionBackend {
 
 const TAG = 'serve';
 
+/** A node's tensor name: `'node'` is output 0 (`'node:0'`); `'node:k'` stays. */
+function tensorName(node: string): string {
+  return node.includes(':') ? node : `${node}:0`;
+}
+
 /** tfjs-node's protobuf messages (`dist/proto/api_pb`), from the package that registered 'tensorflow'. */
 export function loadApiPb(packageDir: string): ApiPb {
   const file = path.join(packageDir, 'dist', 'proto', 'api_pb.js');
@@ -50,13 +55,8 @@ export class GraphSession {
     try {
       fs.writeFileSync(path.join(dir, 'saved_model.pb'), graph.toSavedModel(pb, TAG));
       const id = backend.loadSavedModelMetaGraph(dir, TAG);
-      const feeds = graph.feeds.map((f) => ({ name: `${f.name}:0` }));
-      return new GraphSession(
-        backend,
-        id,
-        feeds,
-        fetches.map((f) => `${f}:0`),
-      );
+      const feeds = graph.feeds.map((f) => ({ name: tensorName(f.name) }));
+      return new GraphSession(backend, id, feeds, fetches.map(tensorName));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -70,6 +70,20 @@ export class GraphSession {
     }
     const outs = this.backend.runSavedModel(this.id, inputs, this.feeds, this.fetches);
     return outs;
+  }
+
+  /**
+   * Runs the graph feeding the tensors named `feeds` (placeholders or any
+   * node's output, `'node'` or `'node:k'`: TensorFlow then skips what computes
+   * them) with `inputs`, and returns the tensors named `fetches`.
+   */
+  runWith(feeds: readonly string[], inputs: tf.Tensor[], fetches: readonly string[]): tf.Tensor[] {
+    if (this.id === null) throw new Error('GraphSession: runWith() after dispose()');
+    if (inputs.length !== feeds.length) {
+      throw new Error(`GraphSession: expected ${feeds.length} inputs, got ${inputs.length}`);
+    }
+    const infos = feeds.map((f) => ({ name: tensorName(f) }));
+    return this.backend.runSavedModel(this.id, inputs, infos, fetches.map(tensorName));
   }
 
   /** Closes the session. Idempotent. */

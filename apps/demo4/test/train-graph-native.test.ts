@@ -1,0 +1,193 @@
+/**
+ * Training passes as TensorFlow graph runs (@lipnet/backend's
+ * `compileTrainingForward`, native build only): the same loss, the same
+ * gradients of every trainable weight (1e-5 relative) and the same power-
+ * iteration state as the eager `model.apply(x, { training: true })`, for
+ * demo4's network and for a network with the other layer forms the graph
+ * writes; no tensor leaked; and demo4's training loop takes it, with the
+ * same weights after two epochs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  compileTrainingForward,
+  registerNativeTraining,
+  selectBackend,
+  unregisterNativeTraining,
+} from '@lipnet/backend';
+import {
+  GroupSort,
+  frobeniusDense,
+  scaledL2NormPooling2D,
+  sequential,
+  spectralConv2d,
+  spectralDense,
+} from '@lipnet/layers';
+import { MulticlassHKR } from '@lipnet/losses';
+import * as path from 'path';
+import { buildHkrModel } from '../src/model/hkr-model';
+import { categoricalAccuracy, type LossOrMetric } from '../src/model/loss-and-metrics';
+import type { RunSettings } from '../src/training/checkpoint';
+import { freshProgress, train } from '../src/training/loop';
+
+const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2' }) as unknown as LossOrMetric;
+
+async function native(): Promise<boolean> {
+  const ok = await selectBackend({ prefer: 'tensorflow', log: null }).then(
+    () => true,
+    () => false,
+  );
+  if (!ok) console.log('train-graph-native: no native build here (pnpm native:setup); skipped');
+  if (!ok) return false;
+  const probe = tfl.sequential({ layers: [spectralDense({ units: 2, inputShape: [2] })] });
+  const compiled = compileTrainingForward(probe);
+  compiled?.dispose();
+  probe.dispose();
+  if (!compiled) console.log('train-graph-native: native build without the training graph; skipped');
+  return compiled !== null;
+}
+
+/** Random biases (a zero bias would hide a bias path) and labels. */
+function batch(model: tfl.LayersModel, n: number, seed: number): [tf.Tensor, tf.Tensor] {
+  for (const w of model.weights)
+    if (/bias$/.test(w.originalName)) w.write(tf.randomNormal(w.shape as number[], 0, 0.1, 'float32', seed + 1));
+  const shape = [n, ...(model.inputs[0]!.shape.slice(1) as number[])];
+  const x = tf.randomUniform(shape, 0, 1, 'float32', seed);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([n], 0, 10, 'int32', seed + 2), 10), 'float32'));
+  return [x, y];
+}
+
+/** Loss, gradients and the untrainable state after one differentiated forward pass from the same state. */
+function gradsOf(
+  model: tfl.LayersModel,
+  forward: (x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  start: tf.Tensor[],
+) {
+  const state = model.weights.filter((w) => !w.trainable);
+  state.forEach((w, i) => w.write(start[i]!));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const r = tf.variableGrads(() => tf.mean(hkr(y, forward(x))) as tf.Scalar, vars);
+  return { ...r, state: state.map((w) => w.read().clone()) };
+}
+
+const maxAbs = (a: tf.Tensor, b?: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(b ? tf.sub(a, b) : a)).dataSync()[0]!);
+
+function expectSameGradients(model: tfl.LayersModel, n: number): void {
+  const [x, y] = batch(model, n, 11);
+  const compiled = compileTrainingForward(model);
+  expect(compiled).not.toBeNull();
+  const start = model.weights.filter((w) => !w.trainable).map((w) => w.read().clone());
+  const eager = gradsOf(model, (v) => model.apply(v, { training: true }) as tf.Tensor, x, y, start);
+  const graph = gradsOf(model, (v) => compiled!.apply(v), x, y, start);
+  expect(Math.abs(graph.value.dataSync()[0]! - eager.value.dataSync()[0]!)).toBeLessThan(1e-5);
+  for (const [name, g] of Object.entries(eager.grads)) {
+    expect(maxAbs(g)).toBeGreaterThan(1e-6); // a gradient, not zeros
+    expect(maxAbs(graph.grads[name]!, g)).toBeLessThanOrEqual(1e-5 * maxAbs(g));
+  }
+  eager.state.forEach((s, i) => expect(maxAbs(graph.state[i]!, s)).toBe(0));
+  tf.dispose([eager.value, graph.value, ...Object.values(eager.grads), ...Object.values(graph.grads)]);
+  tf.dispose([...eager.state, ...graph.state]);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) {
+    const r = gradsOf(model, (v) => compiled!.apply(v), x, y, start);
+    tf.dispose([r.value, ...Object.values(r.grads), ...r.state]);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  expect(() => compiled!.apply(tf.zeros([2, 3]))).toThrow(
+    /TrainingForward.apply.*expected a non-empty float32 batch of shape/,
+  );
+  compiled!.dispose();
+  compiled!.dispose();
+  expect(() => compiled!.apply(x)).toThrow(/after dispose/);
+  tf.dispose([x, y, ...start]);
+}
+
+test("demo4's network: the graph's loss, gradients and u/σ equal the eager pass's (1e-5), nothing leaks", async () => {
+  if (!(await native())) return;
+  const model = buildHkrModel(3);
+  expectSameGradients(model, 24);
+  model.dispose();
+}, 120_000);
+
+test("'valid' stride-2 conv + relu, GroupSort layer, no-bias GroupSort dense, bias-only dense: same gradients", async () => {
+  if (!(await native())) return;
+  const model = sequential({
+    warn: () => undefined,
+    layers: [
+      spectralConv2d({
+        inputShape: [13, 11, 3],
+        filters: 6,
+        kernelSize: [3, 3],
+        strides: [2, 2],
+        padding: 'valid',
+        activation: 'relu',
+      }),
+      new GroupSort({ n: 2 }),
+      spectralConv2d({ filters: 4, kernelSize: [3, 3], activation: new GroupSort({ n: 2 }) }),
+      scaledL2NormPooling2D({ poolSize: [3, 2] }),
+      tfl.layers.flatten(),
+      spectralDense({ units: 8, activation: new GroupSort({ n: 2 }), useBias: false }),
+      spectralDense({ units: 6 }),
+      frobeniusDense({ units: 10, useBias: false, disjointNeurons: true }),
+    ],
+  });
+  expectSameGradients(model, 5);
+  model.dispose();
+}, 120_000);
+
+test('demo4 training loop: two epochs with the graph end at the weights of two eager epochs (1e-5)', async () => {
+  if (!(await native())) return;
+  const settings: RunSettings = {
+    batchSize: 16,
+    trainLimit: null,
+    seed: 5,
+    learningRate: 1e-3,
+    modelSignature: 'g',
+    valLimit: null,
+    data: 'x',
+  };
+  const run = async () => {
+    const model = buildHkrModel(4);
+    const [x, y] = batch(model, 40, 21);
+    const progress = freshProgress(settings.seed);
+    await train({
+      model,
+      optimizer: tf.train.adam(settings.learningRate),
+      loss: { name: 'loss', fn: hkr },
+      metrics: [{ name: 'accuracy', fn: categoricalAccuracy }],
+      xTrain: x,
+      yTrain: y,
+      epochs: 2,
+      settings,
+      progress,
+      sink: { write: () => true },
+    });
+    tf.dispose([x, y]);
+    const weights = model.weights.map((w) => w.read().clone());
+    model.dispose();
+    return { weights, loss: progress.history['loss']! };
+  };
+  const graph = await run();
+  unregisterNativeTraining();
+  const eager = await run();
+  registerNativeTraining(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')));
+  graph.loss.forEach((l, i) => expect(Math.abs(l - eager.loss[i]!)).toBeLessThan(1e-5 * Math.abs(eager.loss[i]!)));
+  eager.weights.forEach((w, i) =>
+    expect(maxAbs(graph.weights[i]!, w)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(w))),
+  );
+  tf.dispose([...graph.weights, ...eager.weights]);
+}, 180_000);
+
+test('LIPNET_TRAIN_GRAPH=0: no compiled training forward; the next selectBackend turns it back on', async () => {
+  if (!(await native())) return;
+  const model = buildHkrModel(6);
+  await selectBackend({ prefer: 'tensorflow', env: { LIPNET_TRAIN_GRAPH: '0' }, log: null });
+  expect(compileTrainingForward(model)).toBeNull();
+  await selectBackend({ prefer: 'tensorflow', env: {}, log: null });
+  const compiled = compileTrainingForward(model);
+  expect(compiled).not.toBeNull();
+  compiled!.dispose();
+  model.dispose();
+}, 60_000);

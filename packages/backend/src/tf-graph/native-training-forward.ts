@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { FUSED_KERNELS, LipnetInputError } from '@lipnet/core';
+import type { ApiPb } from './graph-builder';
+import { GraphSession, loadApiPb } from './graph-session';
+import { type TrainGraph, trainGraph } from './train-graph';
+import { type TrainLayer, trainLayersOf } from './train-graph-layers';
+
+/** The TensorFlow ops the training graph uses besides stock ones (a tfjs kernel of the same name each). */
+const NATIVE_OPS = [
+  FUSED_KERNELS.pairSort,
+  FUSED_KERNELS.pairSortGrad,
+  FUSED_KERNELS.biasPairSort,
+  FUSED_KERNELS.biasPairSortGrad,
+  FUSED_KERNELS.l2Pool,
+  FUSED_KERNELS.l2PoolGrad,
+  FUSED_KERNELS.biasPairSortL2Pool,
+  FUSED_KERNELS.biasPairSortL2PoolGrad,
+];
+
+/**
+ * A model's training-mode logits with its forward and backward passes as
+ * TensorFlow graph runs (see `trainGraph`). `apply(x)` is a drop-in for
+ * `model.apply(x, { training: true })` inside `optimizer.minimize` /
+ * `tf.variableGrads`: the layers' normalised kernels W̄ are computed eagerly,
+ * on the tape, as a training call does (so u and σ are updated and ∂L/∂W̄
+ * flows back through the reparametrisation), and the network between them is
+ * one `tf.customGrad` op whose gradient is the backward graph's run.
+ */
+export interface TrainingForward {
+  /** The logits of `x` in training mode, differentiable with respect to the model's trainable weights. */
+  apply(x: tf.Tensor): tf.Tensor;
+  /** Closes the sessions. Idempotent. */
+  dispose(): void;
+}
+
+/** One compiled batch shape. */
+interface Program {
+  graph: TrainGraph;
+  session: GraphSession;
+}
+
+/** False once TensorFlow refused a graph with the first-layer op (lipnet_ops built without it). */
+let convSortPoolOp = true;
+
+class NativeTrainingForward implements TrainingForward {
+  private readonly programs = new Map<string, Program>();
+  private disposed = false;
+
+  constructor(
+    private readonly pb: ApiPb,
+    private readonly layers: TrainLayer[],
+    /** The model's input shape without the batch axis (null: any size). */
+    private readonly inner: (number | null)[],
+  ) {}
+
+  apply(x: tf.Tensor): tf.Tensor {
+    if (this.disposed) throw new Error('TrainingForward: apply() after dispose()');
+    const inner = x.shape.slice(1);
+    const fits = inner.length === this.inner.length && this.inner.every((d, i) => d === null || d === inner[i]);
+    if (!fits || x.dtype !== 'float32' || x.shape[0] === 0) {
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: 'TrainingForward.apply',
+        option: 'x',
+        message: `expected a non-empty float32 batch of shape [n, ${this.inner.map((d) => d ?? '?').join(', ')}], got ${x.dtype} [${x.shape.join(', ')}]. Pass the model's input batch.`,
+      });
+    }
+    const p = this.program(x.shape);
+    const feeds = [p.graph.x, ...p.graph.weights.flat()];
+    const backFeeds = [...feeds, ...p.graph.saved, p.graph.dy];
+    const fetches = [p.graph.logits, ...p.graph.saved];
+    const grads = p.graph.grads.flat();
+    const weights = this.layers.flatMap((l) => {
+      if (!l.kernel) return [];
+      const w = l.kernel();
+      return l.bias ? [w, l.bias.read()] : [w];
+    });
+    const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const inputs = [x, ...(args as tf.Tensor[])];
+      const [logits, ...saved] = p.session.runWith(feeds, inputs, fetches);
+      save([...inputs, ...saved]);
+      return {
+        value: logits!,
+        gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => p.session.runWith(backFeeds, [...kept, dy], grads),
+      };
+    });
+    return run(...weights);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.programs.values()) p.session.dispose();
+    this.programs.clear();
+  }
+
+  /** The program of batch shape `shape`, compiled on first use (with the first-layer op if lipnet_ops has it). */
+  private program(shape: number[]): Program {
+    const key = shape.join('x');
+    const cached = this.programs.get(key);
+    if (cached) return cached;
+    let p = !convSortPoolOp ? null : this.tryCompile(shape, true);
+    if (!p) {
+      // A lipnet_ops without LipnetConvBiasPairSortL2Pool (built before it): the other fused ops and stock ones.
+      convSortPoolOp = false;
+      p = this.tryCompile(shape, false);
+    }
+    if (!p)
+      throw new Error(`TrainingForward: TensorFlow refused the training graph for input shape [${shape.join(', ')}]`);
+    this.programs.set(key, p);
+    return p;
+  }
+
+  private tryCompile(shape: number[], convSortPool: boolean): Program | null {
+    const graph = trainGraph(this.layers, shape, { convSortPool });
+    try {
+      return { graph, session: GraphSession.load(graph.graph, this.pb, []) };
+    } catch (err) {
+      if (!convSortPool) throw err;
+      return null;
+    }
+  }
+}
+
+/** The tfjs-node protobuf classes, set by {@link registerNativeTraining}. */
+let protobuf: ApiPb | null = null;
+
+/**
+ * Lets {@link compileTrainingForward} compile on the 'tensorflow' backend
+ * (`packageDir`: the tfjs-node package, for its protobuf messages); called by
+ * `selectBackend` when lipnet's fused ops are registered and
+ * LIPNET_TRAIN_GRAPH is not 0. Returns whether it is on.
+ */
+export function registerNativeTraining(packageDir: string): boolean {
+  try {
+    protobuf = loadApiPb(packageDir);
+  } catch {
+    protobuf = null;
+  }
+  return protobuf !== null;
+}
+
+/** Turns {@link compileTrainingForward} off. */
+export function unregisterNativeTraining(): void {
+  protobuf = null;
+}
+
+/**
+ * A {@link TrainingForward} of `model` — a Sequential of @lipnet/layers'
+ * SpectralConv2D / FrobeniusConv2D ('same' or 'valid', no dilation),
+ * SpectralDense / FrobeniusDense (no activation, 'relu' or GroupSort(2)),
+ * GroupSort(2), ScaledL2NormPooling2D and Flatten, float32 — on the
+ * 'tensorflow' backend with lipnet's fused ops, or null: then train with
+ * `model.apply(x, { training: true })`. Same gradients as that eager pass
+ * (the same TensorFlow kernels; the first-layer op sums its convolution in
+ * another order, ~1e-6 relative); on demo4's network at batch 4096 the step
+ * skips ~300 MB of activations the eager layers must write.
+ */
+export function compileTrainingForward(model: tfl.LayersModel): TrainingForward | null {
+  if (!protobuf || tf.getBackend() !== 'tensorflow') return null;
+  if (NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
+  if (model.getClassName() !== 'Sequential') return null;
+  const layers = trainLayersOf(model.layers);
+  const input = model.inputs[0]?.shape;
+  return layers && input ? new NativeTrainingForward(protobuf, layers, input.slice(1)) : null;
+}

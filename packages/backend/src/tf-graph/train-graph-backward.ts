@@ -1,0 +1,113 @@
+import { FUSED_KERNELS } from '@lipnet/core';
+import { type GraphBuilder, bool, str, type } from './graph-builder';
+import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
+import { type Linear, type TrainEntry, convAttrs, poolAttrs } from './train-graph-forward';
+
+const F = { T: type('float') };
+
+/** Emits one backward step at a time; records the forward nodes it reads (fed to the backward run). */
+class BackwardEmitter {
+  readonly saved: string[] = [];
+  /** Per layer index, [∂L/∂W̄, ∂L/∂b]. */
+  readonly grads = new Map<number, string[]>();
+
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly placeholders: ReadonlySet<string>,
+  ) {}
+
+  /** `node` of the forward pass, read by the backward pass. */
+  fwd(node: string): string {
+    if (!this.placeholders.has(node) && !this.saved.includes(node)) this.saved.push(node);
+    return node;
+  }
+
+  /** ∂L/∂input of `e` from ∂L/∂output `d` (undefined when `first`: the input needs none). */
+  step(e: TrainEntry, d: string, first: boolean): string | undefined {
+    const g = this.g;
+    switch (e.kind) {
+      case 'plain':
+        if (first) return undefined;
+        if (e.spec.kind === 'groupSort2') return g.op(FUSED_KERNELS.pairSortGrad, [this.fwd(e.h), d]);
+        if (e.spec.kind === 'l2Pool')
+          return g.op(FUSED_KERNELS.l2PoolGrad, [this.fwd(e.h), d], poolAttrs(e.spec, true));
+        return g.op('Reshape', [d, g.int32s(e.hShape)], { ...F, Tshape: type('int32') });
+      case 'firstConvSortPool': {
+        const attrs = { ...poolAttrs(e.pool, true), padding: str(e.spec.padding) };
+        const r = g.op(CONV_SORT_POOL_OPS.grad, [this.fwd(e.h), e.w[0]!, e.w[1]!, d], attrs);
+        this.grads.set(e.index, [`${r}:0`, `${r}:1`]);
+        return undefined;
+      }
+      case 'convSortPool': {
+        const r = g.op(FUSED_KERNELS.biasPairSortL2PoolGrad, [this.fwd(e.z), e.w[1]!, d], poolAttrs(e.pool, true));
+        return this.linearGrads(e.spec, e.index, e.h, e.hShape, e.w, `${r}:0`, `${r}:1`, first);
+      }
+      case 'linear': {
+        const [dz, db] = this.activationGrad(e, d);
+        return this.linearGrads(e.spec, e.index, e.h, e.hShape, e.w, dz, db, first);
+      }
+    }
+  }
+
+  /** [∂L/∂z, ∂L/∂b or undefined] of a linear entry from ∂L/∂y. */
+  private activationGrad(e: Extract<TrainEntry, { kind: 'linear' }>, d: string): [string, string | undefined] {
+    const g = this.g;
+    const b = e.w[1];
+    if (e.spec.act === 'groupSort2' && b) {
+      const r = g.op(FUSED_KERNELS.biasPairSortGrad, [this.fwd(e.z), b, d]);
+      return [`${r}:0`, `${r}:1`];
+    }
+    let dz = d;
+    if (e.spec.act === 'groupSort2') dz = g.op(FUSED_KERNELS.pairSortGrad, [this.fwd(e.z), d]);
+    if (e.spec.act === 'relu') dz = g.f('ReluGrad', d, this.fwd(e.y));
+    if (!b) return [dz, undefined];
+    const axes = g.int32s(e.hShape.slice(0, -1).map((_, i) => i));
+    return [dz, g.op('Sum', [dz, axes], { ...F, Tidx: type('int32'), keep_dims: bool(false) })];
+  }
+
+  /** ∂L/∂W̄ (and the given ∂L/∂b) recorded for layer `index`; returns ∂L/∂h unless `first`. */
+  private linearGrads(
+    spec: Linear,
+    index: number,
+    h: string,
+    hShape: number[],
+    w: string[],
+    dz: string,
+    db: string | undefined,
+    first: boolean,
+  ): string | undefined {
+    const g = this.g;
+    const hIn = this.fwd(h);
+    const dw =
+      spec.kind === 'dense'
+        ? g.op('MatMul', [hIn, dz], { ...F, transpose_a: bool(true), transpose_b: bool(false) })
+        : g.op('Conv2DBackpropFilter', [hIn, g.int32s(this.kernelShapeOf(w[0]!)), dz], convAttrs(spec));
+    this.grads.set(index, db ? [dw, db] : [dw]);
+    if (first) return undefined;
+    if (spec.kind === 'dense')
+      return g.op('MatMul', [dz, w[0]!], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
+    return g.op('Conv2DBackpropInput', [g.int32s(hShape), w[0]!, dz], convAttrs(spec));
+  }
+
+  private kernelShapeOf(placeholder: string): number[] {
+    const f = this.g.feeds.find((p) => p.name === placeholder);
+    if (!f) throw new Error(`trainGraph: no placeholder '${placeholder}'`);
+    return f.shape;
+  }
+}
+
+/**
+ * The backward pass of `entries` from the placeholder `dy` (∂L/∂logits):
+ * per layer index its [∂L/∂W̄, ∂L/∂b] nodes, and the forward nodes it reads
+ * (not placeholders), in a fixed order. The first entry computes no ∂L/∂input.
+ */
+export function emitTrainBackward(
+  g: GraphBuilder,
+  entries: readonly TrainEntry[],
+  dy: string,
+): { saved: string[]; grads: Map<number, string[]> } {
+  const em = new BackwardEmitter(g, new Set(g.feeds.map((f) => f.name)));
+  let d: string | undefined = dy;
+  for (let i = entries.length - 1; i >= 0 && d !== undefined; i--) d = em.step(entries[i]!, d, i === 0);
+  return { saved: em.saved, grads: em.grads };
+}

@@ -1,0 +1,162 @@
+import { FUSED_KERNELS } from '@lipnet/core';
+import { GraphBuilder, bool, float, int, ints, str, type } from './graph-builder';
+import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
+import type { TrainLayer, TrainLayerSpec } from './train-graph-layers';
+
+/** Options of the training graph. */
+export interface TrainGraphOptions {
+  /** Whether lipnet_ops has `LipnetConvBiasPairSortL2Pool` (+ Grad) for a first layer. */
+  convSortPool: boolean;
+}
+
+const F = { T: type('float') };
+
+export type Linear = Extract<TrainLayerSpec, { kind: 'conv2d' | 'dense' }>;
+export type Pool = Extract<TrainLayerSpec, { kind: 'l2Pool' }>;
+export type Conv = Extract<TrainLayerSpec, { kind: 'conv2d' }>;
+
+/**
+ * One emitted forward step and what its backward step reads: a linear layer
+ * (z = conv/matmul, y = activation of z + b), a conv + bias + GroupSort(2) +
+ * pooling pair (z kept, the sorted activation never written), the same pair as
+ * the first layer in one op (nothing kept but x), or a weightless layer.
+ */
+export type TrainEntry =
+  | { kind: 'linear'; spec: Linear; index: number; h: string; hShape: number[]; z: string; y: string; w: string[] }
+  | { kind: 'convSortPool'; spec: Conv; pool: Pool; index: number; h: string; hShape: number[]; z: string; w: string[] }
+  | { kind: 'firstConvSortPool'; spec: Conv; pool: Pool; index: number; h: string; w: string[]; kernel: number[] }
+  | { kind: 'plain'; spec: TrainLayerSpec; h: string; hShape: number[] };
+
+export function convAttrs(s: Conv) {
+  return {
+    ...F,
+    strides: ints([1, s.strides[0], s.strides[1], 1]),
+    padding: str(s.padding),
+    data_format: str('NHWC'),
+    dilations: ints([1, 1, 1, 1]),
+    use_cudnn_on_gpu: bool(true),
+    explicit_paddings: ints([]),
+  };
+}
+
+export function poolAttrs(p: Pool, withEps: boolean) {
+  const a = { ph: int(p.pool[0]), pw: int(p.pool[1]), scale: float(p.scale) };
+  return withEps ? { ...a, eps: float(p.eps) } : a;
+}
+
+function convShape(inShape: number[], kernel: number[], s: Conv): number[] {
+  const [n, h, w] = inShape as [number, number, number];
+  const out = (size: number, k: number, st: number) =>
+    s.padding === 'SAME' ? Math.ceil(size / st) : Math.floor((size - k) / st) + 1;
+  return [n, out(h, kernel[0]!, s.strides[0]), out(w, kernel[1]!, s.strides[1]), kernel[3]!];
+}
+
+function pooledShape(s: number[], p: Pool): number[] {
+  return [s[0]!, Math.floor(s[1]! / p.pool[0]), Math.floor(s[2]! / p.pool[1]), s[3]!];
+}
+
+/** The most taps kh·kw·Cin `LipnetConvBiasPairSortL2Pool` takes (conv_sort_pool_ops.cc's kMaxTaps). */
+export const CONV_SORT_POOL_MAX_TAPS = 256;
+
+/** Whether the first-layer op computes conv `spec` of kernel shape `kernel`: stride 1, at most the op's taps. */
+function firstLayerOpTakes(spec: Conv, kernel: number[]): boolean {
+  return spec.strides.every((st) => st === 1) && kernel[0]! * kernel[1]! * kernel[2]! <= CONV_SORT_POOL_MAX_TAPS;
+}
+
+/** Forward of a layer without weights: its output and shape. */
+function plainForward(g: GraphBuilder, spec: TrainLayerSpec, h: string, s: number[]): [string, number[]] {
+  switch (spec.kind) {
+    case 'groupSort2':
+      return [g.op(FUSED_KERNELS.pairSort, [h]), s];
+    case 'l2Pool':
+      return [g.op(FUSED_KERNELS.l2Pool, [h], poolAttrs(spec, false)), pooledShape(s, spec)];
+    case 'flatten': {
+      const flat = s.slice(1).reduce((a, b) => a * b, 1);
+      return [g.op('Reshape', [h, g.int32s([s[0]!, flat])], { ...F, Tshape: type('int32') }), [s[0]!, flat]];
+    }
+    default:
+      throw new Error(`trainGraph: '${spec.kind}' is not a weightless layer`);
+  }
+}
+
+/** z = h·W̄ (dense) or conv(h, W̄) and its shape. */
+function linearZ(
+  g: GraphBuilder,
+  spec: Linear,
+  h: string,
+  s: number[],
+  w: string,
+  kernel: number[],
+): [string, number[]] {
+  if (spec.kind === 'dense') {
+    if (s.length !== 2) throw new Error('trainGraph: a dense layer on a non-vector input');
+    const z = g.op('MatMul', [h, w], { ...F, transpose_a: bool(false), transpose_b: bool(false) });
+    return [z, [s[0]!, kernel[1]!]];
+  }
+  return [g.op('Conv2D', [h, w], convAttrs(spec)), convShape(s, kernel, spec)];
+}
+
+/** The activation of z (with the bias, if any): y. */
+function activate(g: GraphBuilder, spec: Linear, z: string, b: string | undefined): string {
+  if (spec.act === 'groupSort2')
+    return b ? g.op(FUSED_KERNELS.biasPairSort, [z, b]) : g.op(FUSED_KERNELS.pairSort, [z]);
+  const v = b ? g.f('AddV2', z, b) : z;
+  return spec.act === 'relu' ? g.f('Relu', v) : v;
+}
+
+/** Whether layers[i], layers[i + 1] are a conv with bias and GroupSort(2), then a pooling: the fused pair. */
+function sortPoolPair(layers: readonly TrainLayer[], i: number): [Conv, Pool] | null {
+  const a = layers[i]!.spec;
+  const b = layers[i + 1]?.spec;
+  if (a.kind !== 'conv2d' || !a.bias || a.act !== 'groupSort2' || b?.kind !== 'l2Pool') return null;
+  return [a, b];
+}
+
+/** The forward pass of `layers` from placeholder `x` (shape `shape`), with the entries its backward pass reads. */
+export function emitTrainForward(
+  g: GraphBuilder,
+  layers: readonly TrainLayer[],
+  x: string,
+  shape: number[],
+  o: TrainGraphOptions,
+): { entries: TrainEntry[]; weights: string[][]; logits: string; shape: number[] } {
+  const entries: TrainEntry[] = [];
+  const weights: string[][] = layers.map(() => []);
+  let h = x;
+  let s = shape;
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    if (!layer.kernelShape) {
+      entries.push({ kind: 'plain', spec: layer.spec, h, hShape: s });
+      [h, s] = plainForward(g, layer.spec, h, s);
+      continue;
+    }
+    const w = [g.placeholder(`kernel_${i}`, 'float', layer.kernelShape)];
+    if (layer.bias) w.push(g.placeholder(`bias_${i}`, 'float', layer.bias.shape as number[]));
+    weights[i] = w;
+    const pair = sortPoolPair(layers, i);
+    const kernel = layer.kernelShape;
+    if (pair && i === 0 && o.convSortPool && firstLayerOpTakes(pair[0], kernel)) {
+      const y = g.op(CONV_SORT_POOL_OPS.forward, [h, w[0]!, w[1]!], {
+        ...poolAttrs(pair[1], false),
+        padding: str(pair[0].padding),
+      });
+      entries.push({ kind: 'firstConvSortPool', spec: pair[0], pool: pair[1], index: i, h, w, kernel });
+      [h, s] = [y, pooledShape(convShape(s, kernel, pair[0]), pair[1])];
+      i++;
+      continue;
+    }
+    const [z, zs] = linearZ(g, layer.spec as Linear, h, s, w[0]!, kernel);
+    if (pair) {
+      const y = g.op(FUSED_KERNELS.biasPairSortL2Pool, [z, w[1]!], poolAttrs(pair[1], false));
+      entries.push({ kind: 'convSortPool', spec: pair[0], pool: pair[1], index: i, h, hShape: s, z, w });
+      [h, s] = [y, pooledShape(zs, pair[1])];
+      i++;
+      continue;
+    }
+    const y = activate(g, layer.spec as Linear, z, w[1]);
+    entries.push({ kind: 'linear', spec: layer.spec as Linear, index: i, h, hShape: s, z, y, w });
+    [h, s] = [y, zs];
+  }
+  return { entries, weights, logits: h, shape: s };
+}

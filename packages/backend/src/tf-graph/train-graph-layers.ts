@@ -1,0 +1,116 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** The activation after a trained linear layer that the training graph writes. */
+export type TrainActivation = 'none' | 'relu' | 'groupSort2';
+
+/**
+ * One layer of a Sequential model as the training graph writes it: a
+ * reparametrised convolution or dense layer of @lipnet/layers (its normalised
+ * kernel W̄ is computed eagerly, on the tape, and fed), GroupSort(2),
+ * ScaledL2NormPooling2D (strides = pool size, 'valid'), Flatten.
+ */
+export type TrainLayerSpec =
+  | { kind: 'conv2d'; strides: [number, number]; padding: 'SAME' | 'VALID'; bias: boolean; act: TrainActivation }
+  | { kind: 'dense'; bias: boolean; act: TrainActivation }
+  | { kind: 'groupSort2' }
+  | { kind: 'l2Pool'; pool: [number, number]; scale: number; eps: number }
+  | { kind: 'flatten' };
+
+/** What @lipnet/layers' reparametrised layers offer a compiled training step (`ReparametrizedLayer.trainingKernel`). */
+interface TrainableKernelLayer {
+  trainingKernel(): tf.Tensor;
+}
+
+/** A layer's graph spec and how its fed tensors are read at each step (kernel W̄, then bias). */
+export interface TrainLayer {
+  spec: TrainLayerSpec;
+  /** W̄ as a training call computes it (on the tape; updates u and σ), or null for weightless layers. */
+  kernel: (() => tf.Tensor) | null;
+  /** The bias variable, or null. */
+  bias: tfl.LayerVariable | null;
+  /** The kernel's shape (W̄ has it), or null. */
+  kernelShape: number[] | null;
+}
+
+const CONVS = new Set(['SpectralConv2D', 'FrobeniusConv2D']);
+const DENSES = new Set(['SpectralDense', 'FrobeniusDense']);
+
+function activationOf(cfg: Record<string, unknown>): TrainActivation | null {
+  const act = cfg['activation'];
+  if (act === null || act === undefined || act === 'linear') return 'none';
+  if (act === 'relu') return 'relu';
+  const a = act as { className?: string; config?: Record<string, unknown> };
+  if (a.className !== 'GroupSort' || !a.config) return null;
+  return isPairSort(a.config) ? 'groupSort2' : null;
+}
+
+function isPairSort(cfg: Record<string, unknown>): boolean {
+  return cfg['n'] === 2 && cfg['kCoefLip'] === 1 && (cfg['dataFormat'] ?? 'channelsLast') === 'channelsLast';
+}
+
+function weightNamed(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | null {
+  return layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`) || w.originalName === suffix) ?? null;
+}
+
+function linearSpec(cls: string, cfg: Record<string, unknown>, act: TrainActivation): TrainLayerSpec | null {
+  const bias = cfg['useBias'] === true;
+  if (DENSES.has(cls)) return { kind: 'dense', bias, act };
+  const strides = cfg['strides'] as [number, number];
+  const dil = cfg['dilationRate'] as [number, number];
+  if (dil.some((d) => d !== 1) || (cfg['padding'] !== 'same' && cfg['padding'] !== 'valid')) return null;
+  const padding = cfg['padding'] === 'same' ? 'SAME' : 'VALID';
+  return { kind: 'conv2d', strides: [strides[0], strides[1]], padding, bias, act };
+}
+
+function linearLayer(layer: tfl.layers.Layer, cls: string, cfg: Record<string, unknown>): TrainLayer | null {
+  const owner = layer as unknown as Partial<TrainableKernelLayer>;
+  const act = activationOf(cfg);
+  const kernelVar = weightNamed(layer, 'kernel');
+  const bias = cfg['useBias'] === true ? weightNamed(layer, 'bias') : null;
+  if (typeof owner.trainingKernel !== 'function' || !act || !kernelVar) return null;
+  if (cfg['useBias'] === true && !bias) return null;
+  const spec = linearSpec(cls, cfg, act);
+  if (!spec) return null;
+  return { spec, kernel: () => owner.trainingKernel!.call(layer), bias, kernelShape: kernelVar.shape as number[] };
+}
+
+function poolLayer(cfg: Record<string, unknown>): TrainLayer | null {
+  const pool = cfg['poolSize'] as [number, number];
+  const strides = cfg['strides'] as [number, number];
+  if (cfg['padding'] !== 'valid' || cfg['dataFormat'] !== 'channelsLast') return null;
+  if (strides[0] !== pool[0] || strides[1] !== pool[1]) return null;
+  const scale = Math.sqrt(pool[0] * pool[1]) * (cfg['kCoefLip'] as number);
+  const spec: TrainLayerSpec = { kind: 'l2Pool', pool: [pool[0], pool[1]], scale, eps: cfg['epsGradSqrt'] as number };
+  return { spec, kernel: null, bias: null, kernelShape: null };
+}
+
+function trainLayerOf(layer: tfl.layers.Layer): TrainLayer | null {
+  const cls = layer.getClassName();
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  if (CONVS.has(cls) || DENSES.has(cls)) return linearLayer(layer, cls, cfg);
+  const weightless = (spec: TrainLayerSpec): TrainLayer => ({ spec, kernel: null, bias: null, kernelShape: null });
+  if (cls === 'Flatten') return weightless({ kind: 'flatten' });
+  if (cls === 'GroupSort') return isPairSort(cfg) ? weightless({ kind: 'groupSort2' }) : null;
+  if (cls === 'ScaledL2NormPooling2D') return poolLayer(cfg);
+  return null;
+}
+
+/**
+ * The training-graph layers of a Sequential's layers (InputLayer skipped), or
+ * null when one is not supported: SpectralConv2D / FrobeniusConv2D ('same' or
+ * 'valid', no dilation), SpectralDense / FrobeniusDense, each with no
+ * activation, 'relu' or GroupSort(2); GroupSort(2); ScaledL2NormPooling2D;
+ * Flatten. Every weight must be float32.
+ */
+export function trainLayersOf(layers: readonly tfl.layers.Layer[]): TrainLayer[] | null {
+  const out: TrainLayer[] = [];
+  for (const l of layers) {
+    if (l.getClassName() === 'InputLayer') continue;
+    if (l.weights.some((w) => w.dtype !== 'float32')) return null;
+    const t = trainLayerOf(l);
+    if (!t) return null;
+    out.push(t);
+  }
+  return out.length > 0 ? out : null;
+}
