@@ -98,7 +98,8 @@ export interface ForwardGraph {
 
 const F = { T: type('float') };
 
-function convAttrs(s: { strides: [number, number]; padding: 'SAME' | 'VALID' }) {
+/** Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter attrs of an NHWC convolution without dilation. */
+export function convAttrs(s: { strides: [number, number]; padding: 'SAME' | 'VALID' }) {
   return {
     ...F,
     strides: ints([1, s.strides[0], s.strides[1], 1]),
@@ -110,7 +111,12 @@ function convAttrs(s: { strides: [number, number]; padding: 'SAME' | 'VALID' }) 
   };
 }
 
-function convShape(inShape: number[], kernel: number[], s: { strides: [number, number]; padding: string }): number[] {
+/** The output shape of an NHWC convolution of `inShape` by a kernel of shape `kernel`. */
+export function convShape(
+  inShape: number[],
+  kernel: number[],
+  s: { strides: [number, number]; padding: string },
+): number[] {
   const [n, h, w] = inShape as [number, number, number];
   const out = (size: number, k: number, st: number) =>
     s.padding === 'SAME' ? Math.ceil(size / st) : Math.floor((size - k) / st) + 1;

@@ -1,7 +1,8 @@
 import { FUSED_KERNELS } from '@lipnet/core';
 import { type GraphBuilder, bool, str, type } from './graph-builder';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
-import { type Linear, type TrainEntry, convAttrs, poolAttrs } from './train-graph-forward';
+import { convAttrs } from './graph-layers';
+import { type Linear, type TrainEntry, poolAttrs } from './train-graph-forward';
 
 const F = { T: type('float') };
 

@@ -1,5 +1,6 @@
 import { FUSED_KERNELS } from '@lipnet/core';
-import { GraphBuilder, bool, float, int, ints, str, type } from './graph-builder';
+import { GraphBuilder, bool, float, int, str, type } from './graph-builder';
+import { convAttrs, convShape } from './graph-layers';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import type { TrainLayer, TrainLayerSpec } from './train-graph-layers';
 
@@ -27,28 +28,10 @@ export type TrainEntry =
   | { kind: 'firstConvSortPool'; spec: Conv; pool: Pool; index: number; h: string; w: string[]; kernel: number[] }
   | { kind: 'plain'; spec: TrainLayerSpec; h: string; hShape: number[] };
 
-export function convAttrs(s: Conv) {
-  return {
-    ...F,
-    strides: ints([1, s.strides[0], s.strides[1], 1]),
-    padding: str(s.padding),
-    data_format: str('NHWC'),
-    dilations: ints([1, 1, 1, 1]),
-    use_cudnn_on_gpu: bool(true),
-    explicit_paddings: ints([]),
-  };
-}
-
+/** The attrs of lipnet's pooling ops (ph, pw, scale, and eps for the gradients). */
 export function poolAttrs(p: Pool, withEps: boolean) {
   const a = { ph: int(p.pool[0]), pw: int(p.pool[1]), scale: float(p.scale) };
   return withEps ? { ...a, eps: float(p.eps) } : a;
-}
-
-function convShape(inShape: number[], kernel: number[], s: Conv): number[] {
-  const [n, h, w] = inShape as [number, number, number];
-  const out = (size: number, k: number, st: number) =>
-    s.padding === 'SAME' ? Math.ceil(size / st) : Math.floor((size - k) / st) + 1;
-  return [n, out(h, kernel[0]!, s.strides[0]), out(w, kernel[1]!, s.strides[1]), kernel[3]!];
 }
 
 function pooledShape(s: number[], p: Pool): number[] {
