@@ -11,33 +11,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CW_STEP_FEEDS, CW_STEP_FETCHES, GraphBuilder, cwStepGraph, graphLayersOf, selectBackend } from '../src';
 import { emitForward, emitInputGradient } from '../src/tf-graph/graph-layers';
 import { GraphSession, loadApiPb } from '../src/tf-graph/graph-session';
-
-function nodeDir(): string | undefined {
-  try {
-    return path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A layer of lipnet's with the config keys the graph reads (a stand-in class name, real tfjs-layers Layer). */
-class ConfigLayer extends tfl.layers.Layer {
-  constructor(
-    private readonly cls: string,
-    private readonly cfg: Record<string, unknown>,
-  ) {
-    super({});
-  }
-  override getClassName(): string {
-    return this.cls ?? 'ConfigLayer'; // unset while tfjs-layers' constructor names the layer
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.cfg } as tf.serialization.ConfigDict;
-  }
-  override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return Array.isArray(x) ? x[0]! : x;
-  }
-}
+import { ConfigLayer, tfjsNodeDir } from './graph-test-layers';
 
 /** demo4's network after vanillaExport: conv 16, sort, pool, conv 32, sort, pool, flatten, dense 64, sort, dense 10. */
 function demo4Layers(): tfl.layers.Layer[] {
@@ -92,10 +66,10 @@ test('graphLayersOf takes demo4 exported network and refuses what the graph does
   layers.forEach((l) => l.dispose());
 });
 
-const maybe = nodeDir() ? test : test.skip;
+const maybe = tfjsNodeDir() ? test : test.skip;
 
 maybe("the step graph, read back with tfjs-node's protobuf messages: feeds, fetches and the ops of each layer", () => {
-  const pb = loadApiPb(nodeDir()!);
+  const pb = loadApiPb(tfjsNodeDir()!);
   const layers = graphLayersOf(demo4Layers())!;
   const shapes = layers.map((l) => l.weights.map((w) => w.shape as number[]));
   const spec = { layers, inputShape: [3, 28, 28, 1], numClasses: 10, a: 0.5, b: 0.5, kappa: 0, targeted: false };
@@ -139,7 +113,7 @@ test('GraphBuilder refuses a duplicate node name', () => {
 });
 
 function nativeOpsBuilt(): boolean {
-  const dir = nodeDir();
+  const dir = tfjsNodeDir();
   if (!dir) return false;
   const lib = path.join(dir, 'lib');
   return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'lipnet_ops.node')));
@@ -173,7 +147,7 @@ function kerasLayers(): tfl.layers.Layer[] {
     expect(fwd.shape).toEqual([4, 10]);
     g.identity(fwd.output, 'z');
     g.identity(emitInputGradient(g, fwd, dz), 'dx');
-    const session = GraphSession.load(g, loadApiPb(nodeDir()!), ['z', 'dx']);
+    const session = GraphSession.load(g, loadApiPb(tfjsNodeDir()!), ['z', 'dx']);
     const xv = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3);
     const dzv = tf.randomNormal([4, 10], 0, 1, 'float32', 4);
     const eager = (v: tf.Tensor) => seqLayers.reduce((h, l) => l.apply(h) as tf.Tensor, v);

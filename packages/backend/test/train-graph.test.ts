@@ -4,47 +4,11 @@
  * tfjs-node is installed. That its gradients equal the eager pass's is
  * apps/demo4/test/train-graph-native.test.ts (needs `pnpm native:setup`).
  */
-import * as path from 'path';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadApiPb } from '../src/tf-graph/graph-session';
 import { trainGraph } from '../src/tf-graph/train-graph';
 import { trainLayersOf } from '../src/tf-graph/train-graph-layers';
-
-function nodeDir(): string | undefined {
-  try {
-    return path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A stand-in for one of @lipnet/layers' layers: its class name, config and (for linear layers) `trainingKernel`. */
-class ConfigLayer extends tfl.layers.Layer {
-  constructor(
-    private readonly cls: string,
-    private readonly cfg: Record<string, unknown>,
-    private readonly kernelShape?: number[],
-  ) {
-    super({});
-  }
-  override getClassName(): string {
-    return this.cls ?? 'ConfigLayer'; // unset while tfjs-layers' constructor names the layer
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.cfg } as tf.serialization.ConfigDict;
-  }
-  override build(): void {
-    if (this.kernelShape) {
-      this.addWeight('kernel', this.kernelShape, 'float32', tfl.initializers.ones());
-      if (this.cfg['useBias']) this.addWeight('bias', [this.kernelShape.at(-1)!], 'float32', tfl.initializers.zeros());
-    }
-    this.built = true;
-  }
-  trainingKernel(): tf.Tensor {
-    return this.weights[0]!.read();
-  }
-}
+import { ConfigLayer, tfjsNodeDir } from './graph-test-layers';
 
 const sortAct = { className: 'GroupSort', config: { n: 2, kCoefLip: 1, dataFormat: 'channelsLast' } };
 const conv = (cin: number, filters: number, extra: Record<string, unknown> = {}) =>
@@ -98,10 +62,10 @@ test('trainLayersOf takes demo4 training network and refuses what the graph does
   expect(trainLayersOf([])).toBeNull();
 });
 
-const maybe = nodeDir() ? test : test.skip;
+const maybe = tfjsNodeDir() ? test : test.skip;
 
 function opsOf(graph: ReturnType<typeof trainGraph>) {
-  const pb = loadApiPb(nodeDir()!);
+  const pb = loadApiPb(tfjsNodeDir()!);
   const meta = pb.SavedModel.deserializeBinary(graph.graph.toSavedModel(pb, 'serve')).getMetaGraphsList()[0]!;
   const nodes = meta.getGraphDef().getNodeList();
   return (op: string) => nodes.filter((n) => n.getOp() === op).length;
