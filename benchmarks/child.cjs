@@ -96,8 +96,8 @@ async function main() {
   compileDemo4(model);
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
-  const { step, trainer } = await trainingStep(model, x, labels, workers, out);
-  await measureSteps(out, step, trainer, workers);
+  const { step, trainer, compiled } = await trainingStep(model, x, labels, workers, out);
+  await measureSteps(out, step, trainer, workers, compiled);
   if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
 
   const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
@@ -172,7 +172,7 @@ async function trainingStep(model, x, labels, workers, out) {
     const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
     const metrics = [tfl.metrics.categoricalAccuracy, MulticlassKR({ deelLipVersion: '1.2', validate: false })];
     const step = async () => void (await tapeStep(forward, vars, labels, model.optimizer, hkr, metrics));
-    return { step, trainer: undefined };
+    return { step, trainer: undefined, compiled };
   }
   const trainer = await DataParallelTrainer.create({
     model,
@@ -186,9 +186,10 @@ async function trainingStep(model, x, labels, workers, out) {
 }
 
 /** Time per training step (after a warm-up step), tensor counts, and the workers' shards and memory. */
-async function measureSteps(out, step, trainer, workers) {
+async function measureSteps(out, step, trainer, workers, compiled) {
   await step(); // warm-up: weights, kernels, caches
   const tensorsAfterWarmup = tf.memory().numTensors;
+  const graph0 = compiled ? compiled.runTimes() : null;
   const stepMs = [];
   const c0 = cpuMs();
   for (let i = 0; i < STEPS; i++) {
@@ -199,6 +200,11 @@ async function measureSteps(out, step, trainer, workers) {
   out.cpuMsPerStep = (cpuMs() - c0) / STEPS;
   out.msPerStep = stepMs.reduce((s, v) => s + v, 0) / STEPS;
   out.minMsPerStep = Math.min(...stepMs);
+  if (compiled) {
+    const g = compiled.runTimes();
+    out.trainGraphForwardMsPerStep = (g.forwardMs - graph0.forwardMs) / STEPS;
+    out.trainGraphBackwardMsPerStep = (g.backwardMs - graph0.backwardMs) / STEPS;
+  }
   out.tensorsAfterWarmup = tensorsAfterWarmup;
   out.tensorsAfterSteps = tf.memory().numTensors;
   if (trainer) {

@@ -214,6 +214,18 @@ fs.writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
 const f = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
 const refEpoch = deelLipEpoch(reference);
 
+/** Where the training graph's step goes: its two session runs and the rest (W̄ and its gradient, loss, Adam, JS). */
+function graphRunLines(rows) {
+  return rows
+    .filter((r) => typeof r.trainGraphForwardMsPerStep === 'number')
+    .map((r) => {
+      const fwd = r.trainGraphForwardMsPerStep;
+      const bwd = r.trainGraphBackwardMsPerStep;
+      const rest = r.msPerStep - fwd - bwd;
+      return `- ${r.backend}: the training graph's forward run ${f(fwd, 1)} ms and backward run ${f(bwd, 1)} ms per step; the rest of the step (W̄ and its gradient, loss, metrics, Adam, JS) ${f(rest, 1)} ms.`;
+    });
+}
+
 /** The PyTorch rows of the summary: deel-torchlip and the unconstrained twin (s/step, s/epoch). */
 function torchlipLines(t) {
   if (!t) return [];
@@ -249,6 +261,7 @@ const md = [
     ? `deel-lip 1.5 on TensorFlow CPU, same machine, same run: ${f(refEpoch, 1)} s/epoch${typeof reference.epochSeconds === 'number' ? '' : ' (from the step time)'}. Full figures in the JSON (\`reference\`).`
     : `deel-lip reference: ${reference ? reference.error || reference.skipped : 'not run (--no-reference)'}.`,
   ...torchlipLines(torchlip),
+  ...graphRunLines(runs),
   '',
   ...(opts.profile ? ['## Where a training step goes (--profile)', '', ...runs.flatMap(profileMarkdown)] : []),
 ].join('\n');

@@ -95,6 +95,9 @@ function expectSameGradients(model: tfl.LayersModel, n: number): void {
     tf.dispose([r.value, ...Object.values(r.grads), ...r.state]);
   }
   expect(tf.memory().numTensors).toBe(before);
+  const times = compiled!.runTimes();
+  expect([times.forwardRuns, times.backwardRuns]).toEqual([4, 4]); // one forward and one backward run per step
+  expect(times.forwardMs).toBeGreaterThan(0);
   expect(() => compiled!.apply(tf.zeros([2, 3]))).toThrow(
     /TrainingForward.apply.*expected a non-empty float32 batch of shape/,
   );

@@ -34,6 +34,7 @@ export {
   registerNativeTraining,
   unregisterNativeTraining,
   type TrainingForward,
+  type TrainingGraphRunTimes,
 } from './tf-graph/native-training-forward';
 export { GraphBuilder } from './tf-graph/graph-builder';
 export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';

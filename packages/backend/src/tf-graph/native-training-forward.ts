@@ -30,8 +30,18 @@ const NATIVE_OPS = [
 export interface TrainingForward {
   /** The logits of `x` in training mode, differentiable with respect to the model's trainable weights. */
   apply(x: tf.Tensor): tf.Tensor;
+  /** Wall time spent in the graph's session runs since creation, ms (forward runs, backward runs) and their count. */
+  runTimes(): TrainingGraphRunTimes;
   /** Closes the sessions. Idempotent. */
   dispose(): void;
+}
+
+/** See {@link TrainingForward.runTimes}. */
+export interface TrainingGraphRunTimes {
+  forwardMs: number;
+  backwardMs: number;
+  forwardRuns: number;
+  backwardRuns: number;
 }
 
 /** One compiled batch shape. */
@@ -46,6 +56,7 @@ let convSortPoolOp = true;
 class NativeTrainingForward implements TrainingForward {
   private readonly programs = new Map<string, Program>();
   private disposed = false;
+  private readonly times: TrainingGraphRunTimes = { forwardMs: 0, backwardMs: 0, forwardRuns: 0, backwardRuns: 0 };
 
   constructor(
     private readonly pb: ApiPb,
@@ -79,14 +90,25 @@ class NativeTrainingForward implements TrainingForward {
     const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const inputs = [x, ...(args as tf.Tensor[])];
+      const t0 = performance.now();
       const [logits, ...saved] = p.session.runWith(feeds, inputs, fetches);
+      this.times.forwardMs += performance.now() - t0;
+      this.times.forwardRuns++;
       save([...inputs, ...saved]);
-      return {
-        value: logits!,
-        gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => p.session.runWith(backFeeds, [...kept, dy], grads),
+      const gradFunc = (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        const t1 = performance.now();
+        const out = p.session.runWith(backFeeds, [...kept, dy], grads);
+        this.times.backwardMs += performance.now() - t1;
+        this.times.backwardRuns++;
+        return out;
       };
+      return { value: logits!, gradFunc };
     });
     return run(...weights);
+  }
+
+  runTimes(): TrainingGraphRunTimes {
+    return { ...this.times };
   }
 
   dispose(): void {
