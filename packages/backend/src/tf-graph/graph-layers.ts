@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FUSED_KERNELS } from '@lipnet/core';
-import { type GraphBuilder, bool, float, int, ints, str, type } from './graph-builder';
+import { type GraphBuilder, bool, ints, str, type } from './graph-builder';
+import { type WeightlessSpec, weightlessBackward, weightlessForward, weightlessSpecOf } from './graph-weightless';
 
 /**
  * The layers a TensorFlow graph of a Sequential model's logits and input
@@ -13,9 +13,7 @@ import { type GraphBuilder, bool, float, int, ints, str, type } from './graph-bu
 export type GraphLayerSpec =
   | { kind: 'conv2d'; strides: [number, number]; padding: 'SAME' | 'VALID'; bias: boolean; relu: boolean }
   | { kind: 'dense'; bias: boolean; relu: boolean }
-  | { kind: 'groupSort2' }
-  | { kind: 'l2Pool'; pool: [number, number]; scale: number; eps: number }
-  | { kind: 'flatten' };
+  | WeightlessSpec;
 
 /** A layer's graph spec and the variables fed for it (kernel, then bias). */
 export interface GraphLayer {
@@ -23,7 +21,8 @@ export interface GraphLayer {
   weights: tfl.LayerVariable[];
 }
 
-function weightOf(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | undefined {
+/** `layer`'s weight named `suffix` ('kernel', 'bias'; with or without the layer's name as prefix). */
+export function weightOf(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | undefined {
   return layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`) || w.originalName === suffix);
 }
 
@@ -49,23 +48,8 @@ function layerOf(layer: tfl.layers.Layer): GraphLayer | null {
   const cls = layer.getClassName();
   const cfg = layer.getConfig() as Record<string, unknown>;
   if (cls === 'Conv2D' || cls === 'Dense') return linearLayer(layer, cfg);
-  if (cls === 'Flatten') return { spec: { kind: 'flatten' }, weights: [] };
-  if (cls === 'GroupSort') {
-    const plain = cfg['n'] === 2 && cfg['kCoefLip'] === 1 && cfg['dataFormat'] === 'channelsLast';
-    return plain ? { spec: { kind: 'groupSort2' }, weights: [] } : null;
-  }
-  if (cls === 'ScaledL2NormPooling2D') {
-    const pool = cfg['poolSize'] as [number, number];
-    const strides = cfg['strides'] as [number, number];
-    if (cfg['padding'] !== 'valid' || cfg['dataFormat'] !== 'channelsLast') return null;
-    if (strides[0] !== pool[0] || strides[1] !== pool[1]) return null;
-    const scale = Math.sqrt(pool[0] * pool[1]) * (cfg['kCoefLip'] as number);
-    return {
-      spec: { kind: 'l2Pool', pool: [pool[0], pool[1]], scale, eps: cfg['epsGradSqrt'] as number },
-      weights: [],
-    };
-  }
-  return null;
+  const spec = weightlessSpecOf(cls, cfg);
+  return spec ? { spec, weights: [] } : null;
 }
 
 /** The graph layers of a Sequential model's layers (InputLayer skipped), or null when one is not supported. */
@@ -143,24 +127,8 @@ function forwardLayer(
       if (spec.bias) y = g.f('AddV2', y, w[1]!);
       return [spec.relu ? g.f('Relu', y) : y, [inShape[0]!, kernelShape[1]!]];
     }
-    case 'groupSort2':
-      return [g.op(FUSED_KERNELS.pairSort, [x]), inShape];
-    case 'l2Pool': {
-      const [n, h, wd, c] = inShape as [number, number, number, number];
-      const y = g.op(FUSED_KERNELS.l2Pool, [x], {
-        ph: int(spec.pool[0]),
-        pw: int(spec.pool[1]),
-        scale: float(spec.scale),
-      });
-      return [y, [n, Math.floor(h / spec.pool[0]), Math.floor(wd / spec.pool[1]), c]];
-    }
-    case 'flatten': {
-      const flat = inShape.slice(1).reduce((a, b) => a * b, 1);
-      return [
-        g.op('Reshape', [x, g.int32s([inShape[0]!, flat])], { ...F, Tshape: type('int32') }),
-        [inShape[0]!, flat],
-      ];
-    }
+    default:
+      return weightlessForward(g, spec, x, inShape);
   }
 }
 
@@ -202,17 +170,8 @@ function backwardLayer(g: GraphBuilder, e: TapeEntry, dy: string): string {
       const d = spec.relu ? g.f('ReluGrad', dy, e.output) : dy;
       return g.op('MatMul', [d, e.weights[0]!], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
     }
-    case 'groupSort2':
-      return g.op(FUSED_KERNELS.pairSortGrad, [e.input, dy]);
-    case 'l2Pool':
-      return g.op(FUSED_KERNELS.l2PoolGrad, [e.input, dy], {
-        ph: int(spec.pool[0]),
-        pw: int(spec.pool[1]),
-        scale: float(spec.scale),
-        eps: float(spec.eps),
-      });
-    case 'flatten':
-      return g.op('Reshape', [dy, g.int32s(e.inShape)], { ...F, Tshape: type('int32') });
+    default:
+      return weightlessBackward(g, spec, e.input, e.inShape, dy);
   }
 }
 

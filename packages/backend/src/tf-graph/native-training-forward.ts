@@ -44,10 +44,26 @@ export interface TrainingGraphRunTimes {
   backwardRuns: number;
 }
 
-/** One compiled batch shape. */
+/** One compiled batch shape: its session and the tensor names of its two runs. */
 interface Program {
-  graph: TrainGraph;
   session: GraphSession;
+  /** Forward run: x and the weights fed; the logits and the saved tensors fetched. */
+  feeds: string[];
+  fetches: string[];
+  /** Backward run: the forward feeds, the saved tensors and ∂L/∂logits fed; ∂L/∂W̄, ∂L/∂b fetched. */
+  backFeeds: string[];
+  grads: string[];
+}
+
+function programOf(graph: TrainGraph, session: GraphSession): Program {
+  const feeds = [graph.x, ...graph.weights.flat()];
+  return {
+    session,
+    feeds,
+    fetches: [graph.logits, ...graph.saved],
+    backFeeds: [...feeds, ...graph.saved, graph.dy],
+    grads: graph.grads.flat(),
+  };
 }
 
 /** False once TensorFlow refused a graph with the first-layer op (lipnet_ops built without it). */
@@ -78,10 +94,6 @@ class NativeTrainingForward implements TrainingForward {
       });
     }
     const p = this.program(x.shape);
-    const feeds = [p.graph.x, ...p.graph.weights.flat()];
-    const backFeeds = [...feeds, ...p.graph.saved, p.graph.dy];
-    const fetches = [p.graph.logits, ...p.graph.saved];
-    const grads = p.graph.grads.flat();
     const weights = this.layers.flatMap((l) => {
       if (!l.kernel) return [];
       const w = l.kernel();
@@ -91,13 +103,13 @@ class NativeTrainingForward implements TrainingForward {
       const save = args.pop() as tf.GradSaveFunc;
       const inputs = [x, ...(args as tf.Tensor[])];
       const t0 = performance.now();
-      const [logits, ...saved] = p.session.runWith(feeds, inputs, fetches);
+      const [logits, ...saved] = p.session.runWith(p.feeds, inputs, p.fetches);
       this.times.forwardMs += performance.now() - t0;
       this.times.forwardRuns++;
       save([...inputs, ...saved]);
       const gradFunc = (dy: tf.Tensor, kept: tf.Tensor[]) => {
         const t1 = performance.now();
-        const out = p.session.runWith(backFeeds, [...kept, dy], grads);
+        const out = p.session.runWith(p.backFeeds, [...kept, dy], p.grads);
         this.times.backwardMs += performance.now() - t1;
         this.times.backwardRuns++;
         return out;
@@ -138,7 +150,7 @@ class NativeTrainingForward implements TrainingForward {
   private tryCompile(shape: number[], convSortPool: boolean): Program | null {
     const graph = trainGraph(this.layers, shape, { convSortPool });
     try {
-      return { graph, session: GraphSession.load(graph.graph, this.pb, []) };
+      return programOf(graph, GraphSession.load(graph.graph, this.pb, []));
     } catch (err) {
       if (!convSortPool) throw err;
       return null;

@@ -2,7 +2,8 @@ import { FUSED_KERNELS } from '@lipnet/core';
 import { type GraphBuilder, bool, str, type } from './graph-builder';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import { convAttrs } from './graph-layers';
-import { type Linear, type TrainEntry, poolAttrs } from './train-graph-forward';
+import { poolAttrs, weightlessBackward } from './graph-weightless';
+import type { Linear, LinearInput, TrainEntry } from './train-graph-forward';
 
 const F = { T: type('float') };
 
@@ -29,10 +30,8 @@ class BackwardEmitter {
     switch (e.kind) {
       case 'plain':
         if (first) return undefined;
-        if (e.spec.kind === 'groupSort2') return g.op(FUSED_KERNELS.pairSortGrad, [this.fwd(e.h), d]);
-        if (e.spec.kind === 'l2Pool')
-          return g.op(FUSED_KERNELS.l2PoolGrad, [this.fwd(e.h), d], poolAttrs(e.spec, true));
-        return g.op('Reshape', [d, g.int32s(e.hShape)], { ...F, Tshape: type('int32') });
+        // Flatten's gradient reads only the shape: h is not fed back for it.
+        return weightlessBackward(g, e.spec, e.spec.kind === 'flatten' ? e.h : this.fwd(e.h), e.hShape, d);
       case 'firstConvSortPool': {
         const attrs = { ...poolAttrs(e.pool, true), padding: str(e.spec.padding) };
         const r = g.op(CONV_SORT_POOL_OPS.grad, [this.fwd(e.h), e.w[0]!, e.w[1]!, d], attrs);
@@ -41,11 +40,11 @@ class BackwardEmitter {
       }
       case 'convSortPool': {
         const r = g.op(FUSED_KERNELS.biasPairSortL2PoolGrad, [this.fwd(e.z), e.w[1]!, d], poolAttrs(e.pool, true));
-        return this.linearGrads(e.spec, e.index, e.h, e.hShape, e.w, `${r}:0`, `${r}:1`, first);
+        return this.linearGrads(e.spec, e, `${r}:0`, `${r}:1`, first);
       }
       case 'linear': {
         const [dz, db] = this.activationGrad(e, d);
-        return this.linearGrads(e.spec, e.index, e.h, e.hShape, e.w, dz, db, first);
+        return this.linearGrads(e.spec, e, dz, db, first);
       }
     }
   }
@@ -66,34 +65,26 @@ class BackwardEmitter {
     return [dz, g.op('Sum', [dz, axes], { ...F, Tidx: type('int32'), keep_dims: bool(false) })];
   }
 
-  /** ∂L/∂W̄ (and the given ∂L/∂b) recorded for layer `index`; returns ∂L/∂h unless `first`. */
+  /** ∂L/∂W̄ (and the given ∂L/∂b) of linear layer `e`, recorded; returns ∂L/∂h unless `first`. */
   private linearGrads(
     spec: Linear,
-    index: number,
-    h: string,
-    hShape: number[],
-    w: string[],
+    e: LinearInput,
     dz: string,
     db: string | undefined,
     first: boolean,
   ): string | undefined {
     const g = this.g;
-    const hIn = this.fwd(h);
+    const h = this.fwd(e.h);
+    const w = e.w[0]!;
     const dw =
       spec.kind === 'dense'
-        ? g.op('MatMul', [hIn, dz], { ...F, transpose_a: bool(true), transpose_b: bool(false) })
-        : g.op('Conv2DBackpropFilter', [hIn, g.int32s(this.kernelShapeOf(w[0]!)), dz], convAttrs(spec));
-    this.grads.set(index, db ? [dw, db] : [dw]);
+        ? g.op('MatMul', [h, dz], { ...F, transpose_a: bool(true), transpose_b: bool(false) })
+        : g.op('Conv2DBackpropFilter', [h, g.int32s(e.kernelShape), dz], convAttrs(spec));
+    this.grads.set(e.index, db ? [dw, db] : [dw]);
     if (first) return undefined;
     if (spec.kind === 'dense')
-      return g.op('MatMul', [dz, w[0]!], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
-    return g.op('Conv2DBackpropInput', [g.int32s(hShape), w[0]!, dz], convAttrs(spec));
-  }
-
-  private kernelShapeOf(placeholder: string): number[] {
-    const f = this.g.feeds.find((p) => p.name === placeholder);
-    if (!f) throw new Error(`trainGraph: no placeholder '${placeholder}'`);
-    return f.shape;
+      return g.op('MatMul', [dz, w], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
+    return g.op('Conv2DBackpropInput', [g.int32s(e.hShape), w, dz], convAttrs(spec));
   }
 }
 

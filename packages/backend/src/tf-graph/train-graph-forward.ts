@@ -1,6 +1,7 @@
 import { FUSED_KERNELS } from '@lipnet/core';
-import { GraphBuilder, bool, float, int, str, type } from './graph-builder';
+import { GraphBuilder, bool, str, type } from './graph-builder';
 import { convAttrs, convShape } from './graph-layers';
+import { type WeightlessSpec, poolAttrs, pooledShape, weightlessForward } from './graph-weightless';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import type { TrainLayer, TrainLayerSpec } from './train-graph-layers';
 
@@ -23,19 +24,19 @@ export type Conv = Extract<TrainLayerSpec, { kind: 'conv2d' }>;
  * the first layer in one op (nothing kept but x), or a weightless layer.
  */
 export type TrainEntry =
-  | { kind: 'linear'; spec: Linear; index: number; h: string; hShape: number[]; z: string; y: string; w: string[] }
-  | { kind: 'convSortPool'; spec: Conv; pool: Pool; index: number; h: string; hShape: number[]; z: string; w: string[] }
-  | { kind: 'firstConvSortPool'; spec: Conv; pool: Pool; index: number; h: string; w: string[]; kernel: number[] }
-  | { kind: 'plain'; spec: TrainLayerSpec; h: string; hShape: number[] };
+  | (LinearInput & { kind: 'linear'; spec: Linear; z: string; y: string })
+  | (LinearInput & { kind: 'convSortPool'; spec: Conv; pool: Pool; z: string })
+  | { kind: 'firstConvSortPool'; spec: Conv; pool: Pool; index: number; h: string; w: string[] }
+  | { kind: 'plain'; spec: WeightlessSpec; h: string; hShape: number[] };
 
-/** The attrs of lipnet's pooling ops (ph, pw, scale, and eps for the gradients). */
-export function poolAttrs(p: Pool, withEps: boolean) {
-  const a = { ph: int(p.pool[0]), pw: int(p.pool[1]), scale: float(p.scale) };
-  return withEps ? { ...a, eps: float(p.eps) } : a;
-}
-
-function pooledShape(s: number[], p: Pool): number[] {
-  return [s[0]!, Math.floor(s[1]! / p.pool[0]), Math.floor(s[2]! / p.pool[1]), s[3]!];
+/** What a linear layer's weight and input gradients read: its index, input h, the kernel and bias placeholders. */
+export interface LinearInput {
+  index: number;
+  h: string;
+  hShape: number[];
+  /** [W̄] or [W̄, b]. */
+  w: string[];
+  kernelShape: number[];
 }
 
 /** The most taps kh·kw·Cin `LipnetConvBiasPairSortL2Pool` takes (conv_sort_pool_ops.cc's kMaxTaps). */
@@ -44,22 +45,6 @@ export const CONV_SORT_POOL_MAX_TAPS = 256;
 /** Whether the first-layer op computes conv `spec` of kernel shape `kernel`: stride 1, at most the op's taps. */
 function firstLayerOpTakes(spec: Conv, kernel: number[]): boolean {
   return spec.strides.every((st) => st === 1) && kernel[0]! * kernel[1]! * kernel[2]! <= CONV_SORT_POOL_MAX_TAPS;
-}
-
-/** Forward of a layer without weights: its output and shape. */
-function plainForward(g: GraphBuilder, spec: TrainLayerSpec, h: string, s: number[]): [string, number[]] {
-  switch (spec.kind) {
-    case 'groupSort2':
-      return [g.op(FUSED_KERNELS.pairSort, [h]), s];
-    case 'l2Pool':
-      return [g.op(FUSED_KERNELS.l2Pool, [h], poolAttrs(spec, false)), pooledShape(s, spec)];
-    case 'flatten': {
-      const flat = s.slice(1).reduce((a, b) => a * b, 1);
-      return [g.op('Reshape', [h, g.int32s([s[0]!, flat])], { ...F, Tshape: type('int32') }), [s[0]!, flat]];
-    }
-    default:
-      throw new Error(`trainGraph: '${spec.kind}' is not a weightless layer`);
-  }
 }
 
 /** z = h·W̄ (dense) or conv(h, W̄) and its shape. */
@@ -110,8 +95,9 @@ export function emitTrainForward(
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     if (!layer.kernelShape) {
-      entries.push({ kind: 'plain', spec: layer.spec, h, hShape: s });
-      [h, s] = plainForward(g, layer.spec, h, s);
+      const spec = layer.spec as WeightlessSpec;
+      entries.push({ kind: 'plain', spec, h, hShape: s });
+      [h, s] = weightlessForward(g, spec, h, s);
       continue;
     }
     const w = [g.placeholder(`kernel_${i}`, 'float', layer.kernelShape)];
@@ -124,7 +110,7 @@ export function emitTrainForward(
         ...poolAttrs(pair[1], false),
         padding: str(pair[0].padding),
       });
-      entries.push({ kind: 'firstConvSortPool', spec: pair[0], pool: pair[1], index: i, h, w, kernel });
+      entries.push({ kind: 'firstConvSortPool', spec: pair[0], pool: pair[1], index: i, h, w });
       [h, s] = [y, pooledShape(convShape(s, kernel, pair[0]), pair[1])];
       i++;
       continue;
@@ -132,13 +118,23 @@ export function emitTrainForward(
     const [z, zs] = linearZ(g, layer.spec as Linear, h, s, w[0]!, kernel);
     if (pair) {
       const y = g.op(FUSED_KERNELS.biasPairSortL2Pool, [z, w[1]!], poolAttrs(pair[1], false));
-      entries.push({ kind: 'convSortPool', spec: pair[0], pool: pair[1], index: i, h, hShape: s, z, w });
+      entries.push({
+        kind: 'convSortPool',
+        spec: pair[0],
+        pool: pair[1],
+        index: i,
+        h,
+        hShape: s,
+        z,
+        w,
+        kernelShape: kernel,
+      });
       [h, s] = [y, pooledShape(zs, pair[1])];
       i++;
       continue;
     }
     const y = activate(g, layer.spec as Linear, z, w[1]);
-    entries.push({ kind: 'linear', spec: layer.spec as Linear, index: i, h, hShape: s, z, y, w });
+    entries.push({ kind: 'linear', spec: layer.spec as Linear, index: i, h, hShape: s, z, y, w, kernelShape: kernel });
     [h, s] = [y, zs];
   }
   return { entries, weights, logits: h, shape: s };

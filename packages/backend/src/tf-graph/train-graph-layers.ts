@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { weightOf } from './graph-layers';
+import { type WeightlessSpec, isPairSort, weightlessSpecOf } from './graph-weightless';
 
 /** The activation after a trained linear layer that the training graph writes. */
 export type TrainActivation = 'none' | 'relu' | 'groupSort2';
@@ -13,9 +15,7 @@ export type TrainActivation = 'none' | 'relu' | 'groupSort2';
 export type TrainLayerSpec =
   | { kind: 'conv2d'; strides: [number, number]; padding: 'SAME' | 'VALID'; bias: boolean; act: TrainActivation }
   | { kind: 'dense'; bias: boolean; act: TrainActivation }
-  | { kind: 'groupSort2' }
-  | { kind: 'l2Pool'; pool: [number, number]; scale: number; eps: number }
-  | { kind: 'flatten' };
+  | WeightlessSpec;
 
 /** What @lipnet/layers' reparametrised layers offer a compiled training step (`ReparametrizedLayer.trainingKernel`). */
 interface TrainableKernelLayer {
@@ -45,14 +45,6 @@ function activationOf(cfg: Record<string, unknown>): TrainActivation | null {
   return isPairSort(a.config) ? 'groupSort2' : null;
 }
 
-function isPairSort(cfg: Record<string, unknown>): boolean {
-  return cfg['n'] === 2 && cfg['kCoefLip'] === 1 && (cfg['dataFormat'] ?? 'channelsLast') === 'channelsLast';
-}
-
-function weightNamed(layer: tfl.layers.Layer, suffix: string): tfl.LayerVariable | null {
-  return layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`) || w.originalName === suffix) ?? null;
-}
-
 function linearSpec(cls: string, cfg: Record<string, unknown>, act: TrainActivation): TrainLayerSpec | null {
   const bias = cfg['useBias'] === true;
   if (DENSES.has(cls)) return { kind: 'dense', bias, act };
@@ -66,8 +58,8 @@ function linearSpec(cls: string, cfg: Record<string, unknown>, act: TrainActivat
 function linearLayer(layer: tfl.layers.Layer, cls: string, cfg: Record<string, unknown>): TrainLayer | null {
   const owner = layer as unknown as Partial<TrainableKernelLayer>;
   const act = activationOf(cfg);
-  const kernelVar = weightNamed(layer, 'kernel');
-  const bias = cfg['useBias'] === true ? weightNamed(layer, 'bias') : null;
+  const kernelVar = weightOf(layer, 'kernel');
+  const bias = (cfg['useBias'] === true ? weightOf(layer, 'bias') : undefined) ?? null;
   if (typeof owner.trainingKernel !== 'function' || !act || !kernelVar) return null;
   if (cfg['useBias'] === true && !bias) return null;
   const spec = linearSpec(cls, cfg, act);
@@ -75,25 +67,12 @@ function linearLayer(layer: tfl.layers.Layer, cls: string, cfg: Record<string, u
   return { spec, kernel: () => owner.trainingKernel!.call(layer), bias, kernelShape: kernelVar.shape as number[] };
 }
 
-function poolLayer(cfg: Record<string, unknown>): TrainLayer | null {
-  const pool = cfg['poolSize'] as [number, number];
-  const strides = cfg['strides'] as [number, number];
-  if (cfg['padding'] !== 'valid' || cfg['dataFormat'] !== 'channelsLast') return null;
-  if (strides[0] !== pool[0] || strides[1] !== pool[1]) return null;
-  const scale = Math.sqrt(pool[0] * pool[1]) * (cfg['kCoefLip'] as number);
-  const spec: TrainLayerSpec = { kind: 'l2Pool', pool: [pool[0], pool[1]], scale, eps: cfg['epsGradSqrt'] as number };
-  return { spec, kernel: null, bias: null, kernelShape: null };
-}
-
 function trainLayerOf(layer: tfl.layers.Layer): TrainLayer | null {
   const cls = layer.getClassName();
   const cfg = layer.getConfig() as Record<string, unknown>;
   if (CONVS.has(cls) || DENSES.has(cls)) return linearLayer(layer, cls, cfg);
-  const weightless = (spec: TrainLayerSpec): TrainLayer => ({ spec, kernel: null, bias: null, kernelShape: null });
-  if (cls === 'Flatten') return weightless({ kind: 'flatten' });
-  if (cls === 'GroupSort') return isPairSort(cfg) ? weightless({ kind: 'groupSort2' }) : null;
-  if (cls === 'ScaledL2NormPooling2D') return poolLayer(cfg);
-  return null;
+  const spec = weightlessSpecOf(cls, cfg);
+  return spec ? { spec, kernel: null, bias: null, kernelShape: null } : null;
 }
 
 /**
