@@ -243,7 +243,7 @@ function describeNative(gpu: boolean, pkg: string): string {
       status = { registered: false, reason: (err as Error).message };
     }
     // C&W steps as one TensorFlow graph (tf-graph/native-cw-step.ts) where the fused ops are; LIPNET_CW_GRAPH=0: eager.
-    const cwGraph = status.registered && cwGraphWanted && registerNativeCwStep(packageDir(pkg), {});
+    const cwGraph = status.registered && cwGraphWanted && registerNativeCwStep(packageDir(pkg));
     if (!cwGraph) unregisterNativeCwStep();
     // Training passes as graph runs for the models compileTrainingForward takes; LIPNET_TRAIN_GRAPH=0: eager.
     const trainGraph = status.registered && trainGraphWanted && registerNativeTraining(packageDir(pkg));

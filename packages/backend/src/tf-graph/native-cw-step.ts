@@ -12,7 +12,6 @@ import { CW_STEP_FEEDS, CW_STEP_FETCHES, cwStepGraph } from './cw-step-graph';
 import { graphLayersOf } from './graph-layers';
 import { GraphSession, loadApiPb } from './graph-session';
 import type { ApiPb } from './graph-builder';
-import { envFlag } from '../env-flags';
 
 /** The TensorFlow ops the graph uses besides stock ones (lipnet_ops.node: a tfjs kernel of the same name each). */
 const NATIVE_OPS = [FUSED_KERNELS.pairSort, FUSED_KERNELS.pairSortGrad, FUSED_KERNELS.l2Pool, FUSED_KERNELS.l2PoolGrad];
@@ -68,14 +67,12 @@ function compile(pb: ApiPb, problem: CwStepProblem): CwStepProgram | null {
  * tfjs-node's binding; `packageDir` is the tfjs-node package, for its protobuf
  * messages). About 3× faster than the eager step on demo4's network (1.4 vs
  * 4.2 ms per step of 10 images, 2 cores). Models other than a Sequential of
- * Conv2D / Dense / GroupSort(2) / ScaledL2NormPooling2D / Flatten, other
- * backends, and `LIPNET_CW_GRAPH=0` keep the eager step. Returns whether it was set.
+ * Conv2D / Dense / GroupSort(2) / ScaledL2NormPooling2D / Flatten and other
+ * backends keep the eager step. `selectBackend` calls it unless
+ * `LIPNET_CW_GRAPH=0` (read with the other switches, backend-flags.ts).
+ * Returns whether it was set.
  */
-export function registerNativeCwStep(
-  packageDir: string,
-  env: Record<string, string | undefined> = process.env,
-): boolean {
-  if (!envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each")) return false;
+export function registerNativeCwStep(packageDir: string): boolean {
   let pb: ApiPb;
   try {
     pb = loadApiPb(packageDir);
