@@ -93,7 +93,6 @@ async function main() {
 
   // Training steps of the demo4 network (random data in the data's range and shapes).
   const model = demo4Model(1);
-  compileDemo4(model);
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10), 'float32'));
   const { step, trainer, compiled } = await trainingStep(model, x, labels, workers, out);
@@ -147,31 +146,30 @@ function measureGemm(out, workers) {
   }
 }
 
-/** demo4's optimizer, loss and metrics. */
-function compileDemo4(model) {
-  model.compile({
+/** demo4's optimizer, loss and metrics (the notebook's, deel-lip 1.2 semantics). */
+function demo4Objective() {
+  return {
     optimizer: tf.train.adam(1e-4),
     loss: MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false }),
-    metrics: ['accuracy', MulticlassKR({ deelLipVersion: '1.2', validate: false })],
-  });
+    metrics: [tfl.metrics.categoricalAccuracy, MulticlassKR({ deelLipVersion: '1.2', validate: false })],
+  };
 }
 
 /**
- * One training step of the compiled `model` on (x, labels), as demo4 takes it: in this
+ * One training step of `model` on (x, labels) with demo4's objective, as demo4 takes it: in this
  * thread, `tapeStep` (the optimizer's tape over the whole batch, loss and metrics on it) with
  * the forward and backward passes as TensorFlow graph runs where `compileTrainingForward`
  * takes the model (native backend, LIPNET_TRAIN_GRAPH not 0), else `model.apply` eagerly;
  * with `workers`, a data-parallel step on that many wasm workers (exact full-batch gradient).
  */
 async function trainingStep(model, x, labels, workers, out) {
+  const { optimizer, loss, metrics } = demo4Objective();
   if (!workers) {
     const compiled = compileTrainingForward(model);
     out.trainGraph = compiled !== null;
     const forward = compiled ? () => compiled.apply(x) : () => model.apply(x, { training: true });
     const vars = model.trainableWeights.map((w) => w.read());
-    const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
-    const metrics = [tfl.metrics.categoricalAccuracy, MulticlassKR({ deelLipVersion: '1.2', validate: false })];
-    const step = async () => void (await tapeStep(forward, vars, labels, model.optimizer, hkr, metrics));
+    const step = async () => void (await tapeStep(forward, vars, labels, optimizer, loss, metrics));
     return { step, trainer: undefined, compiled };
   }
   const trainer = await DataParallelTrainer.create({
@@ -180,9 +178,7 @@ async function trainingStep(model, x, labels, workers, out) {
     backend: 'wasm',
     modules: [require.resolve('@lipnet/layers')],
   });
-  const opt = tf.train.adam(1e-4);
-  const hkr = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
-  return { step: async () => void (await trainer.step(x, labels, opt, hkr)), trainer };
+  return { step: async () => void (await trainer.step(x, labels, optimizer, loss)), trainer };
 }
 
 /** Time per training step (after a warm-up step), tensor counts, and the workers' shards and memory. */
