@@ -98,9 +98,15 @@ function expectSameGradients(model: tfl.LayersModel, n: number): void {
   const times = compiled!.runTimes();
   expect([times.forwardRuns, times.backwardRuns]).toEqual([4, 4]); // one forward and one backward run per step
   expect(times.forwardMs).toBeGreaterThan(0);
-  expect(() => compiled!.apply(tf.zeros([2, 3]))).toThrow(
-    /TrainingForward.apply.*expected a non-empty float32 batch of shape/,
-  );
+  const refuse = (bad: tf.Tensor, got: string) => {
+    const msg = new RegExp(`TrainingForward.apply.*expected a non-empty float32 batch of shape .*got ${got}`);
+    expect(() => compiled!.apply(bad)).toThrow(msg);
+    bad.dispose();
+  };
+  const inner = x.shape.slice(1);
+  refuse(tf.zeros([2, 3]), 'float32 \\[2, 3\\]'); // shape
+  refuse(tf.zeros([2, ...inner], 'int32'), 'int32 \\[2, '); // dtype
+  refuse(tf.zeros([0, ...inner]), 'float32 \\[0, '); // empty batch
   compiled!.dispose();
   compiled!.dispose();
   expect(() => compiled!.apply(x)).toThrow(/after dispose/);
