@@ -5,7 +5,10 @@
  * their gradients), each one pass over
  * memory instead of the four to eight of the stock composition, and
  * @lipnet/core's `FUSED_KERNELS` (`bjorck`) (all Björck iterations, and
- * their gradient, in one op each instead of ~5 ops per iteration). They are C++
+ * their gradient, in one op each instead of ~5 ops per iteration), and
+ * `spectralBjorck` (a reshaped kernel's whole deel-lip 1.5 normalisation —
+ * power iteration, W/(σ+ε), Björck — in one op, its gradient in another,
+ * instead of ~110 small ops per layer and step). They are C++
  * TensorFlow ops (tools/native/ops/*.cc) that `pnpm native:setup`
  * compiles against the same TensorFlow wheel as the binding, into a Node
  * addon `lipnet_ops.node` beside `tfjs_binding.node`; requiring it registers
@@ -81,10 +84,33 @@ const OPS = {
     outputs: 2,
   },
   [FUSED_KERNELS.bjorckGrad]: { inputs: ['iterates', 'dy'], attrs: (be, a) => [float(be, a, 'beta')] },
+  [FUSED_KERNELS.spectralBjorck]: {
+    inputs: ['w', 'u'],
+    attrs: (be, a) => [
+      float(be, a, 'epsSpectral'),
+      int(be, a, 'maxIterSpectral'),
+      float(be, a, 'beta'),
+      int(be, a, 'maxIterBjorck'),
+      float(be, a, 'epsBjorck'),
+      float(be, a, 'coef'),
+    ],
+    outputs: 4,
+  },
+  [FUSED_KERNELS.spectralBjorckGrad]: {
+    inputs: ['w', 'u', 'sigma', 'iterates', 'dy'],
+    attrs: (be, a) => [float(be, a, 'epsSpectral'), float(be, a, 'beta'), float(be, a, 'coef')],
+  },
 } satisfies Record<string, OpSpec>;
 
 /** The tfjs kernel names (= TensorFlow op names) this module registers. */
 export const NATIVE_FUSED_OPS = Object.keys(OPS) as Array<keyof typeof OPS>;
+
+/**
+ * Ops added after the first builds of lipnet_ops.node: registered when the addon has them, and an
+ * addon without them still registers the rest (the layers then compose stock ops for these).
+ */
+const LATER_OPS: ReadonlySet<string> = new Set([FUSED_KERNELS.spectralBjorck, FUSED_KERNELS.spectralBjorckGrad]);
+const REQUIRED_OPS = NATIVE_FUSED_OPS.filter((n) => !LATER_OPS.has(n));
 
 /** The tfjs kernel function that runs TensorFlow op `name` through tfjs-node's binding. */
 function kernelFunc(name: string, spec: OpSpec): (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] {
@@ -116,7 +142,7 @@ export function registerNativeFusedOps(
   packageDir: string,
   env: Record<string, string | undefined> = process.env,
 ): NativeFusedOpsStatus {
-  if (NATIVE_FUSED_OPS.every((n) => tf.getKernel(n, 'tensorflow') !== undefined)) return { registered: true };
+  if (REQUIRED_OPS.every((n) => tf.getKernel(n, 'tensorflow') !== undefined)) return { registered: true };
   if (env['LIPNET_FUSED_OPS'] === '0') return { registered: false, reason: 'LIPNET_FUSED_OPS=0' };
   const file = fusedOpsFile(packageDir);
   if (!file) return { registered: false, reason: `lipnet's fused ops are not built (${SETUP_FIX})` };
@@ -128,12 +154,12 @@ export function registerNativeFusedOps(
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return { registered: false, reason: `lipnet's fused ops failed to load: ${first} (${SETUP_FIX})`, file };
   }
-  const missing = NATIVE_FUSED_OPS.filter((n) => !exported.ops?.includes(n));
+  const missing = REQUIRED_OPS.filter((n) => !exported.ops?.includes(n));
   if (missing.length > 0) {
     return { registered: false, reason: `${file} lacks ${missing.join(', ')} (an older build: ${SETUP_FIX})`, file };
   }
   for (const name of NATIVE_FUSED_OPS) {
-    if (tf.getKernel(name, 'tensorflow') === undefined) {
+    if (tf.getKernel(name, 'tensorflow') === undefined && exported.ops!.includes(name)) {
       tf.registerKernel({
         kernelName: name,
         backendName: 'tensorflow',

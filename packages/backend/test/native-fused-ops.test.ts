@@ -40,14 +40,17 @@ test('without a built lipnet_ops.node: not registered, and the reason names the 
   fs.rmSync(empty, { recursive: true });
 });
 
-/** Inputs of every kernel: ties in a quarter of the pairs, a 5×7 image (cropped windows), a bias. */
-function cases(): Array<{
+/** One kernel's inputs, their shapes, its attrs and the tolerance relative to the output's scale. */
+interface KernelCase {
   name: string;
   inputs: Record<string, number[] | Float32Array>;
   shapes: Record<string, number[]>;
   attrs: tf.NamedAttrMap;
   tol: number;
-}> {
+}
+
+/** Inputs of every kernel: ties in a quarter of the pairs, a 5×7 image (cropped windows), a bias. */
+function cases(): KernelCase[] {
   let s = 7;
   const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const x = Float32Array.from({ length: 3 * 5 * 7 * 8 }, (_, i) => (i % 4 === 0 ? Math.round(rnd() * 2) : rnd() * 3));
@@ -88,6 +91,7 @@ function cases(): Array<{
       attrs: { beta: 0.25 },
       tol: 1e-5,
     },
+    ...spectralBjorckCases(w, its, dw, rnd),
     { name: 'LipnetPairSort', inputs: { x }, shapes: { x: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetPairSortGrad', inputs: { x, dy }, shapes: { x: xs, dy: xs }, attrs: {}, tol: 0 },
     { name: 'LipnetBiasPairSort', inputs: { z: x, b }, shapes: { z: xs, b: [8] }, attrs: {}, tol: 0 },
@@ -111,7 +115,37 @@ function cases(): Array<{
   ];
 }
 
-function runOn(name: string, c: ReturnType<typeof cases>[number]): Array<{ shape: number[]; data: number[] }> {
+/**
+ * LipnetSpectralBjorck on 3·w (σ ≈ 3) from a random u: deel-lip 1.5's defaults with coef 1/3, and tolerances
+ * too tight to stop early (every iteration runs, so float32 and the float64 reference step alike); its gradient.
+ */
+function spectralBjorckCases(w: Float32Array, its: Float32Array, dw: Float32Array, rnd: () => number): KernelCase[] {
+  const w3 = w.map((v) => 3 * v);
+  const u = Float32Array.from({ length: 6 }, () => rnd());
+  const shapes = { w: [30, 6], u: [1, 6] };
+  const defaults = {
+    epsSpectral: 1e-3,
+    maxIterSpectral: 10,
+    beta: 0.5,
+    maxIterBjorck: 15,
+    epsBjorck: 1e-3,
+    coef: 1 / 3,
+  };
+  const tight = { epsSpectral: 1e-9, maxIterSpectral: 3, beta: 0.4, maxIterBjorck: 6, epsBjorck: 1e-9, coef: 1 };
+  return [
+    { name: 'LipnetSpectralBjorck', inputs: { w: w3, u }, shapes, attrs: defaults, tol: 1e-5 },
+    { name: 'LipnetSpectralBjorck', inputs: { w: w3, u }, shapes, attrs: tight, tol: 1e-5 },
+    {
+      name: 'LipnetSpectralBjorckGrad',
+      inputs: { w: w3, u, sigma: [2.9], iterates: its, dy: dw },
+      shapes: { ...shapes, sigma: [1, 1], iterates: [4, 30, 6], dy: [30, 6] },
+      attrs: { epsSpectral: 1e-3, beta: 0.5, coef: 1 / 3 },
+      tol: 1e-5,
+    },
+  ];
+}
+
+function runOn(name: string, c: KernelCase): Array<{ shape: number[]; data: number[] }> {
   return tf.tidy(() => {
     const inputs: tf.NamedTensorMap = {};
     for (const [k, v] of Object.entries(c.inputs)) inputs[k] = tf.tensor(v, c.shapes[k]);

@@ -3,6 +3,7 @@ export * from './linalg';
 export * from './spectral-normalization';
 export * from './bjorck-normalization';
 export * from './fused-bjorck';
+export * from './fused-spectral-bjorck';
 export * from './reshaped-kernel-orthogonalization';
 export * from './conv-lipschitz-coefficient';
 export * from './frobenius-normalization';

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkTensor, opt } from '@lipnet/core';
 import { bjorckNormalization } from './bjorck-normalization';
 import { spectralNormalization } from './spectral-normalization';
+import { checkPowerIterationVector } from './power-iteration-vector';
+import { fusedSpectralBjorck, hasFusedSpectralBjorck } from './fused-spectral-bjorck';
 import { NORMALIZER_OPTIONS, resolveNormalizerOptions, type NormalizerOptions } from './normalizer-options';
 
 /** Options of {@link reshapedKernelOrthogonalization}. */
@@ -30,7 +32,10 @@ const RKO_OPTIONS = NORMALIZER_OPTIONS.extend('reshapedKernelOrthogonalization',
  * ({@link spectralNormalization}), orthonormalise with Björck
  * ({@link bjorckNormalization}; skipped when `maxIterBjorck`/`niterBjorck` is 0),
  * multiply by `adjustmentCoef` and reshape back. All singular values of the
- * reshaped result equal `adjustmentCoef` (up to Björck's tolerance).
+ * reshaped result equal `adjustmentCoef` (up to Björck's tolerance). In 1.5
+ * mode, a backend that registers the fused `LipnetSpectralBjorck` kernels
+ * (@lipnet/backend's native ops) runs it all as one kernel and its gradient
+ * as another: the same numbers up to float rounding.
  * deel-lip `normalizers.reshaped_kernel_orthogonalization`.
  *
  * @example
@@ -48,6 +53,22 @@ export function reshapedKernelOrthogonalization(
     layout: '(a Dense [in, out] or Conv2D [kh, kw, in, out] kernel)',
   });
   const legacy = o.deelLipVersion === '1.2';
+  if (!legacy && kernel.dtype === 'float32' && hasFusedSpectralBjorck()) {
+    return tf.tidy(() => {
+      const cOut = kernel.shape[kernel.rank - 1]!;
+      const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;
+      checkPowerIterationVector(w2, u);
+      const r = fusedSpectralBjorck(w2, u ?? tf.randomUniform([1, cOut], 0, 1), {
+        epsSpectral: o.epsSpectral,
+        maxIterSpectral: o.maxIterSpectral,
+        beta: o.betaBjorck,
+        maxIterBjorck: o.maxIterBjorck,
+        epsBjorck: o.epsBjorck,
+        coef,
+      });
+      return { w: tf.reshape(r.w, kernel.shape), u: r.u, sigma: r.sigma };
+    });
+  }
   return tf.tidy(() => {
     const cOut = kernel.shape[kernel.rank - 1]!;
     const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetInputError, checkTensor, deelLipVersionOption, defineOptions, formatShape, opt } from '@lipnet/core';
+import { checkTensor, deelLipVersionOption, defineOptions, opt } from '@lipnet/core';
 import { l2Normalize, diffNorm, withoutGradient } from './linalg';
+import { checkPowerIterationVector } from './power-iteration-vector';
 import {
   DEFAULT_EPS_SPECTRAL,
   DEFAULT_MAXITER_SPECTRAL,
@@ -40,14 +41,7 @@ const SPECTRAL_OPTIONS = defineOptions(WHO, {
 
 function checkShapes(w: tf.Tensor, u: tf.Tensor | null | undefined): void {
   checkTensor(WHO, 'w', w, { rank: 2, layout: '(a 2-D matrix; reshape a conv kernel to [-1, filters] first)' });
-  if (u && (u.rank !== 2 || u.shape[0] !== 1 || u.shape[1] !== w.shape[1])) {
-    throw new LipnetInputError({
-      code: 'INVALID_SHAPE',
-      who: WHO,
-      option: 'u',
-      message: `expected \`u\` of shape [1, ${w.shape[1]}], got ${formatShape(u.shape)}. Pass the vector returned by the previous call, or null.`,
-    });
-  }
+  checkPowerIterationVector(w, u);
 }
 
 /**

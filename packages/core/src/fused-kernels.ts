@@ -21,6 +21,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * | `LipnetBiasPairSortL2PoolGrad` | z, b, dy (pooled shape) | poolSize, scale, eps | [dz, db]: s = LipnetBiasPairSort(z, b), ds = LipnetL2PoolGrad(s, dy), dz = ds permuted back as s's pairs were, db = Σ dz over N, H, W |
  * | `LipnetBjorck` | w `[m, n]` | beta, maxIter, eps | [y, iterates `[k, m, n]`]: Björck `W ← (1+β)W − β·W·Wᵀ·W`, exactly `maxIter` steps when eps ≤ 0 (deel-lip 1.2.0), else deel-lip 1.5's stop rule |
  * | `LipnetBjorckGrad` | iterates, dy | beta | dW back through each step: g ← (1+β)g − β·(g·WᵀW + W·(M + Mᵀ)), M = Wᵀg |
+ * | `LipnetSpectralBjorck` | w `[m, n]`, u `[1, n]` | epsSpectral, maxIterSpectral, beta, maxIterBjorck, epsBjorck, coef | [y, uOut `[1, n]`, sigma `[1, 1]`, iterates]: deel-lip 1.5's power iteration from u (u ← l2n(u·Wᵀ·W) until ‖Δu‖ < epsSpectral, at most maxIterSpectral), σ = ‖uOut·Wᵀ‖, y = coef · LipnetBjorck(W/(σ + epsSpectral)) (maxIterBjorck, epsBjorck) |
+ * | `LipnetSpectralBjorckGrad` | w, uOut, sigma, iterates, dy | epsSpectral, beta, coef | dW with uOut held constant: g₀ = LipnetBjorckGrad(iterates, coef·dy), s = σ + ε, t = uOut·Wᵀ, dW = g₀/s − (Σ g₀⊙W / s²)·tᵀ·uOut/σ |
  */
 export const FUSED_KERNELS = {
   pairSort: 'LipnetPairSort',
@@ -33,6 +35,8 @@ export const FUSED_KERNELS = {
   biasPairSortL2PoolGrad: 'LipnetBiasPairSortL2PoolGrad',
   bjorck: 'LipnetBjorck',
   bjorckGrad: 'LipnetBjorckGrad',
+  spectralBjorck: 'LipnetSpectralBjorck',
+  spectralBjorckGrad: 'LipnetSpectralBjorckGrad',
 } as const;
 
 /** One of the {@link FUSED_KERNELS} names, e.g. `'LipnetPairSort'`. */

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '@lipnet/core';
+import { bjorck, bjorckBackward, mat, spectralBjorck, spectralBjorckGrad, type Mat } from './reference-bjorck';
 
 /**
  * Plain-loop JavaScript implementations of @lipnet/layers' optional fused
  * kernels (`LipnetPairSort`, `LipnetBiasPairSort`, `LipnetL2Pool`,
- * `LipnetBiasPairSortL2Pool` and their gradients, whose contract is documented at @lipnet/core's `FUSED_KERNELS`; `LipnetBjorck`
- * and its gradient, documented at @lipnet/core's `FUSED_KERNELS` (`bjorck`);
+ * `LipnetBiasPairSortL2Pool` and their gradients, whose contract is documented at @lipnet/core's `FUSED_KERNELS`; `LipnetBjorck`,
+ * `LipnetSpectralBjorck` and their gradients, documented there too (reference-bjorck.ts;
  * matrices in float64), registered for a
  * backend whose tensors `readSync` returns as typed arrays (`cpu`). Tests use
  * them to check that the layers wire a backend's fused kernels in with the
@@ -90,42 +91,12 @@ function l2PoolGrad(x: Float32Array, dy: Float32Array, shape: number[], attrs: t
   return dx;
 }
 
-/** Row-major matrices as [rows, cols, values] in float64. */
-type Mat = { r: number; c: number; v: Float64Array };
-const mat = (r: number, c: number, v?: ArrayLike<number>): Mat => ({
-  r,
-  c,
-  v: v ? Float64Array.from(v) : new Float64Array(r * c),
-});
-function mm(a: Mat, b: Mat, ta = false, tb = false): Mat {
-  const [ar, ac] = ta ? [a.c, a.r] : [a.r, a.c];
-  const bc = tb ? b.r : b.c;
-  const out = mat(ar, bc);
-  for (let i = 0; i < ar; i++)
-    for (let k = 0; k < ac; k++) {
-      const x = ta ? a.v[k * a.c + i]! : a.v[i * a.c + k]!;
-      for (let j = 0; j < bc; j++) out.v[i * bc + j]! += x * (tb ? b.v[j * b.c + k]! : b.v[k * b.c + j]!);
-    }
-  return out;
+/** The Björck iterates [k, m, n] as a float32 tensor of `be`. */
+function iteratesInfo(be: Backend, steps: Mat[], m: number, n: number): tf.TensorInfo {
+  const its = new Float32Array(steps.length * m * n);
+  steps.forEach((st, k) => its.set(st.v, k * m * n));
+  return be.makeTensorInfo([steps.length, m, n], 'float32', its);
 }
-const lin = (p: number, a: Mat, q: number, b: Mat): Mat =>
-  mat(
-    a.r,
-    a.c,
-    a.v.map((x, i) => p * x + q * b.v[i]!),
-  );
-const frob = (a: Mat): number => Math.sqrt(a.v.reduce((s, x) => s + x * x, 0));
-/** A + Aᵀ (A square). */
-const sym = (a: Mat): Mat => lin(1, a, 1, transpose(a));
-function transpose(a: Mat): Mat {
-  const out = mat(a.c, a.r);
-  for (let i = 0; i < a.r; i++) for (let j = 0; j < a.c; j++) out.v[j * a.r + i] = a.v[i * a.c + j]!;
-  return out;
-}
-/** W·Wᵀ·W. */
-const wwtw = (w: Mat): Mat => mm(w, mm(w, w, true, false));
-/** VJP of W·Wᵀ·W at w with cotangent g: g·WᵀW + W·(M + Mᵀ), M = Wᵀg. */
-const wwtwVjp = (w: Mat, g: Mat): Mat => lin(1, mm(g, mm(w, w, true, false)), 1, mm(w, sym(mm(w, g, true, false))));
 
 const kernels = {
   [FUSED_KERNELS.pairSort]: ({ inputs, backend }) => {
@@ -191,31 +162,47 @@ const kernels = {
   [FUSED_KERNELS.bjorck]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
     const [m, n] = inputs['w']!.shape as [number, number];
-    const beta = attrs['beta'] as number;
-    const eps = attrs['eps'] as number;
-    let cur = mat(m, n, read(be, inputs['w']!));
-    const steps: Mat[] = [];
-    for (let i = 0; i < (attrs['maxIter'] as number); i++) {
-      if (eps > 0 && frob(lin(1, cur, -1, steps.length ? steps[steps.length - 1]! : lin(10, cur, 0, cur))) < eps) break;
-      steps.push(cur);
-      cur = lin(1 + beta, cur, -beta, wwtw(cur));
-    }
-    const its = new Float32Array(steps.length * m * n);
-    steps.forEach((s, k) => its.set(s.v, k * m * n));
-    return [
-      be.makeTensorInfo([m, n], 'float32', Float32Array.from(cur.v)),
-      be.makeTensorInfo([steps.length, m, n], 'float32', its),
-    ];
+    const { y, steps } = bjorck(
+      mat(m, n, read(be, inputs['w']!)),
+      attrs['beta'] as number,
+      attrs['maxIter'] as number,
+      attrs['eps'] as number,
+    );
+    return [be.makeTensorInfo([m, n], 'float32', Float32Array.from(y.v)), iteratesInfo(be, steps, m, n)];
   },
   [FUSED_KERNELS.bjorckGrad]: ({ inputs, backend, attrs }) => {
     const be = backend as Backend;
-    const [k, m, n] = inputs['iterates']!.shape as [number, number, number];
-    const beta = attrs['beta'] as number;
-    const its = read(be, inputs['iterates']!);
-    let g = mat(m, n, read(be, inputs['dy']!));
-    for (let t = k - 1; t >= 0; t--)
-      g = lin(1 + beta, g, -beta, wwtwVjp(mat(m, n, its.subarray(t * m * n, (t + 1) * m * n)), g));
+    const [, m, n] = inputs['iterates']!.shape as [number, number, number];
+    const g = bjorckBackward(
+      read(be, inputs['iterates']!),
+      mat(m, n, read(be, inputs['dy']!)),
+      attrs['beta'] as number,
+    );
     return be.makeTensorInfo([m, n], 'float32', Float32Array.from(g.v));
+  },
+  [FUSED_KERNELS.spectralBjorck]: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const [m, n] = inputs['w']!.shape as [number, number];
+    const r = spectralBjorck(mat(m, n, read(be, inputs['w']!)), mat(1, n, read(be, inputs['u']!)), attrs);
+    return [
+      be.makeTensorInfo([m, n], 'float32', Float32Array.from(r.y.v)),
+      be.makeTensorInfo([1, n], 'float32', Float32Array.from(r.u.v)),
+      be.makeTensorInfo([1, 1], 'float32', Float32Array.of(r.sigma)),
+      iteratesInfo(be, r.steps, m, n),
+    ];
+  },
+  [FUSED_KERNELS.spectralBjorckGrad]: ({ inputs, backend, attrs }) => {
+    const be = backend as Backend;
+    const [m, n] = inputs['w']!.shape as [number, number];
+    const dw = spectralBjorckGrad(
+      mat(m, n, read(be, inputs['w']!)),
+      mat(1, n, read(be, inputs['u']!)),
+      read(be, inputs['sigma']!)[0]!,
+      read(be, inputs['iterates']!),
+      mat(m, n, read(be, inputs['dy']!)),
+      attrs,
+    );
+    return be.makeTensorInfo([m, n], 'float32', Float32Array.from(dw.v));
   },
 } satisfies Record<string, (a: Args) => tf.TensorInfo | tf.TensorInfo[]>;
 

@@ -1,7 +1,7 @@
 // LipnetBjorck and LipnetBjorckGrad: all Björck iterations of a matrix, and
 // their gradient, in one op each (built into lipnet_ops.node with
 // lipnet_ops.cc; see there).
-#include "lipnet_ops.h"
+#include "bjorck.h"
 
 namespace lipnet {
 
@@ -16,10 +16,6 @@ namespace lipnet {
 // actually run, as TensorFlow's while_loop gradient). W·Wᵀ·W is evaluated
 // with the smaller Gram matrix, as deel-lip's `_wwtw`.
 // ---------------------------------------------------------------------------
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMatMap = Eigen::Map<const RowMat>;
-using MatMap = Eigen::Map<RowMat>;
 
 // W·Wᵀ·W with the smaller Gram matrix.
 RowMat wwtw(const RowMat& w) {
@@ -53,6 +49,37 @@ bool isMatrix(OpKernelContext* ctx, const Tensor& t, const char* what) {
   return false;
 }
 
+RowMat bjorckIterate(RowMat cur, float beta, int maxIter, float eps, std::vector<RowMat>& steps) {
+  const float a = 1.0f + beta;
+  for (int i = 0; i < maxIter; ++i) {
+    if (eps > 0.0f) {
+      const float change = steps.empty() ? (cur - 10.0f * cur).norm() : (cur - steps.back()).norm();
+      if (change < eps) break;
+    }
+    steps.push_back(cur);
+    cur = a * steps.back() - beta * wwtw(steps.back());
+  }
+  return cur;
+}
+
+RowMat bjorckBackward(const float* its, int64_t k, int64_t m, int64_t n, RowMat g, float beta) {
+  const float a = 1.0f + beta;
+  for (int64_t t = k - 1; t >= 0; --t) g = a * g - beta * wwtwVjp(ConstMatMap(its + t * m * n, m, n), g);
+  return g;
+}
+
+bool writeIterates(OpKernelContext* ctx, int index, const std::vector<RowMat>& steps, int64_t m, int64_t n) {
+  Tensor* its = nullptr;
+  const Status s = ctx->allocate_output(index, TensorShape({static_cast<int64_t>(steps.size()), m, n}), &its);
+  if (!s.ok()) {
+    ctx->CtxFailure(__FILE__, __LINE__, s);
+    return false;
+  }
+  float* ip = its->flat<float>().data();
+  for (size_t k = 0; k < steps.size(); ++k) MatMap(ip + k * m * n, m, n) = steps[k];
+  return true;
+}
+
 class BjorckOp : public OpKernel {
  public:
   explicit BjorckOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
@@ -66,24 +93,12 @@ class BjorckOp : public OpKernel {
     const Tensor& w = ctx->input(0);
     if (!isMatrix(ctx, w, "LipnetBjorck: w")) return;
     const int64_t m = w.dim_size(0), n = w.dim_size(1);
-    RowMat cur = ConstMatMap(w.flat<float>().data(), m, n);
     std::vector<RowMat> steps;
-    const float a = 1.0f + beta_;
-    for (int i = 0; i < maxIter_; ++i) {
-      if (eps_ > 0.0f) {
-        const float change = steps.empty() ? (cur - 10.0f * cur).norm() : (cur - steps.back()).norm();
-        if (change < eps_) break;
-      }
-      steps.push_back(cur);
-      cur = a * steps.back() - beta_ * wwtw(steps.back());
-    }
+    const RowMat out = bjorckIterate(ConstMatMap(w.flat<float>().data(), m, n), beta_, maxIter_, eps_, steps);
     Tensor* y = nullptr;
-    Tensor* its = nullptr;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, w.shape(), &y));
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(1, TensorShape({static_cast<int64_t>(steps.size()), m, n}), &its));
-    MatMap(y->flat<float>().data(), m, n) = cur;
-    float* ip = its->flat<float>().data();
-    for (size_t k = 0; k < steps.size(); ++k) MatMap(ip + k * m * n, m, n) = steps[k];
+    MatMap(y->flat<float>().data(), m, n) = out;
+    writeIterates(ctx, 1, steps, m, n);
   }
 
  private:
@@ -104,13 +119,8 @@ class BjorckGradOp : public OpKernel {
     const int64_t m = dy.dim_size(0), n = dy.dim_size(1);
     OP_REQUIRES(ctx, its.dims() == 3 && its.dim_size(1) == m && its.dim_size(2) == n,
                 errors::InvalidArgument("LipnetBjorckGrad: iterates must be [k, ", m, ", ", n, "], got ", its.shape().DebugString()));
-    RowMat g = ConstMatMap(dy.flat<float>().data(), m, n);
-    const float a = 1.0f + beta_;
-    const float* ip = its.flat<float>().data();
-    for (int64_t k = its.dim_size(0) - 1; k >= 0; --k) {
-      const RowMat w = ConstMatMap(ip + k * m * n, m, n);
-      g = a * g - beta_ * wwtwVjp(w, g);
-    }
+    const RowMat g = bjorckBackward(its.flat<float>().data(), its.dim_size(0), m, n,
+                                    ConstMatMap(dy.flat<float>().data(), m, n), beta_);
     Tensor* dw = nullptr;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, dy.shape(), &dw));
     MatMap(dw->flat<float>().data(), m, n) = g;

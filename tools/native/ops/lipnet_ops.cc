@@ -305,7 +305,8 @@ NAPI_MODULE_INIT() {
                                      "LipnetBiasPairSortGrad", "LipnetL2Pool", "LipnetL2PoolGrad",
                                      "LipnetBiasPairSortL2Pool", "LipnetBiasPairSortL2PoolGrad",
                                      "LipnetBjorck",   "LipnetBjorckGrad", "LipnetConvBiasPairSortL2Pool",
-                                     "LipnetConvBiasPairSortL2PoolGrad"};
+                                     "LipnetConvBiasPairSortL2PoolGrad", "LipnetSpectralBjorck",
+                                     "LipnetSpectralBjorckGrad"};
   napi_value ops;
   napi_create_array_with_length(env, std::size(kOps), &ops);
   for (uint32_t i = 0; i < std::size(kOps); ++i) {
