@@ -100,7 +100,7 @@ async function main() {
   if (PROFILE_STEPS > 0) out.profile = await profileSteps({ KernelProfile, step, steps: PROFILE_STEPS, trainer });
 
   const vx = tf.randomUniform([Math.min(BATCH, VAL_IMAGES), 28, 28, 1]);
-  await measureValidation(out, model, trainer, vx);
+  await measureValidation(out, model, trainer, vx, compiled);
   measureLipschitz(out, model);
   // Inference of the vanilla-exported model.
   const vanilla = L.vanillaExport(model);
@@ -211,8 +211,11 @@ async function measureSteps(out, step, trainer, workers, compiled) {
   }
 }
 
-/** Validation pass cost (predict on the test-set size, at the training batch), and the epoch time it implies. */
-async function measureValidation(out, model, trainer, vx) {
+/**
+ * Validation pass cost (predict on the test-set size, at the training batch), and the epoch time it implies;
+ * through the training graph's inference run where there is one, as demo4's validation pass.
+ */
+async function measureValidation(out, model, trainer, vx, compiled) {
   let validationMs;
   if (trainer) {
     const t0 = now();
@@ -223,7 +226,7 @@ async function measureValidation(out, model, trainer, vx) {
     validationMs = timeIt(
       () =>
         tf.tidy(() => {
-          model.predict(vx, { batchSize: BATCH }).dataSync();
+          (compiled ? compiled.predict(vx) : model.predict(vx, { batchSize: BATCH })).dataSync();
         }),
       1,
     ).ms;

@@ -14,6 +14,7 @@ import {
   registerNativeTraining,
   selectBackend,
   unregisterNativeTraining,
+  type TrainingForward,
 } from '@lipnet/backend';
 import {
   GroupSort,
@@ -74,6 +75,18 @@ function gradsOf(
 
 const maxAbs = (a: tf.Tensor, b?: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(b ? tf.sub(a, b) : a)).dataSync()[0]!);
 
+/** The graph's inference run gives model.predict's logits (1e-5) and leaks nothing. */
+function expectSamePredictions(model: tfl.LayersModel, compiled: TrainingForward, x: tf.Tensor): void {
+  const want = model.predict(x) as tf.Tensor;
+  const got = compiled.predict(x);
+  expect(got.shape).toEqual(want.shape);
+  expect(maxAbs(got, want)).toBeLessThanOrEqual(1e-5 * maxAbs(want));
+  tf.dispose([want, got]);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 2; i++) compiled.predict(x).dispose();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 function expectSameGradients(model: tfl.LayersModel, n: number): void {
   const [x, y] = batch(model, n, 11);
   const compiled = compileTrainingForward(model);
@@ -98,9 +111,12 @@ function expectSameGradients(model: tfl.LayersModel, n: number): void {
   const times = compiled!.runTimes();
   expect([times.forwardRuns, times.backwardRuns]).toEqual([4, 4]); // one forward and one backward run per step
   expect(times.forwardMs).toBeGreaterThan(0);
+  expectSamePredictions(model, compiled!, x);
   const refuse = (bad: tf.Tensor, got: string) => {
-    const msg = new RegExp(`TrainingForward.apply.*expected a non-empty float32 batch of shape .*got ${got}`);
-    expect(() => compiled!.apply(bad)).toThrow(msg);
+    for (const method of ['apply', 'predict'] as const) {
+      const msg = new RegExp(`TrainingForward.${method}.*expected a non-empty float32 batch of shape .*got ${got}`);
+      expect(() => compiled![method](bad)).toThrow(msg);
+    }
     bad.dispose();
   };
   const inner = x.shape.slice(1);
@@ -146,7 +162,7 @@ test("'valid' stride-2 conv + relu, GroupSort layer, no-bias GroupSort dense, bi
   model.dispose();
 }, 120_000);
 
-test('demo4 training loop: two epochs with the graph end at the weights of two eager epochs (1e-5)', async () => {
+test('demo4 training loop: two epochs with the graph (validation pass included) end at the weights and losses of two eager epochs (1e-5)', async () => {
   if (!(await native())) return;
   const settings: RunSettings = {
     batchSize: 16,
@@ -160,8 +176,11 @@ test('demo4 training loop: two epochs with the graph end at the weights of two e
   const run = async () => {
     const model = buildHkrModel(4);
     const [x, y] = batch(model, 40, 21);
+    const [xVal, yVal] = batch(model, 24, 31);
     const progress = freshProgress(settings.seed);
     await train({
+      xVal,
+      yVal,
       model,
       optimizer: tf.train.adam(settings.learningRate),
       loss: { name: 'loss', fn: hkr },
@@ -173,10 +192,10 @@ test('demo4 training loop: two epochs with the graph end at the weights of two e
       progress,
       sink: { write: () => true },
     });
-    tf.dispose([x, y]);
+    tf.dispose([x, y, xVal, yVal]);
     const weights = model.weights.map((w) => w.read().clone());
     model.dispose();
-    return { weights, loss: progress.history['loss']! };
+    return { weights, loss: [...progress.history['loss']!, ...progress.history['val_loss']!] };
   };
   const graph = await run();
   unregisterNativeTraining();

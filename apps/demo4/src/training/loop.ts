@@ -123,7 +123,9 @@ async function trainStep(
 
 /**
  * Loss and metrics over (x, y) in inference mode, in batches of `batchSize`,
- * each batch weighted by its size (as Keras `evaluate`).
+ * each batch weighted by its size (as Keras `evaluate`). The logits come from
+ * the workers (`parallel`), else the compiled training graph's inference run
+ * (`compiled`, native backend), else `model.apply`.
  */
 export async function evaluate(
   model: tfl.LayersModel,
@@ -133,26 +135,27 @@ export async function evaluate(
   y: tf.Tensor,
   batchSize: number,
   parallel?: DataParallelTrainer,
+  compiled?: TrainingForward | null,
 ): Promise<number[]> {
   const n = x.shape[0];
   const sums = new Array<number>(1 + metrics.length).fill(0);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    let sharded: tf.Tensor | undefined;
-    if (parallel) {
+    let given: tf.Tensor | undefined;
+    if (parallel || compiled) {
       const xb = tf.slice(x, start, size);
       try {
-        sharded = await parallel.predict(xb);
+        given = parallel ? await parallel.predict(xb) : compiled!.predict(xb);
       } finally {
         xb.dispose();
       }
     }
     const t = tf.tidy(() => {
       const yb = tf.slice(y, start, size);
-      const preds = sharded ?? (model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor);
+      const preds = given ?? (model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor);
       return tf.stack([tf.reshape(loss(yb, preds), []), ...metrics.map((m) => tf.reshape(m(yb, preds), []))]);
     });
-    sharded?.dispose();
+    given?.dispose();
     const v = await t.data();
     t.dispose();
     v.forEach((val, i) => (sums[i]! += val * size));
@@ -231,6 +234,7 @@ async function trainEpochs(o: TrainOptions, compiled: TrainingForward | null): P
         o.yVal,
         B,
         o.parallel,
+        compiled,
       );
       keys.forEach((k, i) => (logs[`val_${k}`] = v[i]!));
     }

@@ -30,6 +30,12 @@ const NATIVE_OPS = [
 export interface TrainingForward {
   /** The logits of `x` in training mode, differentiable with respect to the model's trainable weights. */
   apply(x: tf.Tensor): tf.Tensor;
+  /**
+   * The logits of `x` in inference mode, as `model.predict(x)` computes them (each layer's W̄ as
+   * inference uses it, deel-lip's `wbar`: the layers' `effectiveWeights()`), in one forward run of
+   * the same graph that fetches only the logits. Not differentiable; the caller disposes the result.
+   */
+  predict(x: tf.Tensor): tf.Tensor;
   /** Wall time spent in the graph's session runs since creation, ms (forward runs, backward runs) and their count. */
   runTimes(): TrainingGraphRunTimes;
   /** Closes the sessions. Idempotent. */
@@ -82,17 +88,7 @@ class NativeTrainingForward implements TrainingForward {
   ) {}
 
   apply(x: tf.Tensor): tf.Tensor {
-    if (this.disposed) throw new Error('TrainingForward: apply() after dispose()');
-    const inner = x.shape.slice(1);
-    const fits = inner.length === this.inner.length && this.inner.every((d, i) => d === null || d === inner[i]);
-    if (!fits || x.dtype !== 'float32' || x.shape[0] === 0) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who: 'TrainingForward.apply',
-        option: 'x',
-        message: `expected a non-empty float32 batch of shape [n, ${this.inner.map((d) => d ?? '?').join(', ')}], got ${x.dtype} [${x.shape.join(', ')}]. Pass the model's input batch.`,
-      });
-    }
+    this.checkBatch('apply', x);
     const p = this.program(x.shape);
     const weights = this.layers.flatMap((l) => {
       if (!l.kernel) return [];
@@ -119,6 +115,17 @@ class NativeTrainingForward implements TrainingForward {
     return run(...weights);
   }
 
+  predict(x: tf.Tensor): tf.Tensor {
+    this.checkBatch('predict', x);
+    const p = this.program(x.shape);
+    const weights = this.layers.flatMap((l) => (l.inference ? l.inference() : []));
+    try {
+      return p.session.runWith(p.feeds, [x, ...weights], [p.fetches[0]!])[0]!;
+    } finally {
+      tf.dispose(weights);
+    }
+  }
+
   runTimes(): TrainingGraphRunTimes {
     return { ...this.times };
   }
@@ -128,6 +135,21 @@ class NativeTrainingForward implements TrainingForward {
     this.disposed = true;
     for (const p of this.programs.values()) p.session.dispose();
     this.programs.clear();
+  }
+
+  /** Throws unless `x` is a non-empty float32 batch of the model's input shape (and this is not disposed). */
+  private checkBatch(method: string, x: tf.Tensor): void {
+    if (this.disposed) throw new Error(`TrainingForward: ${method}() after dispose()`);
+    const inner = x.shape.slice(1);
+    const fits = inner.length === this.inner.length && this.inner.every((d, i) => d === null || d === inner[i]);
+    if (!fits || x.dtype !== 'float32' || x.shape[0] === 0) {
+      throw new LipnetInputError({
+        code: 'INVALID_ARGUMENT',
+        who: `TrainingForward.${method}`,
+        option: 'x',
+        message: `expected a non-empty float32 batch of shape [n, ${this.inner.map((d) => d ?? '?').join(', ')}], got ${x.dtype} [${x.shape.join(', ')}]. Pass the model's input batch.`,
+      });
+    }
   }
 
   /** The program of batch shape `shape`, compiled on first use (with the first-layer op if lipnet_ops has it). */

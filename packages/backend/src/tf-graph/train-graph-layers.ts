@@ -20,6 +20,7 @@ export type TrainLayerSpec =
 /** What @lipnet/layers' reparametrised layers offer a compiled training step (`ReparametrizedLayer.trainingKernel`). */
 interface TrainableKernelLayer {
   trainingKernel(): tf.Tensor;
+  effectiveWeights(): tf.Tensor[];
 }
 
 /** A layer's graph spec and how its fed tensors are read at each step (kernel W̄, then bias). */
@@ -27,6 +28,8 @@ export interface TrainLayer {
   spec: TrainLayerSpec;
   /** W̄ as a training call computes it (on the tape; updates u and σ), or null for weightless layers. */
   kernel: (() => tf.Tensor) | null;
+  /** [W̄, bias] (or [W̄]) as inference uses them (new tensors, the caller disposes them), or null for weightless layers. */
+  inference: (() => tf.Tensor[]) | null;
   /** The bias variable, or null. */
   bias: tfl.LayerVariable | null;
   /** The kernel's shape (W̄ has it), or null. */
@@ -60,11 +63,18 @@ function linearLayer(layer: tfl.layers.Layer, cls: string, cfg: Record<string, u
   const act = activationOf(cfg);
   const kernelVar = weightOf(layer, 'kernel');
   const bias = (cfg['useBias'] === true ? weightOf(layer, 'bias') : undefined) ?? null;
-  if (typeof owner.trainingKernel !== 'function' || !act || !kernelVar) return null;
+  if (typeof owner.trainingKernel !== 'function' || typeof owner.effectiveWeights !== 'function') return null;
+  if (!act || !kernelVar) return null;
   if (cfg['useBias'] === true && !bias) return null;
   const spec = linearSpec(cls, cfg, act);
   if (!spec) return null;
-  return { spec, kernel: () => owner.trainingKernel!.call(layer), bias, kernelShape: kernelVar.shape as number[] };
+  return {
+    spec,
+    kernel: () => owner.trainingKernel!.call(layer),
+    inference: () => owner.effectiveWeights!.call(layer),
+    bias,
+    kernelShape: kernelVar.shape as number[],
+  };
 }
 
 function trainLayerOf(layer: tfl.layers.Layer): TrainLayer | null {
@@ -72,7 +82,7 @@ function trainLayerOf(layer: tfl.layers.Layer): TrainLayer | null {
   const cfg = layer.getConfig() as Record<string, unknown>;
   if (CONVS.has(cls) || DENSES.has(cls)) return linearLayer(layer, cls, cfg);
   const spec = weightlessSpecOf(cls, cfg);
-  return spec ? { spec, kernel: null, bias: null, kernelShape: null } : null;
+  return spec ? { spec, kernel: null, inference: null, bias: null, kernelShape: null } : null;
 }
 
 /**
