@@ -116,6 +116,8 @@ inline void gradTile(const float* dy, const TileGrid& g, int64_t k, const TilePo
       const int64_t y = y0 + a, xx = x0 + b;
       px[2 * a + b] = (y < g.h && xx < g.w) ? dy + ((n * g.h + y) * g.w + xx) * k : zeros;
     }
+  for (int a = 0; a < 2; ++a)  // as inputTile: each dY row's bytes 16 tiles ahead
+    for (int64_t l = 0; l < k; l += 8) __builtin_prefetch(px[2 * a] + 32 * k + 2 * l);
   const int64_t stride = S;
   float* out = W + i * k;
   for (int64_t k0 = 0; k0 < k; k0 += 8) {
@@ -210,43 +212,44 @@ void blockGemms(const float* V, const float* U, int64_t c, int64_t k, int64_t ro
   }
 }
 
-// D_ξ[c][k] += Σ_i V_ξ[i][c] W_ξ[i][k] over the block's `rows` tiles, summed in tile order in registers,
-// then added to the float accumulator D [16][c][k]: 4 channels c × 16 (or 8) columns k per register tile.
-inline void blockFilterGemms(const float* V, const float* W, int64_t c, int64_t k, int64_t rows, int64_t SV, int64_t SW,
-                             float* D) {
+// D_ξ[c0 + ·][k0 + ·] += Σ_i V_ξ[i][c0 + p] W_ξ[i][k0 + 8j + ·] over `rows` tiles for NC channels p and
+// NV vectors j: NC·NV accumulators summed in tile order in registers, then added to D (float).
+template <int NC, int NV>
+inline void filterTile(const float* Vx, const float* Wx, int64_t c, int64_t k, int64_t rows, int64_t c0, int64_t k0,
+                       float* Dx) {
+  v8f acc[NC][NV];
+  for (int p = 0; p < NC; ++p)
+    for (int j = 0; j < NV; ++j) acc[p][j] = splat8(0.0f);
+  for (int64_t i = 0; i < rows; ++i) {
+    v8f w[NV];
+    for (int j = 0; j < NV; ++j) w[j] = load8(Wx + i * k + k0 + 8 * j);
+    const float* v = Vx + i * c + c0;
+    for (int p = 0; p < NC; ++p) {
+      const v8f s = splat8(v[p]);
+      for (int j = 0; j < NV; ++j) acc[p][j] += s * w[j];
+    }
+  }
+  for (int p = 0; p < NC; ++p)
+    for (int j = 0; j < NV; ++j) {
+      float* d = Dx + (c0 + p) * k + k0 + 8 * j;
+      storeAcc(d, *reinterpret_cast<const v8fu*>(d) + acc[p][j]);
+    }
+}
+
+// D_ξ[c][k] += Σ_i V_ξ[i][c] W_ξ[i][k] over the block's `rows` tiles, for all 16 ξ (D: [16][c][k] floats,
+// c a multiple of 2, k of 8·NV): register tiles of 6 channels (then 4 or 2 for the rest) × 8·NV columns.
+template <int NV>
+void blockFilterGemms(const float* V, const float* W, int64_t c, int64_t k, int64_t rows, int64_t SV, int64_t SW,
+                      float* D) {
   for (int xi = 0; xi < 16; ++xi) {
     const float* Vx = V + xi * SV;
     const float* Wx = W + xi * SW;
     float* Dx = D + xi * c * k;
-    for (int64_t c0 = 0; c0 < c; c0 += 4) {
-      for (int64_t k0 = 0; k0 < k;) {
-        v8f acc[4][2];
-        for (int p = 0; p < 4; ++p) acc[p][0] = acc[p][1] = splat8(0.0f);
-        const int nv = k0 + 16 <= k ? 2 : 1;
-        if (nv == 2) {
-          for (int64_t i = 0; i < rows; ++i) {
-            const v8f w0 = load8(Wx + i * k + k0), w1 = load8(Wx + i * k + k0 + 8);
-            const float* v = Vx + i * c + c0;
-            for (int p = 0; p < 4; ++p) {
-              const v8f s = splat8(v[p]);
-              acc[p][0] += s * w0;
-              acc[p][1] += s * w1;
-            }
-          }
-        } else {
-          for (int64_t i = 0; i < rows; ++i) {
-            const v8f w0 = load8(Wx + i * k + k0);
-            const float* v = Vx + i * c + c0;
-            for (int p = 0; p < 4; ++p) acc[p][0] += splat8(v[p]) * w0;
-          }
-        }
-        for (int p = 0; p < 4; ++p)
-          for (int h = 0; h < nv; ++h) {
-            float* d = Dx + (c0 + p) * k + k0 + 8 * h;
-            storeAcc(d, *reinterpret_cast<const v8fu*>(d) + acc[p][h]);
-          }
-        k0 += 8 * nv;
-      }
+    for (int64_t k0 = 0; k0 < k; k0 += 8 * NV) {
+      int64_t c0 = 0;
+      for (; c0 + 6 <= c; c0 += 6) filterTile<6, NV>(Vx, Wx, c, k, rows, c0, k0, Dx);
+      if (c - c0 == 4) filterTile<4, NV>(Vx, Wx, c, k, rows, c0, k0, Dx);
+      if (c - c0 == 2) filterTile<2, NV>(Vx, Wx, c, k, rows, c0, k0, Dx);
     }
   }
 }

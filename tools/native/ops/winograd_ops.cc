@@ -150,6 +150,7 @@ class WinogradConv2DBackpropFilterOp : public OpKernel {
     const int64_t tiles = g.tiles(), blocks = (tiles + kTileBlock - 1) / kTileBlock;
     const int64_t cost = (blocks / chunks + 1) * kTileBlock * (16 * 2 * c * k + 24 * (c + k));
     const int64_t sv = planeStride(kTileBlock, c), sw = planeStride(kTileBlock, k), width = 16 * c * k;
+    const auto filterGemms = k % 16 == 0 ? blockFilterGemms<2> : blockFilterGemms<1>;
     parallelFor(ctx, chunks, cost, [&](int64_t begin, int64_t end) {
       AlignedFloats V(16 * sv), W(16 * sw), D(width), zc(c), zk(k);
       for (int64_t q = begin; q < end; ++q) {
@@ -161,7 +162,7 @@ class WinogradConv2DBackpropFilterOp : public OpKernel {
             inputTile(x, g, c, p, i, sv, zc.data(), V.data());
             gradTile(dy, g, k, p, i, sw, zk.data(), W.data());
           }
-          blockFilterGemms(V.data(), W.data(), c, k, rows, sv, sw, D.data());
+          filterGemms(V.data(), W.data(), c, k, rows, sv, sw, D.data());
         }
         std::copy(D.data(), D.data() + width, partial + q * width);
       }
