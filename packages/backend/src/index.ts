@@ -32,6 +32,7 @@ export { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-
 export {
   compileTrainingForward,
   registerNativeTraining,
+  setNativeWinograd,
   unregisterNativeTraining,
   type TrainingForward,
   type TrainingGraphRunTimes,

@@ -14,7 +14,7 @@ export function tfjsNodeDir(): string | undefined {
 /**
  * A stand-in for one of lipnet's layers as the graph writers read it: a real tfjs-layers Layer with
  * the class name and config keys they read; with `kernelShape`, also a kernel (and a bias when
- * `useBias`) and `trainingKernel()`, as @lipnet/layers' reparametrised layers have.
+ * `useBias`), `trainingKernel()` and `effectiveWeights()`, as @lipnet/layers' reparametrised layers have.
  */
 export class ConfigLayer extends tfl.layers.Layer {
   constructor(
@@ -42,5 +42,9 @@ export class ConfigLayer extends tfl.layers.Layer {
   }
   trainingKernel(): tf.Tensor {
     return this.weights[0]!.read();
+  }
+  /** [W̄, bias] as inference reads them (new tensors), as @lipnet/layers' `effectiveWeights`. */
+  effectiveWeights(): tf.Tensor[] {
+    return this.weights.map((w) => w.read().clone());
   }
 }
