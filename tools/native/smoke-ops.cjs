@@ -187,6 +187,43 @@ tf.tidy(() => {
   });
 });
 
+// LipnetSpectralBjorck: power iteration, σ, W/(σ+ε), Björck and × coef against stock ops, forward and
+// through tf.grad (u held constant), with tolerances tight enough that every iteration runs.
+tf.tidy(() => {
+  const l2n = (x) => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x)), 1e-12)));
+  const [m, n, eps, coef] = [30, 6, 1e-3, 0.4];
+  const attrs = [
+    { name: 'epsSpectral', type: F, value: eps },
+    { name: 'maxIterSpectral', type: I, value: 3 },
+    { name: 'beta', type: F, value: 0.5 },
+    { name: 'maxIterBjorck', type: I, value: 6 },
+    { name: 'epsBjorck', type: F, value: 1e-9 },
+    { name: 'coef', type: F, value: coef },
+  ];
+  const w = tf.randomNormal([m, n], 0, 0.7, 'float32', 31);
+  const u = tf.randomUniform([1, n], 0, 1, 'float32', 32);
+  const dy = tf.randomNormal([m, n], 0, 1, 'float32', 33);
+  let uStar = l2n(u);
+  for (let i = 0; i < 3; i++) uStar = l2n(tf.matMul(tf.matMul(uStar, w, false, true), w));
+  const stock = (v) => {
+    const sigma = tf.norm(tf.matMul(uStar, v, false, true));
+    let cur = tf.div(v, tf.add(sigma, eps));
+    for (let i = 0; i < 6; i++) {
+      const wwtw = tf.matMul(cur, tf.matMul(cur, cur, true, false));
+      cur = tf.sub(tf.mul(1.5, cur), tf.mul(0.5, wwtw));
+    }
+    return tf.mul(cur, coef);
+  };
+  const [y, u1, sigma, its] = be.executeMultipleOutputs('LipnetSpectralBjorck', attrs, [w, u], 4);
+  if (its.shape[0] !== 6) failures.push(`LipnetSpectralBjorck: ${its.shape[0]} Björck iterations, expected 6`);
+  compare('LipnetSpectralBjorck u', u1, uStar, 1e-5);
+  compare('LipnetSpectralBjorck σ', sigma, tf.reshape(tf.norm(tf.matMul(uStar, w, false, true)), [1, 1]), 1e-5);
+  compare('LipnetSpectralBjorck', y, stock(w), 1e-5);
+  const gradAttrs = [attrs[0], attrs[2], attrs[5]];
+  const dw = be.executeSingleOutput('LipnetSpectralBjorckGrad', gradAttrs, [w, u1, sigma, its, dy]);
+  compare('LipnetSpectralBjorck gradient', dw, tf.grad((v) => tf.sum(tf.mul(stock(v), dy)))(w), 1e-5);
+});
+
 // A bad shape must come back as a TensorFlow error, not a crash.
 try {
   be.executeSingleOutput('LipnetPairSort', [], [tf.ones([3, 5])]);
