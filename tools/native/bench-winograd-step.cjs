@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Times demo4's training step (the network of benchmarks/child.cjs, demo4's objective, `tapeStep` over
+// Times demo4's training step (benchmarks/demo4-training.cjs: the network and objective of `pnpm bench`; `tapeStep` over
 // `compileTrainingForward(model).apply(x)`) on tfjs-node's 'tensorflow' backend with the training
 // graph's Winograd conv ops off and on (`setNativeWinograd`), alternating step by step in one process
 // so that load from other processes hits both alike; medians of the step and of its two graph runs.
@@ -19,51 +19,23 @@ const batch = opt('batch', 4096);
 const steps = opt('steps', 8);
 const warmup = opt('warmup', 1);
 
-const req = createRequire(path.resolve(__dirname, '..', '..', 'benchmarks', 'package.json'));
+const benchmarks = path.resolve(__dirname, '..', '..', 'benchmarks');
+const req = createRequire(path.join(benchmarks, 'package.json'));
 const tf = req('@tensorflow/tfjs-core');
-const tfl = req('@tensorflow/tfjs-layers');
-const L = req('@lipnet/layers');
-const { MulticlassHKR, MulticlassKR } = req('@lipnet/losses');
 const { selectBackend, compileTrainingForward, setNativeWinograd, tapeStep } = req('@lipnet/backend');
-
-/** demo4's network (as benchmarks/child.cjs builds it). */
-function demo4Model() {
-  const ortho = (k) => new L.SpectralInitializer({ seed: 31 + k });
-  const gs = () => new L.GroupSort({ n: 2 });
-  return L.sequential({
-    kCoefLip: 1,
-    warn: () => undefined,
-    layers: [
-      L.spectralConv2d({
-        inputShape: [28, 28, 1],
-        filters: 16,
-        kernelSize: [3, 3],
-        activation: gs(),
-        kernelInitializer: ortho(1),
-      }),
-      L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
-      L.spectralConv2d({ filters: 32, kernelSize: [3, 3], activation: gs(), kernelInitializer: ortho(2) }),
-      L.scaledL2NormPooling2D({ poolSize: [2, 2] }),
-      tfl.layers.flatten(),
-      L.spectralDense({ units: 64, activation: gs(), kernelInitializer: ortho(3) }),
-      L.frobeniusDense({ units: 10, useBias: false, kernelInitializer: ortho(4), disjointNeurons: true }),
-    ],
-  });
-}
+const { demo4Model, demo4Objective } = require(path.join(benchmarks, 'demo4-training.cjs'));
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 
 async function main() {
   const choice = await selectBackend({ prefer: 'tensorflow', log: null });
   if (choice.name !== 'tensorflow') throw new Error(`needs the 'tensorflow' backend, got ${choice.name}`);
-  const model = demo4Model();
+  const model = demo4Model(1);
   const compiled = compileTrainingForward(model);
   if (!compiled) throw new Error('compileTrainingForward refused the model (lipnet_ops not built?)');
   const x = tf.randomUniform([batch, 28, 28, 1]);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10), 'float32'));
-  const optimizer = tf.train.adam(1e-4);
-  const loss = MulticlassHKR({ alpha: 100, minMargin: 0.25, deelLipVersion: '1.2', validate: false });
-  const metrics = [tfl.metrics.categoricalAccuracy, MulticlassKR({ deelLipVersion: '1.2', validate: false })];
+  const { optimizer, loss, metrics } = demo4Objective();
   const vars = model.trainableWeights.map((w) => w.read());
   const rows = { off: { step: [], fwd: [], bwd: [] }, on: { step: [], fwd: [], bwd: [] } };
   for (let i = 0; i < warmup + steps; i++) {
