@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -143,10 +144,19 @@ inline void storeAcc(float* p, v8f v) { *reinterpret_cast<v8fu*>(p) = v; }
 // Stores v at p: a non-temporal store when `stream` (p 32-byte aligned; the output is far larger than
 // the caches, and this skips reading its lines before writing them), else a plain one.
 inline void put8(float* p, v8f v, bool stream) {
-  if (stream)
-    _mm256_stream_ps(p, reinterpret_cast<__m256>(v));
-  else
+  if (!stream) {
     store8(p, v);
+    return;
+  }
+#ifdef __AVX__
+  _mm256_stream_ps(p, reinterpret_cast<__m256>(v));
+#else  // the portable build (LIPNET_OPS_MARCH=x86-64): two SSE streaming stores
+  __m128 lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  _mm_stream_ps(p, lo);
+  _mm_stream_ps(p + 4, hi);
+#endif
 }
 
 // y's 2×2 outputs of tile t (block row i) from M[ξ·S + i·k + ·] = Aᵀ M A, the partial tile cropped;
