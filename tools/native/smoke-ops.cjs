@@ -7,7 +7,8 @@
 //   L2 pooling, bias + sort + pooling and their gradients: |a − b| ≤ 1e-5 · max|b| (window sums may round differently);
 // on odd sizes (windows cropped), ties, and a bias; Björck (both of
 // deel-lip's rules) against the same loop of stock ops and its tf.grad, to
-// 1e-5; and checks that a bad shape is refused with TensorFlow's
+// 1e-5; the Winograd convolutions against TensorFlow's Conv2D and its two gradients, to 1e-5; and
+// checks that a bad shape is refused with TensorFlow's
 // InvalidArgument, not a crash.
 // Exit 0 on success, 1 with what differed. Usage: node tools/native/smoke-ops.cjs [--variant cpu|gpu]
 'use strict';
@@ -222,6 +223,34 @@ tf.tidy(() => {
   const gradAttrs = [attrs[0], attrs[2], attrs[5]];
   const dw = be.executeSingleOutput('LipnetSpectralBjorckGrad', gradAttrs, [w, u1, sigma, its, dy]);
   compare('LipnetSpectralBjorck gradient', dw, tf.grad((v) => tf.sum(tf.mul(stock(v), dy)))(w), 1e-5);
+});
+
+// The Winograd convolutions against TensorFlow's Conv2D and its gradients, on odd sizes (partial tiles).
+tf.tidy(() => {
+  const [n, h, w, c, k] = [3, 7, 9, 16, 24];
+  const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', 41);
+  const f = tf.randomNormal([3, 3, c, k], 0, 0.3, 'float32', 42);
+  const dy = tf.randomNormal([n, h, w, k], 0, 1, 'float32', 43);
+  const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  const run = (name, inputs, attrs) => tf.engine().runKernel(name, inputs, attrs);
+  compare(
+    'LipnetWinogradConv2D',
+    be.executeSingleOutput('LipnetWinogradConv2D', [], [x, f]),
+    run('Conv2D', { x, filter: f }, conv),
+    1e-5,
+  );
+  compare(
+    'LipnetWinogradConv2DBackpropInput',
+    be.executeSingleOutput('LipnetWinogradConv2DBackpropInput', [], [f, dy]),
+    run('Conv2DBackpropInput', { dy, filter: f }, { ...conv, inputShape: x.shape }),
+    1e-5,
+  );
+  compare(
+    'LipnetWinogradConv2DBackpropFilter',
+    be.executeSingleOutput('LipnetWinogradConv2DBackpropFilter', [], [x, dy]),
+    run('Conv2DBackpropFilter', { x, dy }, { ...conv, filterShape: f.shape }),
+    1e-5,
+  );
 });
 
 // A bad shape must come back as a TensorFlow error, not a crash.

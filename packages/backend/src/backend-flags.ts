@@ -4,6 +4,7 @@
  */
 import { envFlag } from './env-flags';
 import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
+import { setNativeWinograd } from './tf-graph/native-training-forward';
 import { setConvWinograd } from './wasm-kernels/conv-winograd';
 
 /** The switches the backend attempts read later. */
@@ -18,7 +19,8 @@ export interface BackendFlags {
 
 /**
  * Reads every switch from `env`; applies LIPNET_FRUGAL_BACKPROP (frugal-backprop.ts: the same
- * gradients with the memory released as it goes) and LIPNET_WINOGRAD (conv-winograd.ts) now.
+ * gradients with the memory released as it goes) and LIPNET_WINOGRAD (conv-winograd.ts for wasm; the
+ * native training graph's Winograd ops, tf-graph/native-training-forward.ts) now.
  */
 export function applyBackendFlags(env: Record<string, string | undefined>): BackendFlags {
   const relaxedSetting = envFlag(env, 'LIPNET_RELAXED_SIMD', 'relaxed SIMD where the runtime has it') ? 'on' : 'off';
@@ -30,7 +32,7 @@ export function applyBackendFlags(env: Record<string, string | undefined>): Back
   const winograd = envFlag(
     env,
     'LIPNET_WINOGRAD',
-    "Winograd F(2×2, 3×3) for the wasm backend's 3×3 stride-1 convolutions",
+    "Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (wasm kernels; the native training graph's ops)",
   );
   const cwGraph = envFlag(env, 'LIPNET_CW_GRAPH', "L2CarliniWagnerAttack's steps as one TensorFlow graph each");
   const trainGraph = envFlag(
@@ -41,5 +43,6 @@ export function applyBackendFlags(env: Record<string, string | undefined>): Back
   if (frugal) installFrugalBackprop();
   else uninstallFrugalBackprop();
   setConvWinograd(winograd ? 'auto' : 'off');
+  setNativeWinograd(winograd);
   return { relaxedSetting, cwGraph, trainGraph };
 }

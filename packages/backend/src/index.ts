@@ -32,6 +32,7 @@ export { registerNativeCwStep, unregisterNativeCwStep } from './tf-graph/native-
 export {
   compileTrainingForward,
   registerNativeTraining,
+  setNativeWinograd,
   unregisterNativeTraining,
   type TrainingForward,
   type TrainingGraphRunTimes,
@@ -41,5 +42,12 @@ export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-
 export { graphLayersOf } from './tf-graph/graph-layers';
 export { CONV_SORT_POOL_OPS, convBiasPairSortL2Pool, convBiasPairSortL2PoolGrad } from './tf-graph/conv-sort-pool-ops';
 export type { ConvSortPoolConfig, ConvSortPoolGradConfig } from './tf-graph/conv-sort-pool-ops';
+export {
+  WINOGRAD_OPS,
+  winogradConv2d,
+  winogradConv2dBackpropFilter,
+  winogradConv2dBackpropInput,
+  winogradTakes,
+} from './tf-graph/winograd-ops';
 export { installMovedShapeFix, movedShapeFixStats } from './native-moved-shapes';
 export type { MovedShapeStats } from './native-moved-shapes';

@@ -120,3 +120,57 @@ maybe('the first-layer op only where it computes the conv: stride 1 and kh·kw·
   expect(opsOf(strided)('LipnetConvBiasPairSortL2Pool')).toBe(0);
   expect(opsOf(strided)('LipnetBiasPairSortL2Pool')).toBe(1);
 });
+
+/** The inputs of the graph's only node of op `op`. */
+function inputsOf(graph: ReturnType<typeof trainGraph>, op: string): string[] {
+  const pb = loadApiPb(tfjsNodeDir()!);
+  const meta = pb.SavedModel.deserializeBinary(graph.graph.toSavedModel(pb, 'serve')).getMetaGraphsList()[0]!;
+  const nodes = meta
+    .getGraphDef()
+    .getNodeList()
+    .filter((n) => n.getOp() === op);
+  expect(nodes).toHaveLength(1);
+  return nodes[0]!.getInputList();
+}
+
+maybe('with the Winograd ops: conv 2 (3×3, 16 → 32) by LipnetWinogradConv2D and its two gradients', () => {
+  const g = trainGraph(trainLayersOf(demo4Layers())!, [8, 28, 28, 1], { convSortPool: true, winograd: true });
+  const count = opsOf(g);
+  expect(count('LipnetWinogradConv2D')).toBe(1);
+  expect(count('LipnetWinogradConv2DBackpropInput')).toBe(1);
+  expect(count('LipnetWinogradConv2DBackpropFilter')).toBe(1);
+  for (const stock of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) expect(count(stock)).toBe(0);
+  expect(count('LipnetConvBiasPairSortL2Pool')).toBe(1); // the first layer keeps its op
+  expect(inputsOf(g, 'LipnetWinogradConv2D')[1]).toBe('kernel_2');
+  expect(inputsOf(g, 'LipnetWinogradConv2DBackpropInput')[0]).toBe('kernel_2'); // (w, dy): no input-size node
+  expect(g.saved).toHaveLength(5); // as with Conv2D: conv 2's input and z are read back
+  // Without the first-layer op, conv 1 (Cin = 1) is no Winograd conv: TensorFlow's forward and filter gradient.
+  const plain = opsOf(
+    trainGraph(trainLayersOf(demo4Layers())!, [8, 28, 28, 1], { convSortPool: false, winograd: true }),
+  );
+  expect([plain('Conv2D'), plain('Conv2DBackpropFilter'), plain('Conv2DBackpropInput')]).toEqual([1, 1, 0]);
+  expect(plain('LipnetWinogradConv2D')).toBe(1);
+});
+
+maybe('the Winograd ops only where they compute the conv: 3×3, stride 1, same, channels multiples of 8', () => {
+  const chain = (first: tfl.layers.Layer, inputShape: number[]) => {
+    const layers = [first, new ConfigLayer('Flatten', {})];
+    layers.reduce((h: tfl.SymbolicTensor, l) => l.apply(h) as tfl.SymbolicTensor, tfl.input({ shape: inputShape }));
+    const g = trainGraph(trainLayersOf(layers)!, [2, ...inputShape], { convSortPool: false, winograd: true });
+    return opsOf(g)('LipnetWinogradConv2D');
+  };
+  expect(chain(conv(8, 16), [6, 6, 8])).toBe(1);
+  expect(chain(conv(12, 16), [6, 6, 12])).toBe(0); // Cin not a multiple of 8
+  expect(chain(conv(8, 12), [6, 6, 8])).toBe(0); // Cout not a multiple of 8
+  expect(chain(conv(8, 16, { strides: [2, 2] }), [6, 6, 8])).toBe(0);
+  expect(chain(conv(8, 16, { padding: 'valid' }), [6, 6, 8])).toBe(0);
+  const five = new ConfigLayer(
+    'SpectralConv2D',
+    { strides: [1, 1], padding: 'same', dilationRate: [1, 1], activation: sortAct, useBias: true },
+    [5, 5, 8, 16],
+  );
+  expect(chain(five, [6, 6, 8])).toBe(0);
+  // winograd: false (or absent) never uses them
+  const layers = trainLayersOf(demo4Layers())!;
+  expect(opsOf(trainGraph(layers, [8, 28, 28, 1], { convSortPool: true }))('LipnetWinogradConv2D')).toBe(0);
+});

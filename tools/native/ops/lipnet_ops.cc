@@ -306,7 +306,8 @@ NAPI_MODULE_INIT() {
                                      "LipnetBiasPairSortL2Pool", "LipnetBiasPairSortL2PoolGrad",
                                      "LipnetBjorck",   "LipnetBjorckGrad", "LipnetConvBiasPairSortL2Pool",
                                      "LipnetConvBiasPairSortL2PoolGrad", "LipnetSpectralBjorck",
-                                     "LipnetSpectralBjorckGrad"};
+                                     "LipnetSpectralBjorckGrad", "LipnetWinogradConv2D",
+                                     "LipnetWinogradConv2DBackpropInput", "LipnetWinogradConv2DBackpropFilter"};
   napi_value ops;
   napi_create_array_with_length(env, std::size(kOps), &ops);
   for (uint32_t i = 0; i < std::size(kOps); ++i) {

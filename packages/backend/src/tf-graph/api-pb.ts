@@ -52,6 +52,7 @@ export interface PbNodeDef {
   setOp(op: string): void;
   getOp(): string;
   addInput(i: string): void;
+  getInputList(): string[];
   getAttrMap(): PbMap<PbAttrValue>;
 }
 

@@ -42,17 +42,17 @@ export interface ConvSortPoolGradConfig extends ConvSortPoolConfig {
 }
 
 /** The part of tfjs-node's backend that runs a TensorFlow op eagerly. */
-interface NodeBackend {
+export interface NodeBackend {
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
   binding: { TF_ATTR_INT: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number };
 }
 
-/** tfjs-node's backend, or an error saying what to do. */
-function nodeBackend(): NodeBackend {
+/** tfjs-node's backend, or an error saying what to do (`what`: the ops that need it). */
+export function nodeBackend(what = 'conv-sort-pool ops'): NodeBackend {
   if (tf.getBackend() !== 'tensorflow') {
     throw new Error(
-      `conv-sort-pool ops run on the 'tensorflow' backend (tfjs-node), but the active backend is '${tf.getBackend()}': ` +
+      `${what} run on the 'tensorflow' backend (tfjs-node), but the active backend is '${tf.getBackend()}': ` +
         "call selectBackend({ prefer: 'tensorflow' }) and registerNativeFusedOps(dir) first",
     );
   }

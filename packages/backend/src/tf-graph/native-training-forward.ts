@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { FUSED_KERNELS, LipnetInputError } from '@lipnet/core';
 import type { ApiPb } from './graph-builder';
 import { GraphSession, loadApiPb } from './graph-session';
-import { type TrainGraph, trainGraph } from './train-graph';
+import { type TrainGraph, type TrainGraphOptions, trainGraph } from './train-graph';
 import { type TrainLayer, trainLayersOf } from './train-graph-layers';
 
 /** The TensorFlow ops the training graph uses besides stock ones (a tfjs kernel of the same name each). */
@@ -74,6 +74,22 @@ function programOf(graph: TrainGraph, session: GraphSession): Program {
 
 /** False once TensorFlow refused a graph with the first-layer op (lipnet_ops built without it). */
 let convSortPoolOp = true;
+/** False once TensorFlow refused a graph with the Winograd conv ops (lipnet_ops built without them). */
+let winogradOps = true;
+/** Whether training graphs use the Winograd conv ops where they apply ({@link setNativeWinograd}). */
+let winogradWanted = true;
+
+/**
+ * Whether the training graphs compiled from now on compute their 3×3, stride-1, 'same' convolutions
+ * with 8k channels by lipnet_ops' Winograd F(2×2, 3×3) ops (`WINOGRAD_OPS`: forward, input and filter
+ * gradients, ~1.3× TensorFlow's own at demo4's second layer) instead of TensorFlow's Conv2D and its
+ * gradients. On by default; `selectBackend` sets it from LIPNET_WINOGRAD (0: off). A lipnet_ops
+ * built before these ops gets TensorFlow's. Programs already compiled keep theirs (both are kept, by
+ * batch shape and this switch).
+ */
+export function setNativeWinograd(on: boolean): void {
+  winogradWanted = on;
+}
 
 class NativeTrainingForward implements TrainingForward {
   private readonly programs = new Map<string, Program>();
@@ -152,29 +168,45 @@ class NativeTrainingForward implements TrainingForward {
     }
   }
 
-  /** The program of batch shape `shape`, compiled on first use (with the first-layer op if lipnet_ops has it). */
+  /** The program of batch shape `shape`, compiled on first use (with the newest ops lipnet_ops has). */
   private program(shape: number[]): Program {
-    const key = shape.join('x');
+    const winograd = winogradWanted && winogradOps;
+    const key = `${shape.join('x')}${winograd ? ' winograd' : ''}`;
     const cached = this.programs.get(key);
     if (cached) return cached;
-    let p = !convSortPoolOp ? null : this.tryCompile(shape, true);
-    if (!p) {
-      // A lipnet_ops without LipnetConvBiasPairSortL2Pool (built before it): the other fused ops and stock ones.
-      convSortPoolOp = false;
-      p = this.tryCompile(shape, false);
-    }
-    if (!p)
-      throw new Error(`TrainingForward: TensorFlow refused the training graph for input shape [${shape.join(', ')}]`);
+    const p = this.compile(shape, winograd);
     this.programs.set(key, p);
     return p;
   }
 
-  private tryCompile(shape: number[], convSortPool: boolean): Program | null {
-    const graph = trainGraph(this.layers, shape, { convSortPool });
+  /**
+   * Compiles the graph with the Winograd ops (if `winograd`) and the first-layer op; when TensorFlow
+   * refuses it (a lipnet_ops built before them), without the Winograd ops, then without either.
+   */
+  private compile(shape: number[], winograd: boolean): Program {
+    if (winograd) {
+      const p = this.tryCompile(shape, { convSortPool: convSortPoolOp, winograd: true });
+      if (p) return p;
+      winogradOps = false;
+    }
+    if (convSortPoolOp) {
+      const p = this.tryCompile(shape, { convSortPool: true });
+      if (p) return p;
+      convSortPoolOp = false;
+    }
+    const p = this.tryCompile(shape, { convSortPool: false }, true);
+    if (!p)
+      throw new Error(`TrainingForward: TensorFlow refused the training graph for input shape [${shape.join(', ')}]`);
+    return p;
+  }
+
+  /** The program of graph options `o`, or null when TensorFlow refuses the graph (thrown when `last`). */
+  private tryCompile(shape: number[], o: TrainGraphOptions, last = false): Program | null {
+    const graph = trainGraph(this.layers, shape, o);
     try {
       return programOf(graph, GraphSession.load(graph.graph, this.pb, []));
     } catch (err) {
-      if (!convSortPool) throw err;
+      if (last) throw err;
       return null;
     }
   }

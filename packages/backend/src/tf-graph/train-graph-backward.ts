@@ -1,6 +1,7 @@
 import { FUSED_KERNELS } from '@lipnet/core';
 import { type GraphBuilder, bool, str, type } from './graph-builder';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
+import { WINOGRAD_OPS } from './winograd-ops';
 import { convAttrs } from './graph-layers';
 import { poolAttrs, weightlessBackward } from './graph-weightless';
 import type { Linear, LinearInput, TrainEntry } from './train-graph-forward';
@@ -76,14 +77,16 @@ class BackwardEmitter {
     const g = this.g;
     const h = this.fwd(e.h);
     const w = e.w[0]!;
-    const dw =
-      spec.kind === 'dense'
-        ? g.op('MatMul', [h, dz], { ...F, transpose_a: bool(true), transpose_b: bool(false) })
-        : g.op('Conv2DBackpropFilter', [h, g.int32s(e.kernelShape), dz], convAttrs(spec));
+    let dw: string;
+    if (spec.kind === 'dense')
+      dw = g.op('MatMul', [h, dz], { ...F, transpose_a: bool(true), transpose_b: bool(false) });
+    else if (e.winograd) dw = g.op(WINOGRAD_OPS.backpropFilter, [h, dz]);
+    else dw = g.op('Conv2DBackpropFilter', [h, g.int32s(e.kernelShape), dz], convAttrs(spec));
     this.grads.set(e.index, db ? [dw, db] : [dw]);
     if (first) return undefined;
     if (spec.kind === 'dense')
       return g.op('MatMul', [dz, w], { ...F, transpose_a: bool(false), transpose_b: bool(true) });
+    if (e.winograd) return g.op(WINOGRAD_OPS.backpropInput, [w, dz]);
     return g.op('Conv2DBackpropInput', [g.int32s(e.hShape), w, dz], convAttrs(spec));
   }
 }

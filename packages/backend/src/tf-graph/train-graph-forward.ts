@@ -3,12 +3,19 @@ import { GraphBuilder, bool, str, type } from './graph-builder';
 import { convAttrs, convShape } from './graph-layers';
 import { type WeightlessSpec, poolAttrs, pooledShape, weightlessForward } from './graph-weightless';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
+import { WINOGRAD_OPS, winogradTakes } from './winograd-ops';
 import type { TrainLayer, TrainLayerSpec } from './train-graph-layers';
 
 /** Options of the training graph. */
 export interface TrainGraphOptions {
   /** Whether lipnet_ops has `LipnetConvBiasPairSortL2Pool` (+ Grad) for a first layer. */
   convSortPool: boolean;
+  /**
+   * Whether to compute the convolutions the Winograd ops take ({@link winogradTakes}: 3×3, stride 1,
+   * 'same', channels multiples of 8) with lipnet_ops' `LipnetWinogradConv2D` and its two gradients
+   * instead of TensorFlow's Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter. Default false.
+   */
+  winograd?: boolean;
 }
 
 const F = { T: type('float') };
@@ -37,6 +44,8 @@ export interface LinearInput {
   /** [W̄] or [W̄, b]. */
   w: string[];
   kernelShape: number[];
+  /** Whether the layer's convolution (and so its gradients) uses the Winograd ops. */
+  winograd?: boolean;
 }
 
 /** The most taps kh·kw·Cin `LipnetConvBiasPairSortL2Pool` takes (conv_sort_pool_ops.cc's kMaxTaps). */
@@ -47,7 +56,12 @@ function firstLayerOpTakes(spec: Conv, kernel: number[]): boolean {
   return spec.strides.every((st) => st === 1) && kernel[0]! * kernel[1]! * kernel[2]! <= CONV_SORT_POOL_MAX_TAPS;
 }
 
-/** z = h·W̄ (dense) or conv(h, W̄) and its shape. */
+/** Whether linear layer `spec` of kernel shape `kernel` is a convolution the Winograd ops compute (when `o.winograd`). */
+function usesWinograd(spec: Linear, kernel: number[], o: TrainGraphOptions): boolean {
+  return spec.kind === 'conv2d' && o.winograd === true && winogradTakes(kernel, spec.strides, spec.padding);
+}
+
+/** z = h·W̄ (dense) or conv(h, W̄) (by Winograd when `winograd`) and its shape. */
 function linearZ(
   g: GraphBuilder,
   spec: Linear,
@@ -55,13 +69,15 @@ function linearZ(
   s: number[],
   w: string,
   kernel: number[],
+  winograd: boolean,
 ): [string, number[]] {
   if (spec.kind === 'dense') {
     if (s.length !== 2) throw new Error('trainGraph: a dense layer on a non-vector input');
     const z = g.op('MatMul', [h, w], { ...F, transpose_a: bool(false), transpose_b: bool(false) });
     return [z, [s[0]!, kernel[1]!]];
   }
-  return [g.op('Conv2D', [h, w], convAttrs(spec)), convShape(s, kernel, spec)];
+  const z = winograd ? g.op(WINOGRAD_OPS.forward, [h, w]) : g.op('Conv2D', [h, w], convAttrs(spec));
+  return [z, convShape(s, kernel, spec)];
 }
 
 /** The activation of z (with the bias, if any): y. */
@@ -115,7 +131,8 @@ export function emitTrainForward(
       i++;
       continue;
     }
-    const [z, zs] = linearZ(g, layer.spec as Linear, h, s, w[0]!, kernel);
+    const winograd = usesWinograd(layer.spec as Linear, kernel, o);
+    const [z, zs] = linearZ(g, layer.spec as Linear, h, s, w[0]!, kernel, winograd);
     if (pair) {
       const y = g.op(FUSED_KERNELS.biasPairSortL2Pool, [z, w[1]!], poolAttrs(pair[1], false));
       entries.push({
@@ -128,13 +145,15 @@ export function emitTrainForward(
         z,
         w,
         kernelShape: kernel,
+        winograd,
       });
       [h, s] = [y, pooledShape(zs, pair[1])];
       i++;
       continue;
     }
     const y = activate(g, layer.spec as Linear, z, w[1]);
-    entries.push({ kind: 'linear', spec: layer.spec as Linear, index: i, h, hShape: s, z, y, w, kernelShape: kernel });
+    const spec = layer.spec as Linear;
+    entries.push({ kind: 'linear', spec, index: i, h, hShape: s, z, y, w, kernelShape: kernel, winograd });
     [h, s] = [y, zs];
   }
   return { entries, weights, logits: h, shape: s };
