@@ -8,19 +8,13 @@
 // Usage: node tools/native/bench-winograd-step.cjs [--batch 4096] [--steps 8] [--warmup 1]
 'use strict';
 const path = require('path');
-const { createRequire } = require('module');
-
-const argv = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const { numericOption: opt, requireFrom, root } = require('./bench-options.cjs');
 const batch = opt('batch', 4096);
 const steps = opt('steps', 8);
 const warmup = opt('warmup', 1);
 
-const benchmarks = path.resolve(__dirname, '..', '..', 'benchmarks');
-const req = createRequire(path.join(benchmarks, 'package.json'));
+const benchmarks = path.join(root, 'benchmarks');
+const req = requireFrom('benchmarks');
 const tf = req('@tensorflow/tfjs-core');
 const { selectBackend, compileTrainingForward, setNativeWinograd, tapeStep } = req('@lipnet/backend');
 const { demo4Model, demo4Objective } = require(path.join(benchmarks, 'demo4-training.cjs'));

@@ -13,19 +13,12 @@
 // Shapes: [N,14,14,16] → 32 (demo4's second convolution) and [N,28,28,16] → 16.
 'use strict';
 const path = require('path');
-const { createRequire } = require('module');
-
-const argv = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const { numericOption: opt, requireFrom, root } = require('./bench-options.cjs');
 const batch = opt('batch', 4096);
 const reps = opt('reps', 9);
 const warmup = opt('warmup', 2);
 
-const root = path.resolve(__dirname, '..', '..');
-const req = createRequire(path.join(root, 'packages', 'backend', 'package.json'));
+const req = requireFrom('packages/backend');
 const tf = req('@tensorflow/tfjs-core');
 const lipnet = req(path.join(root, 'packages', 'backend'));
 

@@ -5,46 +5,25 @@
  * 1e-5 relative, against finite differences of the forward op, bit-equal on a second run, each
  * refusal with its message, and no leaked tensors. Skipped (each test returns) without a build.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  CONV_SORT_POOL_OPS,
   convBiasPairSortL2Pool,
   convBiasPairSortL2PoolGrad,
-  fusedOpsFile,
-  registerNativeFusedOps,
-  selectBackend,
-  unregisterNativeFusedOps,
   type ConvSortPoolGradConfig,
 } from '../src';
+import { releaseNativeOps, seededValues as values, useNativeOps } from './native-ops-setup';
 
 let native = false;
 
 beforeAll(async () => {
-  let dir: string | undefined;
-  try {
-    dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-  } catch {
-    return;
-  }
-  if (!fusedOpsFile(dir)) return;
-  native = await selectBackend({ prefer: 'tensorflow', log: null }).then(
-    () => true,
-    () => false,
-  );
-  if (native) native = registerNativeFusedOps(dir).registered;
+  native = await useNativeOps(Object.values(CONV_SORT_POOL_OPS));
 });
 
 afterAll(async () => {
   if (!native) return;
-  unregisterNativeFusedOps();
-  await tf.setBackend('cpu');
+  await releaseNativeOps();
 });
-
-/** Seeded uniform values in [−a, a). */
-function values(n: number, a: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 * a - a);
-}
 
 interface Case {
   name: string;

@@ -6,39 +6,20 @@
  * convolution; the filter gradient bit-equal on a second run; each refusal with its message; no
  * leaked tensors. Skipped (with a log line) without a build that has them.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   WINOGRAD_OPS,
-  fusedOpsFile,
-  registerNativeFusedOps,
-  selectBackend,
-  unregisterNativeFusedOps,
   winogradConv2d,
   winogradConv2dBackpropFilter,
   winogradConv2dBackpropInput,
   winogradTakes,
 } from '../src';
+import { releaseNativeOps, seededValues as values, useNativeOps } from './native-ops-setup';
 
 let native = false;
 
 beforeAll(async () => {
-  let dir: string | undefined;
-  try {
-    dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-  } catch {
-    return;
-  }
-  const file = fusedOpsFile(dir);
-  if (!file) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native add-on's op list
-  const ops = (require(file) as { ops?: string[] }).ops ?? [];
-  if (!Object.values(WINOGRAD_OPS).every((op) => ops.includes(op))) return;
-  native = await selectBackend({ prefer: 'tensorflow', log: null }).then(
-    () => true,
-    () => false,
-  );
-  if (native) native = registerNativeFusedOps(dir).registered;
+  native = await useNativeOps(Object.values(WINOGRAD_OPS));
 });
 
 afterAll(async () => {
@@ -46,15 +27,8 @@ afterAll(async () => {
     console.log('native-winograd: skipped (no lipnet_ops.node with the Winograd ops; run `pnpm native:setup`)');
     return;
   }
-  unregisterNativeFusedOps();
-  await tf.setBackend('cpu');
+  await releaseNativeOps();
 });
-
-/** Seeded uniform values in [−a, a). */
-function values(n: number, a: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 * a - a);
-}
 
 type Shape4 = [number, number, number, number];
 

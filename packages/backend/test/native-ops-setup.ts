@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fusedOpsFile, registerNativeFusedOps, selectBackend, unregisterNativeFusedOps } from '../src';
+import { tfjsNodeDir } from './graph-test-layers';
+
+/**
+ * For the tests of lipnet's native ops: selects the 'tensorflow' backend and registers lipnet's
+ * fused ops when this machine has a native build whose lipnet_ops.node exports every op of `ops`;
+ * resolves whether it did (false: the test file skips its cases). Undo with {@link releaseNativeOps}.
+ */
+export async function useNativeOps(ops: readonly string[] = []): Promise<boolean> {
+  const dir = tfjsNodeDir();
+  const file = dir ? fusedOpsFile(dir) : undefined;
+  if (!dir || !file) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native add-on's op list
+  const exported = (require(file) as { ops?: string[] }).ops ?? [];
+  if (!ops.every((op) => exported.includes(op))) return false;
+  const native = await selectBackend({ prefer: 'tensorflow', log: null }).then(
+    () => true,
+    () => false,
+  );
+  return native && registerNativeFusedOps(dir).registered;
+}
+
+/** Unregisters the fused ops and returns to the 'cpu' backend (after {@link useNativeOps} resolved true). */
+export async function releaseNativeOps(): Promise<void> {
+  unregisterNativeFusedOps();
+  await tf.setBackend('cpu');
+}
+
+/** n seeded uniform values in [−a, a) (a Lehmer generator: the same on every machine). */
+export function seededValues(n: number, a: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 * a - a);
+}
