@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, hasFusedKernel } from '@lipnet/core';
+import { FUSED_KERNELS, checkTensor, defineOptions, hasFusedKernel, opt } from '@lipnet/core';
+import { checkPowerIterationVector } from './power-iteration-vector';
 
 /**
  * The attrs of the fused `LipnetSpectralBjorck` kernel (@lipnet/core's
@@ -18,6 +19,17 @@ export interface SpectralBjorckAttrs {
   coef: number;
 }
 
+const WHO = 'fusedSpectralBjorck';
+const positive = (fix: string) => opt.number({ gt: 0 }).describedAs('a positive number', fix).required();
+const ATTRS = defineOptions(WHO, {
+  epsSpectral: positive('Pass a small tolerance such as 1e-3.'),
+  maxIterSpectral: opt.integer({ min: 1 }).required(),
+  beta: opt.number({ gt: 0, max: 0.5 }).describedAs('a number in (0, 0.5]', 'Pass 0.5 (deel-lip 1.5).').required(),
+  maxIterBjorck: opt.integer({ min: 0 }).required(),
+  epsBjorck: positive('Pass a small tolerance such as 1e-3.'),
+  coef: positive("Pass the layer's factor, e.g. 1."),
+});
+
 /** Whether the active backend (or `backend`) registers both fused spectral-Björck kernels. */
 export function hasFusedSpectralBjorck(backend: string = tf.getBackend()): boolean {
   return hasFusedKernel(FUSED_KERNELS.spectralBjorck, FUSED_KERNELS.spectralBjorckGrad, backend);
@@ -27,7 +39,8 @@ export function hasFusedSpectralBjorck(backend: string = tf.getBackend()): boole
  * coef · Björck(W/(σ + ε)) with σ from deel-lip 1.5's power iteration started at `u`, through the
  * fused kernels; differentiable in `w` (u held constant, as deel-lip's `stop_gradient`: the
  * gradient is g₀/s − (Σ g₀⊙W / s²)·tᵀu/σ, g₀ = Björck's VJP, s = σ + ε, t = u·Wᵀ).
- * Returns W̄ [m, n], the new u [1, n] and σ [1, 1]. Same values as
+ * Returns W̄ [m, n], the new u [1, n] and σ [1, 1]. Every attr is required; a missing, unknown, NaN or
+ * out-of-range one, a non-float32 or non-matrix `w`, or a `u` not [1, n] is refused naming it. Same values as
  * `spectralNormalization` + `bjorckNormalization` up to float rounding.
  */
 export function fusedSpectralBjorck(
@@ -35,7 +48,10 @@ export function fusedSpectralBjorck(
   u: tf.Tensor2D,
   attrs: SpectralBjorckAttrs,
 ): { w: tf.Tensor2D; u: tf.Tensor2D; sigma: tf.Tensor2D } {
-  const attrMap = attrs as unknown as tf.NamedAttrMap;
+  checkTensor(WHO, 'w', w, { dtype: ['float32'], rank: 2, layout: '(the kernel reshaped to [-1, filters])' });
+  checkTensor(WHO, 'u', u, { dtype: ['float32'], rank: 2, layout: '(the power-iteration vector [1, filters])' });
+  checkPowerIterationVector(w, u, WHO);
+  const attrMap = ATTRS.parse(attrs) as unknown as tf.NamedAttrMap;
   let uOut: tf.Tensor2D | undefined;
   let sigma: tf.Tensor2D | undefined;
   const op = tf.customGrad(((input: tf.Tensor2D, save: tf.GradSaveFunc) => {

@@ -4,7 +4,12 @@ import { bjorckNormalization } from './bjorck-normalization';
 import { spectralNormalization } from './spectral-normalization';
 import { checkPowerIterationVector } from './power-iteration-vector';
 import { fusedSpectralBjorck, hasFusedSpectralBjorck } from './fused-spectral-bjorck';
-import { NORMALIZER_OPTIONS, resolveNormalizerOptions, type NormalizerOptions } from './normalizer-options';
+import {
+  NORMALIZER_OPTIONS,
+  resolveNormalizerOptions,
+  type NormalizerOptions,
+  type ResolvedNormalizerOptions,
+} from './normalizer-options';
 
 /** Options of {@link reshapedKernelOrthogonalization}. */
 export interface ReshapedKernelOrthogonalizationOptions extends NormalizerOptions {
@@ -52,44 +57,57 @@ export function reshapedKernelOrthogonalization(
     rank: [2, 3, 4, 5],
     layout: '(a Dense [in, out] or Conv2D [kh, kw, in, out] kernel)',
   });
-  const legacy = o.deelLipVersion === '1.2';
-  if (!legacy && kernel.dtype === 'float32' && hasFusedSpectralBjorck()) {
-    return tf.tidy(() => {
-      const cOut = kernel.shape[kernel.rank - 1]!;
-      const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;
-      checkPowerIterationVector(w2, u);
-      const r = fusedSpectralBjorck(w2, u ?? tf.randomUniform([1, cOut], 0, 1), {
-        epsSpectral: o.epsSpectral,
-        maxIterSpectral: o.maxIterSpectral,
-        beta: o.betaBjorck,
-        maxIterBjorck: o.maxIterBjorck,
-        epsBjorck: o.epsBjorck,
-        coef,
-      });
-      return { w: tf.reshape(r.w, kernel.shape), u: r.u, sigma: r.sigma };
-    });
-  }
+  const fused = o.deelLipVersion === '1.5' && kernel.dtype === 'float32' && hasFusedSpectralBjorck();
   return tf.tidy(() => {
     const cOut = kernel.shape[kernel.rank - 1]!;
     const w2 = tf.reshape(kernel, [-1, cOut]) as tf.Tensor2D;
-    const sn = spectralNormalization(
-      w2,
-      u,
-      legacy
-        ? { deelLipVersion: '1.2', niter: o.niterSpectral }
-        : { deelLipVersion: '1.5', eps: o.epsSpectral, maxIter: o.maxIterSpectral },
-    );
-    const nb = legacy ? o.niterBjorck : o.maxIterBjorck;
-    const wb =
-      nb > 0
-        ? bjorckNormalization(
-            sn.w,
-            legacy
-              ? { deelLipVersion: '1.2', niter: nb, beta: o.betaBjorck }
-              : { deelLipVersion: '1.5', eps: o.epsBjorck, maxIter: nb, beta: o.betaBjorck },
-          )
-        : sn.w;
-    const w = tf.reshape(coef === 1 ? wb : tf.mul(wb, coef), kernel.shape);
-    return { w, u: sn.u, sigma: sn.sigma };
+    const r = fused ? fusedRko(w2, u, o, coef) : composedRko(w2, u, o, coef);
+    return { w: tf.reshape(r.w, kernel.shape), u: r.u, sigma: r.sigma };
   });
+}
+
+/** RKO of the reshaped kernel `w2` in the fused `LipnetSpectralBjorck` kernels (deel-lip 1.5 rules). */
+function fusedRko(
+  w2: tf.Tensor2D,
+  u: tf.Tensor2D | null | undefined,
+  o: ResolvedNormalizerOptions,
+  coef: number,
+): ReshapedKernelOrthogonalizationResult {
+  checkPowerIterationVector(w2, u);
+  return fusedSpectralBjorck(w2, u ?? tf.randomUniform([1, w2.shape[1]], 0, 1), {
+    epsSpectral: o.epsSpectral,
+    maxIterSpectral: o.maxIterSpectral,
+    beta: o.betaBjorck,
+    maxIterBjorck: o.maxIterBjorck,
+    epsBjorck: o.epsBjorck,
+    coef,
+  });
+}
+
+/** RKO of the reshaped kernel `w2` composed of {@link spectralNormalization} and {@link bjorckNormalization}. */
+function composedRko(
+  w2: tf.Tensor2D,
+  u: tf.Tensor2D | null | undefined,
+  o: ResolvedNormalizerOptions,
+  coef: number,
+): ReshapedKernelOrthogonalizationResult {
+  const legacy = o.deelLipVersion === '1.2';
+  const sn = spectralNormalization(
+    w2,
+    u,
+    legacy
+      ? { deelLipVersion: '1.2', niter: o.niterSpectral }
+      : { deelLipVersion: '1.5', eps: o.epsSpectral, maxIter: o.maxIterSpectral },
+  );
+  const nb = legacy ? o.niterBjorck : o.maxIterBjorck;
+  const wb =
+    nb > 0
+      ? bjorckNormalization(
+          sn.w,
+          legacy
+            ? { deelLipVersion: '1.2', niter: nb, beta: o.betaBjorck }
+            : { deelLipVersion: '1.5', eps: o.epsBjorck, maxIter: nb, beta: o.betaBjorck },
+        )
+      : sn.w;
+  return { w: coef === 1 ? wb : tf.mul(wb, coef), u: sn.u, sigma: sn.sigma };
 }

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeakedTensors, maxRelativeDifference, registerReferenceFusedKernels } from '@lipnet/test-utils';
 import {
+  fusedSpectralBjorck,
   hasFusedSpectralBjorck,
   reshapedKernelOrthogonalization,
   type ReshapedKernelOrthogonalizationOptions,
@@ -67,6 +68,38 @@ describe('reshapedKernelOrthogonalization with the fused spectral-Björck kernel
     const handle = registerReferenceFusedKernels('cpu');
     try {
       reshapedKernelOrthogonalization(kernel, null, { deelLipVersion: '1.2' });
+      expect(handle.calls['LipnetSpectralBjorck']).toBe(0);
+    } finally {
+      handle.unregister();
+    }
+  });
+
+  it('fusedSpectralBjorck refuses a missing, unknown, NaN or out-of-range attr and a bad w or u, naming each', () => {
+    const attrs = { epsSpectral: 1e-3, maxIterSpectral: 10, beta: 0.5, maxIterBjorck: 15, epsBjorck: 1e-3, coef: 1 };
+    const w = tf.randomNormal([6, 4], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const u = tf.ones([1, 4]) as tf.Tensor2D;
+    const handle = registerReferenceFusedKernels('cpu');
+    try {
+      const refuse = (a: unknown, pattern: RegExp, ww: tf.Tensor = w, uu: tf.Tensor = u) =>
+        expect(() =>
+          fusedSpectralBjorck(ww as tf.Tensor2D, uu as tf.Tensor2D, a as Parameters<typeof fusedSpectralBjorck>[2]),
+        ).toThrow(pattern);
+      const noCoef: Record<string, number> = { ...attrs };
+      delete noCoef['coef'];
+      refuse(noCoef, /fusedSpectralBjorck:.*`coef`/);
+      refuse(
+        { ...attrs, epsSpectal: 1e-3 },
+        /fusedSpectralBjorck: unknown option `epsSpectal`. Did you mean `epsSpectral`/,
+      );
+      refuse(
+        { ...attrs, epsBjorck: NaN },
+        /fusedSpectralBjorck: expected `epsBjorck` to be a positive number, got NaN/,
+      );
+      refuse({ ...attrs, beta: 0.7 }, /fusedSpectralBjorck: expected `beta` to be a number in \(0, 0.5\]/);
+      refuse({ ...attrs, maxIterSpectral: 0 }, /fusedSpectralBjorck: expected `maxIterSpectral`/);
+      refuse(attrs, /fusedSpectralBjorck: expected `w` to be a float32 tensor, got an int32/, tf.ones([6, 4], 'int32'));
+      refuse(attrs, /fusedSpectralBjorck: expected `w` to have rank 2/, tf.ones([2, 3, 4]));
+      refuse(attrs, /expected `u` of shape \[1, 4\], got \[1, 3\]/, w, tf.ones([1, 3]));
       expect(handle.calls['LipnetSpectralBjorck']).toBe(0);
     } finally {
       handle.unregister();
