@@ -17,7 +17,13 @@ export { BatchObjective, fullBatchStep, reduceToScalar, tapeStep } from './full-
 export type { FullBatchStepTimings, LogitsPass, LossOrMetricFn } from './full-batch-step';
 export { MicroBatchPass } from './micro-batch-pass';
 export { registerNativeTrainingKernels, unregisterNativeTrainingKernels } from './native-kernels';
-export { registerNativeFusedOps, unregisterNativeFusedOps, fusedOpsFile, NATIVE_FUSED_OPS } from './native-fused-ops';
+export {
+  registerNativeFusedOps,
+  unregisterNativeFusedOps,
+  fusedOpsFile,
+  nativeOpsLoaded,
+  NATIVE_FUSED_OPS,
+} from './native-fused-ops';
 export type { NativeFusedOpsStatus } from './native-fused-ops';
 export { KernelProfile } from './kernel-profile';
 export type { KernelProfileRow } from './kernel-profile';

@@ -112,6 +112,18 @@ export const NATIVE_FUSED_OPS = Object.keys(OPS) as Array<keyof typeof OPS>;
 const LATER_OPS: ReadonlySet<string> = new Set([FUSED_KERNELS.spectralBjorck, FUSED_KERNELS.spectralBjorckGrad]);
 const REQUIRED_OPS = NATIVE_FUSED_OPS.filter((n) => !LATER_OPS.has(n));
 
+/** The ops the loaded lipnet_ops.node exports (set by {@link registerNativeFusedOps}). */
+let loadedOps: ReadonlySet<string> = new Set();
+
+/**
+ * The TensorFlow op names the lipnet_ops.node that {@link registerNativeFusedOps} loaded exports
+ * (graph-only ops included, e.g. the Winograd convolutions); empty before it loaded one. An addon
+ * built before an op lacks it: the training graph then writes TensorFlow's ops instead.
+ */
+export function nativeOpsLoaded(): ReadonlySet<string> {
+  return loadedOps;
+}
+
 /** The tfjs kernel function that runs TensorFlow op `name` through tfjs-node's binding. */
 function kernelFunc(name: string, spec: OpSpec): (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] {
   return ({ inputs, backend, attrs }) => {
@@ -154,12 +166,13 @@ export function registerNativeFusedOps(
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return { registered: false, reason: `lipnet's fused ops failed to load: ${first} (${SETUP_FIX})`, file };
   }
-  const missing = REQUIRED_OPS.filter((n) => !exported.ops?.includes(n));
+  loadedOps = new Set(exported.ops ?? []);
+  const missing = REQUIRED_OPS.filter((n) => !loadedOps.has(n));
   if (missing.length > 0) {
     return { registered: false, reason: `${file} lacks ${missing.join(', ')} (an older build: ${SETUP_FIX})`, file };
   }
   for (const name of NATIVE_FUSED_OPS) {
-    if (tf.getKernel(name, 'tensorflow') === undefined && exported.ops!.includes(name)) {
+    if (tf.getKernel(name, 'tensorflow') === undefined && loadedOps.has(name)) {
       tf.registerKernel({
         kernelName: name,
         backendName: 'tensorflow',

@@ -13,6 +13,7 @@ import { registerReferenceFusedKernels } from '@lipnet/test-utils';
 import {
   NATIVE_FUSED_OPS,
   fusedOpsFile,
+  nativeOpsLoaded,
   registerNativeFusedOps,
   selectBackend,
   unregisterNativeFusedOps,
@@ -168,6 +169,9 @@ test("when built: each native fused op equals the reference kernel on 'cpu' and 
     return; // not built here: the test above covers what registration says
   }
   expect(registerNativeFusedOps(dir!).registered).toBe(true);
+  // this build exports every kernel registered here, and the graph-only ops besides
+  expect(NATIVE_FUSED_OPS.filter((n) => !nativeOpsLoaded().has(n))).toEqual([]);
+  expect(nativeOpsLoaded().has('LipnetWinogradConv2D')).toBe(true);
   const reference = registerReferenceFusedKernels('cpu');
   try {
     for (const c of cases()) {

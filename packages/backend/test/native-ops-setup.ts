@@ -1,24 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedOpsFile, registerNativeFusedOps, selectBackend, unregisterNativeFusedOps } from '../src';
+import { fusedOpsFile, nativeOpsLoaded, registerNativeFusedOps, selectBackend, unregisterNativeFusedOps } from '../src';
 import { tfjsNodeDir } from './graph-test-layers';
 
 /**
  * For the tests of lipnet's native ops: selects the 'tensorflow' backend and registers lipnet's
  * fused ops when this machine has a native build whose lipnet_ops.node exports every op of `ops`;
- * resolves whether it did (false: the test file skips its cases). Undo with {@link releaseNativeOps}.
+ * resolves whether it did (false: the test file skips its cases, nothing left registered). Undo
+ * with {@link releaseNativeOps}.
  */
 export async function useNativeOps(ops: readonly string[] = []): Promise<boolean> {
   const dir = tfjsNodeDir();
-  const file = dir ? fusedOpsFile(dir) : undefined;
-  if (!dir || !file) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native add-on's op list
-  const exported = (require(file) as { ops?: string[] }).ops ?? [];
-  if (!ops.every((op) => exported.includes(op))) return false;
+  if (!dir || !fusedOpsFile(dir)) return false;
   const native = await selectBackend({ prefer: 'tensorflow', log: null }).then(
     () => true,
     () => false,
   );
-  return native && registerNativeFusedOps(dir).registered;
+  if (!native || !registerNativeFusedOps(dir).registered) return false;
+  if (ops.every((op) => nativeOpsLoaded().has(op))) return true;
+  await releaseNativeOps();
+  return false;
 }
 
 /** Unregisters the fused ops and returns to the 'cpu' backend (after {@link useNativeOps} resolved true). */

@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadApiPb } from '../src/tf-graph/graph-session';
 import { trainGraph } from '../src/tf-graph/train-graph';
 import { trainLayersOf } from '../src/tf-graph/train-graph-layers';
+import { setNativeWinograd } from '../src/tf-graph/native-training-forward';
 import { ConfigLayer, tfjsNodeDir } from './graph-test-layers';
 
 const sortAct = { className: 'GroupSort', config: { n: 2, kCoefLip: 1, dataFormat: 'channelsLast' } };
@@ -173,4 +174,13 @@ maybe('the Winograd ops only where they compute the conv: 3×3, stride 1, same, 
   // winograd: false (or absent) never uses them
   const layers = trainLayersOf(demo4Layers())!;
   expect(opsOf(trainGraph(layers, [8, 28, 28, 1], { convSortPool: true }))('LipnetWinogradConv2D')).toBe(0);
+});
+
+test('setNativeWinograd takes only a boolean, naming `on`', () => {
+  for (const bad of ['0', 0, undefined, null])
+    expect(() => setNativeWinograd(bad as unknown as boolean)).toThrow(
+      /setNativeWinograd: expected `on` to be a boolean, got .*Pass true or false/,
+    );
+  setNativeWinograd(false);
+  setNativeWinograd(true);
 });

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FUSED_KERNELS, LipnetInputError } from '@lipnet/core';
+import { FUSED_KERNELS, LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 import type { ApiPb } from './graph-builder';
 import { GraphSession, loadApiPb } from './graph-session';
 import { type TrainGraph, type TrainGraphOptions, trainGraph } from './train-graph';
 import { type TrainLayer, trainLayersOf } from './train-graph-layers';
+import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
+import { WINOGRAD_OPS } from './winograd-ops';
+import { nativeOpsLoaded } from '../native-fused-ops';
 
 /** The TensorFlow ops the training graph uses besides stock ones (a tfjs kernel of the same name each). */
 const NATIVE_OPS = [
@@ -72,10 +75,6 @@ function programOf(graph: TrainGraph, session: GraphSession): Program {
   };
 }
 
-/** False once TensorFlow refused a graph with the first-layer op (lipnet_ops built without it). */
-let convSortPoolOp = true;
-/** False once TensorFlow refused a graph with the Winograd conv ops (lipnet_ops built without them). */
-let winogradOps = true;
 /** Whether training graphs use the Winograd conv ops where they apply ({@link setNativeWinograd}). */
 let winogradWanted = true;
 
@@ -88,6 +87,14 @@ let winogradWanted = true;
  * batch shape and this switch).
  */
 export function setNativeWinograd(on: boolean): void {
+  if (typeof on !== 'boolean') {
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who: 'setNativeWinograd',
+      option: 'on',
+      message: `expected \`on\` to be a boolean, got ${formatValue(on)}. Pass true or false.`,
+    });
+  }
   winogradWanted = on;
 }
 
@@ -168,47 +175,24 @@ class NativeTrainingForward implements TrainingForward {
     }
   }
 
-  /** The program of batch shape `shape`, compiled on first use (with the newest ops lipnet_ops has). */
+  /**
+   * The program of batch shape `shape`, compiled on first use with the ops the loaded lipnet_ops has:
+   * the first-layer op and the Winograd convolutions (unless switched off) where it exports them,
+   * TensorFlow's own ops where an older build does not.
+   */
   private program(shape: number[]): Program {
-    const winograd = winogradWanted && winogradOps;
-    const key = `${shape.join('x')}${winograd ? ' winograd' : ''}`;
+    const ops = nativeOpsLoaded();
+    const o: TrainGraphOptions = {
+      convSortPool: ops.has(CONV_SORT_POOL_OPS.forward),
+      winograd: winogradWanted && ops.has(WINOGRAD_OPS.forward),
+    };
+    const key = `${shape.join('x')}${o.winograd ? ' winograd' : ''}`;
     const cached = this.programs.get(key);
     if (cached) return cached;
-    const p = this.compile(shape, winograd);
+    const graph = trainGraph(this.layers, shape, o);
+    const p = programOf(graph, GraphSession.load(graph.graph, this.pb, []));
     this.programs.set(key, p);
     return p;
-  }
-
-  /**
-   * Compiles the graph with the Winograd ops (if `winograd`) and the first-layer op; when TensorFlow
-   * refuses it (a lipnet_ops built before them), without the Winograd ops, then without either.
-   */
-  private compile(shape: number[], winograd: boolean): Program {
-    if (winograd) {
-      const p = this.tryCompile(shape, { convSortPool: convSortPoolOp, winograd: true });
-      if (p) return p;
-      winogradOps = false;
-    }
-    if (convSortPoolOp) {
-      const p = this.tryCompile(shape, { convSortPool: true });
-      if (p) return p;
-      convSortPoolOp = false;
-    }
-    const p = this.tryCompile(shape, { convSortPool: false }, true);
-    if (!p)
-      throw new Error(`TrainingForward: TensorFlow refused the training graph for input shape [${shape.join(', ')}]`);
-    return p;
-  }
-
-  /** The program of graph options `o`, or null when TensorFlow refuses the graph (thrown when `last`). */
-  private tryCompile(shape: number[], o: TrainGraphOptions, last = false): Program | null {
-    const graph = trainGraph(this.layers, shape, o);
-    try {
-      return programOf(graph, GraphSession.load(graph.graph, this.pb, []));
-    } catch (err) {
-      if (last) throw err;
-      return null;
-    }
   }
 }
 
