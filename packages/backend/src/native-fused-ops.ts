@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { addonFile } from './addon-file';
 import { FUSED_KERNELS } from '@lipnet/core';
 import type { KernelArgs } from './kernel-args';
+import type { NodeBackend } from './node-backend';
 
 /** What {@link registerNativeFusedOps} did. */
 export interface NativeFusedOpsStatus {
@@ -28,12 +29,6 @@ export interface NativeFusedOpsStatus {
   reason?: string;
   /** The addon that was loaded, when one was. */
   file?: string;
-}
-
-interface NodeBackend {
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
-  binding: { TF_ATTR_INT: number; TF_ATTR_FLOAT: number };
 }
 
 /** TensorFlow attr `name` (float or int) with the tfjs attr of that name. */

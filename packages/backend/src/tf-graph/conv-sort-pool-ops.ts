@@ -7,6 +7,7 @@
  * convBiasPairSortL2Pool} and {@link convBiasPairSortL2PoolGrad} run them eagerly (tests, benchmarks).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { type NodeBackend, nodeBackend } from '../node-backend';
 
 /** The TensorFlow op names. Not tfjs kernels (not in @lipnet/core's `FUSED_KERNELS`): graph ops. */
 export const CONV_SORT_POOL_OPS = {
@@ -41,23 +42,7 @@ export interface ConvSortPoolGradConfig extends ConvSortPoolConfig {
   eps: number;
 }
 
-/** The part of tfjs-node's backend that runs a TensorFlow op eagerly. */
-export interface NodeBackend {
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
-  binding: { TF_ATTR_INT: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number };
-}
-
-/** tfjs-node's backend, or an error saying what to do (`what`: the ops that need it). */
-export function nodeBackend(what = 'conv-sort-pool ops'): NodeBackend {
-  if (tf.getBackend() !== 'tensorflow') {
-    throw new Error(
-      `${what} run on the 'tensorflow' backend (tfjs-node), but the active backend is '${tf.getBackend()}': ` +
-        "call selectBackend({ prefer: 'tensorflow' }) and registerNativeFusedOps(dir) first",
-    );
-  }
-  return tf.backend() as unknown as NodeBackend;
-}
+const WHAT = 'conv-sort-pool ops';
 
 /** The TensorFlow attrs of either op (eps only for the grad op, given a {@link ConvSortPoolGradConfig}). */
 function attrs(be: NodeBackend, config: ConvSortPoolConfig | ConvSortPoolGradConfig): unknown[] {
@@ -82,7 +67,7 @@ export function convBiasPairSortL2Pool(
   b: tf.Tensor1D,
   config: ConvSortPoolConfig,
 ): tf.Tensor4D {
-  const be = nodeBackend();
+  const be = nodeBackend(WHAT);
   return be.executeSingleOutput(
     CONV_SORT_POOL_OPS.forward,
     attrs(be, { poolSize: config.poolSize, scale: config.scale, padding: config.padding }),
@@ -101,7 +86,7 @@ export function convBiasPairSortL2PoolGrad(
   dy: tf.Tensor4D,
   config: ConvSortPoolGradConfig,
 ): { dw: tf.Tensor4D; db: tf.Tensor1D } {
-  const be = nodeBackend();
+  const be = nodeBackend(WHAT);
   const [dw, db] = be.executeMultipleOutputs(CONV_SORT_POOL_OPS.grad, attrs(be, config), [x, w, b, dy], 2);
   return { dw: dw as tf.Tensor4D, db: db as tf.Tensor1D };
 }

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { nodeBackend } from './conv-sort-pool-ops';
+import { nodeBackend } from '../node-backend';
 
 /** The TensorFlow op names (graph ops, not tfjs kernels). */
 export const WINOGRAD_OPS = {
