@@ -32,3 +32,18 @@ export function seededValues(n: number, a: number, seed: number): Float32Array {
   let s = seed;
   return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 * a - a);
 }
+
+/** The message `run` throws inside a tidy ('' when it runs), checking that no tensor is left behind. */
+export function refusalOf(run: () => void): string {
+  const before = tf.memory().numTensors;
+  let message = '';
+  tf.tidy(() => {
+    try {
+      run();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+  });
+  expect(tf.memory().numTensors).toBe(before);
+  return message;
+}
