@@ -6,6 +6,7 @@ import { envFlag } from './env-flags';
 import { installFrugalBackprop, uninstallFrugalBackprop } from './frugal-backprop';
 import { setNativeWinograd } from './tf-graph/native-training-forward';
 import { setConvWinograd } from './wasm-kernels/conv-winograd';
+import { setKernelPass } from './kernel-pass/kernel-training-forward';
 
 /** The switches the backend attempts read later. */
 export interface BackendFlags {
@@ -19,7 +20,7 @@ export interface BackendFlags {
 
 /**
  * Reads every switch from `env`; applies LIPNET_FRUGAL_BACKPROP (frugal-backprop.ts: the same
- * gradients with the memory released as it goes) and LIPNET_WINOGRAD (conv-winograd.ts for wasm; the
+ * gradients with the memory released as it goes), LIPNET_KERNEL_PASS (kernel-pass/: `compileKernelPass` on) and LIPNET_WINOGRAD (conv-winograd.ts for wasm; the
  * native training graph's Winograd ops, tf-graph/native-training-forward.ts) now.
  */
 export function applyBackendFlags(env: Record<string, string | undefined>): BackendFlags {
@@ -40,6 +41,12 @@ export function applyBackendFlags(env: Record<string, string | undefined>): Back
     'LIPNET_TRAIN_GRAPH',
     "training steps' forward and backward passes as TensorFlow graph runs (compileTrainingForward)",
   );
+  const kernelPass = envFlag(
+    env,
+    'LIPNET_KERNEL_PASS',
+    "training steps' forward and backward passes as direct kernel calls on wasm (compileKernelPass)",
+  );
+  setKernelPass(kernelPass);
   if (frugal) installFrugalBackprop();
   else uninstallFrugalBackprop();
   setConvWinograd(winograd ? 'auto' : 'off');

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from './select-backend';
 import { KernelProfile } from './kernel-profile';
+import { type TrainingForward, compileTrainingForward } from './tf-graph/native-training-forward';
 import { AWAITING_GRADIENT, GRADIENT_READY, GRADIENT_WAIT_MS } from './data-parallel-protocol';
 import { views, type ExchangeLayout, type StepRegions } from './data-parallel-exchange';
 
@@ -23,6 +24,8 @@ const data = workerData as {
   layout: ExchangeLayout;
 };
 let model: tfl.LayersModel | undefined;
+/** The model's compiled training pass where the backend and the model allow one (compileTrainingForward), else null. */
+let pass: TrainingForward | null = null;
 let profile: KernelProfile | undefined;
 
 type Msg = { type: string } & Record<string, unknown>;
@@ -68,12 +71,16 @@ async function init(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model modules are paths known only at run time, loaded synchronously in the worker
   for (const m of data.modules) require(m);
   model = await tfl.models.modelFromJSON(JSON.parse(data.modelJson) as tf.io.ModelJSON['modelTopology']);
+  pass = compileTrainingForward(model);
   post({ type: 'ready', backend: tf.getBackend(), weightShapes: model.weights.map((w) => w.shape) });
 }
 
 function predict(m: tfl.LayersModel, msg: Shard): void {
   loadWeights(m);
-  const out = tf.tidy(() => m.apply(shardInput(msg), { training: false }) as tf.Tensor);
+  const out = tf.tidy(() => {
+    const x = shardInput(msg);
+    return pass ? pass.predict(x) : (m.apply(x, { training: false }) as tf.Tensor);
+  });
   writeOutputs(msg, out);
   post({ type: 'predicted', shape: out.shape });
   out.dispose();
@@ -88,7 +95,7 @@ function step(m: tfl.LayersModel, msg: Shard & { nonTrainable: boolean }): void 
   let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
   try {
     result = tf.variableGrads(() => {
-      const p = m.apply(x, { training: true }) as tf.Tensor;
+      const p = pass ? pass.apply(x) : (m.apply(x, { training: true }) as tf.Tensor);
       writeOutputs(msg, p);
       post({ type: 'logits', shape: p.shape });
       const woke = Atomics.wait(control, 0, AWAITING_GRADIENT, GRADIENT_WAIT_MS);

@@ -43,6 +43,7 @@ export {
   type TrainingForward,
   type TrainingGraphRunTimes,
 } from './tf-graph/native-training-forward';
+export { compileKernelPass, setKernelPass } from './kernel-pass/kernel-training-forward';
 export { GraphBuilder } from './tf-graph/graph-builder';
 export { cwStepGraph, CW_STEP_FEEDS, CW_STEP_FETCHES } from './tf-graph/cw-step-graph';
 export { graphLayersOf } from './tf-graph/graph-layers';

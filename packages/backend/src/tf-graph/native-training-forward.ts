@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FUSED_KERNELS, LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
+import { FUSED_KERNELS, LipnetOptionError, formatValue } from '@lipnet/core';
+import { type TrainingForward, type TrainingGraphRunTimes, checkTrainingBatch } from '../training-forward';
+
+export type { TrainingForward, TrainingGraphRunTimes } from '../training-forward';
 import type { ApiPb } from './graph-builder';
 import { GraphSession, loadApiPb } from './graph-session';
 import { type TrainGraph, type TrainGraphOptions, trainGraph } from './train-graph';
@@ -8,6 +11,7 @@ import { type TrainLayer, trainLayersOf } from './train-graph-layers';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import { WINOGRAD_OPS } from './winograd-ops';
 import { nativeOpsLoaded } from '../native-fused-ops';
+import { compileKernelPass } from '../kernel-pass/kernel-training-forward';
 
 /** The TensorFlow ops the training graph uses besides stock ones (a tfjs kernel of the same name each). */
 const NATIVE_OPS = [
@@ -20,38 +24,6 @@ const NATIVE_OPS = [
   FUSED_KERNELS.biasPairSortL2Pool,
   FUSED_KERNELS.biasPairSortL2PoolGrad,
 ];
-
-/**
- * A model's training-mode logits with its forward and backward passes as
- * TensorFlow graph runs (see `trainGraph`). `apply(x)` is a drop-in for
- * `model.apply(x, { training: true })` inside `optimizer.minimize` /
- * `tf.variableGrads`: the layers' normalised kernels W̄ are computed eagerly,
- * on the tape, as a training call does (so u and σ are updated and ∂L/∂W̄
- * flows back through the reparametrisation), and the network between them is
- * one `tf.customGrad` op whose gradient is the backward graph's run.
- */
-export interface TrainingForward {
-  /** The logits of `x` in training mode, differentiable with respect to the model's trainable weights. */
-  apply(x: tf.Tensor): tf.Tensor;
-  /**
-   * The logits of `x` in inference mode, as `model.predict(x)` computes them (each layer's W̄ as
-   * inference uses it, deel-lip's `wbar`: the layers' `effectiveWeights()`), in one forward run of
-   * the same graph that fetches only the logits. Not differentiable; the caller disposes the result.
-   */
-  predict(x: tf.Tensor): tf.Tensor;
-  /** Wall time spent in the graph's session runs since creation, ms (forward runs, backward runs) and their count. */
-  runTimes(): TrainingGraphRunTimes;
-  /** Closes the sessions. Idempotent. */
-  dispose(): void;
-}
-
-/** See {@link TrainingForward.runTimes}. */
-export interface TrainingGraphRunTimes {
-  forwardMs: number;
-  backwardMs: number;
-  forwardRuns: number;
-  backwardRuns: number;
-}
 
 /** One compiled batch shape: its session and the tensor names of its two runs. */
 interface Program {
@@ -111,7 +83,7 @@ class NativeTrainingForward implements TrainingForward {
   ) {}
 
   apply(x: tf.Tensor): tf.Tensor {
-    this.checkBatch('apply', x);
+    checkTrainingBatch(this.disposed, 'apply', x, this.inner);
     const p = this.program(x.shape);
     const weights = this.layers.flatMap((l) => {
       if (!l.kernel) return [];
@@ -139,7 +111,7 @@ class NativeTrainingForward implements TrainingForward {
   }
 
   predict(x: tf.Tensor): tf.Tensor {
-    this.checkBatch('predict', x);
+    checkTrainingBatch(this.disposed, 'predict', x, this.inner);
     const p = this.program(x.shape);
     const weights = this.layers.flatMap((l) => (l.inference ? l.inference() : []));
     try {
@@ -158,21 +130,6 @@ class NativeTrainingForward implements TrainingForward {
     this.disposed = true;
     for (const p of this.programs.values()) p.session.dispose();
     this.programs.clear();
-  }
-
-  /** Throws unless `x` is a non-empty float32 batch of the model's input shape (and this is not disposed). */
-  private checkBatch(method: string, x: tf.Tensor): void {
-    if (this.disposed) throw new Error(`TrainingForward: ${method}() after dispose()`);
-    const inner = x.shape.slice(1);
-    const fits = inner.length === this.inner.length && this.inner.every((d, i) => d === null || d === inner[i]);
-    if (!fits || x.dtype !== 'float32' || x.shape[0] === 0) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who: `TrainingForward.${method}`,
-        option: 'x',
-        message: `expected a non-empty float32 batch of shape [n, ${this.inner.map((d) => d ?? '?').join(', ')}], got ${x.dtype} [${x.shape.join(', ')}]. Pass the model's input batch.`,
-      });
-    }
   }
 
   /**
@@ -224,15 +181,16 @@ export function unregisterNativeTraining(): void {
  * SpectralConv2D / FrobeniusConv2D ('same' or 'valid', no dilation),
  * SpectralDense / FrobeniusDense (no activation, 'relu' or GroupSort(2)),
  * GroupSort(2), ScaledL2NormPooling2D and Flatten, float32 — on the
- * 'tensorflow' backend with lipnet's fused ops, or null: then train with
+ * 'tensorflow' backend with lipnet's fused ops; on other backends the
+ * kernel-by-kernel pass of `compileKernelPass` (wasm); or null: then train with
  * `model.apply(x, { training: true })`. Same gradients as that eager pass
  * (the same TensorFlow kernels; the first-layer op sums its convolution in
  * another order, ~1e-6 relative); on demo4's network at batch 4096 the step
  * skips ~300 MB of activations the eager layers must write.
  */
 export function compileTrainingForward(model: tfl.LayersModel): TrainingForward | null {
-  if (!protobuf || tf.getBackend() !== 'tensorflow') return null;
-  if (NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
+  if (tf.getBackend() !== 'tensorflow') return compileKernelPass(model);
+  if (!protobuf || NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
   if (model.getClassName() !== 'Sequential') return null;
   const layers = trainLayersOf(model.layers);
   const input = model.inputs[0]?.shape;
