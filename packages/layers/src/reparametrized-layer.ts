@@ -240,19 +240,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    */
   setInferenceKernel(w: tf.Tensor): void {
     const owner = this.getClassName();
-    if (!this.built || !this.kernel) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who: owner,
-        option: 'layer',
-        message: `setInferenceKernel() needs a built layer, but '${this.name}' is not built. Build the model (or load its weights) first.`,
-      });
-    }
-    const shape = this.kernel.shape;
+    this.requireBuilt('setInferenceKernel()', 'Build the model (or load its weights) first.', 'layer');
+    const shape = this.kernel!.shape;
     checkTensor(`${owner}.setInferenceKernel`, 'w', w, { shape, layout: `(the kernel's shape of '${this.name}')` });
     checkFinite(`${owner}.setInferenceKernel`, 'w', w, "Pass the finite normalised kernel (e.g. deel-lip's `wbar`).");
     const u = this.u ? this.u.read() : null;
-    this.cache.set(this.cacheIds(this.kernel.read(), u, this.exactNormalizer()), this.lipCoef(), w.clone());
+    this.cache.set(this.cacheIds(this.kernel!.read(), u, this.exactNormalizer()), this.lipCoef(), w.clone());
   }
 
   /** The inference cache's keys: the weights W̄ is computed from. */
@@ -325,18 +318,12 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    * `certify: false` exports the kernel the layer runs, unproven).
    */
   vanillaExportLayers(options: { certify?: boolean } = {}): tfl.layers.Layer[] {
-    if (!this.built || !this.builtInputShape) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who: this.getClassName(),
-        message: `vanillaExport() needs a built layer, but '${this.name}' is not built. Call the model on data (or build it) first.`,
-      });
-    }
+    this.requireBuilt('vanillaExport()', 'Call the model on data (or build it) first.');
     const spec = this.activationSpec.config;
     const plain = this.plainLayer(typeof spec === 'string' ? spec : undefined);
     // Build through apply() on a symbolic input so weights get scoped names ('<layer>/kernel'),
     // which tfjs needs to save and reload them.
-    plain.apply(tfl.input({ batchShape: this.builtInputShape }));
+    plain.apply(tfl.input({ batchShape: this.builtInputShape! }));
     let w = tf.tidy(() => this.effectiveKernel(false).clone());
     const exact = this.exactNormalizer();
     if (exact && options.certify !== false) {
@@ -362,13 +349,7 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
    * the current raw weights (new tensors, owned by the caller). deel-lip's `wbar`.
    */
   effectiveWeights(): tf.Tensor[] {
-    if (!this.built) {
-      throw new LipnetInputError({
-        code: 'INVALID_ARGUMENT',
-        who: this.getClassName(),
-        message: `'${this.name}' is not built. Call the model on data (or build it) first.`,
-      });
-    }
+    this.requireBuilt('effectiveWeights()', 'Call the model on data (or build it) first.');
     return tf.tidy(() => {
       const w = this.effectiveKernel(false).clone();
       return this.bias ? [w, this.bias.read().clone()] : [w];
@@ -391,6 +372,17 @@ export abstract class ReparametrizedLayer extends tfl.layers.Layer implements Li
   override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
     this.cache.drop();
     return super.dispose();
+  }
+
+  /** Throws, naming `method` and what to do (`fix`), unless the layer is built (kernel and input shape known). */
+  private requireBuilt(method: string, fix: string, option?: string): void {
+    if (this.built && this.kernel && this.builtInputShape) return;
+    throw new LipnetInputError({
+      code: 'INVALID_ARGUMENT',
+      who: this.getClassName(),
+      ...(option ? { option } : {}),
+      message: `${method} needs a built layer, but '${this.name}' is not built. ${fix}`,
+    });
   }
 
   /** Shared config entries (mirrors {@link ReparametrizedLayerArgs}). */
