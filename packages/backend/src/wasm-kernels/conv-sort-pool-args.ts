@@ -18,9 +18,6 @@ export interface ConvPoolInputs {
   dy?: TensorInfo;
   n: number;
   padding: 'same' | 'valid';
-  /** The zero rows above and columns left of x in the padded input. */
-  top: number;
-  left: number;
   scale: number;
   eps: number;
   g: ConvPoolGeometry;
@@ -93,6 +90,9 @@ export function convPoolInputs(name: string, args: KernelArgs, grad: boolean): C
       `the ${ph}×${pw} pool (attr poolSize) is larger than the convolution's ${Math.max(oh, 0)}×${Math.max(ow, 0)} output (x ${shapeOf(x)}, w ${shapeOf(w)}, padding '${padding}'); pass a smaller poolSize or a larger x.`,
     );
   }
+  // tfjs' (TensorFlow's) 'same' at stride 1: kh − 1 rows in all, ⌊(kh − 1)/2⌋ on top; the same for columns.
+  const top = padding === 'same' ? Math.floor((kh - 1) / 2) : 0;
+  const left = padding === 'same' ? Math.floor((kw - 1) / 2) : 0;
   const g: ConvPoolGeometry = {
     kh,
     kw,
@@ -100,17 +100,16 @@ export function convPoolInputs(name: string, args: KernelArgs, grad: boolean): C
     c,
     ph,
     pw,
+    h,
+    w: wd,
+    top,
+    left,
     hp: oh + kh - 1,
     wp: ow + kw - 1,
     rows: Math.floor(oh / ph),
     cols: Math.floor(ow / pw),
   };
-  const out: ConvPoolInputs = { x, w, b, n, padding, top: 0, left: 0, scale, eps, g };
-  if (padding === 'same') {
-    // tfjs' (TensorFlow's) 'same' at stride 1: kh − 1 rows in all, ⌊(kh − 1)/2⌋ on top; the same for columns.
-    out.top = Math.floor((kh - 1) / 2);
-    out.left = Math.floor((kw - 1) / 2);
-  }
+  const out: ConvPoolInputs = { x, w, b, n, padding, scale, eps, g };
   if (grad) {
     const dy = args.inputs['dy'] as TensorInfo;
     const pooled = [n, g.rows, g.cols, c];

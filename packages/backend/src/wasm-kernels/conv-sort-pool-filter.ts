@@ -13,7 +13,7 @@
  */
 import { addInto, bumpBy, madd, offsetOf, repeat, runsOf, whileBelow, zero } from './conv-tiles';
 import { chooseTile, type TileShape } from './conv-filter-grad-simd';
-import { tapByte, tapCount, type ConvPoolGeometry } from './conv-sort-pool-window';
+import { tapCount, tapOffset, type ConvPoolGeometry } from './conv-sort-pool-window';
 import { op } from './wasm-encoding';
 
 /** The register tile used for geometry `g` (as lipnet's direct filter gradient chooses it). */
@@ -36,13 +36,6 @@ export interface FilterLocals {
   ds: number[];
   s: number;
   relaxed: boolean;
-}
-
-/** Byte offset in xp of tap t from a pixel's padded position. */
-function tapOffset(g: ConvPoolGeometry, t: number): number {
-  const c = t % g.cin;
-  const rs = (t - c) / g.cin;
-  return tapByte(g, 0, 0, Math.floor(rs / g.kw), rs % g.kw, c);
 }
 
 /** One tile (taps [tap0, tap0 + taps), channel groups [kv0, kv0 + vecs)) over the block, added into part_w. */

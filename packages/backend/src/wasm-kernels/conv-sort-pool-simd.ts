@@ -7,117 +7,162 @@
  *   y = scale · √mean_window(s²),  s = sort₂(Conv2D(x, w) + b)
  *   [dw, db] = [Σ_pixels x-patch ⊗ dz, Σ_pixels dz],  dz = LipnetBiasPairSortL2PoolGrad(z, b, dy)
  *
- * Per image, pooled row and group of 4 output channels (the group's weights in
- * locals when there are at most {@link WEIGHTS_IN_LOCALS_MAX} taps), each
- * window's ph·pw conv pixels are computed in registers from the zero-padded
- * input and pooled there (conv-sort-pool-window.ts). The gradient writes the
- * row's dz into a buffer of ph conv rows (a few KB, L1) and Σ dz into a
- * partial per channel; then the filter gradient of that block is taken from
- * the buffer (conv-sort-pool-filter.ts) into a partial dW; the partials are
- * added into dw and db after each image (a blocked summation, in a fixed
+ * Per image and pooled row, blocks of k windows × V groups of 4 output
+ * channels are computed as register tiles of one window row of conv pixels
+ * at a time from the zero-padded input and pooled in registers
+ * (conv-sort-pool-window.ts). The gradient keeps the row's z, then dz, in a
+ * buffer of ph conv rows (a few KB, L1) and Σ dz in a partial per channel;
+ * then the filter gradient of that block is taken from the buffer
+ * (conv-sort-pool-filter.ts) into a partial dW; the partials are added into
+ * dw and db after each image (a blocked summation, in a fixed
  * order: the same bits on every call).
  */
-import { Locals, bumpBy, perImage, repeat, whileBelowConst } from './conv-tiles';
+import { Locals, bumpBy, perImage, repeat, whileBelowConst, zero } from './conv-tiles';
 import { flush } from './bias-pair-sort-l2-pool-simd';
 import { blockFilterGrad, filterTileFor, type FilterLocals } from './conv-sort-pool-filter';
 import {
-  WEIGHTS_IN_LOCALS_MAX,
-  loadWeights,
+  blockGrad,
+  blockPool,
   tapCount,
-  windowGrad,
-  windowPool,
+  windowTile,
+  type BlockLocals,
   type ConvPoolGeometry,
-  type GradWindowLocals,
-  type WindowLocals,
+  type GradBlockLocals,
 } from './conv-sort-pool-window';
+import { padImage, type PadLocals } from './conv-sort-pool-pad';
 import { F32, I32, moduleBytes, op, relaxedSimdEnabled } from './wasm-encoding';
 
 export type { ConvPoolGeometry } from './conv-sort-pool-window';
 
 /** The i32 locals of the image, row, channel-group and window loops. */
-const LOOP_INTS = ['img', 'xImg', 'oImg', 'xRow', 'oRow', 'i', 'co', 'xq', 'wq', 'oq', 'q'] as const;
+const LOOP_INTS = [
+  'img',
+  'xImg',
+  'oImg',
+  'xRow',
+  'oRow',
+  'i',
+  'co',
+  'xq',
+  'xd',
+  'wq',
+  'oq',
+  'q',
+  'dh',
+  'xr',
+  'xt',
+  'wt',
+  'xEnd',
+  'r',
+  'pRow',
+  'pSrc',
+  'pDst',
+  'pEnd',
+] as const;
 type LoopInts = { [K in (typeof LOOP_INTS)[number]]: number };
 
-/** The v128 locals of a window: accumulators, weights, bias, Σ s², scratch. */
-function windowLocals(g: ConvPoolGeometry, L: Locals, ints: LoopInts, relaxed: boolean): WindowLocals {
-  const taps = tapCount(g);
+/** The v128 locals of a block (see {@link BlockLocals}). */
+function blockLocals(g: ConvPoolGeometry, L: Locals, ints: LoopInts, relaxed: boolean): BlockLocals {
+  const { k, vecs } = windowTile(g);
   return {
-    xq: ints.xq,
-    wq: ints.wq,
-    accs: L.vec(g.ph * g.pw),
-    ws: L.vec(taps <= WEIGHTS_IN_LOCALS_MAX ? taps : 1),
-    bv: L.vec(1)[0]!,
-    sum: L.vec(1)[0]!,
+    ...ints,
+    accs: L.vec(k * g.pw * vecs),
+    sums: L.vec(k * vecs),
+    bvs: L.vec(vecs),
+    sp: L.vec(k * g.pw),
+    wv: L.vec(1)[0]!,
     v: L.vec(1)[0]!,
     u: L.vec(1)[0]!,
+    vecs,
     relaxed,
   };
 }
 
-/** v128 locals a window needs (see {@link windowLocals}). */
-const windowVecs = (g: ConvPoolGeometry): number =>
-  g.ph * g.pw + (tapCount(g) <= WEIGHTS_IN_LOCALS_MAX ? tapCount(g) : 1) + 4;
+/** v128 locals a block needs. */
+function blockVecs(g: ConvPoolGeometry): number {
+  const { k, vecs } = windowTile(g);
+  return k * g.pw * vecs + k * vecs + vecs + k * g.pw + 3;
+}
+
+/** What a pooled row's group loop runs: the block code for k windows, pointers bumped per window, code around the windows. */
+interface RowCode {
+  block: (windows: number) => number[];
+  /** [local, bytes per window, base local it starts from at + co]. */
+  bumps?: Array<[number, number, number]>;
+  before?: number[];
+  after?: number[];
+}
 
 /**
- * For each group of 4 output channels co of the pooled row at xRow / oRow: the
- * group's weights and bias, then `perWindow` for each window with xq at its
- * first padded pixel and oq at its pooled vector (y, or dy); `bumps` advances
- * other per-window pointers ([local, bytes per window, base local at co = 0]).
+ * For each block of V groups of 4 output channels (byte offset co) of the
+ * pooled row at xRow / oRow: the groups' bias vectors, then the windows in
+ * blocks of k (and one block of the rest), xq at a block's first padded
+ * pixel and oq at its pooled vectors (y, or dy).
  */
 function rowGroups(
   g: ConvPoolGeometry,
   L: LoopInts,
-  f: WindowLocals,
+  f: BlockLocals,
   params: { w: number; b: number },
-  perWindow: number[],
-  bumps: Array<[number, number, number]> = [],
+  r: RowCode,
 ): number[] {
+  const { k } = windowTile(g);
+  const bumps = r.bumps ?? [];
   const fromCo = (dst: number, base: number) => [...op.get(base), ...op.get(L.co), ...op.i32Add, ...op.set(dst)];
+  const advance = (windows: number) => [
+    ...bumpBy(L.xq, 4 * windows * g.pw * g.cin),
+    ...bumpBy(L.oq, 4 * windows * g.c),
+    ...bumps.flatMap(([local, bytes]) => bumpBy(local, windows * bytes)),
+  ];
+  const rest = g.cols % k;
   return [
     ...op.i32Const(0),
     ...op.set(L.co),
     ...whileBelowConst(L.co, 4 * g.c, [
       ...fromCo(L.wq, params.w),
-      ...(f.ws.length > 1 ? loadWeights(g, f) : []),
-      ...op.get(params.b),
-      ...op.get(L.co),
-      ...op.i32Add,
-      ...op.v128Load,
-      ...op.set(f.bv),
+      ...f.bvs.flatMap((bv, v) => [
+        ...op.get(params.b),
+        ...op.get(L.co),
+        ...op.i32Add,
+        ...op.v128LoadAt(16 * v),
+        ...op.set(bv),
+      ]),
       ...op.get(L.xRow),
       ...op.set(L.xq),
       ...fromCo(L.oq, L.oRow),
       ...bumps.flatMap(([local, , base]) => fromCo(local, base)),
-      ...repeat(L.q, g.cols, [
-        ...perWindow,
-        ...bumpBy(L.xq, 4 * g.pw * g.cin),
-        ...bumpBy(L.oq, 4 * g.c),
-        ...bumps.flatMap(([local, bytes]) => bumpBy(local, bytes)),
-      ]),
-      ...bumpBy(L.co, 16),
+      ...(r.before ?? []),
+      ...repeat(L.q, Math.floor(g.cols / k), [...r.block(k), ...advance(k)]),
+      ...(rest > 0 ? r.block(rest) : []),
+      ...(r.after ?? []),
+      ...bumpBy(L.co, 16 * f.vecs),
     ]),
   ];
 }
 
-/** For each image and pooled row: `perRow` (xRow at its first padded row, oRow at its pooled row); `perImage` after each image. */
+/**
+ * For each image: its padding into the pad buffer, then for each pooled row
+ * `perRow` (xRow at its first padded row, oRow at its pooled row); `after`
+ * each image. p: the parameters x, pad, out (y or dy) and n.
+ */
 function imageRows(
   g: ConvPoolGeometry,
   L: LoopInts,
-  xp: number,
-  out: number,
-  n: number,
+  p: { x: number; pad: number; out: number; n: number },
   perRow: number[],
   after: number[],
-) {
+): number[] {
+  const pad: PadLocals = { image: L.xImg, pad: p.pad, row: L.pRow, src: L.pSrc, dst: L.pDst, end: L.pEnd };
   return perImage(
     L.img,
-    n,
+    p.n,
     [
-      [L.xImg, xp, 4 * g.hp * g.wp * g.cin],
-      [L.oImg, out, 4 * g.rows * g.cols * g.c],
+      [L.xImg, p.x, 4 * g.h * g.w * g.cin],
+      [L.oImg, p.out, 4 * g.rows * g.cols * g.c],
     ],
     [
-      ...op.get(L.xImg),
+      ...padImage(g, pad),
+      ...op.get(p.pad),
       ...op.set(L.xRow),
       ...op.get(L.oImg),
       ...op.set(L.oRow),
@@ -131,53 +176,62 @@ function imageRows(
   );
 }
 
-/** `pool(xp, w, b, y, n, scale)`: y [n, rows, cols, C] from the padded input [n, hp, wp, Cin]. */
+/** `pool(x, pad, w, b, y, n, scale)`: y [n, rows, cols, C] from x [n, H, W, Cin] (pad: the scratch image, border zeroed). */
 function poolFunction(g: ConvPoolGeometry, relaxed: boolean): number[] {
-  const [XP, W, B, Y, N, SCALE] = [0, 1, 2, 3, 4, 5];
-  const L = new Locals(6, LOOP_INTS.length, windowVecs(g));
+  const [X, PAD, W, B, Y, N, SCALE] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(7, LOOP_INTS.length, blockVecs(g));
   const ints = L.named(LOOP_INTS);
-  const f = windowLocals(g, L, ints, relaxed);
-  const perRow = rowGroups(g, ints, f, { w: W, b: B }, windowPool(g, f, ints.oq, SCALE));
-  return L.body(imageRows(g, ints, XP, Y, N, perRow, []));
+  const f = blockLocals(g, L, ints, relaxed);
+  const perRow = rowGroups(g, ints, f, { w: W, b: B }, { block: (k) => blockPool(g, f, k, SCALE) });
+  return L.body(imageRows(g, ints, { x: X, pad: PAD, out: Y, n: N }, perRow, []));
 }
 
 /** The extra i32 locals of the gradient. */
-const GRAD_INTS = ['dzq', 'xr', 'fxq', 'dq', 'dEnd', 'dr', 'j'] as const;
+const GRAD_INTS = ['zq', 'zd', 'xr', 'fxq', 'dq', 'dEnd', 'dr', 'j'] as const;
 
 /**
- * `grad(xp, w, b, dy, dz, part, partW, dw, db, n, scale, eps)`: dw and db
+ * `grad(x, pad, w, b, dy, dz, part, partW, dw, db, n, scale, eps)`: dw and db
  * added into (zeroed by the caller), through part [C] and partW [taps, C]
  * (zeroed by the caller, zero again on return); dz is a scratch buffer of
  * ph·cols·pw·C floats.
  */
 function gradFunction(g: ConvPoolGeometry, relaxed: boolean): number[] {
-  const [XP, W, B, DY, DZ, PART, PARTW, DW, DB, N, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [X, PAD, W, B, DY, DZ, PART, PARTW, DW, DB, N, SCALE, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const tile = filterTileFor(g);
-  const L = new Locals(12, LOOP_INTS.length + GRAD_INTS.length, windowVecs(g) + 4 + 8 + tile.vecs + 1);
+  const { k, vecs } = windowTile(g);
+  const L = new Locals(
+    13,
+    LOOP_INTS.length + GRAD_INTS.length,
+    blockVecs(g) + 3 * k * vecs + vecs + 1 + 8 + tile.vecs + 1,
+  );
   const ints = L.named(LOOP_INTS);
   const more = L.named(GRAD_INTS);
-  const f = windowLocals(g, L, ints, relaxed);
-  const [gv, gs, m, wsum] = L.vec(4) as [number, number, number, number];
-  const d: GradWindowLocals = { dyq: ints.oq, dzq: more.dzq, scale: SCALE, eps: EPS, gv, gs, m, wsum };
-  const addPart = [
-    ...op.get(PART),
-    ...op.get(ints.co),
-    ...op.i32Add,
-    ...op.get(PART),
-    ...op.get(ints.co),
-    ...op.i32Add,
-    ...op.v128Load,
-    ...op.get(wsum),
-    ...op.f32x4Add,
-    ...op.v128Store,
-  ];
+  const f = blockLocals(g, L, ints, relaxed);
+  const d: GradBlockLocals = {
+    zq: more.zq,
+    zd: more.zd,
+    scale: SCALE,
+    eps: EPS,
+    gv: L.vec(k * vecs),
+    gs: L.vec(k * vecs),
+    m: L.vec(1)[0]!,
+    wsum: L.vec(vecs),
+  };
+  const addPart = d.wsum.flatMap((ws, v) => {
+    const at = [...op.get(PART), ...op.get(ints.co), ...op.i32Add];
+    return [...at, ...at, ...op.v128LoadAt(16 * v), ...op.get(ws), ...op.f32x4Add, ...op.v128StoreAt(16 * v)];
+  });
   const windows = rowGroups(
     g,
     ints,
     f,
     { w: W, b: B },
-    [...windowGrad(g, f, d), ...addPart],
-    [[more.dzq, 4 * g.pw * g.c, DZ]],
+    {
+      block: (kk) => blockGrad(g, f, d, kk),
+      bumps: [[more.zq, 4 * g.pw * g.c, DZ]],
+      before: zero(d.wsum),
+      after: addPart,
+    },
   );
   const fl: FilterLocals = {
     xBlock: ints.xRow,
@@ -194,12 +248,12 @@ function gradFunction(g: ConvPoolGeometry, relaxed: boolean): number[] {
     relaxed,
   };
   const after = [...flush(g.c, PART, DB, more.j), ...flush(tapCount(g) * g.c, PARTW, DW, more.j)];
-  return L.body(imageRows(g, ints, XP, DY, N, [...windows, ...blockFilterGrad(g, fl)], after));
+  return L.body(imageRows(g, ints, { x: X, pad: PAD, out: DY, n: N }, [...windows, ...blockFilterGrad(g, fl)], after));
 }
 
 /**
- * The module for `g`: exports `pool(xp, w, b, y, n, scale)` and
- * `grad(xp, w, b, dy, dz, part, partW, dw, db, n, scale, eps)` (byte
+ * The module for `g`: exports `pool(x, pad, w, b, y, n, scale)` and
+ * `grad(x, pad, w, b, dy, dz, part, partW, dw, db, n, scale, eps)` (byte
  * addresses; n images). `relaxed`: multiply-adds as f32x4.relaxed_madd.
  */
 export function convPoolModuleBytes(
@@ -207,8 +261,8 @@ export function convPoolModuleBytes(
   relaxed: boolean = relaxedSimdEnabled(),
 ): Uint8Array<ArrayBuffer> {
   return moduleBytes([
-    ['pool', [I32, I32, I32, I32, I32, F32], poolFunction(g, relaxed)],
-    ['grad', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], gradFunction(g, relaxed)],
+    ['pool', [I32, I32, I32, I32, I32, I32, F32], poolFunction(g, relaxed)],
+    ['grad', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], gradFunction(g, relaxed)],
   ]);
 }
 

@@ -19,7 +19,6 @@ import type { KernelArgs } from '../kernel-args';
 import { biasPairSortL2PoolGradWasm, biasPairSortL2PoolWasm } from './bias-pair-sort-l2-pool';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dWasm } from './conv2d';
-import { paddedInput } from './conv-padding';
 import { convPoolApplies, convPoolModuleBytes, type ConvPoolGeometry } from './conv-sort-pool-simd';
 import { convPoolInputs, type ConvPoolInputs } from './conv-sort-pool-args';
 import { release, type TensorInfo } from './stock';
@@ -27,7 +26,7 @@ import { memoryOffset, moduleOnBackendMemory, relaxedSimdEnabled } from './wasm-
 
 /** The module's exports (see convPoolModuleBytes). */
 interface ConvPoolFns {
-  pool: (xp: number, w: number, b: number, y: number, n: number, scale: number) => void;
+  pool: (x: number, pad: number, w: number, b: number, y: number, n: number, scale: number) => void;
   grad: (...args: number[]) => void;
 }
 
@@ -43,9 +42,12 @@ function conv(backend: BackendWasm, a: ConvPoolInputs): TensorInfo {
   return conv2dWasm({ inputs: { x: a.x, filter: a.w }, backend, attrs });
 }
 
-/** The padded input the module reads (the caller releases it). */
-const padded = (backend: BackendWasm, a: ConvPoolInputs): TensorInfo =>
-  paddedInput(backend, a.x, a.top, a.left, a.g.hp, a.g.wp);
+/** The module's scratch image (hp × wp × Cin floats), zeroed: the border stays zero, each image fills the interior. */
+function padBuffer(backend: BackendWasm, g: ConvPoolGeometry): TensorInfo {
+  const pad = backend.makeOutput([g.hp * g.wp * g.cin], 'float32');
+  (backend.typedArrayFromHeap(pad) as Float32Array).fill(0);
+  return pad;
+}
 
 /** Kernel function of `LipnetConvBiasPairSortL2Pool` for 'wasm' (inputs x, w, b; attrs poolSize, scale, padding). */
 export function convBiasPairSortL2PoolWasm(args: KernelArgs): TensorInfo {
@@ -62,11 +64,11 @@ export function convBiasPairSortL2PoolWasm(args: KernelArgs): TensorInfo {
     release(backend, z);
     return y;
   }
-  const xp = padded(backend, a);
   const y = backend.makeOutput([a.n, g.rows, g.cols, g.c], 'float32');
+  const pad = padBuffer(backend, g);
   const at = (t: TensorInfo) => memoryOffset(backend, t);
-  moduleFns(backend, g).pool(at(xp), at(a.w), at(a.b), at(y), a.n, a.scale);
-  release(backend, xp);
+  moduleFns(backend, g).pool(at(a.x), at(pad), at(a.w), at(a.b), at(y), a.n, a.scale);
+  release(backend, pad);
   return y;
 }
 
@@ -96,7 +98,7 @@ export function convBiasPairSortL2PoolGradWasm(args: KernelArgs): TensorInfo[] {
   const { g } = a;
   if (!convPoolApplies(g) || a.n === 0) return composedGrad(backend, a);
   const taps = g.kh * g.kw * g.cin;
-  const xp = padded(backend, a);
+  const pad = padBuffer(backend, g);
   const dw = backend.makeOutput(a.w.shape.slice(), 'float32');
   const db = backend.makeOutput([g.c], 'float32');
   const part = backend.makeOutput([g.c], 'float32');
@@ -105,7 +107,7 @@ export function convBiasPairSortL2PoolGradWasm(args: KernelArgs): TensorInfo[] {
   for (const t of [dw, db, part, partW]) (backend.typedArrayFromHeap(t) as Float32Array).fill(0);
   const at = (t: TensorInfo) => memoryOffset(backend, t);
   const dy = a.dy!;
-  moduleFns(backend, g).grad(...[xp, a.w, a.b, dy, dz, part, partW, dw, db].map(at), a.n, a.scale, a.eps);
-  release(backend, xp, part, partW, dz);
+  moduleFns(backend, g).grad(...[a.x, pad, a.w, a.b, dy, dz, part, partW, dw, db].map(at), a.n, a.scale, a.eps);
+  release(backend, pad, part, partW, dz);
   return [dw, db];
 }
