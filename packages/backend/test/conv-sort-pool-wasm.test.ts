@@ -11,9 +11,9 @@
  * the same bits on every call; no leaks; clear errors.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WasmKernelsError } from '../src';
+import { WasmKernelsError, configureRelaxedSimd, relaxedSimdEnabled } from '../src';
 import { convPoolModuleBytes } from '../src/wasm-kernels/conv-sort-pool-simd';
-import { compiledModuleKeys } from '../src/wasm-kernels/wasm-encoding';
+import { compiledModuleKeys, setRelaxedSimd } from '../src/wasm-kernels/wasm-encoding';
 import { expectIdentical, expectRelClose, initWasm, randomArray } from './helpers';
 
 beforeAll(initWasm);
@@ -124,6 +124,8 @@ async function on(backend: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise<Out[]
 
 describe('LipnetConvBiasPairSortL2Pool on wasm (WebAssembly SIMD, the conv output never written)', () => {
   test('the generated modules validate (relaxed SIMD on and off)', () => {
+    // Node 20's V8 has relaxed SIMD behind a flag that this sets.
+    configureRelaxedSimd('on');
     for (const [, c] of CASES.filter(([, c]) => c.w[3]! % 4 === 0)) {
       const [kh, kw, cin, cout] = c.w as [number, number, number, number];
       const g = {
@@ -142,19 +144,27 @@ describe('LipnetConvBiasPairSortL2Pool on wasm (WebAssembly SIMD, the conv outpu
         rows: 2,
         cols: 2,
       };
-      for (const relaxed of [false, true]) {
-        if (relaxed && !WebAssembly.validate(convPoolModuleBytes(g, true))) continue; // engine without relaxed SIMD
-        expect(WebAssembly.validate(convPoolModuleBytes(g, relaxed))).toBe(true);
-      }
+      for (const relaxed of [false, true]) expect(WebAssembly.validate(convPoolModuleBytes(g, relaxed))).toBe(true);
     }
   });
+});
+
+describe.each(['on', 'off'] as const)('LipnetConvBiasPairSortL2Pool on wasm, relaxed SIMD %s', (mode) => {
+  beforeAll(() => {
+    if (mode === 'on') configureRelaxedSimd('on');
+    else setRelaxedSimd('off');
+    expect(relaxedSimdEnabled()).toBe(mode === 'on');
+  });
+  afterAll(() => setRelaxedSimd('auto'));
 
   test.each(CASES)('%s: y, dw and db equal the cpu backend’s stock ops to 1e-5', async (_n, c) => {
     const want = await on('cpu', () => stock(c));
     const got = await on('wasm', () => fused(c));
     const simd = c.w[3]! % 4 === 0;
     const key = `LipnetConvBiasPairSortL2Pool ${c.w.join(',')},${c.pool.join(',')},`;
-    expect(compiledModuleKeys().some((k) => k.startsWith(key))).toBe(simd);
+    expect(compiledModuleKeys().some((k) => k.startsWith(key) && k.endsWith(' relaxed') === (mode === 'on'))).toBe(
+      simd,
+    );
     expect(got.map((o) => o.shape)).toEqual(want.map((o) => o.shape));
     got.forEach((o, i) => expectRelClose(o, want[i]!, 1e-5));
   });
@@ -177,7 +187,9 @@ describe('LipnetConvBiasPairSortL2Pool on wasm (WebAssembly SIMD, the conv outpu
     const want = await on('cpu', () => stock(c));
     first.forEach((o, i) => expectRelClose(o, want[i]!, 1e-5));
   });
+});
 
+describe('LipnetConvBiasPairSortL2Pool on wasm: leaks and refusals', () => {
   test.each([
     ['the SIMD module', [2, 6, 6, 1], [3, 3, 1, 8]],
     ['the fallback', [2, 6, 6, 1], [3, 3, 1, 6]],

@@ -163,9 +163,11 @@ export function sortedSquare(z: number[], bv: number, v: number, u: number, acc:
 /**
  * u = g′, the window's gradient factor gv with its pairs swapped (gs) where
  * a > c in v = z + b = [a, c, …] (u holding v's pairs swapped on entry; m is
- * scratch): the pair sort's permutation, sent back to z's slots.
+ * scratch): the pair sort's permutation, sent back to z's slots. `relaxed`:
+ * the selection as i32x4.relaxed_laneselect (the same result: m's lanes are
+ * all ones or all zeros).
  */
-export const pairedGrad = (v: number, u: number, m: number, gv: number, gs: number): number[] => [
+export const pairedGrad = (v: number, u: number, m: number, gv: number, gs: number, relaxed = false): number[] => [
   // m = [a > c, a > c, …]; g′ = m ? g swapped : g
   ...op.get(v),
   ...op.get(u),
@@ -176,6 +178,6 @@ export const pairedGrad = (v: number, u: number, m: number, gv: number, gs: numb
   ...op.get(m),
   ...op.get(m),
   ...op.shuffle(FIRSTS),
-  ...op.bitselect,
+  ...(relaxed ? op.i32x4RelaxedLaneselect : op.bitselect),
   ...op.set(u),
 ];

@@ -21,7 +21,7 @@
  * wherever Conv2D runs the direct kernel.
  */
 import { MAX_TILE_ACCUMULATORS, bumpBy, madd, offsetOf, repeat, whileBelow, zero } from './conv-tiles';
-import { biased, pairedGrad, sortedSquare } from './bias-pair-sort-l2-pool-rows';
+import { pairedGrad, sortedSquare } from './bias-pair-sort-l2-pool-rows';
 import { windowGradFactor, windowRoot, windowTapGrad } from './l2-pool-window-simd';
 import { swapPairsInto } from './pair-sort-simd';
 import { op } from './wasm-encoding';
@@ -131,19 +131,27 @@ function tileConv(g: ConvPoolGeometry, f: BlockLocals, pixels: number): number[]
   ];
 }
 
-/** sums[window][v] += sort₂(accs[j][v] + b)² for the row's pixels j in order. */
-function rowSquares(g: ConvPoolGeometry, f: BlockLocals, pixels: number): number[] {
+/** sums[window][v] += sort₂(accs[j][v] + b)² for the row's pixels j in order; `keep(a)` after each (v = z + b in f.v). */
+function rowSquares(g: ConvPoolGeometry, f: BlockLocals, pixels: number, keep: (a: number) => number[]): number[] {
   return Array.from({ length: pixels * f.vecs }, (_, a) => {
     const [j, v] = [Math.floor(a / f.vecs), a % f.vecs];
-    return sortedSquare(op.get(f.accs[a]!), f.bvs[v]!, f.v, f.u, f.sums[Math.floor(j / g.pw) * f.vecs + v]!);
+    const sum = f.sums[Math.floor(j / g.pw) * f.vecs + v]!;
+    return [...sortedSquare(op.get(f.accs[a]!), f.bvs[v]!, f.v, f.u, sum), ...keep(a)];
   }).flat();
 }
 
 /**
  * The window rows of a block of `windows` windows: sums zeroed, then per row
- * the conv tile, `perRow` (the gradient stores z) and the squares.
+ * the conv tile and the squares, `keep(a)` after each pixel-vector's square
+ * (the gradient stores v = z + b) and `afterRow`.
  */
-function blockSums(g: ConvPoolGeometry, f: BlockLocals, windows: number, perRow: number[] = []): number[] {
+function blockSums(
+  g: ConvPoolGeometry,
+  f: BlockLocals,
+  windows: number,
+  keep: (a: number) => number[] = () => [],
+  afterRow: number[] = [],
+): number[] {
   const pixels = windows * g.pw;
   return [
     ...zero(f.sums.slice(0, windows * f.vecs)),
@@ -151,8 +159,8 @@ function blockSums(g: ConvPoolGeometry, f: BlockLocals, windows: number, perRow:
     ...op.set(f.xd),
     ...repeat(f.dh, g.ph, [
       ...tileConv(g, f, pixels),
-      ...perRow,
-      ...rowSquares(g, f, pixels),
+      ...rowSquares(g, f, pixels, keep),
+      ...afterRow,
       ...bumpBy(f.xd, 4 * g.wp * g.cin),
     ]),
   ];
@@ -192,19 +200,18 @@ export interface GradBlockLocals {
 const bufOffset = (g: ConvPoolGeometry, j: number, v: number): number => 4 * (j * g.c + 4 * v);
 
 /**
- * dz of a block of `windows` windows: z kept in the row buffer (rows of
- * cols·pw·C floats) while the sums are taken, g per window from dy at oq,
- * then dz = g′ · (v · 2) written over z, and wsum[v] = Σ dz.
+ * dz of a block of `windows` windows: v = z + b kept in the row buffer (rows
+ * of cols·pw·C floats) while the sums are taken, g per window from dy at oq,
+ * then dz = g′ · (v · 2) written over v, and wsum[v] = Σ dz.
  */
 export function blockGrad(g: ConvPoolGeometry, f: BlockLocals, d: GradBlockLocals, windows: number): number[] {
   const pixels = windows * g.pw;
-  const n = pixels * f.vecs;
   const bufRow = 4 * g.cols * g.pw * g.c;
-  const storeZ = Array.from({ length: n }, (_, a) => [
+  const storeV = (a: number) => [
     ...op.get(d.zd),
-    ...op.get(f.accs[a]!),
+    ...op.get(f.v),
     ...op.v128StoreAt(bufOffset(g, Math.floor(a / f.vecs), a % f.vecs)),
-  ]).flat();
+  ];
   const factors = Array.from({ length: windows * f.vecs }, (_, a) => [
     ...windowGradFactor(
       [...op.get(f.oq), ...op.v128LoadAt(4 * (Math.floor(a / f.vecs) * g.c + 4 * (a % f.vecs)))],
@@ -221,8 +228,11 @@ export function blockGrad(g: ConvPoolGeometry, f: BlockLocals, d: GradBlockLocal
     const w = Math.floor(j / g.pw) * f.vecs + v;
     const off = bufOffset(g, j, v);
     return [
-      ...biased([...op.get(d.zd), ...op.v128LoadAt(off)], f.bvs[v]!, f.v, f.u),
-      ...pairedGrad(f.v, f.u, d.m, d.gv[w]!, d.gs[w]!),
+      ...op.get(d.zd),
+      ...op.v128LoadAt(off),
+      ...op.set(f.v),
+      ...swapPairsInto(f.v, f.u),
+      ...pairedGrad(f.v, f.u, d.m, d.gv[w]!, d.gs[w]!, f.relaxed),
       ...windowTapGrad(f.u, op.get(f.v)),
       ...op.set(f.v),
       ...op.get(d.zd),
@@ -237,10 +247,16 @@ export function blockGrad(g: ConvPoolGeometry, f: BlockLocals, d: GradBlockLocal
   return [
     ...op.get(d.zq),
     ...op.set(d.zd),
-    ...blockSums(g, f, windows, [...storeZ, ...bumpBy(d.zd, bufRow)]),
+    ...blockSums(g, f, windows, storeV, bumpBy(d.zd, bufRow)),
     ...factors,
-    ...op.get(d.zq),
-    ...op.set(d.zd),
-    ...repeat(f.dh, g.ph, [...Array.from({ length: n }, (_, a) => dz(a)).flat(), ...bumpBy(d.zd, bufRow)]),
+    // One channel group at a time: only its bias, factors and sum are live (fewer spills).
+    ...Array.from({ length: f.vecs }, (_, v) => [
+      ...op.get(d.zq),
+      ...op.set(d.zd),
+      ...repeat(f.dh, g.ph, [
+        ...Array.from({ length: pixels }, (_, j) => dz(j * f.vecs + v)).flat(),
+        ...bumpBy(d.zd, bufRow),
+      ]),
+    ]).flat(),
   ];
 }
