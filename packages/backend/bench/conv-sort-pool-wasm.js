@@ -10,23 +10,28 @@
  *
  * Interleaved in one process (fused forward, composed forward, fused
  * backward, composed backward per round), best of --reps after one warm-up
- * round (which compiles the modules).
+ * round (which compiles the modules). `--workers 2` runs the same loop in two
+ * worker threads at once (each its own wasm backend, as demo4's data-parallel
+ * training does), where the composition's passes over z and dz compete for
+ * memory bandwidth.
  *
  * Usage (after `pnpm build`):
- *   node bench/conv-sort-pool-wasm.js [--batch 2048] [--reps 5] [--cin 1] [--cout 16] [out.json]
+ *   node bench/conv-sort-pool-wasm.js [--batch 2048] [--reps 5] [--cin 1] [--cout 16] [--workers 1] [out.json]
  */
 'use strict';
 const fs = require('fs');
 const os = require('os');
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
 
 function parseArgs(argv) {
-  const opts = { batch: 2048, reps: 5, cin: 1, cout: 16, out: undefined };
+  const opts = { batch: 2048, reps: 5, cin: 1, cout: 16, workers: 1, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--batch') opts.batch = Number(argv[++i]);
     else if (a === '--reps') opts.reps = Number(argv[++i]);
     else if (a === '--cin') opts.cin = Number(argv[++i]);
     else if (a === '--cout') opts.cout = Number(argv[++i]);
+    else if (a === '--workers') opts.workers = Number(argv[++i]);
     else if (a.startsWith('--')) throw new Error(`conv-sort-pool-wasm: unknown option ${a}`);
     else opts.out = a;
   }
@@ -42,8 +47,22 @@ function time(tf, fn) {
   return ms;
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+/** Waits until all `opts.workers` threads reach it (a no-op on one thread): each step runs in all of them at once. */
+function barrier(opts) {
+  if (!opts.sync) return;
+  const a = new Int32Array(opts.sync); // [arrived, generation]
+  const gen = Atomics.load(a, 1);
+  if (Atomics.add(a, 0, 1) === opts.workers - 1) {
+    Atomics.store(a, 0, 0);
+    Atomics.add(a, 1, 1);
+    Atomics.notify(a, 1);
+  } else {
+    while (Atomics.load(a, 1) === gen) Atomics.wait(a, 1, gen);
+  }
+}
+
+/** Best times of each step (ms) on this thread's wasm backend. */
+async function measure(opts) {
   const tf = require('@tensorflow/tfjs-core');
   const lib = require('..');
   require('@tensorflow/tfjs-backend-wasm').setWasmPaths(lib.wasmDistDir());
@@ -78,21 +97,31 @@ async function main() {
   const best = Object.fromEntries(Object.keys(steps).map((k) => [k, Infinity]));
   for (let r = 0; r <= opts.reps; r++) {
     for (const [k, fn] of Object.entries(steps)) {
+      barrier(opts);
       const ms = k === 'conv2dBackpropFilter' ? fn() : time(tf, fn);
       if (r > 0) best[k] = Math.min(best[k], ms);
     }
   }
+  tf.dispose([x, w, b, dy, z]);
+  return { best, relaxed };
+}
+
+/** The summary rows of one thread's best times. */
+function summarise(best) {
   const round = (v) => +v.toFixed(1);
   const composedForward = best.conv2d + best.biasPairSortL2Pool;
   const composedGrad = best.biasPairSortL2PoolGrad + best.conv2dBackpropFilter;
-  const rows = {
+  return {
     ...Object.fromEntries(Object.entries(best).map(([k, v]) => [k, round(v)])),
     composedForward: round(composedForward),
     composedGrad: round(composedGrad),
     fusedTotal: round(best.fusedForward + best.fusedGrad),
     composedTotal: round(composedForward + composedGrad),
   };
-  console.log(`x [${n}, 28, 28, ${cin}], 3×3 'same' → ${cout}, 2×2 pool; one thread; ${relaxed}; best of ${opts.reps}`);
+}
+
+function print(rows, label) {
+  console.log(`${label}`);
   console.log(
     `  forward  fused ${rows.fusedForward} ms | composed ${rows.composedForward} ms (Conv2D ${rows.conv2d} + LipnetBiasPairSortL2Pool ${rows.biasPairSortL2Pool})`,
   );
@@ -100,13 +129,34 @@ async function main() {
     `  backward fused ${rows.fusedGrad} ms | composed ${rows.composedGrad} ms (LipnetBiasPairSortL2PoolGrad ${rows.biasPairSortL2PoolGrad} + Conv2DBackpropFilter ${rows.conv2dBackpropFilter})`,
   );
   console.log(`  total    fused ${rows.fusedTotal} ms | composed ${rows.composedTotal} ms`);
-  tf.dispose([x, w, b, dy, z]);
+}
+
+/** Runs `measure` in `opts.workers` worker threads at once; their results. */
+function inWorkers(opts) {
+  const sync = new SharedArrayBuffer(8);
+  return Promise.all(
+    Array.from(
+      { length: opts.workers },
+      () =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(__filename, { workerData: { ...opts, sync } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const results = opts.workers > 1 ? await inWorkers(opts) : [await measure(opts)];
+  const { batch: n, cin, cout } = opts;
+  const head = `x [${n}, 28, 28, ${cin}], 3×3 'same' → ${cout}, 2×2 pool; ${results[0].relaxed}; best of ${opts.reps}`;
+  const rows = results.map((r) => summarise(r.best));
+  rows.forEach((r, i) => print(r, `${head}; thread ${i + 1} of ${opts.workers}`));
   const meta = {
-    batch: n,
-    cin,
-    cout,
-    reps: opts.reps,
-    relaxed,
+    ...opts,
+    relaxed: results[0].relaxed,
     node: process.version,
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
@@ -114,7 +164,11 @@ async function main() {
   if (opts.out) fs.writeFileSync(opts.out, JSON.stringify({ meta, rows }, null, 2) + '\n');
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  measure(workerData).then((r) => parentPort.postMessage(r));
+}

@@ -5,7 +5,7 @@
  * pixels × V groups is computed from the zero-padded input (J·V ≤ 8
  * independent multiply-add chains; per tap J splats of x and V weight vectors),
  * then biased, pair-sorted and squared into the windows' sums, never storing z
- * (the gradient keeps it in its small row buffer):
+ * (the gradient keeps v = z + b in its small row buffer):
  *
  *   z[p] = Σ_{r,s,c} xp[dh + r, dw + s, c] · w[r, s, c, ·]   (taps in order (r, s, c))
  *   v = z + b;  s = sort₂(v);  acc = Σ_window s²  (pixels in order (dh, dw))
@@ -16,9 +16,10 @@
  * Each pixel's taps are summed in the order of lipnet's direct convolution
  * (conv-forward-simd.ts: 0 + x·w tap by tap, as multiply-add when relaxed), and
  * the sort, sums, root and gradient are the shared code of the fused pooling
- * kernels (bias-pair-sort-l2-pool-rows.ts, l2-pool-window-simd.ts), so y and dz
- * are the same bits as Conv2D → LipnetBiasPairSortL2Pool (→ Grad) on wasm
- * wherever Conv2D runs the direct kernel.
+ * kernels (bias-pair-sort-l2-pool-rows.ts, l2-pool-window-simd.ts), so y is the
+ * same bits as Conv2D → LipnetBiasPairSortL2Pool on wasm wherever Conv2D runs
+ * the direct kernel (and dz those of LipnetBiasPairSortL2PoolGrad; dw and db
+ * are summed in another order than Conv2DBackpropFilter's and the pooling's).
  */
 import { MAX_TILE_ACCUMULATORS, bumpBy, madd, offsetOf, repeat, whileBelow, zero } from './conv-tiles';
 import { pairedGrad, sortedSquare } from './bias-pair-sort-l2-pool-rows';
