@@ -159,6 +159,7 @@ async function main() {
     relaxed: results[0].relaxed,
     node: process.version,
     cpu: os.cpus()[0]?.model,
+    loadAverage: os.loadavg().map((v) => +v.toFixed(2)),
     cores: os.cpus().length,
   };
   if (opts.out) fs.writeFileSync(opts.out, JSON.stringify({ meta, rows }, null, 2) + '\n');
