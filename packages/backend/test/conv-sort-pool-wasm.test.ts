@@ -46,7 +46,19 @@ const CASES: Array<[string, Case]> = [
     "Cout 6 (not a multiple of 4: the composed fallback), 'valid'",
     { x: [2, 9, 8, 1], w: [3, 3, 1, 6], pool: [2, 2], padding: 'valid' },
   ],
+  [
+    "kh·kw·Cin = 100 > 64 (the composed fallback), 'same'",
+    { x: [1, 8, 8, 4], w: [5, 5, 4, 8], pool: [2, 2], padding: 'same' },
+  ],
+  [
+    "a 5×4 pool, 20 taps > 16 (the composed fallback), 'valid'",
+    { x: [2, 10, 9, 1], w: [3, 3, 1, 4], pool: [5, 4], padding: 'valid' },
+  ],
 ];
+
+/** Whether the fused module covers a case (else the kernels compose the separate ones). */
+const simdCase = (c: Case): boolean =>
+  c.w[3]! % 4 === 0 && c.w[0]! * c.w[1]! * c.w[2]! <= 64 && c.pool[0] * c.pool[1] <= 16;
 
 /** Deterministic x, w, b and dy of a case (w scaled so that z is of order 1). */
 function inputs(c: Case) {
@@ -126,7 +138,7 @@ describe('LipnetConvBiasPairSortL2Pool on wasm (WebAssembly SIMD, the conv outpu
   test('the generated modules validate (relaxed SIMD on and off)', () => {
     // Node 20's V8 has relaxed SIMD behind a flag that this sets.
     configureRelaxedSimd('on');
-    for (const [, c] of CASES.filter(([, c]) => c.w[3]! % 4 === 0)) {
+    for (const [, c] of CASES.filter(([, c]) => simdCase(c))) {
       const [kh, kw, cin, cout] = c.w as [number, number, number, number];
       const g = {
         kh,
@@ -160,7 +172,7 @@ describe.each(['on', 'off'] as const)('LipnetConvBiasPairSortL2Pool on wasm, rel
   test.each(CASES)('%s: y, dw and db equal the cpu backend’s stock ops to 1e-5', async (_n, c) => {
     const want = await on('cpu', () => stock(c));
     const got = await on('wasm', () => fused(c));
-    const simd = c.w[3]! % 4 === 0;
+    const simd = simdCase(c);
     const key = `LipnetConvBiasPairSortL2Pool ${c.w.join(',')},${c.pool.join(',')},`;
     expect(compiledModuleKeys().some((k) => k.startsWith(key) && k.endsWith(' relaxed') === (mode === 'on'))).toBe(
       simd,
@@ -198,6 +210,13 @@ describe('LipnetConvBiasPairSortL2Pool on wasm: leaks and refusals', () => {
     const c: Case = { x: xs, w: ws, pool: [2, 2], padding: 'same' };
     // The first call compiles; the fallback's Sum keeps one ones filter per channel count.
     expectNoLeak(() => tf.tidy(() => void fused(c)));
+  });
+
+  test('an empty batch: y [0, rows, cols, C], dw and db zero', async () => {
+    const c: Case = { x: [0, 6, 6, 1], w: [3, 3, 1, 8], pool: [2, 2], padding: 'same' };
+    const [y, dw, db] = await on('wasm', () => fused(c));
+    expect([y!.shape, dw!.shape, db!.shape]).toEqual([[0, 3, 3, 8], c.w, [8]]);
+    expect([...dw!.values, ...db!.values].every((v) => v === 0)).toBe(true);
   });
 
   test('bad inputs and attrs are refused with a message naming them', async () => {
