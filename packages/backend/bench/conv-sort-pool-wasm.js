@@ -17,6 +17,7 @@
  *
  * Usage (after `pnpm build`):
  *   node bench/conv-sort-pool-wasm.js [--batch 2048] [--reps 5] [--cin 1] [--cout 16] [--workers 1] [out.json]
+ *   node bench/conv-sort-pool-wasm.js --heap fused|composed   (the wasm heap one pass needs, in a fresh process)
  */
 'use strict';
 const fs = require('fs');
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--cin') opts.cin = Number(argv[++i]);
     else if (a === '--cout') opts.cout = Number(argv[++i]);
     else if (a === '--workers') opts.workers = Number(argv[++i]);
+    else if (a === '--heap') opts.heap = argv[++i];
     else if (a.startsWith('--')) throw new Error(`conv-sort-pool-wasm: unknown option ${a}`);
     else opts.out = a;
   }
@@ -61,8 +63,8 @@ function barrier(opts) {
   }
 }
 
-/** Best times of each step (ms) on this thread's wasm backend. */
-async function measure(opts) {
+/** The wasm backend with lipnet's kernels, and demo4's first-layer inputs on it. */
+async function setup(opts) {
   const tf = require('@tensorflow/tfjs-core');
   const lib = require('..');
   require('@tensorflow/tfjs-backend-wasm').setWasmPaths(lib.wasmDistDir());
@@ -74,10 +76,40 @@ async function measure(opts) {
   const w = tf.randomUniform([3, 3, cin, cout], -0.3, 0.3, 'float32', 2);
   const b = tf.randomUniform([cout], -0.1, 0.1, 'float32', 3);
   const dy = tf.randomUniform([n, 14, 14, cout], -1, 1, 'float32', 4);
-  const z = tf.conv2d(x, w, 1, 'same');
   const attrs = { poolSize: [2, 2], scale: 2, eps: 1e-6, padding: 'same' };
   const run = (name, inputs) => tf.engine().runKernel(name, inputs, attrs);
   const filterAttrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] };
+  return { tf, relaxed, x, w, b, dy, run, filterAttrs };
+}
+
+/**
+ * The wasm heap (MiB) before and after one forward and gradient pass, fused or
+ * composed, in a fresh process (the heap only grows): what the pass needs at once.
+ */
+async function heapGrowth(opts) {
+  const { tf, x, w, b, dy, run, filterAttrs } = await setup(opts);
+  const heap = () => +(tf.backend().wasm.HEAPU8.buffer.byteLength / 2 ** 20).toFixed(0);
+  const before = heap();
+  if (opts.heap === 'fused') {
+    tf.dispose([
+      run('LipnetConvBiasPairSortL2Pool', { x, w, b }),
+      ...run('LipnetConvBiasPairSortL2PoolGrad', { x, w, b, dy }),
+    ]);
+  } else {
+    const z = tf.conv2d(x, w, 1, 'same');
+    const y = run('LipnetBiasPairSortL2Pool', { z, b });
+    const [dz, db] = run('LipnetBiasPairSortL2PoolGrad', { z, b, dy });
+    tf.dispose([z, y, dz, db, tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, filterAttrs)]);
+  }
+  console.log(
+    `${opts.heap}: wasm heap ${before} MiB with the inputs, ${heap()} MiB after one forward and gradient pass`,
+  );
+}
+
+/** Best times of each step (ms) on this thread's wasm backend. */
+async function measure(opts) {
+  const { tf, relaxed, x, w, b, dy, run, filterAttrs } = await setup(opts);
+  const z = tf.conv2d(x, w, 1, 'same');
   const steps = {
     fusedForward: () => run('LipnetConvBiasPairSortL2Pool', { x, w, b }),
     conv2d: () => tf.conv2d(x, w, 1, 'same'),
@@ -149,6 +181,8 @@ function inWorkers(opts) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.heap === 'fused' || opts.heap === 'composed') return heapGrowth(opts);
+  if (opts.heap !== undefined) throw new Error(`conv-sort-pool-wasm: --heap takes fused or composed, got ${opts.heap}`);
   const results = opts.workers > 1 ? await inWorkers(opts) : [await measure(opts)];
   const { batch: n, cin, cout } = opts;
   const head = `x [${n}, 28, 28, ${cin}], 3×3 'same' → ${cout}, 2×2 pool; ${results[0].relaxed}; best of ${opts.reps}`;
