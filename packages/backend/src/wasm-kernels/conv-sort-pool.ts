@@ -49,7 +49,10 @@ function padBuffer(backend: BackendWasm, g: ConvPoolGeometry): TensorInfo {
   return pad;
 }
 
-/** Kernel function of `LipnetConvBiasPairSortL2Pool` for 'wasm' (inputs x, w, b; attrs poolSize, scale, padding). */
+/**
+ * Kernel function of `LipnetConvBiasPairSortL2Pool` for 'wasm' (inputs x, w, b; attrs poolSize, scale, padding):
+ * y = scale · √mean_window(sort₂(Conv2D(x, w, 1, padding) + b)²), [N, ⌊oH/ph⌋, ⌊oW/pw⌋, Cout].
+ */
 export function convBiasPairSortL2PoolWasm(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const a = convPoolInputs(FUSED_KERNELS.convBiasPairSortL2Pool, args, false);
@@ -91,7 +94,10 @@ function composedGrad(backend: BackendWasm, a: ConvPoolInputs): TensorInfo[] {
   return [dw, db];
 }
 
-/** Kernel function of `LipnetConvBiasPairSortL2PoolGrad` for 'wasm' (inputs x, w, b, dy; attrs poolSize, scale, eps, padding): [dw, db]. */
+/**
+ * Kernel function of `LipnetConvBiasPairSortL2PoolGrad` for 'wasm' (inputs x, w, b, dy; attrs poolSize, scale,
+ * eps, padding): [dw, db] = [Conv2DBackpropFilter(x, dz), Σ_{N,H,W} dz], dz = LipnetBiasPairSortL2PoolGrad(Conv2D(x, w), b, dy).
+ */
 export function convBiasPairSortL2PoolGradWasm(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const a = convPoolInputs(FUSED_KERNELS.convBiasPairSortL2PoolGrad, args, true);
