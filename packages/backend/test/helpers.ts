@@ -79,3 +79,17 @@ export function expectIdentical(a: ArrayLike<number>, b: ArrayLike<number>): voi
     want: undefined,
   });
 }
+
+/**
+ * Calls `call` once (compiling modules, making cached constants), then twice
+ * more, and expects the same tensor count and backend data ids after as before.
+ */
+export function expectNoLeak(call: () => void): void {
+  call();
+  const before = tf.memory().numTensors;
+  const ids = tf.backend().numDataIds();
+  call();
+  call();
+  expect(tf.memory().numTensors).toBe(before);
+  expect(tf.backend().numDataIds()).toBe(ids);
+}

@@ -19,6 +19,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * | `LipnetL2PoolGrad` | x, dy | poolSize, scale, eps | dx = (g / (ph·pw)) · 2x, g = dy·scale / (2(r + eps)), r = √mean(x²) |
  * | `LipnetBiasPairSortL2Pool` | z NHWC, C even, b `[C]` | poolSize, scale | LipnetL2Pool(LipnetBiasPairSort(z, b)) without writing the sorted tensor |
  * | `LipnetBiasPairSortL2PoolGrad` | z, b, dy (pooled shape) | poolSize, scale, eps | [dz, db]: s = LipnetBiasPairSort(z, b), ds = LipnetL2PoolGrad(s, dy), dz = ds permuted back as s's pairs were, db = Σ dz over N, H, W |
+ * | `LipnetConvBiasPairSortL2Pool` | x `[N, H, W, Cin]`, w `[kh, kw, Cin, C]` (C even), b `[C]` | poolSize, scale, padding ('same' \| 'valid') | LipnetBiasPairSortL2Pool(Conv2D(x, w, stride 1, padding), b) = scale · √mean_window(s²), s = GroupSort(2)(conv + b), without writing the convolution's output |
+ * | `LipnetConvBiasPairSortL2PoolGrad` | x, w, b, dy (pooled shape) | poolSize, scale, eps, padding | [dw = Conv2DBackpropFilter(x, dz), db = Σ dz] with [dz, ·] = LipnetBiasPairSortL2PoolGrad(Conv2D(x, w), b, dy); no dx (a first layer's input needs none) |
  * | `LipnetBjorck` | w `[m, n]` | beta, maxIter, eps | [y, iterates `[k, m, n]`]: Björck `W ← (1+β)W − β·W·Wᵀ·W`, exactly `maxIter` steps when eps ≤ 0 (deel-lip 1.2.0), else deel-lip 1.5's stop rule |
  * | `LipnetBjorckGrad` | iterates, dy | beta | dW back through each step: g ← (1+β)g − β·(g·WᵀW + W·(M + Mᵀ)), M = Wᵀg |
  * | `LipnetSpectralBjorck` | w `[m, n]`, u `[1, n]` | epsSpectral, maxIterSpectral, beta, maxIterBjorck, epsBjorck, coef | [y, uOut `[1, n]`, sigma `[1, 1]`, iterates]: deel-lip 1.5's power iteration from u (u ← l2n(u·Wᵀ·W) until ‖Δu‖ < epsSpectral, at most maxIterSpectral), σ = ‖uOut·Wᵀ‖, y = coef · LipnetBjorck(W/(σ + epsSpectral)) (maxIterBjorck, epsBjorck) |
@@ -33,6 +35,8 @@ export const FUSED_KERNELS = {
   l2PoolGrad: 'LipnetL2PoolGrad',
   biasPairSortL2Pool: 'LipnetBiasPairSortL2Pool',
   biasPairSortL2PoolGrad: 'LipnetBiasPairSortL2PoolGrad',
+  convBiasPairSortL2Pool: 'LipnetConvBiasPairSortL2Pool',
+  convBiasPairSortL2PoolGrad: 'LipnetConvBiasPairSortL2PoolGrad',
   bjorck: 'LipnetBjorck',
   bjorckGrad: 'LipnetBjorckGrad',
   spectralBjorck: 'LipnetSpectralBjorck',

@@ -46,7 +46,7 @@ describe('Lipschitz-layer contract', () => {
 describe('FUSED_KERNELS', () => {
   it('lists every name once, each prefixed Lipnet, each kernel with its gradient kernel', () => {
     expect(new Set(FUSED_KERNEL_NAMES).size).toBe(FUSED_KERNEL_NAMES.length);
-    expect(FUSED_KERNEL_NAMES).toHaveLength(12);
+    expect(FUSED_KERNEL_NAMES).toHaveLength(14);
     for (const n of FUSED_KERNEL_NAMES) expect(n).toMatch(/^Lipnet[A-Z]/);
     const forward = FUSED_KERNEL_NAMES.filter((n) => !n.endsWith('Grad'));
     expect(forward.map((n) => `${n}Grad`).sort()).toEqual(FUSED_KERNEL_NAMES.filter((n) => n.endsWith('Grad')).sort());

@@ -5,7 +5,7 @@
  * computed per tap with pmin/pmax and never written.
  */
 import { bumpBy, perImage, repeat, whileBelowConst } from './conv-tiles';
-import { swapPairsInto } from './pair-sort-simd';
+import { FIRSTS, swapPairsInto } from './pair-sort-simd';
 import { op } from './wasm-encoding';
 
 /** The geometry a fused module is generated for: z [N, H, W, C] (any N), ph × pw windows. */
@@ -119,7 +119,12 @@ const LOW_HIGH = [0, 5, 2, 7];
 
 /** At the tap `off` of xp: v = z + bv (the 4 floats there plus the bias vector) and u = v with its pairs swapped. */
 export function biasedTap(xp: number, off: number, bv: number, v: number, u: number): number[] {
-  return [...op.get(xp), ...op.v128LoadAt(off), ...op.get(bv), ...op.f32x4Add, ...op.set(v), ...swapPairsInto(v, u)];
+  return biased([...op.get(xp), ...op.v128LoadAt(off)], bv, v, u);
+}
+
+/** v = z + bv (`z` pushes the 4 floats) and u = v with its pairs swapped. */
+export function biased(z: number[], bv: number, v: number, u: number): number[] {
+  return [...z, ...op.get(bv), ...op.f32x4Add, ...op.set(v), ...swapPairsInto(v, u)];
 }
 
 /**
@@ -131,8 +136,13 @@ export function biasedTap(xp: number, off: number, bv: number, v: number, u: num
  * operations where the mask and bitselect take 7.
  */
 export function sortedTap(xp: number, off: number, bv: number, v: number, u: number, acc: number): number[] {
+  return sortedSquare([...op.get(xp), ...op.v128LoadAt(off)], bv, v, u, acc);
+}
+
+/** {@link sortedTap} for z pushed by `z`: v = z + bv, u = v's pairs swapped, acc += sort₂(v)² (s left in u). */
+export function sortedSquare(z: number[], bv: number, v: number, u: number, acc: number): number[] {
   return [
-    ...biasedTap(xp, off, bv, v, u),
+    ...biased(z, bv, v, u),
     ...op.get(v),
     ...op.get(u),
     ...op.f32x4Pmin,
@@ -149,3 +159,25 @@ export function sortedTap(xp: number, off: number, bv: number, v: number, u: num
     ...op.set(acc),
   ];
 }
+
+/**
+ * u = g′, the window's gradient factor gv with its pairs swapped (gs) where
+ * a > c in v = z + b = [a, c, …] (u holding v's pairs swapped on entry; m is
+ * scratch): the pair sort's permutation, sent back to z's slots. `relaxed`:
+ * the selection as i32x4.relaxed_laneselect (the same result: m's lanes are
+ * all ones or all zeros).
+ */
+export const pairedGrad = (v: number, u: number, m: number, gv: number, gs: number, relaxed = false): number[] => [
+  // m = [a > c, a > c, …]; g′ = m ? g swapped : g
+  ...op.get(v),
+  ...op.get(u),
+  ...op.f32x4Gt,
+  ...op.set(m),
+  ...op.get(gs),
+  ...op.get(gv),
+  ...op.get(m),
+  ...op.get(m),
+  ...op.shuffle(FIRSTS),
+  ...(relaxed ? op.i32x4RelaxedLaneselect : op.bitselect),
+  ...op.set(u),
+];

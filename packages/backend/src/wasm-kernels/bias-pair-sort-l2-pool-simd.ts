@@ -25,12 +25,13 @@
  */
 import { Locals, bumpBy, whileBelowConst } from './conv-tiles';
 import { windowGradFactor, windowRoot, windowTapGrad } from './l2-pool-window-simd';
-import { FIRSTS, swapPairsInto } from './pair-sort-simd';
+import { swapPairsInto } from './pair-sort-simd';
 import { F32, I32, moduleBytes, op } from './wasm-encoding';
 import {
   NEST_NAMES,
   biasedTap,
   loadBias,
+  pairedGrad,
   rowLoops,
   rowSquares,
   rowSweep,
@@ -106,18 +107,7 @@ function rowGrad(g: FusedPoolGeometry, L: Nest, f: GradLocals): number[] {
   const at = (base: number) => [...op.get(base), ...op.get(L.co), ...op.i32Add];
   const tap = (off: number) => [
     ...biasedTap(L.xp, off, f.bv, f.v, f.u),
-    // m = [a > c, a > c, …]; g′ = m ? g swapped : g
-    ...op.get(f.v),
-    ...op.get(f.u),
-    ...op.f32x4Gt,
-    ...op.set(f.m),
-    ...op.get(f.gs),
-    ...op.get(f.gv),
-    ...op.get(f.m),
-    ...op.get(f.m),
-    ...op.shuffle(FIRSTS),
-    ...op.bitselect,
-    ...op.set(f.u),
+    ...pairedGrad(f.v, f.u, f.m, f.gv, f.gs),
     ...op.get(L.xp),
     ...op.get(f.delta),
     ...op.i32Add,
@@ -148,8 +138,8 @@ function rowGrad(g: FusedPoolGeometry, L: Nest, f: GradLocals): number[] {
   ];
 }
 
-/** db[j] += part[j], part[j] = 0 for every channel vector j. */
-function flush(c: number, part: number, db: number, j: number): number[] {
+/** db[j] += part[j], part[j] = 0 for every vector j of the c floats (j an i32 local; part, db i32 locals of byte addresses). */
+export function flush(c: number, part: number, db: number, j: number): number[] {
   const at = (base: number) => [...op.get(base), ...op.get(j), ...op.i32Add];
   return [
     ...op.i32Const(0),

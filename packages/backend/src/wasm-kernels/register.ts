@@ -18,6 +18,7 @@ import { pairSortGradWasm, pairSortWasm } from './pair-sort-simd';
 import { biasPairSortGradWasm, biasPairSortWasm } from './bias-pair-sort-simd';
 import { l2PoolGradWasm, l2PoolWasm } from './l2-pool-simd';
 import { biasPairSortL2PoolGradWasm, biasPairSortL2PoolWasm } from './bias-pair-sort-l2-pool';
+import { convBiasPairSortL2PoolGradWasm, convBiasPairSortL2PoolWasm } from './conv-sort-pool';
 import { WasmKernelsError } from '../errors';
 import { FUSED_KERNELS } from '@lipnet/core';
 
@@ -39,7 +40,9 @@ export type WasmTrainingKernel =
   | typeof FUSED_KERNELS.l2Pool
   | typeof FUSED_KERNELS.l2PoolGrad
   | typeof FUSED_KERNELS.biasPairSortL2Pool
-  | typeof FUSED_KERNELS.biasPairSortL2PoolGrad;
+  | typeof FUSED_KERNELS.biasPairSortL2PoolGrad
+  | typeof FUSED_KERNELS.convBiasPairSortL2Pool
+  | typeof FUSED_KERNELS.convBiasPairSortL2PoolGrad;
 
 /** Every kernel lipnet supplies for wasm, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
@@ -60,6 +63,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   FUSED_KERNELS.l2PoolGrad,
   FUSED_KERNELS.biasPairSortL2Pool,
   FUSED_KERNELS.biasPairSortL2PoolGrad,
+  FUSED_KERNELS.convBiasPairSortL2Pool,
+  FUSED_KERNELS.convBiasPairSortL2PoolGrad,
 ];
 
 const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
@@ -87,6 +92,9 @@ const impls: Record<WasmTrainingKernel, tf.KernelFunc> = {
   // A conv's bias + GroupSort(2) pooled straight from z and b (FUSED_KERNELS): one pass each way, no sorted tensor.
   [FUSED_KERNELS.biasPairSortL2Pool]: biasPairSortL2PoolWasm as unknown as tf.KernelFunc,
   [FUSED_KERNELS.biasPairSortL2PoolGrad]: biasPairSortL2PoolGradWasm as unknown as tf.KernelFunc,
+  // A first layer's conv + bias + GroupSort(2) + pooling (FUSED_KERNELS): the conv's output never written; [dw, db] back.
+  [FUSED_KERNELS.convBiasPairSortL2Pool]: convBiasPairSortL2PoolWasm as unknown as tf.KernelFunc,
+  [FUSED_KERNELS.convBiasPairSortL2PoolGrad]: convBiasPairSortL2PoolGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Stock kernels the replacements build on; their C++ bindings are set up with the backend. */

@@ -109,6 +109,8 @@ export const op = {
   f32x4Pmax: simd(0xeb),
   /** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused or not as the engine likes. */
   f32x4RelaxedMadd: simd(0x105),
+  /** i32x4.relaxed_laneselect (relaxed SIMD): bitselect(a, b, m) for masks of whole lanes (x64 blendvps). */
+  i32x4RelaxedLaneselect: simd(0x10b),
 };
 
 /** `for (i = 0; i < limit; i += step) body`, with i and limit i32 locals. */
