@@ -8,15 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '@lipnet/core';
 import type { WeightlessSpec } from '../tf-graph/graph-weightless';
-import {
-  CONV_SORT_POOL_KERNELS,
-  type Conv,
-  type KernelEntry,
-  type Linear,
-  padOf,
-  poolKernelAttrs,
-  runKernel,
-} from './kernel-pass-forward';
+import { type Conv, type KernelEntry, type Linear, padOf, poolKernelAttrs, runKernel } from './kernel-pass-forward';
 
 /** ∂L/∂z and ∂L/∂b of a linear layer's activation of z + b, from ∂L/∂y. */
 function activationGrad(spec: Linear, z: tf.Tensor, b: tf.Tensor | undefined, dy: tf.Tensor): [tf.Tensor, tf.Tensor?] {
@@ -90,7 +82,10 @@ function entryGrad(
   const h = kept[e.h]!;
   if (e.kind === 'firstConvSortPool') {
     const attrs = { ...poolKernelAttrs(e.pool, true), padding: padOf(e.spec) };
-    grads.set(e.index, runKernel(CONV_SORT_POOL_KERNELS.grad, { x: h, w: w!, b: b!, dy }, attrs) as tf.Tensor[]);
+    grads.set(
+      e.index,
+      runKernel(FUSED_KERNELS.convBiasPairSortL2PoolGrad, { x: h, w: w!, b: b!, dy }, attrs) as tf.Tensor[],
+    );
     return undefined;
   }
   const z = kept[e.z]!;

@@ -14,12 +14,6 @@ export type Linear = Extract<TrainLayerSpec, { kind: 'conv2d' | 'dense' }>;
 export type Conv = Extract<TrainLayerSpec, { kind: 'conv2d' }>;
 export type Pool = Extract<WeightlessSpec, { kind: 'l2Pool' }>;
 
-/** The tfjs kernels of lipnet's fused first layer (registered by the wasm backend when it has them). */
-export const CONV_SORT_POOL_KERNELS = {
-  forward: 'LipnetConvBiasPairSortL2Pool',
-  grad: 'LipnetConvBiasPairSortL2PoolGrad',
-} as const;
-
 /**
  * One layer's forward step and what its backward step reads: a linear layer
  * (z = conv/matmul of h, y = its activation of z + b), a conv + bias +
@@ -60,7 +54,7 @@ function sortPoolPair(layers: readonly TrainLayer[], i: number): [Conv, Pool] | 
 function firstLayerKernelTakes(spec: Conv, w: tf.Tensor): boolean {
   const backend = tf.getBackend();
   const has = (k: string) => tf.getKernel(k, backend) !== undefined;
-  if (!has(CONV_SORT_POOL_KERNELS.forward) || !has(CONV_SORT_POOL_KERNELS.grad)) return false;
+  if (!has(FUSED_KERNELS.convBiasPairSortL2Pool) || !has(FUSED_KERNELS.convBiasPairSortL2PoolGrad)) return false;
   return spec.strides.every((s) => s === 1) && w.shape[3]! % 4 === 0;
 }
 
@@ -152,7 +146,7 @@ export function kernelForward(
       const attrs = { ...poolKernelAttrs(pair[1], false), padding: padOf(pair[0]) };
       if (record)
         entries.push({ kind: 'firstConvSortPool', spec: pair[0], pool: pair[1], index: i, h: keep(h), w: wi });
-      advance(runKernel(CONV_SORT_POOL_KERNELS.forward, { x: h, w: w[0]!, b: w[1]! }, attrs) as tf.Tensor);
+      advance(runKernel(FUSED_KERNELS.convBiasPairSortL2Pool, { x: h, w: w[0]!, b: w[1]! }, attrs) as tf.Tensor);
       i++;
       continue;
     }
