@@ -87,6 +87,19 @@ test("a worker's failure rejects with its message and leaves no worker", async (
     /demo4: the attack on worker thread \d of 3 failed: .*no-such-backend/,
   );
   expect(live.size).toBe(0);
+  // One shard fails (a label out of range) while the other waits for its loss at the first check.
+  const bad = [...labels.slice(0, 4), 99];
+  await expect(
+    attackImages(vanilla, x, bad, [0, 0, 0, 0, 0], {
+      binarySearchSteps: 6,
+      steps: 60,
+      sink: quiet,
+      split: { workers: 2, backend: 'wasm' },
+    }),
+  ).rejects.toThrow(
+    /demo4: the attack on worker thread 2 of 2 failed: L2CarliniWagnerAttack: expected `labels` to hold class indices < 10/,
+  );
+  expect(live.size).toBe(0);
 });
 
 test('the attack is split on wasm only, over the training workers, at most one per image', () => {
