@@ -33,7 +33,7 @@ async function runStages(o: CliOptions, ctx: StageContext, t0: number): Promise<
     const exported = await p.run(exportStage, { model: model.model, data });
     try {
       const certified = await p.run(certifyStage, { model: exported.vanilla, data });
-      const attacked = await p.run(attackStage, { ...o, model: exported.vanilla, data, certified });
+      const attacked = await p.run(attackStage, { ...o, model: exported.vanilla, data, certified, backend });
       const totalSeconds = (performance.now() - t0) / 1000;
       const input = { options: o, backend, data, model, trained, exported, certified, attacked, resumed: o.resume };
       return await p.run(reportStage, { ...input, seconds: p.seconds, totalSeconds });

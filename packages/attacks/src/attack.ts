@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LipnetInputError,
-  LipnetOptionError,
-  checkTensor,
-  defineOptions,
-  formatValue,
-  opt,
-  refuseOption,
-} from '@lipnet/core';
+import { LipnetInputError, LipnetOptionError, checkTensor, formatValue } from '@lipnet/core';
 import { clipBounds, clipPerturbation, whereSample, type Norm } from './ops';
 import { Rng } from './rng';
+import { RUN_OPTIONS, type RunOptionsDefinition } from './run-options';
 import { checkImages, hasPreprocessing, parseEpsilons, toClassTensor, toLogitsFn } from './run-inputs';
 import type { AttackResult, Bounds, Model, ProgressEvent, RunOptions } from './types';
 
@@ -32,6 +25,8 @@ export interface AttackContext {
   readonly startingPoints: tf.Tensor | null;
   /** The model when `logits` is its plain forward pass (a LayersModel, no preprocessing), else null. */
   readonly layersModel: unknown;
+  /** `run`'s options as the attack's {@link RunOptionsDefinition} parsed them (an attack's own ones, e.g. C&W's `batchLoss`). */
+  readonly runOptions: Readonly<Record<string, unknown>>;
   /** Criterion on logits: argmax ≠ label, or argmax = target. Bool `[n]`. */
   isAdversarial(z: tf.Tensor): tf.Tensor1D;
   /**
@@ -51,28 +46,10 @@ interface Resolved {
   startingPoints: tf.Tensor | null;
   logits: (x: tf.Tensor) => tf.Tensor;
   layersModel: unknown;
+  runOptions: Readonly<Record<string, unknown>>;
   onProgress?: (e: ProgressEvent) => void;
   stop: () => boolean;
 }
-
-/**
- * `attack.run`'s options, declared once. Values with richer rules (ε lists, bounds,
- * preprocessing, criterion) are checked where they are read; unknown keys are refused here.
- */
-const RUN_OPTIONS = defineOptions('run', {
-  epsilons: opt.any(),
-  bounds: opt.any(),
-  preprocessing: opt.object({ mean: opt.any(), std: opt.any() }),
-  criterion: opt.any(),
-  onProgress: opt.func(),
-  signal: opt.custom('an object with an `aborted` flag (an AbortSignal)', (v, ctx) =>
-    typeof v === 'object' && v !== null && 'aborted' in v ? v : refuseOption(ctx, v, 'an AbortSignal-like object'),
-  ),
-  shouldStop: opt.func().describedAs('a function returning boolean', 'Pass `() => boolean` or use `signal`.'),
-  seed: opt.number().describedAs('a finite number', 'Pass an integer seed or omit it.'),
-  batchSize: opt.integer({ min: 1 }),
-  startingPoints: opt.any().orNull(),
-});
 
 /**
  * Base class of every attack. `run` validates the inputs, splits them into batches, calls the
@@ -81,7 +58,7 @@ const RUN_OPTIONS = defineOptions('run', {
  * Difference from foolbox: a sample for which the attack found nothing (`success` false) is
  * returned **unchanged** in `raw` and `clipped`; foolbox returns zeros (C&W) or the last iterate.
  */
-export abstract class Attack {
+export abstract class Attack<O extends RunOptions = RunOptions> {
   /** Class name used in messages and progress events. */
   abstract readonly name: string;
   /** Norm the attack works in. */
@@ -97,6 +74,8 @@ export abstract class Attack {
   protected readonly needsGradients: boolean = true;
   /** False for attacks that take no ε at all (foolbox `SpatialAttack`). */
   protected readonly acceptsEpsilons: boolean = true;
+  /** The options `run` accepts: {@link RUN_OPTIONS}, or an extension with the attack's own (C&W's `batchLoss`). */
+  protected readonly runOptions: RunOptionsDefinition = RUN_OPTIONS;
 
   /**
    * Attacks one batch and returns the perturbed batch (same shape). `epsilon` is `null` for
@@ -122,25 +101,25 @@ export abstract class Attack {
     model: Model,
     images: tf.Tensor,
     labels: tf.Tensor | readonly number[],
-    options: RunOptions & { epsilons: readonly number[] },
+    options: O & { epsilons: readonly number[] },
   ): Promise<AttackResult[]>;
   run(
     model: Model,
     images: tf.Tensor,
     labels: tf.Tensor | readonly number[],
-    options?: RunOptions & { epsilons?: number | null },
+    options?: O & { epsilons?: number | null },
   ): Promise<AttackResult>;
   run(
     model: Model,
     images: tf.Tensor,
     labels: tf.Tensor | readonly number[],
-    options?: RunOptions,
+    options?: O,
   ): Promise<AttackResult | AttackResult[]>;
   async run(
     model: Model,
     images: tf.Tensor,
     labels: tf.Tensor | readonly number[],
-    options: RunOptions = {},
+    options: O = {} as O,
   ): Promise<AttackResult | AttackResult[]> {
     const who = this.name;
     const listMode = Array.isArray(options.epsilons);
@@ -233,7 +212,8 @@ export abstract class Attack {
   /** Validates options and images; builds the logits function. */
   private resolve(model: Model, images: tf.Tensor, options: RunOptions): Resolved {
     const who = this.name;
-    const o = RUN_OPTIONS.parse(options, who);
+    const runOptions = this.runOptions.parse(options, who);
+    const o = RUN_OPTIONS.parsePart(options, who);
     const [lo, hi] = checkImages(who, images, options.bounds);
     const epsilons = parseEpsilons(who, options.epsilons, this.kind, this.acceptsEpsilons);
     const batchSize = o.batchSize ?? images.shape[0];
@@ -276,6 +256,7 @@ export abstract class Attack {
       startingPoints: sp ?? null,
       logits: toLogitsFn(who, model, options.preprocessing),
       layersModel: typeof model === 'function' || hasPreprocessing(options.preprocessing) ? null : model,
+      runOptions,
       onProgress: options.onProgress,
       stop: () => Boolean(signal?.aborted) || Boolean(should?.()),
     };
@@ -367,6 +348,7 @@ export abstract class Attack {
       name,
       logits: opts.logits,
       layersModel: opts.layersModel,
+      runOptions: opts.runOptions,
       bounds: opts.bounds,
       classes,
       targeted,

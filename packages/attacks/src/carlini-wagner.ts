@@ -3,6 +3,7 @@ import { Attack, type AttackContext } from './attack';
 import { cwStepCompiler, defineOptions, opt, type CwStepProgram } from '@lipnet/core';
 import { norms, whereSample } from './ops';
 import { cwObjective, tanhToModel } from './cw-objective';
+import { CW_RUN_OPTIONS, batchLossAt, type CwBatchLoss, type CwRunOptions } from './cw-batch-loss';
 
 /** Options of {@link L2CarliniWagnerAttack}; defaults are foolbox 3.3.4's. */
 export interface L2CarliniWagnerAttackArgs {
@@ -42,14 +43,16 @@ const CW_OPTIONS = defineOptions('L2CarliniWagnerAttack', {
  * adversarial was found, and bisected once one was. The adversarial of smallest `‖x' − x‖₂`
  * (against the original x) is kept per sample. Differences from foolbox: a sample for which nothing
  * was found comes back unchanged (foolbox: zeros), and the loop reads the device once per
- * `ceil(steps/10)` steps only.
+ * `ceil(steps/10)` steps only. `run`'s option `batchLoss` (see {@link CwRunOptions}) lets shards of one
+ * batch, attacked in separate threads, abort early on the whole batch's loss.
  *
  * @example
  * const cw = new L2CarliniWagnerAttack({ binarySearchSteps: 6, steps: 8000 }); // demo 4
  * const { clipped, success } = await cw.run(model, images, labels);
  */
-export class L2CarliniWagnerAttack extends Attack {
+export class L2CarliniWagnerAttack extends Attack<CwRunOptions> {
   readonly name: string = 'L2CarliniWagnerAttack';
+  protected override readonly runOptions = CW_RUN_OPTIONS;
   readonly distance = 'l2' as const;
   readonly kind = 'minimization' as const;
   readonly binarySearchSteps: number;
@@ -79,6 +82,7 @@ export class L2CarliniWagnerAttack extends Attack {
     const upper = new Float64Array(n).fill(Infinity);
     const total = this.binarySearchSteps * this.steps;
     let stop = false;
+    const abort: AbortEarly = { batchLoss: ctx.runOptions['batchLoss'] as CwBatchLoss | undefined, checks: 0 };
     try {
       for (let bs = 0; bs < this.binarySearchSteps && !stop; bs++) {
         if (bs === this.binarySearchSteps - 1 && this.binarySearchSteps >= 10) {
@@ -86,7 +90,7 @@ export class L2CarliniWagnerAttack extends Attack {
         }
         const c = tf.tensor1d(Float32Array.from(consts));
         try {
-          const run = await adamRun(this, p, best, c, bs);
+          const run = await adamRun(this, p, best, c, bs, abort);
           stop = run.stopped;
           bisectConsts(consts, lower, upper, run.found);
         } finally {
@@ -128,6 +132,12 @@ interface TanhProblem {
 interface CwBest {
   adv: tf.Tensor;
   norm: tf.Tensor;
+}
+
+/** Abort-early of one batch: the whole batch's loss from this one's (`batchLoss`), and the checks made. */
+interface AbortEarly {
+  batchLoss: CwBatchLoss | undefined;
+  checks: number;
 }
 
 /** The state of one Adam run: δ, the moments, and which samples were adversarial at some step. */
@@ -179,6 +189,7 @@ async function adamRun(
   best: CwBest,
   c: tf.Tensor,
   bs: number,
+  abort: AbortEarly,
 ): Promise<{ found: Uint8Array | Float32Array | Int32Array; stopped: boolean }> {
   const n = p.x.shape[0];
   const total = attack.binarySearchSteps * attack.steps;
@@ -196,9 +207,11 @@ async function adamRun(
       const out = p.program
         ? p.program.run({ ...p, ...s, bestAdv: best.adv, bestNorm: best.norm, c, classes: p.ctx.classes }, step + 1)
         : adamStep(p, s, best, c, step + 1, attack.stepsize);
-      // Abort-early check (foolbox order: before this step's adversarial is recorded).
+      // Abort-early check (foolbox order: before this step's adversarial is recorded), on the whole batch's loss.
       if (attack.abortEarly && step % checkEvery === 0) {
-        const loss = (await out.value.data())[0] as number;
+        const own = (await out.value.data())[0] as number;
+        const check = { binarySearchStep: bs, step, index: abort.checks++ };
+        const loss = batchLossAt(attack.name, abort.batchLoss, own, check);
         if (!(loss <= 0.9999 * prevLoss)) {
           tf.dispose([out.value, out.delta, out.m, out.v, out.found, out.bestAdv, out.bestNorm]);
           break;

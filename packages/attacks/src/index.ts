@@ -6,6 +6,8 @@ export { Rng } from './rng';
 export { distances } from './distances';
 export { L2CarliniWagnerAttack } from './carlini-wagner';
 export type { L2CarliniWagnerAttackArgs } from './carlini-wagner';
+export type { CwAbortCheck, CwBatchLoss, CwRunOptions } from './cw-batch-loss';
+export { sharedBatchLoss, sharedBatchLossBytes } from './cw-shared-loss';
 export { L2DeepFoolAttack, LinfDeepFoolAttack } from './deepfool';
 export type { DeepFoolAttackArgs } from './deepfool';
 export { LinfPGD, L2PGD, LinfFastGradientAttack, L2FastGradientAttack, FGSM, FGM, PGD } from './gradient-descent';

@@ -10,6 +10,8 @@ import { Attack } from './attack';
  */
 export const initAttackOption = opt
   .custom<Attack>('an Attack instance', (v, ctx) =>
-    v instanceof Attack ? v : refuseOption(ctx, v, 'an Attack instance or null', 'Pass e.g. `new L2DeepFoolAttack()`.'),
+    v instanceof Attack
+      ? (v as Attack)
+      : refuseOption(ctx, v, 'an Attack instance or null', 'Pass e.g. `new L2DeepFoolAttack()`.'),
   )
   .orNull();

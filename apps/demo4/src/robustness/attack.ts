@@ -8,6 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { L2CarliniWagnerAttack, distances as attackDistances } from '@lipnet/attacks';
 import { checkCertificates } from '@lipnet/certificates';
 import { Progbar, type Sink } from '../training/progress';
+import { attackInWorkers, type SplitAttackResult } from './split-attack';
 
 /** The certificate check, as results.json holds it. */
 export interface CheckReport {
@@ -45,6 +46,11 @@ export interface AttackOptions {
   live?: boolean;
   /** Polled by the attack; set to stop early. */
   signal?: { readonly aborted: boolean };
+  /**
+   * Worker threads to split the images over (≥ 2; see `attackInWorkers`), each on backend
+   * `backend`; omitted: the attack runs in this thread.
+   */
+  split?: { workers: number; backend: string };
 }
 
 /** `checkCertificates` as results.json holds it. */
@@ -80,15 +86,15 @@ export async function attackImages(
   const total = o.binarySearchSteps * o.steps;
   const bar = new Progbar(total, { sink: o.sink ?? process.stdout, live: o.live, unit: 'step' });
   let lastShown = -1;
-  const result = await attack.run(model, images, labels, {
-    bounds: [0, 1],
-    signal: o.signal,
-    onProgress: (e) => {
-      const done = Math.min(total, Math.round(e.fraction * total));
-      if (done !== lastShown) bar.update(done);
-      lastShown = done;
-    },
-  });
+  const show = (done: number) => {
+    if (done !== lastShown) bar.update(done);
+    lastShown = done;
+  };
+  const result = o.split
+    ? await attackInWorkers(model, images, labels, { ...o, ...o.split, onProgress: show })
+    : await runInThisThread(attack, model, images, labels, o, (fraction) =>
+        show(Math.min(total, Math.round(fraction * total))),
+      );
   const distT = attackDistances.l2(images, result.clipped);
   const advPredT = tf.tidy(() => tf.argMax(model.predict(result.clipped) as tf.Tensor, -1));
   try {
@@ -114,6 +120,24 @@ export async function attackImages(
       },
     };
   } finally {
-    tf.dispose([distT, advPredT, result.raw, result.clipped, result.success]);
+    tf.dispose([distT, advPredT, result.clipped, result.success]);
   }
+}
+
+/** `attack.run` on `images` in this thread, progress as a fraction of the attack. */
+async function runInThisThread(
+  attack: L2CarliniWagnerAttack,
+  model: tfl.LayersModel,
+  images: tf.Tensor,
+  labels: number[],
+  o: AttackOptions,
+  onFraction: (fraction: number) => void,
+): Promise<SplitAttackResult> {
+  const r = await attack.run(model, images, labels, {
+    bounds: [0, 1],
+    signal: o.signal,
+    onProgress: (e) => onFraction(e.fraction),
+  });
+  r.raw.dispose();
+  return { clipped: r.clipped, success: r.success, stoppedEarly: r.stoppedEarly };
 }

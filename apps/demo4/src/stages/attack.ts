@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CLASS_NAMES } from '../data/fashion-mnist';
-import { InterruptedError } from '../errors';
+import type { BackendChoice } from '../backend';
+import { InterruptedError, WorkerFailureError } from '../errors';
 import { writeFileAtomic } from '../pipeline/atomic-write';
 import { formatNumbers } from '../pipeline/format';
 import { signalExitCode } from '../pipeline/interrupt';
@@ -15,6 +16,7 @@ import { OUTPUT_FILES, outputPath } from '../pipeline/output-files';
 import type { Stage } from '../pipeline/stage';
 import { attackImages, tensorRows, type AttackOutcome } from '../robustness/attack';
 import { gatherSelection } from '../robustness/selection';
+import { planAttackWorkers } from '../training/workers';
 import type { CertifyOutput } from './certify';
 import type { DataOutput } from './data';
 
@@ -26,6 +28,10 @@ export interface AttackInput {
   certified: CertifyOutput;
   attackSteps: number;
   binarySearchSteps: number;
+  backend: Pick<BackendChoice, 'name' | 'tfBackend'>;
+  /** `--workers` and `--batch-size`: on wasm the attack runs on as many threads as training (≤ one per image). */
+  workers?: number;
+  batchSize: number;
 }
 
 /** What the attack found, with the images for the figures. */
@@ -69,6 +75,11 @@ export const attackStage: Stage<AttackInput, AttackOutput> = {
       `Attack: L2CarliniWagnerAttack(binarySearchSteps=${i.binarySearchSteps}, steps=${i.attackSteps}) on one correctly classified image per class from the first ${i.certified.selection.pool} test images.`,
     );
     const x = gatherSelection(i.data.dataset.xTest, i.certified.selection);
+    const split = planAttackWorkers(i, i.backend, x.shape[0]) ?? undefined;
+    if (split)
+      ctx.log(
+        `Attacking on ${split.workers} worker threads (${split.backend}), one shard of the images each, abort-early on the whole batch's loss.`,
+      );
     let outcome: AttackOutcome;
     let images: Float32Array[];
     try {
@@ -77,8 +88,15 @@ export const attackStage: Stage<AttackInput, AttackOutput> = {
         steps: i.attackSteps,
         nominalCertificates: i.certified.nominalCertificates,
         signal: ctx.interrupt,
+        split,
       });
       images = await tensorRows(x);
+    } catch (err) {
+      if (err instanceof WorkerFailureError)
+        throw new WorkerFailureError(
+          `${err.message}\nRedo the attack in one thread with:  pnpm demo4 --resume --out ${ctx.out} --workers 1`,
+        );
+      throw err;
     } finally {
       x.dispose();
     }

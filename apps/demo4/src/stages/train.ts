@@ -27,14 +27,12 @@ import {
   type TrainProgress,
 } from '../training/checkpoint';
 import { freshProgress, train } from '../training/loop';
-import { planWorkers, startWorkers } from '../training/workers';
+import { WASM_MAX_SHARD, planWorkers, startWorkers } from '../training/workers';
 import type { DataOutput } from './data';
 import type { ModelOutput } from './model';
 
 /** Chunk size of a training step on wasm: batch 4096's activations overflow the wasm32 heap (4 GB). */
 const WASM_MICRO_BATCH = 1024;
-/** Largest shard a wasm worker trains in one pass (its own 4 GB heap). */
-const WASM_MAX_SHARD = 2048;
 
 /** Inputs of the train stage. */
 export interface TrainInput {

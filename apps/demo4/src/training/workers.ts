@@ -24,6 +24,9 @@ export interface WorkerPlan {
  */
 export const MAX_AUTO_WORKERS = 8;
 
+/** Largest shard a wasm worker trains in one pass (its own 4 GB heap). */
+export const WASM_MAX_SHARD = 2048;
+
 /** CPU cores available to this process. */
 export function availableCores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -52,6 +55,22 @@ export function planWorkers(
   }
   if (backend.tfBackend !== 'wasm' || cores < 2) return { workers: 1 };
   return { workers: Math.max(Math.min(cores, MAX_AUTO_WORKERS), Math.ceil(o.batchSize / maxShard)) };
+}
+
+/**
+ * How the attack is split: on wasm, {@link planWorkers}' count (the training's) capped by the
+ * number of images, when that is ≥ 2 (`attackInWorkers`); else null (this thread, as on the
+ * native backends, which use every core already).
+ */
+export function planAttackWorkers(
+  o: Pick<CliOptions, 'workers' | 'batchSize'>,
+  backend: Pick<BackendChoice, 'tfBackend' | 'name'>,
+  images: number,
+  cores = availableCores(),
+): { workers: number; backend: string } | null {
+  if (backend.tfBackend !== 'wasm') return null;
+  const workers = Math.min(planWorkers(o, backend, WASM_MAX_SHARD, cores).workers, images);
+  return workers >= 2 ? { workers, backend: backend.name } : null;
 }
 
 /** Starts `n` workers on the chosen backend, each with a copy of `model` (its layers registered by @lipnet/layers). */
