@@ -39,6 +39,13 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+/** The median of `values` (the mean of the two middle ones for an even count). */
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 function timeIt(fn, reps) {
   fn();
   const t0 = now();
@@ -158,7 +165,9 @@ async function measureSteps(out, step, trainer, workers, compiled) {
     stepMs.push(now() - t0);
   }
   out.cpuMsPerStep = (cpuMs() - c0) / STEPS;
-  out.msPerStep = stepMs.reduce((s, v) => s + v, 0) / STEPS;
+  // The median: one step slowed by the shared machine does not move it (the mean is kept beside it).
+  out.msPerStep = median(stepMs);
+  out.meanMsPerStep = stepMs.reduce((s, v) => s + v, 0) / STEPS;
   out.minMsPerStep = Math.min(...stepMs);
   if (compiled) {
     const g = compiled.runTimes();
