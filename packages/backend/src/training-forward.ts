@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LipnetInputError } from '@lipnet/core';
+import { FUSED_KERNELS, LipnetInputError, LipnetOptionError, formatValue } from '@lipnet/core';
 
 /**
  * A model's training-mode logits with its forward and backward passes compiled:
@@ -55,6 +55,33 @@ export function checkTrainingBatch(
       who: `TrainingForward.${method}`,
       option: 'x',
       message: `expected a non-empty float32 batch of shape [n, ${inner.map((d) => d ?? '?').join(', ')}], got ${x.dtype} [${x.shape.join(', ')}]. Pass the model's input batch.`,
+    });
+  }
+}
+
+/**
+ * The fused kernels (TensorFlow ops on the native backend) both compiled passes call for GroupSort(2)
+ * and L2 pooling: a backend without one of them gets neither pass.
+ */
+export const PAIR_SORT_POOL_KERNELS = [
+  FUSED_KERNELS.pairSort,
+  FUSED_KERNELS.pairSortGrad,
+  FUSED_KERNELS.biasPairSort,
+  FUSED_KERNELS.biasPairSortGrad,
+  FUSED_KERNELS.l2Pool,
+  FUSED_KERNELS.l2PoolGrad,
+  FUSED_KERNELS.biasPairSortL2Pool,
+  FUSED_KERNELS.biasPairSortL2PoolGrad,
+] as const;
+
+/** Throws unless `on` is a boolean: the check of the passes' on/off switches (`who`: the function's name). */
+export function checkSwitch(who: string, on: unknown): asserts on is boolean {
+  if (typeof on !== 'boolean') {
+    throw new LipnetOptionError({
+      code: 'INVALID_OPTION',
+      who,
+      option: 'on',
+      message: `expected \`on\` to be a boolean, got ${formatValue(on)}. Pass true or false.`,
     });
   }
 }

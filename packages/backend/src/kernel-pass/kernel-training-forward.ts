@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FUSED_KERNELS, LipnetOptionError, formatValue } from '@lipnet/core';
-import { type TrainingForward, type TrainingGraphRunTimes, checkTrainingBatch } from '../training-forward';
+import {
+  PAIR_SORT_POOL_KERNELS,
+  type TrainingForward,
+  type TrainingGraphRunTimes,
+  checkSwitch,
+  checkTrainingBatch,
+} from '../training-forward';
 import { type TrainLayer, trainLayersOf } from '../tf-graph/train-graph-layers';
 import { kernelForward, kernelPredict } from './kernel-pass-forward';
 import { kernelBackward } from './kernel-pass-backward';
-
-/** The fused kernels the pass calls; a backend without one of them gets no pass. */
-const PASS_KERNELS = [
-  FUSED_KERNELS.pairSort,
-  FUSED_KERNELS.pairSortGrad,
-  FUSED_KERNELS.biasPairSort,
-  FUSED_KERNELS.biasPairSortGrad,
-  FUSED_KERNELS.l2Pool,
-  FUSED_KERNELS.l2PoolGrad,
-  FUSED_KERNELS.biasPairSortL2Pool,
-  FUSED_KERNELS.biasPairSortL2PoolGrad,
-];
 
 /**
  * A model's training-mode logits as one differentiable op whose forward and
@@ -98,14 +91,7 @@ let kernelPassWanted = true;
  * from LIPNET_KERNEL_PASS, 0: off, for A/B runs against the eager layers). Passes already made keep working.
  */
 export function setKernelPass(on: boolean): void {
-  if (typeof on !== 'boolean') {
-    throw new LipnetOptionError({
-      code: 'INVALID_OPTION',
-      who: 'setKernelPass',
-      option: 'on',
-      message: `expected \`on\` to be a boolean, got ${formatValue(on)}. Pass true or false.`,
-    });
-  }
+  checkSwitch('setKernelPass', on);
   kernelPassWanted = on;
 }
 
@@ -122,7 +108,7 @@ export function setKernelPass(on: boolean): void {
 export function compileKernelPass(model: tfl.LayersModel): TrainingForward | null {
   const backend = tf.getBackend();
   if (!kernelPassWanted) return null;
-  if (PASS_KERNELS.some((k) => tf.getKernel(k, backend) === undefined)) return null;
+  if (PAIR_SORT_POOL_KERNELS.some((k) => tf.getKernel(k, backend) === undefined)) return null;
   if (model.getClassName() !== 'Sequential') return null;
   const layers = trainLayersOf(model.layers);
   const input = model.inputs[0]?.shape;

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FUSED_KERNELS, LipnetOptionError, formatValue } from '@lipnet/core';
-import { type TrainingForward, type TrainingGraphRunTimes, checkTrainingBatch } from '../training-forward';
+import {
+  PAIR_SORT_POOL_KERNELS,
+  type TrainingForward,
+  type TrainingGraphRunTimes,
+  checkSwitch,
+  checkTrainingBatch,
+} from '../training-forward';
 
 export type { TrainingForward, TrainingGraphRunTimes } from '../training-forward';
 import type { ApiPb } from './graph-builder';
@@ -12,18 +17,6 @@ import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import { WINOGRAD_OPS } from './winograd-ops';
 import { nativeOpsLoaded } from '../native-fused-ops';
 import { compileKernelPass } from '../kernel-pass/kernel-training-forward';
-
-/** The TensorFlow ops the training graph uses besides stock ones (a tfjs kernel of the same name each). */
-const NATIVE_OPS = [
-  FUSED_KERNELS.pairSort,
-  FUSED_KERNELS.pairSortGrad,
-  FUSED_KERNELS.biasPairSort,
-  FUSED_KERNELS.biasPairSortGrad,
-  FUSED_KERNELS.l2Pool,
-  FUSED_KERNELS.l2PoolGrad,
-  FUSED_KERNELS.biasPairSortL2Pool,
-  FUSED_KERNELS.biasPairSortL2PoolGrad,
-];
 
 /** One compiled batch shape: its session and the tensor names of its two runs. */
 interface Program {
@@ -59,14 +52,7 @@ let winogradWanted = true;
  * batch shape and this switch).
  */
 export function setNativeWinograd(on: boolean): void {
-  if (typeof on !== 'boolean') {
-    throw new LipnetOptionError({
-      code: 'INVALID_OPTION',
-      who: 'setNativeWinograd',
-      option: 'on',
-      message: `expected \`on\` to be a boolean, got ${formatValue(on)}. Pass true or false.`,
-    });
-  }
+  checkSwitch('setNativeWinograd', on);
   winogradWanted = on;
 }
 
@@ -190,7 +176,7 @@ export function unregisterNativeTraining(): void {
  */
 export function compileTrainingForward(model: tfl.LayersModel): TrainingForward | null {
   if (tf.getBackend() !== 'tensorflow') return compileKernelPass(model);
-  if (!protobuf || NATIVE_OPS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
+  if (!protobuf || PAIR_SORT_POOL_KERNELS.some((k) => tf.getKernel(k, 'tensorflow') === undefined)) return null;
   if (model.getClassName() !== 'Sequential') return null;
   const layers = trainLayersOf(model.layers);
   const input = model.inputs[0]?.shape;
