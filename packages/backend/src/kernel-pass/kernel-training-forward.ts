@@ -7,7 +7,7 @@ import {
   checkSwitch,
   checkTrainingBatch,
 } from '../training-forward';
-import { type TrainLayer, trainLayersOf } from '../tf-graph/train-graph-layers';
+import { type TrainLayer, inferenceWeights, trainLayersOf, trainingWeights } from '../tf-graph/train-graph-layers';
 import { kernelForward, kernelPredict } from './kernel-pass-forward';
 import { kernelBackward } from './kernel-pass-backward';
 
@@ -36,19 +36,12 @@ class KernelTrainingForward implements TrainingForward {
 
   apply(x: tf.Tensor): tf.Tensor {
     checkTrainingBatch(this.disposed, 'apply', x, this.inner);
-    const weights = this.layers.map((l) => {
-      if (!l.kernel) return [];
-      const w = l.kernel();
-      return l.bias ? [w, l.bias.read()] : [w];
-    });
-    const shapes = weights.map((w) => w.length);
+    const weights = trainingWeights(this.layers);
+    // customGrad passes back the very tensors it is called with: the forward reads them per layer from `weights`.
     const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args.pop() as tf.GradSaveFunc;
-      const flat = args as tf.Tensor[];
-      let at = 0;
-      const perLayer = shapes.map((n) => flat.slice(at, (at += n)));
       const t0 = performance.now();
-      const { logits, entries, kept } = kernelForward(this.layers, x, perLayer);
+      const { logits, entries, kept } = kernelForward(this.layers, x, weights);
       this.times.forwardMs += performance.now() - t0;
       this.times.forwardRuns++;
       save(kept);
@@ -66,7 +59,7 @@ class KernelTrainingForward implements TrainingForward {
 
   predict(x: tf.Tensor): tf.Tensor {
     checkTrainingBatch(this.disposed, 'predict', x, this.inner);
-    const weights = this.layers.map((l) => (l.inference ? l.inference() : []));
+    const weights = inferenceWeights(this.layers);
     try {
       return tf.tidy(() => kernelPredict(this.layers, x, weights));
     } finally {

@@ -12,7 +12,7 @@ export type { TrainingForward, TrainingGraphRunTimes } from '../training-forward
 import type { ApiPb } from './graph-builder';
 import { GraphSession, loadApiPb } from './graph-session';
 import { type TrainGraph, type TrainGraphOptions, trainGraph } from './train-graph';
-import { type TrainLayer, trainLayersOf } from './train-graph-layers';
+import { type TrainLayer, inferenceWeights, trainLayersOf, trainingWeights } from './train-graph-layers';
 import { CONV_SORT_POOL_OPS } from './conv-sort-pool-ops';
 import { WINOGRAD_OPS } from './winograd-ops';
 import { nativeOpsLoaded } from '../native-fused-ops';
@@ -71,11 +71,7 @@ class NativeTrainingForward implements TrainingForward {
   apply(x: tf.Tensor): tf.Tensor {
     checkTrainingBatch(this.disposed, 'apply', x, this.inner);
     const p = this.program(x.shape);
-    const weights = this.layers.flatMap((l) => {
-      if (!l.kernel) return [];
-      const w = l.kernel();
-      return l.bias ? [w, l.bias.read()] : [w];
-    });
+    const weights = trainingWeights(this.layers).flat();
     const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const inputs = [x, ...(args as tf.Tensor[])];
@@ -99,7 +95,7 @@ class NativeTrainingForward implements TrainingForward {
   predict(x: tf.Tensor): tf.Tensor {
     checkTrainingBatch(this.disposed, 'predict', x, this.inner);
     const p = this.program(x.shape);
-    const weights = this.layers.flatMap((l) => (l.inference ? l.inference() : []));
+    const weights = inferenceWeights(this.layers).flat();
     try {
       return p.session.runWith(p.feeds, [x, ...weights], [p.fetches[0]!])[0]!;
     } finally {

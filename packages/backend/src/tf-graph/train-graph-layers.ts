@@ -103,3 +103,20 @@ export function trainLayersOf(layers: readonly tfl.layers.Layer[]): TrainLayer[]
   }
   return out.length > 0 ? out : null;
 }
+
+/**
+ * Per layer, the weights a compiled training pass feeds: [W̄, b] or [W̄] with W̄ as a training call
+ * computes it (`TrainLayer.kernel`: on the tape, u and σ updated), [] for weightless layers.
+ */
+export function trainingWeights(layers: readonly TrainLayer[]): tf.Tensor[][] {
+  return layers.map((l) => {
+    if (!l.kernel) return [];
+    const w = l.kernel();
+    return l.bias ? [w, l.bias.read()] : [w];
+  });
+}
+
+/** Per layer, [W̄, b] or [W̄] as inference uses them (`TrainLayer.inference`: new tensors, the caller disposes them). */
+export function inferenceWeights(layers: readonly TrainLayer[]): tf.Tensor[][] {
+  return layers.map((l) => (l.inference ? l.inference() : []));
+}
