@@ -73,7 +73,9 @@ describe('reshapedKernelOrthogonalization with the fused spectral-Björck kernel
       handle.unregister();
     }
   });
+});
 
+describe('fused spectral-Björck refusals', () => {
   it('fusedSpectralBjorck refuses a missing, unknown, NaN or out-of-range attr and a bad w or u, naming each', () => {
     const attrs = { epsSpectral: 1e-3, maxIterSpectral: 10, beta: 0.5, maxIterBjorck: 15, epsBjorck: 1e-3, coef: 1 };
     const w = tf.randomNormal([6, 4], 0, 1, 'float32', 3) as tf.Tensor2D;
