@@ -151,7 +151,9 @@ describe('fused kernels (reference implementation on cpu)', () => {
       });
     },
   );
+});
 
+describe('fused kernels in layer calls and training steps (reference implementation on cpu)', () => {
   it('GroupSort(2) without a bias before it takes LipnetPairSort; kCoefLip scales it', () => {
     const layer = new GroupSort({ n: 2, kCoefLip: 3 });
     const x = tf.tensor2d([[3, 1, -2, 5]]);
